@@ -1,0 +1,2 @@
+//! (placeholder: being written)
+pub fn main() -> i32 { 0 }

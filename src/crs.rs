@@ -1,0 +1,132 @@
+//! Coordinate reference systems: every analysis runs in metres in one *working* CRS, by default the UTM
+//! zone of the data's centre (EPSG:326zz north / 327zz south), or one the planner names with `--crs EPSG:nnnn`
+//! (e.g. CGCS2000 3-degree Gauss-Krüger EPSG:4547). Inputs are projected into it on reading and outputs
+//! converted back to WGS84 lon/lat (RFC 7946) on writing.
+//!
+//! Transformations go through PROJ (`proj` crate). `proj::Proj` is neither `Send` nor `Sync`: build one
+//! [`Transformer`] per thread (`rayon`'s `map_init`).
+//!
+//! ```
+//! use lifecircle::crs::WorkingCrs;
+//! assert_eq!(WorkingCrs::utm_for(118.78, 32.04).epsg, 32650); // Nanjing: UTM 50N
+//! assert_eq!(WorkingCrs::utm_for(-8.61, 41.15).epsg, 32629);  // Porto: UTM 29N
+//! ```
+
+use crate::error::{Error, Result};
+use geo::MapCoordsInPlace;
+use geo_types::{Coord, Geometry};
+
+/// The projected CRS all geometry is computed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkingCrs {
+    pub epsg: u32,
+}
+
+impl WorkingCrs {
+    /// The WGS 84 UTM zone holding lon/lat.
+    pub fn utm_for(lon: f64, lat: f64) -> WorkingCrs {
+        let zone = (((lon + 180.0) / 6.0).floor() as i64).clamp(0, 59) as u32 + 1;
+        WorkingCrs { epsg: if lat >= 0.0 { 32600 + zone } else { 32700 + zone } }
+    }
+
+    /// Parse `EPSG:nnnn` (or a bare number) and check that PROJ knows it as a projected CRS in metres.
+    pub fn parse(text: &str) -> Result<WorkingCrs> {
+        let digits = text.trim().trim_start_matches("EPSG:").trim_start_matches("epsg:");
+        let epsg: u32 = digits.parse().map_err(|_| Error::Usage(format!("--crs {text}: expected EPSG:nnnn, e.g. EPSG:4547 (CGCS2000 / 3-degree Gauss-Kruger CM 114E) or EPSG:32650 (UTM 50N)")))?;
+        let crs = WorkingCrs { epsg };
+        Transformer::from_wgs84(crs).map_err(|_| Error::Usage(format!("--crs {text}: PROJ does not know EPSG:{epsg}; pick a projected CRS in metres")))?;
+        if epsg == 4326 || epsg == 4490 || epsg == 4214 {
+            return Err(Error::Usage(format!("--crs {text} is geographic (degrees); pick a projected CRS in metres such as EPSG:4547 or a UTM zone")));
+        }
+        Ok(crs)
+    }
+
+    pub fn name(&self) -> String {
+        format!("EPSG:{}", self.epsg)
+    }
+}
+
+/// A coordinate transformation between two CRSs, x/y in the traditional GIS order (lon, lat / easting, northing).
+pub struct Transformer {
+    proj: proj::Proj,
+    from: String,
+    to: String,
+}
+
+impl std::fmt::Debug for Transformer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Transformer({} -> {})", self.from, self.to)
+    }
+}
+
+impl Transformer {
+    /// Between two CRS definitions PROJ understands (`EPSG:4326`, WKT, PROJ strings).
+    pub fn new(from: &str, to: &str) -> Result<Transformer> {
+        let proj = proj::Proj::new_known_crs(from, to, None)
+            .map_err(|e| Error::Usage(format!("cannot transform from {from} to {to}: {e}")))?;
+        Ok(Transformer { proj, from: from.to_string(), to: to.to_string() })
+    }
+
+    /// WGS 84 lon/lat to the working CRS.
+    pub fn from_wgs84(crs: WorkingCrs) -> Result<Transformer> {
+        Transformer::new("EPSG:4326", &crs.name())
+    }
+
+    /// The working CRS to WGS 84 lon/lat.
+    pub fn to_wgs84(crs: WorkingCrs) -> Result<Transformer> {
+        Transformer::new(&crs.name(), "EPSG:4326")
+    }
+
+    /// Transform one coordinate.
+    pub fn coord(&self, c: Coord<f64>) -> Result<Coord<f64>> {
+        let (x, y) = self.proj.convert((c.x, c.y)).map_err(|e| Error::Internal(format!("{} -> {}: ({}, {}): {e}", self.from, self.to, c.x, c.y)))?;
+        if !(x.is_finite() && y.is_finite()) {
+            return Err(Error::Internal(format!("{} -> {}: ({}, {}) has no finite image", self.from, self.to, c.x, c.y)));
+        }
+        Ok(Coord { x, y })
+    }
+
+    /// Transform a geometry in place; fails on the first coordinate PROJ cannot map.
+    pub fn geometry(&self, g: &mut Geometry<f64>) -> Result<()> {
+        let mut failure = None;
+        g.map_coords_in_place(|c| match self.coord(c) {
+            Ok(t) => t,
+            Err(e) => {
+                failure.get_or_insert(e);
+                c
+            }
+        });
+        failure.map_or(Ok(()), Err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utm_zone_edges() {
+        assert_eq!(WorkingCrs::utm_for(-180.0, 10.0).epsg, 32601);
+        assert_eq!(WorkingCrs::utm_for(179.99, -10.0).epsg, 32760);
+        assert_eq!(WorkingCrs::utm_for(180.0, 10.0).epsg, 32660);
+        assert_eq!(WorkingCrs::utm_for(114.0, 22.3).epsg, 32650);
+    }
+
+    #[test]
+    fn projects_like_cs2cs() {
+        // `echo 32.04 118.78 | cs2cs EPSG:4326 EPSG:32650` (cs2cs takes EPSG:4326 as lat lon) gives 668069.39 3546254.68.
+        let t = Transformer::from_wgs84(WorkingCrs { epsg: 32650 }).unwrap();
+        let c = t.coord(Coord { x: 118.78, y: 32.04 }).unwrap();
+        assert!((c.x - 668_069.39).abs() < 0.05 && (c.y - 3_546_254.68).abs() < 0.05, "{c:?}");
+        let back = Transformer::to_wgs84(WorkingCrs { epsg: 32650 }).unwrap().coord(c).unwrap();
+        assert!((back.x - 118.78).abs() < 1e-9 && (back.y - 32.04).abs() < 1e-9);
+    }
+
+    #[test]
+    fn parse_refuses_unknown_and_geographic() {
+        assert_eq!(WorkingCrs::parse("EPSG:4547").unwrap().epsg, 4547);
+        assert!(WorkingCrs::parse("EPSG:999999").is_err());
+        assert!(WorkingCrs::parse("EPSG:4326").is_err());
+        assert!(WorkingCrs::parse("utm").is_err());
+    }
+}

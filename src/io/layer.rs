@@ -1,0 +1,110 @@
+//! The output table: a named layer of features, each a WGS84 geometry and typed field values, which every
+//! writer (GeoJSON, GeoPackage and other GDAL formats, CSV) formats without knowing the domain.
+
+use geo_types::Geometry;
+
+/// The type of a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Bool,
+    Int,
+    Real,
+    Text,
+    /// A list of strings (ids): a JSON array in GeoJSON, a JSON text in GeoPackage and CSV.
+    TextList,
+}
+
+/// A field value. `Null` is allowed in any field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Real(f64),
+    Text(String),
+    TextList(Vec<String>),
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Value { Value::Bool(v) }
+}
+impl From<i64> for Value {
+    fn from(v: i64) -> Value { Value::Int(v) }
+}
+impl From<usize> for Value {
+    fn from(v: usize) -> Value { Value::Int(v as i64) }
+}
+impl From<f64> for Value {
+    fn from(v: f64) -> Value { if v.is_finite() { Value::Real(v) } else { Value::Null } }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Value { Value::Text(v.to_string()) }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Value { Value::Text(v) }
+}
+impl From<Vec<String>> for Value {
+    fn from(v: Vec<String>) -> Value { Value::TextList(v) }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Value { v.map_or(Value::Null, Into::into) }
+}
+
+/// The geometry type a layer declares (GeoPackage needs one per layer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GeometryKind {
+    Point,
+    /// LineString or MultiLineString.
+    Line,
+    /// Polygon or MultiPolygon.
+    Polygon,
+    /// Mixed geometry types (rejects).
+    Any,
+    /// A table without geometry.
+    None,
+}
+
+/// A field's name and type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub name: String,
+    pub ty: FieldType,
+}
+
+/// One row: geometry in WGS84 lon/lat, values in the order of the layer's fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feature {
+    pub geometry: Option<Geometry<f64>>,
+    pub values: Vec<Value>,
+}
+
+/// A layer ready to be written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layer {
+    pub name: String,
+    pub geometry: GeometryKind,
+    pub fields: Vec<Field>,
+    pub features: Vec<Feature>,
+}
+
+impl Layer {
+    pub fn new(name: &str, geometry: GeometryKind, fields: &[(&str, FieldType)]) -> Layer {
+        Layer {
+            name: name.to_string(),
+            geometry,
+            fields: fields.iter().map(|(n, t)| Field { name: n.to_string(), ty: *t }).collect(),
+            features: Vec::new(),
+        }
+    }
+
+    /// Add a row; `values` must follow the field order.
+    pub fn push(&mut self, geometry: Option<Geometry<f64>>, values: Vec<Value>) {
+        debug_assert_eq!(values.len(), self.fields.len(), "layer {}: row has {} values for {} fields", self.name, values.len(), self.fields.len());
+        self.features.push(Feature { geometry, values });
+    }
+
+    /// The index of a field by name.
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+}

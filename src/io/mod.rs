@@ -1,0 +1,11 @@
+//! Readers and writers: OpenStreetMap PBF, GeoJSON (RFC 7946), GDAL vector formats (GeoPackage, Shapefile,
+//! FlatGeobuf ...), survey tables (CSV, UTF-8 or GBK), and the atomic file writing they all share.
+
+pub mod atomic;
+pub mod gdal_vector;
+pub mod geojson;
+pub mod layer;
+pub mod osm;
+pub mod planner_layers;
+pub mod rejects;
+pub mod survey;

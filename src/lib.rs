@@ -1,0 +1,20 @@
+//! lifecircle: life-circle coverage, renovation bundles and idle-land siting for old residential estates
+//! (城镇老旧小区改造), from real map data.
+//!
+//! Data flows one way: read ([`io`]) → model ([`model`]) → index / network ([`index`], [`network`]) →
+//! analyses ([`coverage`], [`bundle`]) → write ([`io`]). The binary's subcommands live in [`cli`].
+
+pub mod bundle;
+pub mod cli;
+pub mod coverage;
+pub mod crs;
+pub mod error;
+pub mod index;
+pub mod io;
+pub mod model;
+pub mod network;
+pub mod pipeline;
+pub mod population;
+pub mod profile;
+
+pub use error::{Error, Result};

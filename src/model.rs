@@ -1,0 +1,201 @@
+//! The domain model: what the engine knows about a district once it has been read.
+//!
+//! Every geometry in the model is in the *working* projected CRS (metres, see [`crate::crs`]); readers
+//! project on the way in and writers convert back to WGS84 on the way out. Identifiers are strings so
+//! that OpenStreetMap ids (`w123`, `r45`, `n67`) and a planner's own ids live side by side.
+
+use geo_types::{Geometry, LineString, MultiPolygon, Point};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Where an estate's outline came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EstateSource {
+    /// An OpenStreetMap `landuse=residential` area (way or multipolygon relation).
+    OsmLanduse,
+    /// A cluster of residential buildings that stand outside any residential area (see `io::osm::estates`).
+    BuildingCluster,
+    /// A planner's own estate layer.
+    Layer,
+}
+
+impl EstateSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EstateSource::OsmLanduse => "osm_landuse",
+            EstateSource::BuildingCluster => "building_cluster",
+            EstateSource::Layer => "layer",
+        }
+    }
+}
+
+/// Which value an estate's population is: a survey's, the planner's layer's, or the floor-area estimate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PopulationSource {
+    Survey,
+    Layer,
+    Estimate,
+    /// No building stands in the estate and nobody gave a figure.
+    Unknown,
+}
+
+impl PopulationSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PopulationSource::Survey => "survey",
+            PopulationSource::Layer => "layer",
+            PopulationSource::Estimate => "estimate",
+            PopulationSource::Unknown => "unknown",
+        }
+    }
+}
+
+/// The per-estate answers of a survey table (摸底调查表). `None` means "not surveyed", never "no".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SurveyAttributes {
+    pub built_year: Option<i32>,
+    pub households: Option<f64>,
+    pub population: Option<f64>,
+    /// Share of households (0..=1) willing to renovate.
+    pub consent_share: Option<f64>,
+    /// Already funded by a central subsidy programme.
+    pub previously_funded: Option<bool>,
+    pub to_be_demolished: Option<bool>,
+    /// Free-text estate type from the survey (e.g. 别墅 villa, 高档 high-end, 平房 bungalow).
+    pub estate_type: Option<String>,
+}
+
+/// A residential estate (小区): usually a walled compound.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estate {
+    pub id: String,
+    pub name: Option<String>,
+    pub polygon: MultiPolygon<f64>,
+    pub source: EstateSource,
+    pub population: f64,
+    pub households: f64,
+    pub population_source: PopulationSource,
+    /// Residential floor area of the buildings counted in the estimate (m²); 0 when none.
+    pub floor_area_m2: f64,
+    pub n_buildings: usize,
+    pub built_year: Option<i32>,
+    pub survey: SurveyAttributes,
+}
+
+/// A building footprint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Building {
+    pub id: String,
+    pub footprint: MultiPolygon<f64>,
+    /// `building:levels` when mapped.
+    pub levels: Option<f64>,
+    /// The `building=*` value (`yes`, `residential`, `apartments` ...).
+    pub use_: String,
+    /// Counted as housing by the profile's rules.
+    pub residential: bool,
+}
+
+/// A facility's geometry: a point, or a polygon reached at its boundary (parks, schools).
+#[derive(Debug, Clone, PartialEq)]
+pub enum FacilityGeometry {
+    Point(Point<f64>),
+    Area(MultiPolygon<f64>),
+}
+
+/// A service facility matched to one profile category. A feature that matches two categories is two facilities.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Facility {
+    pub id: String,
+    pub name: Option<String>,
+    /// A category key of the profile (`kindergarten`, `park` ...).
+    pub category: String,
+    pub geometry: FacilityGeometry,
+    /// Seats, beds ... when known.
+    pub capacity: Option<f64>,
+    /// The rule or field that matched (`amenity=kindergarten`, `layer`).
+    pub matched_by: String,
+}
+
+/// An idle-land candidate parcel (闲置用地 / 低效用地).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parcel {
+    pub id: String,
+    pub polygon: MultiPolygon<f64>,
+    /// Why it is a candidate: the OSM tag (`landuse=brownfield`) or `layer`.
+    pub origin: String,
+}
+
+/// A line or area people cannot cross on foot except at crossings: railway, water, arterial road.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Barrier {
+    pub id: String,
+    pub geometry: Geometry<f64>,
+    /// The OSM value that made it a barrier: `rail`, `river`, `water`, `primary` ...
+    pub class: String,
+}
+
+/// The administrative level of a boundary polygon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoundaryLevel {
+    /// 社区 (residents' committee).
+    Community,
+    /// 街道 (sub-district).
+    Street,
+}
+
+/// A 社区 or 街道 boundary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Boundary {
+    pub id: String,
+    pub name: Option<String>,
+    pub level: BoundaryLevel,
+    pub polygon: MultiPolygon<f64>,
+}
+
+/// An entrance of a compound (`barrier=gate`, `entrance=*`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gate {
+    pub id: String,
+    pub point: Point<f64>,
+    /// `gate`, `entrance`, `lift_gate` ...
+    pub kind: String,
+    pub access: Option<String>,
+}
+
+/// A walkable way as mapped: its line and the tags the walk rules read (`highway`, `access`, `foot` ...).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Way {
+    pub id: String,
+    pub line: LineString<f64>,
+    pub tags: BTreeMap<String, String>,
+}
+
+/// An input feature that did not make it into the model, and why. Nothing is dropped silently.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    /// The file it came from (or the OSM file).
+    pub source: String,
+    /// The layer it was read for (`estates`, `facilities` ...).
+    pub layer: String,
+    pub source_id: String,
+    pub reason: String,
+    /// In the working CRS, when the feature had a usable one.
+    pub geometry: Option<Geometry<f64>>,
+}
+
+/// Everything read for one run, in the working CRS.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    pub estates: Vec<Estate>,
+    pub buildings: Vec<Building>,
+    pub facilities: Vec<Facility>,
+    pub parcels: Vec<Parcel>,
+    pub barriers: Vec<Barrier>,
+    pub boundaries: Vec<Boundary>,
+    pub gates: Vec<Gate>,
+    pub ways: Vec<Way>,
+    pub rejects: Vec<Reject>,
+}

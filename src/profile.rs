@@ -1,0 +1,352 @@
+//! The rule profile: facility categories, their GB 50180-2018 distance thresholds, the OpenStreetMap tag
+//! rules that find them, and the population constants. Loaded from TOML (`data/profiles/gb50180.toml` is
+//! embedded as the default; `--profile FILE` replaces it) and checked before any work starts.
+//!
+//! A tag rule is conditions joined by `&`, all of which must hold:
+//! `key=value`, `key=*` (present), `key!=value` (absent or different), `!key` (absent),
+//! `key~text` (value contains), `key!~text` (absent or does not contain), `key$=text` (value ends with).
+//!
+//! ```
+//! use lifecircle::profile::TagRule;
+//! let rule: TagRule = "amenity=school & name~小学".parse().unwrap();
+//! assert!(rule.matches(|k| match k { "amenity" => Some("school"), "name" => Some("南京市小学"), _ => None }));
+//! assert!(!rule.matches(|k| match k { "amenity" => Some("school"), _ => None }));
+//! ```
+
+use serde::Deserialize;
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+/// The profile shipped with lifecircle.
+pub const DEFAULT_PROFILE_TOML: &str = include_str!("../data/profiles/gb50180.toml");
+
+/// One condition of a [`TagRule`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagCondition {
+    Equals(String, String),
+    NotEquals(String, String),
+    Present(String),
+    Absent(String),
+    Contains(String, String),
+    NotContains(String, String),
+    EndsWith(String, String),
+}
+
+impl TagCondition {
+    fn holds<'a>(&self, tag: &impl Fn(&str) -> Option<&'a str>) -> bool {
+        match self {
+            TagCondition::Equals(k, v) => tag(k) == Some(v.as_str()),
+            TagCondition::NotEquals(k, v) => tag(k) != Some(v.as_str()),
+            TagCondition::Present(k) => tag(k).is_some(),
+            TagCondition::Absent(k) => tag(k).is_none(),
+            TagCondition::Contains(k, v) => tag(k).is_some_and(|x| x.contains(v.as_str())),
+            TagCondition::NotContains(k, v) => !tag(k).is_some_and(|x| x.contains(v.as_str())),
+            TagCondition::EndsWith(k, v) => tag(k).is_some_and(|x| x.ends_with(v.as_str())),
+        }
+    }
+
+    /// The key the condition reads.
+    pub fn key(&self) -> &str {
+        match self {
+            TagCondition::Equals(k, _)
+            | TagCondition::NotEquals(k, _)
+            | TagCondition::Present(k)
+            | TagCondition::Absent(k)
+            | TagCondition::Contains(k, _)
+            | TagCondition::NotContains(k, _)
+            | TagCondition::EndsWith(k, _) => k,
+        }
+    }
+}
+
+/// A conjunction of tag conditions, written `amenity=school & isced:level=1`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagRule {
+    pub text: String,
+    pub conditions: Vec<TagCondition>,
+}
+
+impl TagRule {
+    /// Whether a feature whose tag values `tag(key)` returns satisfies every condition.
+    pub fn matches<'a>(&self, tag: impl Fn(&str) -> Option<&'a str>) -> bool {
+        self.conditions.iter().all(|c| c.holds(&tag))
+    }
+
+    /// The keys of the positive conditions: a feature lacking all of them can never match.
+    pub fn required_keys(&self) -> impl Iterator<Item = &str> {
+        self.conditions.iter().filter_map(|c| match c {
+            TagCondition::Equals(k, _) | TagCondition::Present(k) | TagCondition::Contains(k, _) | TagCondition::EndsWith(k, _) => Some(k.as_str()),
+            _ => None,
+        })
+    }
+}
+
+impl fmt::Display for TagRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl FromStr for TagRule {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let mut conditions = Vec::new();
+        for part in text.split('&') {
+            let part = part.trim();
+            let nonempty = |s: &str, what: &str| -> Result<String, String> {
+                let s = s.trim();
+                if s.is_empty() { Err(format!("empty {what} in condition `{part}`")) } else { Ok(s.to_string()) }
+            };
+            let condition = if let Some(key) = part.strip_prefix('!') {
+                TagCondition::Absent(nonempty(key, "key")?)
+            } else if let Some((k, v)) = part.split_once("!=") {
+                TagCondition::NotEquals(nonempty(k, "key")?, nonempty(v, "value")?)
+            } else if let Some((k, v)) = part.split_once("!~") {
+                TagCondition::NotContains(nonempty(k, "key")?, nonempty(v, "value")?)
+            } else if let Some((k, v)) = part.split_once("$=") {
+                TagCondition::EndsWith(nonempty(k, "key")?, nonempty(v, "value")?)
+            } else if let Some((k, v)) = part.split_once('~') {
+                TagCondition::Contains(nonempty(k, "key")?, nonempty(v, "value")?)
+            } else if let Some((k, v)) = part.split_once('=') {
+                let v = nonempty(v, "value")?;
+                if v == "*" { TagCondition::Present(nonempty(k, "key")?) } else { TagCondition::Equals(nonempty(k, "key")?, v) }
+            } else {
+                return Err(format!("condition `{part}` has no operator (use key=value, key=*, !key, key~text ...)"));
+            };
+            conditions.push(condition);
+        }
+        if !conditions.iter().any(|c| matches!(c, TagCondition::Equals(..) | TagCondition::Present(..) | TagCondition::Contains(..) | TagCondition::EndsWith(..))) {
+            return Err(format!("rule `{text}` has only negative conditions and would match almost everything"));
+        }
+        Ok(TagRule { text: text.trim().to_string(), conditions })
+    }
+}
+
+impl<'de> Deserialize<'de> for TagRule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Life-circle tier of a category (GB 50180-2018 Table 3.0.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+pub enum Tier {
+    #[serde(rename = "5min")]
+    FiveMinute,
+    #[serde(rename = "10min")]
+    TenMinute,
+    #[serde(rename = "15min")]
+    FifteenMinute,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::FiveMinute => "5min",
+            Tier::TenMinute => "10min",
+            Tier::FifteenMinute => "15min",
+        }
+    }
+}
+
+/// A facility category: what it is, how far residents may walk to it, how to find it in OSM, how much land it needs.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub key: String,
+    pub name_zh: String,
+    pub tier: Tier,
+    pub threshold_m: f64,
+    #[serde(default)]
+    pub must_have: bool,
+    #[serde(default)]
+    pub osm: Vec<TagRule>,
+    pub land_min_area_m2: f64,
+    pub land_min_width_m: f64,
+}
+
+/// Population constants and the rules that tell housing from other buildings.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationRules {
+    pub floor_area_per_person_m2: f64,
+    pub household_size: f64,
+    pub default_levels: f64,
+    pub residential_building_values: Vec<String>,
+    pub untyped_building_values: Vec<String>,
+    pub non_residential_areas: Vec<TagRule>,
+    pub cluster_gap_m: f64,
+    pub cluster_min_buildings: usize,
+    pub cluster_margin_m: f64,
+    pub cluster_split_highways: Vec<String>,
+}
+
+/// A list of OSM rules for one layer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OsmRules {
+    pub osm: Vec<TagRule>,
+}
+
+impl OsmRules {
+    /// The first rule the tags satisfy.
+    pub fn first_match<'a>(&self, tag: impl Fn(&str) -> Option<&'a str> + Copy) -> Option<&TagRule> {
+        self.osm.iter().find(|r| r.matches(tag))
+    }
+}
+
+/// The whole profile.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    pub walking_speed_m_per_min: f64,
+    pub population: PopulationRules,
+    pub estates: OsmRules,
+    pub gates: OsmRules,
+    pub idle_land: OsmRules,
+    pub barriers: OsmRules,
+    #[serde(rename = "category")]
+    pub categories: Vec<Category>,
+}
+
+/// Why a profile could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("cannot read profile {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("profile {path} is not valid TOML for a lifecircle profile: {message}")]
+    Parse { path: String, message: String },
+    #[error("profile {path}: {message}")]
+    Invalid { path: String, message: String },
+}
+
+impl Profile {
+    /// The embedded GB 50180-2018 profile.
+    pub fn default_profile() -> Profile {
+        // The embedded file is checked by a unit test, so this cannot fail at run time.
+        Profile::from_toml(DEFAULT_PROFILE_TOML, "embedded gb50180.toml").unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Read and check a profile file.
+    pub fn load(path: &Path) -> Result<Profile, ProfileError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read { path: path.display().to_string(), source })?;
+        Profile::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Parse and check profile text; `path` names it in messages.
+    pub fn from_toml(text: &str, path: &str) -> Result<Profile, ProfileError> {
+        let profile: Profile = toml::from_str(text).map_err(|e| ProfileError::Parse { path: path.to_string(), message: e.to_string() })?;
+        profile.check().map_err(|message| ProfileError::Invalid { path: path.to_string(), message })?;
+        Ok(profile)
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let positive = |what: &str, v: f64| {
+            if v.is_finite() && v > 0.0 { Ok(()) } else { Err(format!("{what} is {v}; it must be a positive number")) }
+        };
+        positive("walking_speed_m_per_min", self.walking_speed_m_per_min)?;
+        positive("population.floor_area_per_person_m2", self.population.floor_area_per_person_m2)?;
+        positive("population.household_size", self.population.household_size)?;
+        positive("population.default_levels", self.population.default_levels)?;
+        if !(self.population.cluster_gap_m.is_finite() && self.population.cluster_gap_m >= 0.0) {
+            return Err(format!("population.cluster_gap_m is {}; it must be 0 or more", self.population.cluster_gap_m));
+        }
+        if self.categories.is_empty() {
+            return Err("no [[category]] is defined; a profile needs at least one facility category".into());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for c in &self.categories {
+            if c.key.is_empty() || !c.key.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_') {
+                return Err(format!("category key `{}` must be lower-case ASCII letters, digits and _ (it names output fields)", c.key));
+            }
+            if !seen.insert(c.key.as_str()) {
+                return Err(format!("category key `{}` is defined twice", c.key));
+            }
+            positive(&format!("category `{}` threshold_m", c.key), c.threshold_m)?;
+            if !(c.land_min_area_m2.is_finite() && c.land_min_area_m2 >= 0.0 && c.land_min_width_m.is_finite() && c.land_min_width_m >= 0.0) {
+                return Err(format!("category `{}` land needs must be 0 or more", c.key));
+            }
+        }
+        Ok(())
+    }
+
+    /// The category with this key.
+    pub fn category(&self, key: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.key == key)
+    }
+
+    /// Keys of the must-have categories, in profile order.
+    pub fn must_have_keys(&self) -> Vec<&str> {
+        self.categories.iter().filter(|c| c.must_have).map(|c| c.key.as_str()).collect()
+    }
+
+    /// The largest threshold, which bounds every search.
+    pub fn max_threshold_m(&self) -> f64 {
+        self.categories.iter().map(|c| c.threshold_m).fold(0.0, f64::max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<&'a str> + Copy + 'a {
+        move |k| pairs.iter().find(|(kk, _)| *kk == k).map(|(_, v)| *v)
+    }
+
+    #[test]
+    fn default_profile_loads_with_the_standard_thresholds() {
+        let p = Profile::default_profile();
+        assert_eq!(p.categories.len(), 15);
+        assert_eq!(p.category("kindergarten").unwrap().threshold_m, 300.0);
+        assert_eq!(p.category("primary_school").unwrap().threshold_m, 500.0);
+        assert_eq!(p.category("middle_school").unwrap().threshold_m, 1000.0);
+        assert_eq!(p.must_have_keys(), vec!["kindergarten", "nursery", "elderly_care", "health_station", "community_service"]);
+        assert_eq!(p.population.household_size, 2.62);
+        assert_eq!(p.population.floor_area_per_person_m2, 33.0);
+        assert_eq!(p.max_threshold_m(), 1000.0);
+    }
+
+    #[test]
+    fn rule_operators() {
+        let r: TagRule = "amenity=school & !isced:level & name!~小学 & name!~中学".parse().unwrap();
+        assert!(r.matches(tags(&[("amenity", "school"), ("name", "育英学校")])));
+        assert!(!r.matches(tags(&[("amenity", "school"), ("name", "琅琊路小学")])));
+        assert!(!r.matches(tags(&[("amenity", "school"), ("isced:level", "1")])));
+        let r: TagRule = "entrance=*".parse().unwrap();
+        assert!(r.matches(tags(&[("entrance", "main")])));
+        assert!(!r.matches(tags(&[("barrier", "gate")])));
+        let r: TagRule = "amenity=parking & parking!=underground".parse().unwrap();
+        assert!(r.matches(tags(&[("amenity", "parking")])));
+        assert!(!r.matches(tags(&[("amenity", "parking"), ("parking", "underground")])));
+        let r: TagRule = "name$=小学".parse().unwrap();
+        assert!(r.matches(tags(&[("name", "南京小学")])));
+        assert!(!r.matches(tags(&[("name", "小学附属幼儿园")])));
+    }
+
+    #[test]
+    fn bad_rules_are_refused() {
+        assert!("amenity".parse::<TagRule>().is_err());
+        assert!("!amenity".parse::<TagRule>().is_err());
+        assert!("amenity=".parse::<TagRule>().is_err());
+        assert!("amenity=school & ".parse::<TagRule>().is_err());
+    }
+
+    #[test]
+    fn negative_threshold_is_refused_with_the_category_named() {
+        let text = DEFAULT_PROFILE_TOML.replacen("threshold_m = 300.0", "threshold_m = -300.0", 1);
+        let err = Profile::from_toml(&text, "p.toml").unwrap_err().to_string();
+        assert!(err.contains("p.toml") && err.contains("kindergarten") && err.contains("positive"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_key_and_unknown_field_are_refused() {
+        let text = DEFAULT_PROFILE_TOML.replacen("key = \"nursery\"", "key = \"kindergarten\"", 1);
+        assert!(Profile::from_toml(&text, "p").unwrap_err().to_string().contains("twice"));
+        let text = DEFAULT_PROFILE_TOML.replacen("must_have = true", "must_have = true\nthreshhold = 3", 1);
+        assert!(Profile::from_toml(&text, "p").unwrap_err().to_string().contains("threshhold"));
+    }
+}
