@@ -88,15 +88,16 @@ impl Transformer {
 
     /// Transform a geometry in place; fails on the first coordinate PROJ cannot map.
     pub fn geometry(&self, g: &mut Geometry<f64>) -> Result<()> {
-        let mut failure = None;
+        let failure = std::cell::RefCell::new(None);
+        let failure_ref = &failure;
         g.map_coords_in_place(|c| match self.coord(c) {
             Ok(t) => t,
             Err(e) => {
-                failure.get_or_insert(e);
+                failure_ref.borrow_mut().get_or_insert(e);
                 c
             }
         });
-        failure.map_or(Ok(()), Err)
+        failure.into_inner().map_or(Ok(()), Err)
     }
 }
 
