@@ -1,1 +1,774 @@
-//! (placeholder: being written)
+//! OpenStreetMap extract: an `.osm.pbf` file → the model's layers, in the working CRS.
+//!
+//! Stages (each parallel over elements with rayon; every output is in file id order, so the result is the
+//! same whatever the thread count):
+//! 1. **Decode** ([`pbf`](self)): all blobs decompressed and decoded in parallel; node positions kept in
+//!    flat arrays sorted by id, way node lists in one flat array, and the tags of elements carrying a key
+//!    the profile reads.
+//! 2. **Classify** (`classify.rs`): each tagged element against the profile's rules → the layers it feeds.
+//! 3. **Resolve**: way node ids → node positions by binary search; multipolygon member ways likewise.
+//!    Ways whose nodes are missing (an extract cut them) go to the rejects.
+//! 4. **Project**: only the nodes that are used, each once, into the working CRS (`crs: None` → the UTM
+//!    zone of the median longitude and latitude of the used nodes, which a few far-reaching relation
+//!    members cannot pull away as they would a bounding box). One PROJ transformer per rayon worker.
+//! 5. **Build**: lines, rings (closed ways), multipolygons (`multipolygon.rs`: relations of
+//!    `type=multipolygon` or `type=boundary`), checked and repaired (`repair.rs`: GEOS MakeValid).
+//! 6. **Residential buildings** (`residential.rs`), **estates from building clusters** ([`clusters`]) and
+//!    the **population estimate** ([`crate::population`]).
+//!
+//! Layers (see `classify.rs` for the rule table): `estates` (OSM areas matching `[estates]`, plus building
+//! clusters), `buildings`, `facilities` (one row per feature per category), `parcels`, `barriers`, `gates`,
+//! `ways` (every `highway=*` way that is a line, with the tags the walk rules read) and `rejects`.
+//! `boundaries` stays empty: 社区/街道 boundaries are a planner's layer, OSM rarely has them.
+//!
+//! Every element that matches a layer's rule ends in that layer or in `rejects` with a reason that starts
+//! with a stable code (`missing_nodes: ...`), which [`ExtractStats::rejects_by_reason`] counts per layer:
+//!
+//! | code | meaning |
+//! |---|---|
+//! | `missing_nodes` | a way refers to nodes the file does not hold (the extract cut it) |
+//! | `unprojectable_node` | a node has coordinates out of range or PROJ cannot project them |
+//! | `unclosed_way` | a way tagged as an area does not end where it starts |
+//! | `degenerate_area` / `degenerate_line` | fewer than 3 distinct points or zero area / fewer than 2 points |
+//! | `invalid_polygon` | invalid and GEOS MakeValid left no area |
+//! | `point_not_area` | a node tagged as an area feature (estate, building, idle land, water) |
+//! | `gate_not_node` | a gate rule matched a way or relation |
+//! | `highway_area` | a `highway=*` area (`area=yes` or a multipolygon): not a line to walk along |
+//! | `not_area_relation` | a relation of another type than multipolygon/boundary matched an area rule |
+//! | `multipolygon_*` | a member way missing or lacking nodes, a ring that does not close, a degenerate ring |
+//! | `cluster_too_small` | a residential building outside every estate whose cluster is too small |
+//!
+//! ```no_run
+//! use lifecircle::io::osm::read_osm;
+//! use lifecircle::profile::Profile;
+//! let extract = read_osm("data/nanjing-xuanwu-2021.osm.pbf".as_ref(), &Profile::default_profile(), None)?;
+//! assert_eq!(extract.crs.epsg, 32650); // UTM 50N
+//! println!("{}", serde_json::to_string_pretty(&extract.stats).unwrap());
+//! # Ok::<(), lifecircle::Error>(())
+//! ```
+
+mod classify;
+pub mod clusters;
+mod multipolygon;
+mod pbf;
+mod repair;
+mod residential;
+
+use crate::crs::{Transformer, WorkingCrs};
+use crate::error::{Error, Result};
+use crate::model::{
+    Barrier, Building, Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Reject, SurveyAttributes, Way,
+};
+use crate::profile::Profile;
+use classify::{Classes, Classifier, closed_barrier_is_area};
+use geo_types::{Coord, Geometry, LineString, MultiPolygon, Point, Polygon};
+use pbf::{MemberKind, RawOsm, Tags, tag};
+use rayon::prelude::*;
+use residential::TagVerdict;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The tags a `ways` row keeps: what the walk rules and the maps read.
+pub const WAY_TAG_KEYS: [&str; 24] = [
+    "highway", "access", "foot", "sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right", "footway", "crossing", "area", "service",
+    "name", "ref", "layer", "level", "bridge", "tunnel", "covered", "indoor", "surface", "incline", "wheelchair", "lit", "oneway:foot",
+];
+
+/// What [`read_osm`] read.
+#[derive(Debug, Clone)]
+pub struct OsmExtract {
+    pub dataset: Dataset,
+    pub crs: WorkingCrs,
+    pub stats: ExtractStats,
+}
+
+/// Counts of what was read and produced; written as `extract.json`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ExtractStats {
+    pub file: String,
+    /// The working CRS, `EPSG:nnnn`.
+    pub crs: String,
+    pub nodes_read: u64,
+    pub ways_read: u64,
+    pub relations_read: u64,
+    /// Rows per output layer (`estates`, `buildings`, ..., `rejects`).
+    pub layers: BTreeMap<String, usize>,
+    /// Estates per source (`osm_landuse`, `building_cluster`).
+    pub estates_by_source: BTreeMap<String, usize>,
+    pub residential_buildings: usize,
+    /// Facilities per profile category (every category listed, 0 when none).
+    pub facilities_by_category: BTreeMap<String, usize>,
+    /// Parcels per idle-land rule.
+    pub parcels_by_origin: BTreeMap<String, usize>,
+    /// Areas that were invalid and repaired by GEOS MakeValid.
+    pub repaired_polygons: usize,
+    /// Rejects per `layer/code`.
+    pub rejects_by_reason: BTreeMap<String, usize>,
+    /// Σ estimated population over the estates.
+    pub estimated_population: f64,
+}
+
+/// Read an OpenStreetMap PBF file into the model's layers, projected into `crs` (default: the UTM zone
+/// of the data's centre). Bad files give [`Error::Input`] (exit code 2).
+pub fn read_osm(path: &Path, profile: &Profile, crs: Option<WorkingCrs>) -> Result<OsmExtract> {
+    let started = std::time::Instant::now();
+    let stage = |name: &str| tracing::debug!(stage = name, elapsed_s = started.elapsed().as_secs_f64(), "read_osm");
+    let classifier = Classifier::new(profile);
+    let raw = pbf::read_pbf(path, &classifier.keys())?;
+    stage("decoded");
+    if raw.nodes.ids.is_empty() && raw.ways_read == 0 && raw.relations_read == 0 {
+        return Err(Error::input(path, "the file holds no OpenStreetMap elements", "export the area again; the extract is empty"));
+    }
+    if raw.nodes.ids.len() > u32::MAX as usize {
+        return Err(Error::input(path, "more than 4 billion nodes", "cut a city-sized extract first, e.g. `osmium extract -b LON1,LAT1,LON2,LAT2 FILE`"));
+    }
+    let source = path.display().to_string();
+    let elements = resolve(&raw, &classifier);
+    stage("classified and resolved");
+
+    let used = used_nodes(&raw, &elements);
+    let crs = match crs {
+        Some(c) => c,
+        None => centre_crs(&raw, &used).ok_or_else(|| Error::input(path, "no node has valid coordinates", "check the file with `osmium fileinfo -e FILE`"))?,
+    };
+    let projected = project_nodes(&raw, &used, crs)?;
+    stage("projected");
+
+    let builder = Builder { raw: &raw, projected: &projected, profile, source: &source };
+    let node_outputs: Vec<Vec<Out>> = elements.nodes.par_iter().map(|n| builder.node(n)).collect();
+    let way_outputs: Vec<Vec<Out>> = elements.ways.par_iter().map(|w| builder.way(w)).collect();
+    let relation_outputs: Vec<Vec<Out>> = elements.relations.par_iter().map(|r| builder.relation(r)).collect();
+
+    stage("built");
+    let mut dataset = Dataset::default();
+    let mut verdicts = Vec::new();
+    let mut non_residential = Vec::new();
+    let mut facility_category = Vec::new();
+    let mut repaired_polygons = 0;
+    for out in node_outputs.into_iter().chain(way_outputs).chain(relation_outputs).flatten() {
+        match out {
+            Out::Estate(e) => dataset.estates.push(e),
+            Out::Building(b, v) => {
+                dataset.buildings.push(b);
+                verdicts.push(v);
+            }
+            Out::Facility(category, f) => {
+                facility_category.push(category);
+                dataset.facilities.push(f);
+            }
+            Out::Parcel(p) => dataset.parcels.push(p),
+            Out::Barrier(b) => dataset.barriers.push(b),
+            Out::Gate(g) => dataset.gates.push(g),
+            Out::Way(w) => dataset.ways.push(w),
+            Out::NonResidential(m) => non_residential.push(m),
+            Out::Reject(r) => dataset.rejects.push(r),
+            Out::Repaired => repaired_polygons += 1,
+        }
+    }
+
+    residential::mark_residential(&mut dataset.buildings, &verdicts, &non_residential);
+    stage("residential");
+    let clustered = clusters::cluster_estates(&dataset.buildings, &dataset.estates, &dataset.ways, &profile.population, &source);
+    dataset.estates.extend(clustered.estates);
+    dataset.rejects.extend(clustered.rejects);
+    stage("clustered");
+    crate::population::estimate_population(&mut dataset.estates, &dataset.buildings, &profile.population);
+    stage("population");
+
+    let stats = statistics(&raw, &dataset, &facility_category, profile, crs, &source, repaired_polygons);
+    Ok(OsmExtract { dataset, crs, stats })
+}
+
+fn statistics(raw: &RawOsm, d: &Dataset, facility_category: &[usize], profile: &Profile, crs: WorkingCrs, source: &str, repaired_polygons: usize) -> ExtractStats {
+    let mut stats = ExtractStats {
+        file: source.to_string(),
+        crs: crs.name(),
+        nodes_read: raw.nodes_read,
+        ways_read: raw.ways_read,
+        relations_read: raw.relations_read,
+        repaired_polygons,
+        ..ExtractStats::default()
+    };
+    for (name, n) in [
+        ("estates", d.estates.len()),
+        ("buildings", d.buildings.len()),
+        ("facilities", d.facilities.len()),
+        ("parcels", d.parcels.len()),
+        ("barriers", d.barriers.len()),
+        ("boundaries", d.boundaries.len()),
+        ("gates", d.gates.len()),
+        ("ways", d.ways.len()),
+        ("rejects", d.rejects.len()),
+    ] {
+        stats.layers.insert(name.to_string(), n);
+    }
+    for e in &d.estates {
+        *stats.estates_by_source.entry(e.source.as_str().to_string()).or_default() += 1;
+    }
+    stats.residential_buildings = d.buildings.iter().filter(|b| b.residential).count();
+    for c in &profile.categories {
+        stats.facilities_by_category.insert(c.key.clone(), 0);
+    }
+    for &c in facility_category {
+        *stats.facilities_by_category.entry(profile.categories[c].key.clone()).or_default() += 1;
+    }
+    for p in &d.parcels {
+        *stats.parcels_by_origin.entry(p.origin.clone()).or_default() += 1;
+    }
+    for r in &d.rejects {
+        let code = r.reason.split(':').next().unwrap_or_default();
+        *stats.rejects_by_reason.entry(format!("{}/{code}", r.layer)).or_default() += 1;
+    }
+    stats.estimated_population = d.estates.iter().filter(|e| e.population_source == PopulationSource::Estimate).map(|e| e.population).sum();
+    stats
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Stage 3: resolve node references.
+
+/// Nodes of a way that the file does not hold.
+#[derive(Debug, Clone, Copy)]
+struct MissingNodes {
+    missing: usize,
+    total: usize,
+    first: i64,
+}
+
+fn resolve_refs(raw: &RawOsm, refs: &[i64]) -> std::result::Result<Vec<u32>, MissingNodes> {
+    let mut positions = Vec::with_capacity(refs.len());
+    let mut missing = 0;
+    let mut first = 0;
+    for &id in refs {
+        match raw.nodes.find(id) {
+            Some(p) => positions.push(p as u32),
+            None => {
+                if missing == 0 {
+                    first = id;
+                }
+                missing += 1;
+            }
+        }
+    }
+    if missing == 0 { Ok(positions) } else { Err(MissingNodes { missing, total: refs.len(), first }) }
+}
+
+struct NodeElement<'r, 'p> {
+    id: i64,
+    tags: &'r Tags,
+    classes: Classes<'p>,
+    position: Option<u32>,
+}
+
+struct WayElement<'r, 'p> {
+    id: i64,
+    tags: &'r Tags,
+    classes: Classes<'p>,
+    refs: &'r [i64],
+    positions: std::result::Result<Vec<u32>, MissingNodes>,
+}
+
+/// A member way of a relation, resolved.
+struct MemberNodes<'r> {
+    way_id: i64,
+    refs: &'r [i64],
+    positions: Vec<u32>,
+}
+
+struct RelationElement<'r, 'p> {
+    id: i64,
+    tags: &'r Tags,
+    classes: Classes<'p>,
+    /// The member ways, or why the relation cannot be assembled (code, explanation).
+    members: std::result::Result<Vec<MemberNodes<'r>>, (&'static str, String)>,
+}
+
+struct Elements<'r, 'p> {
+    nodes: Vec<NodeElement<'r, 'p>>,
+    ways: Vec<WayElement<'r, 'p>>,
+    relations: Vec<RelationElement<'r, 'p>>,
+}
+
+fn is_area_relation(tags: &Tags) -> bool {
+    matches!(tag(tags, "type"), Some("multipolygon") | Some("boundary"))
+}
+
+fn resolve<'r, 'p>(raw: &'r RawOsm, classifier: &Classifier<'p>) -> Elements<'r, 'p> {
+    let nodes = raw
+        .tagged_nodes
+        .par_iter()
+        .filter_map(|n| {
+            let classes = classifier.classify(&n.tags);
+            (!classes.is_empty()).then(|| NodeElement { id: n.id, tags: &n.tags, classes, position: raw.nodes.find(n.id).map(|p| p as u32) })
+        })
+        .collect();
+    let ways = raw
+        .tagged_ways
+        .par_iter()
+        .filter_map(|w| {
+            let classes = classifier.classify(&w.tags);
+            if classes.is_empty() {
+                return None;
+            }
+            let refs = raw.ways.find(w.id).map(|i| raw.ways.refs(i)).unwrap_or(&[]);
+            let positions = resolve_refs(raw, refs);
+            Some(WayElement { id: w.id, tags: &w.tags, classes, refs, positions })
+        })
+        .collect();
+    let relations = raw
+        .relations
+        .par_iter()
+        .filter_map(|r| {
+            let classes = classifier.classify(&r.tags);
+            if classes.is_empty() {
+                return None;
+            }
+            let members = if is_area_relation(&r.tags) { resolve_members(raw, &r.members) } else { Ok(Vec::new()) };
+            Some(RelationElement { id: r.id, tags: &r.tags, classes, members })
+        })
+        .collect();
+    Elements { nodes, ways, relations }
+}
+
+fn resolve_members<'r>(raw: &'r RawOsm, members: &[(MemberKind, i64)]) -> std::result::Result<Vec<MemberNodes<'r>>, (&'static str, String)> {
+    let mut out = Vec::new();
+    for &(kind, way_id) in members {
+        if kind != MemberKind::Way {
+            continue;
+        }
+        let Some(i) = raw.ways.find(way_id) else {
+            return Err(("multipolygon_missing_way", format!("member way w{way_id} is not in the file (the extract cut the relation)")));
+        };
+        let refs = raw.ways.refs(i);
+        let positions = resolve_refs(raw, refs).map_err(|m| {
+            ("multipolygon_missing_nodes", format!("member way w{way_id} refers to {} of {} nodes that are not in the file (first n{})", m.missing, m.total, m.first))
+        })?;
+        out.push(MemberNodes { way_id, refs, positions });
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Stage 4: choose the CRS and project the used nodes.
+
+fn used_nodes(raw: &RawOsm, elements: &Elements<'_, '_>) -> Vec<bool> {
+    let mut used = vec![false; raw.nodes.ids.len()];
+    for n in &elements.nodes {
+        if let Some(p) = n.position {
+            used[p as usize] = true;
+        }
+    }
+    for w in &elements.ways {
+        if let Ok(positions) = &w.positions {
+            positions.iter().for_each(|&p| used[p as usize] = true);
+        }
+    }
+    for r in &elements.relations {
+        if let Ok(members) = &r.members {
+            members.iter().flat_map(|m| &m.positions).for_each(|&p| used[p as usize] = true);
+        }
+    }
+    used
+}
+
+fn valid_lon_lat(lon_e7: i32, lat_e7: i32) -> bool {
+    (-1_800_000_000..=1_800_000_000).contains(&lon_e7) && (-900_000_000..=900_000_000).contains(&lat_e7)
+}
+
+/// The UTM zone of the median longitude and latitude of the used nodes (all nodes when none is used).
+fn centre_crs(raw: &RawOsm, used: &[bool]) -> Option<WorkingCrs> {
+    let pick = |only_used: bool| -> (Vec<i32>, Vec<i32>) {
+        (0..raw.nodes.ids.len())
+            .filter(|&i| (!only_used || used[i]) && valid_lon_lat(raw.nodes.lon_e7[i], raw.nodes.lat_e7[i]))
+            .map(|i| (raw.nodes.lon_e7[i], raw.nodes.lat_e7[i]))
+            .unzip()
+    };
+    let (mut lons, mut lats) = pick(true);
+    if lons.is_empty() {
+        (lons, lats) = pick(false);
+    }
+    if lons.is_empty() {
+        return None;
+    }
+    let mid = lons.len() / 2;
+    let lon = *lons.select_nth_unstable(mid).1;
+    let lat = *lats.select_nth_unstable(mid).1;
+    Some(WorkingCrs::utm_for(f64::from(lon) * 1e-7, f64::from(lat) * 1e-7))
+}
+
+thread_local! {
+    /// One PROJ transformer per rayon worker (`proj::Proj` is neither Send nor Sync).
+    static WORKER_TRANSFORMER: RefCell<Option<(u32, Transformer)>> = const { RefCell::new(None) };
+}
+
+fn with_worker_transformer<R>(crs: WorkingCrs, f: impl FnOnce(&Transformer) -> R) -> Result<R> {
+    WORKER_TRANSFORMER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if !matches!(&*slot, Some((epsg, _)) if *epsg == crs.epsg) {
+            *slot = Some((crs.epsg, Transformer::from_wgs84(crs)?));
+        }
+        match &*slot {
+            Some((_, t)) => Ok(f(t)),
+            None => Err(Error::Internal("PROJ transformer slot empty after creation".into())),
+        }
+    })
+}
+
+const UNPROJECTED: Coord<f64> = Coord { x: f64::NAN, y: f64::NAN };
+
+/// Projected coordinates of the used nodes (NaN for unused nodes and for those PROJ cannot map).
+fn project_nodes(raw: &RawOsm, used: &[bool], crs: WorkingCrs) -> Result<Vec<Coord<f64>>> {
+    Transformer::from_wgs84(crs)?; // fail early, on this thread, for a CRS PROJ does not know
+    let mut projected = vec![UNPROJECTED; raw.nodes.ids.len()];
+    const CHUNK: usize = 1 << 14;
+    projected.par_chunks_mut(CHUNK).enumerate().try_for_each(|(chunk, out)| {
+        with_worker_transformer(crs, |t| {
+            for (k, slot) in out.iter_mut().enumerate() {
+                let i = chunk * CHUNK + k;
+                if used[i] && valid_lon_lat(raw.nodes.lon_e7[i], raw.nodes.lat_e7[i]) {
+                    let (lon, lat) = raw.nodes.lon_lat(i);
+                    if let Ok(c) = t.coord(Coord { x: lon, y: lat }) {
+                        *slot = c;
+                    }
+                }
+            }
+        })
+    })?;
+    Ok(projected)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Stage 5: build the features.
+
+/// One output row of an element.
+enum Out {
+    Estate(Estate),
+    Building(Building, TagVerdict),
+    /// (category position in the profile, facility).
+    Facility(usize, Facility),
+    Parcel(Parcel),
+    Barrier(Barrier),
+    Gate(Gate),
+    Way(Way),
+    NonResidential(MultiPolygon<f64>),
+    Reject(Reject),
+    /// Marks that an area was repaired (counted in the statistics).
+    Repaired,
+}
+
+/// Why an element's geometry could not be built: (code, explanation, geometry to show).
+type Failure = (&'static str, String, Option<Geometry<f64>>);
+
+struct Builder<'a> {
+    raw: &'a RawOsm,
+    projected: &'a [Coord<f64>],
+    profile: &'a Profile,
+    source: &'a str,
+}
+
+/// The layers an element feeds that report rejects (non-residential areas are an internal helper).
+fn reported_layers(c: &Classes<'_>) -> Vec<&'static str> {
+    let mut layers = Vec::new();
+    if c.estate.is_some() {
+        layers.push("estates");
+    }
+    if c.building.is_some() {
+        layers.push("buildings");
+    }
+    if !c.facilities.is_empty() {
+        layers.push("facilities");
+    }
+    if c.parcel.is_some() {
+        layers.push("parcels");
+    }
+    if c.barrier.is_some() {
+        layers.push("barriers");
+    }
+    if c.gate.is_some() {
+        layers.push("gates");
+    }
+    if c.highway.is_some() {
+        layers.push("ways");
+    }
+    layers
+}
+
+fn parse_number(text: Option<&str>) -> Option<f64> {
+    let text = text?.trim();
+    let end = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
+    text[..end].parse::<f64>().ok().filter(|v| v.is_finite() && *v > 0.0)
+}
+
+impl Builder<'_> {
+    fn reject(&self, layer: &str, id: &str, code: &str, explanation: &str, geometry: Option<Geometry<f64>>) -> Out {
+        Out::Reject(Reject { source: self.source.to_string(), layer: layer.to_string(), source_id: id.to_string(), reason: format!("{code}: {explanation}"), geometry })
+    }
+
+    fn reject_all(&self, layers: &[&str], id: &str, failure: &Failure) -> Vec<Out> {
+        layers.iter().map(|l| self.reject(l, id, failure.0, &failure.1, failure.2.clone())).collect()
+    }
+
+    fn coords(&self, refs: &[i64], positions: &[u32]) -> std::result::Result<Vec<Coord<f64>>, Failure> {
+        let mut coords = Vec::with_capacity(positions.len());
+        for (&p, &id) in positions.iter().zip(refs) {
+            let c = self.projected[p as usize];
+            if !(c.x.is_finite() && c.y.is_finite()) {
+                let (lon, lat) = self.raw.nodes.lon_lat(p as usize);
+                return Err(("unprojectable_node", format!("node n{id} at lon {lon}, lat {lat} cannot be projected into the working CRS"), None));
+            }
+            coords.push(c);
+        }
+        Ok(coords)
+    }
+
+    fn name(tags: &Tags) -> Option<String> {
+        tag(tags, "name").map(str::to_string)
+    }
+
+    /// The area rows (estate, building, facilities, parcel, barrier, non-residential) of an element whose
+    /// area is `area`.
+    fn area_rows(&self, id: &str, tags: &Tags, c: &Classes<'_>, area: &MultiPolygon<f64>, out: &mut Vec<Out>) {
+        if c.estate.is_some() {
+            out.push(Out::Estate(Estate {
+                id: id.to_string(),
+                name: Self::name(tags),
+                polygon: area.clone(),
+                source: EstateSource::OsmLanduse,
+                population: 0.0,
+                households: 0.0,
+                population_source: PopulationSource::Unknown,
+                floor_area_m2: 0.0,
+                n_buildings: 0,
+                built_year: None,
+                survey: SurveyAttributes::default(),
+            }));
+        }
+        if let Some(value) = &c.building {
+            let verdict = residential::tag_verdict(value, tags, &self.profile.population);
+            let building = Building { id: id.to_string(), footprint: area.clone(), levels: parse_number(tag(tags, "building:levels")), use_: value.clone(), residential: false };
+            out.push(Out::Building(building, verdict));
+        }
+        for (category, rule) in &c.facilities {
+            out.push(self.facility(id, tags, *category, &rule.text, FacilityGeometry::Area(area.clone())));
+        }
+        if let Some(rule) = c.parcel {
+            out.push(Out::Parcel(Parcel { id: id.to_string(), polygon: area.clone(), origin: rule.text.clone() }));
+        }
+        if c.non_residential {
+            out.push(Out::NonResidential(area.clone()));
+        }
+    }
+
+    fn facility(&self, id: &str, tags: &Tags, category: usize, rule_text: &str, geometry: FacilityGeometry) -> Out {
+        Out::Facility(
+            category,
+            Facility {
+                id: id.to_string(),
+                name: Self::name(tags),
+                category: self.profile.categories[category].key.clone(),
+                geometry,
+                capacity: parse_number(tag(tags, "capacity")),
+                matched_by: rule_text.to_string(),
+            },
+        )
+    }
+
+    fn node(&self, n: &NodeElement<'_, '_>) -> Vec<Out> {
+        let id = format!("n{}", n.id);
+        let c = &n.classes;
+        let mut out = Vec::new();
+        let point = n.position.map(|p| self.projected[p as usize]).filter(|c| c.x.is_finite() && c.y.is_finite()).map(Point::from);
+        let Some(point) = point else {
+            let (lon, lat) = n.position.map(|p| self.raw.nodes.lon_lat(p as usize)).unwrap_or((f64::NAN, f64::NAN));
+            let failure: Failure = ("unprojectable_node", format!("node at lon {lon}, lat {lat} cannot be projected into the working CRS"), None);
+            let layers: Vec<&str> = reported_layers(c).into_iter().filter(|l| *l != "ways").collect();
+            return self.reject_all(&layers, &id, &failure);
+        };
+        for (category, rule) in &c.facilities {
+            out.push(self.facility(&id, n.tags, *category, &rule.text, FacilityGeometry::Point(point)));
+        }
+        if let Some((_, kind)) = &c.gate {
+            out.push(Out::Gate(Gate { id: id.clone(), point, kind: kind.clone(), access: tag(n.tags, "access").map(str::to_string) }));
+        }
+        let area_layers = [("estates", c.estate.is_some()), ("buildings", c.building.is_some()), ("parcels", c.parcel.is_some()), ("barriers", c.barrier.is_some())];
+        for (layer, wanted) in area_layers {
+            if wanted {
+                out.push(self.reject(layer, &id, "point_not_area", "mapped as a point; this layer needs an area or a line", Some(Geometry::Point(point))));
+            }
+        }
+        out
+    }
+
+    /// Check and repair an area; a repaired one also yields [`Out::Repaired`].
+    fn checked(&self, area: MultiPolygon<f64>, out: &mut Vec<Out>) -> std::result::Result<MultiPolygon<f64>, Failure> {
+        let shown = Geometry::MultiPolygon(area.clone());
+        match repair::checked_area(area) {
+            Ok(checked) => {
+                if checked.repaired {
+                    out.push(Out::Repaired);
+                }
+                Ok(checked.polygon)
+            }
+            Err(e) => Err(("invalid_polygon", e, Some(shown))),
+        }
+    }
+
+    fn way(&self, w: &WayElement<'_, '_>) -> Vec<Out> {
+        let id = format!("w{}", w.id);
+        let c = &w.classes;
+        let layers = reported_layers(c);
+        let mut out = Vec::new();
+        let positions = match &w.positions {
+            Ok(p) => p,
+            Err(m) => {
+                let failure: Failure = ("missing_nodes", format!("{} of its {} nodes are not in the file (first n{}); the extract cut this way", m.missing, m.total, m.first), None);
+                return self.reject_all(&layers, &id, &failure);
+            }
+        };
+        let mut coords = match self.coords(w.refs, positions) {
+            Ok(c) => c,
+            Err(failure) => return self.reject_all(&layers, &id, &failure),
+        };
+        coords.dedup();
+        let closed = w.refs.len() >= 4 && w.refs.first() == w.refs.last();
+        let line = LineString(coords);
+        let line_ok = line.0.len() >= 2;
+        let area_tagged = tag(w.tags, "area") == Some("yes");
+
+        if c.gate.is_some() {
+            out.push(self.reject("gates", &id, "gate_not_node", "a gate must be a node on a way; this is a way", Some(Geometry::LineString(line.clone()))));
+        }
+        // Lines: highways, and barriers that are linear.
+        let barrier_is_area = c.barrier.as_ref().is_some_and(|(rule, _)| closed && closed_barrier_is_area(rule, w.tags));
+        if let Some(highway) = &c.highway {
+            if closed && area_tagged {
+                out.push(self.reject("ways", &id, "highway_area", &format!("highway={highway} with area=yes is an area, not a line to walk along"), Some(Geometry::LineString(line.clone()))));
+            } else if !line_ok {
+                out.push(self.reject("ways", &id, "degenerate_line", "fewer than 2 distinct points", None));
+            } else {
+                let tags: BTreeMap<String, String> =
+                    w.tags.iter().filter(|(k, _)| WAY_TAG_KEYS.contains(&&**k)).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                out.push(Out::Way(Way { id: id.clone(), line: line.clone(), tags }));
+            }
+        }
+        if let Some((_, class)) = &c.barrier
+            && !barrier_is_area
+        {
+            if line_ok {
+                out.push(Out::Barrier(Barrier { id: id.clone(), geometry: Geometry::LineString(line.clone()), class: class.clone() }));
+            } else {
+                out.push(self.reject("barriers", &id, "degenerate_line", "fewer than 2 distinct points", None));
+            }
+        }
+        // Areas.
+        let mut area_layers: Vec<&str> = Vec::new();
+        if c.estate.is_some() {
+            area_layers.push("estates");
+        }
+        if c.building.is_some() {
+            area_layers.push("buildings");
+        }
+        if !c.facilities.is_empty() {
+            area_layers.push("facilities");
+        }
+        if c.parcel.is_some() {
+            area_layers.push("parcels");
+        }
+        if barrier_is_area {
+            area_layers.push("barriers");
+        }
+        if area_layers.is_empty() && !c.non_residential {
+            return out;
+        }
+        let area = if !closed {
+            Err(("unclosed_way", format!("tagged as an area but its first node n{} and last node n{} differ", w.refs.first().unwrap_or(&0), w.refs.last().unwrap_or(&0)), line_ok.then(|| Geometry::LineString(line.clone()))))
+        } else if line.0.len() < 4 {
+            Err(("degenerate_area", "fewer than 3 distinct points".to_string(), line_ok.then(|| Geometry::LineString(line.clone()))))
+        } else {
+            self.checked(MultiPolygon(vec![Polygon::new(line, vec![])]), &mut out)
+        };
+        match area {
+            Ok(area) => {
+                self.area_rows(&id, w.tags, c, &area, &mut out);
+                if barrier_is_area && let Some((_, class)) = &c.barrier {
+                    out.push(Out::Barrier(Barrier { id: id.clone(), geometry: Geometry::MultiPolygon(area), class: class.clone() }));
+                }
+            }
+            Err(failure) => out.extend(self.reject_all(&area_layers, &id, &failure)),
+        }
+        out
+    }
+
+    fn relation(&self, r: &RelationElement<'_, '_>) -> Vec<Out> {
+        let id = format!("r{}", r.id);
+        let c = &r.classes;
+        let mut out = Vec::new();
+        if let Some(highway) = &c.highway {
+            out.push(self.reject("ways", &id, "highway_area", &format!("a highway={highway} relation is an area, not a line to walk along"), None));
+        }
+        if c.gate.is_some() {
+            out.push(self.reject("gates", &id, "gate_not_node", "a gate must be a node on a way; this is a relation", None));
+        }
+        let mut area_layers: Vec<&str> = Vec::new();
+        for (layer, wanted) in [("estates", c.estate.is_some()), ("buildings", c.building.is_some()), ("facilities", !c.facilities.is_empty()), ("parcels", c.parcel.is_some()), ("barriers", c.barrier.is_some())] {
+            if wanted {
+                area_layers.push(layer);
+            }
+        }
+        if area_layers.is_empty() && !c.non_residential {
+            return out;
+        }
+        if !is_area_relation(r.tags) {
+            let kind = tag(r.tags, "type").unwrap_or("(none)");
+            let failure: Failure = ("not_area_relation", format!("relation of type={kind}: only type=multipolygon and type=boundary relations are read as areas"), None);
+            out.extend(self.reject_all(&area_layers, &id, &failure));
+            return out;
+        }
+        match self.relation_area(r, &mut out) {
+            Ok(area) => {
+                self.area_rows(&id, r.tags, c, &area, &mut out);
+                if let Some((_, class)) = &c.barrier {
+                    out.push(Out::Barrier(Barrier { id: id.clone(), geometry: Geometry::MultiPolygon(area), class: class.clone() }));
+                }
+            }
+            Err(failure) => out.extend(self.reject_all(&area_layers, &id, &failure)),
+        }
+        out
+    }
+
+    fn relation_area(&self, r: &RelationElement<'_, '_>, out: &mut Vec<Out>) -> std::result::Result<MultiPolygon<f64>, Failure> {
+        let members = r.members.as_ref().map_err(|(code, text)| (*code, text.clone(), None))?;
+        let mut coords = Vec::with_capacity(members.len());
+        for m in members {
+            coords.push(self.coords(m.refs, &m.positions)?);
+        }
+        let ways: Vec<multipolygon::MemberWay<'_>> =
+            members.iter().zip(&coords).map(|(m, c)| multipolygon::MemberWay { id: m.way_id, nodes: m.refs, coords: c }).collect();
+        let area = multipolygon::assemble(&ways).map_err(|e| (e.code(), e.explain(), e.geometry()))?;
+        self.checked(area, out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_from_tags() {
+        assert_eq!(parse_number(Some("6")), Some(6.0));
+        assert_eq!(parse_number(Some(" 5.5 ")), Some(5.5));
+        assert_eq!(parse_number(Some("3;4")), Some(3.0));
+        assert_eq!(parse_number(Some("120 beds")), Some(120.0));
+        assert_eq!(parse_number(Some("0")), None);
+        assert_eq!(parse_number(Some("many")), None);
+        assert_eq!(parse_number(None), None);
+    }
+
+    #[test]
+    fn coordinate_range() {
+        assert!(valid_lon_lat(1_187_800_000, 320_400_000));
+        assert!(!valid_lon_lat(1_900_000_000, 0));
+        assert!(!valid_lon_lat(0, -910_000_000));
+    }
+}
