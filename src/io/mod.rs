@@ -11,3 +11,4 @@ pub mod planner_layers;
 pub mod raw_layer;
 pub mod rejects;
 pub mod survey;
+pub mod wkb;
