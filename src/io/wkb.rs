@@ -206,6 +206,11 @@ pub fn decode(bytes: &[u8]) -> Result<Geometry<f64>, String> {
     geometry(&mut r)?.ok_or_else(|| "the geometry is empty".to_string())
 }
 
+/// Decode WKB, with an empty geometry as `None`.
+pub fn decode_allow_empty(bytes: &[u8]) -> Result<Option<Geometry<f64>>, String> {
+    geometry(&mut Reader { bytes, pos: 0 })
+}
+
 fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
