@@ -12,6 +12,9 @@
 //! assert_eq!(WorkingCrs::utm_for(-8.61, 41.15).epsg, 32629);  // Porto: UTM 29N
 //! ```
 
+pub mod china;
+pub mod detect;
+
 use crate::error::{Error, Result};
 use geo::MapCoordsInPlace;
 use geo_types::{Coord, Geometry};

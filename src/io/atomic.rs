@@ -1,1 +1,222 @@
-//! (placeholder: being written)
+//! Atomic file writing: every output is written to a temporary file in the destination folder, flushed
+//! to disk (`fsync`) and renamed over the final name, so a reader (QGIS, a batch script, the next run)
+//! never sees half a file, and a failed run leaves the previous output, or nothing, in place.
+//!
+//! This is the classic write-temp-then-rename protocol: `rename(2)` within one file system replaces the
+//! target in one step (POSIX.1-2017, `rename`). The temporary name is `NAME.tmp-<pid>` beside `NAME`
+//! (same folder, hence same file system); on any error, or a panic in the writing closure, the temporary
+//! file is removed.
+//!
+//! ```
+//! use std::io::Write;
+//! let dir = tempfile::tempdir().unwrap();
+//! let path = dir.path().join("summary.csv");
+//! lifecircle::io::atomic::write_atomically(&path, |w| writeln!(w, "estate_id,population\ne1,1200")).unwrap();
+//! assert_eq!(std::fs::read_to_string(&path).unwrap(), "estate_id,population\ne1,1200\n");
+//! assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1); // no temporary file left behind
+//! ```
+
+use crate::error::{Error, Result};
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// Buffer size of the writers handed to the closures: large enough that city-scale GeoJSON streams in
+/// few system calls.
+const BUFFER_BYTES: usize = 1 << 20;
+
+/// The temporary name used while `path` is being written: `NAME.tmp-<pid>` in the same folder.
+pub fn temp_path_for(path: &Path) -> PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(format!(".tmp-{}", std::process::id()));
+    path.with_file_name(name)
+}
+
+/// Removes the temporary file when dropped, unless it has been renamed into place.
+struct TempGuard {
+    path: PathBuf,
+    armed: bool,
+}
+
+impl Drop for TempGuard {
+    fn drop(&mut self) {
+        if self.armed {
+            // Best effort: the file may not exist if creating it failed.
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+fn check_destination(path: &Path) -> Result<()> {
+    if path.file_name().is_none() {
+        return Err(Error::output(path, "the output path names a folder, not a file"));
+    }
+    if path.is_dir() {
+        return Err(Error::output(path, "a folder with this name already exists"));
+    }
+    Ok(())
+}
+
+/// Write `path` atomically through a buffered writer: the closure writes the content, then the file is
+/// flushed, synced and renamed into place. Any I/O error becomes [`Error::Output`] naming `path`.
+pub fn write_atomically<F>(path: &Path, write: F) -> Result<()>
+where
+    F: FnOnce(&mut BufWriter<File>) -> std::io::Result<()>,
+{
+    write_atomically_with(path, |w| write(w).map_err(|e| Error::output(path, e)))
+}
+
+/// Like [`write_atomically`], for writers whose own errors are already [`Error`]s (e.g. a writer that
+/// finds an internal inconsistency half-way).
+pub fn write_atomically_with<F>(path: &Path, write: F) -> Result<()>
+where
+    F: FnOnce(&mut BufWriter<File>) -> Result<()>,
+{
+    check_destination(path)?;
+    let temp = temp_path_for(path);
+    let mut guard = TempGuard { path: temp.clone(), armed: true };
+    let file = File::create(&temp).map_err(|e| Error::output(path, format!("cannot create {}: {e}", temp.display())))?;
+    let mut writer = BufWriter::with_capacity(BUFFER_BYTES, file);
+    write(&mut writer)?;
+    let file = writer.into_inner().map_err(|e| Error::output(path, e.error().to_string()))?;
+    file.sync_all().map_err(|e| Error::output(path, e))?;
+    drop(file);
+    std::fs::rename(&temp, path).map_err(|e| Error::output(path, format!("cannot rename {} into place: {e}", temp.display())))?;
+    guard.armed = false;
+    sync_parent(path);
+    Ok(())
+}
+
+/// Write `path` atomically with a writer that insists on creating the file itself from a path (GDAL
+/// drivers): the closure receives the temporary path `NAME.tmp-<pid>` + `suffix` (drivers that check
+/// the extension, like GeoPackage, want e.g. `.gpkg`), must have closed the file when it returns, and the
+/// file is then synced and renamed into place. The temporary file, and any side files the closure left
+/// with the same stem (`-wal`, `-shm`, `-journal`), are removed on error.
+pub fn write_atomically_via_path<F>(path: &Path, suffix: &str, write: F) -> Result<()>
+where
+    F: FnOnce(&Path) -> Result<()>,
+{
+    check_destination(path)?;
+    let mut name = temp_path_for(path).into_os_string();
+    name.push(suffix);
+    let temp = PathBuf::from(name);
+    let mut guards: Vec<TempGuard> = ["", "-wal", "-shm", "-journal"]
+        .iter()
+        .map(|side| {
+            let mut n = temp.clone().into_os_string();
+            n.push(side);
+            TempGuard { path: PathBuf::from(n), armed: true }
+        })
+        .collect();
+    // A stale temporary file from a crashed run with the same pid would make a driver refuse to create.
+    let _ = std::fs::remove_file(&temp);
+    write(&temp)?;
+    let file = File::open(&temp).map_err(|e| Error::output(path, format!("the writer did not create {}: {e}", temp.display())))?;
+    file.sync_all().map_err(|e| Error::output(path, e))?;
+    drop(file);
+    std::fs::rename(&temp, path).map_err(|e| Error::output(path, format!("cannot rename {} into place: {e}", temp.display())))?;
+    guards[0].armed = false;
+    sync_parent(path);
+    Ok(())
+}
+
+/// Sync the folder so the rename itself survives a power cut (best effort: not every platform or file
+/// system lets a folder be opened and synced).
+fn sync_parent(path: &Path) {
+    #[cfg(unix)]
+    if let Some(parent) = path.parent() {
+        let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+        if let Ok(dir) = File::open(parent) {
+            let _ = dir.sync_all();
+        }
+    }
+}
+
+/// Write bytes (a whole small file) atomically.
+pub fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically(path, |w| w.write_all(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_name_is_beside_the_target() {
+        let t = temp_path_for(Path::new("/data/out/estates.geojson"));
+        assert_eq!(t.parent(), Some(Path::new("/data/out")));
+        assert_eq!(t.file_name().unwrap().to_string_lossy(), format!("estates.geojson.tmp-{}", std::process::id()));
+    }
+
+    #[test]
+    fn replaces_an_existing_file_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, "old content that is longer").unwrap();
+        write_bytes_atomically(&path, b"new").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_failing_writer_leaves_no_file_and_keeps_the_old_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.txt");
+        std::fs::write(&path, "old").unwrap();
+        let err = write_atomically(&path, |w| {
+            w.write_all(b"half")?;
+            Err(std::io::Error::other("disk full"))
+        })
+        .unwrap_err();
+        assert!(matches!(err, Error::Output { .. }));
+        assert!(err.to_string().contains("a.txt") && err.to_string().contains("disk full"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_panicking_writer_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("b.txt");
+        let result = std::panic::catch_unwind(|| {
+            let _ = write_atomically(&path, |w| {
+                w.write_all(b"x")?;
+                panic!("writer bug");
+            });
+        });
+        assert!(result.is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn missing_folder_is_an_output_error_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("no/such/folder/c.txt");
+        let err = write_bytes_atomically(&path, b"x").unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("c.txt"), "{err}");
+    }
+
+    #[test]
+    fn via_path_renames_what_the_writer_created_and_cleans_up_on_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.gpkg");
+        write_atomically_via_path(&path, ".gpkg", |tmp| {
+            assert!(tmp.to_string_lossy().ends_with(".gpkg"));
+            std::fs::write(tmp, b"db").map_err(|e| Error::output(tmp, e))
+        })
+        .unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"db");
+        let path2 = dir.path().join("e.gpkg");
+        let err = write_atomically_via_path(&path2, ".gpkg", |tmp| {
+            std::fs::write(tmp, b"half").unwrap();
+            let mut wal = tmp.as_os_str().to_os_string();
+            wal.push("-wal");
+            std::fs::write(wal, b"w").unwrap();
+            Err(Error::output(&path2, "driver failed"))
+        });
+        assert!(err.is_err());
+        let names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, vec!["d.gpkg".to_string()]);
+    }
+}
