@@ -52,7 +52,7 @@
 use crate::index::SpatialIndex;
 use crate::model::{Building, Estate, EstateSource, PopulationSource, Reject, SurveyAttributes, Way};
 use crate::profile::PopulationRules;
-use geo::{BoundingRect, ConvexHull, InteriorPoint, Intersects};
+use geo::{BoundingRect, ConvexHull, Intersects};
 use geo_types::{Coord, Geometry, Line, LineString, MultiPoint, MultiPolygon, Point, Rect};
 use rayon::prelude::*;
 
@@ -75,7 +75,7 @@ pub fn cluster_estates(buildings: &[Building], estates: &[Estate], ways: &[Way],
         .enumerate()
         .filter(|(_, b)| b.residential)
         .filter_map(|(i, b)| {
-            let p = b.footprint.interior_point()?;
+            let p = crate::population::representative_point(&b.footprint)?;
             estate_index.containing_point(p).is_empty().then_some(i)
         })
         .collect();
@@ -173,14 +173,45 @@ fn rings(m: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
 /// The gap between two footprints. When no edges meet and neither contains the other, the shortest
 /// segment joins a vertex of one to an edge of the other; all pairs are tried (footprints have few vertices).
 fn footprint_gap(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> Gap {
-    let edges_meet = rings(a).flat_map(|r| r.lines()).any(|ea| rings(b).flat_map(|r| r.lines()).any(|eb| ea.intersects(&eb)));
-    if edges_meet {
+    match (a.bounding_rect(), b.bounding_rect()) {
+        // Footprints whose bounding boxes are apart can neither touch nor contain each other.
+        (Some(ra), Some(rb)) if !(ra.max().x < rb.min().x || rb.max().x < ra.min().x || ra.max().y < rb.min().y || rb.max().y < ra.min().y) => {
+            footprint_gap_close(a, b, &ra, &rb)
+        }
+        _ => closest_pair(a, b),
+    }
+}
+
+/// The gap when the bounding boxes overlap: edges can only meet inside the overlap of the two boxes, so
+/// only the edges that reach into it are tested pairwise; then containment (one vertex decides when no
+/// edges meet).
+fn footprint_gap_close(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>, ra: &Rect<f64>, rb: &Rect<f64>) -> Gap {
+    let overlap = Rect::new(
+        Coord { x: ra.min().x.max(rb.min().x), y: ra.min().y.max(rb.min().y) },
+        Coord { x: ra.max().x.min(rb.max().x), y: ra.max().y.min(rb.max().y) },
+    );
+    let reaching = |m: &MultiPolygon<f64>| -> Vec<Line<f64>> {
+        rings(m)
+            .flat_map(|r| r.lines())
+            .filter(|e| {
+                let r = e.bounding_rect();
+                r.min().x <= overlap.max().x && r.max().x >= overlap.min().x && r.min().y <= overlap.max().y && r.max().y >= overlap.min().y
+            })
+            .collect()
+    };
+    let (edges_a, edges_b) = (reaching(a), reaching(b));
+    if edges_a.iter().any(|ea| edges_b.iter().any(|eb| ea.intersects(eb))) {
         return Gap::Touching;
     }
     let inside = |outer: &MultiPolygon<f64>, inner: &MultiPolygon<f64>| rings(inner).next().and_then(|r| r.0.first()).is_some_and(|c| outer.intersects(c));
     if inside(a, b) || inside(b, a) {
         return Gap::Touching;
     }
+    closest_pair(a, b)
+}
+
+/// The shortest vertex-to-edge segment between two disjoint footprints.
+fn closest_pair(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> Gap {
     let mut best: Option<(f64, Coord<f64>, Coord<f64>)> = None;
     for (from, to, swap) in [(a, b, false), (b, a, true)] {
         for v in rings(from).flat_map(|r| r.coords()) {
@@ -195,7 +226,8 @@ fn footprint_gap(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> Gap {
     }
     match best {
         Some((d2, from, to)) => Gap::Apart { distance_m: d2.sqrt(), from, to },
-        None => Gap::Touching,
+        // An empty footprint is infinitely far from everything.
+        None => Gap::Apart { distance_m: f64::INFINITY, from: Coord { x: 0.0, y: 0.0 }, to: Coord { x: 0.0, y: 0.0 } },
     }
 }
 
