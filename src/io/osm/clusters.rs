@@ -118,41 +118,53 @@ pub fn cluster_estates(buildings: &[Building], estates: &[Estate], ways: &[Way],
     let mut clusters: Vec<Vec<usize>> = members_of_root.into_iter().filter(|m| !m.is_empty()).collect();
     clusters.sort_unstable_by_key(|m| m[0]);
 
-    let mut outcome = ClusterOutcome::default();
-    for members in clusters {
-        let first = &buildings[candidates[members[0]]];
-        if members.len() >= rules.cluster_min_buildings.max(1) {
-            let hull = grown_hull(members.iter().map(|&k| footprints[k]), rules.cluster_margin_m);
-            outcome.estates.push(Estate {
-                id: format!("cluster-{}", first.id),
-                name: None,
-                polygon: MultiPolygon(vec![hull]),
-                source: EstateSource::BuildingCluster,
-                population: 0.0,
-                households: 0.0,
-                population_source: PopulationSource::Unknown,
-                floor_area_m2: 0.0,
-                n_buildings: 0,
-                built_year: None,
-                survey: SurveyAttributes::default(),
-            });
-        } else {
-            for &k in &members {
-                let b = &buildings[candidates[k]];
-                outcome.rejects.push(Reject {
-                    source: source.to_string(),
-                    layer: "estates".into(),
-                    source_id: b.id.clone(),
-                    reason: format!(
-                        "cluster_too_small: residential building {} stands outside every residential area and its cluster (buildings within {gap_m} m, not across a street) has {} building(s), fewer than cluster_min_buildings = {}",
-                        b.id,
-                        members.len(),
-                        rules.cluster_min_buildings
-                    ),
-                    geometry: Some(Geometry::MultiPolygon(b.footprint.clone())),
-                });
+    let min_buildings = rules.cluster_min_buildings.max(1);
+    let per_cluster: Vec<(Option<Estate>, Vec<Reject>)> = clusters
+        .par_iter()
+        .map(|members| {
+            let first = &buildings[candidates[members[0]]];
+            if members.len() >= min_buildings {
+                let hull = grown_hull(members.iter().map(|&k| footprints[k]), rules.cluster_margin_m);
+                let estate = Estate {
+                    id: format!("cluster-{}", first.id),
+                    name: None,
+                    polygon: MultiPolygon(vec![hull]),
+                    source: EstateSource::BuildingCluster,
+                    population: 0.0,
+                    households: 0.0,
+                    population_source: PopulationSource::Unknown,
+                    floor_area_m2: 0.0,
+                    n_buildings: 0,
+                    built_year: None,
+                    survey: SurveyAttributes::default(),
+                };
+                return (Some(estate), Vec::new());
             }
-        }
+            let rejects = members
+                .iter()
+                .map(|&k| {
+                    let b = &buildings[candidates[k]];
+                    Reject {
+                        source: source.to_string(),
+                        layer: "estates".into(),
+                        source_id: b.id.clone(),
+                        reason: format!(
+                            "cluster_too_small: residential building {} stands outside every residential area and its cluster (buildings within {gap_m} m, not across a street) has {} building(s), fewer than cluster_min_buildings = {}",
+                            b.id,
+                            members.len(),
+                            rules.cluster_min_buildings
+                        ),
+                        geometry: Some(Geometry::MultiPolygon(b.footprint.clone())),
+                    }
+                })
+                .collect();
+            (None, rejects)
+        })
+        .collect();
+    let mut outcome = ClusterOutcome::default();
+    for (estate, rejects) in per_cluster {
+        outcome.estates.extend(estate);
+        outcome.rejects.extend(rejects);
     }
     outcome
 }
@@ -251,22 +263,19 @@ fn closest_on_segment(p: Coord<f64>, seg: Line<f64>) -> Coord<f64> {
     Coord { x: seg.start.x + t * d.x, y: seg.start.y + t * d.y }
 }
 
-/// Convex hull of the footprints' outer vertices, each offset by `margin_m` in 16 directions.
+/// Convex hull of the footprints' outer vertices, grown by `margin_m`: the hull of the first hull's
+/// vertices each offset in 16 directions (the same polygon as offsetting every vertex, since the hull of a
+/// Minkowski sum is the Minkowski sum of the hulls, with far fewer points).
 fn grown_hull<'a>(footprints: impl Iterator<Item = &'a MultiPolygon<f64>>, margin_m: f64) -> geo_types::Polygon<f64> {
-    let directions: Vec<(f64, f64)> = (0..16).map(|k| (k as f64 * std::f64::consts::PI / 8.0).sin_cos()).collect();
-    let mut points: Vec<Point<f64>> = Vec::new();
-    for footprint in footprints {
-        for poly in &footprint.0 {
-            for c in poly.exterior().coords() {
-                if margin_m > 0.0 {
-                    points.extend(directions.iter().map(|(s, co)| Point::new(c.x + margin_m * co, c.y + margin_m * s)));
-                } else {
-                    points.push(Point::from(*c));
-                }
-            }
-        }
+    let vertices: Vec<Point<f64>> = footprints.flat_map(|f| f.0.iter().flat_map(|p| p.exterior().coords().map(|c| Point::from(*c)))).collect();
+    let hull = MultiPoint(vertices).convex_hull();
+    if margin_m <= 0.0 {
+        return hull;
     }
-    MultiPoint(points).convex_hull()
+    let directions: Vec<(f64, f64)> = (0..16).map(|k| (k as f64 * std::f64::consts::PI / 8.0).sin_cos()).collect();
+    let grown: Vec<Point<f64>> =
+        hull.exterior().coords().flat_map(|c| directions.iter().map(move |(s, co)| Point::new(c.x + margin_m * co, c.y + margin_m * s))).collect();
+    MultiPoint(grown).convex_hull()
 }
 
 /// Union-find with path halving and union by size.

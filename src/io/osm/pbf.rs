@@ -111,7 +111,7 @@ impl NodeStore {
         let span = max.wrapping_sub(min) as u64;
         let n = self.ids.len() as u64;
         let mut shift = 0;
-        while (span >> shift) + 1 > n {
+        while (span >> shift) >= n {
             shift += 1;
         }
         let n_buckets = ((span >> shift) + 1) as usize;
@@ -482,7 +482,7 @@ mod tests {
     #[test]
     fn bucketed_lookup_agrees_with_binary_search() {
         // Clustered and sparse ids, like a real extract: runs of consecutive ids far apart.
-        let mut ids: Vec<i64> = (0..500).map(|i| 1_000 + i).chain((0..300).map(|i| 9_000_000_000 + 7 * i)).chain([i64::MAX - 1]).collect();
+        let mut ids: Vec<i64> = (0..500).map(|i| 1_000 + i).chain((0..300).map(|i| 9_000_000_000 + 7 * i)).chain([i64::MAX - 1, i64::MIN + 1]).collect();
         ids.sort_unstable();
         let mut store = NodeStore { lon_e7: vec![0; ids.len()], lat_e7: vec![0; ids.len()], ids: ids.clone(), ..NodeStore::default() };
         store.index();

@@ -38,10 +38,8 @@ pub(crate) fn checked_area(area: MultiPolygon<f64>) -> Result<CheckedArea, Strin
     if area.0.is_empty() {
         return Err("the area is empty".into());
     }
-    if let Some(valid) = simple_ring_verdict(&area) {
-        if valid && area.unsigned_area() > 0.0 {
-            return Ok(CheckedArea { polygon: area.orient(Direction::Default), repaired: false });
-        }
+    if simple_ring_verdict(&area) == Some(true) && area.unsigned_area() > 0.0 {
+        return Ok(CheckedArea { polygon: area.orient(Direction::Default), repaired: false });
     }
     let problem = match area.check_validation() {
         Ok(()) if area.unsigned_area() > 0.0 => return Ok(CheckedArea { polygon: area.orient(Direction::Default), repaired: false }),
