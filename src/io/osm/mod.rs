@@ -2,7 +2,7 @@
 //!
 //! Stages (each parallel over elements with rayon; every output is in file id order, so the result is the
 //! same whatever the thread count):
-//! 1. **Decode** ([`pbf`](self)): all blobs decompressed and decoded in parallel; node positions kept in
+//! 1. **Decode** (`pbf.rs`): all blobs decompressed and decoded in parallel; node positions kept in
 //!    flat arrays sorted by id, way node lists in one flat array, and the tags of elements carrying a key
 //!    the profile reads.
 //! 2. **Classify** (`classify.rs`): each tagged element against the profile's rules → the layers it feeds.
