@@ -336,6 +336,7 @@ fn every_case_of_the_synthetic_fixture_ends_in_its_layer_or_its_reject() {
     assert_eq!(reject("r3"), vec!["buildings multipolygon_missing_way"]);
     assert_eq!(reject("w6"), vec!["buildings missing_nodes"]);
     assert_eq!(reject("w8"), vec!["buildings unclosed_way"]);
+    assert_eq!(reject("w14"), vec!["buildings degenerate_area"]); // n1, n2, n1: closed but no area
     assert_eq!(reject("w9"), vec!["ways highway_area"]);
     assert_eq!(reject("w11"), vec!["gates gate_not_node"]);
     assert_eq!(reject("n25"), vec!["buildings point_not_area"]);
@@ -356,9 +357,9 @@ fn every_case_of_the_synthetic_fixture_ends_in_its_layer_or_its_reject() {
     assert_eq!(k.matched_by, "amenity=kindergarten");
     // w7 stands alone outside every estate too.
     assert_eq!(reject("w7"), vec!["estates cluster_too_small"]);
-    // Nothing else: one estate (r1), three buildings, one way, nine rejects.
+    // Nothing else: one estate (r1), three buildings, one way, ten rejects.
     assert_eq!(d.estates.len(), 1);
     assert_eq!(d.buildings.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), vec!["w7", "w12", "w13"]);
     assert_eq!(d.ways.len(), 1);
-    assert_eq!(d.rejects.len(), 9);
+    assert_eq!(d.rejects.len(), 10);
 }

@@ -641,7 +641,8 @@ impl Builder<'_> {
             Err(failure) => return self.reject_all(&layers, &id, &failure),
         };
         coords.dedup();
-        let closed = w.refs.len() >= 4 && w.refs.first() == w.refs.last();
+        let ends_meet = !w.refs.is_empty() && w.refs.first() == w.refs.last();
+        let closed = ends_meet && w.refs.len() >= 4;
         let line = LineString(coords);
         let line_ok = line.0.len() >= 2;
         let area_tagged = tag(w.tags, "area") == Some("yes");
@@ -691,7 +692,7 @@ impl Builder<'_> {
         if area_layers.is_empty() && !c.non_residential {
             return out;
         }
-        let area = if !closed {
+        let area = if !ends_meet {
             Err(("unclosed_way", format!("tagged as an area but its first node n{} and last node n{} differ", w.refs.first().unwrap_or(&0), w.refs.last().unwrap_or(&0)), line_ok.then(|| Geometry::LineString(line.clone()))))
         } else if line.0.len() < 4 {
             Err(("degenerate_area", "fewer than 3 distinct points".to_string(), line_ok.then(|| Geometry::LineString(line.clone()))))
