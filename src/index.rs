@@ -294,7 +294,7 @@ impl<'a, T: Spatial + Sync> SpatialIndex<'a, T> {
     /// Features within `max_m` of the point (exact distance, 0 inside an area), as (position, distance)
     /// sorted by distance then position.
     pub fn within_distance_of_point(&self, p: Point<f64>, max_m: f64) -> Vec<(usize, f64)> {
-        if !(max_m >= 0.0) {
+        if max_m.is_nan() || max_m < 0.0 {
             return Vec::new();
         }
         let mut hits: Vec<(usize, f64)> = self
@@ -313,7 +313,7 @@ impl<'a, T: Spatial + Sync> SpatialIndex<'a, T> {
     /// distance) sorted by distance then position.
     pub fn within_distance(&self, g: &Geometry<f64>, max_m: f64) -> Vec<(usize, f64)> {
         let Some(rect) = g.bounding_rect() else { return Vec::new() };
-        if !(max_m >= 0.0) {
+        if max_m.is_nan() || max_m < 0.0 {
             return Vec::new();
         }
         let mut hits: Vec<(usize, f64)> = self

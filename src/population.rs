@@ -2,8 +2,9 @@
 //!
 //! For each estate:
 //! 1. every *residential* building (see the profile's `[population]` rules) is counted for exactly one
-//!    estate: the one containing the building's interior point (`geo::InteriorPoint`, a point guaranteed
-//!    to lie inside the footprint), ties going to the estate with the smallest id (string order);
+//!    estate: the one containing the building's interior point ([`representative_point`]: the footprint's
+//!    centroid when it lies inside, else `geo::InteriorPoint`; always a point inside the footprint), ties
+//!    going to the estate with the smallest id (string order);
 //!    a building whose interior point lies in no estate counts for none;
 //! 2. floor area `floor_area_m2` = Σ footprint area × levels, with `building:levels` where mapped and
 //!    `default_levels` elsewhere;
@@ -43,8 +44,22 @@
 use crate::index::SpatialIndex;
 use crate::model::{Building, Estate, PopulationSource};
 use crate::profile::PopulationRules;
-use geo::{Area, InteriorPoint};
+use geo::coordinate_position::{CoordPos, CoordinatePosition};
+use geo::{Area, Centroid, InteriorPoint};
+use geo_types::{MultiPolygon, Point};
 use rayon::prelude::*;
+
+/// A point inside the footprint that stands for the building: the area centroid when it lies strictly
+/// inside (true of most footprints, and cheap), else `geo`'s interior point (which always lies inside).
+/// `None` for an empty footprint.
+pub fn representative_point(footprint: &MultiPolygon<f64>) -> Option<Point<f64>> {
+    if let Some(c) = footprint.centroid()
+        && footprint.coordinate_position(&c.0) == CoordPos::Inside
+    {
+        return Some(c);
+    }
+    footprint.interior_point()
+}
 
 /// Floor area of one building in m²: footprint area × levels (`default_levels` when the building has no
 /// usable level count).
@@ -66,7 +81,7 @@ pub fn assign_buildings_to_estates(estates: &[Estate], buildings: &[Building]) -
             if !b.residential {
                 return None;
             }
-            let p = b.footprint.interior_point()?;
+            let p = representative_point(&b.footprint)?;
             index.containing_point(p).into_iter().min_by(|&a, &c| estates[a].id.cmp(&estates[c].id).then(a.cmp(&c)))
         })
         .collect()
@@ -134,6 +149,23 @@ mod tests {
 
     fn building(id: &str, footprint: MultiPolygon<f64>, levels: Option<f64>, residential: bool) -> Building {
         Building { id: id.into(), footprint, levels, use_: "yes".into(), residential }
+    }
+
+    #[test]
+    fn representative_point_is_inside() {
+        // A square: its centroid (5, 5). A U shape of area 100 − 6·8 = 52, whose centroid
+        // (5, (100·5 − 48·6) / 52 = 4.08) falls in the notch: the
+        // interior point is used instead, and it lies inside.
+        assert_eq!(representative_point(&rect(0.0, 0.0, 10.0, 10.0)), Some(Point::new(5.0, 5.0)));
+        let u = MultiPolygon(vec![polygon![
+            (x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 8.0, y: 10.0), (x: 8.0, y: 2.0),
+            (x: 2.0, y: 2.0), (x: 2.0, y: 10.0), (x: 0.0, y: 10.0)
+        ]]);
+        let c = u.centroid().unwrap();
+        assert_ne!(u.coordinate_position(&c.0), CoordPos::Inside);
+        let p = representative_point(&u).unwrap();
+        assert_eq!(u.coordinate_position(&p.0), CoordPos::Inside);
+        assert_eq!(representative_point(&MultiPolygon(vec![])), None);
     }
 
     #[test]

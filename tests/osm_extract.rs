@@ -307,3 +307,59 @@ fn bad_files_are_input_errors_with_exit_code_2() {
     assert!(input_error(&dir.path().join("absent.osm.pbf")).contains("not found"));
     assert!(input_error(dir.path()).contains("folder"));
 }
+
+#[test]
+fn every_case_of_the_synthetic_fixture_ends_in_its_layer_or_its_reject() {
+    // tests/data/extract-cases.osm.pbf is written from tests/data/extract-cases.opl (hand-made, synthetic,
+    // near Nanjing) with `osmium cat -F opl extract-cases.opl -o extract-cases.osm.pbf -f pbf,add_metadata=false`.
+    // Areas were worked out independently: corners projected with `cs2cs -f %.4f EPSG:4326 EPSG:32650`,
+    // shoelace formula by hand (python):
+    //   r1 outer 10,472.43 m² − hole w4 942.52 m² = 9,529.91 m²
+    //   w12 104.73 m² × 3 levels = 314.18 m² of floor → 314.18 / 33 = 9.520 residents
+    //   w7 bow-tie: its two triangles cover half its 418.90 m² bounding quadrilateral = 209.45 m²
+    let x = extract("tests/data/extract-cases.osm.pbf");
+    let d = &x.dataset;
+    let reject = |id: &str| -> Vec<String> { d.rejects.iter().filter(|r| r.source_id == id).map(|r| format!("{} {}", r.layer, r.reason.split(':').next().unwrap())).collect() };
+
+    // r1: three split ways (one stored backwards) close the outer ring; w4 is its hole.
+    let r1 = d.estates.iter().find(|e| e.id == "r1").expect("r1 assembled");
+    assert_eq!(r1.name.as_deref(), Some("测试小区"));
+    assert_eq!(r1.polygon.0.len(), 1);
+    assert_eq!(r1.polygon.0[0].interiors().len(), 1);
+    assert!((r1.polygon.unsigned_area() - 9_529.91).abs() < 0.05, "{}", r1.polygon.unsigned_area());
+    // w12 (apartments, 3 levels) stands in r1; w13 stands in the hole, so in no estate, and alone.
+    assert_eq!(r1.n_buildings, 1);
+    assert!((r1.floor_area_m2 - 314.18).abs() < 0.05 && (r1.population - 9.520).abs() < 0.002, "{} {}", r1.floor_area_m2, r1.population);
+    assert_eq!(reject("w13"), vec!["estates cluster_too_small"]);
+    // The other failures, each with its reason.
+    assert_eq!(reject("r2"), vec!["estates multipolygon_unclosed_ring"]);
+    assert_eq!(reject("r3"), vec!["buildings multipolygon_missing_way"]);
+    assert_eq!(reject("w6"), vec!["buildings missing_nodes"]);
+    assert_eq!(reject("w8"), vec!["buildings unclosed_way"]);
+    assert_eq!(reject("w14"), vec!["buildings degenerate_area"]); // n1, n2, n1: closed but no area
+    assert_eq!(reject("w9"), vec!["ways highway_area"]);
+    assert_eq!(reject("w11"), vec!["gates gate_not_node"]);
+    assert_eq!(reject("n25"), vec!["buildings point_not_area"]);
+    // The unclosed ring's chain is kept as the reject geometry for inspection.
+    assert!(matches!(d.rejects.iter().find(|r| r.source_id == "r2").unwrap().geometry, Some(geo_types::Geometry::MultiLineString(_))));
+    // w7, a bow-tie, is repaired by GEOS into two triangles.
+    let w7 = d.buildings.iter().find(|b| b.id == "w7").expect("w7 repaired, not rejected");
+    assert_eq!(w7.footprint.0.len(), 2);
+    assert!((w7.footprint.unsigned_area() - 209.45).abs() < 0.1, "{}", w7.footprint.unsigned_area());
+    assert_eq!(x.stats.repaired_polygons, 1);
+    // The footway keeps the walk tags and drops the others (source=*).
+    let w10 = d.ways.iter().find(|w| w.id == "w10").unwrap();
+    let keys: Vec<&str> = w10.tags.keys().map(String::as_str).collect();
+    assert_eq!(keys, vec!["foot", "highway"]);
+    // The kindergarten node, with its name and capacity.
+    let k = &d.facilities[0];
+    assert_eq!((k.id.as_str(), k.category.as_str(), k.name.as_deref(), k.capacity), ("n28", "kindergarten", Some("幼儿园"), Some(120.0)));
+    assert_eq!(k.matched_by, "amenity=kindergarten");
+    // w7 stands alone outside every estate too.
+    assert_eq!(reject("w7"), vec!["estates cluster_too_small"]);
+    // Nothing else: one estate (r1), three buildings, one way, ten rejects.
+    assert_eq!(d.estates.len(), 1);
+    assert_eq!(d.buildings.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), vec!["w7", "w12", "w13"]);
+    assert_eq!(d.ways.len(), 1);
+    assert_eq!(d.rejects.len(), 10);
+}

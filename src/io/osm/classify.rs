@@ -19,7 +19,7 @@
 //! amenity=school, building=yes, name=琅琊路小学  →  buildings, facilities: primary_school (amenity=school & name~小学)
 //! ```
 
-use super::pbf::{KeySet, Tags, tag};
+use super::pbf::{KeySet, TagFilter, Tags, tag};
 use crate::profile::{Profile, TagCondition, TagRule};
 
 /// Keys that make an untyped building (`building=yes`) something other than housing.
@@ -86,12 +86,14 @@ impl<'p> Classifier<'p> {
         Classifier { profile }
     }
 
-    /// The first key each rule needs to be present, plus `building` and `highway`: an element without
-    /// any of them matches no rule, and its tags need not be kept. (`amenity=school & name~小学` gives
-    /// `amenity` only, so the many elements that merely carry a `name` are not kept.)
-    pub fn keys(&self) -> KeySet {
+    /// Which elements and tags to keep: an element is wanted when it carries the first key some rule
+    /// needs present, or `building` or `highway` (without any of them it matches no rule;
+    /// `amenity=school & name~小学` gives `amenity` only, so the many elements that merely carry a `name`
+    /// are not kept). Of a wanted element, the tags stored are those some rule's condition reads and those
+    /// the outputs read (`name`, `building:levels`, `capacity`, `access`, `type`, the `ways` tags ...).
+    pub fn tag_filter(&self) -> TagFilter {
         let p = self.profile;
-        let rules = p
+        let rules: Vec<&TagRule> = p
             .estates
             .osm
             .iter()
@@ -99,11 +101,20 @@ impl<'p> Classifier<'p> {
             .chain(&p.idle_land.osm)
             .chain(&p.barriers.osm)
             .chain(&p.population.non_residential_areas)
-            .chain(p.categories.iter().flat_map(|c| &c.osm));
-        let mut keys: KeySet = rules.filter_map(|r| r.required_keys().next().map(Box::from)).collect();
-        keys.insert("building".into());
-        keys.insert("highway".into());
-        keys
+            .chain(p.categories.iter().flat_map(|c| &c.osm))
+            .collect();
+        let mut wanted: KeySet = rules.iter().filter_map(|r| r.required_keys().next().map(Box::from)).collect();
+        wanted.insert("building".into());
+        wanted.insert("highway".into());
+        let mut stored: KeySet = rules.iter().flat_map(|r| r.conditions.iter().map(|c| Box::from(c.key()))).collect();
+        for k in ["building", "building:levels", "highway", "name", "capacity", "access", "area", "type"]
+            .into_iter()
+            .chain(NON_HOUSING_KEYS)
+            .chain(super::WAY_TAG_KEYS)
+        {
+            stored.insert(k.into());
+        }
+        TagFilter { wanted, stored }
     }
 
     pub fn classify(&self, tags: &Tags) -> Classes<'p> {
@@ -142,7 +153,7 @@ mod tests {
     use super::*;
 
     fn tags(pairs: &[(&str, &str)]) -> Tags {
-        pairs.iter().map(|(k, v)| (Box::from(*k), Box::from(*v))).collect()
+        pairs.iter().copied().collect()
     }
 
     #[test]
@@ -194,12 +205,16 @@ mod tests {
     }
 
     #[test]
-    fn keys_cover_every_rule() {
+    fn tag_filter_covers_every_rule() {
         let profile = Profile::default_profile();
-        let keys = Classifier::new(&profile).keys();
+        let filter = Classifier::new(&profile).tag_filter();
         for k in ["landuse", "amenity", "shop", "leisure", "healthcare", "office", "barrier", "entrance", "railway", "waterway", "natural", "highway", "building", "public_transport"] {
-            assert!(keys.contains(k), "{k}");
+            assert!(filter.wanted.contains(k), "{k}");
         }
-        assert!(!keys.contains("name"));
+        assert!(!filter.wanted.contains("name"));
+        for k in ["name", "isced:level", "parking", "social_facility:for", "bus", "building:levels", "capacity", "foot", "type", "tourism"] {
+            assert!(filter.stored.contains(k), "{k}");
+        }
+        assert!(!filter.stored.contains("source") && !filter.stored.contains("addr:street"));
     }
 }

@@ -52,7 +52,7 @@
 use crate::index::SpatialIndex;
 use crate::model::{Building, Estate, EstateSource, PopulationSource, Reject, SurveyAttributes, Way};
 use crate::profile::PopulationRules;
-use geo::{BoundingRect, ConvexHull, InteriorPoint, Intersects};
+use geo::{BoundingRect, ConvexHull, Intersects};
 use geo_types::{Coord, Geometry, Line, LineString, MultiPoint, MultiPolygon, Point, Rect};
 use rayon::prelude::*;
 
@@ -75,7 +75,7 @@ pub fn cluster_estates(buildings: &[Building], estates: &[Estate], ways: &[Way],
         .enumerate()
         .filter(|(_, b)| b.residential)
         .filter_map(|(i, b)| {
-            let p = b.footprint.interior_point()?;
+            let p = crate::population::representative_point(&b.footprint)?;
             estate_index.containing_point(p).is_empty().then_some(i)
         })
         .collect();
@@ -118,41 +118,53 @@ pub fn cluster_estates(buildings: &[Building], estates: &[Estate], ways: &[Way],
     let mut clusters: Vec<Vec<usize>> = members_of_root.into_iter().filter(|m| !m.is_empty()).collect();
     clusters.sort_unstable_by_key(|m| m[0]);
 
-    let mut outcome = ClusterOutcome::default();
-    for members in clusters {
-        let first = &buildings[candidates[members[0]]];
-        if members.len() >= rules.cluster_min_buildings.max(1) {
-            let hull = grown_hull(members.iter().map(|&k| footprints[k]), rules.cluster_margin_m);
-            outcome.estates.push(Estate {
-                id: format!("cluster-{}", first.id),
-                name: None,
-                polygon: MultiPolygon(vec![hull]),
-                source: EstateSource::BuildingCluster,
-                population: 0.0,
-                households: 0.0,
-                population_source: PopulationSource::Unknown,
-                floor_area_m2: 0.0,
-                n_buildings: 0,
-                built_year: None,
-                survey: SurveyAttributes::default(),
-            });
-        } else {
-            for &k in &members {
-                let b = &buildings[candidates[k]];
-                outcome.rejects.push(Reject {
-                    source: source.to_string(),
-                    layer: "estates".into(),
-                    source_id: b.id.clone(),
-                    reason: format!(
-                        "cluster_too_small: residential building {} stands outside every residential area and its cluster (buildings within {gap_m} m, not across a street) has {} building(s), fewer than cluster_min_buildings = {}",
-                        b.id,
-                        members.len(),
-                        rules.cluster_min_buildings
-                    ),
-                    geometry: Some(Geometry::MultiPolygon(b.footprint.clone())),
-                });
+    let min_buildings = rules.cluster_min_buildings.max(1);
+    let per_cluster: Vec<(Option<Estate>, Vec<Reject>)> = clusters
+        .par_iter()
+        .map(|members| {
+            let first = &buildings[candidates[members[0]]];
+            if members.len() >= min_buildings {
+                let hull = grown_hull(members.iter().map(|&k| footprints[k]), rules.cluster_margin_m);
+                let estate = Estate {
+                    id: format!("cluster-{}", first.id),
+                    name: None,
+                    polygon: MultiPolygon(vec![hull]),
+                    source: EstateSource::BuildingCluster,
+                    population: 0.0,
+                    households: 0.0,
+                    population_source: PopulationSource::Unknown,
+                    floor_area_m2: 0.0,
+                    n_buildings: 0,
+                    built_year: None,
+                    survey: SurveyAttributes::default(),
+                };
+                return (Some(estate), Vec::new());
             }
-        }
+            let rejects = members
+                .iter()
+                .map(|&k| {
+                    let b = &buildings[candidates[k]];
+                    Reject {
+                        source: source.to_string(),
+                        layer: "estates".into(),
+                        source_id: b.id.clone(),
+                        reason: format!(
+                            "cluster_too_small: residential building {} stands outside every residential area and its cluster (buildings within {gap_m} m, not across a street) has {} building(s), fewer than cluster_min_buildings = {}",
+                            b.id,
+                            members.len(),
+                            rules.cluster_min_buildings
+                        ),
+                        geometry: Some(Geometry::MultiPolygon(b.footprint.clone())),
+                    }
+                })
+                .collect();
+            (None, rejects)
+        })
+        .collect();
+    let mut outcome = ClusterOutcome::default();
+    for (estate, rejects) in per_cluster {
+        outcome.estates.extend(estate);
+        outcome.rejects.extend(rejects);
     }
     outcome
 }
@@ -173,14 +185,45 @@ fn rings(m: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
 /// The gap between two footprints. When no edges meet and neither contains the other, the shortest
 /// segment joins a vertex of one to an edge of the other; all pairs are tried (footprints have few vertices).
 fn footprint_gap(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> Gap {
-    let edges_meet = rings(a).flat_map(|r| r.lines()).any(|ea| rings(b).flat_map(|r| r.lines()).any(|eb| ea.intersects(&eb)));
-    if edges_meet {
+    match (a.bounding_rect(), b.bounding_rect()) {
+        // Footprints whose bounding boxes are apart can neither touch nor contain each other.
+        (Some(ra), Some(rb)) if !(ra.max().x < rb.min().x || rb.max().x < ra.min().x || ra.max().y < rb.min().y || rb.max().y < ra.min().y) => {
+            footprint_gap_close(a, b, &ra, &rb)
+        }
+        _ => closest_pair(a, b),
+    }
+}
+
+/// The gap when the bounding boxes overlap: edges can only meet inside the overlap of the two boxes, so
+/// only the edges that reach into it are tested pairwise; then containment (one vertex decides when no
+/// edges meet).
+fn footprint_gap_close(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>, ra: &Rect<f64>, rb: &Rect<f64>) -> Gap {
+    let overlap = Rect::new(
+        Coord { x: ra.min().x.max(rb.min().x), y: ra.min().y.max(rb.min().y) },
+        Coord { x: ra.max().x.min(rb.max().x), y: ra.max().y.min(rb.max().y) },
+    );
+    let reaching = |m: &MultiPolygon<f64>| -> Vec<Line<f64>> {
+        rings(m)
+            .flat_map(|r| r.lines())
+            .filter(|e| {
+                let r = e.bounding_rect();
+                r.min().x <= overlap.max().x && r.max().x >= overlap.min().x && r.min().y <= overlap.max().y && r.max().y >= overlap.min().y
+            })
+            .collect()
+    };
+    let (edges_a, edges_b) = (reaching(a), reaching(b));
+    if edges_a.iter().any(|ea| edges_b.iter().any(|eb| ea.intersects(eb))) {
         return Gap::Touching;
     }
     let inside = |outer: &MultiPolygon<f64>, inner: &MultiPolygon<f64>| rings(inner).next().and_then(|r| r.0.first()).is_some_and(|c| outer.intersects(c));
     if inside(a, b) || inside(b, a) {
         return Gap::Touching;
     }
+    closest_pair(a, b)
+}
+
+/// The shortest vertex-to-edge segment between two disjoint footprints.
+fn closest_pair(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> Gap {
     let mut best: Option<(f64, Coord<f64>, Coord<f64>)> = None;
     for (from, to, swap) in [(a, b, false), (b, a, true)] {
         for v in rings(from).flat_map(|r| r.coords()) {
@@ -195,7 +238,8 @@ fn footprint_gap(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> Gap {
     }
     match best {
         Some((d2, from, to)) => Gap::Apart { distance_m: d2.sqrt(), from, to },
-        None => Gap::Touching,
+        // An empty footprint is infinitely far from everything.
+        None => Gap::Apart { distance_m: f64::INFINITY, from: Coord { x: 0.0, y: 0.0 }, to: Coord { x: 0.0, y: 0.0 } },
     }
 }
 
@@ -219,22 +263,19 @@ fn closest_on_segment(p: Coord<f64>, seg: Line<f64>) -> Coord<f64> {
     Coord { x: seg.start.x + t * d.x, y: seg.start.y + t * d.y }
 }
 
-/// Convex hull of the footprints' outer vertices, each offset by `margin_m` in 16 directions.
+/// Convex hull of the footprints' outer vertices, grown by `margin_m`: the hull of the first hull's
+/// vertices each offset in 16 directions (the same polygon as offsetting every vertex, since the hull of a
+/// Minkowski sum is the Minkowski sum of the hulls, with far fewer points).
 fn grown_hull<'a>(footprints: impl Iterator<Item = &'a MultiPolygon<f64>>, margin_m: f64) -> geo_types::Polygon<f64> {
-    let directions: Vec<(f64, f64)> = (0..16).map(|k| (k as f64 * std::f64::consts::PI / 8.0).sin_cos()).collect();
-    let mut points: Vec<Point<f64>> = Vec::new();
-    for footprint in footprints {
-        for poly in &footprint.0 {
-            for c in poly.exterior().coords() {
-                if margin_m > 0.0 {
-                    points.extend(directions.iter().map(|(s, co)| Point::new(c.x + margin_m * co, c.y + margin_m * s)));
-                } else {
-                    points.push(Point::from(*c));
-                }
-            }
-        }
+    let vertices: Vec<Point<f64>> = footprints.flat_map(|f| f.0.iter().flat_map(|p| p.exterior().coords().map(|c| Point::from(*c)))).collect();
+    let hull = MultiPoint(vertices).convex_hull();
+    if margin_m <= 0.0 {
+        return hull;
     }
-    MultiPoint(points).convex_hull()
+    let directions: Vec<(f64, f64)> = (0..16).map(|k| (k as f64 * std::f64::consts::PI / 8.0).sin_cos()).collect();
+    let grown: Vec<Point<f64>> =
+        hull.exterior().coords().flat_map(|c| directions.iter().map(move |(s, co)| Point::new(c.x + margin_m * co, c.y + margin_m * s))).collect();
+    MultiPoint(grown).convex_hull()
 }
 
 /// Union-find with path halving and union by size.

@@ -2,7 +2,7 @@
 //!
 //! Stages (each parallel over elements with rayon; every output is in file id order, so the result is the
 //! same whatever the thread count):
-//! 1. **Decode** ([`pbf`](self)): all blobs decompressed and decoded in parallel; node positions kept in
+//! 1. **Decode** (`pbf.rs`): all blobs decompressed and decoded in parallel; node positions kept in
 //!    flat arrays sorted by id, way node lists in one flat array, and the tags of elements carrying a key
 //!    the profile reads.
 //! 2. **Classify** (`classify.rs`): each tagged element against the profile's rules → the layers it feeds.
@@ -116,7 +116,7 @@ pub fn read_osm(path: &Path, profile: &Profile, crs: Option<WorkingCrs>) -> Resu
     let started = std::time::Instant::now();
     let stage = |name: &str| tracing::debug!(stage = name, elapsed_s = started.elapsed().as_secs_f64(), "read_osm");
     let classifier = Classifier::new(profile);
-    let raw = pbf::read_pbf(path, &classifier.keys())?;
+    let raw = pbf::read_pbf(path, &classifier.tag_filter())?;
     stage("decoded");
     if raw.nodes.ids.is_empty() && raw.ways_read == 0 && raw.relations_read == 0 {
         return Err(Error::input(path, "the file holds no OpenStreetMap elements", "export the area again; the extract is empty"));
@@ -137,19 +137,29 @@ pub fn read_osm(path: &Path, profile: &Profile, crs: Option<WorkingCrs>) -> Resu
     stage("projected");
 
     let builder = Builder { raw: &raw, projected: &projected, profile, source: &source };
-    let node_outputs: Vec<Vec<Out>> = elements.nodes.par_iter().map(|n| builder.node(n)).collect();
-    let way_outputs: Vec<Vec<Out>> = elements.ways.par_iter().map(|w| builder.way(w)).collect();
-    let relation_outputs: Vec<Vec<Out>> = elements.relations.par_iter().map(|r| builder.relation(r)).collect();
+    // Rayon's collect keeps the elements' order: nodes, then ways, then relations, each by id.
+    let outputs: Vec<Out> = elements
+        .nodes
+        .par_iter()
+        .flat_map_iter(|n| builder.node(n))
+        .chain(elements.ways.par_iter().flat_map_iter(|w| builder.way(w)))
+        .chain(elements.relations.par_iter().flat_map_iter(|r| builder.relation(r)))
+        .collect();
 
     stage("built");
+    // What remains needs only the outputs: free the decoded file now.
+    let counts = (raw.nodes_read, raw.ways_read, raw.relations_read);
+    drop(elements);
+    drop(projected);
+    drop(raw);
     let mut dataset = Dataset::default();
     let mut verdicts = Vec::new();
     let mut non_residential = Vec::new();
     let mut facility_category = Vec::new();
     let mut repaired_polygons = 0;
-    for out in node_outputs.into_iter().chain(way_outputs).chain(relation_outputs).flatten() {
+    for out in outputs {
         match out {
-            Out::Estate(e) => dataset.estates.push(e),
+            Out::Estate(e) => dataset.estates.push(*e),
             Out::Building(b, v) => {
                 dataset.buildings.push(b);
                 verdicts.push(v);
@@ -177,17 +187,17 @@ pub fn read_osm(path: &Path, profile: &Profile, crs: Option<WorkingCrs>) -> Resu
     crate::population::estimate_population(&mut dataset.estates, &dataset.buildings, &profile.population);
     stage("population");
 
-    let stats = statistics(&raw, &dataset, &facility_category, profile, crs, &source, repaired_polygons);
+    let stats = statistics(counts, &dataset, &facility_category, profile, crs, &source, repaired_polygons);
     Ok(OsmExtract { dataset, crs, stats })
 }
 
-fn statistics(raw: &RawOsm, d: &Dataset, facility_category: &[usize], profile: &Profile, crs: WorkingCrs, source: &str, repaired_polygons: usize) -> ExtractStats {
+fn statistics((nodes_read, ways_read, relations_read): (u64, u64, u64), d: &Dataset, facility_category: &[usize], profile: &Profile, crs: WorkingCrs, source: &str, repaired_polygons: usize) -> ExtractStats {
     let mut stats = ExtractStats {
         file: source.to_string(),
         crs: crs.name(),
-        nodes_read: raw.nodes_read,
-        ways_read: raw.ways_read,
-        relations_read: raw.relations_read,
+        nodes_read,
+        ways_read,
+        relations_read,
         repaired_polygons,
         ..ExtractStats::default()
     };
@@ -443,7 +453,7 @@ fn project_nodes(raw: &RawOsm, used: &[bool], crs: WorkingCrs) -> Result<Vec<Coo
 
 /// One output row of an element.
 enum Out {
-    Estate(Estate),
+    Estate(Box<Estate>),
     Building(Building, TagVerdict),
     /// (category position in the profile, facility).
     Facility(usize, Facility),
@@ -530,7 +540,7 @@ impl Builder<'_> {
     /// area is `area`.
     fn area_rows(&self, id: &str, tags: &Tags, c: &Classes<'_>, area: &MultiPolygon<f64>, out: &mut Vec<Out>) {
         if c.estate.is_some() {
-            out.push(Out::Estate(Estate {
+            out.push(Out::Estate(Box::new(Estate {
                 id: id.to_string(),
                 name: Self::name(tags),
                 polygon: area.clone(),
@@ -542,7 +552,7 @@ impl Builder<'_> {
                 n_buildings: 0,
                 built_year: None,
                 survey: SurveyAttributes::default(),
-            }));
+            })));
         }
         if let Some(value) = &c.building {
             let verdict = residential::tag_verdict(value, tags, &self.profile.population);
@@ -631,7 +641,8 @@ impl Builder<'_> {
             Err(failure) => return self.reject_all(&layers, &id, &failure),
         };
         coords.dedup();
-        let closed = w.refs.len() >= 4 && w.refs.first() == w.refs.last();
+        let ends_meet = !w.refs.is_empty() && w.refs.first() == w.refs.last();
+        let closed = ends_meet && w.refs.len() >= 4;
         let line = LineString(coords);
         let line_ok = line.0.len() >= 2;
         let area_tagged = tag(w.tags, "area") == Some("yes");
@@ -648,7 +659,7 @@ impl Builder<'_> {
                 out.push(self.reject("ways", &id, "degenerate_line", "fewer than 2 distinct points", None));
             } else {
                 let tags: BTreeMap<String, String> =
-                    w.tags.iter().filter(|(k, _)| WAY_TAG_KEYS.contains(&&**k)).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                    w.tags.iter().filter(|(k, _)| WAY_TAG_KEYS.contains(k)).map(|(k, v)| (k.to_string(), v.to_string())).collect();
                 out.push(Out::Way(Way { id: id.clone(), line: line.clone(), tags }));
             }
         }
@@ -681,7 +692,7 @@ impl Builder<'_> {
         if area_layers.is_empty() && !c.non_residential {
             return out;
         }
-        let area = if !closed {
+        let area = if !ends_meet {
             Err(("unclosed_way", format!("tagged as an area but its first node n{} and last node n{} differ", w.refs.first().unwrap_or(&0), w.refs.last().unwrap_or(&0)), line_ok.then(|| Geometry::LineString(line.clone()))))
         } else if line.0.len() < 4 {
             Err(("degenerate_area", "fewer than 3 distinct points".to_string(), line_ok.then(|| Geometry::LineString(line.clone()))))

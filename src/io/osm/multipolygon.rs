@@ -87,8 +87,11 @@ struct Ring {
     area: f64,
 }
 
+/// A closed ring: the ids of the ways it was joined from and its coordinates.
+type JoinedRing = (Vec<i64>, Vec<Coord<f64>>);
+
 /// Join the member ways into closed rings (step 1).
-fn join_rings(ways: &[MemberWay<'_>]) -> Result<Vec<(Vec<i64>, Vec<Coord<f64>>)>, AssemblyError> {
+fn join_rings(ways: &[MemberWay<'_>]) -> Result<Vec<JoinedRing>, AssemblyError> {
     let mut used = vec![false; ways.len()];
     let mut by_endpoint: HashMap<i64, Vec<usize>> = HashMap::new();
     for (i, w) in ways.iter().enumerate() {
@@ -166,7 +169,7 @@ pub(crate) fn assemble(ways: &[MemberWay<'_>]) -> Result<MultiPolygon<f64>, Asse
     let mut polygon_of_ring: Vec<Option<usize>> = vec![None; rings.len()];
     let mut shells: Vec<(LineString<f64>, Vec<LineString<f64>>)> = Vec::new();
     for k in 0..rings.len() {
-        if depth[k] % 2 == 0 {
+        if depth[k].is_multiple_of(2) {
             polygon_of_ring[k] = Some(shells.len());
             shells.push((rings[k].polygon.exterior().clone(), Vec::new()));
         } else if let Some(p) = parent[k].and_then(|j| polygon_of_ring[j]) {

@@ -29,29 +29,115 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Tags of one element, in file order.
-pub(crate) type Tags = Vec<(Box<str>, Box<str>)>;
+/// The tags kept of one element, in file order, in one text buffer (two allocations per element).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Tags {
+    text: String,
+    /// Per tag, the end of its key and the end of its value in `text`.
+    ends: Vec<(u32, u32)>,
+}
+
+impl Tags {
+    pub fn push(&mut self, key: &str, value: &str) {
+        self.text.push_str(key);
+        let key_end = self.text.len() as u32;
+        self.text.push_str(value);
+        self.ends.push((key_end, self.text.len() as u32));
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        let mut start = 0usize;
+        self.ends.iter().map(move |&(k, v)| {
+            let (k, v) = (k as usize, v as usize);
+            let pair = (&self.text[start..k], &self.text[k..v]);
+            start = v;
+            pair
+        })
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> FromIterator<(K, V)> for Tags {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut tags = Tags::default();
+        for (k, v) in iter {
+            tags.push(k.as_ref(), v.as_ref());
+        }
+        tags
+    }
+}
 
 /// The value of `key` in `tags`.
 pub(crate) fn tag<'a>(tags: &'a Tags, key: &str) -> Option<&'a str> {
-    tags.iter().find(|(k, _)| &**k == key).map(|(_, v)| &**v)
+    tags.get(key)
 }
 
-/// The tag keys whose presence makes an element worth keeping.
+/// A set of tag keys.
 pub(crate) type KeySet = HashSet<Box<str>>;
 
-/// Every node, sorted by id.
+/// Which elements and tags are kept while decoding.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TagFilter {
+    /// An element is kept when it carries at least one of these keys.
+    pub wanted: KeySet,
+    /// Of a kept element, only these tags are stored (the keys some rule or output reads).
+    pub stored: KeySet,
+}
+
+/// Every node, sorted by id, with a bucket table over the ids: bucket `k` holds the positions of the ids
+/// in `[min + k·2^shift, min + (k+1)·2^shift)`, at most one bucket per node, so a lookup is one table read
+/// and a binary search over a few ids instead of over all of them.
 #[derive(Debug, Default)]
 pub(crate) struct NodeStore {
     pub ids: Vec<i64>,
     pub lon_e7: Vec<i32>,
     pub lat_e7: Vec<i32>,
+    min_id: i64,
+    shift: u32,
+    /// `buckets[k]..buckets[k + 1]` are the positions in bucket `k`.
+    buckets: Vec<u32>,
 }
 
 impl NodeStore {
+    /// Build the bucket table (the ids must be sorted and fewer than 2³² of them).
+    pub fn index(&mut self) {
+        let (Some(&min), Some(&max)) = (self.ids.first(), self.ids.last()) else {
+            self.buckets = vec![0];
+            return;
+        };
+        let span = max.wrapping_sub(min) as u64;
+        let n = self.ids.len() as u64;
+        let mut shift = 0;
+        while (span >> shift) >= n {
+            shift += 1;
+        }
+        let n_buckets = ((span >> shift) + 1) as usize;
+        let mut buckets = Vec::with_capacity(n_buckets + 1);
+        let mut position = 0usize;
+        for k in 0..n_buckets as u64 {
+            while position < self.ids.len() && (self.ids[position].wrapping_sub(min) as u64 >> shift) < k {
+                position += 1;
+            }
+            buckets.push(position as u32);
+        }
+        buckets.push(self.ids.len() as u32);
+        (self.min_id, self.shift, self.buckets) = (min, shift, buckets);
+    }
+
     /// Position of node `id`.
     pub fn find(&self, id: i64) -> Option<usize> {
-        self.ids.binary_search(&id).ok()
+        if id < self.min_id {
+            return None;
+        }
+        let k = (id.wrapping_sub(self.min_id) as u64 >> self.shift) as usize;
+        if k + 1 >= self.buckets.len() {
+            return None;
+        }
+        let (from, to) = (self.buckets[k] as usize, self.buckets[k + 1] as usize);
+        self.ids[from..to].binary_search(&id).ok().map(|i| from + i)
     }
 
     pub fn lon_lat(&self, i: usize) -> (f64, f64) {
@@ -156,16 +242,15 @@ const SUPPORTED_FEATURES: [&str; 2] = ["OsmSchema-V0.6", "DenseNodes"];
 const HINT_NOT_PBF: &str = "pass an OpenStreetMap .osm.pbf file (e.g. a Geofabrik extract, or convert with `osmium cat in.osm -o out.osm.pbf`)";
 const HINT_CORRUPT: &str = "the file is damaged or was cut short: download or export it again; `osmium fileinfo -e FILE` checks a PBF";
 
-fn keep(tags_present: impl Iterator<Item = (impl AsRef<str>, impl AsRef<str>)>, keys: &KeySet) -> Option<Tags> {
-    let tags: Tags = tags_present.map(|(k, v)| (Box::from(k.as_ref()), Box::from(v.as_ref()))).collect();
-    tags.iter().any(|(k, _)| keys.contains(k)).then_some(tags)
+/// The stored tags of an element that carries a wanted key; `None` otherwise.
+fn keep<'a>(tags: impl Iterator<Item = (&'a str, &'a str)> + Clone, filter: &TagFilter) -> Option<Tags> {
+    if !tags.clone().any(|(k, _)| filter.wanted.contains(k)) {
+        return None;
+    }
+    Some(tags.filter(|(k, _)| filter.stored.contains(*k)).collect())
 }
 
-fn has_key<'a>(mut tags: impl Iterator<Item = (&'a str, &'a str)>, keys: &KeySet) -> bool {
-    tags.any(|(k, _)| keys.contains(k))
-}
-
-fn decode_blob(blob: &osmpbf::Blob, keys: &KeySet) -> std::result::Result<BlockData, String> {
+fn decode_blob(blob: &osmpbf::Blob, keys: &TagFilter) -> std::result::Result<BlockData, String> {
     let mut out = BlockData::default();
     match blob.decode().map_err(|e| e.to_string())? {
         BlobDecode::OsmHeader(header) => {
@@ -173,14 +258,25 @@ fn decode_blob(blob: &osmpbf::Blob, keys: &KeySet) -> std::result::Result<BlockD
         }
         BlobDecode::Unknown(_) => {}
         BlobDecode::OsmData(block) => {
+            // Exact sizes first, so the block's arrays are allocated once.
+            let (mut n_nodes, mut n_ways, mut n_refs) = (0, 0, 0);
+            for group in block.groups() {
+                n_nodes += group.nodes().len() + group.dense_nodes().len();
+                n_ways += group.ways().len();
+                n_refs += group.ways().map(|w| w.raw_refs().len()).sum::<usize>();
+            }
+            out.node_ids.reserve_exact(n_nodes);
+            out.lon_e7.reserve_exact(n_nodes);
+            out.lat_e7.reserve_exact(n_nodes);
+            out.way_ids.reserve_exact(n_ways);
+            out.way_lengths.reserve_exact(n_ways);
+            out.refs.reserve_exact(n_refs);
             for group in block.groups() {
                 for node in group.nodes() {
                     out.node_ids.push(node.id());
                     out.lon_e7.push(node.decimicro_lon());
                     out.lat_e7.push(node.decimicro_lat());
-                    if has_key(node.tags(), keys)
-                        && let Some(tags) = keep(node.tags(), keys)
-                    {
+                    if let Some(tags) = keep(node.tags(), keys) {
                         out.tagged_nodes.push(TaggedNode { id: node.id(), tags });
                     }
                 }
@@ -189,7 +285,7 @@ fn decode_blob(blob: &osmpbf::Blob, keys: &KeySet) -> std::result::Result<BlockD
                     out.node_ids.push(id);
                     out.lon_e7.push(lon);
                     out.lat_e7.push(lat);
-                    if node.raw_tags().len() > 0 && has_key(node.tags(), keys)
+                    if node.raw_tags().len() > 0
                         && let Some(tags) = keep(node.tags(), keys)
                     {
                         out.tagged_nodes.push(TaggedNode { id, tags });
@@ -201,17 +297,13 @@ fn decode_blob(blob: &osmpbf::Blob, keys: &KeySet) -> std::result::Result<BlockD
                     let length = u32::try_from(out.refs.len() - before).map_err(|_| format!("way w{} has more than 4 billion nodes", way.id()))?;
                     out.way_ids.push(way.id());
                     out.way_lengths.push(length);
-                    if has_key(way.tags(), keys)
-                        && let Some(tags) = keep(way.tags(), keys)
-                    {
+                    if let Some(tags) = keep(way.tags(), keys) {
                         out.tagged_ways.push(TaggedWay { id: way.id(), tags });
                     }
                 }
                 for relation in group.relations() {
                     out.relations_read += 1;
-                    if has_key(relation.tags(), keys)
-                        && let Some(tags) = keep(relation.tags(), keys)
-                    {
+                    if let Some(tags) = keep(relation.tags(), keys) {
                         let members = relation
                             .members()
                             .map(|m| {
@@ -240,8 +332,8 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "the decoder failed".to_string())
 }
 
-/// Read the whole file, keeping the tags of elements that carry a key in `keys`.
-pub(crate) fn read_pbf(path: &Path, keys: &KeySet) -> Result<RawOsm> {
+/// Read the whole file, keeping the tags of elements that `keys` wants.
+pub(crate) fn read_pbf(path: &Path, keys: &TagFilter) -> Result<RawOsm> {
     let metadata = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::input(path, "file not found", "check the path of the .osm.pbf file"),
         _ => Error::input(path, format!("cannot read: {e}"), "check that the file exists and is readable"),
@@ -345,6 +437,7 @@ fn join_blocks(blocks: Vec<BlockData>) -> RawOsm {
     if !raw.nodes.ids.windows(2).all(|w| w[0] < w[1]) {
         sort_nodes(&mut raw.nodes);
     }
+    raw.nodes.index();
     if !raw.ways.ids.windows(2).all(|w| w[0] < w[1]) {
         sort_ways(&mut raw.ways);
     }
@@ -365,6 +458,7 @@ fn sort_nodes(nodes: &mut NodeStore) {
         ids: order.iter().map(|&i| nodes.ids[i]).collect(),
         lon_e7: order.iter().map(|&i| nodes.lon_e7[i]).collect(),
         lat_e7: order.iter().map(|&i| nodes.lat_e7[i]).collect(),
+        ..NodeStore::default()
     };
 }
 
@@ -384,6 +478,22 @@ fn sort_ways(ways: &mut WayStore) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bucketed_lookup_agrees_with_binary_search() {
+        // Clustered and sparse ids, like a real extract: runs of consecutive ids far apart.
+        let mut ids: Vec<i64> = (0..500).map(|i| 1_000 + i).chain((0..300).map(|i| 9_000_000_000 + 7 * i)).chain([i64::MAX - 1, i64::MIN + 1]).collect();
+        ids.sort_unstable();
+        let mut store = NodeStore { lon_e7: vec![0; ids.len()], lat_e7: vec![0; ids.len()], ids: ids.clone(), ..NodeStore::default() };
+        store.index();
+        assert!(store.buckets.len() <= ids.len() + 2);
+        for probe in ids.iter().flat_map(|&i| [i - 1, i, i + 1]).chain([i64::MIN, -5, 0, i64::MAX]) {
+            assert_eq!(store.find(probe), ids.binary_search(&probe).ok(), "{probe}");
+        }
+        let mut empty = NodeStore::default();
+        empty.index();
+        assert_eq!(empty.find(1), None);
+    }
 
     #[test]
     fn unsorted_blocks_are_sorted_and_deduplicated() {

@@ -1,5 +1,10 @@
 //! Polygon validity: check with `geo`'s OGC validation, repair with GEOS `MakeValid` when it fails.
 //!
+//! Most areas (building footprints) are one ring of a few vertices without holes; for those the check is
+//! done directly: a single ring is a valid polygon when it is *simple* (no two edges meet except adjacent
+//! edges at their shared vertex) and encloses a positive area, tested pairwise over its edges, O(v²) for
+//! v ≤ 64 vertices. Other areas go through `geo::Validation`, which builds a geometry graph.
+//!
 //! OpenStreetMap areas are drawn by hand and some are invalid (a ring crossing itself, a bow-tie, an
 //! inner ring touching its outer along an edge). Each area is checked with `geo::Validation` (OGC simple
 //! features rules); an invalid one is handed to GEOS `MakeValid` (the "linework" method of GEOS ≥ 3.8,
@@ -15,8 +20,9 @@
 //! ```
 
 use geo::orient::{Direction, Orient};
+use geo::line_intersection::{LineIntersection, line_intersection};
 use geo::{Area, Validation};
-use geo_types::{Geometry, MultiPolygon, Polygon};
+use geo_types::{Geometry, Line, MultiPolygon, Polygon};
 
 /// An area that passed the check.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +38,9 @@ pub(crate) fn checked_area(area: MultiPolygon<f64>) -> Result<CheckedArea, Strin
     if area.0.is_empty() {
         return Err("the area is empty".into());
     }
+    if simple_ring_verdict(&area) == Some(true) && area.unsigned_area() > 0.0 {
+        return Ok(CheckedArea { polygon: area.orient(Direction::Default), repaired: false });
+    }
     let problem = match area.check_validation() {
         Ok(()) if area.unsigned_area() > 0.0 => return Ok(CheckedArea { polygon: area.orient(Direction::Default), repaired: false }),
         Ok(()) => return Err("the area has zero area".into()),
@@ -42,6 +51,49 @@ pub(crate) fn checked_area(area: MultiPolygon<f64>) -> Result<CheckedArea, Strin
         return Err(format!("invalid polygon ({problem}) and GEOS MakeValid left no area"));
     }
     Ok(CheckedArea { polygon: repaired.orient(Direction::Default), repaired: true })
+}
+
+/// The largest ring checked pairwise; bigger rings go through `geo::Validation`.
+const SIMPLE_RING_MAX_EDGES: usize = 64;
+
+/// For one polygon without holes and at most [`SIMPLE_RING_MAX_EDGES`] edges, whether its ring is simple
+/// (`None` for other shapes: let geo decide).
+fn simple_ring_verdict(area: &MultiPolygon<f64>) -> Option<bool> {
+    let [polygon] = area.0.as_slice() else { return None };
+    if !polygon.interiors().is_empty() {
+        return None;
+    }
+    let ring = &polygon.exterior().0;
+    let n = ring.len().checked_sub(1)?; // edges of the closed ring
+    if n > SIMPLE_RING_MAX_EDGES {
+        return None;
+    }
+    if n < 3 || ring.iter().any(|c| !(c.x.is_finite() && c.y.is_finite())) {
+        return Some(false);
+    }
+    let edge = |i: usize| Line::new(ring[i], ring[i + 1]);
+    for i in 0..n {
+        let a = edge(i);
+        if a.start == a.end {
+            return Some(false);
+        }
+        for j in i + 1..n {
+            let b = edge(j);
+            let adjacent = j == i + 1 || (i == 0 && j == n - 1);
+            match line_intersection(a, b) {
+                None => {}
+                // Adjacent edges may only share their common vertex.
+                Some(LineIntersection::SinglePoint { intersection, .. }) if adjacent => {
+                    let shared = if j == i + 1 { a.end } else { a.start };
+                    if intersection != shared {
+                        return Some(false);
+                    }
+                }
+                Some(_) => return Some(false),
+            }
+        }
+    }
+    Some(true)
 }
 
 fn make_valid_with_geos(area: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
@@ -87,6 +139,30 @@ mod tests {
         assert_eq!(checked.polygon.0.len(), 2);
         assert!((checked.polygon.unsigned_area() - 50.0).abs() < 1e-9);
         assert!(checked.polygon.is_valid());
+    }
+
+    #[test]
+    fn simple_ring_check_agrees_with_geo() {
+        use geo_types::{Coord, LineString};
+        let cases: Vec<Vec<(f64, f64)>> = vec![
+            vec![(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)],               // square: valid
+            vec![(0.0, 0.0), (10.0, 10.0), (10.0, 0.0), (0.0, 10.0)],               // bow-tie: invalid
+            vec![(0.0, 0.0), (10.0, 0.0), (5.0, 0.0), (5.0, 5.0)],                  // spike back along an edge
+            vec![(0.0, 0.0), (4.0, 0.0), (4.0, 4.0), (2.0, 0.0), (0.0, 4.0)],       // touches itself at (2, 0)
+            vec![(0.0, 0.0), (10.0, 0.0), (0.0, 10.0)],                             // triangle: valid
+            vec![(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (5.0, 5.0), (0.0, 10.0)],   // concave: valid
+        ];
+        for coords in cases {
+            let ring = LineString(coords.iter().map(|&(x, y)| Coord { x, y }).collect());
+            let mp = MultiPolygon(vec![Polygon::new(ring, vec![])]);
+            assert_eq!(simple_ring_verdict(&mp), Some(mp.is_valid()), "{coords:?}");
+        }
+        // Holes and large rings are left to geo.
+        let holed = MultiPolygon(vec![polygon![
+            exterior: [(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 10.0), (x: 0.0, y: 10.0)],
+            interiors: [[(x: 2.0, y: 2.0), (x: 3.0, y: 2.0), (x: 3.0, y: 3.0)]],
+        ]]);
+        assert_eq!(simple_ring_verdict(&holed), None);
     }
 
     #[test]

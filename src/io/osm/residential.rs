@@ -22,7 +22,6 @@ use super::pbf::Tags;
 use crate::index::SpatialIndex;
 use crate::model::Building;
 use crate::profile::PopulationRules;
-use geo::InteriorPoint;
 use geo_types::MultiPolygon;
 use rayon::prelude::*;
 
@@ -55,7 +54,7 @@ pub(crate) fn mark_residential(buildings: &mut [Building], verdicts: &[TagVerdic
         .map(|(b, verdict)| match verdict {
             TagVerdict::Residential => true,
             TagVerdict::NotResidential => false,
-            TagVerdict::Untyped => b.footprint.interior_point().is_some_and(|p| index.containing_point(p).is_empty()),
+            TagVerdict::Untyped => crate::population::representative_point(&b.footprint).is_some_and(|p| index.containing_point(p).is_empty()),
         })
         .collect();
     for (b, flag) in buildings.iter_mut().zip(flags) {
@@ -70,7 +69,7 @@ mod tests {
     use geo_types::polygon;
 
     fn tags(pairs: &[(&str, &str)]) -> Tags {
-        pairs.iter().map(|(k, v)| (Box::from(*k), Box::from(*v))).collect()
+        pairs.iter().copied().collect()
     }
 
     fn square(x: f64, side: f64) -> MultiPolygon<f64> {
