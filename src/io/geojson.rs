@@ -136,7 +136,7 @@ fn write_ordinate<W: Write>(w: &mut W, x: f64) -> std::io::Result<()> {
         return write!(w, "{sign}{whole}");
     }
     let mut digits = 7;
-    while frac % 10 == 0 {
+    while frac.is_multiple_of(10) {
         frac /= 10;
         digits -= 1;
     }

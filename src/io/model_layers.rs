@@ -1,1 +1,338 @@
-//! (placeholder: being written)
+//! The model as output layers: one [`Layer`] per model type, geometries converted from the working CRS
+//! back to WGS 84 longitude/latitude (RFC 7946 §4) with [`Transformer::to_wgs84`], ready for the
+//! GeoJSON and GeoPackage writers. Field names are the engine's public vocabulary (the QGIS styles and
+//! the documentation refer to them):
+//!
+//! | layer | fields |
+//! |---|---|
+//! | `estates` | estate_id, name, source, population, households, population_source, floor_area_m2, n_buildings, area_m2, built_year, consent_share, previously_funded, to_be_demolished, estate_type |
+//! | `buildings` | building_id, use, levels, residential, area_m2 |
+//! | `facilities` | facility_id, name, category, matched_by, capacity |
+//! | `idle_land` | parcel_id, origin, area_m2 |
+//! | `barriers` | barrier_id, class |
+//! | `gates` | gate_id, kind, access |
+//! | `network` | way_id, name, highway, access, foot |
+//! | `boundaries` | boundary_id, name, level |
+//! | `rejects` | source, layer, source_id, reason |
+//!
+//! Areas (`area_m2`) are planar areas in the working CRS, measured before the conversion. Facilities
+//! and barriers are declared points / lines / polygons when all features agree, else mixed.
+//! Conversion runs in parallel with one PROJ transformer per worker; output order is input order.
+//!
+//! ```
+//! use lifecircle::crs::WorkingCrs;
+//! use lifecircle::model::Gate;
+//! use geo_types::point;
+//! let gates = vec![Gate { id: "g1".into(), point: point! { x: 668_069.39, y: 3_546_254.68 }, kind: "gate".into(), access: None }];
+//! let layer = lifecircle::io::model_layers::gates_layer(&gates, WorkingCrs { epsg: 32650 }).unwrap();
+//! let geo_types::Geometry::Point(p) = layer.features[0].geometry.clone().unwrap() else { unreachable!() };
+//! assert!((p.x() - 118.78).abs() < 1e-6 && (p.y() - 32.04).abs() < 1e-6);
+//! ```
+
+use crate::crs::{Transformer, WorkingCrs};
+use crate::error::{Error, Result};
+use crate::io::layer::{FieldType, GeometryKind, Layer, Value};
+use crate::model::{Barrier, Boundary, BoundaryLevel, Building, Dataset, Estate, Facility, FacilityGeometry, Gate, Parcel, Reject, Way};
+use geo::Area;
+use geo_types::Geometry;
+use rayon::prelude::*;
+
+/// Convert each item's geometry to WGS 84 in parallel, keeping order. A failure is an internal error
+/// (model geometry is always in the working CRS's domain).
+fn wgs84_geometries<T: Sync>(items: &[T], crs: WorkingCrs, layer: &str, geometry: impl Fn(&T) -> Geometry<f64> + Sync + Send) -> Result<Vec<Geometry<f64>>> {
+    Transformer::to_wgs84(crs)?;
+    items
+        .par_iter()
+        .enumerate()
+        .map_init(
+            || Transformer::to_wgs84(crs),
+            |transformer, (i, item)| {
+                let t = transformer.as_ref().map_err(|e| Error::Internal(format!("PROJ on a worker thread: {e}")))?;
+                let mut g = geometry(item);
+                t.geometry(&mut g).map_err(|e| Error::Internal(format!("layer {layer}, feature {i}: cannot convert to WGS 84: {e}")))?;
+                Ok(g)
+            },
+        )
+        .collect()
+}
+
+fn text(v: &str) -> Value {
+    Value::Text(v.to_string())
+}
+
+/// The `estates` layer.
+pub fn estates_layer(estates: &[Estate], crs: WorkingCrs) -> Result<Layer> {
+    let mut layer = Layer::new(
+        "estates",
+        GeometryKind::Polygon,
+        &[
+            ("estate_id", FieldType::Text),
+            ("name", FieldType::Text),
+            ("source", FieldType::Text),
+            ("population", FieldType::Real),
+            ("households", FieldType::Real),
+            ("population_source", FieldType::Text),
+            ("floor_area_m2", FieldType::Real),
+            ("n_buildings", FieldType::Int),
+            ("area_m2", FieldType::Real),
+            ("built_year", FieldType::Int),
+            ("consent_share", FieldType::Real),
+            ("previously_funded", FieldType::Bool),
+            ("to_be_demolished", FieldType::Bool),
+            ("estate_type", FieldType::Text),
+        ],
+    );
+    let geometries = wgs84_geometries(estates, crs, "estates", |e| Geometry::MultiPolygon(e.polygon.clone()))?;
+    for (e, g) in estates.iter().zip(geometries) {
+        layer.push(
+            Some(g),
+            vec![
+                text(&e.id),
+                Value::from(e.name.clone()),
+                text(e.source.as_str()),
+                Value::from(e.population),
+                Value::from(e.households),
+                text(e.population_source.as_str()),
+                Value::from(e.floor_area_m2),
+                Value::from(e.n_buildings),
+                Value::from(e.polygon.unsigned_area()),
+                Value::from(e.built_year.map(i64::from)),
+                Value::from(e.survey.consent_share),
+                Value::from(e.survey.previously_funded),
+                Value::from(e.survey.to_be_demolished),
+                Value::from(e.survey.estate_type.clone()),
+            ],
+        );
+    }
+    Ok(layer)
+}
+
+/// The `buildings` layer.
+pub fn buildings_layer(buildings: &[Building], crs: WorkingCrs) -> Result<Layer> {
+    let mut layer = Layer::new(
+        "buildings",
+        GeometryKind::Polygon,
+        &[("building_id", FieldType::Text), ("use", FieldType::Text), ("levels", FieldType::Real), ("residential", FieldType::Bool), ("area_m2", FieldType::Real)],
+    );
+    let geometries = wgs84_geometries(buildings, crs, "buildings", |b| Geometry::MultiPolygon(b.footprint.clone()))?;
+    for (b, g) in buildings.iter().zip(geometries) {
+        layer.push(Some(g), vec![text(&b.id), text(&b.use_), Value::from(b.levels), Value::Bool(b.residential), Value::from(b.footprint.unsigned_area())]);
+    }
+    Ok(layer)
+}
+
+/// The kind all geometries share, or `Any`.
+fn common_kind<'a>(geometries: impl Iterator<Item = &'a Geometry<f64>>) -> GeometryKind {
+    let mut kind = None;
+    for g in geometries {
+        let k = match g {
+            Geometry::Point(_) | Geometry::MultiPoint(_) => GeometryKind::Point,
+            Geometry::Line(_) | Geometry::LineString(_) | Geometry::MultiLineString(_) => GeometryKind::Line,
+            Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => GeometryKind::Polygon,
+            Geometry::GeometryCollection(_) => GeometryKind::Any,
+        };
+        match kind {
+            None => kind = Some(k),
+            Some(existing) if existing != k => return GeometryKind::Any,
+            _ => {}
+        }
+    }
+    kind.unwrap_or(GeometryKind::Point)
+}
+
+/// The `facilities` layer (one row per facility and category).
+pub fn facilities_layer(facilities: &[Facility], crs: WorkingCrs) -> Result<Layer> {
+    let geometries = wgs84_geometries(facilities, crs, "facilities", |f| match &f.geometry {
+        FacilityGeometry::Point(p) => Geometry::Point(*p),
+        FacilityGeometry::Area(mp) => Geometry::MultiPolygon(mp.clone()),
+    })?;
+    let mut layer = Layer::new(
+        "facilities",
+        common_kind(geometries.iter()),
+        &[("facility_id", FieldType::Text), ("name", FieldType::Text), ("category", FieldType::Text), ("matched_by", FieldType::Text), ("capacity", FieldType::Real)],
+    );
+    for (f, g) in facilities.iter().zip(geometries) {
+        layer.push(Some(g), vec![text(&f.id), Value::from(f.name.clone()), text(&f.category), text(&f.matched_by), Value::from(f.capacity)]);
+    }
+    Ok(layer)
+}
+
+/// The `idle_land` layer.
+pub fn idle_land_layer(parcels: &[Parcel], crs: WorkingCrs) -> Result<Layer> {
+    let mut layer = Layer::new("idle_land", GeometryKind::Polygon, &[("parcel_id", FieldType::Text), ("origin", FieldType::Text), ("area_m2", FieldType::Real)]);
+    let geometries = wgs84_geometries(parcels, crs, "idle_land", |p| Geometry::MultiPolygon(p.polygon.clone()))?;
+    for (p, g) in parcels.iter().zip(geometries) {
+        layer.push(Some(g), vec![text(&p.id), text(&p.origin), Value::from(p.polygon.unsigned_area())]);
+    }
+    Ok(layer)
+}
+
+/// The `barriers` layer.
+pub fn barriers_layer(barriers: &[Barrier], crs: WorkingCrs) -> Result<Layer> {
+    let geometries = wgs84_geometries(barriers, crs, "barriers", |b| b.geometry.clone())?;
+    let mut layer = Layer::new("barriers", common_kind(geometries.iter()), &[("barrier_id", FieldType::Text), ("class", FieldType::Text)]);
+    if barriers.is_empty() {
+        layer.geometry = GeometryKind::Line;
+    }
+    for (b, g) in barriers.iter().zip(geometries) {
+        layer.push(Some(g), vec![text(&b.id), text(&b.class)]);
+    }
+    Ok(layer)
+}
+
+/// The `gates` layer.
+pub fn gates_layer(gates: &[Gate], crs: WorkingCrs) -> Result<Layer> {
+    let mut layer = Layer::new("gates", GeometryKind::Point, &[("gate_id", FieldType::Text), ("kind", FieldType::Text), ("access", FieldType::Text)]);
+    let geometries = wgs84_geometries(gates, crs, "gates", |g| Geometry::Point(g.point))?;
+    for (gate, g) in gates.iter().zip(geometries) {
+        layer.push(Some(g), vec![text(&gate.id), text(&gate.kind), Value::from(gate.access.clone())]);
+    }
+    Ok(layer)
+}
+
+/// The `network` layer: the walkable ways as mapped.
+pub fn network_layer(ways: &[Way], crs: WorkingCrs) -> Result<Layer> {
+    const TAGS: [&str; 4] = ["name", "highway", "access", "foot"];
+    let mut layer = Layer::new(
+        "network",
+        GeometryKind::Line,
+        &[("way_id", FieldType::Text), ("name", FieldType::Text), ("highway", FieldType::Text), ("access", FieldType::Text), ("foot", FieldType::Text)],
+    );
+    let geometries = wgs84_geometries(ways, crs, "network", |w| Geometry::LineString(w.line.clone()))?;
+    for (w, g) in ways.iter().zip(geometries) {
+        let mut values = vec![text(&w.id)];
+        values.extend(TAGS.iter().map(|k| Value::from(w.tags.get(*k).cloned())));
+        layer.push(Some(g), values);
+    }
+    Ok(layer)
+}
+
+/// The `boundaries` layer.
+pub fn boundaries_layer(boundaries: &[Boundary], crs: WorkingCrs) -> Result<Layer> {
+    let mut layer = Layer::new("boundaries", GeometryKind::Polygon, &[("boundary_id", FieldType::Text), ("name", FieldType::Text), ("level", FieldType::Text)]);
+    let geometries = wgs84_geometries(boundaries, crs, "boundaries", |b| Geometry::MultiPolygon(b.polygon.clone()))?;
+    for (b, g) in boundaries.iter().zip(geometries) {
+        let level = match b.level {
+            BoundaryLevel::Community => "community",
+            BoundaryLevel::Street => "street",
+        };
+        layer.push(Some(g), vec![text(&b.id), Value::from(b.name.clone()), text(level)]);
+    }
+    Ok(layer)
+}
+
+/// The `rejects` layer. A reject whose geometry cannot be converted (or when no working CRS was ever
+/// chosen) is written without geometry rather than failing the run: rejects are diagnostics.
+pub fn rejects_layer(rejects: &[Reject], crs: Option<WorkingCrs>) -> Layer {
+    let mut layer = Layer::new(
+        "rejects",
+        GeometryKind::Any,
+        &[("source", FieldType::Text), ("layer", FieldType::Text), ("source_id", FieldType::Text), ("reason", FieldType::Text)],
+    );
+    let geometries: Vec<Option<Geometry<f64>>> = match crs {
+        None => rejects.iter().map(|_| None).collect(),
+        Some(crs) => rejects
+            .par_iter()
+            .map_init(
+                || Transformer::to_wgs84(crs).ok(),
+                |t, r| {
+                    let mut g = r.geometry.clone()?;
+                    t.as_ref()?.geometry(&mut g).ok()?;
+                    Some(g)
+                },
+            )
+            .collect(),
+    };
+    for (r, g) in rejects.iter().zip(geometries) {
+        layer.push(g, vec![text(&r.source), text(&r.layer), text(&r.source_id), text(&r.reason)]);
+    }
+    layer
+}
+
+/// Every model layer of a dataset (empty ones included, so an output always has the same tables), then
+/// the rejects.
+pub fn dataset_layers(dataset: &Dataset, crs: WorkingCrs) -> Result<Vec<Layer>> {
+    Ok(vec![
+        estates_layer(&dataset.estates, crs)?,
+        buildings_layer(&dataset.buildings, crs)?,
+        facilities_layer(&dataset.facilities, crs)?,
+        idle_land_layer(&dataset.parcels, crs)?,
+        barriers_layer(&dataset.barriers, crs)?,
+        gates_layer(&dataset.gates, crs)?,
+        network_layer(&dataset.ways, crs)?,
+        boundaries_layer(&dataset.boundaries, crs)?,
+        rejects_layer(&dataset.rejects, Some(crs)),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EstateSource, PopulationSource, SurveyAttributes};
+    use geo_types::{line_string, point, polygon, MultiPolygon};
+
+    const UTM50N: WorkingCrs = WorkingCrs { epsg: 32650 };
+
+    /// A 100 m square in UTM 50N with its corner at the projection of (118.78, 32.04).
+    fn square() -> MultiPolygon<f64> {
+        let (x, y) = (668_069.39, 3_546_254.68);
+        MultiPolygon(vec![polygon![(x: x, y: y), (x: x + 100.0, y: y), (x: x + 100.0, y: y + 100.0), (x: x, y: y + 100.0), (x: x, y: y)]])
+    }
+
+    #[test]
+    fn estates_have_every_field_and_wgs84_geometry() {
+        let e = Estate {
+            id: "w1".into(),
+            name: Some("东方小区".into()),
+            polygon: square(),
+            source: EstateSource::OsmLanduse,
+            population: 1310.0,
+            households: 500.0,
+            population_source: PopulationSource::Survey,
+            floor_area_m2: 43_230.0,
+            n_buildings: 4,
+            built_year: Some(1988),
+            survey: SurveyAttributes { consent_share: Some(0.8), previously_funded: Some(false), estate_type: Some("普通".into()), ..Default::default() },
+        };
+        let layer = estates_layer(&[e], UTM50N).unwrap();
+        let names: Vec<&str> = layer.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names[..13], ["estate_id", "name", "source", "population", "households", "population_source", "floor_area_m2", "n_buildings", "area_m2", "built_year", "consent_share", "previously_funded", "to_be_demolished"]);
+        let v = &layer.features[0].values;
+        assert_eq!(v[layer.field_index("area_m2").unwrap()], Value::Real(10_000.0));
+        assert_eq!(v[layer.field_index("built_year").unwrap()], Value::Int(1988));
+        assert_eq!(v[layer.field_index("to_be_demolished").unwrap()], Value::Null);
+        assert_eq!(v[layer.field_index("population_source").unwrap()], Value::from("survey"));
+        let Some(Geometry::MultiPolygon(mp)) = &layer.features[0].geometry else { panic!() };
+        let c = mp.0[0].exterior().0[0];
+        assert!((c.x - 118.78).abs() < 1e-6 && (c.y - 32.04).abs() < 1e-6, "{c:?}");
+    }
+
+    #[test]
+    fn facilities_kind_follows_the_data() {
+        let point_facility = Facility { id: "f".into(), name: None, category: "park".into(), geometry: FacilityGeometry::Point(point! { x: 668_069.39, y: 3_546_254.68 }), capacity: None, matched_by: "layer".into() };
+        assert_eq!(facilities_layer(std::slice::from_ref(&point_facility), UTM50N).unwrap().geometry, GeometryKind::Point);
+        let area = Facility { geometry: FacilityGeometry::Area(square()), ..point_facility.clone() };
+        assert_eq!(facilities_layer(std::slice::from_ref(&area), UTM50N).unwrap().geometry, GeometryKind::Polygon);
+        assert_eq!(facilities_layer(&[point_facility, area], UTM50N).unwrap().geometry, GeometryKind::Any);
+    }
+
+    #[test]
+    fn rejects_keep_order_and_survive_missing_geometry() {
+        let r = |id: &str, g: Option<Geometry<f64>>| Reject { source: "a.geojson".into(), layer: "gates".into(), source_id: id.into(), reason: "why".into(), geometry: g };
+        let rejects = vec![r("1", None), r("2", Some(Geometry::Point(point! { x: 668_069.39, y: 3_546_254.68 }))), r("3", None)];
+        let layer = rejects_layer(&rejects, Some(UTM50N));
+        assert_eq!(layer.features.iter().map(|f| f.geometry.is_some()).collect::<Vec<_>>(), vec![false, true, false]);
+        assert_eq!(layer.features[2].values[2], Value::from("3"));
+        assert!(rejects_layer(&rejects, None).features.iter().all(|f| f.geometry.is_none()));
+    }
+
+    #[test]
+    fn dataset_layers_are_all_there_in_order() {
+        let mut ds = Dataset::default();
+        ds.ways.push(Way { id: "w".into(), line: line_string![(x: 668_069.39, y: 3_546_254.68), (x: 668_169.39, y: 3_546_254.68)], tags: [("highway".to_string(), "footway".to_string())].into() });
+        let layers = dataset_layers(&ds, UTM50N).unwrap();
+        let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
+        assert_eq!(names, ["estates", "buildings", "facilities", "idle_land", "barriers", "gates", "network", "boundaries", "rejects"]);
+        assert_eq!(layers[6].features[0].values, vec![Value::from("w"), Value::Null, Value::from("footway"), Value::Null, Value::Null]);
+    }
+}

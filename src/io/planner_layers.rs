@@ -334,11 +334,9 @@ fn make_valid(mp: &MultiPolygon<f64>) -> std::result::Result<MultiPolygon<f64>, 
     Ok(MultiPolygon(polygons))
 }
 
-/// Check a polygonal geometry: area, validity, repair. Returns the polygons and whether they were repaired.
-fn checked_polygons(g: &Geometry<f64>) -> std::result::Result<(MultiPolygon<f64>, bool), GeometryReject> {
-    let Some(parts) = polygons_of(g) else {
-        return Err(reject_geometry("", Some(g.clone()))); // reason filled by the caller
-    };
+/// Check the polygons of a polygonal geometry: area, validity, repair. Returns them and whether they
+/// were repaired.
+fn checked_polygons(g: &Geometry<f64>, parts: Vec<Polygon<f64>>) -> std::result::Result<(MultiPolygon<f64>, bool), GeometryReject> {
     let mp = MultiPolygon(parts);
     let no_area = |area_m2: f64| reject_geometry(format!("the polygon has no area ({area_m2:.3} m²): it collapses to a line or a point"), Some(g.clone()));
     match mp.check_validation() {
@@ -361,13 +359,9 @@ fn shape(kind: LayerKind, g: Geometry<f64>) -> std::result::Result<(Shaped, bool
     let wrong = |g: &Geometry<f64>| {
         reject_geometry(format!("wrong geometry type: {} where the {} layer needs {}", type_name(g), kind.name(), kind.geometry_wanted()), Some(g.clone()))
     };
-    let polygons = |g: &Geometry<f64>| {
-        checked_polygons(g).map_err(|mut r| {
-            if r.reason.is_empty() {
-                r = wrong(g);
-            }
-            r
-        })
+    let polygons = |g: &Geometry<f64>| match polygons_of(g) {
+        Some(parts) => checked_polygons(g, parts),
+        None => Err(wrong(g)),
     };
     match kind {
         LayerKind::Estates | LayerKind::Buildings | LayerKind::Parcels | LayerKind::Boundaries => {
@@ -390,7 +384,7 @@ fn shape(kind: LayerKind, g: Geometry<f64>) -> std::result::Result<(Shaped, bool
                 Geometry::MultiLineString(m) => m.0.clone(),
                 _ => return Err(wrong(&g)),
             };
-            if lines.iter().any(|l| !(Euclidean.length(l) > 0.0)) {
+            if lines.iter().any(|l| Euclidean.length(l) <= 0.0) {
                 return Err(reject_geometry("a line has zero length (all its positions are the same)", Some(g)));
             }
             Ok((Shaped::Lines(lines), false))
@@ -516,12 +510,12 @@ pub fn planner_layer_from_raw(
     }
 
     // 4. Working CRS.
-    if crs.is_none() {
-        if let Some(c) = centre_lon_lat(&raw, &geometries, geographic)? {
-            let chosen = WorkingCrs::utm_for(c.x, c.y);
-            tracing::info!("working CRS {} (UTM zone of {source}'s centre {:.4}, {:.4})", chosen.name(), c.x, c.y);
-            *crs = Some(chosen);
-        }
+    if crs.is_none()
+        && let Some(c) = centre_lon_lat(&raw, &geometries, geographic)?
+    {
+        let chosen = WorkingCrs::utm_for(c.x, c.y);
+        tracing::info!("working CRS {} (UTM zone of {source}'s centre {:.4}, {:.4})", chosen.name(), c.x, c.y);
+        *crs = Some(chosen);
     }
 
     // 5. Project and shape, in parallel.

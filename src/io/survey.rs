@@ -170,6 +170,9 @@ pub fn read_survey(path: &Path) -> Result<SurveyTable> {
 /// Parse survey CSV bytes read from `path` (named in messages).
 pub fn parse_survey(path: &Path, bytes: &[u8]) -> Result<SurveyTable> {
     let (text, encoding) = decode(path, bytes)?;
+    // Excel writes CRLF; the csv crate then numbers the first data row 1 instead of 2. Plain LF keeps
+    // the row numbers the planner sees in the spreadsheet.
+    let text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text };
     if text.trim().is_empty() {
         return Err(Error::input(path, "the survey table is empty", "export the table again with a header row and one row per estate"));
     }
@@ -452,6 +455,14 @@ mod tests {
         assert!(parse_year("88").is_err());
         assert_eq!(parse_count("1,200人", &['人']), Ok(1200.0));
         assert!(parse_count("-3", &[]).is_err());
+    }
+
+    #[test]
+    fn row_numbers_are_the_spreadsheet_rows_with_crlf_too() {
+        for text in ["name,population\na,x\nb,y\n", "name,population\r\na,x\r\nb,y\r\n"] {
+            let rows: Vec<usize> = parse(text).unwrap().issues.iter().map(|i| i.row).collect();
+            assert_eq!(rows, vec![2, 3], "{text:?}");
+        }
     }
 
     #[test]
