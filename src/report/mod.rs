@@ -21,3 +21,5 @@ pub mod bundle_table;
 pub mod coverage_table;
 pub mod html;
 pub mod map_data;
+pub mod map;
+pub mod raster;
