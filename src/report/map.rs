@@ -333,11 +333,25 @@ fn legend_svg(drawn: &[(&Layer, LayerSymbology)], frame: Frame, out: &mut String
     out.push_str("</g>\n");
 }
 
-/// The map as an SVG document.
-pub fn render_map_svg(layers: &[&Layer], options: &MapOptions) -> String {
+/// The map frame and the legend frame of the page.
+fn page_layout(options: &MapOptions) -> (Frame, Frame) {
     let (w, h) = (f64::from(options.width_px), f64::from(options.height_px));
     let map_frame = Frame { x: PAD, y: HEADER_H, w: (w - 2.0 * PAD - LEGEND_W - GAP).max(50.0), h: (h - HEADER_H - FOOTER_H).max(50.0) };
     let legend_frame = Frame { x: map_frame.x + map_frame.w + GAP, y: HEADER_H, w: LEGEND_W, h: map_frame.h };
+    (map_frame, legend_frame)
+}
+
+/// Where a lon/lat lands on the page (pixels from the top left) when `layers` are drawn with `options`;
+/// `None` when the layers have no geometry. For annotating the map or checking the rendering.
+pub fn page_position(layers: &[&Layer], options: &MapOptions, lon: f64, lat: f64) -> Option<(f64, f64)> {
+    let view = View::fit(extent(layers)?, page_layout(options).0);
+    Some(view.page(Coord { x: lon, y: lat }))
+}
+
+/// The map as an SVG document.
+pub fn render_map_svg(layers: &[&Layer], options: &MapOptions) -> String {
+    let h = f64::from(options.height_px);
+    let (map_frame, legend_frame) = page_layout(options);
     let drawn: Vec<(&Layer, LayerSymbology)> = in_drawing_order(layers).into_iter().filter(|l| l.geometry != GeometryKind::None).map(|l| (l, layer_symbology(l))).collect();
 
     let mut svg = String::with_capacity(64 * 1024);
