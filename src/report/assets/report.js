@@ -241,6 +241,10 @@
     const s = feature.shape;
     if (s.points.some(p => Math.hypot(p[0] - world[0], p[1] - world[1]) <= (symbol.radius + 3) / view.scale)) return true;
     if (s.lines.some(l => l.some((p, i) => i > 0 && segmentDistance(world, l[i - 1], p) <= tolerance))) return true;
+    // An outline-only polygon (a bundle) is picked near its outline, so the estates inside stay clickable.
+    if (!symbol.fill && !symbol.hatch) {
+      return s.polygons.some(rings => rings.some(r => r.some((p, i) => i > 0 && segmentDistance(world, r[i - 1], p) <= tolerance)));
+    }
     return s.polygons.some(rings => insideRings(rings, world));
   }
   function pick(sx, sy) {
@@ -274,17 +278,40 @@
   }
 
   // ---- controls -----------------------------------------------------------------------------------------
-  function swatch(symbol) {
+  function swatch(symbol, geometry) {
     const c = document.createElement("canvas");
     c.width = c.height = 16;
     c.className = "swatch";
     const g = c.getContext("2d");
+    if (geometry === "point") {
+      if (symbol.marker === "star") {
+        g.beginPath();
+        for (let i = 0; i < 10; i++) {
+          const r = i % 2 === 0 ? 7 : 3.2, a = -Math.PI / 2 + i * Math.PI / 5;
+          g.lineTo(8 + r * Math.cos(a), 8 + r * Math.sin(a));
+        }
+        g.closePath();
+      } else {
+        g.beginPath();
+        g.arc(8, 8, 5, 0, 2 * Math.PI);
+      }
+      g.fillStyle = symbol.fill || "#3182bd";
+      g.fill();
+      return c;
+    }
+    if (geometry === "line") {
+      g.strokeStyle = symbol.stroke || "#666666";
+      g.lineWidth = Math.max(symbol.width, 1.5);
+      g.beginPath(); g.moveTo(1, 8); g.lineTo(15, 8); g.stroke();
+      return c;
+    }
     if (symbol.fill) { g.fillStyle = symbol.fill; g.fillRect(2, 2, 12, 12); }
     if (symbol.hatch) {
       g.strokeStyle = symbol.hatch;
+      g.save(); g.beginPath(); g.rect(2, 2, 12, 12); g.clip();
       g.beginPath();
       for (let k = -12; k < 16; k += 5) { g.moveTo(2 + k, 14); g.lineTo(14 + k, 2); }
-      g.save(); g.rect(2, 2, 12, 12); g.clip(); g.stroke(); g.restore();
+      g.stroke(); g.restore();
     }
     if (symbol.stroke) { g.strokeStyle = symbol.stroke; g.lineWidth = Math.min(symbol.width, 3); g.strokeRect(2, 2, 12, 12); }
     return c;
@@ -304,7 +331,7 @@
     const legend = document.createElement("ul");
     l.layer.legend.forEach(entry => {
       const li = document.createElement("li");
-      li.appendChild(swatch(l.layer.symbols[entry.symbol]));
+      li.appendChild(swatch(l.layer.symbols[entry.symbol], l.layer.geometry));
       li.appendChild(document.createTextNode(" " + entry.label));
       legend.appendChild(li);
     });
@@ -322,7 +349,7 @@
   let drag = null;
   canvas.addEventListener("pointerdown", e => {
     drag = { x: e.clientX, y: e.clientY, cx: view.cx, cy: view.cy, moved: false };
-    canvas.setPointerCapture(e.pointerId);
+    try { canvas.setPointerCapture(e.pointerId); } catch (err) { /* synthetic or already released pointer */ }
   });
   canvas.addEventListener("pointermove", e => {
     if (!drag) return;
