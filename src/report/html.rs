@@ -82,9 +82,9 @@ pub fn render_report(layers: &[&Layer], summary: &Json, title: &str) -> String {
     }
     other_sections(summary, &mut page);
     sources_section(summary, &mut page);
-    let _ = write!(
+    let _ = writeln!(
         page,
-        "<footer><p id=\"attribution\">{}</p><p>Distances are walked along the mapped pedestrian network. The map uses a local equirectangular projection about its centre.</p></footer>\n",
+        "<footer><p id=\"attribution\">{}</p><p>Distances are walked along the mapped pedestrian network. The map uses a local equirectangular projection about its centre.</p></footer>",
         html_text(ODBL_ATTRIBUTION)
     );
     let _ = write!(page, "<script type=\"application/json\" id=\"data\">{data}</script>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n");

@@ -190,10 +190,10 @@ fn layer_svg(layer: &Layer, symbology: &LayerSymbology, view: &View, out: &mut S
     for (s, symbol) in symbology.symbols.iter().enumerate() {
         let (mut area, mut line, mut points) = (String::new(), String::new(), Vec::new());
         for (f, feature) in layer.features.iter().enumerate() {
-            if symbology.feature_symbol[f] == s {
-                if let Some(g) = &feature.geometry {
-                    geometry_paths(g, view, &mut area, &mut line, &mut points);
-                }
+            if symbology.feature_symbol[f] == s
+                && let Some(g) = &feature.geometry
+            {
+                geometry_paths(g, view, &mut area, &mut line, &mut points);
             }
         }
         if !area.is_empty() {
