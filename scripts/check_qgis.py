@@ -21,6 +21,7 @@ import argparse
 import glob
 import os
 import sys
+import traceback
 import xml.etree.ElementTree as ET
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -187,10 +188,18 @@ def main():
         if args.render and args.gpkg:
             render(args.gpkg[0], args.render)
             print(f"rendered {args.gpkg[0]} to {args.render}")
+        print(f"{passed} passed, {failed} failed")
+    except Exception:  # the traceback must show although the process leaves through os._exit
+        traceback.print_exc()
+        failed += 1
     finally:
+        # Python-held layers must go before QGIS shuts down, and the interpreter's own teardown can still
+        # crash inside PyQt after exitQgis(): leave through os._exit with the verdict once output is flushed.
+        targets = None
         app.exitQgis()
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(0 if failed == 0 else 1)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0 if failed == 0 and passed > 0 else 1)
 
 
 if __name__ == "__main__":
