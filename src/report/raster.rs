@@ -37,7 +37,11 @@ pub fn fonts_available() -> bool {
 
 /// Render `svg` to a PNG of `width_px` × `height_px` (the SVG is scaled to fit that size).
 pub fn svg_to_png(svg: &str, width_px: u32, height_px: u32) -> Result<Vec<u8>> {
-    let options = usvg::Options { fontdb: system_fonts(), ..Default::default() };
+    render_with_fonts(svg, width_px, height_px, system_fonts())
+}
+
+fn render_with_fonts(svg: &str, width_px: u32, height_px: u32, fonts: Arc<fontdb::Database>) -> Result<Vec<u8>> {
+    let options = usvg::Options { fontdb: fonts, ..Default::default() };
     let tree = usvg::Tree::from_str(svg, &options).map_err(|e| Error::Internal(format!("the map's SVG does not parse: {e}")))?;
     let mut pixmap = Pixmap::new(width_px, height_px).ok_or_else(|| Error::Internal(format!("cannot allocate a {width_px} × {height_px} image")))?;
     let size = tree.size();
@@ -76,6 +80,16 @@ mod tests {
         let svg = r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="5"><rect width="10" height="5" fill="blue"/></svg>"#;
         let (info, _) = decode(&svg_to_png(svg, 40, 20).unwrap());
         assert_eq!((info.width, info.height), (40, 20));
+    }
+
+    #[test]
+    fn renders_without_any_font() {
+        // A machine with no fonts: the text is left out, the drawing is still there.
+        let svg = r##"<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10" fill="#00ff00"/><text x="1" y="9" font-size="9">玄武 N</text></svg>"##;
+        let png_bytes = render_with_fonts(svg, 20, 10, Arc::new(fontdb::Database::new())).unwrap();
+        let (info, pixels) = decode(&png_bytes);
+        assert_eq!((info.width, info.height), (20, 10));
+        assert!(pixels.chunks(4).all(|p| p == [0, 255, 0, 255]), "only the green rectangle is drawn");
     }
 
     #[test]
