@@ -16,5 +16,6 @@ pub mod network;
 pub mod pipeline;
 pub mod population;
 pub mod profile;
+pub mod report;
 
 pub use error::{Error, Result};

@@ -1,0 +1,206 @@
+#!/usr/bin/python3
+"""Open lifecircle's outputs in real QGIS (headless) and check that a planner would see them styled.
+
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/check_qgis.py [--gpkg FILE.gpkg]... [--geojson-dir DIR]...
+
+Needs Debian's `python3-qgis` (QGIS 3.22) and the Debian interpreter /usr/bin/python3 (a pyenv `python3`
+first on PATH has no qgis module).
+
+For every layer of each GeoPackage and every `*.geojson` of each folder it checks that QGIS:
+- loads the layer (`isValid()`) and counts features (`featureCount() > 0`);
+- finds its style: for a GeoPackage layer `loadDefaultStyle()` must read the `layer_styles` row lifecircle
+  wrote; for a GeoJSON file `loadDefaultStyle()` must read the `.qml` beside it (NAME.geojson -> NAME.qml);
+- applies it: the renderer QGIS built is the one lifecircle's style declares (`renderer-v2 type`), with the same
+  classification field and number of classes, and layers whose style has labels have labels enabled.
+
+Prints one line per layer and `N passed, M failed`; exits 0 when all passed, 1 when any failed, 2 on bad
+arguments or when QGIS cannot be imported.
+"""
+
+import argparse
+import glob
+import os
+import sys
+import traceback
+import xml.etree.ElementTree as ET
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+try:
+    from qgis.core import QgsApplication, QgsRenderContext, QgsVectorLayer
+except ImportError as e:  # pragma: no cover - depends on the machine
+    print(f"cannot import qgis ({e}): install python3-qgis and run with /usr/bin/python3", file=sys.stderr)
+    sys.exit(2)
+
+
+def expected_from_qml(qml_text):
+    """What a style declares: (renderer type, classification attribute, number of classes, labels enabled)."""
+    root = ET.fromstring(qml_text)
+    renderer = root.find("renderer-v2")
+    if renderer is None:
+        return None
+    kind = renderer.get("type")
+    classes = len(renderer.findall("ranges/range")) + len(renderer.findall("categories/category"))
+    colour = None
+    for option in renderer.iter("Option"):
+        if option.get("name") in ("color", "line_color"):
+            colour = tuple(int(v) for v in option.get("value").split(","))
+            break
+    return kind, renderer.get("attr"), classes, root.get("labelsEnabled") == "1", colour
+
+
+def actual_from_layer(layer):
+    renderer = layer.renderer()
+    kind = renderer.type()
+    attr, classes = None, 0
+    if kind == "graduatedSymbol":
+        attr, classes = renderer.classAttribute(), len(renderer.ranges())
+    elif kind == "categorizedSymbol":
+        attr, classes = renderer.classAttribute(), len(renderer.categories())
+    colour = None
+    symbols = renderer.symbols(QgsRenderContext())
+    if symbols:
+        c = symbols[0].symbolLayer(0).color() if symbols[0].symbolLayerCount() else symbols[0].color()
+        colour = (c.red(), c.green(), c.blue(), c.alpha())
+    return kind, attr, classes, layer.labelsEnabled(), colour
+
+
+def gpkg_style_qml(gpkg, table):
+    """The styleQML lifecircle stored for `table`, read with OGR (None when there is no row)."""
+    from osgeo import ogr
+
+    ds = ogr.Open(gpkg)
+    styles = ds.GetLayerByName("layer_styles") if ds else None
+    if styles is None:
+        return None
+    styles.SetAttributeFilter(f"f_table_name = '{table}' AND useAsDefault = 1")
+    feature = styles.GetNextFeature()
+    return feature.GetField("styleQML") if feature else None
+
+
+def check_layer(label, layer, qml_text):
+    problems = []
+    if not layer.isValid():
+        return ["QGIS cannot load it"]
+    if layer.featureCount() <= 0:
+        problems.append(f"featureCount() = {layer.featureCount()}")
+    message, found = layer.loadDefaultStyle()
+    if not found:
+        problems.append(f"loadDefaultStyle() found no style ({message})")
+    if qml_text is None:
+        problems.append("no lifecircle style to compare with")
+    else:
+        expected = expected_from_qml(qml_text)
+        actual = actual_from_layer(layer)
+        if expected != actual:
+            problems.append(f"style not applied: expected (renderer, field, classes, labels, first colour) {expected}, QGIS has {actual}")
+    return problems
+
+
+def gpkg_layers(gpkg):
+    """The feature and attribute tables of a GeoPackage, except QGIS's own layer_styles, read with OGR."""
+    from osgeo import ogr
+
+    ds = ogr.Open(gpkg)
+    if ds is None:
+        return []
+    names = [ds.GetLayerByIndex(i).GetName() for i in range(ds.GetLayerCount())]
+    return [n for n in names if n != "layer_styles"]
+
+
+def render(gpkg, png_path):
+    """Draw the GeoPackage's layers with their default styles, as QGIS's map canvas would, into a PNG."""
+    from qgis.core import QgsCoordinateReferenceSystem, QgsMapRendererParallelJob, QgsMapSettings, QgsRectangle
+    from qgis.PyQt.QtCore import QSize
+    from qgis.PyQt.QtGui import QColor
+
+    order = ["sites", "facilities", "bundles", "estates", "idle_land", "network", "service_areas"]
+    names = gpkg_layers(gpkg)
+    names.sort(key=lambda n: order.index(n) if n in order else len(order))
+    layers = []
+    for name in names:
+        layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
+        layer.loadDefaultStyle()
+        layers.append(layer)
+    extent = QgsRectangle()
+    for layer in layers:
+        extent.combineExtentWith(layer.extent())
+    extent.scale(1.05)
+    settings = QgsMapSettings()
+    settings.setLayers(layers)
+    settings.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3857"))
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    settings.setOutputSize(QSize(1200, 900))
+    from qgis.core import QgsCoordinateTransform, QgsProject
+
+    transform = QgsCoordinateTransform(layers[0].crs(), settings.destinationCrs(), QgsProject.instance())
+    settings.setExtent(transform.transformBoundingBox(extent))
+    job = QgsMapRendererParallelJob(settings)
+    job.start()
+    job.waitForFinished()
+    job.renderedImage().save(png_path, "png")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gpkg", action="append", default=[], help="a GeoPackage written by lifecircle")
+    parser.add_argument("--geojson-dir", action="append", default=[], help="a folder of NAME.geojson + NAME.qml")
+    parser.add_argument("--render", metavar="PNG", help="also draw the first GeoPackage's layers, styled, into this image")
+    args = parser.parse_args()
+    if not args.gpkg and not args.geojson_dir:
+        parser.error("give at least one --gpkg or --geojson-dir")
+    for path in args.gpkg + args.geojson_dir:
+        if not os.path.exists(path):
+            print(f"{path}: no such file or folder", file=sys.stderr)
+            sys.exit(2)
+
+    app = QgsApplication([], False)
+    app.initQgis()
+    passed = failed = 0
+    try:
+        targets = []
+        for gpkg in args.gpkg:
+            names = gpkg_layers(gpkg)
+            if not names:
+                targets.append((gpkg, None, None))
+            for name in names:
+                layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
+                targets.append((f"{gpkg}|{name}", layer, gpkg_style_qml(gpkg, name)))
+        for folder in args.geojson_dir:
+            files = sorted(glob.glob(os.path.join(folder, "*.geojson")))
+            if not files:
+                targets.append((folder, None, None))
+            for path in files:
+                qml_path = os.path.splitext(path)[0] + ".qml"
+                qml_text = open(qml_path, encoding="utf-8").read() if os.path.exists(qml_path) else None
+                name = os.path.splitext(os.path.basename(path))[0]
+                targets.append((path, QgsVectorLayer(path, name, "ogr"), qml_text))
+        for label, layer, qml_text in targets:
+            problems = ["holds no layer"] if layer is None else check_layer(label, layer, qml_text)
+            if problems:
+                failed += 1
+                print(f"FAIL {label}: " + "; ".join(problems))
+            else:
+                passed += 1
+                kind, attr, classes, labels, _ = actual_from_layer(layer)
+                detail = f"{kind}" + (f" on {attr} ({classes} classes)" if attr else "") + (", labelled" if labels else "")
+                print(f"ok   {label}: {layer.featureCount()} features, {detail}")
+        if args.render and args.gpkg:
+            render(args.gpkg[0], args.render)
+            print(f"rendered {args.gpkg[0]} to {args.render}")
+        print(f"{passed} passed, {failed} failed")
+    except Exception:  # the traceback must show although the process leaves through os._exit
+        traceback.print_exc()
+        failed += 1
+    finally:
+        # Python-held layers must go before QGIS shuts down, and the interpreter's own teardown can still
+        # crash inside PyQt after exitQgis(): leave through os._exit with the verdict once output is flushed.
+        targets = None
+        app.exitQgis()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0 if failed == 0 and passed > 0 else 1)
+
+
+if __name__ == "__main__":
+    main()

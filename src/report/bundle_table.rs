@@ -1,0 +1,144 @@
+//! The bundles table of the report: each renovation bundle (成片改造片区) with its residents, the life-circle
+//! gaps it shares and the sites recommended for new facilities in it.
+//!
+//! A site belongs to a bundle by its own `bundle_id` field when the `sites` layer has one; otherwise by
+//! geometry: the first bundle (in layer order) whose polygon intersects the site. Sites in no bundle are
+//! returned apart, so the report lists every recommended site. Sites within a bundle are sorted by `rank`
+//! (sites without a rank last, in layer order).
+//!
+//! ```
+//! use geo_types::{Geometry, point, polygon};
+//! use lifecircle::io::layer::{FieldType, GeometryKind, Layer, Value};
+//! use lifecircle::report::bundle_table::bundle_rows;
+//! let mut bundles = Layer::new("bundles", GeometryKind::Polygon, &[("bundle_id", FieldType::Text)]);
+//! bundles.push(Some(Geometry::Polygon(polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 0.)])), vec!["B1".into()]);
+//! let mut sites = Layer::new("sites", GeometryKind::Point, &[("category", FieldType::Text)]);
+//! sites.push(Some(Geometry::Point(point!(x: 0.8, y: 0.2))), vec!["park".into()]);
+//! let (rows, outside) = bundle_rows(&[&bundles, &sites]);
+//! assert_eq!(rows[0].sites[0].category, "park");
+//! assert!(outside.is_empty());
+//! ```
+
+use crate::io::layer::Layer;
+use crate::report::field_values::{number, text, text_list};
+use crate::report::layer_role::LayerRole;
+use geo::Intersects;
+
+/// A recommended site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteRow {
+    pub category: String,
+    pub rank: Option<f64>,
+    pub new_population_covered: Option<f64>,
+}
+
+/// A bundle with its sites.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BundleRow {
+    pub bundle_id: String,
+    pub population: Option<f64>,
+    pub gaps: Vec<String>,
+    pub sites: Vec<SiteRow>,
+}
+
+fn find<'a>(layers: &[&'a Layer], role: LayerRole) -> Option<&'a Layer> {
+    layers.iter().copied().find(|l| LayerRole::from_layer_name(&l.name) == role)
+}
+
+/// The bundles (in layer order) with their sites, and the sites that lie in no bundle.
+pub fn bundle_rows(layers: &[&Layer]) -> (Vec<BundleRow>, Vec<SiteRow>) {
+    let mut rows: Vec<BundleRow> = Vec::new();
+    let bundles = find(layers, LayerRole::Bundles);
+    if let Some(b) = bundles {
+        for (i, f) in b.features.iter().enumerate() {
+            rows.push(BundleRow {
+                bundle_id: text(b, f, "bundle_id").unwrap_or_else(|| format!("#{}", i + 1)),
+                population: number(b, f, "population"),
+                gaps: text_list(b, f, "gaps"),
+                sites: Vec::new(),
+            });
+        }
+    }
+    let mut outside = Vec::new();
+    if let Some(s) = find(layers, LayerRole::Sites) {
+        let by_id = s.field_index("bundle_id").is_some();
+        for f in &s.features {
+            let site = SiteRow { category: text(s, f, "category").unwrap_or_default(), rank: number(s, f, "rank"), new_population_covered: number(s, f, "new_population_covered") };
+            let bundle = if by_id {
+                text(s, f, "bundle_id").and_then(|id| rows.iter().position(|r| r.bundle_id == id))
+            } else {
+                match (bundles, f.geometry.as_ref()) {
+                    (Some(b), Some(g)) => b.features.iter().position(|bf| bf.geometry.as_ref().is_some_and(|bg| bg.intersects(g))),
+                    _ => None,
+                }
+            };
+            match bundle {
+                Some(i) => rows[i].sites.push(site),
+                None => outside.push(site),
+            }
+        }
+    }
+    let by_rank = |a: &SiteRow, b: &SiteRow| a.rank.unwrap_or(f64::INFINITY).total_cmp(&b.rank.unwrap_or(f64::INFINITY));
+    for row in &mut rows {
+        row.sites.sort_by(by_rank);
+    }
+    outside.sort_by(by_rank);
+    (rows, outside)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::layer::{FieldType, GeometryKind, Value};
+    use geo_types::{Geometry, point, polygon};
+
+    fn square(x0: f64) -> Option<Geometry<f64>> {
+        Some(Geometry::Polygon(polygon![(x: x0, y: 0.), (x: x0 + 1., y: 0.), (x: x0 + 1., y: 1.), (x: x0, y: 1.), (x: x0, y: 0.)]))
+    }
+
+    fn bundles() -> Layer {
+        let mut b = Layer::new("bundles", GeometryKind::Polygon, &[("bundle_id", FieldType::Text), ("population", FieldType::Int), ("gaps", FieldType::TextList)]);
+        b.push(square(0.0), vec!["B1".into(), Value::Int(6200), vec!["kindergarten".to_string(), "park".to_string()].into()]);
+        b.push(square(2.0), vec![Value::Null, Value::Null, Value::Null]);
+        b
+    }
+
+    #[test]
+    fn sites_by_geometry_sorted_by_rank_with_outsiders_apart() {
+        let mut s = Layer::new("sites", GeometryKind::Point, &[("category", FieldType::Text), ("rank", FieldType::Int), ("new_population_covered", FieldType::Real)]);
+        s.push(Some(Geometry::Point(point!(x: 0.5, y: 0.5))), vec!["park".into(), Value::Int(3), Value::Real(800.0)]);
+        s.push(Some(Geometry::Point(point!(x: 0.2, y: 0.5))), vec!["kindergarten".into(), Value::Int(1), Value::Real(2100.0)]);
+        s.push(Some(Geometry::Point(point!(x: 9.0, y: 9.0))), vec!["market".into(), Value::Null, Value::Null]);
+        s.push(Some(Geometry::Point(point!(x: 2.5, y: 0.5))), vec!["nursery".into(), Value::Int(2), Value::Null]);
+        let b = bundles();
+        let (rows, outside) = bundle_rows(&[&b, &s]);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].bundle_id, "B1");
+        assert_eq!(rows[0].population, Some(6200.0));
+        assert_eq!(rows[0].gaps, vec!["kindergarten", "park"]);
+        let cats: Vec<&str> = rows[0].sites.iter().map(|x| x.category.as_str()).collect();
+        assert_eq!(cats, vec!["kindergarten", "park"]);
+        assert_eq!(rows[1].bundle_id, "#2", "a bundle without id is numbered");
+        assert_eq!(rows[1].sites[0].category, "nursery");
+        assert_eq!(outside.len(), 1);
+        assert_eq!(outside[0].category, "market");
+    }
+
+    #[test]
+    fn sites_by_bundle_id_field_when_present() {
+        let mut s = Layer::new("sites", GeometryKind::Point, &[("category", FieldType::Text), ("bundle_id", FieldType::Text)]);
+        // Geometrically inside B1 but says B9 (unknown) → outside; no geometry but says B1 → in B1.
+        s.push(Some(Geometry::Point(point!(x: 0.5, y: 0.5))), vec!["park".into(), "B9".into()]);
+        s.push(None, vec!["culture".into(), "B1".into()]);
+        let b = bundles();
+        let (rows, outside) = bundle_rows(&[&s, &b]);
+        assert_eq!(rows[0].sites.len(), 1);
+        assert_eq!(rows[0].sites[0].category, "culture");
+        assert_eq!(outside[0].category, "park");
+    }
+
+    #[test]
+    fn no_layers_no_rows() {
+        assert_eq!(bundle_rows(&[]), (vec![], vec![]));
+    }
+}

@@ -1,0 +1,351 @@
+//! `report.html`: the planner's report as one self-contained, offline HTML page.
+//!
+//! The page holds an interactive map (a `<canvas>` drawn by a small hand-written script, `assets/report.js`:
+//! drag to pan, wheel or buttons to zoom, layer toggles with legends, click a feature for its fields), the
+//! coverage table per category and tier ([`coverage_table`](crate::report::coverage_table)), the renovation
+//! bundles with their gaps and recommended sites ([`bundle_table`](crate::report::bundle_table)), the
+//! eligibility summary, the run's other facts, the data sources and the OpenStreetMap attribution.
+//!
+//! Offline by construction: styles and script are inlined, the map data sits in a
+//! `<script type="application/json" id="data">` block ([`map_data`](crate::report::map_data)), nothing is
+//! loaded from anywhere, and no URL appears in the file, not even one copied from the data (every text from
+//! the data is escaped with [`escape`](crate::report::escape), which also escapes `/`). The page declares
+//! UTF-8, and its font list starts with CJK fonts, so Chinese names render.
+//!
+//! # The summary
+//! `summary` is the run's summary as JSON. These keys are read, all optional:
+//! - `coverage`: rows for the coverage table (see [`coverage_table`](crate::report::coverage_table); without
+//!   it the table is computed from the `estates` layer's `ok_<category>` fields);
+//! - `eligibility`: an object (nested objects allowed), shown as a table of its values;
+//! - `sources`: the data sources, an array of strings or of objects (each object's fields on one line);
+//! - any other key: a scalar goes to the "Run" table, an object or array to a section of its own.
+//!
+//! Pass the layers to show; leave the walking network of a whole city out (it can weigh tens of MB).
+//!
+//! ```
+//! use lifecircle::io::layer::{FieldType, GeometryKind, Layer};
+//! let estates = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
+//! let html = lifecircle::report::html::render_report(&[&estates], &serde_json::json!({}), "玄武区 Xuanwu");
+//! assert!(html.contains("<meta charset=\"utf-8\">") && html.contains("玄武区 Xuanwu"));
+//! assert!(!html.contains("http://") && !html.contains("https://"));
+//! ```
+
+use crate::error::Result;
+use crate::io::layer::Layer;
+use crate::report::atomic_write::write_file_atomically;
+use crate::report::bundle_table::{SiteRow, bundle_rows};
+use crate::report::coverage_table::coverage_rows;
+use crate::report::escape::{html_text, script_json};
+use crate::report::field_values::{format_count, format_number};
+use crate::report::map_data::map_data;
+use serde_json::Value as Json;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The attribution OpenStreetMap's licence requires wherever its data is shown.
+pub const ODBL_ATTRIBUTION: &str = "Map data © OpenStreetMap contributors, ODbL 1.0";
+
+const SCRIPT: &str = include_str!("assets/report.js");
+const STYLE: &str = include_str!("assets/report.css");
+
+/// Summary keys with a section of their own.
+const KNOWN_KEYS: [&str; 3] = ["coverage", "eligibility", "sources"];
+
+/// Write the report to `path` (through a temporary file and a rename).
+pub fn write_report(path: &Path, layers: &[&Layer], summary: &Json, title: &str) -> Result<()> {
+    write_file_atomically(path, render_report(layers, summary, title).as_bytes())
+}
+
+/// The report page.
+pub fn render_report(layers: &[&Layer], summary: &Json, title: &str) -> String {
+    let data = script_json(&map_data(layers, title).to_string());
+    let mut page = String::with_capacity(data.len() + SCRIPT.len() + 32 * 1024);
+    let t = html_text(title);
+    let _ = write!(
+        page,
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{t}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{t}</h1>\n\
+         <p>Life-circle coverage, renovation bundles and recommended sites (GB 50180-2018 5-, 10- and 15-minute life circles) · lifecircle report</p>\n</header>\n"
+    );
+    page.push_str(
+        "<section id=\"map-section\">\n<h2>Map</h2>\n<div class=\"map-area\">\n<div class=\"map-frame\">\n<canvas id=\"map\" aria-label=\"map of the layers\"></canvas>\n\
+         <div class=\"zoom\"><button id=\"zoom-in\" title=\"zoom in\">+</button><button id=\"zoom-out\" title=\"zoom out\">−</button><button id=\"zoom-fit\" title=\"show everything\">⤢</button></div>\n\
+         </div>\n<div class=\"side\">\n<div class=\"panel\"><h3>Layers</h3><ul id=\"layers\"></ul></div>\n<div class=\"panel\" id=\"info\"></div>\n</div>\n</div>\n\
+         <noscript><p class=\"note\">The map needs JavaScript; the tables below do not.</p></noscript>\n</section>\n",
+    );
+    coverage_section(layers, summary, &mut page);
+    bundles_section(layers, &mut page);
+    if let Some(eligibility) = summary.get("eligibility") {
+        page.push_str("<section id=\"eligibility\">\n<h2>Eligibility</h2>\n");
+        json_section(eligibility, &mut page);
+        page.push_str("</section>\n");
+    }
+    other_sections(summary, &mut page);
+    sources_section(summary, &mut page);
+    let _ = writeln!(
+        page,
+        "<footer><p id=\"attribution\">{}</p><p>Distances are walked along the mapped pedestrian network. The map uses a local equirectangular projection about its centre.</p></footer>",
+        html_text(ODBL_ATTRIBUTION)
+    );
+    let _ = write!(page, "<script type=\"application/json\" id=\"data\">{data}</script>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
+    page
+}
+
+fn percent_bar(share: Option<f64>) -> String {
+    match share {
+        None => "—".to_string(),
+        Some(s) => {
+            let class = if s < 0.4 {
+                " low"
+            } else if s < 0.8 {
+                " mid"
+            } else {
+                ""
+            };
+            format!("<span class=\"bar{class}\" style=\"width:{:.0}px\"></span>{:.1} %", (s.clamp(0.0, 1.0) * 80.0).max(1.0), s * 100.0)
+        }
+    }
+}
+
+fn coverage_section(layers: &[&Layer], summary: &Json, page: &mut String) {
+    let rows = coverage_rows(layers, summary);
+    page.push_str("<section id=\"coverage\">\n<h2>Coverage by category and life-circle tier</h2>\n");
+    if rows.is_empty() {
+        page.push_str("<p class=\"note\">No coverage figures in this run.</p>\n</section>\n");
+        return;
+    }
+    page.push_str(
+        "<table class=\"data\">\n<tr><th>Tier</th><th>Category</th><th>名称</th><th>Walk ≤ m</th><th>Residents covered</th><th>Residents</th><th>Share of residents</th><th>Estates covered</th></tr>\n",
+    );
+    for row in &rows {
+        let _ = writeln!(
+            page,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{} of {}</td></tr>",
+            html_text(row.tier.as_deref().unwrap_or("—")),
+            html_text(&row.category),
+            html_text(row.name_zh.as_deref().unwrap_or("")),
+            row.threshold_m.map_or("—".to_string(), format_number),
+            format_count(row.population_covered),
+            format_count(row.population),
+            percent_bar(row.share_population()),
+            row.estates_covered,
+            row.estates
+        );
+    }
+    page.push_str("</table>\n</section>\n");
+}
+
+fn site_text(site: &SiteRow) -> String {
+    let mut text = site.category.clone();
+    if let Some(rank) = site.rank {
+        let _ = write!(text, " #{}", format_number(rank));
+    }
+    if let Some(covered) = site.new_population_covered {
+        let _ = write!(text, " (+{} residents)", format_count(covered));
+    }
+    html_text(&text)
+}
+
+fn bundles_section(layers: &[&Layer], page: &mut String) {
+    let (rows, outside) = bundle_rows(layers);
+    if rows.is_empty() && outside.is_empty() {
+        return;
+    }
+    page.push_str("<section id=\"bundles\">\n<h2>Renovation bundles and recommended sites</h2>\n");
+    if !rows.is_empty() {
+        page.push_str("<table class=\"data\">\n<tr><th>Bundle</th><th>Residents</th><th>Gaps (categories not covered)</th><th>Recommended sites</th></tr>\n");
+        for row in &rows {
+            let gaps = if row.gaps.is_empty() { "none".to_string() } else { html_text(&row.gaps.join(", ")) };
+            let sites = if row.sites.is_empty() { "—".to_string() } else { row.sites.iter().map(site_text).collect::<Vec<_>>().join("<br>") };
+            let _ = writeln!(
+                page,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td>{gaps}</td><td>{sites}</td></tr>",
+                html_text(&row.bundle_id),
+                row.population.map_or("—".to_string(), format_count)
+            );
+        }
+        page.push_str("</table>\n");
+    }
+    if !outside.is_empty() {
+        let _ = writeln!(page, "<p>Recommended sites outside any bundle: {}</p>", outside.iter().map(site_text).collect::<Vec<_>>().join("; "));
+    }
+    page.push_str("</section>\n");
+}
+
+fn scalar_text(value: &Json) -> String {
+    match value {
+        Json::Null => "—".to_string(),
+        Json::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+        Json::Number(n) => n.as_f64().map_or_else(|| n.to_string(), |x| if x.fract() == 0.0 && x.abs() >= 1000.0 { format_count(x) } else { format_number(x) }),
+        Json::String(s) => s.clone(),
+        Json::Array(items) => items.iter().map(scalar_text).collect::<Vec<_>>().join(", "),
+        Json::Object(_) => value.to_string(),
+    }
+}
+
+/// Flatten an object into (dotted key, scalar) pairs.
+fn flatten(prefix: &str, value: &Json, out: &mut Vec<(String, String)>) {
+    match value {
+        Json::Object(map) => {
+            for (k, v) in map {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                flatten(&key, v, out);
+            }
+        }
+        Json::Array(items) if items.iter().any(|i| i.is_object() || i.is_array()) => {
+            for (i, item) in items.iter().enumerate() {
+                flatten(&format!("{prefix}[{}]", i + 1), item, out);
+            }
+        }
+        other => out.push((prefix.to_string(), scalar_text(other))),
+    }
+}
+
+/// A JSON value as a table: an array of objects as rows with the union of their keys as columns, anything
+/// else flattened to key / value rows.
+fn json_section(value: &Json, page: &mut String) {
+    if let Some(items) = value.as_array().filter(|a| !a.is_empty() && a.iter().all(Json::is_object)) {
+        let mut columns: Vec<&String> = Vec::new();
+        for item in items.iter().filter_map(Json::as_object) {
+            for k in item.keys() {
+                if !columns.contains(&k) {
+                    columns.push(k);
+                }
+            }
+        }
+        page.push_str("<table class=\"data\">\n<tr>");
+        for c in &columns {
+            let _ = write!(page, "<th>{}</th>", html_text(c));
+        }
+        page.push_str("</tr>\n");
+        for item in items.iter().filter_map(Json::as_object) {
+            page.push_str("<tr>");
+            for c in &columns {
+                let _ = write!(page, "<td>{}</td>", html_text(&item.get(*c).map_or(String::new(), scalar_text)));
+            }
+            page.push_str("</tr>\n");
+        }
+        page.push_str("</table>\n");
+        return;
+    }
+    let mut pairs = Vec::new();
+    flatten("", value, &mut pairs);
+    page.push_str("<table class=\"data\">\n");
+    for (k, v) in pairs {
+        let _ = writeln!(page, "<tr><th>{}</th><td>{}</td></tr>", html_text(if k.is_empty() { "value" } else { &k }), html_text(&v));
+    }
+    page.push_str("</table>\n");
+}
+
+fn other_sections(summary: &Json, page: &mut String) {
+    let Some(map) = summary.as_object() else { return };
+    let others: Vec<(&String, &Json)> = map.iter().filter(|(k, _)| !KNOWN_KEYS.contains(&k.as_str())).collect();
+    let scalars: Vec<&(&String, &Json)> = others.iter().filter(|(_, v)| !v.is_object() && !v.is_array()).collect();
+    if !scalars.is_empty() {
+        page.push_str("<section id=\"run\">\n<h2>Run</h2>\n<table class=\"data\">\n");
+        for (k, v) in scalars {
+            let _ = writeln!(page, "<tr><th>{}</th><td>{}</td></tr>", html_text(k), html_text(&scalar_text(v)));
+        }
+        page.push_str("</table>\n</section>\n");
+    }
+    for (k, v) in others.iter().filter(|(_, v)| v.is_object() || v.is_array()) {
+        let _ = writeln!(page, "<section>\n<h2>{}</h2>", html_text(&k.replace('_', " ")));
+        json_section(v, page);
+        page.push_str("</section>\n");
+    }
+}
+
+fn sources_section(summary: &Json, page: &mut String) {
+    page.push_str("<section id=\"sources\">\n<h2>Data sources</h2>\n<ul>\n");
+    let items: Vec<String> = match summary.get("sources") {
+        Some(Json::Array(items)) => items
+            .iter()
+            .map(|item| match item {
+                Json::Object(map) => map.iter().map(|(k, v)| format!("{k}: {}", scalar_text(v))).collect::<Vec<_>>().join(" · "),
+                other => scalar_text(other),
+            })
+            .collect(),
+        Some(other) => vec![scalar_text(other)],
+        None => Vec::new(),
+    };
+    for item in items {
+        let _ = writeln!(page, "<li>{}</li>", html_text(&item));
+    }
+    let _ = writeln!(page, "<li>{}</li>\n</ul>\n</section>", html_text(ODBL_ATTRIBUTION));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::layer::{FieldType, GeometryKind, Value};
+    use geo_types::{Geometry, point, polygon};
+    use serde_json::json;
+
+    fn extract_data(html: &str) -> Json {
+        let start_tag = "<script type=\"application/json\" id=\"data\">";
+        let start = html.find(start_tag).unwrap() + start_tag.len();
+        let end = start + html[start..].find("</script>").unwrap();
+        serde_json::from_str(&html[start..end]).unwrap()
+    }
+
+    #[test]
+    fn hostile_text_stays_inert_and_url_free() {
+        let mut estates = Layer::new("estates", GeometryKind::Polygon, &[("name", FieldType::Text), ("score", FieldType::Real)]);
+        let nasty = "</script><script>alert(1)</script> https://evil.example/x";
+        estates.push(Some(Geometry::Polygon(polygon![(x: 118.0, y: 32.0), (x: 118.01, y: 32.0), (x: 118.0, y: 32.01), (x: 118.0, y: 32.0)])), vec![nasty.into(), Value::Real(0.5)]);
+        let summary = json!({"sources": ["OSM extract from http://download.example/nanjing.osm.pbf"], "note": nasty});
+        let html = render_report(&[&estates], &summary, nasty);
+        assert!(!html.contains("http://") && !html.contains("https://"));
+        assert_eq!(html.matches("<script").count(), 2, "only the data block and the map script");
+        let data = extract_data(&html);
+        assert_eq!(data["layers"][0]["features"][0]["values"][0], json!(nasty));
+        assert_eq!(data["title"], json!(nasty));
+    }
+
+    #[test]
+    fn sections_from_the_summary() {
+        let summary = json!({
+            "profile": "GB 50180-2018 default",
+            "estates": 1234,
+            "eligibility": {"eligible": 31, "reasons": {"built after 2000": 6}},
+            "sources": [{"name": "OpenStreetMap", "date": "2021-01-01"}, "survey.csv"],
+            "warnings": ["3 estates without population"],
+        });
+        let html = render_report(&[], &summary, "t");
+        assert!(html.contains("<tr><th>profile</th><td>GB 50180-2018 default</td></tr>"));
+        assert!(html.contains("<tr><th>estates</th><td>1,234</td></tr>"));
+        assert!(html.contains("<tr><th>reasons.built after 2000</th><td>6</td></tr>"));
+        assert!(html.contains("<li>name: OpenStreetMap · date: 2021-01-01</li>"));
+        assert!(html.contains("<li>survey.csv</li>"));
+        assert!(html.contains("<h2>warnings</h2>"));
+        assert!(html.contains("No coverage figures in this run."));
+        assert!(html.contains(ODBL_ATTRIBUTION));
+        assert!(!html.contains("id=\"bundles\""), "no bundles section without bundles");
+    }
+
+    #[test]
+    fn coverage_and_bundle_tables_rendered() {
+        let mut estates = Layer::new("estates", GeometryKind::Polygon, &[("population", FieldType::Real), ("ok_kindergarten", FieldType::Bool)]);
+        estates.push(None, vec![Value::Real(1500.0), Value::Bool(true)]);
+        estates.push(None, vec![Value::Real(500.0), Value::Bool(false)]);
+        let mut bundles = Layer::new("bundles", GeometryKind::Polygon, &[("bundle_id", FieldType::Text), ("population", FieldType::Real), ("gaps", FieldType::TextList)]);
+        bundles.push(Some(Geometry::Polygon(polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 0.)])), vec!["B1".into(), Value::Real(7000.0), vec!["park".to_string()].into()]);
+        let mut sites = Layer::new("sites", GeometryKind::Point, &[("category", FieldType::Text), ("rank", FieldType::Int), ("new_population_covered", FieldType::Real)]);
+        sites.push(Some(Geometry::Point(point!(x: 0.9, y: 0.1))), vec!["park".into(), Value::Int(1), Value::Real(2300.0)]);
+        let html = render_report(&[&estates, &bundles, &sites], &json!({}), "t");
+        // 1500 of 2000 residents = 75.0 %; 1 of 2 estates.
+        assert!(html.contains("<td class=\"num\">1,500</td><td class=\"num\">2,000</td>"), "{html}");
+        assert!(html.contains("75.0 %"));
+        assert!(html.contains("<td class=\"num\">1 of 2</td>"));
+        assert!(html.contains("<td>幼儿园</td>"));
+        assert!(html.contains("<tr><td>B1</td><td class=\"num\">7,000</td><td>park</td><td>park #1 (+2,300 residents)</td></tr>"));
+    }
+
+    #[test]
+    fn written_file_equals_rendered_page() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.html");
+        write_report(&path, &[], &json!(null), "空").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), render_report(&[], &json!(null), "空"));
+    }
+}

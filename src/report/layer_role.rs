@@ -1,0 +1,83 @@
+//! What an output layer shows, read from its name, so that the styles, the HTML report and the printable map
+//! draw each layer the way a planner expects (estates by coverage score, bundles as outlines ...).
+//!
+//! The names are the output layer names of lifecircle: `estates`, `facilities`, `service_areas`, `bundles`,
+//! `sites`, `network`, `idle_land` (or `candidates`). Any other layer is drawn with a plain style chosen by
+//! its geometry kind.
+//!
+//! ```
+//! use lifecircle::report::layer_role::LayerRole;
+//! assert_eq!(LayerRole::from_layer_name("service_areas"), LayerRole::ServiceAreas);
+//! assert_eq!(LayerRole::from_layer_name("rejects"), LayerRole::Other);
+//! ```
+
+/// The part a layer plays in the planner's package.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LayerRole {
+    /// Walking catchments of facilities, by life-circle tier (fields `category`, `tier`).
+    ServiceAreas,
+    /// The walking network (lines).
+    Network,
+    /// Idle land and candidate parcels (polygons).
+    IdleLand,
+    /// Residential estates (fields `score`, `dist_<category>`, `ok_<category>`, `bundle_id` ...).
+    Estates,
+    /// Renovation bundles (fields `bundle_id`, `population`, `gaps`).
+    Bundles,
+    /// Existing facilities (points or areas, field `category`).
+    Facilities,
+    /// Recommended sites for new facilities (fields `category`, `rank`, `new_population_covered`).
+    Sites,
+    /// Anything else (rejects, a planner's own layer).
+    Other,
+}
+
+impl LayerRole {
+    /// The role of a layer called `name`.
+    pub fn from_layer_name(name: &str) -> LayerRole {
+        match name {
+            "estates" => LayerRole::Estates,
+            "facilities" => LayerRole::Facilities,
+            "service_areas" => LayerRole::ServiceAreas,
+            "bundles" => LayerRole::Bundles,
+            "sites" => LayerRole::Sites,
+            "network" => LayerRole::Network,
+            "idle_land" | "candidates" => LayerRole::IdleLand,
+            _ => LayerRole::Other,
+        }
+    }
+
+    /// Drawing order, bottom first: the order of the enum (catchments under estates, sites on top).
+    pub fn draw_order(self) -> u8 {
+        self as u8
+    }
+
+    /// A short English legend title.
+    pub fn title(self) -> &'static str {
+        match self {
+            LayerRole::ServiceAreas => "Service areas (walking)",
+            LayerRole::Network => "Walking network",
+            LayerRole::IdleLand => "Idle land / candidates",
+            LayerRole::Estates => "Estates: coverage score",
+            LayerRole::Bundles => "Renovation bundles",
+            LayerRole::Facilities => "Facilities",
+            LayerRole::Sites => "Recommended sites",
+            LayerRole::Other => "Other",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_map_to_roles_and_order_puts_sites_on_top() {
+        assert_eq!(LayerRole::from_layer_name("estates"), LayerRole::Estates);
+        assert_eq!(LayerRole::from_layer_name("candidates"), LayerRole::IdleLand);
+        assert_eq!(LayerRole::from_layer_name("Estates"), LayerRole::Other);
+        assert!(LayerRole::ServiceAreas.draw_order() < LayerRole::Estates.draw_order());
+        assert!(LayerRole::Estates.draw_order() < LayerRole::Bundles.draw_order());
+        assert!(LayerRole::Facilities.draw_order() < LayerRole::Sites.draw_order());
+    }
+}

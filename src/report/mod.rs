@@ -1,0 +1,44 @@
+//! The planner's package: what a planning team opens after a run.
+//!
+//! - [`styles`]: QGIS `.qml` styles per output layer, written beside GeoJSON files; [`gpkg_styles`] stores
+//!   them in a GeoPackage's `layer_styles` table so QGIS opens every layer styled;
+//! - [`html`]: `report.html`, one self-contained offline page: an interactive map, the coverage table per
+//!   category and tier, the bundles with their gaps and recommended sites, eligibility, sources, attribution;
+//! - [`map`]: the printable `coverage_map.svg` / `coverage_map.png` (rasterised by [`raster`]).
+//!
+//! All of them take the output [`Layer`](crate::io::layer::Layer)s (WGS84) and share one [`palette`], the
+//! layer roles of [`layer_role`] (read from the layer names `estates`, `facilities`, `service_areas`,
+//! `bundles`, `sites`, `network`, `idle_land`) and the per-feature [`symbology`], so a layer looks the same in
+//! QGIS, in the browser and on paper.
+//!
+//! ```no_run
+//! # fn run(layers: &[&lifecircle::io::layer::Layer], summary: &serde_json::Value) -> lifecircle::Result<()> {
+//! use lifecircle::report;
+//! let out = std::path::Path::new("out");
+//! report::write_qml_files(out, layers)?;                              // out/NAME.qml beside out/NAME.geojson
+//! report::store_styles_in_geopackage(&out.join("lifecircle.gpkg"), layers)?;
+//! report::write_report(&out.join("report.html"), layers, summary, "玄武区")?;
+//! report::write_coverage_map(out, layers, &report::MapOptions::a4_landscape("玄武区"))?;
+//! # Ok(()) }
+//! ```
+
+mod atomic_write;
+pub mod bundle_table;
+pub mod coverage_table;
+pub mod escape;
+pub mod field_values;
+pub mod gpkg_styles;
+pub mod html;
+pub mod layer_role;
+pub mod local_projection;
+pub mod map;
+pub mod map_data;
+pub mod palette;
+pub mod raster;
+pub mod styles;
+pub mod symbology;
+
+pub use gpkg_styles::store_styles_in_geopackage;
+pub use html::write_report;
+pub use map::{CoverageMapFiles, MapOptions, write_coverage_map};
+pub use styles::{write_qml_beside, write_qml_files};

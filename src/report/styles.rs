@@ -1,0 +1,474 @@
+//! QGIS layer styles (`.qml`, the QGIS 3.22 style document) for lifecircle's output layers, so that a
+//! planner who opens the GeoJSON or GeoPackage output in QGIS sees a readable map at once.
+//!
+//! | layer | renderer |
+//! |---|---|
+//! | `estates` | graduated on `score` (0..=1), five equal classes red → green ([`palette::SCORE_CLASSES`]) |
+//! | `service_areas` | categorised on `tier`: `5min` / `10min` / `15min`, semi-transparent fills |
+//! | `bundles` | no fill, thick purple outline, labelled with `bundle_id` |
+//! | `sites` | red stars labelled `category #rank` |
+//! | `facilities` | categorised on `category`, one colour per profile category |
+//! | `network` | thin grey lines |
+//! | `idle_land` / `candidates` | brown diagonal hatching |
+//! | any other | a plain symbol for its geometry kind |
+//!
+//! The document follows the structure QGIS 3.22 itself writes (`QgsMapLayer::exportNamedStyle`): a `<qgis>`
+//! root with `styleCategories="Symbology|Labeling"` and `labelsEnabled`, a `<renderer-v2>` (`singleSymbol`,
+//! `graduatedSymbol` or `categorizedSymbol`) whose symbols hold symbol layers with their properties in
+//! `<Option type="Map">`, an optional simple `<labeling>`, and `<layerGeometryType>` (0 point, 1 line,
+//! 2 polygon), which QGIS checks before it applies a style. Attributes left out take QGIS's defaults.
+//! No DOCTYPE is written (QGIS does not need it).
+//!
+//! ```
+//! use lifecircle::io::layer::{FieldType, GeometryKind, Layer};
+//! let estates = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
+//! let qml = lifecircle::report::styles::qml_for_layer(&estates).unwrap();
+//! assert!(qml.contains(r#"type="graduatedSymbol""#) && qml.contains(r#"attr="score""#));
+//! ```
+
+use crate::error::{Error, Result};
+use crate::io::layer::{GeometryKind, Layer, Value};
+use crate::report::atomic_write::write_file_atomically;
+use crate::report::escape::xml_text;
+use crate::report::layer_role::LayerRole;
+use crate::report::palette::{self, Rgba};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The QGIS version the documents declare.
+pub const QGIS_STYLE_VERSION: &str = "3.22.0-Białowieża";
+
+/// Fonts for labels, first found wins in QGIS (Chinese names need a CJK font).
+const LABEL_FONT: &str = "Noto Sans CJK SC";
+
+/// How a polygon is filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FillStyle {
+    Solid,
+    None,
+    /// `b_diagonal` hatching.
+    Hatched,
+}
+
+impl FillStyle {
+    fn qgis(self) -> &'static str {
+        match self {
+            FillStyle::Solid => "solid",
+            FillStyle::None => "no",
+            FillStyle::Hatched => "b_diagonal",
+        }
+    }
+}
+
+/// One QGIS symbol (a single symbol layer), sizes in millimetres.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Symbol {
+    Fill { colour: Rgba, style: FillStyle, outline: Rgba, outline_width_mm: f64 },
+    Line { colour: Rgba, width_mm: f64 },
+    Marker { shape: &'static str, colour: Rgba, outline: Rgba, size_mm: f64 },
+}
+
+impl Symbol {
+    /// A plain symbol of `colour` for a layer's geometry kind.
+    fn for_kind(kind: GeometryKind, colour: Rgba) -> Symbol {
+        match kind {
+            GeometryKind::Point => Symbol::Marker { shape: "circle", colour, outline: Rgba::opaque(255, 255, 255), size_mm: 2.4 },
+            GeometryKind::Line => Symbol::Line { colour, width_mm: 0.5 },
+            GeometryKind::Polygon | GeometryKind::Any | GeometryKind::None => {
+                Symbol::Fill { colour: colour.with_alpha(140), style: FillStyle::Solid, outline: colour, outline_width_mm: 0.3 }
+            }
+        }
+    }
+
+    fn xml(&self, name: &str, out: &mut String) {
+        let (kind, class, options): (&str, &str, Vec<(&str, String)>) = match *self {
+            Symbol::Fill { colour, style, outline, outline_width_mm } => (
+                "fill",
+                "SimpleFill",
+                vec![
+                    ("color", colour.qgis()),
+                    ("style", style.qgis().to_string()),
+                    ("outline_color", outline.qgis()),
+                    ("outline_style", "solid".to_string()),
+                    ("outline_width", format!("{outline_width_mm}")),
+                    ("outline_width_unit", "MM".to_string()),
+                    ("joinstyle", "round".to_string()),
+                ],
+            ),
+            Symbol::Line { colour, width_mm } => (
+                "line",
+                "SimpleLine",
+                vec![
+                    ("line_color", colour.qgis()),
+                    ("line_style", "solid".to_string()),
+                    ("line_width", format!("{width_mm}")),
+                    ("line_width_unit", "MM".to_string()),
+                    ("capstyle", "round".to_string()),
+                    ("joinstyle", "round".to_string()),
+                ],
+            ),
+            Symbol::Marker { shape, colour, outline, size_mm } => (
+                "marker",
+                "SimpleMarker",
+                vec![
+                    ("name", shape.to_string()),
+                    ("color", colour.qgis()),
+                    ("outline_color", outline.qgis()),
+                    ("outline_style", "solid".to_string()),
+                    ("outline_width", "0.3".to_string()),
+                    ("outline_width_unit", "MM".to_string()),
+                    ("size", format!("{size_mm}")),
+                    ("size_unit", "MM".to_string()),
+                ],
+            ),
+        };
+        let _ = writeln!(out, r#"      <symbol type="{kind}" name="{}" alpha="1" clip_to_extent="1" force_rhr="0">"#, xml_text(name));
+        let _ = writeln!(out, r#"        <layer class="{class}" enabled="1" locked="0" pass="0">"#);
+        out.push_str("          <Option type=\"Map\">\n");
+        for (key, value) in options {
+            let _ = writeln!(out, r#"            <Option type="QString" name="{key}" value="{}"/>"#, xml_text(&value));
+        }
+        out.push_str("          </Option>\n        </layer>\n      </symbol>\n");
+    }
+}
+
+/// A label: a field, or a QGIS expression.
+#[derive(Debug, Clone, PartialEq)]
+struct Label {
+    text: String,
+    is_expression: bool,
+    colour: Rgba,
+    size_pt: f64,
+    /// QGIS placement mode: 0 around point, 1 over point (centroid).
+    placement: u8,
+}
+
+impl Label {
+    fn xml(&self, out: &mut String) {
+        out.push_str("  <labeling type=\"simple\">\n    <settings calloutType=\"simple\">\n");
+        let _ = writeln!(
+            out,
+            r#"      <text-style fieldName="{}" isExpression="{}" fontFamily="{LABEL_FONT}" fontSize="{}" fontSizeUnit="Point" fontWeight="75" textColor="{}" textOpacity="1" namedStyle="Bold">"#,
+            xml_text(&self.text),
+            u8::from(self.is_expression),
+            self.size_pt,
+            self.colour.qgis()
+        );
+        out.push_str(r#"        <text-buffer bufferDraw="1" bufferSize="0.8" bufferSizeUnits="MM" bufferColor="255,255,255,255" bufferOpacity="0.9" bufferNoFill="1"/>"#);
+        out.push_str("\n      </text-style>\n");
+        let _ = writeln!(out, r#"      <placement placement="{}" dist="1" distUnits="MM" priority="5"/>"#, self.placement);
+        out.push_str(r#"      <rendering drawLabels="1" obstacle="1" displayAll="0" upsidedownLabels="0" labelPerPart="0" mergeLines="0"/>"#);
+        out.push_str("\n    </settings>\n  </labeling>\n");
+    }
+}
+
+/// The QML style document for a layer, or `None` for a table without geometry.
+pub fn qml_for_layer(layer: &Layer) -> Option<String> {
+    let geometry_type = match layer.geometry {
+        GeometryKind::Point => Some(0),
+        GeometryKind::Line => Some(1),
+        GeometryKind::Polygon => Some(2),
+        GeometryKind::Any => None,
+        GeometryKind::None => return None,
+    };
+    let has = |field: &str| layer.field_index(field).is_some();
+    let role = LayerRole::from_layer_name(&layer.name);
+    let mut renderer = String::new();
+    let mut label = None;
+    match role {
+        LayerRole::Estates if has("score") => graduated_score_renderer(&mut renderer),
+        LayerRole::Estates => {
+            let symbol = Symbol::Fill { colour: palette::NO_SCORE, style: FillStyle::Solid, outline: palette::ESTATE_OUTLINE, outline_width_mm: 0.2 };
+            single_renderer(&symbol, &mut renderer);
+        }
+        LayerRole::ServiceAreas if has("tier") => {
+            let mut tiers: Vec<String> = palette::TIERS.iter().map(|t| t.to_string()).collect();
+            tiers.extend(distinct_texts(layer, "tier").into_iter().filter(|t| !palette::TIERS.contains(&t.as_str())));
+            let categories: Vec<(String, String, Symbol)> = tiers
+                .into_iter()
+                .map(|tier| {
+                    let colour = palette::tier_colour(&tier).unwrap_or(palette::GENERIC.with_alpha(90));
+                    let symbol = Symbol::Fill { colour, style: FillStyle::Solid, outline: colour.with_alpha(200), outline_width_mm: 0.2 };
+                    (tier.clone(), tier_label(&tier), symbol)
+                })
+                .collect();
+            categorized_renderer("tier", &categories, &mut renderer);
+        }
+        LayerRole::Bundles => {
+            let symbol = Symbol::Fill { colour: palette::BUNDLE_OUTLINE.with_alpha(0), style: FillStyle::None, outline: palette::BUNDLE_OUTLINE, outline_width_mm: 0.9 };
+            single_renderer(&symbol, &mut renderer);
+            if has("bundle_id") {
+                label = Some(Label { text: "bundle_id".into(), is_expression: false, colour: palette::BUNDLE_OUTLINE, size_pt: 11.0, placement: 1 });
+            }
+        }
+        LayerRole::Sites => {
+            let symbol = site_symbol(layer.geometry);
+            single_renderer(&symbol, &mut renderer);
+            label = match (has("category"), has("rank")) {
+                (true, true) => Some(r#"concat("category", ' #', "rank")"#.to_string()),
+                (true, false) => Some(r#""category""#.to_string()),
+                (false, true) => Some(r#"concat('#', "rank")"#.to_string()),
+                (false, false) => None,
+            }
+            .map(|text| Label { text, is_expression: true, colour: palette::SITE_FILL, size_pt: 9.0, placement: 0 });
+        }
+        LayerRole::Facilities if has("category") => {
+            let categories: Vec<(String, String, Symbol)> = distinct_texts(layer, "category")
+                .into_iter()
+                .map(|key| {
+                    let symbol = Symbol::for_kind(layer.geometry, palette::category_colour(&key));
+                    (key.clone(), key, symbol)
+                })
+                .collect();
+            categorized_renderer("category", &categories, &mut renderer);
+        }
+        LayerRole::Network => single_renderer(&Symbol::Line { colour: palette::NETWORK_GREY, width_mm: 0.15 }, &mut renderer),
+        LayerRole::IdleLand => {
+            let symbol = Symbol::Fill { colour: palette::IDLE_LAND_HATCH, style: FillStyle::Hatched, outline: palette::IDLE_LAND_HATCH, outline_width_mm: 0.3 };
+            single_renderer(&symbol, &mut renderer);
+        }
+        LayerRole::ServiceAreas | LayerRole::Facilities | LayerRole::Other => {
+            single_renderer(&Symbol::for_kind(layer.geometry, palette::GENERIC), &mut renderer);
+        }
+    }
+    let mut qml = String::with_capacity(renderer.len() + 2048);
+    let _ = writeln!(
+        qml,
+        r#"<qgis version="{QGIS_STYLE_VERSION}" styleCategories="Symbology|Labeling" labelsEnabled="{}">"#,
+        u8::from(label.is_some())
+    );
+    let _ = writeln!(qml, "  <!-- lifecircle style for layer {} -->", xml_comment(&layer.name));
+    qml.push_str(&renderer);
+    if let Some(label) = &label {
+        label.xml(&mut qml);
+    }
+    if let Some(t) = geometry_type {
+        let _ = writeln!(qml, "  <layerGeometryType>{t}</layerGeometryType>");
+    }
+    qml.push_str("</qgis>\n");
+    Some(qml)
+}
+
+/// A site: a star for points, a red hatched area for polygons.
+fn site_symbol(kind: GeometryKind) -> Symbol {
+    match kind {
+        GeometryKind::Polygon => Symbol::Fill { colour: palette::SITE_FILL.with_alpha(120), style: FillStyle::Solid, outline: palette::SITE_FILL, outline_width_mm: 0.6 },
+        _ => Symbol::Marker { shape: "star", colour: palette::SITE_FILL, outline: Rgba::opaque(255, 255, 255), size_mm: 5.0 },
+    }
+}
+
+fn tier_label(tier: &str) -> String {
+    match tier {
+        "5min" => "5-minute circle (300 m)".to_string(),
+        "10min" => "10-minute circle (500 m)".to_string(),
+        "15min" => "15-minute circle (1000 m)".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// XML comments may not contain `--`.
+fn xml_comment(text: &str) -> String {
+    xml_text(text).replace("--", "- -")
+}
+
+/// The distinct non-empty text values of a field, sorted.
+fn distinct_texts(layer: &Layer, field: &str) -> BTreeSet<String> {
+    let Some(i) = layer.field_index(field) else { return BTreeSet::new() };
+    layer
+        .features
+        .iter()
+        .filter_map(|f| match f.values.get(i) {
+            Some(Value::Text(t)) if !t.is_empty() => Some(t.clone()),
+            Some(Value::Int(n)) => Some(n.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn single_renderer(symbol: &Symbol, out: &mut String) {
+    out.push_str("  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\">\n    <symbols>\n");
+    symbol.xml("0", out);
+    out.push_str("    </symbols>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
+}
+
+fn graduated_score_renderer(out: &mut String) {
+    out.push_str("  <renderer-v2 type=\"graduatedSymbol\" attr=\"score\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\">\n    <ranges>\n");
+    for (i, class) in palette::SCORE_CLASSES.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            r#"      <range lower="{:.6}" upper="{:.6}" symbol="{i}" label="{}" render="true"/>"#,
+            class.lower,
+            class.upper,
+            xml_text(class.label)
+        );
+    }
+    out.push_str("    </ranges>\n    <symbols>\n");
+    for (i, class) in palette::SCORE_CLASSES.iter().enumerate() {
+        let symbol = Symbol::Fill { colour: class.colour, style: FillStyle::Solid, outline: palette::ESTATE_OUTLINE, outline_width_mm: 0.2 };
+        symbol.xml(&i.to_string(), out);
+    }
+    out.push_str("    </symbols>\n    <classificationMethod id=\"EqualInterval\">\n      <symmetricMode enabled=\"0\" symmetrypoint=\"0\" astride=\"0\"/>\n      <labelFormat format=\"%1 - %2\" labelprecision=\"1\" trimtrailingzeroes=\"1\"/>\n    </classificationMethod>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
+}
+
+/// `categories`: (value, legend label, symbol).
+fn categorized_renderer(field: &str, categories: &[(String, String, Symbol)], out: &mut String) {
+    let _ = writeln!(out, r#"  <renderer-v2 type="categorizedSymbol" attr="{}" symbollevels="0" forceraster="0" enableorderby="0">"#, xml_text(field));
+    out.push_str("    <categories>\n");
+    for (i, (value, label, _)) in categories.iter().enumerate() {
+        let _ = writeln!(out, r#"      <category value="{}" label="{}" symbol="{i}" render="true"/>"#, xml_text(value), xml_text(label));
+    }
+    out.push_str("    </categories>\n    <symbols>\n");
+    for (i, (_, _, symbol)) in categories.iter().enumerate() {
+        symbol.xml(&i.to_string(), out);
+    }
+    out.push_str("    </symbols>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
+}
+
+/// Write the style of `layer` beside its GeoJSON file: `DIR/NAME.geojson` gets `DIR/NAME.qml`, which QGIS
+/// loads as the layer's default style. Returns the path written, or `None` for a layer without geometry.
+pub fn write_qml_beside(geojson_path: &Path, layer: &Layer) -> Result<Option<PathBuf>> {
+    let Some(qml) = qml_for_layer(layer) else { return Ok(None) };
+    let path = geojson_path.with_extension("qml");
+    write_file_atomically(&path, qml.as_bytes())?;
+    Ok(Some(path))
+}
+
+/// Write `DIR/<layer name>.qml` for every layer with geometry, to sit beside `DIR/<layer name>.geojson`.
+pub fn write_qml_files(dir: &Path, layers: &[&Layer]) -> Result<Vec<PathBuf>> {
+    let mut written = Vec::new();
+    for layer in layers {
+        if layer.name.is_empty() || layer.name.contains(['/', '\\']) {
+            return Err(Error::Internal(format!("layer name `{}` cannot be a file name", layer.name)));
+        }
+        if let Some(path) = write_qml_beside(&dir.join(format!("{}.geojson", layer.name)), layer)? {
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::layer::FieldType;
+    use geo_types::{Geometry, point};
+
+    fn parse(qml: &str) -> roxmltree::Document<'_> {
+        roxmltree::Document::parse(qml).unwrap_or_else(|e| panic!("QML does not parse: {e}\n{qml}"))
+    }
+
+    fn renderer<'a>(doc: &'a roxmltree::Document<'a>) -> roxmltree::Node<'a, 'a> {
+        doc.descendants().find(|n| n.has_tag_name("renderer-v2")).unwrap()
+    }
+
+    /// The value of `<Option name=key>` in the n-th symbol.
+    fn symbol_option(doc: &roxmltree::Document<'_>, symbol: usize, key: &str) -> String {
+        let sym = doc.descendants().filter(|n| n.has_tag_name("symbol")).nth(symbol).unwrap();
+        sym.descendants().find(|n| n.has_tag_name("Option") && n.attribute("name") == Some(key)).unwrap().attribute("value").unwrap().to_string()
+    }
+
+    #[test]
+    fn estates_graduated_on_score_red_to_green() {
+        let layer = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real), ("bundle_id", FieldType::Text)]);
+        let qml = qml_for_layer(&layer).unwrap();
+        let doc = parse(&qml);
+        let r = renderer(&doc);
+        assert_eq!(r.attribute("type"), Some("graduatedSymbol"));
+        assert_eq!(r.attribute("attr"), Some("score"));
+        let ranges: Vec<(f64, f64)> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("range"))
+            .map(|n| (n.attribute("lower").unwrap().parse().unwrap(), n.attribute("upper").unwrap().parse().unwrap()))
+            .collect();
+        assert_eq!(ranges, vec![(0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.0)]);
+        assert_eq!(symbol_option(&doc, 0, "color"), "215,25,28,255");
+        assert_eq!(symbol_option(&doc, 4, "color"), "26,150,65,255");
+        assert_eq!(doc.root_element().attribute("labelsEnabled"), Some("0"));
+        assert!(qml.contains("<layerGeometryType>2</layerGeometryType>"));
+    }
+
+    #[test]
+    fn service_areas_categorised_by_tier_semi_transparent() {
+        let mut layer = Layer::new("service_areas", GeometryKind::Polygon, &[("category", FieldType::Text), ("tier", FieldType::Text)]);
+        layer.push(None, vec!["park".into(), "10min".into()]);
+        let doc_text = qml_for_layer(&layer).unwrap();
+        let doc = parse(&doc_text);
+        assert_eq!(renderer(&doc).attribute("type"), Some("categorizedSymbol"));
+        let values: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("category")).map(|n| n.attribute("value").unwrap()).collect();
+        assert_eq!(values, vec!["5min", "10min", "15min"]);
+        for i in 0..3 {
+            let alpha: u8 = symbol_option(&doc, i, "color").rsplit(',').next().unwrap().parse().unwrap();
+            assert!(alpha < 255, "tier {i} is opaque");
+        }
+    }
+
+    #[test]
+    fn bundles_outlined_without_fill_and_labelled() {
+        let layer = Layer::new("bundles", GeometryKind::Polygon, &[("bundle_id", FieldType::Text), ("population", FieldType::Real)]);
+        let qml = qml_for_layer(&layer).unwrap();
+        let doc = parse(&qml);
+        assert_eq!(symbol_option(&doc, 0, "style"), "no");
+        let width: f64 = symbol_option(&doc, 0, "outline_width").parse().unwrap();
+        assert!(width >= 0.8);
+        assert_eq!(doc.root_element().attribute("labelsEnabled"), Some("1"));
+        let style = doc.descendants().find(|n| n.has_tag_name("text-style")).unwrap();
+        assert_eq!(style.attribute("fieldName"), Some("bundle_id"));
+        assert_eq!(style.attribute("isExpression"), Some("0"));
+    }
+
+    #[test]
+    fn sites_labelled_with_category_and_rank() {
+        let layer = Layer::new("sites", GeometryKind::Point, &[("category", FieldType::Text), ("rank", FieldType::Int)]);
+        let qml = qml_for_layer(&layer).unwrap();
+        let doc = parse(&qml);
+        assert_eq!(symbol_option(&doc, 0, "name"), "star");
+        let style = doc.descendants().find(|n| n.has_tag_name("text-style")).unwrap();
+        assert_eq!(style.attribute("fieldName"), Some(r#"concat("category", ' #', "rank")"#));
+        assert_eq!(style.attribute("isExpression"), Some("1"));
+        assert!(qml.contains("<layerGeometryType>0</layerGeometryType>"));
+    }
+
+    #[test]
+    fn facilities_one_category_per_distinct_value_sorted() {
+        let mut layer = Layer::new("facilities", GeometryKind::Point, &[("category", FieldType::Text)]);
+        for c in ["park", "kindergarten", "park", "幼儿园"] {
+            layer.push(Some(Geometry::Point(point!(x: 118.8, y: 32.0))), vec![c.into()]);
+        }
+        layer.push(None, vec![Value::Null]);
+        let doc_text = qml_for_layer(&layer).unwrap();
+        let doc = parse(&doc_text);
+        let values: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("category")).map(|n| n.attribute("value").unwrap()).collect();
+        assert_eq!(values, vec!["kindergarten", "park", "幼儿园"]);
+        assert_eq!(symbol_option(&doc, 0, "color"), "255,127,0,255");
+        assert_eq!(symbol_option(&doc, 1, "color"), "51,160,44,255");
+    }
+
+    #[test]
+    fn network_idle_land_other_and_tables() {
+        let network = Layer::new("network", GeometryKind::Line, &[]);
+        let doc_text = qml_for_layer(&network).unwrap();
+        let doc = parse(&doc_text);
+        assert_eq!(symbol_option(&doc, 0, "line_color"), "150,150,150,255");
+        let idle = Layer::new("idle_land", GeometryKind::Polygon, &[]);
+        let doc_text = qml_for_layer(&idle).unwrap();
+        assert_eq!(symbol_option(&parse(&doc_text), 0, "style"), "b_diagonal");
+        let rejects = Layer::new("rejects", GeometryKind::Any, &[("reason", FieldType::Text)]);
+        let qml = qml_for_layer(&rejects).unwrap();
+        assert!(!qml.contains("layerGeometryType"), "mixed layers must not declare a geometry type");
+        assert_eq!(qml_for_layer(&Layer::new("summary", GeometryKind::None, &[])), None);
+    }
+
+    #[test]
+    fn qml_written_beside_geojson() {
+        let dir = tempfile::tempdir().unwrap();
+        let estates = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
+        let table = Layer::new("coverage", GeometryKind::None, &[]);
+        let written = write_qml_files(dir.path(), &[&estates, &table]).unwrap();
+        assert_eq!(written, vec![dir.path().join("estates.qml")]);
+        let text = std::fs::read_to_string(dir.path().join("estates.qml")).unwrap();
+        assert_eq!(text, qml_for_layer(&estates).unwrap());
+        let bad = Layer::new("../x", GeometryKind::Point, &[]);
+        assert!(matches!(write_qml_files(dir.path(), &[&bad]), Err(Error::Internal(_))));
+    }
+}

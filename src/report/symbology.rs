@@ -1,0 +1,288 @@
+//! How each feature of an output layer is drawn on screen and on paper (the HTML report's canvas map and the
+//! printable SVG/PNG map): its symbol (fill, outline, hatching, marker), its legend entry and its label.
+//! Sizes are in pixels of a 96-dpi screen. The rules are those of the QGIS styles ([`crate::report::styles`]),
+//! with the colours of [`crate::report::palette`]:
+//!
+//! - estates: filled by the class of `score`, grey when it has none;
+//! - service areas: translucent fill by `tier`;
+//! - bundles: thick purple outline, no fill, labelled `bundle_id`;
+//! - sites: red star, labelled `category #rank`;
+//! - facilities: a dot (or a filled area) coloured by `category`;
+//! - network: thin grey lines; idle land: brown hatching; other layers: a plain blue symbol.
+//!
+//! Symbols are deduplicated per layer: a feature refers to its symbol by index, so the HTML report embeds each
+//! colour once per layer, not once per feature.
+//!
+//! ```
+//! use lifecircle::io::layer::{FieldType, GeometryKind, Layer, Value};
+//! use lifecircle::report::symbology::layer_symbology;
+//! let mut estates = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
+//! estates.push(None, vec![Value::Real(0.9)]);
+//! estates.push(None, vec![Value::Real(0.1)]);
+//! let s = layer_symbology(&estates);
+//! assert_eq!(s.symbols[s.feature_symbol[0]].fill.unwrap().hex(), "#1a9641");  // green
+//! assert_eq!(s.symbols[s.feature_symbol[1]].fill.unwrap().hex(), "#d7191c");  // red
+//! ```
+
+use crate::io::layer::{GeometryKind, Layer};
+use crate::report::field_values::{number, text};
+use crate::report::layer_role::LayerRole;
+use crate::report::palette::{self, Rgba};
+use std::collections::BTreeMap;
+
+/// The shape of a point marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Marker {
+    Circle,
+    Star,
+}
+
+impl Marker {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Marker::Circle => "circle",
+            Marker::Star => "star",
+        }
+    }
+}
+
+/// One symbol. A polygon uses `fill`, `hatch` and `stroke`; a line uses `stroke`; a point draws `marker`
+/// filled with `fill` and outlined with `stroke`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Symbol {
+    pub fill: Option<Rgba>,
+    /// Diagonal hatching of this colour over (or instead of) the fill.
+    pub hatch: Option<Rgba>,
+    pub stroke: Option<Rgba>,
+    pub stroke_width_px: f64,
+    pub marker: Marker,
+    pub marker_radius_px: f64,
+}
+
+impl Symbol {
+    fn area(fill: Option<Rgba>, stroke: Rgba, stroke_width_px: f64) -> Symbol {
+        Symbol { fill, hatch: None, stroke: Some(stroke), stroke_width_px, marker: Marker::Circle, marker_radius_px: 4.0 }
+    }
+
+    fn dot(fill: Rgba, marker: Marker, marker_radius_px: f64) -> Symbol {
+        Symbol { fill: Some(fill), hatch: None, stroke: Some(Rgba::opaque(255, 255, 255)), stroke_width_px: 1.0, marker, marker_radius_px }
+    }
+
+    fn line(stroke: Rgba, stroke_width_px: f64) -> Symbol {
+        Symbol { fill: None, hatch: None, stroke: Some(stroke), stroke_width_px, marker: Marker::Circle, marker_radius_px: 3.0 }
+    }
+
+    /// A plain symbol for a geometry kind.
+    fn for_kind(kind: GeometryKind, colour: Rgba) -> Symbol {
+        match kind {
+            GeometryKind::Point => Symbol::dot(colour, Marker::Circle, 4.0),
+            GeometryKind::Line => Symbol::line(colour, 1.5),
+            // A mixed layer may hold points too: give them a visible dot with the area's colour.
+            GeometryKind::Polygon | GeometryKind::Any | GeometryKind::None => Symbol { fill: Some(colour.with_alpha(110)), ..Symbol::area(None, colour, 1.0) },
+        }
+    }
+}
+
+/// A legend line: a label and the symbol it shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendEntry {
+    pub label: String,
+    pub symbol: usize,
+}
+
+/// The drawing of one layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerSymbology {
+    pub role: LayerRole,
+    pub title: String,
+    pub symbols: Vec<Symbol>,
+    /// The legend, in display order; only entries some feature uses.
+    pub legend: Vec<LegendEntry>,
+    /// Per feature (same order as `layer.features`): its index in `symbols`.
+    pub feature_symbol: Vec<usize>,
+    /// Per feature: its label, if the layer is labelled.
+    pub labels: Vec<Option<String>>,
+}
+
+/// Collects distinct symbols keyed by a legend key, in the order the keys sort.
+struct Classes<K: Ord> {
+    by_key: BTreeMap<K, (String, Symbol)>,
+    per_feature: Vec<K>,
+}
+
+impl<K: Ord + Clone> Classes<K> {
+    fn new() -> Self {
+        Classes { by_key: BTreeMap::new(), per_feature: Vec::new() }
+    }
+
+    fn push(&mut self, key: K, label: impl FnOnce() -> String, symbol: impl FnOnce() -> Symbol) {
+        if !self.by_key.contains_key(&key) {
+            self.by_key.insert(key.clone(), (label(), symbol()));
+        }
+        self.per_feature.push(key);
+    }
+
+    fn finish(self) -> (Vec<Symbol>, Vec<LegendEntry>, Vec<usize>) {
+        let index: BTreeMap<&K, usize> = self.by_key.keys().enumerate().map(|(i, k)| (k, i)).collect();
+        let feature_symbol = self.per_feature.iter().map(|k| index[k]).collect();
+        let mut symbols = Vec::with_capacity(self.by_key.len());
+        let mut legend = Vec::with_capacity(self.by_key.len());
+        for (i, (label, symbol)) in self.by_key.values().enumerate() {
+            symbols.push(*symbol);
+            legend.push(LegendEntry { label: label.clone(), symbol: i });
+        }
+        (symbols, legend, feature_symbol)
+    }
+}
+
+/// The drawing of every feature of `layer`.
+pub fn layer_symbology(layer: &Layer) -> LayerSymbology {
+    let role = LayerRole::from_layer_name(&layer.name);
+    let has = |field: &str| layer.field_index(field).is_some();
+    let n = layer.features.len();
+    let single = |symbol: Symbol, label: &str| (vec![symbol], vec![LegendEntry { label: label.to_string(), symbol: 0 }], vec![0; n]);
+
+    let (symbols, legend, feature_symbol) = match role {
+        LayerRole::Estates if has("score") => {
+            // Key: the class index, or 5 for "no score" so it sorts last.
+            let mut classes = Classes::new();
+            for f in &layer.features {
+                let class = number(layer, f, "score").and_then(palette::score_class);
+                let key = class.unwrap_or(palette::SCORE_CLASSES.len());
+                classes.push(
+                    key,
+                    || class.map_or_else(|| "no score".to_string(), |c| format!("score {}", palette::SCORE_CLASSES[c].label)),
+                    || Symbol::area(Some(class.map_or(palette::NO_SCORE, |c| palette::SCORE_CLASSES[c].colour)), palette::ESTATE_OUTLINE, 0.6),
+                );
+            }
+            classes.finish()
+        }
+        LayerRole::ServiceAreas if has("tier") => {
+            // Key: (position in TIERS or 3, name) so 5min < 10min < 15min < others alphabetically.
+            let mut classes = Classes::new();
+            for f in &layer.features {
+                let tier = text(layer, f, "tier").unwrap_or_default();
+                let order = palette::TIERS.iter().position(|t| *t == tier).unwrap_or(palette::TIERS.len());
+                let colour = palette::tier_colour(&tier).unwrap_or(palette::GENERIC.with_alpha(90));
+                classes.push((order, tier.clone()), || if tier.is_empty() { "no tier".to_string() } else { tier.clone() }, || Symbol::area(Some(colour), colour.with_alpha(200), 0.8));
+            }
+            classes.finish()
+        }
+        LayerRole::Facilities if has("category") => {
+            let mut classes = Classes::new();
+            for f in &layer.features {
+                let category = text(layer, f, "category").unwrap_or_default();
+                let colour = palette::category_colour(&category);
+                let symbol = match layer.geometry {
+                    GeometryKind::Polygon => Symbol::area(Some(colour.with_alpha(150)), colour, 1.0),
+                    _ => Symbol::dot(colour, Marker::Circle, 4.0),
+                };
+                classes.push(category.clone(), || if category.is_empty() { "no category".to_string() } else { category.clone() }, || symbol);
+            }
+            classes.finish()
+        }
+        LayerRole::Estates => single(Symbol::area(Some(palette::NO_SCORE), palette::ESTATE_OUTLINE, 0.6), "estate"),
+        LayerRole::Bundles => single(Symbol::area(None, palette::BUNDLE_OUTLINE, 3.0), "bundle outline"),
+        LayerRole::Sites => match layer.geometry {
+            GeometryKind::Polygon => single(Symbol::area(Some(palette::SITE_FILL.with_alpha(120)), palette::SITE_FILL, 2.0), "recommended site"),
+            _ => single(Symbol::dot(palette::SITE_FILL, Marker::Star, 9.0), "recommended site"),
+        },
+        LayerRole::Network => single(Symbol::line(palette::NETWORK_GREY, 0.6), "walkable way"),
+        LayerRole::IdleLand => single(Symbol { hatch: Some(palette::IDLE_LAND_HATCH), ..Symbol::area(None, palette::IDLE_LAND_HATCH, 1.2) }, "idle land / candidate parcel"),
+        LayerRole::ServiceAreas | LayerRole::Facilities | LayerRole::Other => single(Symbol::for_kind(layer.geometry, palette::GENERIC), &layer.name),
+    };
+
+    let labels = layer
+        .features
+        .iter()
+        .map(|f| match role {
+            LayerRole::Bundles => text(layer, f, "bundle_id"),
+            LayerRole::Sites => {
+                let category = text(layer, f, "category");
+                let rank = text(layer, f, "rank").map(|r| format!("#{r}"));
+                match (category, rank) {
+                    (Some(c), Some(r)) => Some(format!("{c} {r}")),
+                    (c, r) => c.or(r),
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    let title = if role == LayerRole::Other { layer.name.clone() } else { role.title().to_string() };
+    LayerSymbology { role, title, symbols, legend, feature_symbol, labels }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::layer::{FieldType, Value};
+
+    #[test]
+    fn estates_classes_sorted_with_no_score_last_and_only_used_classes_in_legend() {
+        let mut layer = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
+        for s in [Value::Real(0.95), Value::Null, Value::Real(0.05), Value::Real(0.99)] {
+            layer.push(None, vec![s]);
+        }
+        let s = layer_symbology(&layer);
+        let labels: Vec<&str> = s.legend.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(labels, vec!["score 0.0 – 0.2", "score 0.8 – 1.0", "no score"]);
+        assert_eq!(s.feature_symbol, vec![1, 2, 0, 1]);
+        assert_eq!(s.symbols[2].fill, Some(palette::NO_SCORE));
+        assert!(s.labels.iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn tiers_ordered_by_distance_not_alphabet() {
+        let mut layer = Layer::new("service_areas", GeometryKind::Polygon, &[("tier", FieldType::Text)]);
+        for t in ["15min", "5min", "10min", "5min"] {
+            layer.push(None, vec![t.into()]);
+        }
+        let s = layer_symbology(&layer);
+        let labels: Vec<&str> = s.legend.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(labels, vec!["5min", "10min", "15min"]);
+        assert_eq!(s.feature_symbol, vec![2, 0, 1, 0]);
+        assert!(s.symbols.iter().all(|sym| sym.fill.unwrap().a < 255));
+    }
+
+    #[test]
+    fn sites_and_bundles_labels() {
+        let mut sites = Layer::new("sites", GeometryKind::Point, &[("category", FieldType::Text), ("rank", FieldType::Int)]);
+        sites.push(None, vec!["kindergarten".into(), Value::Int(1)]);
+        sites.push(None, vec![Value::Null, Value::Int(2)]);
+        let s = layer_symbology(&sites);
+        assert_eq!(s.labels, vec![Some("kindergarten #1".to_string()), Some("#2".to_string())]);
+        assert_eq!(s.symbols[0].marker, Marker::Star);
+        let mut bundles = Layer::new("bundles", GeometryKind::Polygon, &[("bundle_id", FieldType::Text)]);
+        bundles.push(None, vec!["B1".into()]);
+        let b = layer_symbology(&bundles);
+        assert_eq!(b.labels, vec![Some("B1".to_string())]);
+        assert_eq!(b.symbols[0].fill, None);
+        assert!(b.symbols[0].stroke_width_px >= 2.0);
+    }
+
+    #[test]
+    fn facilities_by_category_and_other_layers_plain() {
+        let mut layer = Layer::new("facilities", GeometryKind::Point, &[("category", FieldType::Text)]);
+        for c in ["park", "kindergarten", "park"] {
+            layer.push(None, vec![c.into()]);
+        }
+        let s = layer_symbology(&layer);
+        assert_eq!(s.legend.len(), 2);
+        assert_eq!(s.feature_symbol, vec![1, 0, 1]);
+        assert_eq!(s.symbols[1].fill, Some(palette::category_colour("park")));
+        let mut other = Layer::new("rejects", GeometryKind::Any, &[]);
+        other.push(None, vec![]);
+        let o = layer_symbology(&other);
+        assert_eq!(o.title, "rejects");
+        assert_eq!(o.feature_symbol, vec![0]);
+    }
+
+    #[test]
+    fn empty_layer_has_no_legend_entries_but_single_symbol_layers_keep_theirs() {
+        let layer = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
+        let s = layer_symbology(&layer);
+        assert!(s.legend.is_empty() && s.feature_symbol.is_empty());
+        let network = Layer::new("network", GeometryKind::Line, &[]);
+        assert_eq!(layer_symbology(&network).legend.len(), 1);
+    }
+}

@@ -1,0 +1,84 @@
+//! The offline HTML report built from the fixture district.
+
+mod report_fixture;
+
+use lifecircle::io::layer::Layer;
+use lifecircle::report::html::{ODBL_ATTRIBUTION, write_report};
+
+fn embedded_data(html: &str) -> serde_json::Value {
+    let open = "<script type=\"application/json\" id=\"data\">";
+    let start = html.find(open).expect("data block") + open.len();
+    let end = start + html[start..].find("</script>").expect("end of data block");
+    serde_json::from_str(&html[start..end]).expect("the data block is JSON")
+}
+
+#[test]
+fn report_is_offline_and_embeds_every_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    let layers = report_fixture::all_layers();
+    let refs: Vec<&Layer> = layers.iter().collect();
+    let path = dir.path().join("report.html");
+    write_report(&path, &refs, &report_fixture::summary(), "玄武区 老旧小区生活圈评估").unwrap();
+    let html = std::fs::read_to_string(&path).unwrap();
+
+    assert!(!html.contains("http://") && !html.contains("https://"), "the report must hold no URL");
+    for marker in [" src=", " href=", "url(", "@import"] {
+        assert!(!html.contains(marker), "external resource marker {marker:?} found");
+    }
+    assert!(html.contains("<meta charset=\"utf-8\">"));
+    assert!(html.contains(ODBL_ATTRIBUTION));
+
+    let data = embedded_data(&html);
+    let by_name = |name: &str| data["layers"].as_array().unwrap().iter().find(|l| l["name"] == name).unwrap_or_else(|| panic!("layer {name}")).clone();
+    for layer in &layers {
+        let embedded = by_name(&layer.name);
+        assert_eq!(embedded["features"].as_array().unwrap().len(), layer.features.len(), "{}", layer.name);
+    }
+    let estates = by_name("estates");
+    let name_index = estates["fields"].as_array().unwrap().iter().position(|f| f == "name").unwrap();
+    assert_eq!(estates["features"][0]["values"][name_index], "梅园新村");
+    // Coordinates rounded to 6 decimals: 118.79 + 0 m → 118.79 exactly.
+    assert_eq!(estates["features"][0]["geometry"]["coordinates"][0][0][0][0], serde_json::json!(118.79));
+    // Drawing order: service areas first, sites last.
+    let order: Vec<&str> = data["layers"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
+    assert_eq!(order, vec!["service_areas", "network", "idle_land", "estates", "bundles", "facilities", "sites"]);
+}
+
+#[test]
+fn tables_hold_the_hand_worked_figures() {
+    let layers = report_fixture::all_layers();
+    let refs: Vec<&Layer> = layers.iter().collect();
+    let html = lifecircle::report::html::render_report(&refs, &report_fixture::summary(), "t");
+    // Kindergarten at (260, 80) m, walk = 1.3 × straight line ≤ 300 m, i.e. centre within 230.8 m: estates
+    // (0,0) centre (90,70) 170 m, (1,0) (310,70) 51 m, (1,1) (310,250) 177 m; (0,1) is 240 m away.
+    // Residents 800 + 1,000 + 1,800 = 3,600 of 12 × 800 + 200 × (0 + ... + 11) = 22,800 → 15.8 %.
+    assert!(html.contains("<td class=\"num\">3,600</td><td class=\"num\">22,800</td>"), "kindergarten row");
+    assert!(html.contains("15.8 %"));
+    assert!(html.contains("<td class=\"num\">3 of 12</td>"));
+    // B2 = estates (2,0), (3,0), (2,1), (3,1): 1,200 + 1,400 + 2,000 + 2,200 = 6,800 residents.
+    assert!(html.contains("<tr><td>B2</td><td class=\"num\">6,800</td>"));
+    // Both sites lie outside the bundles.
+    assert!(html.contains("Recommended sites outside any bundle: kindergarten #1 (+5,200 residents); park #2 (+3,100 residents)"));
+    assert!(html.contains("<tr><th>excluded.built after 2000</th><td>1</td></tr>"));
+    assert!(html.contains("nanjing-xuanwu-2021.osm.pbf"));
+}
+
+/// Writes the whole sample package (report, map, GeoJSON + QML, GeoPackage with styles) into the folder named
+/// by `LIFECIRCLE_REPORT_SAMPLE_DIR`, for looking at with a browser and QGIS (scripts/check_*.{sh,py}).
+#[test]
+fn sample_package_when_asked() {
+    let Some(dir) = std::env::var_os("LIFECIRCLE_REPORT_SAMPLE_DIR") else { return };
+    let dir = std::path::PathBuf::from(dir);
+    std::fs::create_dir_all(dir.join("geojson")).unwrap();
+    let layers = report_fixture::all_layers();
+    let refs: Vec<&Layer> = layers.iter().collect();
+    let title = "玄武区 老旧小区生活圈评估 Xuanwu life-circle coverage";
+    write_report(&dir.join("report.html"), &refs, &report_fixture::summary(), title).unwrap();
+    lifecircle::report::map::write_coverage_map(&dir, &refs, &lifecircle::report::map::MapOptions::a4_landscape(title)).unwrap();
+    report_fixture::write_geojson_files(&dir.join("geojson"), &refs);
+    lifecircle::report::styles::write_qml_files(&dir.join("geojson"), &refs).unwrap();
+    let gpkg = dir.join("lifecircle.gpkg");
+    let _ = std::fs::remove_file(&gpkg);
+    report_fixture::write_geopackage(&gpkg, &refs);
+    lifecircle::report::gpkg_styles::store_styles_in_geopackage(&gpkg, &refs).unwrap();
+}
