@@ -247,7 +247,7 @@ impl Outline {
     fn envelope_gap(&self, other: &Outline) -> f64 {
         let dx = (other.min.x - self.max.x).max(self.min.x - other.max.x).max(0.0);
         let dy = (other.min.y - self.max.y).max(self.min.y - other.max.y).max(0.0);
-        dx.hypot(dy)
+        (dx * dx + dy * dy).sqrt()
     }
 }
 
@@ -477,9 +477,20 @@ pub fn estate_pairs(estates: &[Estate], barriers: &[Barrier], gap_m: f64, barrie
                 let Some(meet) = meeting(oa, &estates[i].polygon, ob, &estates[j].polygon, gap_m) else { continue };
                 let (gap_m_found, gap, blocked) = match meet {
                     Meeting::Apart { gap_m, gap } => (gap_m, gap, barrier_index.cutting_segment(&gap)),
-                    Meeting::Touching { at, contacts } => {
-                        let cuts: Vec<Option<u32>> = contacts.iter().map(|&c| barrier_index.near_point(c)).collect();
-                        let blocked = if cuts.iter().any(Option::is_none) { None } else { cuts.into_iter().flatten().min() };
+                    Meeting::Touching { at, mut contacts } => {
+                        contacts.sort_by(|p, q| p.x.total_cmp(&q.x).then(p.y.total_cmp(&q.y)));
+                        contacts.dedup();
+                        // Cut only when every contact point is near a barrier; stop at the first free one.
+                        let mut blocked = None;
+                        for &c in &contacts {
+                            match barrier_index.near_point(c) {
+                                None => {
+                                    blocked = None;
+                                    break;
+                                }
+                                Some(k) => blocked = Some(blocked.map_or(k, |b: u32| b.min(k))),
+                            }
+                        }
                         (0.0, Line::new(at, at), blocked)
                     }
                 };

@@ -68,12 +68,14 @@ impl Circle {
 
     /// Whether `p` lies inside or on the circle (within the tolerance of the module doc).
     pub fn holds(&self, p: Coord<f64>) -> bool {
-        distance(self.center, p) <= self.radius_m * (1.0 + 1e-12) + 1e-9
+        let limit = self.radius_m * (1.0 + 1e-12) + 1e-9;
+        distance_squared(self.center, p) <= limit * limit
     }
 
     /// Whether `p` lies on the boundary, i.e. removing it might shrink the circle.
     pub fn touches(&self, p: Coord<f64>) -> bool {
-        distance(self.center, p) >= self.radius_m * (1.0 - 1e-9) - 1e-9
+        let limit = (self.radius_m * (1.0 - 1e-9) - 1e-9).max(0.0);
+        distance_squared(self.center, p) >= limit * limit
     }
 
     pub fn area_m2(&self) -> f64 {
@@ -81,8 +83,15 @@ impl Circle {
     }
 }
 
+fn distance_squared(a: Coord<f64>, b: Coord<f64>) -> f64 {
+    let (dx, dy) = (a.x - b.x, a.y - b.y);
+    dx * dx + dy * dy
+}
+
+/// Euclidean distance; plain `sqrt` (glibc's overflow-safe `hypot` is several times slower and metre
+/// coordinates cannot overflow).
 fn distance(a: Coord<f64>, b: Coord<f64>) -> f64 {
-    (a.x - b.x).hypot(a.y - b.y)
+    distance_squared(a, b).sqrt()
 }
 
 /// The smallest circle holding every point; `None` for no points.

@@ -248,6 +248,8 @@ struct Region {
     pop: f64,
     area_m2: f64,
     circle: Circle,
+    /// Earliest and latest known build year of the members.
+    years: Option<(i32, i32)>,
     /// Bumped on every change, to spot stale queued moves.
     version: u32,
 }
@@ -256,6 +258,23 @@ impl Region {
     fn compactness(&self) -> f64 {
         compactness_in_circle(self.area_m2, &self.circle)
     }
+
+    fn year_range(&self) -> i64 {
+        self.years.map_or(0, |(lo, hi)| (hi - lo) as i64)
+    }
+}
+
+/// The range of known years, widened by one more year.
+fn widen(years: Option<(i32, i32)>, year: Option<i32>) -> Option<(i32, i32)> {
+    match (years, year) {
+        (Some((lo, hi)), Some(y)) => Some((lo.min(y), hi.max(y))),
+        (None, Some(y)) => Some((y, y)),
+        (years, None) => years,
+    }
+}
+
+fn span(years: Option<(i32, i32)>) -> i64 {
+    years.map_or(0, |(lo, hi)| (hi - lo) as i64)
 }
 
 /// A solution of one component: the region of each estate (`NONE` when unassigned) and the regions.
@@ -388,24 +407,19 @@ impl<'p> Component<'p> {
         let pop = members.iter().map(|&v| self.pop(v)).sum();
         let area_m2 = members.iter().map(|&v| self.estates[v as usize].area_m2).sum();
         let circle = self.circle_of(members.iter().copied(), scratch);
-        Region { members, pop, area_m2, circle, version: 0 }
+        let years = self.years_of(members.iter().copied());
+        Region { members, pop, area_m2, circle, years, version: 0 }
     }
 
-    fn year_range(&self, members: impl Iterator<Item = u32>) -> i64 {
-        let mut range: Option<(i32, i32)> = None;
-        for v in members {
-            if let Some(y) = self.estates[v as usize].built_year {
-                range = Some(range.map_or((y, y), |(lo, hi)| (lo.min(y), hi.max(y))));
-            }
-        }
-        range.map_or(0, |(lo, hi)| (hi - lo) as i64)
+    fn years_of(&self, members: impl Iterator<Item = u32>) -> Option<(i32, i32)> {
+        members.fold(None, |years, v| widen(years, self.estates[v as usize].built_year))
     }
 
     fn score(&self, solution: &Solution) -> Score {
         let k = solution.regions.len();
         let residents = solution.regions.iter().map(|r| r.pop).sum();
         let mean_compactness = if k == 0 { 0.0 } else { solution.regions.iter().map(Region::compactness).sum::<f64>() / k as f64 };
-        let year_range = if k == 0 { 0.0 } else { solution.regions.iter().map(|r| self.year_range(r.members.iter().copied()) as f64).sum::<f64>() / k as f64 };
+        let year_range = if k == 0 { 0.0 } else { solution.regions.iter().map(|r| r.year_range() as f64).sum::<f64>() / k as f64 };
         Score { residents, mean_compactness, year_range }
     }
 
@@ -436,12 +450,14 @@ impl<'p> Component<'p> {
         }
         for _ in 0..restarts {
             let mut solution = self.construct(rng, &mut scratch);
+            // Ends with an enclave pass, so no left-out estate fits an adjacent bundle.
+            self.absorb_enclaves(&mut solution, &mut scratch);
             for _round in 0..3 {
-                self.absorb_enclaves(&mut solution, &mut scratch);
                 let repaired = self.repair(&mut solution, rng, &mut scratch);
                 self.absorb_enclaves(&mut solution, &mut scratch);
                 self.local_search(&mut solution, &mut scratch);
-                if !repaired {
+                let absorbed = self.absorb_enclaves(&mut solution, &mut scratch);
+                if !repaired && !absorbed {
                     break;
                 }
             }
@@ -533,8 +549,10 @@ impl<'p> Component<'p> {
         Solution { region_of, regions }
     }
 
-    /// Step 3: unassigned estates join the adjacent region that keeps the best compactness, under the ceiling.
-    fn absorb_enclaves(&self, solution: &mut Solution, scratch: &mut Scratch) {
+    /// Step 3: unassigned estates join the adjacent region that keeps the best compactness, under the
+    /// ceiling. Returns whether any did.
+    fn absorb_enclaves(&self, solution: &mut Solution, scratch: &mut Scratch) -> bool {
+        let mut any = false;
         loop {
             let mut changed = false;
             for v in 0..self.len() as u32 {
@@ -562,14 +580,16 @@ impl<'p> Component<'p> {
                     region.pop += self.pop(v);
                     region.area_m2 += self.estates[v as usize].area_m2;
                     region.circle = circle;
+                    region.years = widen(region.years, self.estates[v as usize].built_year);
                     region.version += 1;
                     solution.region_of[v as usize] = r;
                     changed = true;
                 }
             }
             if !changed {
-                return;
+                return any;
             }
+            any = true;
         }
     }
 
@@ -729,7 +749,7 @@ impl<'p> Component<'p> {
                     let j = position[&u];
                     if (i as u32) < j {
                         let (a, b) = (self.estates[v as usize].centroid, self.estates[u as usize].centroid);
-                        edges.push((i as u32, j, (a.x - b.x).hypot(a.y - b.y)));
+                        edges.push((i as u32, j, ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()));
                     }
                 }
             }
@@ -904,8 +924,12 @@ impl<'p> Component<'p> {
             a.circle
         };
         let c_a_after = compactness_in_circle(a.area_m2 - estate.area_m2, &circle_a);
-        let years_a_before = self.year_range(a.members.iter().copied());
-        let years_a_after = self.year_range(a.members.iter().copied().filter(|&u| u != v));
+        let years_a_before = a.year_range();
+        let years_a_after = if estate.built_year.is_some_and(|y| a.years.is_some_and(|(lo, hi)| y == lo || y == hi)) {
+            span(self.years_of(a.members.iter().copied().filter(|&u| u != v)))
+        } else {
+            years_a_before
+        };
         let mut best: Option<Move> = None;
         for to in targets {
             let b = &solution.regions[to as usize];
@@ -916,8 +940,8 @@ impl<'p> Component<'p> {
             };
             let c_b_after = compactness_in_circle(b.area_m2 + estate.area_m2, &circle_b);
             let gain = c_a_after + c_b_after - a.compactness() - b.compactness();
-            let years_b_before = self.year_range(b.members.iter().copied());
-            let years_b_after = self.year_range(b.members.iter().copied().chain(std::iter::once(v)));
+            let years_b_before = b.year_range();
+            let years_b_after = span(widen(b.years, estate.built_year));
             let year_gain = (years_a_before + years_b_before) - (years_a_after + years_b_after);
             let candidate = Move { gain, year_gain, v, from, to, from_version: a.version, to_version: b.version };
             if best.is_none_or(|m| candidate > m) {
@@ -956,6 +980,9 @@ impl<'p> Component<'p> {
             let circle = self.circle_of(solution.regions[to as usize].members.iter().copied(), scratch);
             solution.regions[to as usize].circle = circle;
         }
+        solution.regions[to as usize].years = widen(solution.regions[to as usize].years, estate.built_year);
+        let from_years = self.years_of(solution.regions[from as usize].members.iter().copied());
+        solution.regions[from as usize].years = from_years;
         solution.region_of[v as usize] = to;
     }
 
@@ -966,7 +993,7 @@ impl<'p> Component<'p> {
             return;
         }
         let tenure = (m / 10).clamp(5, 25) as u64;
-        let max_no_improve = (m / 2).clamp(20, 2000);
+        let max_no_improve = (m / 4).clamp(20, 1000);
         let max_iterations = 3 * m + 100;
         let mut heap: BinaryHeap<Move> = BinaryHeap::new();
         for v in 0..m as u32 {
