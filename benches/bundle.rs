@@ -21,10 +21,10 @@ fn seconds(t: Instant) -> f64 {
 }
 
 fn bench(name: &str, data: &Dataset) {
-    if let Some(only) = std::env::args().find_map(|a| a.strip_prefix("only=").map(str::to_string)) {
-        if !name.contains(&only) {
-            return;
-        }
+    if let Some(only) = std::env::args().find_map(|a| a.strip_prefix("only=").map(str::to_string))
+        && !name.contains(&only)
+    {
+        return;
     }
     let opts = BundleOptions::default();
     let n = data.estates.len();

@@ -79,10 +79,10 @@ fn check_invariants(data: &Dataset, opts: &BundleOptions, run: &BundleRun) -> f6
                 assert!(candidate[i] && component_pop >= opts.min_pop);
                 // Its neighbours in bundles cannot take it under the ceiling.
                 for &u in graph.neighbours(i) {
-                    if linked(i, u as usize) {
-                        if let Some(b) = run.bundles.iter().find(|b| b.estate_indices.contains(&(u as usize))) {
-                            assert!(b.population + data.estates[i].population > opts.max_pop, "{} fits in {}", r.estate_id, b.id);
-                        }
+                    if linked(i, u as usize)
+                        && let Some(b) = run.bundles.iter().find(|b| b.estate_indices.contains(&(u as usize)))
+                    {
+                        assert!(b.population + data.estates[i].population > opts.max_pop, "{} fits in {}", r.estate_id, b.id);
                     }
                 }
             }

@@ -48,7 +48,7 @@ use crate::error::{Error, Result};
 use crate::model::{Dataset, Estate};
 use adjacency::{AdjacencyGraph, EstatePair, RoadClass};
 use eligibility::{Eligibility, Screening};
-use geo::{Area, Centroid, ConvexHull};
+use geo::{Area, Centroid, ConvexHull, CoordsIter};
 use geo_types::{Coord, MultiPolygon};
 use partition::{LeftOut, PartitionEstate, PartitionProblem};
 use rayon::prelude::*;
@@ -186,6 +186,14 @@ impl BundleRun {
 }
 
 fn check_estate(estate: &Estate) -> Result<()> {
+    if let Some(c) = estate.polygon.coords_iter().find(|c| !(c.x.is_finite() && c.y.is_finite())) {
+        return Err(Error::feature(
+            "estates",
+            &estate.id,
+            format!("outline has a coordinate that is not a finite number ({}, {})", c.x, c.y),
+            "repair or drop the estate's geometry (e.g. ogr2ogr -makevalid) and run again",
+        ));
+    }
     for (name, value) in [("population", estate.population), ("households", estate.households)] {
         if !(value.is_finite() && value >= 0.0) {
             return Err(Error::feature(
@@ -354,10 +362,15 @@ mod tests {
     }
 
     #[test]
-    fn negative_population_is_an_input_error() {
+    fn negative_population_and_nan_coordinates_are_input_errors() {
         let data = Dataset { estates: vec![estate("bad", 0.0, -5.0, ok_survey())], ..Dataset::default() };
         let err = run_bundles(&data, &BundleOptions::default(), None).unwrap_err();
         assert!(err.to_string().contains("bad") && err.to_string().contains("population is -5"));
+        assert_eq!(err.exit_code(), 2);
+        let mut broken = estate("nan", 0.0, 100.0, ok_survey());
+        broken.polygon = MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: f64::NAN, y: 0.0), (x: 1.0, y: 1.0)]]);
+        let err = run_bundles(&Dataset { estates: vec![broken], ..Dataset::default() }, &BundleOptions::default(), None).unwrap_err();
+        assert!(err.to_string().contains("nan") && err.to_string().contains("not a finite number"), "{err}");
     }
 
     #[test]

@@ -23,19 +23,26 @@
 //!    if it stays under the ceiling (repeated until nothing moves).
 //! 4. Repair (objective 1), the recombination step of ReCom (DeFord, Duchin & Solomon 2021,
 //!    "Recombination: a family of Markov chains for redistricting", HDSR 3(1)): a cluster of estates still
-//!    unassigned is merged with an adjacent region (then with all of them) and the union re-split along a
-//!    spanning tree (Kruskal with jittered centroid-distance weights): repeatedly cut off the subtree whose
-//!    population lies in the bounds, leaves at least the floor behind, and is the most compact. With
-//!    `max_pop ≥ 2·min_pop` any region plus an estate that overflows it can in principle be split in two.
+//!    unassigned is merged with an adjacent region (or a region with every cluster around it, or up to
+//!    four adjacent regions) and the union re-split along a spanning tree (Kruskal with jittered
+//!    centroid-distance weights, up to 6 trees): repeatedly cut off the most compact subtree whose
+//!    population lies in the bounds and leaves at least the floor behind. With `max_pop ≥ 2·min_pop` a
+//!    region plus an estate that overflows it has enough residents for two bundles.
 //! 5. Local search, AZP-tabu (Openshaw & Rao 1995, "Algorithms for reengineering 1991 census
 //!    geography", Environment and Planning A 27) as in the max-p improvement phase: move a border estate
 //!    to an adjacent region when the donor stays contiguous and at or above the floor and the receiver
 //!    under the ceiling; always the best move (largest compactness gain, then year-range gain), kept in a
 //!    lazy priority queue re-evaluated only around the two regions a move touched; worsening moves are
-//!    allowed once no move improves, a moved estate is tabu for `tenure` moves, and the walk stops after
-//!    `max_no_improve` moves without a new best, which is then restored.
-//! 6. Steps 2-5 run `restarts` times with different random draws (more for small components), plus, when
-//!    P ≤ `max_pop`, the whole component as a single bundle; the best by the objective wins.
+//!    allowed once no move improves, a moved estate is tabu for m/10 moves (5 to 25), and the walk stops
+//!    after m/4 moves (20 to 1,000) without a new best, or 3m + 100 moves in all; the best is restored.
+//!    Then enclaves are offered again; steps 4-5 repeat (at most 3 rounds) while they change anything.
+//! 6. Steps 2-5 run 8 times for components of up to 60 estates, 4 up to 600, 2 up to 6,000, else once,
+//!    with different random draws; plus, when P ≤ `max_pop`, the whole component as one bundle. The best
+//!    by the objective wins.
+//!
+//! Compactness is scored on the sum of the estates' areas (estates do not overlap in practice; the
+//! bundle layer reports the dissolved area). Without a ceiling (`max_pop` infinite) one bundle per
+//! component is a legitimate optimum of this objective: residents first, then mean compactness.
 //!
 //! **Complexity.** Components: O(n + e). Per component and restart, with region size s (estates per
 //! bundle) and h hull points per estate: construction O(m·f) for frontier size f; enclave and repair
@@ -1175,6 +1182,7 @@ mod tests {
             seen.len() == part.len()
         }
         // Restricted growth strings enumerate set partitions.
+        #[allow(clippy::too_many_arguments)]
         fn recurse(i: usize, k: usize, labels: &mut Vec<usize>, estates: &[PartitionEstate], graph: &AdjacencyGraph, min: f64, max: f64, found: &mut Vec<Vec<Vec<usize>>>) {
             let n = labels.len();
             if i == n {
