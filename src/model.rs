@@ -60,6 +60,10 @@ pub struct SurveyAttributes {
     pub population: Option<f64>,
     /// Share of households (0..=1) willing to renovate.
     pub consent_share: Option<f64>,
+    /// Share of owners (0..=1) consulted about the renovation (Zhifu rule: at least 2/3 consulted ...).
+    pub consulted_share: Option<f64>,
+    /// Share of the consulted owners (0..=1) who agree (... and at least 3/4 of them agree).
+    pub agree_share: Option<f64>,
     /// Already funded by a central subsidy programme.
     pub previously_funded: Option<bool>,
     pub to_be_demolished: Option<bool>,

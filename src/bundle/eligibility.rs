@@ -1,0 +1,277 @@
+//! Eligibility screening of estates for renovation (城镇老旧小区改造), from the policy rules of the
+//! seeds (see `shared/reference/STANDARDS.md`, "Estate rules from the policy documents") and the
+//! planner's survey table (摸底调查表):
+//!
+//! 1. built before the cutoff: `built_year < built_before` (default 2001, i.e. built by end-2000; the
+//!    policies allow up to end-2005 with `--built-before 2006`);
+//! 2. not to be demolished or rebuilt;
+//! 3. not already funded by a central subsidy programme;
+//! 4. not a villa, high-end or bungalow estate (survey `estate_type` containing 别墅 / villa,
+//!    高档 / high-end / high_end, 平房 / bungalow, case-insensitive);
+//! 5. consent: at least `consent` (default 2/3) of households willing; or, with the Zhifu rule, at least
+//!    2/3 of owners consulted and at least 3/4 of those consulted agree (the Zhifu rule replaces the plain
+//!    share test).
+//!
+//! The verdict is three-valued. A rule that a known value fails makes the estate **ineligible** (`no`);
+//! otherwise a rule whose value is unknown (not surveyed) makes it **needs survey** (`needs_survey`),
+//! never a silent exclusion; an estate with every value known and every rule met is **eligible** (`yes`).
+//! Needs-survey estates are bundled provisionally unless `BundleOptions::bundle_needs_survey` is off, so a
+//! district with no survey yet still gets draft bundles, each of which reports how many of its estates
+//! still need the survey. The reason text lists every failed rule and every unknown value, `;`-joined.
+//!
+//! The built year is `Estate::built_year`, else the survey's. Shares must lie in 0..=1: anything else is
+//! an input error naming the estate. Comparisons allow 1e-9 so that 2 of 3 households (0.6666…) meet 2/3.
+//!
+//! ```
+//! use lifecircle::bundle::eligibility::{screen_estate, Eligibility};
+//! use lifecircle::bundle::BundleOptions;
+//! use lifecircle::model::{Estate, EstateSource, PopulationSource, SurveyAttributes};
+//! let mut estate = Estate {
+//!     id: "w1".into(), name: None, polygon: geo_types::MultiPolygon(vec![]), source: EstateSource::Layer,
+//!     population: 900.0, households: 340.0, population_source: PopulationSource::Survey, floor_area_m2: 0.0,
+//!     n_buildings: 3, built_year: Some(1992), survey: SurveyAttributes::default(),
+//! };
+//! let opts = BundleOptions::default();
+//! let screening = screen_estate(&estate, &opts).unwrap();
+//! assert_eq!(screening.eligibility, Eligibility::NeedsSurvey);
+//! assert!(screening.reason_text().contains("consent share unknown"));
+//! estate.survey = SurveyAttributes { consent_share: Some(0.8), previously_funded: Some(false),
+//!     to_be_demolished: Some(false), estate_type: Some("普通住宅".into()), ..Default::default() };
+//! assert_eq!(screen_estate(&estate, &opts).unwrap().eligibility, Eligibility::Eligible);
+//! estate.built_year = Some(2004);
+//! let screening = screen_estate(&estate, &opts).unwrap();
+//! assert_eq!((screening.eligibility, screening.reason_text().as_str()), (Eligibility::Ineligible, "built 2004, not before 2001"));
+//! ```
+
+use super::BundleOptions;
+use crate::error::{Error, Result};
+use crate::model::Estate;
+
+/// The Zhifu rule's consulted share: at least 2/3 of owners consulted.
+pub const ZHIFU_CONSULTED_SHARE: f64 = 2.0 / 3.0;
+/// The Zhifu rule's agreeing share among those consulted: at least 3/4.
+pub const ZHIFU_AGREE_SHARE: f64 = 3.0 / 4.0;
+
+/// Words of the survey's estate type that exclude an estate (villa, high-end, bungalow).
+pub const EXCLUDED_ESTATE_TYPES: [&str; 8] = ["别墅", "villa", "高档", "high-end", "high_end", "high end", "平房", "bungalow"];
+
+const SHARE_TOLERANCE: f64 = 1e-9;
+
+/// The three-valued verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Eligibility {
+    /// Every rule known and met.
+    Eligible,
+    /// No rule failed, but at least one value is unknown: survey it.
+    NeedsSurvey,
+    /// A known value fails a rule.
+    Ineligible,
+}
+
+impl Eligibility {
+    /// The value written to the `eligible` field: `yes`, `needs_survey` or `no`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Eligibility::Eligible => "yes",
+            Eligibility::NeedsSurvey => "needs_survey",
+            Eligibility::Ineligible => "no",
+        }
+    }
+}
+
+/// The verdict for one estate and every reason behind it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Screening {
+    pub eligibility: Eligibility,
+    /// Failed rules first, then unknown values; empty when eligible.
+    pub reasons: Vec<String>,
+}
+
+impl Screening {
+    /// The `eligibility_reason` field: every reason `;`-joined, or `meets every rule`.
+    pub fn reason_text(&self) -> String {
+        if self.reasons.is_empty() { "meets every rule".to_string() } else { self.reasons.join(";") }
+    }
+}
+
+fn share(estate: &Estate, name: &str, value: Option<f64>) -> Result<Option<f64>> {
+    match value {
+        Some(v) if !(v.is_finite() && (0.0..=1.0).contains(&v)) => Err(Error::feature(
+            "survey",
+            &estate.id,
+            format!("{name} is {v}, outside 0..1"),
+            format!("give {name} as a share between 0 and 1 (e.g. 0.75 for 75 %), or leave it empty if not surveyed"),
+        )),
+        other => Ok(other),
+    }
+}
+
+fn format_share(v: f64) -> String {
+    format!("{:.3}", v)
+}
+
+/// Screen one estate against the rules of `opts` (`built_before`, `consent`, `zhifu_rule`).
+pub fn screen_estate(estate: &Estate, opts: &BundleOptions) -> Result<Screening> {
+    let survey = &estate.survey;
+    let mut failed = Vec::new();
+    let mut unknown = Vec::new();
+
+    match estate.built_year.or(survey.built_year) {
+        Some(year) if year >= opts.built_before => failed.push(format!("built {year}, not before {}", opts.built_before)),
+        Some(_) => {}
+        None => unknown.push("built year unknown".to_string()),
+    }
+    match survey.to_be_demolished {
+        Some(true) => failed.push("to be demolished".to_string()),
+        Some(false) => {}
+        None => unknown.push("demolition plan unknown".to_string()),
+    }
+    match survey.previously_funded {
+        Some(true) => failed.push("already funded".to_string()),
+        Some(false) => {}
+        None => unknown.push("previous funding unknown".to_string()),
+    }
+    match survey.estate_type.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(kind) => {
+            let lower = kind.to_lowercase();
+            if EXCLUDED_ESTATE_TYPES.iter().any(|word| lower.contains(word)) {
+                failed.push(format!("estate type {kind} (villa / high-end / bungalow) is excluded"));
+            }
+        }
+        None => unknown.push("estate type unknown".to_string()),
+    }
+    if opts.zhifu_rule {
+        match share(estate, "consulted_share", survey.consulted_share)? {
+            Some(v) if v + SHARE_TOLERANCE < ZHIFU_CONSULTED_SHARE => failed.push(format!("consulted share {} below 2/3", format_share(v))),
+            Some(_) => {}
+            None => unknown.push("consulted share unknown".to_string()),
+        }
+        match share(estate, "agree_share", survey.agree_share)? {
+            Some(v) if v + SHARE_TOLERANCE < ZHIFU_AGREE_SHARE => failed.push(format!("agree share {} of those consulted below 3/4", format_share(v))),
+            Some(_) => {}
+            None => unknown.push("agree share unknown".to_string()),
+        }
+    } else {
+        match share(estate, "consent_share", survey.consent_share)? {
+            Some(v) if v + SHARE_TOLERANCE < opts.consent => failed.push(format!("consent share {} below {}", format_share(v), format_share(opts.consent))),
+            Some(_) => {}
+            None => unknown.push("consent share unknown".to_string()),
+        }
+    }
+
+    let eligibility = if !failed.is_empty() {
+        Eligibility::Ineligible
+    } else if !unknown.is_empty() {
+        Eligibility::NeedsSurvey
+    } else {
+        Eligibility::Eligible
+    };
+    failed.extend(unknown);
+    Ok(Screening { eligibility, reasons: failed })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EstateSource, PopulationSource, SurveyAttributes};
+
+    fn estate(built_year: Option<i32>, survey: SurveyAttributes) -> Estate {
+        Estate {
+            id: "e1".into(),
+            name: None,
+            polygon: geo_types::MultiPolygon(vec![]),
+            source: EstateSource::Layer,
+            population: 1000.0,
+            households: 380.0,
+            population_source: PopulationSource::Survey,
+            floor_area_m2: 0.0,
+            n_buildings: 4,
+            built_year,
+            survey,
+        }
+    }
+
+    fn surveyed() -> SurveyAttributes {
+        SurveyAttributes {
+            consent_share: Some(0.9),
+            consulted_share: Some(0.9),
+            agree_share: Some(0.9),
+            previously_funded: Some(false),
+            to_be_demolished: Some(false),
+            estate_type: Some("普通".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn cutoff_is_strictly_before_the_year_given() {
+        let opts = BundleOptions::default();
+        assert_eq!(opts.built_before, 2001);
+        assert_eq!(screen_estate(&estate(Some(2000), surveyed()), &opts).unwrap().eligibility, Eligibility::Eligible);
+        assert_eq!(screen_estate(&estate(Some(2001), surveyed()), &opts).unwrap().eligibility, Eligibility::Ineligible);
+        let late = BundleOptions { built_before: 2006, ..BundleOptions::default() };
+        assert_eq!(screen_estate(&estate(Some(2005), surveyed()), &late).unwrap().eligibility, Eligibility::Eligible);
+        assert_eq!(screen_estate(&estate(Some(2006), surveyed()), &late).unwrap().eligibility, Eligibility::Ineligible);
+        // The survey's year counts when the estate has none.
+        let s = SurveyAttributes { built_year: Some(1988), ..surveyed() };
+        assert_eq!(screen_estate(&estate(None, s), &opts).unwrap().eligibility, Eligibility::Eligible);
+    }
+
+    #[test]
+    fn two_of_three_households_meet_the_default_consent() {
+        let opts = BundleOptions::default();
+        let s = SurveyAttributes { consent_share: Some(200.0 / 300.0), ..surveyed() };
+        assert_eq!(screen_estate(&estate(Some(1990), s), &opts).unwrap().eligibility, Eligibility::Eligible);
+        let s = SurveyAttributes { consent_share: Some(0.66), ..surveyed() };
+        let r = screen_estate(&estate(Some(1990), s), &opts).unwrap();
+        assert_eq!(r.eligibility, Eligibility::Ineligible);
+        assert_eq!(r.reason_text(), "consent share 0.660 below 0.667");
+    }
+
+    #[test]
+    fn every_failure_and_unknown_is_listed_and_failure_wins_over_unknown() {
+        let s = SurveyAttributes {
+            to_be_demolished: Some(true),
+            previously_funded: Some(true),
+            estate_type: Some("独栋 Villa".into()),
+            consent_share: Some(0.5),
+            ..Default::default()
+        };
+        let r = screen_estate(&estate(None, s), &BundleOptions::default()).unwrap();
+        assert_eq!(r.eligibility, Eligibility::Ineligible);
+        assert_eq!(
+            r.reason_text(),
+            "to be demolished;already funded;estate type 独栋 Villa (villa / high-end / bungalow) is excluded;consent share 0.500 below 0.667;built year unknown"
+        );
+        let r = screen_estate(&estate(None, SurveyAttributes::default()), &BundleOptions::default()).unwrap();
+        assert_eq!(r.eligibility, Eligibility::NeedsSurvey);
+        assert_eq!(r.reasons.len(), 5);
+        for t in ["平房", "高档小区", "high_end", "Bungalow row"] {
+            let s = SurveyAttributes { estate_type: Some(t.into()), ..surveyed() };
+            assert_eq!(screen_estate(&estate(Some(1990), s), &BundleOptions::default()).unwrap().eligibility, Eligibility::Ineligible, "{t}");
+        }
+    }
+
+    #[test]
+    fn zhifu_rule_needs_two_thirds_consulted_and_three_quarters_agreeing() {
+        let opts = BundleOptions { zhifu_rule: true, ..BundleOptions::default() };
+        let verdict = |consulted, agree| {
+            let s = SurveyAttributes { consulted_share: consulted, agree_share: agree, consent_share: None, ..surveyed() };
+            screen_estate(&estate(Some(1995), s), &opts).unwrap()
+        };
+        assert_eq!(verdict(Some(2.0 / 3.0), Some(0.75)).eligibility, Eligibility::Eligible);
+        assert_eq!(verdict(Some(0.6), Some(0.9)).reason_text(), "consulted share 0.600 below 2/3");
+        assert_eq!(verdict(Some(0.9), Some(0.7)).reason_text(), "agree share 0.700 of those consulted below 3/4");
+        let r = verdict(Some(0.9), None);
+        assert_eq!((r.eligibility, r.reason_text().as_str()), (Eligibility::NeedsSurvey, "agree share unknown"));
+    }
+
+    #[test]
+    fn a_share_outside_zero_to_one_is_an_input_error_naming_the_estate() {
+        let s = SurveyAttributes { consent_share: Some(75.0), ..surveyed() };
+        let err = screen_estate(&estate(Some(1990), s), &BundleOptions::default()).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("e1") && text.contains("consent_share is 75") && text.contains("between 0 and 1"), "{text}");
+        assert_eq!(err.exit_code(), 2);
+    }
+}
