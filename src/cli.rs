@@ -1,2 +1,221 @@
-//! (placeholder: being written)
-pub fn main() -> i32 { 0 }
+//! The command line: every subcommand and flag in one place, each with its help text and default.
+//! `main` parses, runs, and turns errors into a message and an exit code (2 bad input, 1 internal).
+
+use crate::error::{Error, Result};
+use crate::pipeline::{self, InputCoords, InputSpec, LayerFieldNames, OutputFormat, OutputSpec};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// lifecircle: life-circle coverage, renovation bundles and idle-land siting for old residential estates
+/// (城镇老旧小区改造), from real map data.
+#[derive(Debug, Parser)]
+#[command(name = "lifecircle", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Print nothing but errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Log format on standard error: `text` for people, `json` for batch logs.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read OpenStreetMap or planners' layers and write the normalised layers the engine works on.
+    ///
+    /// Example: lifecircle extract --osm data/nanjing-xuanwu-2021.osm.pbf --out out/extract
+    Extract(ExtractArgs),
+}
+
+/// Where the map data comes from. `--osm` and the layer flags can be combined: layers are added on top.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// An OpenStreetMap extract (.osm.pbf).
+    #[arg(long, value_name = "FILE.osm.pbf", help_heading = "Input")]
+    pub osm: Option<PathBuf>,
+    /// Estate polygons (GeoJSON, GeoPackage, Shapefile, FlatGeobuf ...; `FILE|layername=NAME` picks a layer).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub estates: Option<PathBuf>,
+    /// Facility points or polygons with a category field holding profile keys.
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub facilities: Option<PathBuf>,
+    /// Walkable lines; lines meeting at shared vertices are joined.
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub network: Option<PathBuf>,
+    /// Compound gates (points).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub gates: Option<PathBuf>,
+    /// Building footprints with a `levels` field.
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub buildings: Option<PathBuf>,
+    /// Idle or under-used land parcels.
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub idle_land: Option<PathBuf>,
+    /// Barrier lines or areas with a `class` field (OSM highway / railway / waterway value).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub barriers: Option<PathBuf>,
+    /// 社区 / 街道 boundary polygons with a `level` field (community | street).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub boundaries: Option<PathBuf>,
+    /// Survey table (摸底调查表), CSV in UTF-8 or GBK, joined to estates by id or name.
+    #[arg(long, value_name = "FILE.csv", help_heading = "Input")]
+    pub survey: Option<PathBuf>,
+    /// Rule profile (TOML); default: the embedded GB 50180-2018 profile (data/profiles/gb50180.toml).
+    #[arg(long, value_name = "FILE.toml", help_heading = "Input")]
+    pub profile: Option<PathBuf>,
+    /// Working CRS in metres, e.g. EPSG:4547 (CGCS2000 Gauss-Krüger); default: the UTM zone of the data's centre.
+    #[arg(long, value_name = "EPSG:nnnn", help_heading = "Input")]
+    pub crs: Option<String>,
+    /// Coordinates of lon/lat layers: wgs84, or gcj02 / bd09 for Chinese web-map exports (converted to WGS84).
+    #[arg(long, value_enum, default_value_t = InputCoordsArg::Wgs84, help_heading = "Input")]
+    pub input_coords: InputCoordsArg,
+    /// Id field of layers (default by layer: estate_id, facility_id, gate_id, building_id, parcel_id ...).
+    #[arg(long, value_name = "FIELD", help_heading = "Layer fields")]
+    pub id_field: Option<String>,
+    /// Name field of layers.
+    #[arg(long, value_name = "FIELD", default_value = "name", help_heading = "Layer fields")]
+    pub name_field: String,
+    /// Category field of the facilities layer; values are profile category keys.
+    #[arg(long, value_name = "FIELD", default_value = "category", help_heading = "Layer fields")]
+    pub category_field: String,
+    /// Population field of the estates layer.
+    #[arg(long, value_name = "FIELD", default_value = "population", help_heading = "Layer fields")]
+    pub population_field: String,
+    /// Households field of the estates layer.
+    #[arg(long, value_name = "FIELD", default_value = "households", help_heading = "Layer fields")]
+    pub households_field: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputCoordsArg {
+    Wgs84,
+    Gcj02,
+    Bd09,
+}
+
+/// Where results go.
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Output folder (created when missing).
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub out: PathBuf,
+    /// geojson: one RFC 7946 file per layer; gpkg: one GeoPackage with every layer as well.
+    #[arg(long, value_enum, default_value_t = FormatArg::Geojson, help_heading = "Output")]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Geojson,
+    Gpkg,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExtractArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+impl InputArgs {
+    fn spec(&self) -> InputSpec {
+        InputSpec {
+            osm: self.osm.clone(),
+            estates: self.estates.clone(),
+            facilities: self.facilities.clone(),
+            network: self.network.clone(),
+            gates: self.gates.clone(),
+            buildings: self.buildings.clone(),
+            idle_land: self.idle_land.clone(),
+            barriers: self.barriers.clone(),
+            boundaries: self.boundaries.clone(),
+            survey: self.survey.clone(),
+            profile: self.profile.clone(),
+            crs: self.crs.clone(),
+            input_coords: match self.input_coords {
+                InputCoordsArg::Wgs84 => InputCoords::Wgs84,
+                InputCoordsArg::Gcj02 => InputCoords::Gcj02,
+                InputCoordsArg::Bd09 => InputCoords::Bd09,
+            },
+            fields: LayerFieldNames {
+                id_field: self.id_field.clone(),
+                name_field: self.name_field.clone(),
+                category_field: self.category_field.clone(),
+                population_field: self.population_field.clone(),
+                households_field: self.households_field.clone(),
+            },
+        }
+    }
+}
+
+impl OutputArgs {
+    fn spec(&self) -> OutputSpec {
+        OutputSpec {
+            dir: self.out.clone(),
+            format: match self.format {
+                FormatArg::Geojson => OutputFormat::GeoJson,
+                FormatArg::Gpkg => OutputFormat::GeoPackage,
+            },
+        }
+    }
+}
+
+fn init_logging(cli: &Cli) {
+    use tracing_subscriber::EnvFilter;
+    let default = if cli.quiet { "error" } else { "info" };
+    let filter = EnvFilter::try_from_env("LIFECIRCLE_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    // A second initialisation (tests calling `run` twice) is harmless, so its error is ignored.
+    let _ = match cli.log_format {
+        LogFormat::Text => builder.without_time().try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+/// Run a parsed command line.
+pub fn run(cli: &Cli) -> Result<()> {
+    match &cli.command {
+        Command::Extract(a) => pipeline::extract(&a.input.spec(), &a.output.spec()).map(|_| ()),
+    }
+}
+
+/// Parse the process arguments, run, and return the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors.
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    init_logging(&cli);
+    pipeline::install_quiet_library_handlers();
+    match std::panic::catch_unwind(|| run(&cli)) {
+        Ok(Ok(())) => 0,
+        Ok(Err(e)) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+        Err(_) => {
+            eprintln!("error: internal error: lifecircle stopped unexpectedly; please report this with the command line and input files");
+            1
+        }
+    }
+}
+
+impl From<clap::Error> for Error {
+    fn from(e: clap::Error) -> Error {
+        Error::Usage(e.to_string())
+    }
+}

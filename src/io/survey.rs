@@ -9,7 +9,8 @@
 //!
 //! **Columns** (English or Chinese headers; case, spaces and a unit in brackets such as `人口（人）` are
 //! ignored): `estate_id` 小区编号, `name` 小区名称, `built_year` 建成年份, `households` 户数, `population`
-//! 人口, `consent_share` 同意比例 (0-1, or a percentage `75%`), `previously_funded` 已获资助,
+//! 人口, `consent_share` 同意比例 (0-1, or a percentage `75%`), `consulted_share` 征询比例 and `agree_share`
+//! 赞成比例 (the Zhifu rule: share of owners consulted, share of those who agree), `previously_funded` 已获资助,
 //! `to_be_demolished` 拟拆除 (yes/no, 是/否, 1/0, true/false), `estate_type` 类型. At least an id or a
 //! name column is needed; other columns are ignored (and listed in the log).
 //!
@@ -53,6 +54,8 @@ enum Column {
     Households,
     Population,
     ConsentShare,
+    ConsultedShare,
+    AgreeShare,
     PreviouslyFunded,
     ToBeDemolished,
     EstateType,
@@ -66,6 +69,8 @@ const HEADERS: &[(Column, &[&str])] = &[
     (Column::Households, &["households", "户数", "住户数", "总户数"]),
     (Column::Population, &["population", "人口", "人口数", "居住人口", "人数", "常住人口"]),
     (Column::ConsentShare, &["consent_share", "consentshare", "consent", "同意比例", "同意率", "改造意愿比例"]),
+    (Column::ConsultedShare, &["consulted_share", "consultedshare", "consulted", "征询比例", "参与征询比例"]),
+    (Column::AgreeShare, &["agree_share", "agreeshare", "agree", "赞成比例", "同意户数比例"]),
     (Column::PreviouslyFunded, &["previously_funded", "previouslyfunded", "funded", "已获资助", "已获补助", "已获中央补助"]),
     (Column::ToBeDemolished, &["to_be_demolished", "tobedemolished", "demolish", "拟拆除", "拟拆迁", "列入拆迁"]),
     (Column::EstateType, &["estate_type", "estatetype", "type", "类型", "小区类型"]),
@@ -256,6 +261,8 @@ fn parse_attributes<'a>(cell: &impl Fn(Column) -> Cell<'a>) -> std::result::Resu
         households: parsed(cell, Column::Households, |v| parse_count(v, &['户']))?,
         population: parsed(cell, Column::Population, |v| parse_count(v, &['人']))?,
         consent_share: parsed(cell, Column::ConsentShare, parse_share)?,
+        consulted_share: parsed(cell, Column::ConsultedShare, parse_share)?,
+        agree_share: parsed(cell, Column::AgreeShare, parse_share)?,
         previously_funded: parsed(cell, Column::PreviouslyFunded, parse_yes_no)?.flatten(),
         to_be_demolished: parsed(cell, Column::ToBeDemolished, parse_yes_no)?.flatten(),
         estate_type: cell(Column::EstateType).map(|(v, _)| v.to_string()),
