@@ -1,6 +1,7 @@
 //! The command line: every subcommand and flag in one place, each with its help text and default.
 //! `main` parses, runs, and turns errors into a message and an exit code (2 bad input, 1 internal).
 
+use crate::bundle::BundleOptions;
 use crate::error::{Error, Result};
 use crate::pipeline::{self, InputCoords, InputSpec, LayerFieldNames, OutputFormat, OutputSpec};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -33,6 +34,10 @@ pub enum Command {
     ///
     /// Example: lifecircle extract --osm data/nanjing-xuanwu-2021.osm.pbf --out out/extract
     Extract(ExtractArgs),
+    /// Group adjacent eligible estates into contiguous renovation bundles (成片改造) of a target population.
+    ///
+    /// Example: lifecircle bundle --osm data/nanjing-xuanwu-2021.osm.pbf --min-pop 5000 --max-pop 12000 --out out/bundles
+    Bundle(BundleArgs),
 }
 
 /// Where the map data comes from. `--osm` and the layer flags can be combined: layers are added on top.
@@ -126,6 +131,64 @@ pub struct ExtractArgs {
     pub output: OutputArgs,
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct BundleArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub bundle: BundleFlags,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The bundle rules (eligibility, adjacency, population bounds).
+#[derive(Debug, Clone, Args)]
+pub struct BundleFlags {
+    /// Estates built before this year are in scope: 2001 = built by end-2000; 2006 admits the end-2005 scope.
+    #[arg(long, default_value_t = 2001, value_name = "YEAR", help_heading = "Bundles")]
+    pub built_before: i32,
+    /// Minimum share of households willing to renovate (2/3 by the policy documents).
+    #[arg(long, default_value_t = 0.667, value_name = "SHARE", help_heading = "Bundles")]
+    pub consent: f64,
+    /// Use the Zhifu rule instead: at least 2/3 of owners consulted and 3/4 of those agree.
+    #[arg(long, help_heading = "Bundles")]
+    pub zhifu_consent: bool,
+    /// Estates whose gap is at most this many metres (a lane or a small road) are adjacent.
+    #[arg(long, default_value_t = 30.0, value_name = "METRES", help_heading = "Bundles")]
+    pub gap: f64,
+    /// Roads of this class and above separate estates: motorway, trunk, primary, secondary, tertiary.
+    #[arg(long, default_value = "primary", value_name = "CLASS", help_heading = "Bundles")]
+    pub barrier_roads: String,
+    /// Bundle population floor.
+    #[arg(long, default_value_t = 5000.0, value_name = "N", help_heading = "Bundles")]
+    pub min_pop: f64,
+    /// Bundle population ceiling.
+    #[arg(long, default_value_t = 12000.0, value_name = "N", help_heading = "Bundles")]
+    pub max_pop: f64,
+    /// Seed of the partition's random choices (same seed, same bundles).
+    #[arg(long, default_value_t = 1, value_name = "S", help_heading = "Bundles")]
+    pub seed: u64,
+    /// Leave estates that need a survey out of bundles instead of bundling them provisionally.
+    #[arg(long, help_heading = "Bundles")]
+    pub exclude_needs_survey: bool,
+}
+
+impl BundleFlags {
+    fn options(&self) -> Result<BundleOptions> {
+        Ok(BundleOptions {
+            built_before: self.built_before,
+            consent: self.consent,
+            zhifu_rule: self.zhifu_consent,
+            gap_m: self.gap,
+            barrier_roads: self.barrier_roads.parse().map_err(|e: String| Error::Usage(format!("--barrier-roads: {e}")))?,
+            min_pop: self.min_pop,
+            max_pop: self.max_pop,
+            seed: self.seed,
+            bundle_needs_survey: !self.exclude_needs_survey,
+        })
+    }
+}
+
 impl InputArgs {
     fn spec(&self) -> InputSpec {
         InputSpec {
@@ -185,6 +248,7 @@ fn init_logging(cli: &Cli) {
 pub fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Extract(a) => pipeline::extract(&a.input.spec(), &a.output.spec()).map(|_| ()),
+        Command::Bundle(a) => pipeline::bundle(&a.input.spec(), &a.output.spec(), &a.bundle.options()?).map(|_| ()),
     }
 }
 

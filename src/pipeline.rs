@@ -9,7 +9,9 @@ use crate::io::layer::Layer;
 use crate::io::osm::{self, ExtractStats};
 use crate::io::planner_layers::{self, LayerFields, LayerKind};
 use crate::io::survey::{self, SurveyReport};
-use crate::io::{atomic, gdal_vector, geojson, model_layers, rejects};
+use crate::bundle::{self, BundleOptions};
+use crate::io::{atomic, csv_table, gdal_vector, geojson, model_layers, rejects};
+use std::collections::BTreeMap;
 use crate::model::Dataset;
 use crate::population;
 use crate::profile::Profile;
@@ -193,7 +195,7 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
 pub struct ExtractSummary {
     pub crs: String,
     /// Features per written layer.
-    pub layers: std::collections::BTreeMap<String, usize>,
+    pub layers: BTreeMap<String, usize>,
     pub rejects: usize,
     pub estimated_population: f64,
     pub osm: Option<ExtractStats>,
@@ -202,15 +204,13 @@ pub struct ExtractSummary {
     pub files: Vec<String>,
 }
 
-/// `lifecircle extract`: read the inputs and write the normalised layers, `extract.json` and the rejects.
-pub fn extract(input: &InputSpec, out: &OutputSpec) -> Result<ExtractSummary> {
-    prepare_output(out)?;
-    let loaded = load(input)?;
-    let mut layers = model_layers::dataset_layers(&loaded.dataset, loaded.crs)?;
+/// Write a run's map layers (in the chosen format), its rejects, the survey report and CSV tables; returns
+/// the paths written. `map_layers` must not hold the rejects: they are added here.
+pub fn write_run_outputs(out: &OutputSpec, loaded: &Loaded, map_layers: &mut Vec<Layer>, tables: &[(&str, &Layer)]) -> Result<Vec<PathBuf>> {
     if out.format == OutputFormat::GeoPackage {
-        layers.push(model_layers::rejects_layer(&loaded.dataset.rejects, Some(loaded.crs)));
+        map_layers.push(model_layers::rejects_layer(&loaded.dataset.rejects, Some(loaded.crs)));
     }
-    let mut files = write_layers(out, &layers)?;
+    let mut files = write_layers(out, map_layers)?;
     if out.format == OutputFormat::GeoJson {
         files.extend(rejects::write_rejects(&out.dir, &loaded.dataset.rejects, Some(loaded.crs))?);
     }
@@ -219,9 +219,28 @@ pub fn extract(input: &InputSpec, out: &OutputSpec) -> Result<ExtractSummary> {
         survey::write_survey_report_csv(&path, report)?;
         files.push(path);
     }
+    for (name, table) in tables {
+        let path = out.dir.join(name);
+        csv_table::write_layer_csv(&path, table)?;
+        files.push(path);
+    }
+    Ok(files)
+}
+
+/// Features per layer, rejects left out.
+fn layer_counts(layers: &[Layer]) -> BTreeMap<String, usize> {
+    layers.iter().filter(|l| l.name != "rejects").map(|l| (l.name.clone(), l.features.len())).collect()
+}
+
+/// `lifecircle extract`: read the inputs and write the normalised layers, `extract.json` and the rejects.
+pub fn extract(input: &InputSpec, out: &OutputSpec) -> Result<ExtractSummary> {
+    prepare_output(out)?;
+    let loaded = load(input)?;
+    let mut layers = model_layers::dataset_layers(&loaded.dataset, loaded.crs)?;
+    let files = write_run_outputs(out, &loaded, &mut layers, &[])?;
     let summary = ExtractSummary {
         crs: loaded.crs.name(),
-        layers: layers.iter().filter(|l| l.name != "rejects").map(|l| (l.name.clone(), l.features.len())).collect(),
+        layers: layer_counts(&layers),
         rejects: loaded.dataset.rejects.len(),
         estimated_population: loaded.dataset.estates.iter().map(|e| e.population).sum(),
         osm: loaded.osm_stats.clone(),
@@ -232,4 +251,77 @@ pub fn extract(input: &InputSpec, out: &OutputSpec) -> Result<ExtractSummary> {
     write_json(&out.dir.join("extract.json"), &summary)?;
     tracing::info!(out = %out.dir.display(), layers = layers.len(), rejects = summary.rejects, "extract written");
     Ok(summary)
+}
+
+/// What `bundle` wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleSummary {
+    pub crs: String,
+    pub estates: usize,
+    pub bundles: usize,
+    /// Residents of eligible (and provisionally bundled needs-survey) estates.
+    pub candidate_population: f64,
+    pub bundled_population: f64,
+    pub bundled_share: f64,
+    /// Estates per eligibility verdict (`eligible`, `needs_survey`, `ineligible`).
+    pub eligibility: BTreeMap<String, usize>,
+    /// Estates left out of bundles per reason.
+    pub left_out: BTreeMap<String, usize>,
+    pub min_pop: f64,
+    pub max_pop: f64,
+    pub layers: BTreeMap<String, usize>,
+    pub files: Vec<String>,
+}
+
+/// `lifecircle bundle`: eligibility, adjacency and the partition into renovation bundles.
+pub fn bundle(input: &InputSpec, out: &OutputSpec, opts: &BundleOptions) -> Result<BundleSummary> {
+    opts.check()?;
+    prepare_output(out)?;
+    let loaded = load(input)?;
+    if loaded.dataset.estates.is_empty() {
+        return Err(Error::Usage("no estates to bundle: the inputs hold no estate (see rejects with `lifecircle extract`)".into()));
+    }
+    let started = Instant::now();
+    let run = bundle::run_bundles(&loaded.dataset, opts, None)?;
+    tracing::info!(bundles = run.bundles.len(), seconds = started.elapsed().as_secs_f64(), "bundled");
+    let (mut layers, bundles_table, mut s) = bundle_outputs(&loaded, &run)?;
+    let files = write_run_outputs(out, &loaded, &mut layers, &[("bundles.csv", &bundles_table)])?;
+    s.layers = layer_counts(&layers);
+    s.files = files.iter().map(|p| p.display().to_string()).collect();
+    write_json(&out.dir.join("bundle.json"), &s)?;
+    Ok(s)
+}
+
+/// The bundle run as map layers (estates with bundle fields, bundles, adjacency), the bundles table for
+/// `bundles.csv`, and the summary (its `layers` and `files` filled in once written).
+fn bundle_outputs(loaded: &Loaded, run: &bundle::BundleRun) -> Result<(Vec<Layer>, Layer, BundleSummary)> {
+    let bl = bundle::layers::bundle_layers(run, loaded.crs)?;
+    let mut estates = model_layers::estates_layer(&loaded.dataset.estates, loaded.crs)?;
+    estates.join_fields(&bl.estate_bundles, "estate_id");
+    let mut eligibility = BTreeMap::new();
+    let mut left_out = BTreeMap::new();
+    for r in &run.estates {
+        *eligibility.entry(r.eligible.as_str().to_string()).or_insert(0) += 1;
+        if let Some(reason) = &r.left_out_reason {
+            let key = reason.split(':').next().unwrap_or(reason).trim().to_string();
+            *left_out.entry(key).or_insert(0) += 1;
+        }
+    }
+    let candidate = run.candidate_population(&loaded.dataset);
+    let bundled = run.bundled_population();
+    let summary = BundleSummary {
+        crs: loaded.crs.name(),
+        estates: loaded.dataset.estates.len(),
+        bundles: run.bundles.len(),
+        candidate_population: candidate,
+        bundled_population: bundled,
+        bundled_share: if candidate > 0.0 { bundled / candidate } else { 0.0 },
+        eligibility,
+        left_out,
+        min_pop: run.options.min_pop,
+        max_pop: run.options.max_pop,
+        layers: BTreeMap::new(),
+        files: Vec::new(),
+    };
+    Ok((vec![estates, bl.bundles, bl.adjacency], bl.bundles_table, summary))
 }

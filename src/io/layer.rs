@@ -108,3 +108,45 @@ impl Layer {
         self.fields.iter().position(|f| f.name == name)
     }
 }
+
+impl Layer {
+    /// Append `other`'s fields (all but its key) to this layer, matching rows on the text field `key`
+    /// present in both (e.g. `estate_id`). Rows of `self` with no match get nulls; `other`'s rows with no
+    /// match are ignored. Used to add coverage and bundle results to the estates layer.
+    ///
+    /// ```
+    /// use lifecircle::io::layer::{FieldType, GeometryKind, Layer, Value};
+    /// let mut estates = Layer::new("estates", GeometryKind::None, &[("estate_id", FieldType::Text)]);
+    /// estates.push(None, vec!["e1".into()]);
+    /// estates.push(None, vec!["e2".into()]);
+    /// let mut result = Layer::new("r", GeometryKind::None, &[("estate_id", FieldType::Text), ("bundle_id", FieldType::Text)]);
+    /// result.push(None, vec!["e2".into(), "B0001".into()]);
+    /// estates.join_fields(&result, "estate_id");
+    /// assert_eq!(estates.features[1].values[1], Value::Text("B0001".into()));
+    /// assert_eq!(estates.features[0].values[1], Value::Null);
+    /// ```
+    pub fn join_fields(&mut self, other: &Layer, key: &str) {
+        let (Some(self_key), Some(other_key)) = (self.field_index(key), other.field_index(key)) else {
+            return;
+        };
+        let added: Vec<usize> = (0..other.fields.len()).filter(|&i| i != other_key && self.field_index(&other.fields[i].name).is_none()).collect();
+        let mut rows = std::collections::HashMap::with_capacity(other.features.len());
+        for (i, f) in other.features.iter().enumerate() {
+            if let Value::Text(k) = &f.values[other_key] {
+                rows.entry(k.as_str()).or_insert(i);
+            }
+        }
+        for &i in &added {
+            self.fields.push(other.fields[i].clone());
+        }
+        for feature in &mut self.features {
+            let row = match &feature.values[self_key] {
+                Value::Text(k) => rows.get(k.as_str()).copied(),
+                _ => None,
+            };
+            for &i in &added {
+                feature.values.push(row.map_or(Value::Null, |r| other.features[r].values[i].clone()));
+            }
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! FlatGeobuf ...), survey tables (CSV, UTF-8 or GBK), and the atomic file writing they all share.
 
 pub mod atomic;
+pub mod csv_table;
 pub mod gdal_vector;
 pub mod geojson;
 pub mod layer;
