@@ -2,6 +2,8 @@
 //! `main` parses, runs, and turns errors into a message and an exit code (2 bad input, 1 internal).
 
 use crate::bundle::BundleOptions;
+use crate::coverage::CoverageOptions;
+use crate::coverage::scenario::Scenario;
 use crate::error::{Error, Result};
 use crate::pipeline::{self, InputCoords, InputSpec, LayerFieldNames, OutputFormat, OutputSpec};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -38,6 +40,11 @@ pub enum Command {
     ///
     /// Example: lifecircle bundle --osm data/nanjing-xuanwu-2021.osm.pbf --min-pop 5000 --max-pop 12000 --out out/bundles
     Bundle(BundleArgs),
+    /// Walking distance from every estate to each facility category, judged against the 5/10/15-minute
+    /// life-circle distances of GB 50180-2018 and weighted by residents.
+    ///
+    /// Example: lifecircle coverage --osm data/nanjing-xuanwu-2021.osm.pbf --out out/coverage
+    Coverage(CoverageArgs),
 }
 
 /// Where the map data comes from. `--osm` and the layer flags can be combined: layers are added on top.
@@ -129,6 +136,64 @@ pub struct ExtractArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CoverageArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub coverage: CoverageFlags,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// How distances are measured, and the open-the-walls scenario.
+#[derive(Debug, Clone, Args)]
+pub struct CoverageFlags {
+    /// Where residents leave their estate: gates (default: gates where the estate has any, else where public
+    /// ways meet its boundary), boundary, or centroid (snap the centroid, as simpler tools do; for comparison).
+    #[arg(long, default_value = "gates", value_name = "RULE", help_heading = "Coverage")]
+    pub access: String,
+    /// A point farther than this from the network is unreachable and goes to rejects (default: the profile's, 200 m).
+    #[arg(long, value_name = "METRES", help_heading = "Coverage")]
+    pub max_snap: Option<f64>,
+    /// How far searches go (default: 1.5 × the largest threshold).
+    #[arg(long, value_name = "METRES", help_heading = "Coverage")]
+    pub search_radius: Option<f64>,
+    /// Skip the service-area lines and polygons (faster on very large networks).
+    #[arg(long, help_heading = "Coverage")]
+    pub no_service_areas: bool,
+    /// Scenario: every compound's internal private ways become public.
+    #[arg(long, help_heading = "Scenario")]
+    pub open_compounds: bool,
+    /// Scenario: a file of gate ids to open and estate pairs `A:B` to connect, one per line.
+    #[arg(long, value_name = "FILE", help_heading = "Scenario")]
+    pub open_gates: Option<PathBuf>,
+}
+
+impl CoverageFlags {
+    fn options(&self) -> Result<CoverageOptions> {
+        let access_rule = self.access.parse().map_err(|e| Error::Usage(format!("--access {}: {e}", self.access)))?;
+        let mut scenario = Scenario { open_compounds: self.open_compounds, ..Scenario::default() };
+        if let Some(path) = &self.open_gates {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::input(path, format!("cannot read: {e}"), "give a text file with one gate id or estate pair A:B per line"))?;
+            for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+                if line.contains(':') {
+                    scenario.connect.push(Scenario::parse_connection(line)?);
+                } else {
+                    scenario.open_gates.push(line.to_string());
+                }
+            }
+        }
+        Ok(CoverageOptions {
+            access_rule,
+            max_snap_m: self.max_snap,
+            search_radius_m: self.search_radius,
+            service_areas: !self.no_service_areas,
+            scenario: (!scenario.is_empty()).then_some(scenario),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -248,6 +313,7 @@ fn init_logging(cli: &Cli) {
 pub fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Extract(a) => pipeline::extract(&a.input.spec(), &a.output.spec()).map(|_| ()),
+        Command::Coverage(a) => pipeline::coverage(&a.input.spec(), &a.output.spec(), &a.coverage.options()?).map(|_| ()),
         Command::Bundle(a) => pipeline::bundle(&a.input.spec(), &a.output.spec(), &a.bundle.options()?).map(|_| ()),
     }
 }

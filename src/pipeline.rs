@@ -10,6 +10,7 @@ use crate::io::osm::{self, ExtractStats};
 use crate::io::planner_layers::{self, LayerFields, LayerKind};
 use crate::io::survey::{self, SurveyReport};
 use crate::bundle::{self, BundleOptions};
+use crate::coverage::{self, CoverageOptions, CoverageRun};
 use crate::io::{atomic, csv_table, gdal_vector, geojson, model_layers, rejects};
 use std::collections::BTreeMap;
 use crate::model::Dataset;
@@ -324,4 +325,59 @@ fn bundle_outputs(loaded: &Loaded, run: &bundle::BundleRun) -> Result<(Vec<Layer
         files: Vec::new(),
     };
     Ok((vec![estates, bl.bundles, bl.adjacency], bl.bundles_table, summary))
+}
+
+/// What `coverage` wrote, besides `coverage.json` (the [`coverage::summary::CoverageSummary`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct CoverageFiles {
+    pub layers: BTreeMap<String, usize>,
+    pub files: Vec<String>,
+}
+
+/// The must-have categories each estate fails (estate id → category keys), for bundle gaps.
+pub fn failing_must_have(loaded: &Loaded, run: &CoverageRun) -> BTreeMap<String, Vec<String>> {
+    let keys: Vec<(usize, &str)> = loaded.profile.categories.iter().enumerate().filter(|(_, c)| c.must_have).map(|(i, c)| (i, c.key.as_str())).collect();
+    loaded
+        .dataset
+        .estates
+        .iter()
+        .zip(&run.baseline.ok)
+        .map(|(e, ok)| (e.id.clone(), keys.iter().filter(|(i, _)| !ok[*i]).map(|(_, k)| k.to_string()).collect()))
+        .collect()
+}
+
+/// Run the coverage analysis on loaded inputs, with the run's rejects added to the dataset's.
+pub fn run_coverage(loaded: &mut Loaded, opts: &CoverageOptions) -> Result<CoverageRun> {
+    if loaded.dataset.estates.is_empty() {
+        return Err(Error::Usage("no estates: the inputs hold no estate to measure coverage for (see rejects with `lifecircle extract`)".into()));
+    }
+    if loaded.dataset.ways.is_empty() {
+        return Err(Error::Usage("no walking network: give --osm, or --network with a line layer of walkable ways".into()));
+    }
+    let started = Instant::now();
+    let run = coverage::run_coverage(&loaded.dataset, &loaded.profile, opts)?;
+    for (stage, seconds) in &run.timings_s {
+        tracing::debug!(stage, seconds, "coverage stage");
+    }
+    tracing::info!(estates = loaded.dataset.estates.len(), categories = loaded.profile.categories.len(), seconds = started.elapsed().as_secs_f64(), "coverage computed");
+    loaded.dataset.rejects.extend(run.rejects.iter().cloned());
+    Ok(run)
+}
+
+/// `lifecircle coverage`: walking distances, life-circle verdicts, Ga2SFCA, service areas, scenario.
+pub fn coverage(input: &InputSpec, out: &OutputSpec, opts: &CoverageOptions) -> Result<CoverageFiles> {
+    prepare_output(out)?;
+    let mut loaded = load(input)?;
+    let run = run_coverage(&mut loaded, opts)?;
+    let mut layers = coverage::layers::coverage_layers(&run, &loaded.dataset, &loaded.profile, loaded.crs)?.into_vec();
+    let csv = coverage::summary::summary_csv(&run.summary)?;
+    let mut files = write_run_outputs(out, &loaded, &mut layers, &[])?;
+    let csv_path = out.dir.join("coverage.csv");
+    atomic::write_bytes_atomically(&csv_path, csv.as_bytes())?;
+    files.push(csv_path);
+    write_json(&out.dir.join("coverage.json"), &run.summary)?;
+    if let Some(delta) = run.delta() {
+        write_json(&out.dir.join("delta.json"), delta)?;
+    }
+    Ok(CoverageFiles { layers: layer_counts(&layers), files: files.iter().map(|p| p.display().to_string()).collect() })
 }
