@@ -45,6 +45,11 @@ pub enum Command {
     ///
     /// Example: lifecircle coverage --osm data/nanjing-xuanwu-2021.osm.pbf --out out/coverage
     Coverage(CoverageArgs),
+    /// The whole plan in one run: extract → coverage → bundles, written as one styled GeoPackage, GeoJSON
+    /// copies with QGIS styles, an offline report.html, a printable coverage map and summary.json.
+    ///
+    /// Example: lifecircle plan --osm data/nanjing-xuanwu-2021.osm.pbf --out out/nanjing
+    Plan(PlanArgs),
 }
 
 /// Where the map data comes from. `--osm` and the layer flags can be combined: layers are added on top.
@@ -136,6 +141,22 @@ pub struct ExtractArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub coverage: CoverageFlags,
+    #[command(flatten)]
+    pub bundle: BundleFlags,
+    /// Title of the report and the map (default: from the input file's name).
+    #[arg(long, help_heading = "Output")]
+    pub title: Option<String>,
+    /// Output folder (created when missing).
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -314,6 +335,21 @@ pub fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
         Command::Extract(a) => pipeline::extract(&a.input.spec(), &a.output.spec()).map(|_| ()),
         Command::Coverage(a) => pipeline::coverage(&a.input.spec(), &a.output.spec(), &a.coverage.options()?).map(|_| ()),
+        Command::Plan(a) => {
+            let opts = pipeline::PlanOptions { coverage: a.coverage.options()?, bundle: a.bundle.options()?, title: a.title.clone() };
+            let out = OutputSpec { dir: a.out.clone(), format: OutputFormat::GeoPackage };
+            let show_progress = !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let summary = pipeline::plan(&a.input.spec(), &out, &opts, show_progress)?;
+            if !cli.quiet {
+                println!("Plan written to {}:", a.out.display());
+                println!("  report (open in a browser): {}", a.out.join("report.html").display());
+                println!("  GeoPackage (open in QGIS):  {}", a.out.join("lifecircle.gpkg").display());
+                println!("  printable map:              {}", a.out.join("coverage_map.png").display());
+                println!("  summary:                    {}", a.out.join("summary.json").display());
+                println!("  {} estates, {:.0} residents, {} bundles, {} rejects", summary.estates, summary.population, summary.bundles.bundles, summary.rejects);
+            }
+            Ok(())
+        }
         Command::Bundle(a) => pipeline::bundle(&a.input.spec(), &a.output.spec(), &a.bundle.options()?).map(|_| ()),
     }
 }

@@ -381,3 +381,212 @@ pub fn coverage(input: &InputSpec, out: &OutputSpec, opts: &CoverageOptions) -> 
     }
     Ok(CoverageFiles { layers: layer_counts(&layers), files: files.iter().map(|p| p.display().to_string()).collect() })
 }
+
+/// What `plan` ran with, beside the inputs.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    pub coverage: CoverageOptions,
+    pub bundle: BundleOptions,
+    /// The report's and map's title; default: the input file's name.
+    pub title: Option<String>,
+}
+
+/// `summary.json`: the key figures of every stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanSummary {
+    pub title: String,
+    pub crs: String,
+    pub estates: usize,
+    pub population: f64,
+    pub rejects: usize,
+    pub coverage: coverage::summary::CoverageSummary,
+    pub bundles: BundleSummary,
+    pub stage_seconds: BTreeMap<String, f64>,
+    pub files: Vec<String>,
+    pub attribution: String,
+}
+
+/// Times the stages of a run: a spinner on a terminal (unless quiet), a log line with the time of each.
+pub struct Stages {
+    started: Instant,
+    current: Option<(String, Instant, Option<indicatif::ProgressBar>)>,
+    pub seconds: BTreeMap<String, f64>,
+    show_progress: bool,
+}
+
+impl Stages {
+    pub fn new(show_progress: bool) -> Stages {
+        Stages { started: Instant::now(), current: None, seconds: BTreeMap::new(), show_progress }
+    }
+
+    /// End the current stage (if any) and start `name`.
+    pub fn start(&mut self, name: &str) {
+        self.finish();
+        let bar = self.show_progress.then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_message(name.to_string());
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        });
+        self.current = Some((name.to_string(), Instant::now(), bar));
+    }
+
+    /// End the current stage.
+    pub fn finish(&mut self) {
+        if let Some((name, t, bar)) = self.current.take() {
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            let seconds = t.elapsed().as_secs_f64();
+            tracing::info!(stage = %name, seconds, "stage done");
+            self.seconds.insert(format!("{:02}_{name}", self.seconds.len() + 1), seconds);
+        }
+    }
+
+    pub fn total_s(&self) -> f64 {
+        self.started.elapsed().as_secs_f64()
+    }
+}
+
+/// The coverage rows the report's table reads (one per category).
+fn report_coverage_rows(summary: &coverage::summary::CoverageSummary, profile: &Profile) -> serde_json::Value {
+    let rows: Vec<serde_json::Value> = profile
+        .categories
+        .iter()
+        .filter_map(|c| {
+            let s = summary.categories.get(&c.key)?;
+            let v = serde_json::to_value(s).ok()?;
+            Some(serde_json::json!({
+                "category": c.key,
+                "name_zh": c.name_zh,
+                "tier": c.tier.as_str(),
+                "threshold_m": c.threshold_m,
+                "population_covered": v.get("population_ok").cloned().unwrap_or_default(),
+                "population": summary.population,
+                "estates_covered": v.get("estates_ok").cloned().unwrap_or_default(),
+                "estates": summary.estates,
+            }))
+        })
+        .collect();
+    serde_json::Value::Array(rows)
+}
+
+/// `lifecircle plan`: extract → coverage → bundles, then the planner's package: one styled GeoPackage,
+/// GeoJSON copies with QGIS styles, `report.html`, `coverage_map.png` / `.svg`, CSV tables, `summary.json`.
+pub fn plan(input: &InputSpec, out: &OutputSpec, opts: &PlanOptions, show_progress: bool) -> Result<PlanSummary> {
+    opts.bundle.check()?;
+    prepare_output(out)?;
+    let mut stages = Stages::new(show_progress);
+    stages.start("read inputs");
+    let mut loaded = load(input)?;
+    stages.start("coverage");
+    let run = run_coverage(&mut loaded, &opts.coverage)?;
+    stages.start("bundles");
+    let failing = failing_must_have(&loaded, &run);
+    let bundle_run = bundle::run_bundles(&loaded.dataset, &opts.bundle, Some(&failing))?;
+    stages.start("layers");
+    let cov = coverage::layers::coverage_layers(&run, &loaded.dataset, &loaded.profile, loaded.crs)?;
+    let (bundle_layers, bundles_table, mut bundle_summary) = bundle_outputs(&loaded, &bundle_run)?;
+    let mut bundle_layers = bundle_layers.into_iter();
+    let (Some(bundle_estates), Some(bundles), Some(adjacency)) = (bundle_layers.next(), bundle_layers.next(), bundle_layers.next()) else {
+        return Err(Error::Internal("bundle layers missing".into()));
+    };
+    let mut estates = cov.estates;
+    estates.join_fields(&bundle_estates, "estate_id");
+    let layers = vec![
+        estates,
+        cov.facilities,
+        cov.service_areas,
+        bundles,
+        adjacency,
+        model_layers::idle_land_layer(&loaded.dataset.parcels, loaded.crs)?,
+        model_layers::gates_layer(&loaded.dataset.gates, loaded.crs)?,
+        model_layers::barriers_layer(&loaded.dataset.barriers, loaded.crs)?,
+        cov.access_points,
+        cov.network,
+        cov.network_islands,
+        model_layers::rejects_layer(&loaded.dataset.rejects, Some(loaded.crs)),
+    ];
+    stages.start("write GeoPackage and GeoJSON");
+    let mut files = Vec::new();
+    let gpkg = out.dir.join("lifecircle.gpkg");
+    gdal_vector::write_geopackage(&gpkg, &layers)?;
+    let layer_refs: Vec<&Layer> = layers.iter().collect();
+    crate::report::store_styles_in_geopackage(&gpkg, &layer_refs)?;
+    files.push(gpkg);
+    let geojson_dir = out.dir.join("geojson");
+    std::fs::create_dir_all(&geojson_dir).map_err(|e| Error::output(&geojson_dir, e))?;
+    for layer in &layers {
+        let path = geojson_dir.join(format!("{}.geojson", layer.name));
+        geojson::write_geojson(&path, layer)?;
+        files.push(path.clone());
+        if let Some(qml) = crate::report::write_qml_beside(&path, layer)? {
+            files.push(qml);
+        }
+    }
+    if let Some(report) = &loaded.survey {
+        let path = out.dir.join("survey_unmatched.csv");
+        survey::write_survey_report_csv(&path, report)?;
+        files.push(path);
+    }
+    let coverage_csv = out.dir.join("coverage.csv");
+    atomic::write_bytes_atomically(&coverage_csv, coverage::summary::summary_csv(&run.summary)?.as_bytes())?;
+    files.push(coverage_csv);
+    let bundles_csv = out.dir.join("bundles.csv");
+    csv_table::write_layer_csv(&bundles_csv, &bundles_table)?;
+    files.push(bundles_csv);
+    write_json(&out.dir.join("coverage.json"), &run.summary)?;
+    if let Some(delta) = run.delta() {
+        write_json(&out.dir.join("delta.json"), delta)?;
+    }
+
+    stages.start("report and map");
+    let title = opts.title.clone().unwrap_or_else(|| {
+        let source = input.osm.as_ref().or(input.estates.as_ref());
+        source.and_then(|p| p.file_name()).map_or("lifecircle plan".to_string(), |n| format!("lifecircle plan — {}", n.to_string_lossy()))
+    });
+    // The report shows what a planner reads; the walking network of a whole city is left to the GeoPackage.
+    let shown: Vec<&Layer> = layers.iter().filter(|l| matches!(l.name.as_str(), "estates" | "facilities" | "service_areas" | "bundles" | "idle_land")).collect();
+    bundle_summary.layers = layer_counts(&layers);
+    let sources: Vec<String> = [
+        input.osm.as_ref().map(|p| format!("OpenStreetMap extract {}", p.display())),
+        Some(format!("rule profile: {}", loaded.profile.name)),
+        Some(crate::report::html::ODBL_ATTRIBUTION.to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let report_summary = serde_json::json!({
+        "coverage": report_coverage_rows(&run.summary, &loaded.profile),
+        "eligibility": bundle_summary.eligibility,
+        "sources": sources,
+        "estates": loaded.dataset.estates.len(),
+        "residents": loaded.dataset.estates.iter().map(|e| e.population).sum::<f64>().round(),
+        "bundles": bundle_run.bundles.len(),
+        "bundled_residents": bundle_run.bundled_population().round(),
+        "working CRS": loaded.crs.name(),
+    });
+    let report_path = out.dir.join("report.html");
+    crate::report::write_report(&report_path, &shown, &report_summary, &title)?;
+    files.push(report_path);
+    let map = crate::report::write_coverage_map(&out.dir, &shown, &crate::report::map::MapOptions::a4_landscape(&title))?;
+    files.push(map.svg);
+    files.push(map.png);
+    stages.finish();
+
+    let summary = PlanSummary {
+        title,
+        crs: loaded.crs.name(),
+        estates: loaded.dataset.estates.len(),
+        population: loaded.dataset.estates.iter().map(|e| e.population).sum(),
+        rejects: loaded.dataset.rejects.len(),
+        coverage: run.summary.clone(),
+        bundles: bundle_summary,
+        stage_seconds: stages.seconds.clone(),
+        files: files.iter().map(|p| p.display().to_string()).collect(),
+        attribution: crate::report::html::ODBL_ATTRIBUTION.to_string(),
+    };
+    write_json(&out.dir.join("summary.json"), &summary)?;
+    tracing::info!(seconds = stages.total_s(), "plan written");
+    Ok(summary)
+}
