@@ -3,7 +3,7 @@ CARGO ?= cargo
 OUT ?= out/nanjing
 DEMO_OSM ?= data/nanjing-xuanwu-2021.osm.pbf
 
-.PHONY: demo test bench bootstrap build release check-clients clean-out
+.PHONY: demo test bench bootstrap build check-clients clean-out
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -12,7 +12,9 @@ build: bootstrap
 	$(CARGO) build --release --locked
 
 ## make demo: install what is missing, build, run the whole plan on the embedded Nanjing data.
-demo: build
+demo:
+	@bash scripts/bootstrap.sh demo
+	$(CARGO) build --release --locked
 	./target/release/lifecircle plan --osm $(DEMO_OSM) --out $(OUT)
 
 ## make test: install what is missing, then run every unit, integration and doc test.
@@ -22,6 +24,16 @@ test: bootstrap
 ## make bench: the speed benchmarks recorded in BENCHMARKS.md (release build).
 bench: bootstrap
 	$(CARGO) bench --locked
+
+## make check-clients: open a sample package in headless QGIS and the report in headless Chromium
+## (installs chromium and python3-qgis, ~1 GB; not part of make test).
+check-clients:
+	@bash scripts/bootstrap.sh clients
+	$(CARGO) build --release --locked
+	rm -rf target/check-clients && mkdir -p target/check-clients
+	./target/release/lifecircle plan --quiet --osm $(DEMO_OSM) --out target/check-clients/plan
+	scripts/check_report_chromium.sh target/check-clients/plan/report.html target/check-clients/report.png 1400x1000
+	QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/check_qgis.py --gpkg target/check-clients/plan/lifecircle.gpkg --geojson-dir target/check-clients/plan/geojson --render target/check-clients/qgis.png
 
 clean-out:
 	rm -rf out

@@ -3,7 +3,13 @@
 #   libgdal-dev libproj-dev pkg-config libclang-dev : build (gdal-sys, proj-sys; proj-sys runs bindgen)
 #   gdal-bin osmium-tool proj-bin                    : test fixtures and independent checks (ogr2ogr, osmium, cs2cs)
 set -euo pipefail
+#   fonts-noto-cjk (with `demo`)                    : Chinese text in the printable map
+#   chromium python3-qgis (with `clients`)          : make check-clients (headless browser, QGIS)
 packages=(libgdal-dev libproj-dev pkg-config libclang-dev gdal-bin osmium-tool proj-bin)
+case "${1:-}" in
+  demo) packages+=(fonts-noto-cjk) ;;
+  clients) packages+=(fonts-noto-cjk chromium python3-qgis) ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
