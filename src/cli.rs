@@ -50,6 +50,11 @@ pub enum Command {
     ///
     /// Example: lifecircle plan --osm data/nanjing-xuanwu-2021.osm.pbf --out out/nanjing
     Plan(PlanArgs),
+    /// The plan over many candidate areas: one per polygon of --areas (inputs read once), or one per
+    /// .osm.pbf file of --inputs; areas in parallel, one sub-folder each, batch_summary.csv; resumable.
+    ///
+    /// Example: lifecircle batch --areas areas.geojson --osm data/nanjing-xuanwu-2021.osm.pbf --out out/batch
+    Batch(BatchArgs),
 }
 
 /// Where the map data comes from. `--osm` and the layer flags can be combined: layers are added on top.
@@ -155,6 +160,31 @@ pub struct PlanArgs {
     #[arg(long, help_heading = "Output")]
     pub title: Option<String>,
     /// Output folder (created when missing).
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BatchArgs {
+    /// Polygons of the candidate areas (any vector format); one plan per polygon.
+    #[arg(long, value_name = "FILE", conflicts_with = "inputs", required_unless_present = "inputs", help_heading = "Batch")]
+    pub areas: Option<PathBuf>,
+    /// Id field of the areas layer (else its `name`, else the feature's position).
+    #[arg(long, default_value = "area_id", value_name = "FIELD", help_heading = "Batch")]
+    pub area_id_field: String,
+    /// A folder of .osm.pbf files; one plan per file.
+    #[arg(long, value_name = "DIR", help_heading = "Batch")]
+    pub inputs: Option<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub coverage: CoverageFlags,
+    #[command(flatten)]
+    pub bundle: BundleFlags,
+    /// Title prefix of the areas' reports.
+    #[arg(long, help_heading = "Output")]
+    pub title: Option<String>,
+    /// Output folder: one sub-folder per area and batch_summary.csv.
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub out: PathBuf,
 }
@@ -349,6 +379,24 @@ pub fn run(cli: &Cli) -> Result<()> {
                 println!("  {} estates, {:.0} residents, {} bundles, {} rejects", summary.estates, summary.population, summary.bundles.bundles, summary.rejects);
             }
             Ok(())
+        }
+        Command::Batch(a) => {
+            let opts = pipeline::PlanOptions { coverage: a.coverage.options()?, bundle: a.bundle.options()?, title: a.title.clone() };
+            opts.bundle.check()?;
+            let outcomes = match (&a.areas, &a.inputs) {
+                (Some(areas), _) => crate::batch::batch_areas(&a.input.spec(), areas, &a.area_id_field, &a.out, &opts)?,
+                (None, Some(dir)) => crate::batch::batch_inputs(&a.input.spec(), dir, &a.out, &opts)?,
+                (None, None) => return Err(Error::Usage("give --areas FILE (with --osm or layers) or --inputs DIR".into())),
+            };
+            let failed: Vec<&str> = outcomes.iter().filter(|o| o.status == "failed").map(|o| o.area_id.as_str()).collect();
+            if !cli.quiet {
+                println!("Batch of {} areas written to {} (batch_summary.csv)", outcomes.len(), a.out.display());
+            }
+            if failed.is_empty() {
+                Ok(())
+            } else {
+                Err(Error::Usage(format!("{} of {} areas failed ({}); their errors are in {}", failed.len(), outcomes.len(), failed.join(", "), a.out.join("batch_summary.csv").display())))
+            }
         }
         Command::Bundle(a) => pipeline::bundle(&a.input.spec(), &a.output.spec(), &a.bundle.options()?).map(|_| ()),
     }

@@ -478,7 +478,13 @@ pub fn plan(input: &InputSpec, out: &OutputSpec, opts: &PlanOptions, show_progre
     prepare_output(out)?;
     let mut stages = Stages::new(show_progress);
     stages.start("read inputs");
-    let mut loaded = load(input)?;
+    let loaded = load(input)?;
+    plan_loaded(loaded, input, out, opts, stages)
+}
+
+/// The plan on inputs already read (`batch` reads once and plans each area).
+pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts: &PlanOptions, mut stages: Stages) -> Result<PlanSummary> {
+    prepare_output(out)?;
     stages.start("coverage");
     let run = run_coverage(&mut loaded, &opts.coverage)?;
     stages.start("bundles");

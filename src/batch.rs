@@ -1,0 +1,227 @@
+//! `lifecircle batch`: the plan over many candidate areas at once, one sub-folder each, with a combined
+//! `batch_summary.csv`.
+//!
+//! Two ways to name the areas:
+//! - `--areas AREAS --osm FILE` (or layers): the inputs are read once; each polygon of AREAS (id from
+//!   `--area-id-field`, default `area_id`, else `name`, else its position) is planned on the estates whose
+//!   representative point lies in it, with every other feature (facilities, network, gates, buildings,
+//!   idle land, barriers, boundaries) kept when its bounding box comes within the search radius (1.5 × the
+//!   largest threshold) of the area, so estates near the edge still see the facilities and streets beyond it;
+//! - `--inputs DIR`: one plan per `.osm.pbf` file in DIR, named after the file.
+//!
+//! Areas run in parallel (rayon). Resumable: an area whose folder already holds `summary.json` (written
+//! last, atomically) is skipped and its figures read back. An area that fails records its error in the
+//! summary and the others go on; the command exits 2 if any area failed.
+
+use crate::error::{Error, Result};
+use crate::index::Spatial;
+use crate::io::csv_table;
+use crate::io::layer::{FieldType, GeometryKind, Layer, Value};
+use crate::io::planner_layers::{self, LayerKind};
+use crate::model::{Dataset, Estate};
+use crate::pipeline::{self, InputSpec, Loaded, OutputFormat, OutputSpec, PlanOptions, PlanSummary, Stages};
+use geo::BoundingRect;
+use geo::Intersects;
+use geo_types::{MultiPolygon, Rect};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// One area's outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaOutcome {
+    pub area_id: String,
+    pub folder: PathBuf,
+    /// `done`, `skipped` (already finished by an earlier run) or `failed`.
+    pub status: &'static str,
+    pub estates: Option<usize>,
+    pub population: Option<f64>,
+    pub bundles: Option<usize>,
+    pub mean_score: Option<f64>,
+    pub error: Option<String>,
+}
+
+/// A file-system-safe folder name for an area id.
+pub fn folder_name(id: &str) -> String {
+    let name: String = id.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+    if name.is_empty() { "area".to_string() } else { name }
+}
+
+/// The part of `data` an area plans on (see the module doc).
+pub fn subset_for_area(data: &Dataset, area: &MultiPolygon<f64>, margin_m: f64) -> Dataset {
+    let Some(r) = area.bounding_rect() else {
+        return Dataset::default();
+    };
+    let reach = Rect::new((r.min().x - margin_m, r.min().y - margin_m), (r.max().x + margin_m, r.max().y + margin_m));
+    let near = |s: &dyn Spatial| s.shape().bounding_rect().is_some_and(|b| b.intersects(&reach));
+    fn keep<T: Clone>(items: &[T], f: impl Fn(&T) -> bool) -> Vec<T> {
+        items.iter().filter(|x| f(x)).cloned().collect()
+    }
+    let inside = |e: &Estate| crate::population::representative_point(&e.polygon).is_some_and(|p| area.intersects(&p));
+    Dataset {
+        estates: keep(&data.estates, inside),
+        buildings: keep(&data.buildings, |x| near(x)),
+        facilities: keep(&data.facilities, |x| near(x)),
+        parcels: keep(&data.parcels, |x| near(x)),
+        barriers: keep(&data.barriers, |x| near(x)),
+        boundaries: keep(&data.boundaries, |x| near(x)),
+        gates: keep(&data.gates, |x| near(x)),
+        ways: keep(&data.ways, |x| near(x)),
+        rejects: Vec::new(),
+    }
+}
+
+fn read_back(summary_path: &Path) -> Option<PlanSummaryFigures> {
+    let text = std::fs::read_to_string(summary_path).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(PlanSummaryFigures {
+        estates: v.get("estates")?.as_u64()? as usize,
+        population: v.get("population")?.as_f64()?,
+        bundles: v.get("bundles")?.get("bundles")?.as_u64()? as usize,
+        mean_score: v.get("coverage").and_then(|c| c.get("mean_score")).and_then(|m| m.as_f64()),
+    })
+}
+
+struct PlanSummaryFigures {
+    estates: usize,
+    population: f64,
+    bundles: usize,
+    mean_score: Option<f64>,
+}
+
+impl From<&PlanSummary> for PlanSummaryFigures {
+    fn from(s: &PlanSummary) -> Self {
+        PlanSummaryFigures { estates: s.estates, population: s.population, bundles: s.bundles.bundles, mean_score: s.coverage.mean_score }
+    }
+}
+
+/// Plan one area (or return its earlier result), never failing the batch.
+fn run_area(area_id: &str, out_dir: &Path, plan: impl FnOnce(&OutputSpec) -> Result<PlanSummary>) -> AreaOutcome {
+    let folder = out_dir.join(folder_name(area_id));
+    let outcome = |status, figures: Option<PlanSummaryFigures>, error| AreaOutcome {
+        area_id: area_id.to_string(),
+        folder: folder.clone(),
+        status,
+        estates: figures.as_ref().map(|f| f.estates),
+        population: figures.as_ref().map(|f| f.population),
+        bundles: figures.as_ref().map(|f| f.bundles),
+        mean_score: figures.as_ref().and_then(|f| f.mean_score),
+        error,
+    };
+    if let Some(figures) = read_back(&folder.join("summary.json")) {
+        return outcome("skipped", Some(figures), None);
+    }
+    let spec = OutputSpec { dir: folder.clone(), format: OutputFormat::GeoPackage };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plan(&spec))) {
+        Ok(Ok(summary)) => outcome("done", Some((&summary).into()), None),
+        Ok(Err(e)) => {
+            tracing::warn!(area = area_id, error = %e, "area failed");
+            outcome("failed", None, Some(e.to_string()))
+        }
+        Err(_) => outcome("failed", None, Some("internal error: the area's run stopped unexpectedly".into())),
+    }
+}
+
+/// The combined table.
+pub fn batch_table(outcomes: &[AreaOutcome]) -> Layer {
+    let mut t = Layer::new(
+        "batch_summary",
+        GeometryKind::None,
+        &[
+            ("area_id", FieldType::Text),
+            ("status", FieldType::Text),
+            ("folder", FieldType::Text),
+            ("estates", FieldType::Int),
+            ("population", FieldType::Real),
+            ("bundles", FieldType::Int),
+            ("mean_score", FieldType::Real),
+            ("error", FieldType::Text),
+        ],
+    );
+    for o in outcomes {
+        t.push(
+            None,
+            vec![
+                o.area_id.clone().into(),
+                o.status.into(),
+                o.folder.display().to_string().into(),
+                o.estates.into(),
+                o.population.into(),
+                o.bundles.into(),
+                o.mean_score.into(),
+                o.error.clone().map_or(Value::Null, Value::Text),
+            ],
+        );
+    }
+    t
+}
+
+/// `--areas`: read the inputs once, plan each area of the areas layer.
+pub fn batch_areas(input: &InputSpec, areas_path: &Path, area_id_field: &str, out_dir: &Path, opts: &PlanOptions) -> Result<Vec<AreaOutcome>> {
+    pipeline::prepare_output(&OutputSpec { dir: out_dir.to_path_buf(), format: OutputFormat::GeoPackage })?;
+    let loaded = pipeline::load(input)?;
+    let mut crs = Some(loaded.crs);
+    let fields = planner_layers::LayerFields { id_field: Some(area_id_field.to_string()), ..Default::default() };
+    let fields = if planner_layers::read_raw_layer(areas_path)?.has_property(area_id_field) { fields } else { planner_layers::LayerFields::default() };
+    let (data, rejected) = planner_layers::read_planner_layer(LayerKind::Boundaries, areas_path, &fields, &mut crs, input.input_coords, &loaded.profile)?;
+    let mut areas = Dataset::default();
+    data.append_to(&mut areas);
+    if areas.boundaries.is_empty() {
+        let why = rejected.first().map_or("it holds no polygon".to_string(), |r| format!("{}: {}", r.source_id, r.reason));
+        return Err(Error::input(areas_path, format!("no usable area polygon ({why})"), "give a polygon layer with one polygon per candidate area"));
+    }
+    let margin_m = 1.5 * loaded.profile.max_threshold_m();
+    let outcomes: Vec<AreaOutcome> = areas
+        .boundaries
+        .par_iter()
+        .map(|area| {
+            run_area(&area.id, out_dir, |spec| {
+                let sub = Loaded { dataset: subset_for_area(&loaded.dataset, &area.polygon, margin_m), ..loaded.clone() };
+                let opts = PlanOptions { title: Some(opts.title.clone().map_or_else(|| format!("lifecircle plan — {}", area.name.as_deref().unwrap_or(&area.id)), |t| format!("{t} — {}", area.id))), ..opts.clone() };
+                pipeline::plan_loaded(sub, input, spec, &opts, Stages::new(false))
+            })
+        })
+        .collect();
+    finish(out_dir, outcomes)
+}
+
+/// `--inputs DIR`: one plan per `.osm.pbf` file.
+pub fn batch_inputs(input: &InputSpec, inputs_dir: &Path, out_dir: &Path, opts: &PlanOptions) -> Result<Vec<AreaOutcome>> {
+    pipeline::prepare_output(&OutputSpec { dir: out_dir.to_path_buf(), format: OutputFormat::GeoPackage })?;
+    let entries = std::fs::read_dir(inputs_dir).map_err(|e| Error::input(inputs_dir, format!("cannot list the folder: {e}"), "give --inputs a folder of .osm.pbf files"))?;
+    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.to_string_lossy().ends_with(".osm.pbf")).collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(Error::input(inputs_dir, "holds no .osm.pbf file", "put one OpenStreetMap extract per area in the folder"));
+    }
+    let outcomes: Vec<AreaOutcome> = files
+        .par_iter()
+        .map(|file| {
+            let name = file.file_name().map_or("area".into(), |n| n.to_string_lossy().trim_end_matches(".osm.pbf").to_string());
+            run_area(&name, out_dir, |spec| {
+                let spec_in = InputSpec { osm: Some(file.clone()), ..input.clone() };
+                pipeline::plan(&spec_in, spec, opts, false)
+            })
+        })
+        .collect();
+    finish(out_dir, outcomes)
+}
+
+fn finish(out_dir: &Path, mut outcomes: Vec<AreaOutcome>) -> Result<Vec<AreaOutcome>> {
+    outcomes.sort_by(|a, b| a.area_id.cmp(&b.area_id));
+    csv_table::write_layer_csv(&out_dir.join("batch_summary.csv"), &batch_table(&outcomes))?;
+    let failed = outcomes.iter().filter(|o| o.status == "failed").count();
+    tracing::info!(areas = outcomes.len(), failed, "batch written");
+    Ok(outcomes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_names_are_safe() {
+        assert_eq!(folder_name("玄武/梅园 1"), "玄武_梅园_1");
+        assert_eq!(folder_name(""), "area");
+        assert_eq!(folder_name("../x"), "___x");
+    }
+}
