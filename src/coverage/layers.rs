@@ -256,7 +256,9 @@ pub fn coverage_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
         if let Some(sa) = &r.service_area {
             let values = |kind: &str| vec![Value::Text(c.key.clone()), Value::from(c.tier.as_str()), Value::from(c.threshold_m), Value::from(kind)];
             rows.push((Some(Geometry::MultiLineString(sa.lines.clone())), values("lines")));
-            rows.push((Some(Geometry::MultiPolygon(sa.polygon.clone())), values("polygon")));
+            if let Some(polygon) = &sa.polygon {
+                rows.push((Some(Geometry::MultiPolygon(polygon.clone())), values("polygon")));
+            }
         }
     }
     push_all(&mut service_areas, crs, rows)?;

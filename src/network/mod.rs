@@ -4,7 +4,9 @@
 //! Files, one algorithm each: [`walk_rules`] (which ways are walked), [`compounds`] (gated compounds'
 //! internal ways), [`graph`] (nodes, edges, CSR adjacency), [`islands`] (connected components),
 //! [`snap`] (nearest network point, R-tree), [`access`] (estate access points, facility entrances),
-//! [`dijkstra`] (bounded multi-source multi-label search), [`service_area`] (reach as lines and polygons).
+//! [`estate_search`] (bounded per-estate Dijkstra to every facility within reach), [`dijkstra`]
+//! (bounded multi-source multi-label search from a category's facilities), [`service_area`] (reach as
+//! lines and polygons).
 //!
 //! # The distance contract
 //!
@@ -38,6 +40,7 @@
 pub mod access;
 pub mod compounds;
 pub mod dijkstra;
+pub mod estate_search;
 pub mod graph;
 pub mod islands;
 pub mod service_area;
@@ -61,7 +64,8 @@ pub struct WalkNetwork {
 impl WalkNetwork {
     /// Build from way pieces, keeping those `include` accepts.
     pub fn build(pieces: &[WayPiece], include: impl Fn(PieceAccess) -> bool) -> WalkNetwork {
-        let graph = WalkGraph::build(pieces, include);
+        let mut graph = WalkGraph::build(pieces, include);
+        graph.order_nodes_along_hilbert_curve();
         let index = SegmentIndex::new(&graph);
         let islands = network_islands(&graph);
         WalkNetwork { graph, index, islands }
