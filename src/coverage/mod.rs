@@ -7,9 +7,12 @@
 //! [`summary::CoverageSummary`] is `coverage.json`.
 //!
 //! Stages: walk rules and compounds → public walking graph → gates assigned to estates → estate access
-//! points and facility entrances (rayon over features) → one bounded multi-label search per category
-//! (rayon over categories; each result is independent of the others, so the output does not depend on
-//! the thread count) → verdicts, scores, Ga2SFCA, summary → optional scenario on a second graph.
+//! points and facility entrances (rayon over features) → distances: one bounded search per estate over
+//! all categories (rayon over estates; [`DistanceEngine::EstateSearch`], the default) or one bounded
+//! multi-source multi-label search per category (rayon over categories;
+//! [`DistanceEngine::FacilitySearch`]) — every result is independent of the others, so the output does
+//! not depend on the thread count → service areas (one search per category) → verdicts, scores, Ga2SFCA,
+//! summary → optional scenario on a second graph.
 //!
 //! ```
 //! use lifecircle::coverage::{run_coverage, CoverageOptions};

@@ -417,8 +417,7 @@ mod tests {
             let got = k_nearest_sources(&g, &seeds, &limits);
             // Per source, plain Dijkstra (O(n²) selection, no heap).
             let mut dist = vec![vec![f64::INFINITY; n]; n_sources];
-            for s in 0..n_sources {
-                let d = &mut dist[s];
+            for (s, d) in dist.iter_mut().enumerate() {
                 for seed in seeds.iter().filter(|x| x.source as usize == s) {
                     d[seed.node as usize] = d[seed.node as usize].min(seed.dist_m);
                 }
@@ -432,7 +431,7 @@ mod tests {
                 }
             }
             for node in 0..n {
-                let mut all: Vec<(f64, u32)> = (0..n_sources).map(|s| (dist[s][node], s as u32)).filter(|x| x.0 <= limits.radius_m).collect();
+                let mut all: Vec<(f64, u32)> = dist.iter().enumerate().map(|(s, d)| (d[node], s as u32)).filter(|x| x.0 <= limits.radius_m).collect();
                 all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
                 let want: Vec<(f64, u32)> = all.iter().enumerate().filter(|(i, x)| *i < limits.k || x.0 <= limits.all_within_m).map(|(_, x)| *x).collect();
                 assert_eq!(at(&got, node as u32), want, "node {node} {limits:?} {seeds:?}");

@@ -33,6 +33,8 @@
 //! - The public network excludes ways the walk rules exclude and every compound's internal ways (private
 //!   ways in an estate; service roads inside an estate), so no route passes through somebody else's
 //!   compound. The open-the-walls scenario adds the internal ways back.
+//! - Barriers (railways, rivers, arterial roads) are not added to the graph: walks cross them only where
+//!   the mapped ways do (bridges, crossings, junctions), which is what the shared-vertex topology gives.
 //! - An estate's distance to a category is the minimum over that category's facilities. Searches stop at
 //!   `search_radius_factor` (1.5) × the largest threshold: beyond it the distance is "none within reach".
 //! - Ties between facilities at equal distance go to the lexicographically smaller facility id.
