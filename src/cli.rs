@@ -2,7 +2,7 @@
 //! `main` parses, runs, and turns errors into a message and an exit code (2 bad input, 1 internal).
 
 use crate::bundle::BundleOptions;
-use crate::coverage::CoverageOptions;
+use crate::coverage::{CoverageOptions, ServiceAreaOutput};
 use crate::coverage::scenario::Scenario;
 use crate::error::{Error, Result};
 use crate::pipeline::{self, InputCoords, InputSpec, LayerFieldNames, OutputFormat, OutputSpec};
@@ -212,9 +212,10 @@ pub struct CoverageFlags {
     /// How far searches go (default: 1.5 × the largest threshold).
     #[arg(long, value_name = "METRES", help_heading = "Coverage")]
     pub search_radius: Option<f64>,
-    /// Skip the service-area lines and polygons (faster on very large networks).
-    #[arg(long, help_heading = "Coverage")]
-    pub no_service_areas: bool,
+    /// Service areas to draw: none, lines (the exact reach), or polygons (lines and their 25 m buffer
+    /// dissolved; costly on city-wide networks, where `lines` is advised).
+    #[arg(long, default_value = "polygons", value_name = "KIND", help_heading = "Coverage")]
+    pub service_areas: String,
     /// Scenario: every compound's internal private ways become public.
     #[arg(long, help_heading = "Scenario")]
     pub open_compounds: bool,
@@ -241,8 +242,12 @@ impl CoverageFlags {
             access_rule,
             max_snap_m: self.max_snap,
             search_radius_m: self.search_radius,
-            service_areas: !self.no_service_areas,
+            service_areas: match self.service_areas.as_str() {
+                "polygons" => ServiceAreaOutput::LinesAndPolygons,
+                other => other.parse().map_err(|e| Error::Usage(format!("--service-areas {other}: {e}")))?,
+            },
             scenario: (!scenario.is_empty()).then_some(scenario),
+            ..CoverageOptions::default()
         })
     }
 }

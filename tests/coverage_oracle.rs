@@ -11,7 +11,7 @@
 use geo::{Distance, Euclidean, Length};
 use geo_types::{Coord, LineString, MultiPolygon, Point, Polygon};
 use lifecircle::coverage::synthetic_city::SplitMix64;
-use lifecircle::coverage::{CoverageOptions, CoverageRun, run_coverage};
+use lifecircle::coverage::{CoverageOptions, CoverageRun, DistanceEngine, run_coverage};
 use lifecircle::model::{Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, PopulationSource, Way};
 use lifecircle::network::access::{AccessKind, AccessPoint};
 use lifecircle::network::dijkstra::{EdgeEntries, SearchLimits, SourceEntry, k_nearest_sources, seeds_from_entries};
@@ -341,16 +341,29 @@ fn multi_source_search_equals_per_estate_dijkstra() {
     for seed in 1..=8u64 {
         let data = random_district(seed);
         for rule in ["gates", "boundary", "centroid"] {
-            let opts = CoverageOptions { access_rule: rule.parse().unwrap(), ..CoverageOptions::default() };
-            let run = run_coverage(&data, &profile, &opts).unwrap();
-            check_against_oracle(&data, &profile, &run, &mut seen);
-            // The far estate is unreachable and rejected; it is still counted (not covered).
-            assert!(run.rejects.iter().any(|r| r.layer == "estates" && r.source_id == "far"));
-            assert!(run.baseline.ok.last().unwrap().iter().all(|ok| !ok));
+            let mut runs = Vec::new();
+            for engine in [DistanceEngine::EstateSearch, DistanceEngine::FacilitySearch] {
+                let opts = CoverageOptions { access_rule: rule.parse().unwrap(), engine, ..CoverageOptions::default() };
+                let run = run_coverage(&data, &profile, &opts).unwrap();
+                check_against_oracle(&data, &profile, &run, &mut seen);
+                // The far estate is unreachable and rejected; it is still counted (not covered).
+                assert!(run.rejects.iter().any(|r| r.layer == "estates" && r.source_id == "far"));
+                assert!(run.baseline.ok.last().unwrap().iter().all(|ok| !ok));
+                runs.push(run);
+            }
+            // The two engines agree on every verdict and nearest list (distances to 1e-9 m).
+            for (a, b) in runs[0].baseline.categories.iter().zip(&runs[1].baseline.categories) {
+                for (x, y) in a.estates.iter().zip(&b.estates) {
+                    assert_eq!(x.nearest.iter().map(|n| n.source).collect::<Vec<_>>(), y.nearest.iter().map(|n| n.source).collect::<Vec<_>>());
+                    assert_eq!(x.within.len(), y.within.len());
+                    assert!(x.nearest.iter().zip(&y.nearest).all(|(p, q)| (p.dist_m - q.dist_m).abs() < 1e-9));
+                }
+            }
+            assert_eq!(runs[0].baseline.ok, runs[1].baseline.ok);
         }
     }
     eprintln!("{seen:?}");
-    assert_eq!(seen.pairs, 8 * 3 * 26 * 2);
+    assert_eq!(seen.pairs, 8 * 3 * 2 * 26 * 2);
     // The random districts exercise every branch the contract has.
     assert!(seen.three_nearest > 0 && seen.two_within > 0 && seen.none_in_reach > 0, "{seen:?}");
     assert!(seen.crossings > 0 && seen.nearest_boundary > 0 && seen.multi_entrance > 0, "{seen:?}");

@@ -1,8 +1,8 @@
 //! Coverage results as output layers ([`crate::io::layer::Layer`], geometry converted to WGS84 lon/lat
 //! with [`Transformer::to_wgs84`], one PROJ transformer per rayon worker):
 //!
-//! - `estates`: estate_id, name, population, households, access (the rule that placed its access points:
-//!   gates, crossing, nearest_boundary, centroid, none), access_points, main_network (an access point on
+//! - `estates`: estate_id, name, population, households, entry (how its access points were placed: gate,
+//!   crossing, nearest_boundary, centroid, none), entries (how many), main_network (an access point on
 //!   island 0), then per category `K`: dist_K (null when no facility is within the search radius), ok_K,
 //!   n_K (facilities within the threshold), nearest_K (ids of the 3 nearest), access_K (Ga2SFCA, when the
 //!   category has capacities), delta_K (residents newly covered, when a scenario ran); then score.
@@ -151,8 +151,8 @@ pub fn coverage_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
         ("name".into(), FieldType::Text),
         ("population".into(), FieldType::Real),
         ("households".into(), FieldType::Real),
-        ("access".into(), FieldType::Text),
-        ("access_points".into(), FieldType::Int),
+        ("entry".into(), FieldType::Text),
+        ("entries".into(), FieldType::Int),
         ("main_network".into(), FieldType::Bool),
     ];
     for c in &base.categories {
@@ -256,7 +256,9 @@ pub fn coverage_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
         if let Some(sa) = &r.service_area {
             let values = |kind: &str| vec![Value::Text(c.key.clone()), Value::from(c.tier.as_str()), Value::from(c.threshold_m), Value::from(kind)];
             rows.push((Some(Geometry::MultiLineString(sa.lines.clone())), values("lines")));
-            rows.push((Some(Geometry::MultiPolygon(sa.polygon.clone())), values("polygon")));
+            if let Some(polygon) = &sa.polygon {
+                rows.push((Some(Geometry::MultiPolygon(polygon.clone())), values("polygon")));
+            }
         }
     }
     push_all(&mut service_areas, crs, rows)?;

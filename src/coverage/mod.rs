@@ -7,9 +7,12 @@
 //! [`summary::CoverageSummary`] is `coverage.json`.
 //!
 //! Stages: walk rules and compounds → public walking graph → gates assigned to estates → estate access
-//! points and facility entrances (rayon over features) → one bounded multi-label search per category
-//! (rayon over categories; each result is independent of the others, so the output does not depend on
-//! the thread count) → verdicts, scores, Ga2SFCA, summary → optional scenario on a second graph.
+//! points and facility entrances (rayon over features) → distances: one bounded search per estate over
+//! all categories (rayon over estates; [`DistanceEngine::EstateSearch`], the default) or one bounded
+//! multi-source multi-label search per category (rayon over categories;
+//! [`DistanceEngine::FacilitySearch`]) — every result is independent of the others, so the output does
+//! not depend on the thread count → service areas (one search per category) → verdicts, scores, Ga2SFCA,
+//! summary → optional scenario on a second graph.
 //!
 //! ```
 //! use lifecircle::coverage::{run_coverage, CoverageOptions};
@@ -36,12 +39,27 @@ use crate::network::compounds::{WayPiece, walkable_pieces};
 use crate::network::dijkstra::{EdgeEntries, SourceEntry};
 use crate::network::service_area::{reached_lines, service_area_polygon};
 use crate::profile::{Profile, WalkRules};
-use distances::{EstateDistances, category_distances};
+use crate::network::dijkstra::{SearchLimits, k_nearest_sources, seeds_from_entries};
+use crate::network::estate_search::{Attachments, EstateSearch, Start};
+use distances::{EstateDistances, SourceDistance, category_distances};
 use geo_types::{MultiLineString, MultiPolygon};
 use rayon::prelude::*;
 use scenario::{DeltaSummary, Scenario, ScenarioRun};
 use std::collections::{BTreeSet, HashMap};
 use summary::{CoverageSummary, coverage_summary, estate_score};
+
+/// How the estate-to-facility distances are computed. Both are exact and give the same results (the
+/// oracle tests check both); they differ in speed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DistanceEngine {
+    /// One bounded Dijkstra per estate over all categories ([`crate::network::estate_search`]): work =
+    /// estates × nodes within the search radius, cache-friendly. The default.
+    #[default]
+    EstateSearch,
+    /// One multi-source, multi-label search per category from its facilities
+    /// ([`crate::network::dijkstra`]): work = categories × nodes × 3 labels, touching the whole graph.
+    FacilitySearch,
+}
 
 /// What the planner chose for a coverage run.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,23 +70,53 @@ pub struct CoverageOptions {
     pub max_snap_m: Option<f64>,
     /// Replaces `walk.search_radius_factor` × the largest threshold; must reach the largest threshold.
     pub search_radius_m: Option<f64>,
-    /// Compute service-area lines and polygons per category.
-    pub service_areas: bool,
+    /// Service areas per category: none, lines, or lines and polygons (polygons cost about a second per
+    /// 15,000 reached edges; at city scale prefer lines).
+    pub service_areas: ServiceAreaOutput,
     /// An open-the-walls scenario to compare with the current state.
     pub scenario: Option<Scenario>,
+    pub engine: DistanceEngine,
 }
 
 impl Default for CoverageOptions {
     fn default() -> CoverageOptions {
-        CoverageOptions { access_rule: AccessRule::Gates, max_snap_m: None, search_radius_m: None, service_areas: true, scenario: None }
+        CoverageOptions {
+            access_rule: AccessRule::Gates,
+            max_snap_m: None,
+            search_radius_m: None,
+            service_areas: ServiceAreaOutput::LinesAndPolygons,
+            scenario: None,
+            engine: DistanceEngine::EstateSearch,
+        }
     }
 }
 
-/// A category's reach: lines within the threshold, and those lines buffered and dissolved.
+/// Which service-area geometry to compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ServiceAreaOutput {
+    None,
+    Lines,
+    #[default]
+    LinesAndPolygons,
+}
+
+impl std::str::FromStr for ServiceAreaOutput {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<ServiceAreaOutput, String> {
+        match s {
+            "none" => Ok(ServiceAreaOutput::None),
+            "lines" => Ok(ServiceAreaOutput::Lines),
+            "polygons" | "lines+polygons" => Ok(ServiceAreaOutput::LinesAndPolygons),
+            _ => Err(format!("unknown service-area output `{s}`: use none, lines or polygons")),
+        }
+    }
+}
+
+/// A category's reach: lines within the threshold, and (when asked) those lines buffered and dissolved.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServiceArea {
     pub lines: MultiLineString<f64>,
-    pub polygon: MultiPolygon<f64>,
+    pub polygon: Option<MultiPolygon<f64>>,
 }
 
 /// One category's results.
@@ -86,7 +134,7 @@ pub struct CategoryResult {
     /// Facilities counted with capacity 0 in the Ga2SFCA.
     pub facilities_without_capacity: Option<usize>,
     pub service_area: Option<ServiceArea>,
-    /// Labels the search settled (work done).
+    /// Labels settled by this category's own searches (the facility engine, service areas): work done.
     pub labels_settled: usize,
 }
 
@@ -215,7 +263,83 @@ pub(crate) fn all_estate_access(
     data.estates.par_iter().enumerate().map(|(i, e)| estate_access(ctx, e, &gates.gates_of_estate[i], &data.gates, rule, &open)).collect()
 }
 
+/// The entrances of every category's facilities, with source = the facility's rank in its category.
+fn category_entries(groups: &[Vec<u32>], facility_access: &[Option<Access>]) -> Vec<Vec<SourceEntry>> {
+    groups
+        .iter()
+        .map(|members| {
+            let mut entries = Vec::new();
+            for (rank, &fi) in members.iter().enumerate() {
+                if let Some(a) = &facility_access[fi as usize] {
+                    entries.extend(a.points.iter().map(|p| SourceEntry { source: rank as u32, edge: p.snap.edge, along_m: p.snap.along_m, base_m: p.base_m() }));
+                }
+            }
+            entries
+        })
+        .collect()
+}
+
+/// Distances of every estate to every category by per-estate searches ([`DistanceEngine::EstateSearch`]):
+/// `result[category][estate]`.
+fn distances_by_estate_search(
+    network: &WalkNetwork,
+    profile: &Profile,
+    estate_access: &[Access],
+    entries: &[Vec<SourceEntry>],
+    radius_m: f64,
+) -> Vec<Vec<EstateDistances>> {
+    // One numbering of all facilities: category c's rank r is source base[c] + r.
+    let mut base = Vec::with_capacity(entries.len() + 1);
+    let mut all = Vec::new();
+    let mut next = 0u32;
+    for list in entries {
+        base.push(next);
+        let count = list.iter().map(|e| e.source + 1).max().unwrap_or(0);
+        all.extend(list.iter().map(|e| SourceEntry { source: next + e.source, ..*e }));
+        next += count;
+    }
+    base.push(next);
+    let attachments = Attachments::new(&network.graph, &all);
+    let n = network.graph.node_count();
+    let per_estate: Vec<Vec<EstateDistances>> = estate_access
+        .par_iter()
+        .with_min_len(64)
+        .map_init(
+            || (EstateSearch::new(n), Vec::new()),
+            |(search, found), access| {
+                found.clear();
+                let starts: Vec<Start> = access.points.iter().map(|p| Start { edge: p.snap.edge, along_m: p.snap.along_m, base_m: p.base_m() }).collect();
+                if !starts.is_empty() {
+                    search.run(&network.graph, &starts, radius_m, &attachments, found);
+                }
+                let mut out: Vec<EstateDistances> = vec![EstateDistances::default(); entries.len()];
+                // `found` is sorted by (distance, global source), which is (distance, rank) within a category.
+                for r in found.iter() {
+                    let c = base.partition_point(|&b| b <= r.source) - 1;
+                    let d = &mut out[c];
+                    let sd = SourceDistance { source: r.source - base[c], dist_m: r.dist_m };
+                    if d.nearest.len() < distances::NEAREST_COUNT {
+                        d.nearest.push(sd);
+                    }
+                    if r.dist_m <= profile.categories[c].threshold_m {
+                        d.within.push(sd);
+                    }
+                }
+                out
+            },
+        )
+        .collect();
+    let mut by_category: Vec<Vec<EstateDistances>> = (0..entries.len()).map(|_| Vec::with_capacity(per_estate.len())).collect();
+    for row in per_estate {
+        for (c, d) in row.into_iter().enumerate() {
+            by_category[c].push(d);
+        }
+    }
+    by_category
+}
+
 /// Run every category on one network state.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn analyse(
     network: &WalkNetwork,
     data: &Dataset,
@@ -223,26 +347,47 @@ pub(crate) fn analyse(
     rules: &WalkRules,
     estate_access: Vec<Access>,
     radius_m: f64,
-    service_areas: bool,
+    service_areas: ServiceAreaOutput,
+    engine: DistanceEngine,
 ) -> Result<(Analysis, Vec<Reject>)> {
     let facility_access = all_facility_access(network, data, profile, rules);
     let (groups, rejects) = group_facilities(data, profile, &facility_access);
+    let entries = category_entries(&groups, &facility_access);
     let populations: Vec<f64> = data.estates.iter().map(|e| if e.population.is_finite() { e.population.max(0.0) } else { 0.0 }).collect();
+    let mut by_estate_search = match engine {
+        DistanceEngine::EstateSearch => Some(distances_by_estate_search(network, profile, &estate_access, &entries, radius_m)),
+        DistanceEngine::FacilitySearch => None,
+    };
+    let precomputed: Vec<Option<Vec<EstateDistances>>> = match by_estate_search.take() {
+        Some(v) => v.into_iter().map(Some).collect(),
+        None => vec![None; entries.len()],
+    };
     let categories: Vec<CategoryResult> = profile
         .categories
         .par_iter()
         .zip(groups.par_iter())
-        .map(|(category, members)| -> Result<CategoryResult> {
-            let mut entries = Vec::new();
-            for (rank, &fi) in members.iter().enumerate() {
-                if let Some(a) = &facility_access[fi as usize] {
-                    entries.extend(a.points.iter().map(|p| SourceEntry { source: rank as u32, edge: p.snap.edge, along_m: p.snap.along_m, base_m: p.base_m() }));
+        .zip(entries.par_iter())
+        .zip(precomputed.into_par_iter())
+        .map(|(((category, members), entries), precomputed)| -> Result<CategoryResult> {
+            let mut labels_settled = 0;
+            let estates = match precomputed {
+                Some(d) => d,
+                None => {
+                    let (d, labels) = category_distances(&network.graph, &estate_access, entries, members.len(), category.threshold_m, radius_m);
+                    labels_settled += labels.settled();
+                    d
                 }
-            }
-            let (estates, labels) = category_distances(&network.graph, &estate_access, &entries, members.len(), category.threshold_m, radius_m);
-            let service_area = if service_areas {
-                let lines = reached_lines(&network.graph, |n| labels.nearest(n).map(|l| l.dist_m), &EdgeEntries::new(&entries), category.threshold_m);
-                let polygon = service_area_polygon(&lines, rules.service_area_buffer_m)?;
+            };
+            let service_area = if service_areas != ServiceAreaOutput::None {
+                // The reach within the threshold: a one-label search from the facilities, cut at the threshold.
+                let seeds = seeds_from_entries(&network.graph, entries);
+                let labels = k_nearest_sources(&network.graph, &seeds, &SearchLimits { k: 1, radius_m: category.threshold_m, all_within_m: 0.0 });
+                labels_settled += labels.settled();
+                let lines = reached_lines(&network.graph, |n| labels.nearest(n).map(|l| l.dist_m), &EdgeEntries::new(entries), category.threshold_m);
+                let polygon = match service_areas {
+                    ServiceAreaOutput::LinesAndPolygons => Some(service_area_polygon(&lines, rules.service_area_buffer_m)?),
+                    _ => None,
+                };
                 Some(ServiceArea { lines, polygon })
             } else {
                 None
@@ -264,7 +409,7 @@ pub(crate) fn analyse(
                 access,
                 facilities_without_capacity,
                 service_area,
-                labels_settled: labels.settled(),
+                labels_settled,
             })
         })
         .collect::<Result<_>>()?;
@@ -321,12 +466,12 @@ pub fn run_coverage(data: &Dataset, profile: &Profile, opts: &CoverageOptions) -
     let estate_access = all_estate_access(&network, data, &gates, opts.access_rule, &rules, &BTreeSet::new());
     rejects.extend(estate_rejects(data, &estate_access));
     lap("estate_access_points", &mut timings_s);
-    let (baseline, facility_rejects) = analyse(&network, data, profile, &rules, estate_access, radius_m, opts.service_areas)?;
+    let (baseline, facility_rejects) = analyse(&network, data, profile, &rules, estate_access, radius_m, opts.service_areas, opts.engine)?;
     rejects.extend(facility_rejects);
     let summary = summarise(data, profile, &baseline);
     lap("facilities_and_categories", &mut timings_s);
     let scenario = match &opts.scenario {
-        Some(s) => Some(scenario::run_scenario(s, data, profile, &rules, opts.access_rule, radius_m, &pieces, &network, &gates, &baseline)?),
+        Some(s) => Some(scenario::run_scenario(s, data, profile, &rules, opts, radius_m, &pieces, &network, &gates, &baseline)?),
         None => None,
     };
     if scenario.is_some() {

@@ -22,11 +22,11 @@
 //! ```
 
 use super::summary::{CoverageSummary, OrderedMap};
-use super::{Analysis, all_estate_access, analyse, summarise};
+use super::{Analysis, CoverageOptions, all_estate_access, analyse, summarise};
 use crate::error::{Error, Result};
 use crate::model::Dataset;
 use crate::network::WalkNetwork;
-use crate::network::access::{Access, AccessKind, AccessPoint, AccessRule, GateAssignment, snap_point};
+use crate::network::access::{Access, AccessKind, AccessPoint, GateAssignment, snap_point};
 use crate::network::compounds::{PieceAccess, WayPiece};
 use crate::network::snap::segment_closest_points;
 use crate::profile::{Profile, WalkRules};
@@ -138,7 +138,7 @@ pub(crate) fn run_scenario(
     data: &Dataset,
     profile: &Profile,
     rules: &WalkRules,
-    rule: AccessRule,
+    opts: &CoverageOptions,
     radius_m: f64,
     pieces: &[WayPiece],
     public: &WalkNetwork,
@@ -170,7 +170,7 @@ pub(crate) fn run_scenario(
     let ctx = network.context(rules);
 
     // The rule's access points on this network, plus opened gates, plus passages.
-    let mut access: Vec<Access> = all_estate_access(network, data, gates, rule, rules, &BTreeSet::new());
+    let mut access: Vec<Access> = all_estate_access(network, data, gates, opts.access_rule, rules, &BTreeSet::new());
     for &g in &opened {
         if let Some(e) = gates.estate_of_gate[g as usize] {
             let a = &mut access[e as usize];
@@ -201,7 +201,7 @@ pub(crate) fn run_scenario(
         }
     }
 
-    let (analysis, _) = analyse(network, data, profile, rules, access, radius_m, false)?;
+    let (analysis, _) = analyse(network, data, profile, rules, access, radius_m, super::ServiceAreaOutput::None, opts.engine)?;
     let summary = summarise(data, profile, &analysis);
     let before = summarise(data, profile, baseline);
 

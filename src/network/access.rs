@@ -174,7 +174,7 @@ pub fn assign_gates(gates: &[Gate], estates: &[Estate], rules: &WalkRules) -> Ga
         .iter()
         .enumerate()
         .filter_map(|(i, e)| {
-            let r = e.polygon.bounding_rect()?;
+            let r = e.polygon.bounding_rect().filter(|_| polygon_is_finite(&e.polygon))?;
             Some(GeomWithData::new(rstar::primitives::Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]), i as u32))
         })
         .collect();
@@ -210,6 +210,9 @@ pub fn assign_gates(gates: &[Gate], estates: &[Estate], rules: &WalkRules) -> Ga
 
 /// Snap a point; `None` when beyond `max_snap_m` or the network is empty.
 pub fn snap_point(ctx: NetworkContext, p: Coord<f64>, kind: AccessKind) -> Option<AccessPoint> {
+    if !(p.x.is_finite() && p.y.is_finite()) {
+        return None;
+    }
     let snap = ctx.index.snap(p)?;
     (snap.offset_m <= ctx.rules.max_snap_m).then_some(AccessPoint { point: p, snap, kind, extra_m: 0.0 })
 }
@@ -284,7 +287,15 @@ pub fn nearest_to_boundary(ctx: NetworkContext, polygon: &MultiPolygon<f64>) -> 
     best.filter(|b| b.snap.offset_m <= ctx.rules.max_snap_m)
 }
 
+/// Whether every coordinate of a polygon is a finite number.
+pub fn polygon_is_finite(polygon: &MultiPolygon<f64>) -> bool {
+    rings(polygon).all(|r| r.0.iter().all(|c| c.x.is_finite() && c.y.is_finite()))
+}
+
 fn boundary_access(ctx: NetworkContext, polygon: &MultiPolygon<f64>, what: &str) -> Access {
+    if !polygon_is_finite(polygon) {
+        return Access { points: Vec::new(), problem: Some(format!("the {what}'s polygon has a coordinate that is not a finite number")) };
+    }
     let crossings = boundary_crossings(ctx, polygon);
     if !crossings.is_empty() {
         return Access { points: crossings, problem: None };
@@ -305,7 +316,7 @@ fn boundary_access(ctx: NetworkContext, polygon: &MultiPolygon<f64>, what: &str)
 /// are shut unless a scenario opens them).
 pub fn estate_access(ctx: NetworkContext, estate: &Estate, own_gates: &[u32], gates: &[Gate], rule: AccessRule, gate_open: impl Fn(u32) -> bool) -> Access {
     match rule {
-        AccessRule::Centroid => match estate.polygon.centroid() {
+        AccessRule::Centroid => match estate.polygon.centroid().filter(|_| polygon_is_finite(&estate.polygon)) {
             Some(c) => match snap_point(ctx, c.0, AccessKind::Centroid) {
                 Some(p) => Access { points: vec![p], problem: None },
                 None => Access {
@@ -313,7 +324,7 @@ pub fn estate_access(ctx: NetworkContext, estate: &Estate, own_gates: &[u32], ga
                     problem: Some(format!("the centroid is farther than max_snap_m = {} m from any walkable way", ctx.rules.max_snap_m)),
                 },
             },
-            None => Access { points: Vec::new(), problem: Some("the estate polygon is empty".into()) },
+            None => Access { points: Vec::new(), problem: Some("the estate polygon is empty or has a coordinate that is not a finite number".into()) },
         },
         AccessRule::Gates => {
             let points: Vec<AccessPoint> =
@@ -500,6 +511,22 @@ mod tests {
         assert!(a.points.is_empty() && a.problem.unwrap().contains("max_snap_m = 200"));
         let a = estate_access(ctx, &far, &[], &[], AccessRule::Centroid, |_| true);
         assert!(a.points.is_empty() && a.problem.is_some());
+    }
+
+    #[test]
+    fn non_finite_polygons_are_unreachable_not_a_panic() {
+        let g = street_graph();
+        let index = SegmentIndex::new(&g);
+        let rules = WalkRules::default();
+        let ctx = NetworkContext { graph: &g, index: &index, rules: &rules };
+        let mut e = estate(0.0, 0.0, 100.0);
+        e.polygon.0[0].exterior_mut(|r| r.0[1].x = f64::NAN);
+        for rule in [AccessRule::Gates, AccessRule::Boundary, AccessRule::Centroid] {
+            let a = estate_access(ctx, &e, &[], &[], rule, |_| true);
+            assert!(a.points.is_empty() && a.problem.unwrap().contains("finite"), "{rule:?}");
+        }
+        let assignment = assign_gates(&[gate("g", 0.0, 0.0, None)], &[e], &rules);
+        assert_eq!(assignment.estate_of_gate, vec![None]);
     }
 
     #[test]

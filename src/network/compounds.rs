@@ -92,7 +92,7 @@ impl<'a> EstateLocator<'a> {
             .iter()
             .enumerate()
             .filter_map(|(i, e)| {
-                let r = e.polygon.bounding_rect()?;
+                let r = e.polygon.bounding_rect().filter(|_| super::access::polygon_is_finite(&e.polygon))?;
                 Some(EstateBox { envelope: AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]), estate: i as u32 })
             })
             .collect();

@@ -7,12 +7,15 @@
 //! is a label-setting algorithm over `(distance, source)` labels (the "k nearest facilities" variant of
 //! Dijkstra 1959, as in multi-label catchment searches; cf. Erwig & Hagen 2000 for the k = 1 case):
 //!
-//! 1. Push every seed `(d, source, node)` on a binary heap ordered by `(d, source, node)`.
-//! 2. Pop the smallest. Node `v` accepts the label when it has no label from that source yet and either it
-//!    holds fewer than `k` labels and `d ≤ radius_m`, or `d ≤ all_within_m`.
-//! 3. An accepted label relaxes every arc `v → w`: push `(d + length, source, w)` unless `w` could not
-//!    accept it (beyond the radius, `w` already holds the source, or `w` is full and it is beyond the
-//!    threshold).
+//! 1. Every node keeps its `k` best *tentative* labels (distinct sources, sorted). Offer every seed;
+//!    push `(d, source, node)` on a monotone radix heap ordered by `(d, source)` when it enters that list
+//!    (replacing the source's worse label, or the worst one), or when it lies within `all_within_m` and
+//!    the source is not settled there yet.
+//! 2. Pop the smallest. It settles when it is the node's next unsettled best label, or, once the node's
+//!    `k` best are settled, when it lies within `all_within_m` from a source not yet settled there.
+//!    Anything else is stale and skipped.
+//! 3. A settled label relaxes every arc `v → w`: offer `(d + length, source, w)` to `w` as in step 1,
+//!    unless beyond `radius_m`.
 //!
 //! Why it is exact: take a source `s` among the `k` best of node `v` and a shortest path `s … x … v`.
 //! Any source better than `s` at `x` is better than `s` at `v` (triangle inequality; ties broken by
@@ -20,7 +23,7 @@
 //! the whole path. A source within the threshold of `v` is within it at every node of its path. Labels
 //! are popped in `(distance, source)` order, so each node's first `k` labels are its `k` best. Ties
 //! between equal distances go to the lower source id, which makes the result independent of thread count
-//! and insertion order. Time O(L log L) for L pushed labels (at most about `k` × arcs when thresholds are
+//! and insertion order. Time O(L log C) for L pushed labels (at most about `k` × arcs when thresholds are
 //! small); memory 16 bytes × `k` per node plus an overflow map for nodes with more than `k` sources within
 //! the threshold.
 //!
@@ -40,8 +43,6 @@
 //! ```
 
 use super::graph::{FxHashMap, WalkGraph};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 /// A source's starting point.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -70,59 +71,135 @@ pub struct SearchLimits {
 }
 
 /// The labels of every node, in increasing `(distance, source)` order.
+///
+/// Per node, a block of `k` slots holds its `k` best labels known so far (distinct sources, sorted); the
+/// first `settled` are final. The block's first slot also carries the counts, so one node's whole state
+/// is one memory block: the search is bound by memory access, not arithmetic. Labels beyond the `k` best
+/// that lie within `all_within_m` are settled into `overflow`.
 #[derive(Debug, Clone, Default)]
 pub struct NodeLabels {
     k: usize,
-    count: Vec<u32>,
-    first: Vec<Label>,
+    slots: Vec<Slot>,
     overflow: FxHashMap<u32, Vec<Label>>,
 }
 
+/// One label slot; `meta` of a node's first slot holds `known | settled << 8`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    dist_m: f64,
+    source: u32,
+    meta: u32,
+}
+
+impl Slot {
+    #[inline]
+    fn label(self) -> Label {
+        Label { dist_m: self.dist_m, source: self.source }
+    }
+}
+
+/// `(distance, source)` order.
+#[inline]
+fn before(a: Label, b: Label) -> bool {
+    a.dist_m < b.dist_m || (a.dist_m == b.dist_m && a.source < b.source)
+}
+
 impl NodeLabels {
-    /// A node's labels, nearest first.
+    fn new(n: usize, k: usize) -> NodeLabels {
+        NodeLabels { k, slots: vec![Slot::default(); n * k], overflow: FxHashMap::default() }
+    }
+
+    #[inline]
+    fn counts(&self, node: u32) -> (usize, usize) {
+        let meta = self.slots[node as usize * self.k].meta;
+        ((meta & 0xFF) as usize, ((meta >> 8) & 0xFF) as usize)
+    }
+
+    /// A node's settled labels, nearest first.
     pub fn labels(&self, node: u32) -> impl Iterator<Item = Label> + '_ {
-        let n = self.count.get(node as usize).copied().unwrap_or(0) as usize;
+        let settled = if (node as usize) < self.slots.len() / self.k.max(1) { self.counts(node).1 } else { 0 };
         let start = node as usize * self.k;
-        let first = &self.first[start..start + n.min(self.k)];
-        let extra: &[Label] = if n > self.k { self.overflow.get(&node).map_or(&[], Vec::as_slice) } else { &[] };
-        first.iter().chain(extra.iter()).copied()
+        let first = &self.slots[start..start + settled];
+        let extra: &[Label] = if settled == self.k { self.overflow.get(&node).map_or(&[], Vec::as_slice) } else { &[] };
+        first.iter().map(|s| s.label()).chain(extra.iter().copied())
     }
 
     /// The nearest source of a node.
     pub fn nearest(&self, node: u32) -> Option<Label> {
-        (self.count.get(node as usize).copied().unwrap_or(0) > 0).then(|| self.first[node as usize * self.k])
+        self.labels(node).next()
     }
 
     /// Total labels settled (work done).
     pub fn settled(&self) -> usize {
-        self.count.iter().map(|&c| c as usize).sum()
+        let n = self.slots.len() / self.k.max(1);
+        (0..n as u32).map(|v| self.counts(v).1).sum::<usize>() + self.overflow.values().map(Vec::len).sum::<usize>()
     }
 
-    fn holds(&self, node: u32, source: u32) -> bool {
-        let n = self.count[node as usize] as usize;
+    /// Whether `source` is settled at `node` (in the best prefix or the overflow).
+    fn is_settled(&self, node: u32, source: u32, settled: usize) -> bool {
         let start = node as usize * self.k;
-        if self.first[start..start + n.min(self.k)].iter().any(|l| l.source == source) {
+        self.slots[start..start + settled].iter().any(|l| l.source == source)
+            || (settled == self.k && self.overflow.get(&node).is_some_and(|v| v.iter().any(|l| l.source == source)))
+    }
+
+    /// Offer a tentative label; true when it must be pushed on the heap.
+    #[inline]
+    fn offer(&mut self, node: u32, label: Label, all_within_m: f64) -> bool {
+        let k = self.k;
+        let start = node as usize * k;
+        let meta = self.slots[start].meta;
+        let (known, settled) = ((meta & 0xFF) as usize, ((meta >> 8) & 0xFF) as usize);
+        let block = &mut self.slots[start..start + k];
+        let existing = block[..known].iter().position(|l| l.source == label.source);
+        if let Some(i) = existing
+            && !before(label, block[i].label())
+        {
+            return false; // the source already reaches this node at least as cheaply
+        }
+        // (A settled label is never beaten later: labels are settled in (distance, source) order.)
+        let improves = existing.is_some() || known < k || (settled < k && before(label, block[k - 1].label()));
+        if !improves {
+            // Not among the k best: only the all-within threshold keeps it.
+            return label.dist_m <= all_within_m && !self.is_settled(node, label.source, settled);
+        }
+        // Remove the source's worse entry (or drop the worst when full), then insert in order.
+        let mut len = known;
+        if let Some(i) = existing {
+            for j in i..len - 1 {
+                block[j] = Slot { meta: 0, ..block[j + 1] };
+            }
+            len -= 1;
+        } else if len == k {
+            len -= 1;
+        }
+        let mut at = len;
+        while at > settled && before(label, block[at - 1].label()) {
+            block[at] = Slot { meta: 0, ..block[at - 1] };
+            at -= 1;
+        }
+        block[at] = Slot { dist_m: label.dist_m, source: label.source, meta: 0 };
+        block[0].meta = (len as u32 + 1) | ((settled as u32) << 8);
+        true
+    }
+
+    /// Settle a popped label if it is still current; true when it was settled (and must be relaxed).
+    #[inline]
+    fn settle(&mut self, node: u32, label: Label, all_within_m: f64) -> bool {
+        let start = node as usize * self.k;
+        let meta = self.slots[start].meta;
+        let (known, settled) = ((meta & 0xFF) as usize, ((meta >> 8) & 0xFF) as usize);
+        if settled < known {
+            let next = self.slots[start + settled];
+            if next.source == label.source && next.dist_m == label.dist_m {
+                self.slots[start].meta = known as u32 | ((settled as u32 + 1) << 8);
+                return true;
+            }
+        }
+        if settled == self.k && label.dist_m <= all_within_m && !self.is_settled(node, label.source, settled) {
+            self.overflow.entry(node).or_default().push(label);
             return true;
         }
-        n > self.k && self.overflow.get(&node).is_some_and(|v| v.iter().any(|l| l.source == source))
-    }
-
-    fn can_accept(&self, node: u32, label: Label, limits: &SearchLimits) -> bool {
-        let full = self.count[node as usize] as usize >= self.k;
-        if label.dist_m > limits.radius_m || (full && label.dist_m > limits.all_within_m) {
-            return false;
-        }
-        !self.holds(node, label.source)
-    }
-
-    fn accept(&mut self, node: u32, label: Label) {
-        let n = self.count[node as usize] as usize;
-        if n < self.k {
-            self.first[node as usize * self.k + n] = label;
-        } else {
-            self.overflow.entry(node).or_default().push(label);
-        }
-        self.count[node as usize] += 1;
+        false
     }
 }
 
@@ -169,36 +246,85 @@ pub fn seeds_from_entries(graph: &WalkGraph, entries: &[SourceEntry]) -> Vec<See
     seeds
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct HeapEntry {
-    /// The distance's bit pattern: for non-negative floats it orders like the value.
-    dist_bits: u64,
-    source: u32,
-    node: u32,
+/// A monotone priority queue over `(distance, source)` keys: a radix heap (Ahuja, Mehlhorn, Orlin &
+/// Tarjan 1990). Dijkstra never pushes a key smaller than the last one popped, which lets keys be filed
+/// in buckets by the highest bit in which they differ from the last popped key; a pop empties the lowest
+/// non-empty bucket into lower ones around its minimum. Keys pack the distance's bit pattern (monotone
+/// for non-negative floats) above the source id, so the pop order is exactly `(distance, source)`.
+struct RadixHeap {
+    last: u128,
+    buckets: Vec<Vec<(u128, u32)>>,
+    len: usize,
+}
+
+impl RadixHeap {
+    fn new() -> RadixHeap {
+        RadixHeap { last: 0, buckets: (0..=128).map(|_| Vec::new()).collect(), len: 0 }
+    }
+
+    #[inline]
+    fn key(label: Label) -> u128 {
+        ((label.dist_m.to_bits() as u128) << 32) | label.source as u128
+    }
+
+    #[inline]
+    fn bucket(&self, key: u128) -> usize {
+        (128 - (key ^ self.last).leading_zeros()) as usize
+    }
+
+    #[inline]
+    fn push(&mut self, label: Label, node: u32) {
+        let key = RadixHeap::key(label);
+        debug_assert!(key >= self.last, "radix heap keys must not decrease");
+        let b = self.bucket(key);
+        self.buckets[b].push((key, node));
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Option<(Label, u32)> {
+        if self.len == 0 {
+            return None;
+        }
+        if self.buckets[0].is_empty() {
+            let i = self.buckets.iter().position(|b| !b.is_empty())?;
+            let moved = std::mem::take(&mut self.buckets[i]);
+            self.last = moved.iter().map(|e| e.0).min()?;
+            for e in &moved {
+                let b = self.bucket(e.0);
+                self.buckets[b].push(*e);
+            }
+            // Give the emptied vector's capacity back to the bucket for reuse.
+            let mut moved = moved;
+            moved.clear();
+            self.buckets[i] = moved;
+        }
+        let (key, node) = self.buckets[0].pop()?;
+        self.len -= 1;
+        Some((Label { dist_m: f64::from_bits((key >> 32) as u64), source: key as u32 }, node))
+    }
 }
 
 /// Run the search. Seeds with a negative or non-finite distance are ignored.
 pub fn k_nearest_sources(graph: &WalkGraph, seeds: &[Seed], limits: &SearchLimits) -> NodeLabels {
     let n = graph.node_count();
-    let k = limits.k.max(1);
-    let limits = SearchLimits { k, ..*limits };
-    let mut labels = NodeLabels { k, count: vec![0; n], first: vec![Label { dist_m: 0.0, source: 0 }; n * k], overflow: FxHashMap::default() };
-    let mut heap: BinaryHeap<Reverse<HeapEntry>> = BinaryHeap::with_capacity(seeds.len() * 2);
+    let k = limits.k.clamp(1, u8::MAX as usize);
+    let mut labels = NodeLabels::new(n, k);
+    let mut heap = RadixHeap::new();
     for s in seeds {
-        if s.dist_m.is_finite() && s.dist_m >= 0.0 && s.dist_m <= limits.radius_m && (s.node as usize) < n {
-            heap.push(Reverse(HeapEntry { dist_bits: s.dist_m.to_bits(), source: s.source, node: s.node }));
+        // `+ 0.0` turns -0.0 into 0.0, whose bit pattern orders correctly.
+        let label = Label { dist_m: s.dist_m + 0.0, source: s.source };
+        if s.dist_m.is_finite() && s.dist_m >= 0.0 && s.dist_m <= limits.radius_m && (s.node as usize) < n && labels.offer(s.node, label, limits.all_within_m) {
+            heap.push(label, s.node);
         }
     }
-    while let Some(Reverse(entry)) = heap.pop() {
-        let label = Label { dist_m: f64::from_bits(entry.dist_bits), source: entry.source };
-        if !labels.can_accept(entry.node, label, &limits) {
+    while let Some((label, node)) = heap.pop() {
+        if !labels.settle(node, label, limits.all_within_m) {
             continue;
         }
-        labels.accept(entry.node, label);
-        for arc in graph.neighbours(entry.node) {
+        for arc in graph.neighbours(node) {
             let next = Label { dist_m: label.dist_m + arc.length_m, source: label.source };
-            if labels.can_accept(arc.to, next, &limits) {
-                heap.push(Reverse(HeapEntry { dist_bits: next.dist_m.to_bits(), source: next.source, node: arc.to }));
+            if next.dist_m <= limits.radius_m && labels.offer(arc.to, next, limits.all_within_m) {
+                heap.push(next, arc.to);
             }
         }
     }
@@ -251,6 +377,66 @@ mod tests {
         assert_eq!(at(&l, 1), vec![(100.0, 2), (100.0, 5)]);
         assert_eq!(at(&l, 0), vec![(0.0, 5), (200.0, 2)]);
         assert_eq!(at(&l, 2), vec![(0.0, 2), (0.0, 5)]);
+    }
+
+    /// Brute force: one plain Dijkstra per source, then per node the k best (distance, source) within the
+    /// radius plus all within the threshold. Integer lengths on a grid make exact ties common, so the
+    /// tie rule (lower source id first) is checked too.
+    #[test]
+    fn equals_one_dijkstra_per_source_on_random_grids() {
+        use crate::coverage::synthetic_city::SplitMix64;
+        let mut rng = SplitMix64(7);
+        for _ in 0..40 {
+            let (w, h) = (3 + rng.below(8), 3 + rng.below(8));
+            let mut pieces = Vec::new();
+            for y in 0..h {
+                for x in 0..w {
+                    let p = Coord { x: 10.0 * x as f64, y: 10.0 * y as f64 };
+                    if x + 1 < w && rng.next_f64() < 0.85 {
+                        pieces.push(WayPiece { way: 0, coords: vec![p, Coord { x: p.x + 10.0, y: p.y }], access: PieceAccess::Public });
+                        if rng.next_f64() < 0.1 {
+                            // A parallel edge (two ways between the same junctions).
+                            pieces.push(WayPiece { way: 1, coords: vec![Coord { x: p.x + 10.0, y: p.y }, p], access: PieceAccess::Public });
+                        }
+                    }
+                    if y + 1 < h && rng.next_f64() < 0.85 {
+                        pieces.push(WayPiece { way: 0, coords: vec![p, Coord { x: p.x, y: p.y + 10.0 }], access: PieceAccess::Public });
+                    }
+                }
+            }
+            let g = WalkGraph::build(&pieces, |_| true);
+            let n = g.node_count();
+            if n == 0 {
+                continue;
+            }
+            let n_sources = 1 + rng.below(6);
+            let seeds: Vec<Seed> = (0..n_sources + rng.below(4))
+                .map(|i| Seed { node: rng.below(n) as u32, dist_m: 10.0 * rng.below(3) as f64, source: (i % n_sources) as u32 })
+                .collect();
+            let limits = SearchLimits { k: 1 + rng.below(3), radius_m: 10.0 * (2 + rng.below(10)) as f64, all_within_m: 10.0 * rng.below(6) as f64 };
+            let got = k_nearest_sources(&g, &seeds, &limits);
+            // Per source, plain Dijkstra (O(n²) selection, no heap).
+            let mut dist = vec![vec![f64::INFINITY; n]; n_sources];
+            for (s, d) in dist.iter_mut().enumerate() {
+                for seed in seeds.iter().filter(|x| x.source as usize == s) {
+                    d[seed.node as usize] = d[seed.node as usize].min(seed.dist_m);
+                }
+                let mut done = vec![false; n];
+                while let Some(u) = (0..n).filter(|&u| !done[u] && d[u].is_finite()).min_by(|&a, &b| d[a].total_cmp(&d[b])) {
+                    done[u] = true;
+                    for arc in g.neighbours(u as u32) {
+                        let v = arc.to as usize;
+                        d[v] = d[v].min(d[u] + arc.length_m);
+                    }
+                }
+            }
+            for node in 0..n {
+                let mut all: Vec<(f64, u32)> = dist.iter().enumerate().map(|(s, d)| (d[node], s as u32)).filter(|x| x.0 <= limits.radius_m).collect();
+                all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                let want: Vec<(f64, u32)> = all.iter().enumerate().filter(|(i, x)| *i < limits.k || x.0 <= limits.all_within_m).map(|(_, x)| *x).collect();
+                assert_eq!(at(&got, node as u32), want, "node {node} {limits:?} {seeds:?}");
+            }
+        }
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! Files, one algorithm each: [`walk_rules`] (which ways are walked), [`compounds`] (gated compounds'
 //! internal ways), [`graph`] (nodes, edges, CSR adjacency), [`islands`] (connected components),
 //! [`snap`] (nearest network point, R-tree), [`access`] (estate access points, facility entrances),
-//! [`dijkstra`] (bounded multi-source multi-label search), [`service_area`] (reach as lines and polygons).
+//! [`estate_search`] (bounded per-estate Dijkstra to every facility within reach), [`dijkstra`]
+//! (bounded multi-source multi-label search from a category's facilities), [`service_area`] (reach as
+//! lines and polygons).
 //!
 //! # The distance contract
 //!
@@ -31,6 +33,8 @@
 //! - The public network excludes ways the walk rules exclude and every compound's internal ways (private
 //!   ways in an estate; service roads inside an estate), so no route passes through somebody else's
 //!   compound. The open-the-walls scenario adds the internal ways back.
+//! - Barriers (railways, rivers, arterial roads) are not added to the graph: walks cross them only where
+//!   the mapped ways do (bridges, crossings, junctions), which is what the shared-vertex topology gives.
 //! - An estate's distance to a category is the minimum over that category's facilities. Searches stop at
 //!   `search_radius_factor` (1.5) × the largest threshold: beyond it the distance is "none within reach".
 //! - Ties between facilities at equal distance go to the lexicographically smaller facility id.
@@ -38,6 +42,7 @@
 pub mod access;
 pub mod compounds;
 pub mod dijkstra;
+pub mod estate_search;
 pub mod graph;
 pub mod islands;
 pub mod service_area;
@@ -61,7 +66,8 @@ pub struct WalkNetwork {
 impl WalkNetwork {
     /// Build from way pieces, keeping those `include` accepts.
     pub fn build(pieces: &[WayPiece], include: impl Fn(PieceAccess) -> bool) -> WalkNetwork {
-        let graph = WalkGraph::build(pieces, include);
+        let mut graph = WalkGraph::build(pieces, include);
+        graph.order_nodes_along_hilbert_curve();
         let index = SegmentIndex::new(&graph);
         let islands = network_islands(&graph);
         WalkNetwork { graph, index, islands }
