@@ -17,14 +17,15 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// Field names of planners' layers, as given on the command line.
+/// Field names of planners' layers, as given on the command line; `None` reads the default field of the
+/// layer kind or its Chinese alias (see [`crate::io::planner_layers`]), and is not an error when absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LayerFieldNames {
     pub id_field: Option<String>,
-    pub name_field: String,
-    pub category_field: String,
-    pub population_field: String,
-    pub households_field: String,
+    pub name_field: Option<String>,
+    pub category_field: Option<String>,
+    pub population_field: Option<String>,
+    pub households_field: Option<String>,
 }
 
 /// Every input of a run.
@@ -124,13 +125,21 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
     }
     let fields = LayerFields {
         id_field: spec.fields.id_field.clone(),
-        name_field: Some(spec.fields.name_field.clone()),
-        category_field: Some(spec.fields.category_field.clone()),
-        population_field: Some(spec.fields.population_field.clone()),
-        households_field: Some(spec.fields.households_field.clone()),
+        name_field: spec.fields.name_field.clone(),
+        category_field: spec.fields.category_field.clone(),
+        population_field: spec.fields.population_field.clone(),
+        households_field: spec.fields.households_field.clone(),
     };
     for (kind, path) in layer_files {
         let (data, rejected) = planner_layers::read_planner_layer(kind, path, &fields, &mut crs, spec.input_coords, &profile)?;
+        if kind == LayerKind::Ways && data.is_empty() {
+            // Walking distances need at least one line: an empty network is a wrong file, not a result.
+            let problem = match rejected.first() {
+                None => "the network layer has no features, so no walking distance can be measured".to_string(),
+                Some(first) => format!("none of the network layer's {} features is a usable line (the first, `{}`: {})", rejected.len(), first.source_id, first.reason),
+            };
+            return Err(Error::input(path, problem, "give the walkable lines (LineString / MultiLineString) with --network, or drop --network to use only --osm"));
+        }
         tracing::info!(file = %path.display(), layer = kind.name(), features = data.len(), rejects = rejected.len(), "read layer");
         data.append_to(&mut dataset);
         dataset.rejects.extend(rejected);
@@ -206,14 +215,18 @@ pub struct ExtractSummary {
 pub fn extract(input: &InputSpec, out: &OutputSpec) -> Result<ExtractSummary> {
     prepare_output(out)?;
     let loaded = load(input)?;
-    let mut layers = model_layers::dataset_layers(&loaded.dataset, loaded.crs)?;
-    if out.format == OutputFormat::GeoPackage {
-        layers.push(model_layers::rejects_layer(&loaded.dataset.rejects, Some(loaded.crs)));
-    }
-    let mut files = write_layers(out, &layers)?;
-    if out.format == OutputFormat::GeoJson {
-        files.extend(rejects::write_rejects(&out.dir, &loaded.dataset.rejects, Some(loaded.crs))?);
-    }
+    // `dataset_layers` ends with the rejects layer: the GeoPackage holds it as a table; as GeoJSON the
+    // rejects writer writes it (with `rejects.csv` for unlocated rejects), so it is not written twice.
+    let layers = model_layers::dataset_layers(&loaded.dataset, loaded.crs)?;
+    let mut files = match out.format {
+        OutputFormat::GeoPackage => write_layers(out, &layers)?,
+        OutputFormat::GeoJson => {
+            let model: Vec<Layer> = layers.iter().filter(|l| l.name != "rejects").cloned().collect();
+            let mut files = write_layers(out, &model)?;
+            files.extend(rejects::write_rejects(&out.dir, &loaded.dataset.rejects, Some(loaded.crs))?);
+            files
+        }
+    };
     if let Some(report) = &loaded.survey {
         let path = out.dir.join("survey_unmatched.csv");
         survey::write_survey_report_csv(&path, report)?;
