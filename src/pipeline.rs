@@ -95,9 +95,17 @@ pub struct Loaded {
     pub survey: Option<SurveyReport>,
 }
 
-/// Route GDAL's and PROJ's own error printing into our messages (they print `ERROR 1: ...` otherwise).
+/// Route GDAL's and PROJ's own error printing into our messages (they print `ERROR 1: ...` and
+/// `proj_create: crs not found` otherwise; our errors already say what failed, naming the file).
 pub fn install_quiet_library_handlers() {
     gdal_vector::install_error_handler();
+    // PROJ copies the default context's log level into every context it creates (`proj_context_create`
+    // copies `pj_get_default_ctx()`), and the `proj` crate creates one per transformer: silencing the
+    // default context (a null pointer means it, PROJ API `proj_log_level`) silences them all.
+    // SAFETY: a null context is documented as the default context; the call only sets its log level.
+    unsafe {
+        proj_sys::proj_log_level(std::ptr::null_mut(), proj_sys::PJ_LOG_LEVEL_PJ_LOG_NONE);
+    }
 }
 
 /// Read every input named in `spec` into one dataset in the working CRS.
@@ -164,6 +172,9 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
 
 /// Create the output folder and check that it can be written, before any work is done.
 pub fn prepare_output(out: &OutputSpec) -> Result<()> {
+    if out.dir.exists() && !out.dir.is_dir() {
+        return Err(Error::output(&out.dir, "it is a file, not a folder; pass --out with a folder name"));
+    }
     std::fs::create_dir_all(&out.dir).map_err(|e| Error::output(&out.dir, e))?;
     let probe = out.dir.join(format!(".lifecircle-write-test-{}", std::process::id()));
     std::fs::write(&probe, b"").map_err(|e| Error::output(&out.dir, e))?;
@@ -215,23 +226,28 @@ pub struct ExtractSummary {
 pub fn extract(input: &InputSpec, out: &OutputSpec) -> Result<ExtractSummary> {
     prepare_output(out)?;
     let loaded = load(input)?;
+    // Everything is written into a staging folder first and moved into `out` only when all is written:
+    // a run that fails half-way (a full disk) leaves no partial set of layers behind.
+    let stage = atomic::StagingFolder::create(&out.dir)?;
+    let staged_out = OutputSpec { dir: stage.path().to_path_buf(), format: out.format };
     // `dataset_layers` ends with the rejects layer: the GeoPackage holds it as a table; as GeoJSON the
     // rejects writer writes it (with `rejects.csv` for unlocated rejects), so it is not written twice.
     let layers = model_layers::dataset_layers(&loaded.dataset, loaded.crs)?;
     let mut files = match out.format {
-        OutputFormat::GeoPackage => write_layers(out, &layers)?,
+        OutputFormat::GeoPackage => write_layers(&staged_out, &layers)?,
         OutputFormat::GeoJson => {
             let model: Vec<Layer> = layers.iter().filter(|l| l.name != "rejects").cloned().collect();
-            let mut files = write_layers(out, &model)?;
-            files.extend(rejects::write_rejects(&out.dir, &loaded.dataset.rejects, Some(loaded.crs))?);
+            let mut files = write_layers(&staged_out, &model)?;
+            files.extend(rejects::write_rejects(stage.path(), &loaded.dataset.rejects, Some(loaded.crs))?);
             files
         }
     };
     if let Some(report) = &loaded.survey {
-        let path = out.dir.join("survey_unmatched.csv");
+        let path = stage.path().join("survey_unmatched.csv");
         survey::write_survey_report_csv(&path, report)?;
         files.push(path);
     }
+    let final_path = |p: &PathBuf| out.dir.join(p.file_name().unwrap_or_default());
     let summary = ExtractSummary {
         crs: loaded.crs.name(),
         layers: layers.iter().filter(|l| l.name != "rejects").map(|l| (l.name.clone(), l.features.len())).collect(),
@@ -240,9 +256,13 @@ pub fn extract(input: &InputSpec, out: &OutputSpec) -> Result<ExtractSummary> {
         osm: loaded.osm_stats.clone(),
         survey_rows_applied: loaded.survey.as_ref().map(|r| r.matched),
         survey_rows_not_applied: loaded.survey.as_ref().map(|r| r.issues.len()),
-        files: files.iter().map(|p| p.display().to_string()).collect(),
+        files: files.iter().map(|p| final_path(p).display().to_string()).collect(),
     };
-    write_json(&out.dir.join("extract.json"), &summary)?;
+    let summary_path = stage.path().join("extract.json");
+    write_json(&summary_path, &summary)?;
+    // extract.json last: its presence says the run completed.
+    files.push(summary_path);
+    stage.commit(&files)?;
     tracing::info!(out = %out.dir.display(), layers = layers.len(), rejects = summary.rejects, "extract written");
     Ok(summary)
 }
