@@ -102,18 +102,18 @@ pub struct InputArgs {
     /// Id field of layers (default by layer: estate_id, facility_id, gate_id, building_id, parcel_id ...).
     #[arg(long, value_name = "FIELD", help_heading = "Layer fields")]
     pub id_field: Option<String>,
-    /// Name field of layers.
-    #[arg(long, value_name = "FIELD", default_value = "name", help_heading = "Layer fields")]
-    pub name_field: String,
-    /// Category field of the facilities layer; values are profile category keys.
-    #[arg(long, value_name = "FIELD", default_value = "category", help_heading = "Layer fields")]
-    pub category_field: String,
-    /// Population field of the estates layer.
-    #[arg(long, value_name = "FIELD", default_value = "population", help_heading = "Layer fields")]
-    pub population_field: String,
-    /// Households field of the estates layer.
-    #[arg(long, value_name = "FIELD", default_value = "households", help_heading = "Layer fields")]
-    pub households_field: String,
+    /// Name field of layers (default: `name`, else `名称`; a field named here must exist).
+    #[arg(long, value_name = "FIELD", help_heading = "Layer fields")]
+    pub name_field: Option<String>,
+    /// Category field of the facilities layer (default: `category`, else `类别`); values are profile category keys.
+    #[arg(long, value_name = "FIELD", help_heading = "Layer fields")]
+    pub category_field: Option<String>,
+    /// Population field of the estates layer (default: `population`, else `人口`).
+    #[arg(long, value_name = "FIELD", help_heading = "Layer fields")]
+    pub population_field: Option<String>,
+    /// Households field of the estates layer (default: `households`, else `户数`).
+    #[arg(long, value_name = "FIELD", help_heading = "Layer fields")]
+    pub households_field: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -420,21 +420,60 @@ pub fn main() -> i32 {
     };
     init_logging(&cli);
     pipeline::install_quiet_library_handlers();
+    install_panic_hook();
     match std::panic::catch_unwind(|| run(&cli)) {
         Ok(Ok(())) => 0,
         Ok(Err(e)) => {
             eprintln!("error: {e}");
             e.exit_code()
         }
-        Err(_) => {
-            eprintln!("error: internal error: lifecircle stopped unexpectedly; please report this with the command line and input files");
-            1
-        }
+        // The hook has already printed the message with its location.
+        Err(_) => 1,
     }
+}
+
+/// Replace Rust's default panic message (`thread 'main' panicked at ...`, `note: run with
+/// RUST_BACKTRACE=1`) by one line a planner can pass on: what failed, where in the source, and whom to tell.
+/// The run then ends with exit code 1 (see [`main`]).
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("{}", internal_error_message(info.payload(), info.location()));
+    }));
+}
+
+/// The text printed for a panic: its message (when it is text) and source location.
+fn internal_error_message(payload: &(dyn std::any::Any + Send), location: Option<&std::panic::Location<'_>>) -> String {
+    let what = payload.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| payload.downcast_ref::<String>().cloned()).unwrap_or_else(|| "lifecircle stopped unexpectedly".to_string());
+    let place = location.map(|l| format!(" (at {}:{})", l.file(), l.line())).unwrap_or_default();
+    format!("error: internal error: {what}{place}; please report this to the lifecircle developers with the command line and input files")
 }
 
 impl From<clap::Error> for Error {
     fn from(e: clap::Error) -> Error {
         Error::Usage(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panic_message_names_the_failure_and_its_place_without_rust_boilerplate() {
+        let location = std::panic::Location::caller();
+        let text = internal_error_message(&"index out of bounds", Some(location));
+        assert!(text.starts_with("error: internal error: index out of bounds (at src/cli.rs:"), "{text}");
+        assert!(text.contains("please report") && !text.contains("panicked") && !text.contains("RUST_BACKTRACE"), "{text}");
+        let owned: Box<dyn std::any::Any + Send> = Box::new(String::from("bad state"));
+        assert!(internal_error_message(owned.as_ref(), None).starts_with("error: internal error: bad state; please report"));
+        let other: Box<dyn std::any::Any + Send> = Box::new(7_u8);
+        assert!(internal_error_message(other.as_ref(), None).contains("lifecircle stopped unexpectedly"));
+    }
+
+    #[test]
+    fn layer_field_flags_default_to_none_so_aliases_apply() {
+        let cli = Cli::try_parse_from(["lifecircle", "extract", "--estates", "e.geojson", "--out", "o"]).unwrap();
+        let Command::Extract(a) = &cli.command else { panic!("parsed as another subcommand") };
+        assert_eq!(a.input.spec().fields, LayerFieldNames::default());
     }
 }

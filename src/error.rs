@@ -47,6 +47,11 @@ impl Error {
 impl From<crate::profile::ProfileError> for Error {
     fn from(e: crate::profile::ProfileError) -> Error {
         match e {
+            crate::profile::ProfileError::Read { path, source } if source.kind() == std::io::ErrorKind::InvalidData => Error::input(
+                path,
+                "the profile is not UTF-8 text (TOML files must be UTF-8; GBK text is not read)",
+                "save the profile as UTF-8 (in Notepad: Save as, encoding UTF-8)",
+            ),
             crate::profile::ProfileError::Read { path, source } => Error::input(path, source.to_string(), "pass --profile with the path of a readable TOML profile"),
             crate::profile::ProfileError::Parse { path, message } | crate::profile::ProfileError::Invalid { path, message } => {
                 Error::input(path, message, "compare with data/profiles/gb50180.toml, the default profile")

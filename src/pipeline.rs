@@ -20,14 +20,15 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// Field names of planners' layers, as given on the command line.
+/// Field names of planners' layers, as given on the command line; `None` reads the default field of the
+/// layer kind or its Chinese alias (see [`crate::io::planner_layers`]), and is not an error when absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LayerFieldNames {
     pub id_field: Option<String>,
-    pub name_field: String,
-    pub category_field: String,
-    pub population_field: String,
-    pub households_field: String,
+    pub name_field: Option<String>,
+    pub category_field: Option<String>,
+    pub population_field: Option<String>,
+    pub households_field: Option<String>,
 }
 
 /// Every input of a run.
@@ -97,9 +98,17 @@ pub struct Loaded {
     pub survey: Option<SurveyReport>,
 }
 
-/// Route GDAL's and PROJ's own error printing into our messages (they print `ERROR 1: ...` otherwise).
+/// Route GDAL's and PROJ's own error printing into our messages (they print `ERROR 1: ...` and
+/// `proj_create: crs not found` otherwise; our errors already say what failed, naming the file).
 pub fn install_quiet_library_handlers() {
     gdal_vector::install_error_handler();
+    // PROJ copies the default context's log level into every context it creates (`proj_context_create`
+    // copies `pj_get_default_ctx()`), and the `proj` crate creates one per transformer: silencing the
+    // default context (a null pointer means it, PROJ API `proj_log_level`) silences them all.
+    // SAFETY: a null context is documented as the default context; the call only sets its log level.
+    unsafe {
+        proj_sys::proj_log_level(std::ptr::null_mut(), proj_sys::PJ_LOG_LEVEL_PJ_LOG_NONE);
+    }
 }
 
 /// Read every input named in `spec` into one dataset in the working CRS.
@@ -127,13 +136,21 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
     }
     let fields = LayerFields {
         id_field: spec.fields.id_field.clone(),
-        name_field: Some(spec.fields.name_field.clone()),
-        category_field: Some(spec.fields.category_field.clone()),
-        population_field: Some(spec.fields.population_field.clone()),
-        households_field: Some(spec.fields.households_field.clone()),
+        name_field: spec.fields.name_field.clone(),
+        category_field: spec.fields.category_field.clone(),
+        population_field: spec.fields.population_field.clone(),
+        households_field: spec.fields.households_field.clone(),
     };
     for (kind, path) in layer_files {
         let (data, rejected) = planner_layers::read_planner_layer(kind, path, &fields, &mut crs, spec.input_coords, &profile)?;
+        if kind == LayerKind::Ways && data.is_empty() {
+            // Walking distances need at least one line: an empty network is a wrong file, not a result.
+            let problem = match rejected.first() {
+                None => "the network layer has no features, so no walking distance can be measured".to_string(),
+                Some(first) => format!("none of the network layer's {} features is a usable line (the first, `{}`: {})", rejected.len(), first.source_id, first.reason),
+            };
+            return Err(Error::input(path, problem, "give the walkable lines (LineString / MultiLineString) with --network, or drop --network to use only --osm"));
+        }
         tracing::info!(file = %path.display(), layer = kind.name(), features = data.len(), rejects = rejected.len(), "read layer");
         data.append_to(&mut dataset);
         dataset.rejects.extend(rejected);
@@ -158,6 +175,9 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
 
 /// Create the output folder and check that it can be written, before any work is done.
 pub fn prepare_output(out: &OutputSpec) -> Result<()> {
+    if out.dir.exists() && !out.dir.is_dir() {
+        return Err(Error::output(&out.dir, "it is a file, not a folder; pass --out with a folder name"));
+    }
     std::fs::create_dir_all(&out.dir).map_err(|e| Error::output(&out.dir, e))?;
     let probe = out.dir.join(format!(".lifecircle-write-test-{}", std::process::id()));
     std::fs::write(&probe, b"").map_err(|e| Error::output(&out.dir, e))?;
@@ -205,23 +225,30 @@ pub struct ExtractSummary {
     pub files: Vec<String>,
 }
 
-/// Write a run's map layers (in the chosen format), its rejects, the survey report and CSV tables; returns
-/// the paths written. `map_layers` must not hold the rejects: they are added here.
-pub fn write_run_outputs(out: &OutputSpec, loaded: &Loaded, map_layers: &mut Vec<Layer>, tables: &[(&str, &Layer)]) -> Result<Vec<PathBuf>> {
-    if out.format == OutputFormat::GeoPackage {
-        map_layers.push(model_layers::rejects_layer(&loaded.dataset.rejects, Some(loaded.crs)));
-    }
-    let mut files = write_layers(out, map_layers)?;
-    if out.format == OutputFormat::GeoJson {
-        files.extend(rejects::write_rejects(&out.dir, &loaded.dataset.rejects, Some(loaded.crs))?);
-    }
+/// Write a run's map layers (in the chosen format), its rejects, the survey report and CSV tables into the
+/// staging folder `stage`; returns the staged paths. `map_layers` must not hold the rejects: they are
+/// added here (a GeoPackage table, or `rejects.geojson` with `rejects.csv` for unlocated rejects).
+pub fn write_run_outputs(stage: &Path, format: OutputFormat, loaded: &Loaded, map_layers: &[Layer], tables: &[(&str, &Layer)]) -> Result<Vec<PathBuf>> {
+    let staged_out = OutputSpec { dir: stage.to_path_buf(), format };
+    let mut files = match format {
+        OutputFormat::GeoPackage => {
+            let mut all = map_layers.to_vec();
+            all.push(model_layers::rejects_layer(&loaded.dataset.rejects, Some(loaded.crs)));
+            write_layers(&staged_out, &all)?
+        }
+        OutputFormat::GeoJson => {
+            let mut files = write_layers(&staged_out, map_layers)?;
+            files.extend(rejects::write_rejects(stage, &loaded.dataset.rejects, Some(loaded.crs))?);
+            files
+        }
+    };
     if let Some(report) = &loaded.survey {
-        let path = out.dir.join("survey_unmatched.csv");
+        let path = stage.join("survey_unmatched.csv");
         survey::write_survey_report_csv(&path, report)?;
         files.push(path);
     }
     for (name, table) in tables {
-        let path = out.dir.join(name);
+        let path = stage.join(name);
         csv_table::write_layer_csv(&path, table)?;
         files.push(path);
     }
@@ -233,12 +260,20 @@ fn layer_counts(layers: &[Layer]) -> BTreeMap<String, usize> {
     layers.iter().filter(|l| l.name != "rejects").map(|l| (l.name.clone(), l.features.len())).collect()
 }
 
+/// The paths files will have once the stage is committed into `out`.
+fn final_paths(stage: &Path, out: &Path, files: &[PathBuf]) -> Vec<String> {
+    files.iter().map(|p| out.join(p.strip_prefix(stage).unwrap_or(p)).display().to_string()).collect()
+}
+
 /// `lifecircle extract`: read the inputs and write the normalised layers, `extract.json` and the rejects.
 pub fn extract(input: &InputSpec, out: &OutputSpec) -> Result<ExtractSummary> {
     prepare_output(out)?;
     let loaded = load(input)?;
-    let mut layers = model_layers::dataset_layers(&loaded.dataset, loaded.crs)?;
-    let files = write_run_outputs(out, &loaded, &mut layers, &[])?;
+    // Everything is written into a staging folder first and moved into `out` only when all is written:
+    // a run that fails half-way (a full disk) leaves no partial set of layers behind.
+    let stage = atomic::StagingFolder::create(&out.dir)?;
+    let layers: Vec<Layer> = model_layers::dataset_layers(&loaded.dataset, loaded.crs)?.into_iter().filter(|l| l.name != "rejects").collect();
+    let mut files = write_run_outputs(stage.path(), out.format, &loaded, &layers, &[])?;
     let summary = ExtractSummary {
         crs: loaded.crs.name(),
         layers: layer_counts(&layers),
@@ -247,9 +282,13 @@ pub fn extract(input: &InputSpec, out: &OutputSpec) -> Result<ExtractSummary> {
         osm: loaded.osm_stats.clone(),
         survey_rows_applied: loaded.survey.as_ref().map(|r| r.matched),
         survey_rows_not_applied: loaded.survey.as_ref().map(|r| r.issues.len()),
-        files: files.iter().map(|p| p.display().to_string()).collect(),
+        files: final_paths(stage.path(), &out.dir, &files),
     };
-    write_json(&out.dir.join("extract.json"), &summary)?;
+    let summary_path = stage.path().join("extract.json");
+    write_json(&summary_path, &summary)?;
+    // extract.json last: its presence says the run completed.
+    files.push(summary_path);
+    stage.commit(&files)?;
     tracing::info!(out = %out.dir.display(), layers = layers.len(), rejects = summary.rejects, "extract written");
     Ok(summary)
 }
@@ -285,11 +324,15 @@ pub fn bundle(input: &InputSpec, out: &OutputSpec, opts: &BundleOptions) -> Resu
     let started = Instant::now();
     let run = bundle::run_bundles(&loaded.dataset, opts, None)?;
     tracing::info!(bundles = run.bundles.len(), seconds = started.elapsed().as_secs_f64(), "bundled");
-    let (mut layers, bundles_table, mut s) = bundle_outputs(&loaded, &run)?;
-    let files = write_run_outputs(out, &loaded, &mut layers, &[("bundles.csv", &bundles_table)])?;
+    let (layers, bundles_table, mut s) = bundle_outputs(&loaded, &run)?;
+    let stage = atomic::StagingFolder::create(&out.dir)?;
+    let mut files = write_run_outputs(stage.path(), out.format, &loaded, &layers, &[("bundles.csv", &bundles_table)])?;
     s.layers = layer_counts(&layers);
-    s.files = files.iter().map(|p| p.display().to_string()).collect();
-    write_json(&out.dir.join("bundle.json"), &s)?;
+    s.files = final_paths(stage.path(), &out.dir, &files);
+    let summary_path = stage.path().join("bundle.json");
+    write_json(&summary_path, &s)?;
+    files.push(summary_path);
+    stage.commit(&files)?;
     Ok(s)
 }
 
@@ -369,16 +412,23 @@ pub fn coverage(input: &InputSpec, out: &OutputSpec, opts: &CoverageOptions) -> 
     prepare_output(out)?;
     let mut loaded = load(input)?;
     let run = run_coverage(&mut loaded, opts)?;
-    let mut layers = coverage::layers::coverage_layers(&run, &loaded.dataset, &loaded.profile, loaded.crs)?.into_vec();
+    let layers = coverage::layers::coverage_layers(&run, &loaded.dataset, &loaded.profile, loaded.crs)?.into_vec();
     let csv = coverage::summary::summary_csv(&run.summary)?;
-    let mut files = write_run_outputs(out, &loaded, &mut layers, &[])?;
-    let csv_path = out.dir.join("coverage.csv");
+    let stage = atomic::StagingFolder::create(&out.dir)?;
+    let mut files = write_run_outputs(stage.path(), out.format, &loaded, &layers, &[])?;
+    let csv_path = stage.path().join("coverage.csv");
     atomic::write_bytes_atomically(&csv_path, csv.as_bytes())?;
     files.push(csv_path);
-    write_json(&out.dir.join("coverage.json"), &run.summary)?;
     if let Some(delta) = run.delta() {
-        write_json(&out.dir.join("delta.json"), delta)?;
+        let path = stage.path().join("delta.json");
+        write_json(&path, delta)?;
+        files.push(path);
     }
+    // coverage.json last: its presence says the run completed.
+    let path = stage.path().join("coverage.json");
+    write_json(&path, &run.summary)?;
+    files.push(path);
+    let files = stage.commit(&files)?;
     Ok(CoverageFiles { layers: layer_counts(&layers), files: files.iter().map(|p| p.display().to_string()).collect() })
 }
 
@@ -514,13 +564,16 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         model_layers::rejects_layer(&loaded.dataset.rejects, Some(loaded.crs)),
     ];
     stages.start("write GeoPackage and GeoJSON");
+    // Everything goes into a staging folder, moved into `out` once all is written (summary.json last).
+    let stage = atomic::StagingFolder::create(&out.dir)?;
+    let sd = stage.path().to_path_buf();
     let mut files = Vec::new();
-    let gpkg = out.dir.join("lifecircle.gpkg");
+    let gpkg = sd.join("lifecircle.gpkg");
     gdal_vector::write_geopackage(&gpkg, &layers)?;
     let layer_refs: Vec<&Layer> = layers.iter().collect();
     crate::report::store_styles_in_geopackage(&gpkg, &layer_refs)?;
     files.push(gpkg);
-    let geojson_dir = out.dir.join("geojson");
+    let geojson_dir = sd.join("geojson");
     std::fs::create_dir_all(&geojson_dir).map_err(|e| Error::output(&geojson_dir, e))?;
     for layer in &layers {
         let path = geojson_dir.join(format!("{}.geojson", layer.name));
@@ -531,19 +584,23 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         }
     }
     if let Some(report) = &loaded.survey {
-        let path = out.dir.join("survey_unmatched.csv");
+        let path = sd.join("survey_unmatched.csv");
         survey::write_survey_report_csv(&path, report)?;
         files.push(path);
     }
-    let coverage_csv = out.dir.join("coverage.csv");
+    let coverage_csv = sd.join("coverage.csv");
     atomic::write_bytes_atomically(&coverage_csv, coverage::summary::summary_csv(&run.summary)?.as_bytes())?;
     files.push(coverage_csv);
-    let bundles_csv = out.dir.join("bundles.csv");
+    let bundles_csv = sd.join("bundles.csv");
     csv_table::write_layer_csv(&bundles_csv, &bundles_table)?;
     files.push(bundles_csv);
-    write_json(&out.dir.join("coverage.json"), &run.summary)?;
-    if let Some(delta) = run.delta() {
-        write_json(&out.dir.join("delta.json"), delta)?;
+    for (name, value) in [("coverage.json", serde_json::to_value(&run.summary)), ("delta.json", serde_json::to_value(run.delta()))] {
+        let value = value.map_err(|e| Error::Internal(format!("serialising {name}: {e}")))?;
+        if !value.is_null() {
+            let path = sd.join(name);
+            write_json(&path, &value)?;
+            files.push(path);
+        }
     }
 
     stages.start("report and map");
@@ -572,10 +629,10 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         "bundled_residents": bundle_run.bundled_population().round(),
         "working CRS": loaded.crs.name(),
     });
-    let report_path = out.dir.join("report.html");
+    let report_path = sd.join("report.html");
     crate::report::write_report(&report_path, &shown, &report_summary, &title)?;
     files.push(report_path);
-    let map = crate::report::write_coverage_map(&out.dir, &shown, &crate::report::map::MapOptions::a4_landscape(&title))?;
+    let map = crate::report::write_coverage_map(&sd, &shown, &crate::report::map::MapOptions::a4_landscape(&title))?;
     files.push(map.svg);
     files.push(map.png);
     stages.finish();
@@ -589,10 +646,13 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         coverage: run.summary.clone(),
         bundles: bundle_summary,
         stage_seconds: stages.seconds.clone(),
-        files: files.iter().map(|p| p.display().to_string()).collect(),
+        files: final_paths(&sd, &out.dir, &files),
         attribution: crate::report::html::ODBL_ATTRIBUTION.to_string(),
     };
-    write_json(&out.dir.join("summary.json"), &summary)?;
+    let summary_path = sd.join("summary.json");
+    write_json(&summary_path, &summary)?;
+    files.push(summary_path);
+    stage.commit(&files)?;
     tracing::info!(seconds = stages.total_s(), "plan written");
     Ok(summary)
 }

@@ -137,6 +137,73 @@ pub fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomically(path, |w| w.write_all(bytes))
 }
 
+/// A run's outputs as one unit: every file is first written into a hidden staging folder inside the
+/// output folder (`.lifecircle-staging-<pid>`, same file system), and only when all of them are written
+/// are they renamed into the output folder. A run that fails half-way (a bad value found late, a disk
+/// that fills) thus leaves the output folder as it was; dropping the stage without
+/// [`StagingFolder::commit`] removes it with everything in it.
+///
+/// ```
+/// let out = tempfile::tempdir().unwrap();
+/// let stage = lifecircle::io::atomic::StagingFolder::create(out.path()).unwrap();
+/// let staged = stage.path().join("estates.geojson");
+/// lifecircle::io::atomic::write_bytes_atomically(&staged, b"{}").unwrap();
+/// assert_eq!(stage.commit(&[staged]).unwrap(), vec![out.path().join("estates.geojson")]);
+/// assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1); // the stage is gone
+/// ```
+pub struct StagingFolder {
+    stage: PathBuf,
+    out: PathBuf,
+}
+
+impl StagingFolder {
+    /// Create the staging folder inside `out` (which must exist).
+    pub fn create(out: &Path) -> Result<StagingFolder> {
+        let stage = out.join(format!(".lifecircle-staging-{}", std::process::id()));
+        // A stale stage of a crashed run with the same pid is no one's output.
+        let _ = std::fs::remove_dir_all(&stage);
+        std::fs::create_dir(&stage).map_err(|e| Error::output(&stage, e))?;
+        Ok(StagingFolder { stage, out: out.to_path_buf() })
+    }
+
+    /// The folder to write into.
+    pub fn path(&self) -> &Path {
+        &self.stage
+    }
+
+    /// Rename the staged files (paths inside [`Self::path`]) into the output folder, in the order given,
+    /// and remove the stage; returns their final paths.
+    pub fn commit(self, staged: &[PathBuf]) -> Result<Vec<PathBuf>> {
+        let mut done = Vec::with_capacity(staged.len());
+        for file in staged {
+            // A file in a sub-folder of the stage lands in the same sub-folder of the output.
+            let relative = file.strip_prefix(&self.stage).ok().filter(|r| r.file_name().is_some()).map(Path::to_path_buf);
+            let relative = match relative {
+                Some(r) => r,
+                None => PathBuf::from(file.file_name().ok_or_else(|| Error::Internal(format!("staged output {} has no file name", file.display())))?),
+            };
+            let target = self.out.join(&relative);
+            if target.is_dir() {
+                return Err(Error::output(&target, "a folder with this name already exists"));
+            }
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| Error::output(parent, e))?;
+            }
+            std::fs::rename(file, &target).map_err(|e| Error::output(&target, format!("cannot move {} into place: {e}", file.display())))?;
+            done.push(target);
+        }
+        sync_parent(&self.out.join("x"));
+        Ok(done)
+    }
+}
+
+impl Drop for StagingFolder {
+    fn drop(&mut self) {
+        // Best effort: after a commit the stage holds nothing; after a failure, the partial outputs.
+        let _ = std::fs::remove_dir_all(&self.stage);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +262,19 @@ mod tests {
         let err = write_bytes_atomically(&path, b"x").unwrap_err();
         assert_eq!(err.exit_code(), 2);
         assert!(err.to_string().contains("c.txt"), "{err}");
+    }
+
+    #[test]
+    fn an_abandoned_stage_leaves_the_output_folder_as_it_was() {
+        let out = tempfile::tempdir().unwrap();
+        std::fs::write(out.path().join("estates.geojson"), b"previous run").unwrap();
+        {
+            let stage = StagingFolder::create(out.path()).unwrap();
+            write_bytes_atomically(&stage.path().join("estates.geojson"), b"half of a new run").unwrap();
+        }
+        let names: Vec<String> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(names, vec!["estates.geojson".to_string()]);
+        assert_eq!(std::fs::read(out.path().join("estates.geojson")).unwrap(), b"previous run");
     }
 
     #[test]

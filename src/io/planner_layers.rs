@@ -63,6 +63,10 @@ use std::path::Path;
 /// Polygons smaller than this (a 10 cm square) have no area worth the name: rejected as zero-area.
 pub const MIN_POLYGON_AREA_M2: f64 = 0.01;
 
+/// Polygons narrower than this on average (area ÷ half the perimeter) collapse to a line: rejected as
+/// zero-area. A 1 cm mean width is far below any wall, path or parcel a planner draws.
+pub const MIN_POLYGON_WIDTH_M: f64 = 0.01;
+
 /// Which model type a layer is read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LayerKind {
@@ -334,6 +338,16 @@ fn make_valid(mp: &MultiPolygon<f64>) -> std::result::Result<MultiPolygon<f64>, 
     Ok(MultiPolygon(polygons))
 }
 
+/// Whether projected polygons have an area worth the name: at least [`MIN_POLYGON_AREA_M2`], and a mean
+/// width (area ÷ half the perimeter) of at least [`MIN_POLYGON_WIDTH_M`]. The second test catches rings
+/// whose positions lie on one line in lon/lat: projected, the Earth's curvature gives them a few cm² of
+/// area (a 200 m "flat" ring in Nanjing has 0.04 m² in UTM), which is no area.
+fn has_area(mp: &MultiPolygon<f64>) -> bool {
+    let area_m2 = mp.unsigned_area();
+    let perimeter_m: f64 = mp.0.iter().map(|p| Euclidean.length(p.exterior()) + p.interiors().iter().map(|r| Euclidean.length(r)).sum::<f64>()).sum();
+    area_m2 >= MIN_POLYGON_AREA_M2 && area_m2 >= MIN_POLYGON_WIDTH_M * perimeter_m / 2.0
+}
+
 /// Check the polygons of a polygonal geometry: area, validity, repair. Returns them and whether they
 /// were repaired.
 fn checked_polygons(g: &Geometry<f64>, parts: Vec<Polygon<f64>>) -> std::result::Result<(MultiPolygon<f64>, bool), GeometryReject> {
@@ -342,11 +356,11 @@ fn checked_polygons(g: &Geometry<f64>, parts: Vec<Polygon<f64>>) -> std::result:
     match mp.check_validation() {
         Ok(()) => {
             let area_m2 = mp.unsigned_area();
-            if area_m2 >= MIN_POLYGON_AREA_M2 { Ok((mp, false)) } else { Err(no_area(area_m2)) }
+            if has_area(&mp) { Ok((mp, false)) } else { Err(no_area(area_m2)) }
         }
         // The signed area of a self-intersecting ring is meaningless (a bow-tie's halves cancel): repair first.
         Err(problem) => match make_valid(&mp) {
-            Ok(fixed) if fixed.0.is_empty() || fixed.unsigned_area() < MIN_POLYGON_AREA_M2 => Err(no_area(fixed.unsigned_area())),
+            Ok(fixed) if fixed.0.is_empty() || !has_area(&fixed) => Err(no_area(fixed.unsigned_area())),
             Ok(fixed) if fixed.is_valid() => Ok((fixed, true)),
             Ok(_) => Err(reject_geometry(format!("invalid polygon ({problem}) that GEOS MakeValid could not repair"), Some(g.clone()))),
             Err(e) => Err(reject_geometry(format!("invalid polygon ({problem}); repairing it failed: {e}"), Some(g.clone()))),
@@ -454,9 +468,19 @@ pub fn planner_layer_from_raw(
     // 2. Fields.
     let id_field = resolve_field(&raw, fields.id_field.as_ref(), kind.default_id_field(), &[], "--id-field")?;
     let name_field = resolve_field(&raw, fields.name_field.as_ref(), "name", &["名称", "小区名称", "NAME", "Name"], "--name-field")?;
-    let category_field = resolve_field(&raw, fields.category_field.as_ref(), "category", &["类别", "类型", "CATEGORY"], "--category-field")?;
-    let population_field = resolve_field(&raw, fields.population_field.as_ref(), "population", &["人口", "POPULATION"], "--population-field")?;
-    let households_field = resolve_field(&raw, fields.households_field.as_ref(), "households", &["户数", "HOUSEHOLDS"], "--households-field")?;
+    // The category belongs to facilities and the population figures to estates only: a field named for
+    // them (`--category-field kind`) must not be demanded of the other layers given in the same run.
+    let category_field = match kind {
+        LayerKind::Facilities => resolve_field(&raw, fields.category_field.as_ref(), "category", &["类别", "类型", "CATEGORY"], "--category-field")?,
+        _ => None,
+    };
+    let (population_field, households_field) = match kind {
+        LayerKind::Estates => (
+            resolve_field(&raw, fields.population_field.as_ref(), "population", &["人口", "POPULATION"], "--population-field")?,
+            resolve_field(&raw, fields.households_field.as_ref(), "households", &["户数", "HOUSEHOLDS"], "--households-field")?,
+        ),
+        _ => (None, None),
+    };
     if kind == LayerKind::Facilities && category_field.is_none() && !raw.features.is_empty() {
         let keys: Vec<&str> = profile.categories.iter().map(|c| c.key.as_str()).collect();
         return Err(Error::input(

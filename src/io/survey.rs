@@ -166,6 +166,49 @@ fn sniff_delimiter(text: &str) -> u8 {
     }
 }
 
+/// The row (1-based, as the spreadsheet numbers it) of a quoted value still open at the end of the text,
+/// following RFC 4180 §2: a quote opens a value only at the start of a field, `""` inside it is one quote,
+/// and a single quote closes it. The csv crate reads such a file to the end without complaint, taking the
+/// rest of the file as the value, which hides a truncated export.
+fn unterminated_quote_row(text: &str, delimiter: u8) -> Option<usize> {
+    let delimiter = char::from(delimiter);
+    let (mut row, mut opened_row) = (1usize, 0usize);
+    let (mut in_quotes, mut field_start) = (false, true);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_quotes {
+            if c == '"' {
+                if chars.peek() == Some(&'"') {
+                    chars.next();
+                } else {
+                    in_quotes = false;
+                }
+            } else if c == '\n' {
+                row += 1;
+            }
+            continue;
+        }
+        match c {
+            '"' if field_start => {
+                in_quotes = true;
+                opened_row = row;
+            }
+            '\n' => {
+                row += 1;
+                field_start = true;
+                continue;
+            }
+            c if c == delimiter => {
+                field_start = true;
+                continue;
+            }
+            _ => {}
+        }
+        field_start = false;
+    }
+    in_quotes.then_some(opened_row)
+}
+
 /// Read a survey CSV file.
 pub fn read_survey(path: &Path) -> Result<SurveyTable> {
     let bytes = std::fs::read(path).map_err(|e| Error::input(path, format!("cannot read the survey table: {e}"), "check the path given with --survey"))?;
@@ -181,7 +224,15 @@ pub fn parse_survey(path: &Path, bytes: &[u8]) -> Result<SurveyTable> {
     if text.trim().is_empty() {
         return Err(Error::input(path, "the survey table is empty", "export the table again with a header row and one row per estate"));
     }
-    let mut reader = csv::ReaderBuilder::new().delimiter(sniff_delimiter(&text)).flexible(true).has_headers(true).from_reader(text.as_bytes());
+    let delimiter = sniff_delimiter(&text);
+    if let Some(row) = unterminated_quote_row(&text, delimiter) {
+        return Err(Error::input(
+            path,
+            format!("row {row} opens a quoted value that never closes: the file ends inside it (cut short?)"),
+            "export or copy the table again; if the row is whole, close the quote (a quote inside a quoted value is written twice: \"\")",
+        ));
+    }
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|e| Error::input(path, format!("cannot read the header row: {e}"), "the first row must name the columns"))?.clone();
     let mut columns: Vec<Option<Column>> = Vec::with_capacity(headers.len());
     let mut seen: HashMap<Column, String> = HashMap::new();
@@ -470,6 +521,16 @@ mod tests {
             let rows: Vec<usize> = parse(text).unwrap().issues.iter().map(|i| i.row).collect();
             assert_eq!(rows, vec![2, 3], "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_quote_left_open_at_the_end_is_an_error_naming_its_row() {
+        // Row 3 opens `"东方小` and the file ends: worked by hand, the only odd quote is on row 3.
+        assert_eq!(unterminated_quote_row("id,name\nE0,\"a \"\"b\"\"\"\nE1,\"东方小", b','), Some(3));
+        // A quoted value spanning two lines, a doubled quote and a quote inside an unquoted field are whole.
+        assert_eq!(unterminated_quote_row("id,name\nE1,\"two\nlines\"\nE2,5\"x\n", b','), None);
+        let err = parse("estate_id,name\nE1,\"东方小").unwrap_err();
+        assert!(err.to_string().contains("survey.csv") && err.to_string().contains("row 2"), "{err}");
     }
 
     #[test]
