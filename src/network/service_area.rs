@@ -34,8 +34,6 @@ use super::dijkstra::EdgeEntries;
 use super::graph::{FxHashMap, WalkGraph, vertex_key};
 use crate::error::{Error, Result};
 use gdal::vector::ToGdal;
-use geo::Buffer;
-use geo::algorithm::buffer::{BufferStyle, LineCap, LineJoin};
 use geo_types::{Coord, Geometry, LineString, MultiLineString, MultiPolygon};
 
 /// The reached intervals `[from, to]` (metres from `u`) of one edge, merged and ascending.
@@ -161,23 +159,18 @@ pub fn service_area_polygon(lines: &MultiLineString<f64>, buffer_m: f64) -> Resu
     if lines.0.is_empty() {
         return Ok(MultiPolygon(Vec::new()));
     }
-    let lines = &join_line_ends(lines);
-    const ARC_STEP_RAD: f64 = 0.5;
-    let style = BufferStyle::new(buffer_m).line_cap(LineCap::Round(ARC_STEP_RAD)).line_join(LineJoin::Round(ARC_STEP_RAD));
-    let buffered = lines.buffer_with_style(style);
-    let valid = buffered.to_gdal().map(|g| g.is_valid()).unwrap_or(false);
-    if valid {
-        return Ok(buffered);
-    }
-    tracing::debug!("geo buffer gave an invalid service area; rebuilding it with GEOS");
-    geos_buffer(lines, buffer_m)
+    // GEOS buffers a whole multi-line and dissolves it in one cascaded union: on a district's reach
+    // (thousands of segments) it is two orders of magnitude faster than buffering with geo and
+    // unioning, and its output is valid by construction.
+    geos_buffer(&join_line_ends(lines), buffer_m)
 }
 
 /// Buffer and dissolve through GEOS (GDAL's `OGR_G_Buffer`).
 pub fn geos_buffer(lines: &MultiLineString<f64>, buffer_m: f64) -> Result<MultiPolygon<f64>> {
     let internal = |e: gdal::errors::GdalError| Error::Internal(format!("GEOS buffer of a service area failed: {e}"));
     let g = lines.to_gdal().map_err(internal)?;
-    let b = g.buffer(buffer_m, 8).map_err(internal)?;
+    // 4 segments per quarter circle: a 25 m buffer drawn on a district map needs no finer arcs.
+    let b = g.buffer(buffer_m, 4).map_err(internal)?;
     match b.to_geo().map_err(internal)? {
         Geometry::Polygon(p) => Ok(MultiPolygon(vec![p])),
         Geometry::MultiPolygon(mp) => Ok(mp),
