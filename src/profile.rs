@@ -197,12 +197,65 @@ impl OsmRules {
     }
 }
 
+/// The walking network's rules: which mapped ways people walk, how far a point may lie from the network,
+/// how compounds and their gates are recognised (`[walk]`; every field has a default, so profiles written
+/// before the section existed still load). Read by [`crate::network`].
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WalkRules {
+    /// A point (entrance, facility) farther than this from the walking network is unreachable (rejected).
+    pub max_snap_m: f64,
+    /// Gates within this distance of an estate's boundary are its entrances.
+    pub gate_distance_m: f64,
+    /// A way within this distance of an estate's or facility area's boundary meets it (an entrance).
+    pub boundary_meet_m: f64,
+    /// Nearest-facility search radius as a multiple of the largest category threshold.
+    pub search_radius_factor: f64,
+    /// Service-area polygons: reached network lines buffered by this many metres and dissolved.
+    pub service_area_buffer_m: f64,
+    /// `highway=*` values nobody walks.
+    pub excluded_highways: Vec<String>,
+    /// `highway=*` values walked only with `foot=yes|designated|permissive` or a `sidewalk` on the road.
+    pub motor_only_highways: Vec<String>,
+    /// `access=*` / `foot=*` values that make a way private: inside a compound it is the compound's own,
+    /// elsewhere nobody walks it.
+    pub private_access_values: Vec<String>,
+    /// `highway=*` values that, inside an estate, are the compound's internal roads, not public routes.
+    pub compound_internal_highways: Vec<String>,
+    /// Gates whose `access=*` is one of these are closed: not entrances (a scenario may open them).
+    pub closed_gate_access_values: Vec<String>,
+}
+
+impl Default for WalkRules {
+    fn default() -> WalkRules {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        WalkRules {
+            max_snap_m: 200.0,
+            gate_distance_m: 20.0,
+            boundary_meet_m: 1.0,
+            search_radius_factor: 1.5,
+            service_area_buffer_m: 25.0,
+            excluded_highways: strings(&[
+                "construction", "proposed", "planned", "abandoned", "disused", "razed", "raceway", "bus_guideway",
+                "busway", "escape", "emergency_bay", "rest_area", "services",
+            ]),
+            motor_only_highways: strings(&["motorway", "motorway_link", "trunk", "trunk_link"]),
+            private_access_values: strings(&["private", "residents", "permit", "delivery"]),
+            compound_internal_highways: strings(&["service"]),
+            closed_gate_access_values: strings(&["no"]),
+        }
+    }
+}
+
 /// The whole profile.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub name: String,
     pub walking_speed_m_per_min: f64,
+    /// `[walk]`: the walking network's rules (defaults when the section is absent).
+    #[serde(default)]
+    pub walk: WalkRules,
     pub population: PopulationRules,
     pub estates: OsmRules,
     pub gates: OsmRules,
@@ -253,6 +306,18 @@ impl Profile {
         positive("population.default_levels", self.population.default_levels)?;
         if !(self.population.cluster_gap_m.is_finite() && self.population.cluster_gap_m >= 0.0) {
             return Err(format!("population.cluster_gap_m is {}; it must be 0 or more", self.population.cluster_gap_m));
+        }
+        positive("walk.max_snap_m", self.walk.max_snap_m)?;
+        positive("walk.gate_distance_m", self.walk.gate_distance_m)?;
+        positive("walk.service_area_buffer_m", self.walk.service_area_buffer_m)?;
+        if !(self.walk.boundary_meet_m.is_finite() && self.walk.boundary_meet_m >= 0.0) {
+            return Err(format!("walk.boundary_meet_m is {}; it must be 0 or more", self.walk.boundary_meet_m));
+        }
+        if !(self.walk.search_radius_factor.is_finite() && self.walk.search_radius_factor >= 1.0) {
+            return Err(format!(
+                "walk.search_radius_factor is {}; it must be at least 1 (the search must reach every threshold)",
+                self.walk.search_radius_factor
+            ));
         }
         if self.categories.is_empty() {
             return Err("no [[category]] is defined; a profile needs at least one facility category".into());
@@ -340,6 +405,21 @@ mod tests {
         let text = DEFAULT_PROFILE_TOML.replacen("threshold_m = 300.0", "threshold_m = -300.0", 1);
         let err = Profile::from_toml(&text, "p.toml").unwrap_err().to_string();
         assert!(err.contains("p.toml") && err.contains("kindergarten") && err.contains("positive"), "{err}");
+    }
+
+    #[test]
+    fn walk_section_is_optional_and_checked() {
+        let p = Profile::default_profile();
+        assert_eq!(p.walk.max_snap_m, 200.0);
+        assert_eq!(p.walk.gate_distance_m, 20.0);
+        assert_eq!(p.walk.search_radius_factor, 1.5);
+        // A profile written before [walk] existed still loads, with the defaults.
+        let start = DEFAULT_PROFILE_TOML.find("[walk]").unwrap();
+        let end = start + DEFAULT_PROFILE_TOML[start..].find("[[category]]").unwrap();
+        let old = format!("{}{}", &DEFAULT_PROFILE_TOML[..start], &DEFAULT_PROFILE_TOML[end..]);
+        assert_eq!(Profile::from_toml(&old, "old.toml").unwrap().walk, WalkRules::default());
+        let text = DEFAULT_PROFILE_TOML.replacen("search_radius_factor = 1.5", "search_radius_factor = 0.5", 1);
+        assert!(Profile::from_toml(&text, "p").unwrap_err().to_string().contains("search_radius_factor"));
     }
 
     #[test]

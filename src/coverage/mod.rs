@@ -1,1 +1,336 @@
-//! (placeholder: being written)
+//! Life-circle coverage (GB 50180-2018 Table 3.0.4): for every estate and facility category, the walking
+//! distance to the nearest facility, the nearest three, how many are within the category's threshold,
+//! whether the estate is covered, capacity-aware access (Ga2SFCA), service areas, and the
+//! open-the-walls scenario. Distances follow the contract written in [`crate::network`].
+//!
+//! The entry point is [`run_coverage`]; [`layers::coverage_layers`] turns its result into output layers and
+//! [`summary::CoverageSummary`] is `coverage.json`.
+//!
+//! Stages: walk rules and compounds → public walking graph → gates assigned to estates → estate access
+//! points and facility entrances (rayon over features) → one bounded multi-label search per category
+//! (rayon over categories; each result is independent of the others, so the output does not depend on
+//! the thread count) → verdicts, scores, Ga2SFCA, summary → optional scenario on a second graph.
+//!
+//! ```
+//! use lifecircle::coverage::{run_coverage, CoverageOptions};
+//! use lifecircle::model::Dataset;
+//! use lifecircle::profile::Profile;
+//! // An empty district runs and covers nobody.
+//! let run = run_coverage(&Dataset::default(), &Profile::default_profile(), &CoverageOptions::default()).unwrap();
+//! assert_eq!(run.summary.estates, 0);
+//! assert_eq!(run.search_radius_m, 1500.0);
+//! ```
+
+pub mod distances;
+pub mod ga2sfca;
+pub mod layers;
+pub mod scenario;
+pub mod summary;
+pub mod synthetic_city;
+
+use crate::error::{Error, Result};
+use crate::model::{Dataset, Reject};
+use crate::network::WalkNetwork;
+use crate::network::access::{Access, AccessRule, GateAssignment, GateIndex, assign_gates, estate_access, facility_access, gate_filter};
+use crate::network::compounds::{WayPiece, walkable_pieces};
+use crate::network::dijkstra::{EdgeEntries, SourceEntry};
+use crate::network::service_area::{reached_lines, service_area_polygon};
+use crate::profile::{Profile, WalkRules};
+use distances::{EstateDistances, category_distances};
+use geo_types::{MultiLineString, MultiPolygon};
+use rayon::prelude::*;
+use scenario::{DeltaSummary, Scenario, ScenarioRun};
+use std::collections::{BTreeSet, HashMap};
+use summary::{CoverageSummary, coverage_summary, estate_score};
+
+/// What the planner chose for a coverage run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverageOptions {
+    /// `--access gates|boundary|centroid`.
+    pub access_rule: AccessRule,
+    /// Replaces the profile's `walk.max_snap_m`.
+    pub max_snap_m: Option<f64>,
+    /// Replaces `walk.search_radius_factor` × the largest threshold; must reach the largest threshold.
+    pub search_radius_m: Option<f64>,
+    /// Compute service-area lines and polygons per category.
+    pub service_areas: bool,
+    /// An open-the-walls scenario to compare with the current state.
+    pub scenario: Option<Scenario>,
+}
+
+impl Default for CoverageOptions {
+    fn default() -> CoverageOptions {
+        CoverageOptions { access_rule: AccessRule::Gates, max_snap_m: None, search_radius_m: None, service_areas: true, scenario: None }
+    }
+}
+
+/// A category's reach: lines within the threshold, and those lines buffered and dissolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServiceArea {
+    pub lines: MultiLineString<f64>,
+    pub polygon: MultiPolygon<f64>,
+}
+
+/// One category's results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CategoryResult {
+    pub key: String,
+    pub threshold_m: f64,
+    /// The category's reachable facilities (indices into `Dataset.facilities`), sorted by facility id:
+    /// the source ranks used in [`EstateDistances`].
+    pub facilities: Vec<u32>,
+    /// Per estate, in `Dataset.estates` order.
+    pub estates: Vec<EstateDistances>,
+    /// Ga2SFCA access per estate, when some facility of the category has a capacity.
+    pub access: Option<Vec<f64>>,
+    /// Facilities counted with capacity 0 in the Ga2SFCA.
+    pub facilities_without_capacity: Option<usize>,
+    pub service_area: Option<ServiceArea>,
+    /// Labels the search settled (work done).
+    pub labels_settled: usize,
+}
+
+impl CategoryResult {
+    /// The facility index behind a source rank.
+    pub fn facility(&self, source: u32) -> u32 {
+        self.facilities[source as usize]
+    }
+}
+
+/// The results on one state of the network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// Per estate.
+    pub estate_access: Vec<Access>,
+    /// Per facility; `None` for a facility whose category the profile does not define.
+    pub facility_access: Vec<Option<Access>>,
+    /// Per profile category.
+    pub categories: Vec<CategoryResult>,
+    /// `ok[estate][category]`.
+    pub ok: Vec<Vec<bool>>,
+    /// Per estate.
+    pub scores: Vec<Option<f64>>,
+}
+
+/// Everything a coverage run computed.
+pub struct CoverageRun {
+    /// The public walking network.
+    pub network: WalkNetwork,
+    pub gates: GateAssignment,
+    pub search_radius_m: f64,
+    pub baseline: Analysis,
+    pub summary: CoverageSummary,
+    pub scenario: Option<ScenarioRun>,
+    /// Ways not walked, facilities and estates that cannot be reached, unknown categories.
+    pub rejects: Vec<Reject>,
+    /// Wall-clock seconds per stage, in order (for logs and benchmarks).
+    pub timings_s: Vec<(&'static str, f64)>,
+}
+
+impl CoverageRun {
+    /// `delta.json`, when a scenario ran.
+    pub fn delta(&self) -> Option<&DeltaSummary> {
+        self.scenario.as_ref().map(|s| &s.delta)
+    }
+}
+
+/// The walk rules with the run's overrides applied.
+pub fn effective_rules(profile: &Profile, opts: &CoverageOptions) -> Result<WalkRules> {
+    let mut rules = profile.walk.clone();
+    if let Some(m) = opts.max_snap_m {
+        if !(m.is_finite() && m > 0.0) {
+            return Err(Error::Usage(format!("--max-snap {m}: give a positive number of metres, e.g. 200")));
+        }
+        rules.max_snap_m = m;
+    }
+    Ok(rules)
+}
+
+/// The nearest-facility search radius.
+pub fn search_radius(profile: &Profile, opts: &CoverageOptions) -> Result<f64> {
+    let largest = profile.max_threshold_m();
+    let radius = opts.search_radius_m.unwrap_or(profile.walk.search_radius_factor * largest);
+    if !(radius.is_finite() && radius >= largest) {
+        return Err(Error::Usage(format!(
+            "--search-radius {radius}: it must be at least the largest category threshold ({largest} m), or coverage could not be judged"
+        )));
+    }
+    Ok(radius)
+}
+
+/// Facilities per profile category (reachable ones, sorted by id), and rejects for the others.
+fn group_facilities(data: &Dataset, profile: &Profile, facility_access: &[Option<Access>]) -> (Vec<Vec<u32>>, Vec<Reject>) {
+    let index_of: HashMap<&str, usize> = profile.categories.iter().enumerate().map(|(i, c)| (c.key.as_str(), i)).collect();
+    let mut groups = vec![Vec::new(); profile.categories.len()];
+    let mut rejects = Vec::new();
+    for (fi, f) in data.facilities.iter().enumerate() {
+        let reject = |reason: String| Reject {
+            source: "facilities".into(),
+            layer: "facilities".into(),
+            source_id: f.id.clone(),
+            reason,
+            geometry: Some(match &f.geometry {
+                crate::model::FacilityGeometry::Point(p) => geo_types::Geometry::Point(*p),
+                crate::model::FacilityGeometry::Area(a) => geo_types::Geometry::MultiPolygon(a.clone()),
+            }),
+        };
+        match (index_of.get(f.category.as_str()), &facility_access[fi]) {
+            (None, _) => {
+                let keys: Vec<&str> = profile.categories.iter().map(|c| c.key.as_str()).collect();
+                rejects.push(reject(format!("category `{}` is not in the profile (known: {})", f.category, keys.join(", "))));
+            }
+            (Some(_), Some(a)) if a.points.is_empty() => {
+                rejects.push(reject(format!("not reachable on foot: {}", a.problem.clone().unwrap_or_default())));
+            }
+            (Some(&ci), _) => groups[ci].push(fi as u32),
+        }
+    }
+    for g in &mut groups {
+        g.sort_by(|&a, &b| data.facilities[a as usize].id.cmp(&data.facilities[b as usize].id).then(a.cmp(&b)));
+    }
+    (groups, rejects)
+}
+
+/// Facility entrances for every facility of a known category.
+fn all_facility_access(network: &WalkNetwork, data: &Dataset, profile: &Profile, rules: &WalkRules) -> Vec<Option<Access>> {
+    let ctx = network.context(rules);
+    let gate_index = GateIndex::new(&data.gates, rules);
+    data.facilities
+        .par_iter()
+        .map(|f| profile.category(&f.category).map(|_| facility_access(ctx, f, &data.gates, &gate_index)))
+        .collect()
+}
+
+/// Estate access points for every estate under a rule, with the gates `gate_open` allows.
+pub(crate) fn all_estate_access(
+    network: &WalkNetwork,
+    data: &Dataset,
+    gates: &GateAssignment,
+    rule: AccessRule,
+    rules: &WalkRules,
+    opened_gates: &BTreeSet<u32>,
+) -> Vec<Access> {
+    let ctx = network.context(rules);
+    let open = gate_filter(&data.gates, rules, opened_gates);
+    data.estates.par_iter().enumerate().map(|(i, e)| estate_access(ctx, e, &gates.gates_of_estate[i], &data.gates, rule, &open)).collect()
+}
+
+/// Run every category on one network state.
+pub(crate) fn analyse(
+    network: &WalkNetwork,
+    data: &Dataset,
+    profile: &Profile,
+    rules: &WalkRules,
+    estate_access: Vec<Access>,
+    radius_m: f64,
+    service_areas: bool,
+) -> Result<(Analysis, Vec<Reject>)> {
+    let facility_access = all_facility_access(network, data, profile, rules);
+    let (groups, rejects) = group_facilities(data, profile, &facility_access);
+    let populations: Vec<f64> = data.estates.iter().map(|e| if e.population.is_finite() { e.population.max(0.0) } else { 0.0 }).collect();
+    let categories: Vec<CategoryResult> = profile
+        .categories
+        .par_iter()
+        .zip(groups.par_iter())
+        .map(|(category, members)| -> Result<CategoryResult> {
+            let mut entries = Vec::new();
+            for (rank, &fi) in members.iter().enumerate() {
+                if let Some(a) = &facility_access[fi as usize] {
+                    entries.extend(a.points.iter().map(|p| SourceEntry { source: rank as u32, edge: p.snap.edge, along_m: p.snap.along_m, base_m: p.base_m() }));
+                }
+            }
+            let (estates, labels) = category_distances(&network.graph, &estate_access, &entries, members.len(), category.threshold_m, radius_m);
+            let service_area = if service_areas {
+                let lines = reached_lines(&network.graph, |n| labels.nearest(n).map(|l| l.dist_m), &EdgeEntries::new(&entries), category.threshold_m);
+                let polygon = service_area_polygon(&lines, rules.service_area_buffer_m)?;
+                Some(ServiceArea { lines, polygon })
+            } else {
+                None
+            };
+            let capacities: Vec<Option<f64>> = members.iter().map(|&fi| data.facilities[fi as usize].capacity.filter(|c| c.is_finite())).collect();
+            let (access, facilities_without_capacity) = if capacities.iter().any(Option::is_some) {
+                let pairs: Vec<Vec<(u32, f64)>> = estates.iter().map(|d| d.within.iter().map(|w| (w.source, w.dist_m)).collect()).collect();
+                let capacity: Vec<f64> = capacities.iter().map(|c| c.unwrap_or(0.0)).collect();
+                let result = ga2sfca::ga2sfca(&capacity, &populations, &pairs, category.threshold_m);
+                (Some(result.access), Some(capacities.iter().filter(|c| c.is_none()).count()))
+            } else {
+                (None, None)
+            };
+            Ok(CategoryResult {
+                key: category.key.clone(),
+                threshold_m: category.threshold_m,
+                facilities: members.clone(),
+                estates,
+                access,
+                facilities_without_capacity,
+                service_area,
+                labels_settled: labels.settled(),
+            })
+        })
+        .collect::<Result<_>>()?;
+    let ok: Vec<Vec<bool>> = (0..data.estates.len())
+        .map(|ei| categories.iter().map(|c| c.estates[ei].dist_m().is_some_and(|d| d <= c.threshold_m)).collect())
+        .collect();
+    let scores = ok.iter().map(|row| estate_score(profile, row)).collect();
+    Ok((Analysis { estate_access, facility_access, categories, ok, scores }, rejects))
+}
+
+/// The summary of one analysis.
+pub(crate) fn summarise(data: &Dataset, profile: &Profile, analysis: &Analysis) -> CoverageSummary {
+    let ids: Vec<&str> = data.estates.iter().map(|e| e.id.as_str()).collect();
+    let population: Vec<f64> = data.estates.iter().map(|e| if e.population.is_finite() { e.population.max(0.0) } else { 0.0 }).collect();
+    let facilities: Vec<usize> = analysis.categories.iter().map(|c| c.facilities.len()).collect();
+    let without: Vec<Option<usize>> = analysis.categories.iter().map(|c| c.facilities_without_capacity).collect();
+    coverage_summary(profile, &ids, &population, &analysis.ok, &facilities, &without)
+}
+
+fn estate_rejects(data: &Dataset, access: &[Access]) -> Vec<Reject> {
+    data.estates
+        .iter()
+        .zip(access)
+        .filter(|(_, a)| a.points.is_empty())
+        .map(|(e, a)| Reject {
+            source: "estates".into(),
+            layer: "estates".into(),
+            source_id: e.id.clone(),
+            reason: format!(
+                "not reachable on foot: {}; the estate stays in the estates layer, counted as not covered",
+                a.problem.clone().unwrap_or_default()
+            ),
+            geometry: Some(geo_types::Geometry::MultiPolygon(e.polygon.clone())),
+        })
+        .collect()
+}
+
+/// Coverage of every estate by every profile category, optionally with a scenario.
+pub fn run_coverage(data: &Dataset, profile: &Profile, opts: &CoverageOptions) -> Result<CoverageRun> {
+    let rules = effective_rules(profile, opts)?;
+    let radius_m = search_radius(profile, opts)?;
+    let mut timings_s = Vec::new();
+    let mut clock = std::time::Instant::now();
+    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, f64)>| {
+        timings.push((name, clock.elapsed().as_secs_f64()));
+        clock = std::time::Instant::now();
+    };
+    let (pieces, mut rejects): (Vec<WayPiece>, Vec<Reject>) = walkable_pieces(&data.ways, &data.estates, &rules);
+    lap("walk_rules_and_compounds", &mut timings_s);
+    let network = WalkNetwork::public(&pieces);
+    lap("graph_index_islands", &mut timings_s);
+    tracing::info!(nodes = network.graph.node_count(), edges = network.graph.edges.len(), islands = network.islands.islands.len(), "walking network built");
+    let gates = assign_gates(&data.gates, &data.estates, &rules);
+    let estate_access = all_estate_access(&network, data, &gates, opts.access_rule, &rules, &BTreeSet::new());
+    rejects.extend(estate_rejects(data, &estate_access));
+    lap("estate_access_points", &mut timings_s);
+    let (baseline, facility_rejects) = analyse(&network, data, profile, &rules, estate_access, radius_m, opts.service_areas)?;
+    rejects.extend(facility_rejects);
+    let summary = summarise(data, profile, &baseline);
+    lap("facilities_and_categories", &mut timings_s);
+    let scenario = match &opts.scenario {
+        Some(s) => Some(scenario::run_scenario(s, data, profile, &rules, opts.access_rule, radius_m, &pieces, &network, &gates, &baseline)?),
+        None => None,
+    };
+    if scenario.is_some() {
+        lap("scenario", &mut timings_s);
+    }
+    Ok(CoverageRun { network, gates, search_radius_m: radius_m, baseline, summary, scenario, rejects, timings_s })
+}

@@ -1,0 +1,273 @@
+//! Coverage results as output layers ([`crate::io::layer::Layer`], geometry converted to WGS84 lon/lat
+//! with [`Transformer::to_wgs84`], one PROJ transformer per rayon worker):
+//!
+//! - `estates`: estate_id, name, population, households, access (the rule that placed its access points:
+//!   gates, crossing, nearest_boundary, centroid, none), access_points, main_network (an access point on
+//!   island 0), then per category `K`: dist_K (null when no facility is within the search radius), ok_K,
+//!   n_K (facilities within the threshold), nearest_K (ids of the 3 nearest), access_K (Ga2SFCA, when the
+//!   category has capacities), delta_K (residents newly covered, when a scenario ran); then score.
+//! - `facilities`: facility_id, name, category, snap_m (smallest snap offset of its entrances), entrances.
+//! - `access_points`: estate_id, kind, snap_m (where each estate meets the network).
+//! - `service_areas`: category, tier, threshold_m, kind (`lines` | `polygon`).
+//! - `network`: edge, u, v, length_m, access (`public` | `compound`), way_id, component.
+//! - `network_islands`: component, node_count, edge_count, length_m, main; geometry: its edges.
+//!
+//! Rejects are [`crate::model::Reject`]s in [`super::CoverageRun::rejects`], written by the I/O layer.
+
+use super::CoverageRun;
+use crate::crs::{Transformer, WorkingCrs};
+use crate::error::{Error, Result};
+use crate::io::layer::{FieldType, GeometryKind, Layer, Value};
+use crate::model::{Dataset, FacilityGeometry};
+use crate::network::WalkNetwork;
+use crate::network::access::AccessKind;
+use crate::network::compounds::PieceAccess;
+use crate::profile::Profile;
+use geo_types::{Geometry, LineString, MultiLineString, Point};
+use rayon::prelude::*;
+
+/// Every coverage layer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverageLayers {
+    pub estates: Layer,
+    pub facilities: Layer,
+    pub access_points: Layer,
+    pub service_areas: Layer,
+    pub network: Layer,
+    pub network_islands: Layer,
+}
+
+impl CoverageLayers {
+    /// All layers in writing order.
+    pub fn into_vec(self) -> Vec<Layer> {
+        vec![self.estates, self.facilities, self.access_points, self.service_areas, self.network, self.network_islands]
+    }
+}
+
+/// Convert geometries to WGS84 in parallel (PROJ is not thread-safe: one transformer per worker).
+pub fn to_wgs84_all(crs: WorkingCrs, geometries: Vec<Option<Geometry<f64>>>) -> Result<Vec<Option<Geometry<f64>>>> {
+    geometries
+        .into_par_iter()
+        .map_init(
+            || Transformer::to_wgs84(crs).map_err(|e| e.to_string()),
+            |t, g| -> Result<Option<Geometry<f64>>> {
+                let t = t.as_ref().map_err(|e| Error::Internal(format!("cannot build the {} → WGS84 transformer: {e}", crs.name())))?;
+                match g {
+                    None => Ok(None),
+                    Some(mut g) => {
+                        t.geometry(&mut g)?;
+                        Ok(Some(g))
+                    }
+                }
+            },
+        )
+        .collect()
+}
+
+fn push_all(layer: &mut Layer, crs: WorkingCrs, rows: Vec<(Option<Geometry<f64>>, Vec<Value>)>) -> Result<()> {
+    let (geoms, values): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
+    for (g, v) in to_wgs84_all(crs, geoms)?.into_iter().zip(values) {
+        layer.push(g, v);
+    }
+    Ok(())
+}
+
+fn network_layer(network: &WalkNetwork, data: &Dataset, crs: WorkingCrs) -> Result<Layer> {
+    let mut layer = Layer::new(
+        "network",
+        GeometryKind::Line,
+        &[
+            ("edge", FieldType::Int),
+            ("u", FieldType::Int),
+            ("v", FieldType::Int),
+            ("length_m", FieldType::Real),
+            ("access", FieldType::Text),
+            ("way_id", FieldType::Text),
+            ("component", FieldType::Int),
+        ],
+    );
+    let rows = network
+        .graph
+        .edges
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let access = match e.access {
+                PieceAccess::Public => "public".to_string(),
+                PieceAccess::Compound(_) => "compound".to_string(),
+            };
+            (
+                Some(Geometry::LineString(LineString(network.graph.edge_line(i as u32).to_vec()))),
+                vec![
+                    Value::from(i),
+                    Value::Int(e.u as i64),
+                    Value::Int(e.v as i64),
+                    Value::from(e.length_m),
+                    Value::Text(access),
+                    data.ways.get(e.way as usize).map(|w| w.id.clone()).into(),
+                    Value::Int(network.islands.component_of_node[e.u as usize] as i64),
+                ],
+            )
+        })
+        .collect();
+    push_all(&mut layer, crs, rows)?;
+    Ok(layer)
+}
+
+fn islands_layer(network: &WalkNetwork, crs: WorkingCrs) -> Result<Layer> {
+    let mut layer = Layer::new(
+        "network_islands",
+        GeometryKind::Line,
+        &[("component", FieldType::Int), ("node_count", FieldType::Int), ("edge_count", FieldType::Int), ("length_m", FieldType::Real), ("main", FieldType::Bool)],
+    );
+    let mut lines: Vec<Vec<LineString<f64>>> = vec![Vec::new(); network.islands.islands.len()];
+    for (i, e) in network.graph.edges.iter().enumerate() {
+        lines[network.islands.component_of_node[e.u as usize] as usize].push(LineString(network.graph.edge_line(i as u32).to_vec()));
+    }
+    let rows = network
+        .islands
+        .islands
+        .iter()
+        .zip(lines)
+        .map(|(s, l)| {
+            (
+                Some(Geometry::MultiLineString(MultiLineString(l))),
+                vec![Value::Int(s.component as i64), Value::from(s.node_count), Value::from(s.edge_count), Value::from(s.length_m), Value::Bool(s.component == 0)],
+            )
+        })
+        .collect();
+    push_all(&mut layer, crs, rows)?;
+    Ok(layer)
+}
+
+/// Build every coverage layer.
+pub fn coverage_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs: WorkingCrs) -> Result<CoverageLayers> {
+    let base = &run.baseline;
+    let scenario = run.scenario.as_ref();
+
+    // Estates.
+    let mut fields: Vec<(String, FieldType)> = vec![
+        ("estate_id".into(), FieldType::Text),
+        ("name".into(), FieldType::Text),
+        ("population".into(), FieldType::Real),
+        ("households".into(), FieldType::Real),
+        ("access".into(), FieldType::Text),
+        ("access_points".into(), FieldType::Int),
+        ("main_network".into(), FieldType::Bool),
+    ];
+    for c in &base.categories {
+        let k = &c.key;
+        fields.push((format!("dist_{k}"), FieldType::Real));
+        fields.push((format!("ok_{k}"), FieldType::Bool));
+        fields.push((format!("n_{k}"), FieldType::Int));
+        fields.push((format!("nearest_{k}"), FieldType::TextList));
+        if c.access.is_some() {
+            fields.push((format!("access_{k}"), FieldType::Real));
+        }
+        if scenario.is_some() {
+            fields.push((format!("delta_{k}"), FieldType::Real));
+        }
+    }
+    fields.push(("score".into(), FieldType::Real));
+    let field_refs: Vec<(&str, FieldType)> = fields.iter().map(|(n, t)| (n.as_str(), *t)).collect();
+    let mut estates = Layer::new("estates", GeometryKind::Polygon, &field_refs);
+    let mut rows = Vec::with_capacity(data.estates.len());
+    for (ei, e) in data.estates.iter().enumerate() {
+        let access = &base.estate_access[ei];
+        let rule_used = access.points.first().map_or("none", |p| p.kind.as_str());
+        let main = access.points.iter().any(|p| run.network.islands.component_of_edge(&run.network.graph, p.snap.edge) == 0);
+        let mut values = vec![
+            Value::Text(e.id.clone()),
+            e.name.clone().into(),
+            Value::from(e.population),
+            Value::from(e.households),
+            Value::from(rule_used),
+            Value::from(access.points.len()),
+            Value::Bool(main),
+        ];
+        for (ci, c) in base.categories.iter().enumerate() {
+            let d = &c.estates[ei];
+            values.push(d.dist_m().into());
+            values.push(Value::Bool(base.ok[ei][ci]));
+            values.push(Value::from(d.within.len()));
+            values.push(Value::TextList(d.nearest.iter().map(|n| data.facilities[c.facility(n.source) as usize].id.clone()).collect()));
+            if let Some(a) = &c.access {
+                values.push(Value::from(a[ei]));
+            }
+            if let Some(s) = scenario {
+                values.push(Value::from(s.delta_population[ei][ci]));
+            }
+        }
+        values.push(base.scores[ei].into());
+        rows.push((Some(Geometry::MultiPolygon(e.polygon.clone())), values));
+    }
+    push_all(&mut estates, crs, rows)?;
+
+    // Facilities on the network.
+    let mut facilities = Layer::new(
+        "facilities",
+        GeometryKind::Any,
+        &[("facility_id", FieldType::Text), ("name", FieldType::Text), ("category", FieldType::Text), ("snap_m", FieldType::Real), ("entrances", FieldType::Int)],
+    );
+    let rows = data
+        .facilities
+        .iter()
+        .zip(&base.facility_access)
+        .filter_map(|(f, a)| {
+            let a = a.as_ref().filter(|a| !a.points.is_empty())?;
+            let g = match &f.geometry {
+                FacilityGeometry::Point(p) => Geometry::Point(*p),
+                FacilityGeometry::Area(m) => Geometry::MultiPolygon(m.clone()),
+            };
+            Some((
+                Some(g),
+                vec![Value::Text(f.id.clone()), f.name.clone().into(), Value::Text(f.category.clone()), a.min_offset_m().into(), Value::from(a.points.len())],
+            ))
+        })
+        .collect();
+    push_all(&mut facilities, crs, rows)?;
+
+    // Estate access points.
+    let mut access_points = Layer::new(
+        "access_points",
+        GeometryKind::Point,
+        &[("estate_id", FieldType::Text), ("kind", FieldType::Text), ("gate_id", FieldType::Text), ("snap_m", FieldType::Real)],
+    );
+    let mut rows = Vec::new();
+    for (e, a) in data.estates.iter().zip(&base.estate_access) {
+        for p in &a.points {
+            let gate_id = match p.kind {
+                AccessKind::Gate(g) => data.gates.get(g as usize).map(|g| g.id.clone()),
+                _ => None,
+            };
+            rows.push((Some(Geometry::Point(Point(p.point))), vec![Value::Text(e.id.clone()), Value::from(p.kind.as_str()), gate_id.into(), Value::from(p.snap.offset_m)]));
+        }
+    }
+    push_all(&mut access_points, crs, rows)?;
+
+    // Service areas.
+    let mut service_areas = Layer::new(
+        "service_areas",
+        GeometryKind::Any,
+        &[("category", FieldType::Text), ("tier", FieldType::Text), ("threshold_m", FieldType::Real), ("kind", FieldType::Text)],
+    );
+    let mut rows = Vec::new();
+    for (c, r) in profile.categories.iter().zip(&base.categories) {
+        if let Some(sa) = &r.service_area {
+            let values = |kind: &str| vec![Value::Text(c.key.clone()), Value::from(c.tier.as_str()), Value::from(c.threshold_m), Value::from(kind)];
+            rows.push((Some(Geometry::MultiLineString(sa.lines.clone())), values("lines")));
+            rows.push((Some(Geometry::MultiPolygon(sa.polygon.clone())), values("polygon")));
+        }
+    }
+    push_all(&mut service_areas, crs, rows)?;
+
+    let shown = scenario.and_then(|s| s.network.as_ref()).unwrap_or(&run.network);
+    Ok(CoverageLayers {
+        estates,
+        facilities,
+        access_points,
+        service_areas,
+        network: network_layer(shown, data, crs)?,
+        network_islands: islands_layer(&run.network, crs)?,
+    })
+}

@@ -1,0 +1,70 @@
+//! Coverage results as output layers: every row matches its fields, geometry is WGS84 lon/lat (through
+//! real PROJ), and the values agree with the run they come from.
+
+use lifecircle::coverage::layers::coverage_layers;
+use lifecircle::coverage::scenario::Scenario;
+use lifecircle::coverage::synthetic_city::{GridCityParams, grid_city};
+use lifecircle::coverage::{CoverageOptions, run_coverage};
+use lifecircle::crs::WorkingCrs;
+use lifecircle::io::layer::{FieldType, Value};
+use lifecircle::profile::Profile;
+
+#[test]
+fn layers_from_a_small_synthetic_city() {
+    let mut profile = Profile::default_profile();
+    profile.categories.retain(|c| ["kindergarten", "elderly_care", "park"].contains(&c.key.as_str()));
+    let data = grid_city(&GridCityParams { columns: 15, rows: 12, estates: 40, facilities: 30, ..GridCityParams::default() }, &["kindergarten", "elderly_care", "park"]);
+    let opts = CoverageOptions { scenario: Some(Scenario { open_compounds: true, ..Scenario::default() }), ..CoverageOptions::default() };
+    let run = run_coverage(&data, &profile, &opts).unwrap();
+    let layers = coverage_layers(&run, &data, &profile, WorkingCrs { epsg: 32650 }).unwrap();
+
+    for layer in layers.clone().into_vec() {
+        for f in &layer.features {
+            assert_eq!(f.values.len(), layer.fields.len(), "layer {}", layer.name);
+            // UTM 50N around 500 km E, 3,500 km N is about 117° E, 31.6° N.
+            use geo::BoundingRect;
+            let r = f.geometry.as_ref().unwrap().bounding_rect().unwrap();
+            assert!(r.min().x > 116.9 && r.max().x < 118.0 && r.min().y > 31.5 && r.max().y < 32.0, "layer {}: {r:?}", layer.name);
+        }
+    }
+    let estates = &layers.estates;
+    assert_eq!(estates.features.len(), 40);
+    let names: Vec<&str> = estates.fields.iter().map(|f| f.name.as_str()).collect();
+    for want in ["estate_id", "dist_kindergarten", "ok_kindergarten", "n_kindergarten", "nearest_kindergarten", "access_kindergarten", "delta_park", "score"] {
+        assert!(names.contains(&want), "{want} missing from {names:?}");
+    }
+    assert_eq!(estates.fields[estates.field_index("nearest_park").unwrap()].ty, FieldType::TextList);
+    // Values agree with the run.
+    let k = run.baseline.categories.iter().position(|c| c.key == "kindergarten").unwrap();
+    let (dist_i, ok_i, n_i, near_i) = (
+        estates.field_index("dist_kindergarten").unwrap(),
+        estates.field_index("ok_kindergarten").unwrap(),
+        estates.field_index("n_kindergarten").unwrap(),
+        estates.field_index("nearest_kindergarten").unwrap(),
+    );
+    for (e, f) in estates.features.iter().enumerate() {
+        let d = &run.baseline.categories[k].estates[e];
+        match (&f.values[dist_i], d.dist_m()) {
+            (Value::Real(v), Some(want)) => assert_eq!(*v, want),
+            (Value::Null, None) => {}
+            other => panic!("estate {e}: {other:?}"),
+        }
+        assert_eq!(f.values[ok_i], Value::Bool(run.baseline.ok[e][k]));
+        assert_eq!(f.values[n_i], Value::Int(d.within.len() as i64));
+        match &f.values[near_i] {
+            Value::TextList(ids) => assert_eq!(ids.len(), d.nearest.len()),
+            other => panic!("{other:?}"),
+        }
+    }
+    // Facilities: every reachable one; service areas: lines and polygon per category.
+    let reachable = run.baseline.facility_access.iter().flatten().filter(|a| !a.points.is_empty()).count();
+    assert_eq!(layers.facilities.features.len(), reachable);
+    assert_eq!(layers.service_areas.features.len(), 3 * 2);
+    // Network: the opened network (scenario) has compound edges; islands cover every edge.
+    let access_i = layers.network.field_index("access").unwrap();
+    assert!(layers.network.features.iter().any(|f| f.values[access_i] == Value::Text("compound".into())));
+    let edges_i = layers.network_islands.field_index("edge_count").unwrap();
+    let island_edges: i64 = layers.network_islands.features.iter().map(|f| if let Value::Int(n) = f.values[edges_i] { n } else { 0 }).sum();
+    assert_eq!(island_edges as usize, run.network.graph.edges.len());
+    assert!(!layers.access_points.features.is_empty());
+}
