@@ -184,13 +184,14 @@ mod tests {
         assert!(c.radius_m >= brute - 1e-6 && c.radius_m - brute < 0.2, "{} vs {brute}", c.radius_m);
         let hand = 20.0 * 2f64.sqrt() / (1.0 + 2f64.sqrt());
         assert!((c.radius_m - hand).abs() < 0.01, "{} vs {hand}", c.radius_m);
-        // A 100 m square with a 60 m square hole in the middle: the ring is 20 m wide, radius 10 m.
+        // A 100 m square with a 60 m square hole in the middle: a 20 m wide ring whose corners are the L's
+        // corner (outer walls x = 0, y = 0, hole corner at (20, 20)), so the same radius.
         let ring = Polygon::new(
             LineString::from(vec![(0.0, 0.0), (100.0, 0.0), (100.0, 100.0), (0.0, 100.0), (0.0, 0.0)]),
             vec![LineString::from(vec![(20.0, 20.0), (80.0, 20.0), (80.0, 80.0), (20.0, 80.0), (20.0, 20.0)])],
         );
         let c = polygon_inscribed_circle(&ring, 0.001).unwrap();
-        assert!((c.radius_m - 10.0).abs() < 0.01, "{c:?}");
+        assert!((c.radius_m - hand).abs() < 0.01, "{c:?}");
         assert!(signed_boundary_distance(&ring, Coord { x: 50.0, y: 50.0 }) < 0.0, "the hole is outside");
     }
 
