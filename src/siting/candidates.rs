@@ -125,6 +125,9 @@ fn geos_buffered(g: &Geometry<f64>, m: f64) -> Result<Option<GdalGeometry>> {
     Ok(Some(gg.buffer(m, 4).map_err(geos_error("buffer"))?))
 }
 
+/// Obstacle polygons and lines that share one buffer distance.
+type ObstacleGroup = (Vec<Polygon<f64>>, Vec<LineString<f64>>);
+
 /// Free land near the target estates: see the module doc. Pieces below `min_area_m2` are dropped. Ids are
 /// `open:<n>` in order of the pieces' lower-left corners, so they are stable across runs.
 pub fn open_land_candidates(data: &Dataset, target_estates: &[u32], search_m: f64, min_area_m2: f64) -> Result<Vec<Candidate>> {
@@ -138,7 +141,7 @@ pub fn open_land_candidates(data: &Dataset, target_estates: &[u32], search_m: f6
     let near = |g: Option<Rect<f64>>| g.is_some_and(|r| r.intersects(&bbox));
 
     // Obstacles grouped by buffer distance: one GEOS buffer per group.
-    let mut groups: std::collections::BTreeMap<u64, (Vec<Polygon<f64>>, Vec<LineString<f64>>)> = Default::default();
+    let mut groups: std::collections::BTreeMap<u64, ObstacleGroup> = Default::default();
     let mut add = |m: f64, g: &Geometry<f64>| {
         let entry = groups.entry(m.to_bits()).or_default();
         match g {

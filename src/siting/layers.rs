@@ -83,7 +83,7 @@ fn site_values(s: &Site) -> Vec<Value> {
 /// The `sites` layer.
 pub fn sites_layer(sites: &[Site], crs: WorkingCrs) -> Result<Layer> {
     let mut layer = Layer::new("sites", GeometryKind::Point, &SITE_FIELDS);
-    let geoms = to_wgs84_all(crs, sites.iter().map(|s| s.location.x.is_finite().then(|| Geometry::Point(Point(s.location)))).collect())?;
+    let geoms = to_wgs84_all(crs, sites.iter().map(|s| s.location.x.is_finite().then_some(Geometry::Point(Point(s.location)))).collect())?;
     for (s, g) in sites.iter().zip(geoms) {
         layer.push(g, site_values(s));
     }

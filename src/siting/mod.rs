@@ -129,7 +129,10 @@ pub struct SitingRun {
 /// Per category: uncovered demand estates and, per candidate, the demand ranks within the threshold.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CategoryReach {
+    /// Profile index, key and land need of the category.
     pub category: usize,
+    pub key: String,
+    pub land_min_area_m2: f64,
     /// Estate indices (ascending) the current facilities leave uncovered, with residents and access.
     pub demand: Vec<u32>,
     pub instance: CoverInstance,
@@ -246,7 +249,7 @@ pub fn plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categorie
                     .collect()
             };
             let weight = demand.iter().map(|&e| population(data, e as usize)).collect();
-            CategoryReach { category: ci, demand, instance: CoverInstance { weight, covers } }
+            CategoryReach { category: ci, key: category.key.clone(), land_min_area_m2: category.land_min_area_m2, demand, instance: CoverInstance { weight, covers } }
         })
         .collect();
     Ok(SitingPlan { candidates, fits, reach })
@@ -256,7 +259,6 @@ pub fn plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categorie
 /// Returns the sites and (greedy-only total, final total).
 pub fn choose_sites(
     data: &Dataset,
-    profile: &Profile,
     plan: &SitingPlan,
     reach: &CategoryReach,
     k: usize,
@@ -264,10 +266,9 @@ pub fn choose_sites(
     remaining_area_m2: &mut [f64],
     id_prefix: &str,
 ) -> (Vec<Site>, f64, f64) {
-    let category = &profile.categories[reach.category];
     let weight: Vec<f64> = reach.demand.iter().zip(&reach.instance.weight).map(|(&e, &w)| if include(e) { w } else { 0.0 }).collect();
     let inst = CoverInstance { weight, covers: reach.instance.covers.clone() };
-    let need = category.land_min_area_m2;
+    let need = reach.land_min_area_m2;
     let allowed = |s: u32| plan.fits[s as usize][reach.category] && plan.candidates[s as usize].access.is_some() && remaining_area_m2[s as usize] >= need;
     let greedy = lazy_greedy(&inst, k, allowed);
     let chosen = swap_improve(&inst, &greedy, allowed, SWAP_ROUNDS);
@@ -287,8 +288,8 @@ pub fn choose_sites(
         remaining_area_m2[s as usize] -= need;
         let cf = &plan.candidates[s as usize];
         sites.push(Site {
-            site_id: format!("{id_prefix}{}-{}", category.key, rank0 + 1),
-            category: category.key.clone(),
+            site_id: format!("{id_prefix}{}-{}", reach.key, rank0 + 1),
+            category: reach.key.clone(),
             rank: rank0 + 1,
             candidate: s,
             candidate_id: cf.candidate.id.clone(),
@@ -312,8 +313,8 @@ pub fn run_siting(data: &Dataset, profile: &Profile, coverage: &CoverageRun, opt
     let mut sites = Vec::new();
     let mut objective = Vec::new();
     for reach in &plan.reach {
-        let (s, greedy, fin) = choose_sites(data, profile, &plan, reach, opts.k, |_| true, &mut remaining, "");
-        objective.push((profile.categories[reach.category].key.clone(), greedy, fin));
+        let (s, greedy, fin) = choose_sites(data, &plan, reach, opts.k, |_| true, &mut remaining, "");
+        objective.push((reach.key.clone(), greedy, fin));
         sites.extend(s);
     }
     let (ok_after, coverage_after) = coverage_after(data, profile, coverage, &sites);
@@ -378,11 +379,11 @@ pub fn site_bundles(
             let mut remaining: Vec<f64> = plan.candidates.iter().map(|c| c.candidate.area_m2).collect();
             let mut sites = Vec::new();
             for reach in &plan.reach {
-                if !keys.iter().any(|k| *k == profile.categories[reach.category].key) {
+                if !keys.contains(&reach.key) {
                     continue;
                 }
                 let include = |e: u32| estate_bundle[e as usize] == Some(bundle.as_str());
-                let (s, _, _) = choose_sites(data, profile, &plan, reach, opts.k, include, &mut remaining, &format!("{bundle}/"));
+                let (s, _, _) = choose_sites(data, &plan, reach, opts.k, include, &mut remaining, &format!("{bundle}/"));
                 sites.extend(s);
             }
             BundleSites { bundle_id: bundle.clone(), sites }
