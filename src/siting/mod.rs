@@ -4,7 +4,7 @@
 //! Files, one algorithm each: [`candidates`] (explicit parcels and derived open land, GEOS overlay),
 //! [`fit`] (largest inscribed circle, Garcia-Castellanos & Lombardo 2007), [`mclp`] (maximal covering
 //! location, Church & ReVelle 1974: lazy greedy after Minoux 1978 plus an interchange pass), [`exact`]
-//! (exhaustive optimum for small instances), [`layers`] (the `candidates` and `sites` layers and CSV).
+//! (exhaustive optimum for small instances), [`reach`] (bounded Dijkstra per candidate), [`layers`] (the `candidates` and `sites` layers and CSV).
 //!
 //! # How a site is judged
 //! - A candidate *fits* a category when its area is at least `land_min_area_m2` and a disc of diameter
@@ -14,9 +14,9 @@
 //!   with the snap offset walked). A centre farther than `max_snap_m` from the network cannot host one.
 //! - Demand for a category is every estate with residents and usable access points that the current
 //!   facilities leave uncovered (existing facilities stay: a covered estate gains nothing). One bounded
-//!   multi-label search per category, from all demand estates' access points at once, gives every
-//!   candidate the set of demand estates within the threshold (walking distance is symmetric), exactly as
-//!   [`crate::coverage::run_coverage`] would measure them with the site added as a facility.
+//!   Dijkstra per fitting candidate ([`reach`], rayon over candidates) gives the demand estates within
+//!   the threshold, exactly as [`crate::coverage::run_coverage`] would measure them with the site added
+//!   as a facility.
 //! - Up to `k` sites per category by lazy greedy plus a swap pass. Categories are sited in profile order;
 //!   a candidate hosts at most one facility per category and, across categories, as many as its area
 //!   allows: each site uses up the category's `land_min_area_m2` of the candidate's area.
@@ -37,14 +37,14 @@ pub mod exact;
 pub mod fit;
 pub mod layers;
 pub mod mclp;
+pub mod reach;
 
-use crate::coverage::distances::category_distances;
 use crate::coverage::summary::{CoverageSummary, coverage_summary, estate_score};
 use crate::coverage::{CoverageOptions, CoverageRun, effective_rules};
 use crate::error::{Error, Result};
 use crate::model::Dataset;
-use crate::network::access::{Access, AccessKind, AccessPoint, snap_point};
-use crate::network::dijkstra::SourceEntry;
+use crate::network::access::{AccessKind, AccessPoint, snap_point};
+use crate::network::dijkstra::{EdgeEntries, SourceEntry};
 use crate::profile::Profile;
 use candidates::{Candidate, explicit_candidates, open_land_candidates};
 use geo_types::Coord;
@@ -228,26 +228,18 @@ pub fn plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categorie
                     base_m: p.base_m(),
                 }));
             }
-            let sites: Vec<Access> = candidates
-                .iter()
-                .zip(&fits)
-                .map(|(c, f)| match (&c.access, f[ci]) {
-                    (Some(a), true) => Access { points: vec![*a], problem: None },
-                    _ => Access::default(),
+            let index = EdgeEntries::new(&entries);
+            let covers: Vec<Vec<u32>> = candidates
+                .par_iter()
+                .zip(fits.par_iter())
+                .map(|(c, f)| match (&c.access, f[ci], demand.is_empty()) {
+                    (Some(a), true, false) => {
+                        let site = SourceEntry { source: 0, edge: a.snap.edge, along_m: a.snap.along_m, base_m: a.base_m() };
+                        reach::demand_within(&coverage.network.graph, &site, &index, category.threshold_m).into_iter().map(|(r, _)| r).collect()
+                    }
+                    _ => Vec::new(),
                 })
                 .collect();
-            let covers = if demand.is_empty() {
-                vec![Vec::new(); sites.len()]
-            } else {
-                let (dist, _) = category_distances(&coverage.network.graph, &sites, &entries, demand.len(), category.threshold_m, category.threshold_m);
-                dist.into_iter()
-                    .map(|d| {
-                        let mut v: Vec<u32> = d.within.iter().map(|w| w.source).collect();
-                        v.sort_unstable();
-                        v
-                    })
-                    .collect()
-            };
             let weight = demand.iter().map(|&e| population(data, e as usize)).collect();
             CategoryReach { category: ci, key: category.key.clone(), land_min_area_m2: category.land_min_area_m2, demand, instance: CoverInstance { weight, covers } }
         })
