@@ -1,7 +1,8 @@
 //! Siting benchmark: a synthetic grid city (the seeded generator of `coverage::synthetic_city`) with
 //! 50,000 estates, 10,000 candidate parcels and k = 20 kindergarten sites. Target on 2 cores, release:
 //! `run_siting` ≤ 5 s (the coverage run it starts from is timed separately). Run:
-//! `cargo bench --bench siting` (add `-- quick` for a 5,000-estate / 1,000-candidate city). Figures are
+//! `cargo bench --bench siting` (add `-- quick` for a 5,000-estate / 1,000-candidate city, which also
+//! times derived open land). Figures are
 //! recorded in BENCHMARKS.md, never asserted.
 
 use geo_types::{MultiPolygon, polygon};
@@ -9,6 +10,7 @@ use lifecircle::coverage::synthetic_city::{GridCityParams, SplitMix64, grid_city
 use lifecircle::coverage::{CoverageOptions, run_coverage};
 use lifecircle::model::Parcel;
 use lifecircle::profile::Profile;
+use lifecircle::siting::candidates::{Candidate, open_land_candidates};
 use lifecircle::siting::{SitingOptions, choose_sites, plan, resolve_categories, run_siting};
 use std::time::Instant;
 
@@ -54,4 +56,19 @@ fn main() {
     let total = t.elapsed().as_secs_f64();
     let covered: f64 = run.sites.iter().map(|s| s.new_population_covered).sum();
     println!("run_siting end to end: {total:.2} s, {} sites, {covered:.0} residents newly covered", run.sites.len());
+
+    // Derived open land (GEOS overlay around every uncovered estate): the quick city only.
+    if quick {
+        let t = Instant::now();
+        let derived = run_siting(&data, &profile, &coverage, &SitingOptions { derive_open_land: true, ..opts }).unwrap_or_else(|e| panic!("siting: {e}"));
+        let n = derived.candidates.iter().filter(|c| c.candidate.origin == "derived:open_land").count();
+        println!("run_siting with derived open land: {:.2} s, {n} derived candidates", t.elapsed().as_secs_f64());
+        let targets: Vec<u32> = (0..data.estates.len() as u32).filter(|&e| !coverage.baseline.ok[e as usize][0]).collect();
+        let t = Instant::now();
+        let pieces = open_land_candidates(&data, &targets, opts.search_m, 2000.0).unwrap_or_default();
+        let t_all = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let _: Vec<Candidate> = pieces.into_iter().map(|c| Candidate::new(c.id, c.origin, c.polygon)).collect();
+        println!("  of which: overlay + inscribed circles {t_all:.2} s, inscribed circles alone {:.2} s", t.elapsed().as_secs_f64());
+    }
 }
