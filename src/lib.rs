@@ -18,5 +18,6 @@ pub mod pipeline;
 pub mod population;
 pub mod profile;
 pub mod report;
+pub mod siting;
 
 pub use error::{Error, Result};

@@ -1,0 +1,142 @@
+//! Siting results as output layers and CSV (geometry converted to WGS84 lon/lat through
+//! [`crate::coverage::layers::to_wgs84_all`]):
+//!
+//! - `candidates` (polygons): candidate_id, origin, area_m2, max_inscribed_diameter_m, fits (TextList of
+//!   the profile categories that fit), why_not (`category: reason; ...` for those that do not),
+//!   snap_m (distance from the inscribed circle's centre to the network; null when it cannot be reached).
+//! - `sites` (points at the inscribed circle's centre): site_id, category, rank, new_population_covered,
+//!   cumulative_population_share, area_m2, estate_ids_newly_covered (TextList), candidate_origin,
+//!   candidate_id.
+//! - [`sites_csv`]: the `sites` rows as CSV, ids joined by `;`.
+
+use super::{CandidateFit, Site};
+use crate::coverage::layers::to_wgs84_all;
+use crate::crs::WorkingCrs;
+use crate::error::{Error, Result};
+use crate::io::layer::{FieldType, GeometryKind, Layer, Value};
+use geo_types::{Geometry, Point};
+
+/// The `why_not` text of a candidate.
+pub fn why_not_text(c: &CandidateFit) -> String {
+    c.why_not.iter().map(|(k, r)| format!("{k}: {r}")).collect::<Vec<_>>().join("; ")
+}
+
+/// The `candidates` layer.
+pub fn candidates_layer(candidates: &[CandidateFit], crs: WorkingCrs) -> Result<Layer> {
+    let mut layer = Layer::new(
+        "candidates",
+        GeometryKind::Polygon,
+        &[
+            ("candidate_id", FieldType::Text),
+            ("origin", FieldType::Text),
+            ("area_m2", FieldType::Real),
+            ("max_inscribed_diameter_m", FieldType::Real),
+            ("fits", FieldType::TextList),
+            ("why_not", FieldType::Text),
+            ("snap_m", FieldType::Real),
+        ],
+    );
+    let geoms = to_wgs84_all(crs, candidates.iter().map(|c| Some(Geometry::MultiPolygon(c.candidate.polygon.clone()))).collect())?;
+    for (c, g) in candidates.iter().zip(geoms) {
+        layer.push(
+            g,
+            vec![
+                Value::from(c.candidate.id.as_str()),
+                Value::from(c.candidate.origin.as_str()),
+                Value::from(c.candidate.area_m2),
+                Value::from(c.candidate.max_inscribed_diameter_m()),
+                Value::from(c.fits.clone()),
+                Value::from(why_not_text(c)),
+                Value::from(c.access.map(|a| a.snap.offset_m)),
+            ],
+        );
+    }
+    Ok(layer)
+}
+
+const SITE_FIELDS: [(&str, FieldType); 9] = [
+    ("site_id", FieldType::Text),
+    ("category", FieldType::Text),
+    ("rank", FieldType::Int),
+    ("new_population_covered", FieldType::Real),
+    ("cumulative_population_share", FieldType::Real),
+    ("area_m2", FieldType::Real),
+    ("estate_ids_newly_covered", FieldType::TextList),
+    ("candidate_origin", FieldType::Text),
+    ("candidate_id", FieldType::Text),
+];
+
+fn site_values(s: &Site) -> Vec<Value> {
+    vec![
+        Value::from(s.site_id.as_str()),
+        Value::from(s.category.as_str()),
+        Value::from(s.rank),
+        Value::from(s.new_population_covered),
+        Value::from(s.cumulative_population_share),
+        Value::from(s.area_m2),
+        Value::from(s.estate_ids_newly_covered.clone()),
+        Value::from(s.candidate_origin.as_str()),
+        Value::from(s.candidate_id.as_str()),
+    ]
+}
+
+/// The `sites` layer.
+pub fn sites_layer(sites: &[Site], crs: WorkingCrs) -> Result<Layer> {
+    let mut layer = Layer::new("sites", GeometryKind::Point, &SITE_FIELDS);
+    let geoms = to_wgs84_all(crs, sites.iter().map(|s| s.location.x.is_finite().then_some(Geometry::Point(Point(s.location)))).collect())?;
+    for (s, g) in sites.iter().zip(geoms) {
+        layer.push(g, site_values(s));
+    }
+    Ok(layer)
+}
+
+/// The sites as CSV text (UTF-8, header first).
+pub fn sites_csv(sites: &[Site]) -> Result<String> {
+    let internal = |e: csv::Error| Error::Internal(format!("writing the sites CSV: {e}"));
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(SITE_FIELDS.iter().map(|(n, _)| *n)).map_err(internal)?;
+    for s in sites {
+        let row: Vec<String> = site_values(s)
+            .into_iter()
+            .map(|v| match v {
+                Value::Null => String::new(),
+                Value::Bool(b) => b.to_string(),
+                Value::Int(i) => i.to_string(),
+                Value::Real(r) => r.to_string(),
+                Value::Text(t) => t,
+                Value::TextList(l) => l.join(";"),
+            })
+            .collect();
+        w.write_record(&row).map_err(internal)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Internal(format!("writing the sites CSV: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| Error::Internal(format!("sites CSV is not UTF-8: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo_types::Coord;
+
+    #[test]
+    fn csv_rows() {
+        let s = Site {
+            site_id: "kindergarten-1".into(),
+            category: "kindergarten".into(),
+            rank: 1,
+            candidate: 0,
+            candidate_id: "parcel:w1".into(),
+            candidate_origin: "osm:landuse=grass".into(),
+            area_m2: 1200.0,
+            location: Coord { x: 0.0, y: 0.0 },
+            new_population_covered: 3000.0,
+            cumulative_population_share: Some(0.75),
+            estates_newly_covered: vec![0, 2],
+            estate_ids_newly_covered: vec!["e1".into(), "e3".into()],
+        };
+        let text = sites_csv(&[s]).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "site_id,category,rank,new_population_covered,cumulative_population_share,area_m2,estate_ids_newly_covered,candidate_origin,candidate_id");
+        assert_eq!(lines[1], "kindergarten-1,kindergarten,1,3000,0.75,1200,e1;e3,osm:landuse=grass,parcel:w1");
+    }
+}

@@ -1,0 +1,385 @@
+//! Idle land and facility siting (issue 5): where new facilities would cover the most residents the
+//! current ones leave uncovered.
+//!
+//! Files, one algorithm each: [`candidates`] (explicit parcels and derived open land, GEOS overlay),
+//! [`fit`] (largest inscribed circle, Garcia-Castellanos & Lombardo 2007), [`mclp`] (maximal covering
+//! location, Church & ReVelle 1974: lazy greedy after Minoux 1978 plus an interchange pass), [`exact`]
+//! (exhaustive optimum for small instances), [`reach`] (bounded Dijkstra per candidate), [`layers`] (the `candidates` and `sites` layers and CSV).
+//!
+//! # How a site is judged
+//! - A candidate *fits* a category when its area is at least `land_min_area_m2` and a disc of diameter
+//!   `land_min_width_m` fits inside it ([`fit::misfit_reason`]).
+//! - A new facility stands at the centre of the candidate's largest inscribed circle and reaches the
+//!   network like any point facility (the distance contract of [`crate::network`]: its snapped point,
+//!   with the snap offset walked). A centre farther than `max_snap_m` from the network cannot host one.
+//! - Demand for a category is every estate with residents and usable access points that the current
+//!   facilities leave uncovered (existing facilities stay: a covered estate gains nothing). One bounded
+//!   Dijkstra per fitting candidate ([`reach`], rayon over candidates) gives the demand estates within
+//!   the threshold, exactly as [`crate::coverage::run_coverage`] would measure them with the site added
+//!   as a facility.
+//! - Up to `k` sites per category by lazy greedy plus a swap pass. Categories are sited in profile order;
+//!   a candidate hosts at most one facility per category and, across categories, as many as its area
+//!   allows: each site uses up the category's `land_min_area_m2` of the candidate's area.
+//!
+//! ```
+//! use lifecircle::coverage::{run_coverage, CoverageOptions};
+//! use lifecircle::model::Dataset;
+//! use lifecircle::profile::Profile;
+//! use lifecircle::siting::{run_siting, SitingOptions};
+//! let (data, profile) = (Dataset::default(), Profile::default_profile());
+//! let coverage = run_coverage(&data, &profile, &CoverageOptions::default()).unwrap();
+//! let run = run_siting(&data, &profile, &coverage, &SitingOptions::default()).unwrap();
+//! assert!(run.sites.is_empty() && run.categories.is_empty()); // nobody lives there: nothing to site
+//! ```
+
+pub mod candidates;
+pub mod exact;
+pub mod fit;
+pub mod layers;
+pub mod mclp;
+pub mod reach;
+
+use crate::coverage::summary::{CoverageSummary, coverage_summary, estate_score};
+use crate::coverage::{CoverageOptions, CoverageRun, effective_rules};
+use crate::error::{Error, Result};
+use crate::model::Dataset;
+use crate::network::access::{AccessKind, AccessPoint, snap_point};
+use crate::network::dijkstra::{EdgeEntries, SourceEntry};
+use crate::profile::Profile;
+use candidates::{Candidate, explicit_candidates, open_land_candidates};
+use geo_types::Coord;
+use mclp::{CoverInstance, lazy_greedy, swap_improve};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Interchange rounds after the greedy choice (each round tries every swap once).
+pub const SWAP_ROUNDS: usize = 8;
+
+/// What the planner chose for a siting run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SitingOptions {
+    /// Categories to site; default every must-have category with uncovered residents.
+    pub categories: Option<Vec<String>>,
+    /// Sites per category.
+    pub k: usize,
+    /// Open land is searched this far around the target estates (metres).
+    pub search_m: f64,
+    /// Derive open land around the target estates besides the dataset's parcels.
+    pub derive_open_land: bool,
+}
+
+impl Default for SitingOptions {
+    fn default() -> SitingOptions {
+        SitingOptions { categories: None, k: 3, search_m: 300.0, derive_open_land: true }
+    }
+}
+
+/// A candidate with its verdict per profile category and its access to the network.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateFit {
+    pub candidate: Candidate,
+    /// Profile categories that fit, in profile order.
+    pub fits: Vec<String>,
+    /// Per category that does not fit, the reason (in profile order).
+    pub why_not: Vec<(String, String)>,
+    /// Where a facility at the inscribed circle's centre meets the network; `None` when it cannot.
+    pub access: Option<AccessPoint>,
+}
+
+/// One recommended site.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    /// `<category>-<rank>` (or `<bundle>/<category>-<rank>` per bundle).
+    pub site_id: String,
+    pub category: String,
+    /// 1 = best.
+    pub rank: usize,
+    /// Index into [`SitingRun::candidates`].
+    pub candidate: u32,
+    pub candidate_id: String,
+    pub candidate_origin: String,
+    pub area_m2: f64,
+    /// Where the facility would stand: the inscribed circle's centre.
+    pub location: Coord<f64>,
+    /// Residents newly covered, given the sites ranked before it.
+    pub new_population_covered: f64,
+    /// Residents newly covered by this and the better-ranked sites, as a share of the residents the
+    /// category left uncovered before siting (within the demand considered: the bundle, for bundles).
+    pub cumulative_population_share: Option<f64>,
+    /// Indices into `Dataset.estates`, ascending.
+    pub estates_newly_covered: Vec<u32>,
+    pub estate_ids_newly_covered: Vec<String>,
+}
+
+/// Everything a siting run computed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SitingRun {
+    /// The categories sited, in profile order.
+    pub categories: Vec<String>,
+    pub candidates: Vec<CandidateFit>,
+    pub sites: Vec<Site>,
+    /// Per category sited: the greedy-only total before the swap pass, and the final total (residents).
+    pub objective: Vec<(String, f64, f64)>,
+    /// `ok[estate][category]` after the new sites.
+    pub ok_after: Vec<Vec<bool>>,
+    /// `coverage.json` after the new sites.
+    pub coverage_after: CoverageSummary,
+}
+
+/// Per category: uncovered demand estates and, per candidate, the demand ranks within the threshold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CategoryReach {
+    /// Profile index, key and land need of the category.
+    pub category: usize,
+    pub key: String,
+    pub land_min_area_m2: f64,
+    /// Estate indices (ascending) the current facilities leave uncovered, with residents and access.
+    pub demand: Vec<u32>,
+    pub instance: CoverInstance,
+}
+
+/// Candidates measured and placed, and the reach of every candidate for the categories asked.
+pub struct SitingPlan {
+    pub candidates: Vec<CandidateFit>,
+    /// `fits[candidate][profile category]`.
+    pub fits: Vec<Vec<bool>>,
+    pub reach: Vec<CategoryReach>,
+}
+
+fn population(data: &Dataset, e: usize) -> f64 {
+    let p = data.estates[e].population;
+    if p.is_finite() { p.max(0.0) } else { 0.0 }
+}
+
+/// Resolve category keys to profile indices (profile order); unknown keys are a usage error.
+pub fn resolve_categories(profile: &Profile, coverage: &CoverageRun, data: &Dataset, asked: Option<&[String]>) -> Result<Vec<usize>> {
+    match asked {
+        Some(keys) => {
+            let mut out = BTreeSet::new();
+            for k in keys {
+                let i = profile.categories.iter().position(|c| &c.key == k).ok_or_else(|| {
+                    let known: Vec<&str> = profile.categories.iter().map(|c| c.key.as_str()).collect();
+                    Error::Usage(format!("siting category `{k}` is not in the profile (known: {})", known.join(", ")))
+                })?;
+                out.insert(i);
+            }
+            Ok(out.into_iter().collect())
+        }
+        None => Ok((0..profile.categories.len())
+            .filter(|&ci| {
+                profile.categories[ci].must_have
+                    && (0..data.estates.len()).any(|e| population(data, e) > 0.0 && !coverage.baseline.ok.get(e).and_then(|r| r.get(ci)).copied().unwrap_or(false))
+            })
+            .collect()),
+    }
+}
+
+/// Measure candidates, decide fits, place them on the network and compute each category's reach.
+pub fn plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categories: &[usize], opts: &SitingOptions) -> Result<SitingPlan> {
+    if !(opts.search_m.is_finite() && opts.search_m >= 0.0) {
+        return Err(Error::Usage(format!("siting search distance {}: give a non-negative number of metres, e.g. 300", opts.search_m)));
+    }
+    let ok = &coverage.baseline.ok;
+    let is_ok = |e: usize, ci: usize| ok.get(e).and_then(|r| r.get(ci)).copied().unwrap_or(false);
+    let demand_of = |ci: usize| -> Vec<u32> {
+        (0..data.estates.len())
+            .filter(|&e| population(data, e) > 0.0 && !is_ok(e, ci) && coverage.baseline.estate_access.get(e).is_some_and(|a| !a.points.is_empty()))
+            .map(|e| e as u32)
+            .collect()
+    };
+    let mut all = explicit_candidates(&data.parcels);
+    if opts.derive_open_land && !categories.is_empty() {
+        let targets: BTreeSet<u32> = categories.iter().flat_map(|&ci| demand_of(ci)).collect();
+        let min_area = categories.iter().map(|&ci| profile.categories[ci].land_min_area_m2).fold(f64::INFINITY, f64::min);
+        all.extend(open_land_candidates(data, &targets.into_iter().collect::<Vec<_>>(), opts.search_m, min_area)?);
+    }
+    let rules = effective_rules(profile, &CoverageOptions::default())?;
+    let ctx = coverage.network.context(&rules);
+    let measured: Vec<(CandidateFit, Vec<bool>)> = all
+        .into_par_iter()
+        .map(|candidate| {
+            let d = candidate.max_inscribed_diameter_m();
+            let mut fits = Vec::new();
+            let mut why_not = Vec::new();
+            let mut flags = Vec::with_capacity(profile.categories.len());
+            for c in &profile.categories {
+                match fit::misfit_reason(c, candidate.area_m2, d) {
+                    None => fits.push(c.key.clone()),
+                    Some(r) => why_not.push((c.key.clone(), r)),
+                }
+                flags.push(fit::misfit_reason(c, candidate.area_m2, d).is_none());
+            }
+            let access = candidate.circle.and_then(|c| snap_point(ctx, c.centre, AccessKind::Point));
+            (CandidateFit { candidate, fits, why_not, access }, flags)
+        })
+        .collect();
+    let (candidates, fits): (Vec<CandidateFit>, Vec<Vec<bool>>) = measured.into_iter().unzip();
+    let reach = categories
+        .par_iter()
+        .map(|&ci| {
+            let category = &profile.categories[ci];
+            let demand = demand_of(ci);
+            let mut entries = Vec::new();
+            for (rank, &e) in demand.iter().enumerate() {
+                entries.extend(coverage.baseline.estate_access[e as usize].points.iter().map(|p| SourceEntry {
+                    source: rank as u32,
+                    edge: p.snap.edge,
+                    along_m: p.snap.along_m,
+                    base_m: p.base_m(),
+                }));
+            }
+            let index = EdgeEntries::new(&entries);
+            let covers: Vec<Vec<u32>> = candidates
+                .par_iter()
+                .zip(fits.par_iter())
+                .map(|(c, f)| match (&c.access, f[ci], demand.is_empty()) {
+                    (Some(a), true, false) => {
+                        let site = SourceEntry { source: 0, edge: a.snap.edge, along_m: a.snap.along_m, base_m: a.base_m() };
+                        reach::demand_within(&coverage.network.graph, &site, &index, category.threshold_m).into_iter().map(|(r, _)| r).collect()
+                    }
+                    _ => Vec::new(),
+                })
+                .collect();
+            let weight = demand.iter().map(|&e| population(data, e as usize)).collect();
+            CategoryReach { category: ci, key: category.key.clone(), land_min_area_m2: category.land_min_area_m2, demand, instance: CoverInstance { weight, covers } }
+        })
+        .collect();
+    Ok(SitingPlan { candidates, fits, reach })
+}
+
+/// Choose up to `k` sites for one category, demand weighted by `include(estate)`; consumes candidate area.
+/// Returns the sites and (greedy-only total, final total).
+pub fn choose_sites(
+    data: &Dataset,
+    plan: &SitingPlan,
+    reach: &CategoryReach,
+    k: usize,
+    include: impl Fn(u32) -> bool,
+    remaining_area_m2: &mut [f64],
+    id_prefix: &str,
+) -> (Vec<Site>, f64, f64) {
+    let weight: Vec<f64> = reach.demand.iter().zip(&reach.instance.weight).map(|(&e, &w)| if include(e) { w } else { 0.0 }).collect();
+    let inst = CoverInstance { weight, covers: reach.instance.covers.clone() };
+    let need = reach.land_min_area_m2;
+    let allowed = |s: u32| plan.fits[s as usize][reach.category] && plan.candidates[s as usize].access.is_some() && remaining_area_m2[s as usize] >= need;
+    let greedy = lazy_greedy(&inst, k, allowed);
+    let chosen = swap_improve(&inst, &greedy, allowed, SWAP_ROUNDS);
+    let uncovered: f64 = inst.weight.iter().sum();
+    let mut covered = vec![false; inst.weight.len()];
+    let mut cumulative = 0.0;
+    let mut sites = Vec::new();
+    for (rank0, (&s, &gain)) in chosen.sites.iter().zip(&chosen.gains).enumerate() {
+        let mut newly: Vec<u32> = Vec::new();
+        for &d in &inst.covers[s as usize] {
+            if inst.weight[d as usize] > 0.0 && !std::mem::replace(&mut covered[d as usize], true) {
+                newly.push(reach.demand[d as usize]);
+            }
+        }
+        newly.sort_unstable();
+        cumulative += gain;
+        remaining_area_m2[s as usize] -= need;
+        let cf = &plan.candidates[s as usize];
+        sites.push(Site {
+            site_id: format!("{id_prefix}{}-{}", reach.key, rank0 + 1),
+            category: reach.key.clone(),
+            rank: rank0 + 1,
+            candidate: s,
+            candidate_id: cf.candidate.id.clone(),
+            candidate_origin: cf.candidate.origin.clone(),
+            area_m2: cf.candidate.area_m2,
+            location: cf.candidate.circle.map_or(Coord { x: f64::NAN, y: f64::NAN }, |c| c.centre),
+            new_population_covered: gain,
+            cumulative_population_share: (uncovered > 0.0).then(|| cumulative / uncovered),
+            estate_ids_newly_covered: newly.iter().map(|&e| data.estates[e as usize].id.clone()).collect(),
+            estates_newly_covered: newly,
+        });
+    }
+    (sites, greedy.total(), chosen.total())
+}
+
+/// Site new facilities for the failing categories and report coverage after them.
+pub fn run_siting(data: &Dataset, profile: &Profile, coverage: &CoverageRun, opts: &SitingOptions) -> Result<SitingRun> {
+    let categories = resolve_categories(profile, coverage, data, opts.categories.as_deref())?;
+    let plan = plan(data, profile, coverage, &categories, opts)?;
+    let mut remaining: Vec<f64> = plan.candidates.iter().map(|c| c.candidate.area_m2).collect();
+    let mut sites = Vec::new();
+    let mut objective = Vec::new();
+    for reach in &plan.reach {
+        let (s, greedy, fin) = choose_sites(data, &plan, reach, opts.k, |_| true, &mut remaining, "");
+        objective.push((reach.key.clone(), greedy, fin));
+        sites.extend(s);
+    }
+    let (ok_after, coverage_after) = coverage_after(data, profile, coverage, &sites);
+    Ok(SitingRun {
+        categories: categories.iter().map(|&ci| profile.categories[ci].key.clone()).collect(),
+        candidates: plan.candidates,
+        sites,
+        objective,
+        ok_after,
+        coverage_after,
+    })
+}
+
+/// The ok matrix and `coverage.json` once the sites are built (site counts added to the facilities).
+pub fn coverage_after(data: &Dataset, profile: &Profile, coverage: &CoverageRun, sites: &[Site]) -> (Vec<Vec<bool>>, CoverageSummary) {
+    let mut ok = coverage.baseline.ok.clone();
+    let mut facilities: Vec<usize> = coverage.baseline.categories.iter().map(|c| c.facilities.len()).collect();
+    for s in sites {
+        if let Some(ci) = profile.categories.iter().position(|c| c.key == s.category) {
+            facilities[ci] += 1;
+            for &e in &s.estates_newly_covered {
+                ok[e as usize][ci] = true;
+            }
+        }
+    }
+    let ids: Vec<&str> = data.estates.iter().map(|e| e.id.as_str()).collect();
+    let pop: Vec<f64> = (0..data.estates.len()).map(|e| population(data, e)).collect();
+    let without: Vec<Option<usize>> = coverage.baseline.categories.iter().map(|c| c.facilities_without_capacity).collect();
+    let mut summary = coverage_summary(profile, &ids, &pop, &ok, &facilities, &without);
+    // Scores follow the same rule as the baseline's.
+    let scores: Vec<f64> = ok.iter().filter_map(|row| estate_score(profile, row)).collect();
+    summary.mean_score = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+    (ok, summary)
+}
+
+/// Recommended sites of one renovation bundle.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BundleSites {
+    pub bundle_id: String,
+    pub sites: Vec<Site>,
+}
+
+/// Per bundle: demand restricted to the bundle's estates, up to `opts.k` sites per gap category.
+/// `bundle_of` maps estate id → bundle id; `gaps` maps bundle id → its gap category keys. Bundles are
+/// sited independently (each sees every candidate's full area); categories not in the profile are a usage
+/// error. Site ids read `<bundle>/<category>-<rank>`.
+pub fn site_bundles(
+    data: &Dataset,
+    profile: &Profile,
+    coverage: &CoverageRun,
+    bundle_of: &BTreeMap<String, String>,
+    gaps: &BTreeMap<String, Vec<String>>,
+    opts: &SitingOptions,
+) -> Result<Vec<BundleSites>> {
+    let asked: Vec<String> = gaps.values().flatten().cloned().collect::<BTreeSet<_>>().into_iter().collect();
+    let categories = resolve_categories(profile, coverage, data, Some(&asked))?;
+    let plan = plan(data, profile, coverage, &categories, opts)?;
+    let estate_bundle: Vec<Option<&str>> = data.estates.iter().map(|e| bundle_of.get(&e.id).map(String::as_str)).collect();
+    let out = gaps
+        .par_iter()
+        .map(|(bundle, keys)| {
+            let mut remaining: Vec<f64> = plan.candidates.iter().map(|c| c.candidate.area_m2).collect();
+            let mut sites = Vec::new();
+            for reach in &plan.reach {
+                if !keys.contains(&reach.key) {
+                    continue;
+                }
+                let include = |e: u32| estate_bundle[e as usize] == Some(bundle.as_str());
+                let (s, _, _) = choose_sites(data, &plan, reach, opts.k, include, &mut remaining, &format!("{bundle}/"));
+                sites.extend(s);
+            }
+            BundleSites { bundle_id: bundle.clone(), sites }
+        })
+        .collect();
+    Ok(out)
+}
