@@ -4,6 +4,7 @@
 use crate::bundle::BundleOptions;
 use crate::coverage::{CoverageOptions, ServiceAreaOutput};
 use crate::coverage::scenario::Scenario;
+use crate::siting::SitingOptions;
 use crate::error::{Error, Result};
 use crate::pipeline::{self, InputCoords, InputSpec, LayerFieldNames, OutputFormat, OutputSpec};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -45,11 +46,15 @@ pub enum Command {
     ///
     /// Example: lifecircle coverage --osm data/nanjing-xuanwu-2021.osm.pbf --out out/coverage
     Coverage(CoverageArgs),
-    /// The whole plan in one run: extract → coverage → bundles, written as one styled GeoPackage, GeoJSON
+    /// The whole plan in one run: extract → coverage → bundles → sites, written as one styled GeoPackage, GeoJSON
     /// copies with QGIS styles, an offline report.html, a printable coverage map and summary.json.
     ///
     /// Example: lifecircle plan --osm data/nanjing-xuanwu-2021.osm.pbf --out out/nanjing
     Plan(PlanArgs),
+    /// Idle land that fits each facility category, and the sites that would newly cover the most residents.
+    ///
+    /// Example: lifecircle sites --osm data/nanjing-xuanwu-2021.osm.pbf -k 3 --out out/sites
+    Sites(SitesArgs),
     /// The plan over many candidate areas: one per polygon of --areas (inputs read once), or one per
     /// .osm.pbf file of --inputs; areas in parallel, one sub-folder each, batch_summary.csv; resumable.
     ///
@@ -156,12 +161,52 @@ pub struct PlanArgs {
     pub coverage: CoverageFlags,
     #[command(flatten)]
     pub bundle: BundleFlags,
+    #[command(flatten)]
+    pub siting: SitingFlags,
     /// Title of the report and the map (default: from the input file's name).
     #[arg(long, help_heading = "Output")]
     pub title: Option<String>,
     /// Output folder (created when missing).
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SitesArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub coverage: CoverageFlags,
+    #[command(flatten)]
+    pub siting: SitingFlags,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Which categories to site, how many sites, where to look for land.
+#[derive(Debug, Clone, Args)]
+pub struct SitingFlags {
+    /// Categories to site, comma-separated profile keys (default: every must-have category with uncovered residents).
+    #[arg(long, value_delimiter = ',', value_name = "K,...", help_heading = "Sites")]
+    pub categories: Option<Vec<String>>,
+    /// Sites per category, at most.
+    #[arg(short = 'k', long = "sites-per-category", default_value_t = 3, value_name = "N", help_heading = "Sites")]
+    pub k: usize,
+    /// Look for open land within this many metres of the estates.
+    #[arg(long, default_value_t = 300.0, value_name = "METRES", help_heading = "Sites")]
+    pub search: f64,
+    /// Use only the idle-land parcels given (OSM idle_land, --idle-land), not open land derived around estates.
+    #[arg(long, help_heading = "Sites")]
+    pub no_derived_land: bool,
+}
+
+impl SitingFlags {
+    fn options(&self) -> Result<SitingOptions> {
+        if !(self.search.is_finite() && self.search >= 0.0) {
+            return Err(Error::Usage(format!("--search {}: give a distance in metres, 0 or more", self.search)));
+        }
+        Ok(SitingOptions { categories: self.categories.clone(), k: self.k, search_m: self.search, derive_open_land: !self.no_derived_land })
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -181,6 +226,8 @@ pub struct BatchArgs {
     pub coverage: CoverageFlags,
     #[command(flatten)]
     pub bundle: BundleFlags,
+    #[command(flatten)]
+    pub siting: SitingFlags,
     /// Title prefix of the areas' reports.
     #[arg(long, help_heading = "Output")]
     pub title: Option<String>,
@@ -371,7 +418,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Extract(a) => pipeline::extract(&a.input.spec(), &a.output.spec()).map(|_| ()),
         Command::Coverage(a) => pipeline::coverage(&a.input.spec(), &a.output.spec(), &a.coverage.options()?).map(|_| ()),
         Command::Plan(a) => {
-            let opts = pipeline::PlanOptions { coverage: a.coverage.options()?, bundle: a.bundle.options()?, title: a.title.clone() };
+            let opts = pipeline::PlanOptions { coverage: a.coverage.options()?, bundle: a.bundle.options()?, siting: a.siting.options()?, title: a.title.clone() };
             let out = OutputSpec { dir: a.out.clone(), format: OutputFormat::GeoPackage };
             let show_progress = !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
             let summary = pipeline::plan(&a.input.spec(), &out, &opts, show_progress)?;
@@ -381,12 +428,12 @@ pub fn run(cli: &Cli) -> Result<()> {
                 println!("  GeoPackage (open in QGIS):  {}", a.out.join("lifecircle.gpkg").display());
                 println!("  printable map:              {}", a.out.join("coverage_map.png").display());
                 println!("  summary:                    {}", a.out.join("summary.json").display());
-                println!("  {} estates, {:.0} residents, {} bundles, {} rejects", summary.estates, summary.population, summary.bundles.bundles, summary.rejects);
+                println!("  {} estates, {:.0} residents, {} bundles, {} recommended sites, {} rejects", summary.estates, summary.population, summary.bundles.bundles, summary.sites, summary.rejects);
             }
             Ok(())
         }
         Command::Batch(a) => {
-            let opts = pipeline::PlanOptions { coverage: a.coverage.options()?, bundle: a.bundle.options()?, title: a.title.clone() };
+            let opts = pipeline::PlanOptions { coverage: a.coverage.options()?, bundle: a.bundle.options()?, siting: a.siting.options()?, title: a.title.clone() };
             opts.bundle.check()?;
             let outcomes = match (&a.areas, &a.inputs) {
                 (Some(areas), _) => crate::batch::batch_areas(&a.input.spec(), areas, &a.area_id_field, &a.out, &opts)?,
@@ -403,6 +450,7 @@ pub fn run(cli: &Cli) -> Result<()> {
                 Err(Error::Usage(format!("{} of {} areas failed ({}); their errors are in {}", failed.len(), outcomes.len(), failed.join(", "), a.out.join("batch_summary.csv").display())))
             }
         }
+        Command::Sites(a) => pipeline::sites(&a.input.spec(), &a.output.spec(), &a.coverage.options()?, &a.siting.options()?).map(|_| ()),
         Command::Bundle(a) => pipeline::bundle(&a.input.spec(), &a.output.spec(), &a.bundle.options()?).map(|_| ()),
     }
 }

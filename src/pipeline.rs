@@ -11,6 +11,7 @@ use crate::io::planner_layers::{self, LayerFields, LayerKind};
 use crate::io::survey::{self, SurveyReport};
 use crate::bundle::{self, BundleOptions};
 use crate::coverage::{self, CoverageOptions, CoverageRun};
+use crate::siting::{self, SitingOptions};
 use crate::io::{atomic, csv_table, gdal_vector, geojson, model_layers, rejects};
 use std::collections::BTreeMap;
 use crate::model::Dataset;
@@ -437,6 +438,7 @@ pub fn coverage(input: &InputSpec, out: &OutputSpec, opts: &CoverageOptions) -> 
 pub struct PlanOptions {
     pub coverage: CoverageOptions,
     pub bundle: BundleOptions,
+    pub siting: SitingOptions,
     /// The report's and map's title; default: the input file's name.
     pub title: Option<String>,
 }
@@ -451,6 +453,9 @@ pub struct PlanSummary {
     pub rejects: usize,
     pub coverage: coverage::summary::CoverageSummary,
     pub bundles: BundleSummary,
+    /// Coverage once the recommended sites are built.
+    pub coverage_after_sites: coverage::summary::CoverageSummary,
+    pub sites: usize,
     pub stage_seconds: BTreeMap<String, f64>,
     pub files: Vec<String>,
     pub attribution: String,
@@ -540,6 +545,8 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
     stages.start("bundles");
     let failing = failing_must_have(&loaded, &run);
     let bundle_run = bundle::run_bundles(&loaded.dataset, &opts.bundle, Some(&failing))?;
+    stages.start("sites");
+    let siting_run = siting::run_siting(&loaded.dataset, &loaded.profile, &run, &opts.siting)?;
     stages.start("layers");
     let cov = coverage::layers::coverage_layers(&run, &loaded.dataset, &loaded.profile, loaded.crs)?;
     let (bundle_layers, bundles_table, mut bundle_summary) = bundle_outputs(&loaded, &bundle_run)?;
@@ -554,6 +561,8 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         cov.facilities,
         cov.service_areas,
         bundles,
+        siting::layers::sites_layer(&siting_run.sites, loaded.crs)?,
+        siting::layers::candidates_layer(&siting_run.candidates, loaded.crs)?,
         adjacency,
         model_layers::idle_land_layer(&loaded.dataset.parcels, loaded.crs)?,
         model_layers::gates_layer(&loaded.dataset.gates, loaded.crs)?,
@@ -591,10 +600,17 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
     let coverage_csv = sd.join("coverage.csv");
     atomic::write_bytes_atomically(&coverage_csv, coverage::summary::summary_csv(&run.summary)?.as_bytes())?;
     files.push(coverage_csv);
+    let sites_csv = sd.join("sites.csv");
+    atomic::write_bytes_atomically(&sites_csv, siting::layers::sites_csv(&siting_run.sites)?.as_bytes())?;
+    files.push(sites_csv);
     let bundles_csv = sd.join("bundles.csv");
     csv_table::write_layer_csv(&bundles_csv, &bundles_table)?;
     files.push(bundles_csv);
-    for (name, value) in [("coverage.json", serde_json::to_value(&run.summary)), ("delta.json", serde_json::to_value(run.delta()))] {
+    for (name, value) in [
+        ("coverage.json", serde_json::to_value(&run.summary)),
+        ("coverage_after.json", serde_json::to_value(&siting_run.coverage_after)),
+        ("delta.json", serde_json::to_value(run.delta())),
+    ] {
         let value = value.map_err(|e| Error::Internal(format!("serialising {name}: {e}")))?;
         if !value.is_null() {
             let path = sd.join(name);
@@ -609,7 +625,7 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         source.and_then(|p| p.file_name()).map_or("lifecircle plan".to_string(), |n| format!("lifecircle plan — {}", n.to_string_lossy()))
     });
     // The report shows what a planner reads; the walking network of a whole city is left to the GeoPackage.
-    let shown: Vec<&Layer> = layers.iter().filter(|l| matches!(l.name.as_str(), "estates" | "facilities" | "service_areas" | "bundles" | "idle_land")).collect();
+    let shown: Vec<&Layer> = layers.iter().filter(|l| matches!(l.name.as_str(), "estates" | "facilities" | "service_areas" | "bundles" | "sites" | "idle_land")).collect();
     bundle_summary.layers = layer_counts(&layers);
     let sources: Vec<String> = [
         input.osm.as_ref().map(|p| format!("OpenStreetMap extract {}", p.display())),
@@ -627,6 +643,7 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         "residents": loaded.dataset.estates.iter().map(|e| e.population).sum::<f64>().round(),
         "bundles": bundle_run.bundles.len(),
         "bundled_residents": bundle_run.bundled_population().round(),
+        "recommended_sites": siting_run.sites.len(),
         "working CRS": loaded.crs.name(),
     });
     let report_path = sd.join("report.html");
@@ -645,6 +662,8 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         rejects: loaded.dataset.rejects.len(),
         coverage: run.summary.clone(),
         bundles: bundle_summary,
+        coverage_after_sites: siting_run.coverage_after.clone(),
+        sites: siting_run.sites.len(),
         stage_seconds: stages.seconds.clone(),
         files: final_paths(&sd, &out.dir, &files),
         attribution: crate::report::html::ODBL_ATTRIBUTION.to_string(),
@@ -654,5 +673,50 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
     files.push(summary_path);
     stage.commit(&files)?;
     tracing::info!(seconds = stages.total_s(), "plan written");
+    Ok(summary)
+}
+
+/// What `sites` wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct SitesSummary {
+    pub categories: Vec<String>,
+    pub candidates: usize,
+    pub sites: usize,
+    /// Per category: residents newly covered by greedy alone and after the swap pass.
+    pub objective: Vec<(String, f64, f64)>,
+    pub files: Vec<String>,
+}
+
+/// `lifecircle sites`: candidate parcels that fit, and the sites that newly cover the most residents.
+pub fn sites(input: &InputSpec, out: &OutputSpec, coverage_opts: &CoverageOptions, opts: &SitingOptions) -> Result<SitesSummary> {
+    prepare_output(out)?;
+    let mut loaded = load(input)?;
+    let run = run_coverage(&mut loaded, coverage_opts)?;
+    let started = Instant::now();
+    let siting = siting::run_siting(&loaded.dataset, &loaded.profile, &run, opts)?;
+    tracing::info!(candidates = siting.candidates.len(), sites = siting.sites.len(), seconds = started.elapsed().as_secs_f64(), "sites chosen");
+    let layers = vec![siting::layers::candidates_layer(&siting.candidates, loaded.crs)?, siting::layers::sites_layer(&siting.sites, loaded.crs)?];
+    let stage = atomic::StagingFolder::create(&out.dir)?;
+    let mut files = write_run_outputs(stage.path(), out.format, &loaded, &layers, &[])?;
+    let csv_path = stage.path().join("sites.csv");
+    atomic::write_bytes_atomically(&csv_path, siting::layers::sites_csv(&siting.sites)?.as_bytes())?;
+    files.push(csv_path);
+    let before = stage.path().join("coverage.json");
+    write_json(&before, &run.summary)?;
+    files.push(before);
+    let after = stage.path().join("coverage_after.json");
+    write_json(&after, &siting.coverage_after)?;
+    files.push(after);
+    let summary = SitesSummary {
+        categories: siting.categories.clone(),
+        candidates: siting.candidates.len(),
+        sites: siting.sites.len(),
+        objective: siting.objective.clone(),
+        files: final_paths(stage.path(), &out.dir, &files),
+    };
+    let path = stage.path().join("sites.json");
+    write_json(&path, &summary)?;
+    files.push(path);
+    stage.commit(&files)?;
     Ok(summary)
 }
