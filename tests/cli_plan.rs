@@ -31,7 +31,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
     assert_eq!(estates, 56, "Nanjing: 11 landuse=residential areas + 45 building clusters");
     let gpkg = Dataset::open(out.join("lifecircle.gpkg")).unwrap();
     let names: Vec<String> = gpkg.layers().map(|l| l.name()).collect();
-    for layer in ["estates", "facilities", "service_areas", "bundles", "adjacency", "idle_land", "gates", "barriers", "network", "rejects", "layer_styles"] {
+    for layer in ["estates", "facilities", "service_areas", "bundles", "sites", "candidates", "adjacency", "idle_land", "gates", "barriers", "network", "rejects", "layer_styles"] {
         assert!(names.iter().any(|n| n == layer), "layer {layer} missing from {names:?}");
     }
     assert_eq!(gpkg.layer_by_name("estates").unwrap().feature_count(), estates);
@@ -107,4 +107,37 @@ fn interrupted_batch_resumes_to_the_same_result() {
     // The figures of the skipped area are read back, not lost.
     let strip = |t: &str| t.replace("skipped", "done").replace(whole.to_str().unwrap(), "").replace(resumed.to_str().unwrap(), "");
     assert_eq!(strip(&whole_table), strip(&table));
+}
+
+#[test]
+fn plan_outputs_do_not_depend_on_the_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |threads: &str| {
+        let out = dir.path().join(format!("t{threads}"));
+        let o = Command::new(env!("CARGO_BIN_EXE_lifecircle"))
+            .args(["plan", "--quiet", "--osm", NANJING, "--out", out.to_str().unwrap()])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    };
+    let (one, two) = (run("1"), run("2"));
+    // Every GeoJSON layer, CSV table and JSON result is byte-identical (summary.json holds stage times,
+    // and the GeoPackage holds write timestamps, so those two are left out).
+    let mut compared = 0;
+    for sub in ["", "geojson"] {
+        for entry in std::fs::read_dir(one.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if path.is_dir() || name == "summary.json" || name.ends_with(".gpkg") || name.ends_with(".png") || name.ends_with(".html") || name.ends_with(".svg") {
+                continue;
+            }
+            let other = two.join(sub).join(&name);
+            assert!(std::fs::read(&path).unwrap() == std::fs::read(&other).unwrap(), "{sub}/{name} differs between 1 and 2 threads");
+            compared += 1;
+        }
+    }
+    assert!(compared >= 20, "only {compared} files compared");
 }
