@@ -153,19 +153,34 @@ pub struct ExtractArgs {
     pub output: OutputArgs,
 }
 
+/// Every stage's flags, shared by `plan` and `batch`.
 #[derive(Debug, Clone, Args)]
-pub struct PlanArgs {
-    #[command(flatten)]
-    pub input: InputArgs,
+pub struct PlanFlags {
     #[command(flatten)]
     pub coverage: CoverageFlags,
     #[command(flatten)]
     pub bundle: BundleFlags,
     #[command(flatten)]
     pub siting: SitingFlags,
-    /// Title of the report and the map (default: from the input file's name).
+    /// Title of the report and the map (default: from the input file's name; in a batch, a prefix).
     #[arg(long, help_heading = "Output")]
     pub title: Option<String>,
+}
+
+impl PlanFlags {
+    fn options(&self) -> Result<pipeline::PlanOptions> {
+        let opts = pipeline::PlanOptions { coverage: self.coverage.options()?, bundle: self.bundle.options()?, siting: self.siting.options()?, title: self.title.clone() };
+        opts.bundle.check()?;
+        Ok(opts)
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub plan: PlanFlags,
     /// Output folder (created when missing).
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub out: PathBuf,
@@ -223,14 +238,7 @@ pub struct BatchArgs {
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
-    pub coverage: CoverageFlags,
-    #[command(flatten)]
-    pub bundle: BundleFlags,
-    #[command(flatten)]
-    pub siting: SitingFlags,
-    /// Title prefix of the areas' reports.
-    #[arg(long, help_heading = "Output")]
-    pub title: Option<String>,
+    pub plan: PlanFlags,
     /// Output folder: one sub-folder per area and batch_summary.csv.
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub out: PathBuf,
@@ -418,7 +426,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Extract(a) => pipeline::extract(&a.input.spec(), &a.output.spec()).map(|_| ()),
         Command::Coverage(a) => pipeline::coverage(&a.input.spec(), &a.output.spec(), &a.coverage.options()?).map(|_| ()),
         Command::Plan(a) => {
-            let opts = pipeline::PlanOptions { coverage: a.coverage.options()?, bundle: a.bundle.options()?, siting: a.siting.options()?, title: a.title.clone() };
+            let opts = a.plan.options()?;
             let out = OutputSpec { dir: a.out.clone(), format: OutputFormat::GeoPackage };
             let show_progress = !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
             let summary = pipeline::plan(&a.input.spec(), &out, &opts, show_progress)?;
@@ -433,8 +441,7 @@ pub fn run(cli: &Cli) -> Result<()> {
             Ok(())
         }
         Command::Batch(a) => {
-            let opts = pipeline::PlanOptions { coverage: a.coverage.options()?, bundle: a.bundle.options()?, siting: a.siting.options()?, title: a.title.clone() };
-            opts.bundle.check()?;
+            let opts = a.plan.options()?;
             let outcomes = match (&a.areas, &a.inputs) {
                 (Some(areas), _) => crate::batch::batch_areas(&a.input.spec(), areas, &a.area_id_field, &a.out, &opts)?,
                 (None, Some(dir)) => crate::batch::batch_inputs(&a.input.spec(), dir, &a.out, &opts)?,
