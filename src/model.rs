@@ -88,6 +88,31 @@ pub struct Estate {
     pub survey: SurveyAttributes,
 }
 
+impl Estate {
+    /// A newly read estate whose population is not known yet (the population estimate or a survey fills it).
+    ///
+    /// ```
+    /// use lifecircle::model::{Estate, EstateSource, PopulationSource};
+    /// let e = Estate::unpopulated("w1", None, geo_types::MultiPolygon(vec![]), EstateSource::OsmLanduse);
+    /// assert_eq!((e.population, e.population_source, e.n_buildings), (0.0, PopulationSource::Unknown, 0));
+    /// ```
+    pub fn unpopulated(id: impl Into<String>, name: Option<String>, polygon: MultiPolygon<f64>, source: EstateSource) -> Estate {
+        Estate {
+            id: id.into(),
+            name,
+            polygon,
+            source,
+            population: 0.0,
+            households: 0.0,
+            population_source: PopulationSource::Unknown,
+            floor_area_m2: 0.0,
+            n_buildings: 0,
+            built_year: None,
+            survey: SurveyAttributes::default(),
+        }
+    }
+}
+
 /// A building footprint.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Building {

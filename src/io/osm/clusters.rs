@@ -50,7 +50,7 @@
 //! ```
 
 use crate::index::SpatialIndex;
-use crate::model::{Building, Estate, EstateSource, PopulationSource, Reject, SurveyAttributes, Way};
+use crate::model::{Building, Estate, EstateSource, Reject, Way};
 use crate::profile::PopulationRules;
 use geo::{BoundingRect, ConvexHull, Intersects};
 use geo_types::{Coord, Geometry, Line, LineString, MultiPoint, MultiPolygon, Point, Rect};
@@ -125,19 +125,7 @@ pub fn cluster_estates(buildings: &[Building], estates: &[Estate], ways: &[Way],
             let first = &buildings[candidates[members[0]]];
             if members.len() >= min_buildings {
                 let hull = grown_hull(members.iter().map(|&k| footprints[k]), rules.cluster_margin_m);
-                let estate = Estate {
-                    id: format!("cluster-{}", first.id),
-                    name: None,
-                    polygon: MultiPolygon(vec![hull]),
-                    source: EstateSource::BuildingCluster,
-                    population: 0.0,
-                    households: 0.0,
-                    population_source: PopulationSource::Unknown,
-                    floor_area_m2: 0.0,
-                    n_buildings: 0,
-                    built_year: None,
-                    survey: SurveyAttributes::default(),
-                };
+                let estate = Estate::unpopulated(format!("cluster-{}", first.id), None, MultiPolygon(vec![hull]), EstateSource::BuildingCluster);
                 return (Some(estate), Vec::new());
             }
             let rejects = members
@@ -370,19 +358,8 @@ mod tests {
         // w1 and w2 are 40 m apart (> 25 m): two clusters of one, each rejected. w3 is not residential
         // and w4 stands inside an existing estate: neither is a candidate.
         let buildings = vec![block("w1", 0.0, 0.0, true), block("w2", 50.0, 0.0, true), block("w3", 20.0, 0.0, false), block("w4", 500.0, 500.0, true)];
-        let estate = Estate {
-            id: "w9".into(),
-            name: None,
-            polygon: MultiPolygon(vec![polygon![(x: 450.0, y: 450.0), (x: 600.0, y: 450.0), (x: 600.0, y: 600.0), (x: 450.0, y: 600.0)]]),
-            source: EstateSource::OsmLanduse,
-            population: 0.0,
-            households: 0.0,
-            population_source: PopulationSource::Unknown,
-            floor_area_m2: 0.0,
-            n_buildings: 0,
-            built_year: None,
-            survey: SurveyAttributes::default(),
-        };
+        let square = MultiPolygon(vec![polygon![(x: 450.0, y: 450.0), (x: 600.0, y: 450.0), (x: 600.0, y: 600.0), (x: 450.0, y: 600.0)]]);
+        let estate = Estate::unpopulated("w9", None, square, EstateSource::OsmLanduse);
         let out = cluster_estates(&buildings, &[estate], &[], &rules(), "t.pbf");
         assert!(out.estates.is_empty());
         let rejected: Vec<&str> = out.rejects.iter().map(|r| r.source_id.as_str()).collect();

@@ -57,7 +57,7 @@ mod residential;
 use crate::crs::{Transformer, WorkingCrs};
 use crate::error::{Error, Result};
 use crate::model::{
-    Barrier, Building, Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Reject, SurveyAttributes, Way,
+    Barrier, Building, Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Reject, Way,
 };
 use crate::profile::Profile;
 use classify::{Classes, Classifier, closed_barrier_is_area};
@@ -540,19 +540,7 @@ impl Builder<'_> {
     /// area is `area`.
     fn area_rows(&self, id: &str, tags: &Tags, c: &Classes<'_>, area: &MultiPolygon<f64>, out: &mut Vec<Out>) {
         if c.estate.is_some() {
-            out.push(Out::Estate(Box::new(Estate {
-                id: id.to_string(),
-                name: Self::name(tags),
-                polygon: area.clone(),
-                source: EstateSource::OsmLanduse,
-                population: 0.0,
-                households: 0.0,
-                population_source: PopulationSource::Unknown,
-                floor_area_m2: 0.0,
-                n_buildings: 0,
-                built_year: None,
-                survey: SurveyAttributes::default(),
-            })));
+            out.push(Out::Estate(Box::new(Estate::unpopulated(id, Self::name(tags), area.clone(), EstateSource::OsmLanduse))));
         }
         if let Some(value) = &c.building {
             let verdict = residential::tag_verdict(value, tags, &self.profile.population);
