@@ -160,9 +160,10 @@ pub fn batch_areas(input: &InputSpec, areas_path: &Path, area_id_field: &str, ou
     pipeline::prepare_output(&OutputSpec { dir: out_dir.to_path_buf(), format: OutputFormat::GeoPackage })?;
     let loaded = pipeline::load(input)?;
     let mut crs = Some(loaded.crs);
-    let fields = planner_layers::LayerFields { id_field: Some(area_id_field.to_string()), ..Default::default() };
-    let fields = if planner_layers::read_raw_layer(areas_path)?.has_property(area_id_field) { fields } else { planner_layers::LayerFields::default() };
-    let (data, rejected) = planner_layers::read_planner_layer(LayerKind::Boundaries, areas_path, &fields, &mut crs, input.input_coords, &loaded.profile)?;
+    let raw = planner_layers::read_raw_layer(areas_path)?;
+    // The area id field when the layer has it, else the boundary defaults (boundary_id, the feature id).
+    let fields = planner_layers::LayerFields { id_field: raw.has_property(area_id_field).then(|| area_id_field.to_string()), ..Default::default() };
+    let (data, rejected) = planner_layers::planner_layer_from_raw(LayerKind::Boundaries, raw, &fields, &mut crs, input.input_coords, &loaded.profile)?;
     let mut areas = Dataset::default();
     data.append_to(&mut areas);
     if areas.boundaries.is_empty() {
