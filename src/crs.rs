@@ -3,8 +3,10 @@
 //! (e.g. CGCS2000 3-degree Gauss-Krüger EPSG:4547). Inputs are projected into it on reading and outputs
 //! converted back to WGS84 lon/lat (RFC 7946) on writing.
 //!
-//! Transformations go through PROJ (`proj` crate). `proj::Proj` is neither `Send` nor `Sync`: build one
-//! [`Transformer`] per thread (`rayon`'s `map_init`).
+//! Transformations go through PROJ (`proj` crate). `proj::Proj` is neither `Send` nor `Sync`, and building
+//! one costs about 10 ms (PROJ searches its `proj.db` for the best operation): [`Transformer::with_cached`]
+//! keeps one per thread and per CRS pair for the life of the thread, so parallel code builds each
+//! transformer once per worker instead of once per rayon job.
 //!
 //! ```
 //! use lifecircle::crs::WorkingCrs;
@@ -18,6 +20,13 @@ pub mod detect;
 use crate::error::{Error, Result};
 use geo::MapCoordsInPlace;
 use geo_types::{Coord, Geometry};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+thread_local! {
+    /// This thread's transformers, by (from, to) definition: a handful at most in one run.
+    static THREAD_TRANSFORMERS: RefCell<Vec<(String, String, Rc<Transformer>)>> = const { RefCell::new(Vec::new()) };
+}
 
 /// The projected CRS all geometry is computed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,6 +87,38 @@ impl Transformer {
     /// The working CRS to WGS 84 lon/lat.
     pub fn to_wgs84(crs: WorkingCrs) -> Result<Transformer> {
         Transformer::new(&crs.name(), "EPSG:4326")
+    }
+
+    /// Run `f` with this thread's transformer from `from` to `to`, building it on the thread's first use.
+    /// The cache lives as long as the thread (rayon's workers live for the process), so a parallel loop
+    /// pays PROJ's set-up once per worker.
+    ///
+    /// ```
+    /// use lifecircle::crs::Transformer;
+    /// let x = Transformer::with_cached("EPSG:4326", "EPSG:32650", |t| t.coord((118.78, 32.04).into())).unwrap().unwrap();
+    /// assert!((x.x - 668_069.39).abs() < 0.01 && (x.y - 3_546_254.68).abs() < 0.01); // cs2cs EPSG:4326 EPSG:32650
+    /// ```
+    pub fn with_cached<R>(from: &str, to: &str, f: impl FnOnce(&Transformer) -> R) -> Result<R> {
+        let cached = THREAD_TRANSFORMERS.with(|cell| cell.borrow().iter().find(|(a, b, _)| a == from && b == to).map(|(_, _, t)| Rc::clone(t)));
+        let transformer = match cached {
+            Some(t) => t,
+            None => {
+                let t = Rc::new(Transformer::new(from, to)?);
+                THREAD_TRANSFORMERS.with(|cell| cell.borrow_mut().push((from.to_string(), to.to_string(), Rc::clone(&t))));
+                t
+            }
+        };
+        Ok(f(&transformer))
+    }
+
+    /// [`Transformer::with_cached`] from the working CRS to WGS 84 lon/lat.
+    pub fn with_to_wgs84<R>(crs: WorkingCrs, f: impl FnOnce(&Transformer) -> R) -> Result<R> {
+        Transformer::with_cached(&crs.name(), "EPSG:4326", f)
+    }
+
+    /// [`Transformer::with_cached`] from WGS 84 lon/lat to the working CRS.
+    pub fn with_from_wgs84<R>(crs: WorkingCrs, f: impl FnOnce(&Transformer) -> R) -> Result<R> {
+        Transformer::with_cached("EPSG:4326", &crs.name(), f)
     }
 
     /// Transform one coordinate.

@@ -48,19 +48,16 @@ impl CoverageLayers {
 pub fn to_wgs84_all(crs: WorkingCrs, geometries: Vec<Option<Geometry<f64>>>) -> Result<Vec<Option<Geometry<f64>>>> {
     geometries
         .into_par_iter()
-        .map_init(
-            || Transformer::to_wgs84(crs).map_err(|e| e.to_string()),
-            |t, g| -> Result<Option<Geometry<f64>>> {
-                let t = t.as_ref().map_err(|e| Error::Internal(format!("cannot build the {} → WGS84 transformer: {e}", crs.name())))?;
-                match g {
-                    None => Ok(None),
-                    Some(mut g) => {
-                        t.geometry(&mut g)?;
-                        Ok(Some(g))
-                    }
+        .map(|g| -> Result<Option<Geometry<f64>>> {
+            match g {
+                None => Ok(None),
+                Some(mut g) => {
+                    Transformer::with_to_wgs84(crs, |t| t.geometry(&mut g))
+                        .map_err(|e| Error::Internal(format!("cannot build the {} → WGS84 transformer: {e}", crs.name())))??;
+                    Ok(Some(g))
                 }
-            },
-        )
+            }
+        })
         .collect()
 }
 

@@ -44,15 +44,13 @@ fn wgs84_geometries<T: Sync>(items: &[T], crs: WorkingCrs, layer: &str, geometry
     items
         .par_iter()
         .enumerate()
-        .map_init(
-            || Transformer::to_wgs84(crs),
-            |transformer, (i, item)| {
-                let t = transformer.as_ref().map_err(|e| Error::Internal(format!("PROJ on a worker thread: {e}")))?;
-                let mut g = geometry(item);
-                t.geometry(&mut g).map_err(|e| Error::Internal(format!("layer {layer}, feature {i}: cannot convert to WGS 84: {e}")))?;
-                Ok(g)
-            },
-        )
+        .map(|(i, item)| {
+            let mut g = geometry(item);
+            Transformer::with_to_wgs84(crs, |t| t.geometry(&mut g))
+                .map_err(|e| Error::Internal(format!("PROJ on a worker thread: {e}")))?
+                .map_err(|e| Error::Internal(format!("layer {layer}, feature {i}: cannot convert to WGS 84: {e}")))?;
+            Ok(g)
+        })
         .collect()
 }
 
@@ -233,14 +231,11 @@ pub fn rejects_layer(rejects: &[Reject], crs: Option<WorkingCrs>) -> Layer {
         None => rejects.iter().map(|_| None).collect(),
         Some(crs) => rejects
             .par_iter()
-            .map_init(
-                || Transformer::to_wgs84(crs).ok(),
-                |t, r| {
-                    let mut g = r.geometry.clone()?;
-                    t.as_ref()?.geometry(&mut g).ok()?;
-                    Some(g)
-                },
-            )
+            .map(|r| {
+                let mut g = r.geometry.clone()?;
+                Transformer::with_to_wgs84(crs, |t| t.geometry(&mut g)).ok()?.ok()?;
+                Some(g)
+            })
             .collect(),
     };
     for (r, g) in rejects.iter().zip(geometries) {

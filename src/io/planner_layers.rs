@@ -552,19 +552,15 @@ pub fn planner_layer_from_raw(
             })?;
             geometries
                 .into_par_iter()
-                .map_init(
-                    || Transformer::new(&source_definition, &working.name()),
-                    |transformer, g| {
-                        let mut g = g?;
-                        let Ok(t) = transformer else {
-                            return Some(Err(reject_geometry("PROJ transformer could not be created on a worker thread", None)));
-                        };
-                        if let Err(e) = t.geometry(&mut g) {
-                            return Some(Err(reject_geometry(format!("coordinates cannot be projected to {}: {e}", working.name()), None)));
-                        }
-                        Some(shape(kind, g))
-                    },
-                )
+                .map(|g| {
+                    let mut g = g?;
+                    match Transformer::with_cached(&source_definition, &working.name(), |t| t.geometry(&mut g)) {
+                        Err(_) => return Some(Err(reject_geometry("PROJ transformer could not be created on a worker thread", None))),
+                        Ok(Err(e)) => return Some(Err(reject_geometry(format!("coordinates cannot be projected to {}: {e}", working.name()), None))),
+                        Ok(Ok(())) => {}
+                    }
+                    Some(shape(kind, g))
+                })
                 .collect()
         }
     };

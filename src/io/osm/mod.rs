@@ -66,7 +66,6 @@ use pbf::{MemberKind, RawOsm, Tags, tag};
 use rayon::prelude::*;
 use residential::TagVerdict;
 use serde::Serialize;
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -407,24 +406,6 @@ fn centre_crs(raw: &RawOsm, used: &[bool]) -> Option<WorkingCrs> {
     Some(WorkingCrs::utm_for(f64::from(lon) * 1e-7, f64::from(lat) * 1e-7))
 }
 
-thread_local! {
-    /// One PROJ transformer per rayon worker (`proj::Proj` is neither Send nor Sync).
-    static WORKER_TRANSFORMER: RefCell<Option<(u32, Transformer)>> = const { RefCell::new(None) };
-}
-
-fn with_worker_transformer<R>(crs: WorkingCrs, f: impl FnOnce(&Transformer) -> R) -> Result<R> {
-    WORKER_TRANSFORMER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if !matches!(&*slot, Some((epsg, _)) if *epsg == crs.epsg) {
-            *slot = Some((crs.epsg, Transformer::from_wgs84(crs)?));
-        }
-        match &*slot {
-            Some((_, t)) => Ok(f(t)),
-            None => Err(Error::Internal("PROJ transformer slot empty after creation".into())),
-        }
-    })
-}
-
 const UNPROJECTED: Coord<f64> = Coord { x: f64::NAN, y: f64::NAN };
 
 /// Projected coordinates of the used nodes (NaN for unused nodes and for those PROJ cannot map).
@@ -433,7 +414,7 @@ fn project_nodes(raw: &RawOsm, used: &[bool], crs: WorkingCrs) -> Result<Vec<Coo
     let mut projected = vec![UNPROJECTED; raw.nodes.ids.len()];
     const CHUNK: usize = 1 << 14;
     projected.par_chunks_mut(CHUNK).enumerate().try_for_each(|(chunk, out)| {
-        with_worker_transformer(crs, |t| {
+        Transformer::with_from_wgs84(crs, |t| {
             for (k, slot) in out.iter_mut().enumerate() {
                 let i = chunk * CHUNK + k;
                 if used[i] && valid_lon_lat(raw.nodes.lon_e7[i], raw.nodes.lat_e7[i]) {
