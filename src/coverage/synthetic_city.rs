@@ -8,7 +8,12 @@
 //!   south wall and a private internal road from it to the centre (a compound way). A fifth of the others
 //!   have a public footway crossing them diagonally between two junctions.
 //! - Facilities at random points (one in five an area of 30 × 30 m) over the given categories, with a
-//!   capacity on every other one.
+//!   capacity on every other one. A category listed twice is drawn twice as often: that is how callers set
+//!   realistic relative densities (many shops, few hospitals).
+//! - Housing: three 6-to-33-storey slabs (`building=residential`) in every estate, levels chosen so that floor
+//!   area / 33 m² per person gives back the estate's population (the floor-area method of `population.rs`).
+//! - `idle_parcels` idle plots (`landuse=brownfield`) in blocks holding no estate: a random part of the block
+//!   (30 % to 100 % of its width), so some fit a facility's land need and some do not.
 //!
 //! The generator is deterministic for a seed (SplitMix64, Steele et al. 2014).
 //!
@@ -19,7 +24,7 @@
 //! assert_eq!(city.facilities.len(), 40);
 //! ```
 
-use crate::model::{Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, PopulationSource, Way};
+use crate::model::{Building, Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Way};
 use geo_types::{Coord, LineString, MultiPolygon, Point, Polygon};
 use std::collections::{BTreeMap, HashSet};
 
@@ -61,12 +66,15 @@ pub struct GridCityParams {
     pub jitter_m: f64,
     pub estates: usize,
     pub facilities: usize,
+    /// Idle plots in blocks without an estate (generated after everything else, so adding them leaves the rest
+    /// of the city unchanged).
+    pub idle_parcels: usize,
     pub seed: u64,
 }
 
 impl Default for GridCityParams {
     fn default() -> GridCityParams {
-        GridCityParams { columns: 100, rows: 100, spacing_m: 60.0, jitter_m: 8.0, estates: 200, facilities: 500, seed: 2018 }
+        GridCityParams { columns: 100, rows: 100, spacing_m: 60.0, jitter_m: 8.0, estates: 200, facilities: 500, idle_parcels: 0, seed: 2018 }
     }
 }
 
@@ -182,7 +190,70 @@ pub fn grid_city(p: &GridCityParams, categories: &[&str]) -> Dataset {
         let capacity = (f % 2 == 0).then(|| rng.range(20.0, 300.0).round());
         data.facilities.push(Facility { id: format!("f{f:06}"), name: None, category: category.to_string(), geometry, capacity, matched_by: "synthetic".into() });
     }
+    // Housing: three slabs per estate, no randomness (levels follow the population).
+    for estate in &data.estates {
+        let ring = &estate.polygon.0[0].exterior().0;
+        let (south_west, south_east, north_west) = (ring[0], ring[1], ring[3]);
+        let slabs = [(0.12, 0.3), (0.41, 0.59), (0.7, 0.88)];
+        let footprint_m2: f64 = slabs
+            .iter()
+            .map(|&(a, b)| {
+                let quad = slab(south_west, south_east, north_west, a, b);
+                geo::Area::unsigned_area(&Polygon::new(LineString(quad.to_vec()), vec![]))
+            })
+            .sum();
+        let levels = (estate.population * FLOOR_AREA_PER_PERSON_M2 / footprint_m2).round().clamp(6.0, 33.0);
+        for (k, &(a, b)) in slabs.iter().enumerate() {
+            let quad = slab(south_west, south_east, north_west, a, b);
+            data.buildings.push(Building {
+                id: format!("{}_b{k}", estate.id),
+                footprint: MultiPolygon(vec![Polygon::new(LineString(quad.to_vec()), vec![])]),
+                levels: Some(levels),
+                use_: "residential".into(),
+                residential: true,
+            });
+        }
+    }
+    // Idle plots in free blocks.
+    let wanted_idle = p.idle_parcels.min(blocks - used.len());
+    let mut idle_blocks = HashSet::with_capacity(wanted_idle);
+    let mut order = Vec::with_capacity(wanted_idle);
+    while idle_blocks.len() < wanted_idle {
+        let b = rng.below(blocks);
+        if used.contains(&b) || !idle_blocks.insert(b) {
+            continue;
+        }
+        order.push(b);
+    }
+    for b in order {
+        let (i, j) = (b % (cols - 1), b / (cols - 1));
+        let corners = [at(i, j), at(i + 1, j), at(i + 1, j + 1), at(i, j + 1)];
+        let centre = Coord { x: corners.iter().map(|c| c.x).sum::<f64>() / 4.0, y: corners.iter().map(|c| c.y).sum::<f64>() / 4.0 };
+        let inset = 5.0 / (p.spacing_m * 0.5).max(10.0);
+        let inner: Vec<Coord<f64>> = corners.iter().map(|&c| lerp(c, centre, inset)).collect();
+        let share = rng.range(0.3, 1.0);
+        let ring = vec![inner[0], inner[1], lerp(inner[1], inner[2], share), lerp(inner[0], inner[3], share), inner[0]];
+        data.parcels.push(Parcel {
+            id: format!("idle{}", data.parcels.len()),
+            polygon: MultiPolygon(vec![Polygon::new(LineString(ring), vec![])]),
+            origin: "landuse=brownfield".into(),
+        });
+    }
     data
+}
+
+/// The floor area per resident the slab heights are derived from (the profile's default, m²).
+const FLOOR_AREA_PER_PERSON_M2: f64 = 33.0;
+
+/// A slab across the estate from its west wall to its east wall, between fractions `a` and `b` of the way
+/// from the south wall to the north wall, kept 6 m off the side walls. Returned as a closed ring.
+fn slab(south_west: Coord<f64>, south_east: Coord<f64>, north_west: Coord<f64>, a: f64, b: f64) -> [Coord<f64>; 5] {
+    let east = Coord { x: south_east.x - south_west.x, y: south_east.y - south_west.y };
+    let north = Coord { x: north_west.x - south_west.x, y: north_west.y - south_west.y };
+    let width = (east.x * east.x + east.y * east.y).sqrt().max(1e-9);
+    let margin = (6.0 / width).min(0.2);
+    let point = |s: f64, t: f64| Coord { x: south_west.x + s * east.x + t * north.x, y: south_west.y + s * east.y + t * north.y };
+    [point(margin, a), point(1.0 - margin, a), point(1.0 - margin, b), point(margin, b), point(margin, a)]
 }
 
 #[cfg(test)]
@@ -201,6 +272,32 @@ mod tests {
         let streets: HashSet<(u64, u64)> =
             a.ways.iter().filter(|w| w.id.starts_with("street")).flat_map(|w| w.line.0.iter().map(|c| (c.x.to_bits(), c.y.to_bits()))).collect();
         assert_eq!(streets.len(), 600);
+    }
+
+    #[test]
+    fn slab_heights_give_back_the_population_and_idle_plots_avoid_estates() {
+        use geo::{Area, Intersects};
+        let p = GridCityParams { columns: 30, rows: 30, estates: 60, facilities: 10, idle_parcels: 40, ..GridCityParams::default() };
+        let city = grid_city(&p, &["park"]);
+        // Adding idle plots leaves the rest of the city as it was.
+        let without = grid_city(&GridCityParams { idle_parcels: 0, ..p.clone() }, &["park"]);
+        assert_eq!((city.ways.clone(), city.estates.clone(), city.facilities.clone()), (without.ways, without.estates, without.facilities));
+        assert_eq!(city.buildings.len(), 180);
+        assert_eq!(city.parcels.len(), 40);
+        for (estate, pair) in city.estates.iter().zip(city.buildings.chunks(3)) {
+            let floor_m2: f64 = pair.iter().map(|b| b.footprint.unsigned_area() * b.levels.unwrap()).sum();
+            let levels = pair[0].levels.unwrap();
+            // Levels are rounded and clamped to 6..33: the estimate is within half a storey unless clamped.
+            if levels > 6.0 && levels < 33.0 {
+                let per_level = floor_m2 / levels;
+                assert!((floor_m2 / FLOOR_AREA_PER_PERSON_M2 - estate.population).abs() <= 0.5 * per_level / FLOOR_AREA_PER_PERSON_M2 + 1e-6);
+            }
+            assert!(pair.iter().all(|b| estate.polygon.intersects(&b.footprint)));
+        }
+        for parcel in &city.parcels {
+            assert!(parcel.polygon.unsigned_area() > 300.0, "{} is too small", parcel.id);
+            assert!(city.estates.iter().all(|e| !e.polygon.intersects(&parcel.polygon)), "{} overlaps an estate", parcel.id);
+        }
     }
 
     #[test]
