@@ -267,9 +267,9 @@ pub struct CoverageFlags {
     /// How far searches go (default: 1.5 × the largest threshold).
     #[arg(long, value_name = "METRES", help_heading = "Coverage")]
     pub search_radius: Option<f64>,
-    /// Service areas to draw: none, lines (the exact reach), or polygons (lines and their 25 m buffer
-    /// dissolved; costly on city-wide networks, where `lines` is advised).
-    #[arg(long, default_value = "polygons", value_name = "KIND", help_heading = "Coverage")]
+    /// Service areas to draw: auto (polygons on networks of up to 200,000 edges, none above), none, lines
+    /// (the exact reach), or polygons (lines and their 25 m buffer dissolved).
+    #[arg(long, default_value = "auto", value_name = "KIND", help_heading = "Coverage")]
     pub service_areas: String,
     /// Scenario: every compound's internal private ways become public.
     #[arg(long, help_heading = "Scenario")]

@@ -13,6 +13,7 @@ use crate::bundle::{self, BundleOptions};
 use crate::coverage::{self, CoverageOptions, CoverageRun};
 use crate::siting::{self, SitingOptions};
 use crate::io::{atomic, csv_table, gdal_vector, geojson, model_layers, rejects};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use crate::model::Dataset;
 use crate::population;
@@ -254,6 +255,27 @@ pub fn write_run_outputs(stage: &Path, format: OutputFormat, loaded: &Loaded, ma
         files.push(path);
     }
     Ok(files)
+}
+
+/// The most vertices a layer may have to be drawn in `report.html` and the printable map. A browser draws
+/// a few hundred thousand smoothly; a city's service-area lines have tens of millions.
+pub const REPORT_MAP_MAX_VERTICES: usize = 500_000;
+
+/// The layers the report's maps draw (estates, facilities, service areas, bundles, sites, idle land) and,
+/// for those left out because they exceed [`REPORT_MAP_MAX_VERTICES`], a line saying so.
+fn report_map_layers(layers: &[Layer]) -> (Vec<&Layer>, Vec<String>) {
+    use geo::CoordsIter;
+    let mut shown = Vec::new();
+    let mut left_out = Vec::new();
+    for l in layers.iter().filter(|l| matches!(l.name.as_str(), "estates" | "facilities" | "service_areas" | "bundles" | "sites" | "idle_land")) {
+        let vertices: usize = l.features.iter().filter_map(|f| f.geometry.as_ref()).map(|g| g.coords_count()).sum();
+        if vertices > REPORT_MAP_MAX_VERTICES {
+            left_out.push(format!("{} ({} features, {vertices} vertices)", l.name, l.features.len()));
+        } else {
+            shown.push(l);
+        }
+    }
+    (shown, left_out)
 }
 
 /// Features per layer, rejects left out.
@@ -578,20 +600,31 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
     let sd = stage.path().to_path_buf();
     let mut files = Vec::new();
     let gpkg = sd.join("lifecircle.gpkg");
-    gdal_vector::write_geopackage(&gpkg, &layers)?;
-    let layer_refs: Vec<&Layer> = layers.iter().collect();
-    crate::report::store_styles_in_geopackage(&gpkg, &layer_refs)?;
-    files.push(gpkg);
     let geojson_dir = sd.join("geojson");
     std::fs::create_dir_all(&geojson_dir).map_err(|e| Error::output(&geojson_dir, e))?;
-    for layer in &layers {
-        let path = geojson_dir.join(format!("{}.geojson", layer.name));
-        geojson::write_geojson(&path, layer)?;
-        files.push(path.clone());
-        if let Some(qml) = crate::report::write_qml_beside(&path, layer)? {
-            files.push(qml);
-        }
-    }
+    // The GeoPackage (GDAL, one thread) and the GeoJSON copies (ours, in parallel) are independent files:
+    // written side by side, they take the time of the slower instead of the sum.
+    let (gpkg_written, geojson_written) = rayon::join(
+        || -> Result<()> {
+            gdal_vector::write_geopackage(&gpkg, &layers)?;
+            let layer_refs: Vec<&Layer> = layers.iter().collect();
+            crate::report::store_styles_in_geopackage(&gpkg, &layer_refs).map(|_| ())
+        },
+        || -> Result<Vec<Vec<PathBuf>>> {
+            layers
+                .par_iter()
+                .map(|layer| {
+                    let path = geojson_dir.join(format!("{}.geojson", layer.name));
+                    geojson::write_geojson(&path, layer)?;
+                    let qml = crate::report::write_qml_beside(&path, layer)?;
+                    Ok(std::iter::once(path).chain(qml).collect())
+                })
+                .collect()
+        },
+    );
+    gpkg_written?;
+    files.push(gpkg);
+    files.extend(geojson_written?.into_iter().flatten());
     if let Some(report) = &loaded.survey {
         let path = sd.join("survey_unmatched.csv");
         survey::write_survey_report_csv(&path, report)?;
@@ -624,8 +657,9 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         let source = input.osm.as_ref().or(input.estates.as_ref());
         source.and_then(|p| p.file_name()).map_or("lifecircle plan".to_string(), |n| format!("lifecircle plan — {}", n.to_string_lossy()))
     });
-    // The report shows what a planner reads; the walking network of a whole city is left to the GeoPackage.
-    let shown: Vec<&Layer> = layers.iter().filter(|l| matches!(l.name.as_str(), "estates" | "facilities" | "service_areas" | "bundles" | "sites" | "idle_land")).collect();
+    // The report shows what a planner reads; the walking network of a whole city is left to the GeoPackage,
+    // and so is any layer too big for a browser to draw (a city's service areas).
+    let (shown, left_out) = report_map_layers(&layers);
     bundle_summary.layers = layer_counts(&layers);
     let sources: Vec<String> = [
         input.osm.as_ref().map(|p| format!("OpenStreetMap extract {}", p.display())),
@@ -646,6 +680,10 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         "recommended_sites": siting_run.sites.len(),
         "working CRS": loaded.crs.name(),
     });
+    let mut report_summary = report_summary;
+    if !left_out.is_empty() {
+        report_summary["left out of the maps (open lifecircle.gpkg in QGIS)"] = serde_json::Value::from(left_out);
+    }
     let report_path = sd.join("report.html");
     crate::report::write_report(&report_path, &shown, &report_summary, &title)?;
     files.push(report_path);

@@ -10,7 +10,8 @@
 //! - `access_points`: estate_id, kind, snap_m (where each estate meets the network).
 //! - `service_areas`: category, tier, threshold_m, kind (`lines` | `polygon`).
 //! - `network`: edge, u, v, length_m, access (`public` | `compound`), way_id, component.
-//! - `network_islands`: component, node_count, edge_count, length_m, main; geometry: its edges.
+//! - `network_islands`: component, node_count, edge_count, length_m, main; geometry: its edges (none for
+//!   the main component, which is the `network` layer).
 //!
 //! Rejects are [`crate::model::Reject`]s in [`super::CoverageRun::rejects`], written by the I/O layer.
 
@@ -127,8 +128,10 @@ fn islands_layer(network: &WalkNetwork, crs: WorkingCrs) -> Result<Layer> {
         .iter()
         .zip(lines)
         .map(|(s, l)| {
+            // The main component is the network itself (the `network` layer draws it): its row keeps the
+            // counts, without a second copy of every edge.
             (
-                Some(Geometry::MultiLineString(MultiLineString(l))),
+                (s.component != 0).then(|| Geometry::MultiLineString(MultiLineString(l))),
                 vec![Value::Int(s.component as i64), Value::from(s.node_count), Value::from(s.edge_count), Value::from(s.length_m), Value::Bool(s.component == 0)],
             )
         })

@@ -84,7 +84,7 @@ impl Default for CoverageOptions {
             access_rule: AccessRule::Gates,
             max_snap_m: None,
             search_radius_m: None,
-            service_areas: ServiceAreaOutput::LinesAndPolygons,
+            service_areas: ServiceAreaOutput::Auto,
             scenario: None,
             engine: DistanceEngine::EstateSearch,
         }
@@ -96,8 +96,32 @@ impl Default for CoverageOptions {
 pub enum ServiceAreaOutput {
     None,
     Lines,
-    #[default]
     LinesAndPolygons,
+    /// Lines and polygons on a district-sized network (at most [`AUTO_SERVICE_AREA_MAX_EDGES`] edges),
+    /// none on a city-wide one, where they would be hundreds of megabytes no map can draw (ask for them
+    /// explicitly there).
+    #[default]
+    Auto,
+}
+
+/// The largest walking network (edges) for which [`ServiceAreaOutput::Auto`] draws service areas.
+pub const AUTO_SERVICE_AREA_MAX_EDGES: usize = 200_000;
+
+impl ServiceAreaOutput {
+    /// What `Auto` means for a network of `edges` edges; the other choices stay as they are.
+    pub fn resolve(self, edges: usize) -> ServiceAreaOutput {
+        match self {
+            ServiceAreaOutput::Auto if edges <= AUTO_SERVICE_AREA_MAX_EDGES => ServiceAreaOutput::LinesAndPolygons,
+            ServiceAreaOutput::Auto => {
+                tracing::warn!(
+                    edges,
+                    "service areas not drawn: the walking network has more than {AUTO_SERVICE_AREA_MAX_EDGES} edges; ask for them with --service-areas lines or polygons"
+                );
+                ServiceAreaOutput::None
+            }
+            other => other,
+        }
+    }
 }
 
 impl std::str::FromStr for ServiceAreaOutput {
@@ -107,7 +131,8 @@ impl std::str::FromStr for ServiceAreaOutput {
             "none" => Ok(ServiceAreaOutput::None),
             "lines" => Ok(ServiceAreaOutput::Lines),
             "polygons" | "lines+polygons" => Ok(ServiceAreaOutput::LinesAndPolygons),
-            _ => Err(format!("unknown service-area output `{s}`: use none, lines or polygons")),
+            "auto" => Ok(ServiceAreaOutput::Auto),
+            _ => Err(format!("unknown service-area output `{s}`: use auto, none, lines or polygons")),
         }
     }
 }
@@ -466,7 +491,8 @@ pub fn run_coverage(data: &Dataset, profile: &Profile, opts: &CoverageOptions) -
     let estate_access = all_estate_access(&network, data, &gates, opts.access_rule, &rules, &BTreeSet::new());
     rejects.extend(estate_rejects(data, &estate_access));
     lap("estate_access_points", &mut timings_s);
-    let (baseline, facility_rejects) = analyse(&network, data, profile, &rules, estate_access, radius_m, opts.service_areas, opts.engine)?;
+    let service_areas = opts.service_areas.resolve(network.graph.edges.len());
+    let (baseline, facility_rejects) = analyse(&network, data, profile, &rules, estate_access, radius_m, service_areas, opts.engine)?;
     rejects.extend(facility_rejects);
     let summary = summarise(data, profile, &baseline);
     lap("facilities_and_categories", &mut timings_s);
