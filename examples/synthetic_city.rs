@@ -19,6 +19,12 @@
 //!   primary schools ...); categories are drawn with the relative densities of [`DENSITY`];
 //! - idle plots: closed ways `landuse=brownfield`.
 //!
+//! `--clusters N` puts the estates in N old neighbourhoods (blocks around N centres) instead of uniformly
+//! random blocks, so that they touch and form renovation bundles.
+//!
+//! `--survey FILE.csv` also writes a survey table for the estates (built year, consent share, funded,
+//! to be demolished), for `lifecircle plan --survey`.
+//!
 //! `--facilities-at-junctions` moves every facility onto its nearest street junction (for the distance
 //! comparison with pandana, which snaps facilities to network nodes).
 
@@ -50,12 +56,14 @@ struct Args {
     params: GridCityParams,
     facilities_at_junctions: bool,
     out: String,
+    survey: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut params = GridCityParams { columns: 100, rows: 100, estates: 400, facilities: 1000, idle_parcels: 100, ..GridCityParams::default() };
     let mut out = None;
     let mut facilities_at_junctions = false;
+    let mut survey = None;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or(format!("{flag} needs a value"));
@@ -66,14 +74,16 @@ fn parse_args() -> Result<Args, String> {
             "--estates" => params.estates = number(value()?)? as usize,
             "--facilities" => params.facilities = number(value()?)? as usize,
             "--idle" => params.idle_parcels = number(value()?)? as usize,
+            "--clusters" => params.estate_clusters = number(value()?)? as usize,
             "--seed" => params.seed = number(value()?)?,
             "--spacing" => params.spacing_m = value()?.parse().map_err(|_| "--spacing needs metres".to_string())?,
             "--out" => out = Some(value()?),
             "--facilities-at-junctions" => facilities_at_junctions = true,
+            "--survey" => survey = Some(value()?),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
-    Ok(Args { params, facilities_at_junctions, out: out.ok_or("--out FILE(.osm|.osm.pbf) is required")? })
+    Ok(Args { params, facilities_at_junctions, out: out.ok_or("--out FILE(.osm|.osm.pbf) is required")?, survey })
 }
 
 /// The tags that make a facility of `category`: the positive conditions of its first rule.
@@ -158,7 +168,8 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
-fn write_osm(city: &Dataset, facility_tags: &BTreeMap<String, Vec<(String, String)>>) -> Result<String, String> {
+/// The OSM XML, and the OSM id (`w<id>`, as lifecircle names estates) of each estate in order.
+fn write_osm(city: &Dataset, facility_tags: &BTreeMap<String, Vec<(String, String)>>) -> Result<(String, Vec<String>), String> {
     let to_wgs84 = Transformer::to_wgs84(WorkingCrs { epsg: 32650 }).map_err(|e| e.to_string())?;
     let mut w = OsmWriter { to_wgs84, node_ids: HashMap::new(), nodes: String::new(), ways: String::new(), next_node: 0, next_way: 0 };
     // Gates first: the wall and the internal road then pass through the tagged gate node.
@@ -169,6 +180,7 @@ fn write_osm(city: &Dataset, facility_tags: &BTreeMap<String, Vec<(String, Strin
         let tags: Vec<(String, String)> = way.tags.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         w.way(&way.line.0, &tags)?;
     }
+    let mut estate_ids = Vec::with_capacity(city.estates.len());
     let gates: HashMap<&str, &lifecircle::model::Gate> = city.gates.iter().map(|g| (g.id.as_str(), g)).collect();
     for estate in &city.estates {
         let ring = &estate.polygon.0[0].exterior().0;
@@ -180,6 +192,7 @@ fn write_osm(city: &Dataset, facility_tags: &BTreeMap<String, Vec<(String, Strin
         }
         let name = estate.name.clone().unwrap_or_default();
         w.way(&coords, &[("landuse".into(), "residential".into()), ("name".into(), name)])?;
+        estate_ids.push(format!("w{}", w.next_way));
     }
     for b in &city.buildings {
         let levels = b.levels.unwrap_or(6.0).to_string();
@@ -212,7 +225,7 @@ fn write_osm(city: &Dataset, facility_tags: &BTreeMap<String, Vec<(String, Strin
     xml.push_str(&w.nodes);
     xml.push_str(&w.ways);
     xml.push_str("</osm>\n");
-    Ok(xml)
+    Ok((xml, estate_ids))
 }
 
 /// Every facility becomes a point on the street junction nearest to it: then a tool that snaps facilities
@@ -232,6 +245,20 @@ fn move_facilities_to_junctions(city: &mut Dataset) {
     }
 }
 
+/// A survey table (摸底调查表) for the estates: the generator's built year, and a consent share and the
+/// other answers drawn from the estate's index (deterministic), so that `plan --survey` bundles them.
+fn survey_csv(city: &Dataset, estate_ids: &[String]) -> String {
+    let mut csv = String::from("estate_id,name,built_year,consent_share,previously_funded,to_be_demolished,estate_type\n");
+    for (k, (estate, id)) in city.estates.iter().zip(estate_ids).enumerate() {
+        let consent = 0.55 + 0.4 * ((k * 7919) % 100) as f64 / 100.0;
+        let funded = if k % 23 == 0 { "yes" } else { "no" };
+        let demolished = if k % 37 == 0 { "yes" } else { "no" };
+        let year = estate.built_year.map(|y| y.to_string()).unwrap_or_default();
+        let _ = writeln!(csv, "{id},{},{year},{consent:.2},{funded},{demolished},普通住宅", estate.name.clone().unwrap_or_default());
+    }
+    csv
+}
+
 fn run() -> Result<(), String> {
     let args = parse_args()?;
     let profile = Profile::default_profile();
@@ -242,7 +269,10 @@ fn run() -> Result<(), String> {
     if args.facilities_at_junctions {
         move_facilities_to_junctions(&mut city);
     }
-    let xml = write_osm(&city, &facility_tags)?;
+    let (xml, estate_ids) = write_osm(&city, &facility_tags)?;
+    if let Some(path) = &args.survey {
+        std::fs::write(path, survey_csv(&city, &estate_ids)).map_err(|e| format!("{path}: {e}"))?;
+    }
     let pbf = args.out.ends_with(".pbf");
     let xml_path = if pbf { format!("{}.tmp.osm", args.out) } else { args.out.clone() };
     if let Some(dir) = std::path::Path::new(&args.out).parent().filter(|d| !d.as_os_str().is_empty()) {

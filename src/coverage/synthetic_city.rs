@@ -4,7 +4,8 @@
 //! - Junctions on a `columns × rows` grid, `spacing_m` apart, each moved by up to `jitter_m` in x and y.
 //! - Streets along every grid row and column, cut into ways of 5–20 blocks, 2 % of block sides missing;
 //!   highway values mixed (residential, tertiary, footway, living_street).
-//! - Estates in distinct random blocks, each the block inset by 3 m. Half are gated: one gate on the
+//! - Estates in distinct random blocks (or, with `estate_clusters`, blocks around a few centres, as old
+//!   neighbourhoods are), each the block inset by 3 m. Half are gated: one gate on the
 //!   south wall and a private internal road from it to the centre (a compound way). A fifth of the others
 //!   have a public footway crossing them diagonally between two junctions.
 //! - Facilities at random points (one in five an area of 30 × 30 m) over the given categories, with a
@@ -69,12 +70,15 @@ pub struct GridCityParams {
     /// Idle plots in blocks without an estate (generated after everything else, so adding them leaves the rest
     /// of the city unchanged).
     pub idle_parcels: usize,
+    /// 0: estates in uniformly random blocks. n > 0: estates in blocks around n random centres (old
+    /// neighbourhoods: estates next to each other, which is what renovation bundles are made of).
+    pub estate_clusters: usize,
     pub seed: u64,
 }
 
 impl Default for GridCityParams {
     fn default() -> GridCityParams {
-        GridCityParams { columns: 100, rows: 100, spacing_m: 60.0, jitter_m: 8.0, estates: 200, facilities: 500, idle_parcels: 0, seed: 2018 }
+        GridCityParams { columns: 100, rows: 100, spacing_m: 60.0, jitter_m: 8.0, estates: 200, facilities: 500, idle_parcels: 0, estate_clusters: 0, seed: 2018 }
     }
 }
 
@@ -139,8 +143,18 @@ pub fn grid_city(p: &GridCityParams, categories: &[&str]) -> Dataset {
     let blocks = (cols - 1) * (rows - 1);
     let wanted = p.estates.min(blocks);
     let mut used = HashSet::with_capacity(wanted);
+    // Clustered: each estate near one of the centres, within a square sized so the clusters can hold it.
+    let centres: Vec<(usize, usize)> = (0..p.estate_clusters).map(|_| (rng.below(cols - 1), rng.below(rows - 1))).collect();
+    let half_side = if centres.is_empty() { 0 } else { ((wanted as f64 / centres.len() as f64).sqrt() * 0.5).ceil() as usize + 1 };
     while used.len() < wanted {
-        let b = rng.below(blocks);
+        let b = if centres.is_empty() || used.len() * 10 > wanted * 9 && rng.next_f64() < 0.5 {
+            rng.below(blocks)
+        } else {
+            let (ci, cj) = centres[rng.below(centres.len())];
+            let i = (ci + rng.below(2 * half_side + 1)).saturating_sub(half_side).min(cols - 2);
+            let j = (cj + rng.below(2 * half_side + 1)).saturating_sub(half_side).min(rows - 2);
+            j * (cols - 1) + i
+        };
         if !used.insert(b) {
             continue;
         }
@@ -298,6 +312,24 @@ mod tests {
             assert!(parcel.polygon.unsigned_area() > 300.0, "{} is too small", parcel.id);
             assert!(city.estates.iter().all(|e| !e.polygon.intersects(&parcel.polygon)), "{} overlaps an estate", parcel.id);
         }
+    }
+
+    #[test]
+    fn clustered_estates_have_neighbours() {
+        use geo::Centroid;
+        let share_with_neighbour = |clusters: usize| {
+            let p = GridCityParams { columns: 60, rows: 60, estates: 120, facilities: 0, estate_clusters: clusters, ..GridCityParams::default() };
+            let city = grid_city(&p, &[]);
+            assert_eq!(city.estates.len(), 120);
+            let c: Vec<_> = city.estates.iter().map(|e| e.polygon.centroid().unwrap()).collect();
+            // A neighbouring block's estate has its centre about one spacing (60 m) away.
+            let with = c.iter().filter(|a| c.iter().any(|b| a != &b && (a.x() - b.x()).hypot(a.y() - b.y()) < 90.0)).count();
+            with as f64 / c.len() as f64
+        };
+        let (uniform, clustered) = (share_with_neighbour(0), share_with_neighbour(4));
+        // 120 of 3,481 blocks: a uniform estate has an estate among its 8 neighbours with p ≈ 1 - (1 - 0.034)^8 ≈ 0.24.
+        assert!(uniform < 0.45, "{uniform}");
+        assert!(clustered > 0.75, "{clustered}");
     }
 
     #[test]
