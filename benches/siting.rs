@@ -7,7 +7,7 @@
 
 use geo_types::{MultiPolygon, polygon};
 use lifecircle::coverage::synthetic_city::{GridCityParams, SplitMix64, grid_city};
-use lifecircle::coverage::{CoverageOptions, run_coverage};
+use lifecircle::coverage::{CoverageOptions, ServiceAreaOutput, run_coverage};
 use lifecircle::model::Parcel;
 use lifecircle::profile::Profile;
 use lifecircle::siting::candidates::{Candidate, open_land_candidates, open_land_candidates_single_overlay};
@@ -31,7 +31,7 @@ fn main() {
     let mut profile = Profile::default_profile();
     profile.categories.retain(|c| c.key == "kindergarten");
     let t = Instant::now();
-    let coverage = run_coverage(&data, &profile, &CoverageOptions { service_areas: false, ..CoverageOptions::default() }).unwrap_or_else(|e| panic!("coverage: {e}"));
+    let coverage = run_coverage(&data, &profile, &CoverageOptions { service_areas: ServiceAreaOutput::None, ..CoverageOptions::default() }).unwrap_or_else(|e| panic!("coverage: {e}"));
     println!("run_coverage: {:.2} s", t.elapsed().as_secs_f64());
     let opts = SitingOptions { k: 20, derive_open_land: false, ..SitingOptions::default() };
 
