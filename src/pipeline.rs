@@ -267,7 +267,7 @@ fn report_map_layers(layers: &[Layer]) -> (Vec<&Layer>, Vec<String>) {
     use geo::CoordsIter;
     let mut shown = Vec::new();
     let mut left_out = Vec::new();
-    for l in layers.iter().filter(|l| matches!(l.name.as_str(), "estates" | "facilities" | "service_areas" | "bundles" | "sites" | "idle_land")) {
+    for l in layers.iter().filter(|l| matches!(l.name.as_str(), "estates" | "facilities" | "service_areas" | "bundles" | "sites" | "bundle_sites" | "idle_land")) {
         let vertices: usize = l.features.iter().filter_map(|f| f.geometry.as_ref()).map(|g| g.coords_count()).sum();
         if vertices > REPORT_MAP_MAX_VERTICES {
             left_out.push(format!("{} ({} features, {vertices} vertices)", l.name, l.features.len()));
@@ -478,6 +478,8 @@ pub struct PlanSummary {
     /// Coverage once the recommended sites are built.
     pub coverage_after_sites: coverage::summary::CoverageSummary,
     pub sites: usize,
+    /// Sites recommended per renovation bundle for its own gaps (the `bundle_sites` layer).
+    pub bundle_sites: usize,
     pub stage_seconds: BTreeMap<String, f64>,
     pub files: Vec<String>,
     pub attribution: String,
@@ -568,7 +570,15 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
     let failing = failing_must_have(&loaded, &run);
     let bundle_run = bundle::run_bundles(&loaded.dataset, &opts.bundle, Some(&failing))?;
     stages.start("sites");
-    let siting_run = siting::run_siting(&loaded.dataset, &loaded.profile, &run, &opts.siting)?;
+    let categories = siting::resolve_categories(&loaded.profile, &run, &loaded.dataset, opts.siting.categories.as_deref())?;
+    let siting_plan = siting::plan(&loaded.dataset, &loaded.profile, &run, &categories, &opts.siting)?;
+    // Each bundle's gaps sited for its own residents, on the same candidates and reach.
+    let bundle_of: BTreeMap<String, String> = bundle_run.estates.iter().filter_map(|r| Some((r.estate_id.clone(), r.bundle_id.clone()?))).collect();
+    let gaps: BTreeMap<String, Vec<String>> =
+        bundle_run.bundles.iter().filter_map(|b| b.gaps.clone().filter(|g| !g.is_empty()).map(|g| (b.id.clone(), g))).collect();
+    let bundle_sites = siting::site_bundles_on_plan(&loaded.dataset, &siting_plan, &bundle_of, &gaps, opts.siting.k);
+    let n_bundle_sites: usize = bundle_sites.iter().map(|b| b.sites.len()).sum();
+    let siting_run = siting::run_siting_on_plan(&loaded.dataset, &loaded.profile, &run, siting_plan, &opts.siting);
     stages.start("layers");
     let cov = coverage::layers::coverage_layers(&run, &loaded.dataset, &loaded.profile, loaded.crs)?;
     let (bundle_layers, bundles_table, mut bundle_summary) = bundle_outputs(&loaded, &bundle_run)?;
@@ -584,6 +594,7 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         cov.service_areas,
         bundles,
         siting::layers::sites_layer(&siting_run.sites, loaded.crs)?,
+        siting::layers::bundle_sites_layer(&bundle_sites, loaded.crs)?,
         siting::layers::candidates_layer(&siting_run.candidates, loaded.crs)?,
         adjacency,
         model_layers::idle_land_layer(&loaded.dataset.parcels, loaded.crs)?,
@@ -678,6 +689,7 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         "bundles": bundle_run.bundles.len(),
         "bundled_residents": bundle_run.bundled_population().round(),
         "recommended_sites": siting_run.sites.len(),
+        "bundle_sites": n_bundle_sites,
         "working CRS": loaded.crs.name(),
     });
     let mut report_summary = report_summary;
@@ -687,7 +699,9 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
     let report_path = sd.join("report.html");
     crate::report::write_report(&report_path, &shown, &report_summary, &title)?;
     files.push(report_path);
-    let map = crate::report::write_coverage_map(&sd, &shown, &crate::report::map::MapOptions::a4_landscape(&title))?;
+    // The printed map shows the plan's sites; each bundle's own are in the report's table and the GeoPackage.
+    let mapped: Vec<&Layer> = shown.iter().copied().filter(|l| l.name != "bundle_sites").collect();
+    let map = crate::report::write_coverage_map(&sd, &mapped, &crate::report::map::MapOptions::a4_landscape(&title))?;
     files.push(map.svg);
     files.push(map.png);
     stages.finish();
@@ -702,6 +716,7 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         bundles: bundle_summary,
         coverage_after_sites: siting_run.coverage_after.clone(),
         sites: siting_run.sites.len(),
+        bundle_sites: n_bundle_sites,
         stage_seconds: stages.seconds.clone(),
         files: final_paths(&sd, &out.dir, &files),
         attribution: crate::report::html::ODBL_ATTRIBUTION.to_string(),

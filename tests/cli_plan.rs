@@ -31,7 +31,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
     assert_eq!(estates, 56, "Nanjing: 11 landuse=residential areas + 45 building clusters");
     let gpkg = Dataset::open(out.join("lifecircle.gpkg")).unwrap();
     let names: Vec<String> = gpkg.layers().map(|l| l.name()).collect();
-    for layer in ["estates", "facilities", "service_areas", "bundles", "sites", "candidates", "adjacency", "idle_land", "gates", "barriers", "network", "rejects", "layer_styles"] {
+    for layer in ["estates", "facilities", "service_areas", "bundles", "sites", "bundle_sites", "candidates", "adjacency", "idle_land", "gates", "barriers", "network", "rejects", "layer_styles"] {
         assert!(names.iter().any(|n| n == layer), "layer {layer} missing from {names:?}");
     }
     assert_eq!(gpkg.layer_by_name("estates").unwrap().feature_count(), estates);
@@ -39,7 +39,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
     let mut styles = gpkg.layer_by_name("layer_styles").unwrap();
     let table_field = styles.defn().field_index("f_table_name").unwrap();
     let styled: Vec<String> = styles.features().filter_map(|f| f.field_as_string(table_field).ok().flatten()).collect();
-    for layer in ["estates", "service_areas", "bundles", "facilities"] {
+    for layer in ["estates", "service_areas", "bundles", "facilities", "bundle_sites"] {
         assert!(styled.iter().any(|s| s == layer), "no style stored for {layer}: {styled:?}");
     }
     // Estates carry coverage and bundle fields.
@@ -47,6 +47,39 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
     for field in ["dist_kindergarten", "ok_health_station", "score", "bundle_id", "eligible"] {
         assert!(est.defn().field_index(field).is_ok(), "estates lack {field}");
     }
+
+    // Each bundle's own sites: the layer's fields, summary.json's count, and every estate a bundle site
+    // newly covers belongs to that bundle (read from the GeoJSON copies).
+    let bs = gpkg.layer_by_name("bundle_sites").unwrap();
+    for field in ["bundle_id", "site_id", "category", "rank", "new_population_covered", "estate_ids_newly_covered"] {
+        assert!(bs.defn().field_index(field).is_ok(), "bundle_sites lack {field}");
+    }
+    assert_eq!(bs.feature_count(), summary["bundle_sites"].as_u64().unwrap());
+    assert!(bs.feature_count() > 0, "Nanjing's bundles have gaps, so they get sites");
+    let features = |name: &str| -> Vec<serde_json::Value> {
+        let text = std::fs::read_to_string(out.join(format!("geojson/{name}.geojson"))).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["features"].as_array().unwrap().clone()
+    };
+    let bundle_of: std::collections::BTreeMap<String, String> = features("estates")
+        .iter()
+        .filter_map(|f| Some((f["properties"]["estate_id"].as_str()?.to_string(), f["properties"]["bundle_id"].as_str()?.to_string())))
+        .collect();
+    let mut bundles_with_sites = std::collections::BTreeSet::new();
+    for f in features("bundle_sites") {
+        let p = &f["properties"];
+        let (bundle, site) = (p["bundle_id"].as_str().unwrap(), p["site_id"].as_str().unwrap());
+        assert!(site.starts_with(&format!("{bundle}/")), "{site} in {bundle}");
+        assert!(p["new_population_covered"].as_f64().unwrap() > 0.0);
+        let covered = p["estate_ids_newly_covered"].as_array().unwrap();
+        assert!(!covered.is_empty(), "{site} covers nobody new");
+        for e in covered {
+            assert_eq!(bundle_of.get(e.as_str().unwrap()).map(String::as_str), Some(bundle), "{site} newly covers {e}, which is not in {bundle}");
+        }
+        bundles_with_sites.insert(bundle.to_string());
+    }
+    assert!(bundles_with_sites.len() > 1);
+    // The report lists each bundle's own sites.
+    assert!(std::fs::read_to_string(out.join("report.html")).unwrap().contains("the table above lists each bundle's own"));
 
     // The report is offline and its embedded data parses and holds the estates.
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();

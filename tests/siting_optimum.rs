@@ -9,7 +9,7 @@ use lifecircle::model::{Building, Dataset, Estate, EstateSource, Facility, Facil
 use lifecircle::profile::Profile;
 use lifecircle::siting::candidates::road_half_width_m;
 use lifecircle::siting::exact::exhaustive_optimum;
-use lifecircle::siting::mclp::{CoverInstance, lazy_greedy, swap_improve};
+use lifecircle::siting::mclp::{CoverInstance, greedy_swap_multistart, lazy_greedy, swap_improve};
 use lifecircle::siting::{SitingOptions, run_siting, site_bundles};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -139,7 +139,7 @@ fn unknown_category_is_a_usage_error() {
 fn greedy_and_swap_against_exhaustive_optimum_on_random_instances() {
     let mut rng = SplitMix64(50180);
     let bound = 1.0 - (-1.0f64).exp();
-    let (mut trials, mut greedy_optimal, mut swap_optimal) = (0, 0, 0);
+    let (mut trials, mut greedy_optimal, mut swap_optimal, mut multi_optimal) = (0, 0, 0, 0);
     for _ in 0..300 {
         let n_demand = 6 + rng.below(15);
         let n_sites = 4 + rng.below(9);
@@ -161,12 +161,18 @@ fn greedy_and_swap_against_exhaustive_optimum_on_random_instances() {
         assert!(greedy.total() >= bound * opt - 1e-9, "greedy {} < (1-1/e) × {opt}", greedy.total());
         assert!(swapped.total() >= greedy.total() - 1e-9 && swapped.total() <= opt + 1e-9);
         assert!(swapped.sites.len() <= k);
+        // The multi-start never does worse than one greedy + swap, never beats the optimum.
+        let (_, multi) = greedy_swap_multistart(&inst, k, |_| true, 20, 4);
+        assert!((multi.total() - inst.covered_weight(&multi.sites)).abs() < 1e-9);
+        assert!(multi.total() >= swapped.total() - 1e-9 && multi.total() <= opt + 1e-9 && multi.sites.len() <= k);
+        multi_optimal += usize::from((multi.total() - opt).abs() < 1e-9);
         trials += 1;
         greedy_optimal += usize::from((greedy.total() - opt).abs() < 1e-9);
         swap_optimal += usize::from((swapped.total() - opt).abs() < 1e-9);
     }
-    eprintln!("{trials} instances: greedy optimal in {greedy_optimal}, greedy + swap optimal in {swap_optimal}");
+    eprintln!("{trials} instances: greedy optimal in {greedy_optimal}, greedy + swap optimal in {swap_optimal}, multi-start in {multi_optimal}");
     assert!(swap_optimal >= greedy_optimal);
+    assert!(multi_optimal >= swap_optimal);
 }
 
 /// A grid city with buildings inside the estates and parcels in a sparse lattice, kindergartens only.
@@ -247,4 +253,27 @@ fn gains_match_a_fresh_coverage_run_and_sites_avoid_buildings_and_roads() {
     // Deterministic: a second run gives the same sites.
     let again = run_siting(&data, &profile, &coverage, &opts).unwrap();
     assert_eq!(again.sites, run.sites);
+}
+
+#[test]
+fn max_snap_override_keeps_sites_far_from_the_network_out() {
+    let data = street_district();
+    let profile = kindergarten_only();
+    let opts = SitingOptions { k: 2, derive_open_land: false, ..SitingOptions::default() };
+    let default_run = run_coverage(&data, &profile, &CoverageOptions::default()).unwrap();
+    let run = run_siting(&data, &profile, &default_run, &opts).unwrap();
+    assert!(!run.sites.is_empty(), "with the profile's max_snap_m the 60 m parcels host sites");
+    // The 60 m parcels' centres stand 40 m south of the street (y = -40), the small p1000's 20 m: with
+    // --max-snap 35 only p1000 reaches the network, and it is too small for a kindergarten.
+    let strict = run_coverage(&data, &profile, &CoverageOptions { max_snap_m: Some(35.0), ..CoverageOptions::default() }).unwrap();
+    let run = run_siting(&data, &profile, &strict, &opts).unwrap();
+    for c in &run.candidates {
+        let centre = c.candidate.circle.unwrap().centre;
+        assert_eq!(c.access.is_some(), centre.y.abs() <= 35.0, "{} at {centre:?}", c.candidate.id);
+        if let Some(a) = c.access {
+            assert!(a.snap.offset_m <= 35.0);
+        }
+    }
+    assert!(run.candidates.iter().any(|c| c.candidate.id == "parcel:p1000" && c.access.is_some()));
+    assert!(run.sites.is_empty(), "no site is farther than max-snap from the network: {:?}", run.sites);
 }

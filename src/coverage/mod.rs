@@ -198,6 +198,9 @@ pub struct CoverageRun {
     pub rejects: Vec<Reject>,
     /// Wall-clock seconds per stage, in order (for logs and benchmarks).
     pub timings_s: Vec<(&'static str, f64)>,
+    /// The walk rules the run used, overrides (`--max-snap`) applied: siting places new facilities on
+    /// the network under the same rules.
+    pub rules: WalkRules,
 }
 
 impl CoverageRun {
@@ -503,5 +506,5 @@ pub fn run_coverage(data: &Dataset, profile: &Profile, opts: &CoverageOptions) -
     if scenario.is_some() {
         lap("scenario", &mut timings_s);
     }
-    Ok(CoverageRun { network, gates, search_radius_m: radius_m, baseline, summary, scenario, rejects, timings_s })
+    Ok(CoverageRun { network, gates, search_radius_m: radius_m, baseline, summary, scenario, rejects, timings_s, rules })
 }

@@ -1,9 +1,11 @@
 //! The bundles table of the report: each renovation bundle (成片改造片区) with its residents, the life-circle
 //! gaps it shares and the sites recommended for new facilities in it.
 //!
-//! A site belongs to a bundle by its own `bundle_id` field when the `sites` layer has one; otherwise by
-//! geometry: the first bundle (in layer order) whose polygon intersects the site. Sites in no bundle are
-//! returned apart, so the report lists every recommended site. Sites within a bundle are sorted by `rank`
+//! When a `bundle_sites` layer is given (each bundle's own recommended sites, field `bundle_id`), a
+//! bundle lists those, and every site of the `sites` layer (sited for all estates) is returned apart.
+//! Without it, a site of `sites` belongs to a bundle by its own `bundle_id` field when the layer has
+//! one; otherwise by geometry: the first bundle (in layer order) whose polygon intersects the site.
+//! Sites in no bundle are returned apart, so the report lists every recommended site. Sites within a bundle are sorted by `rank`
 //! (sites without a rank last, in layer order).
 //!
 //! ```
@@ -60,11 +62,28 @@ pub fn bundle_rows(layers: &[&Layer]) -> (Vec<BundleRow>, Vec<SiteRow>) {
         }
     }
     let mut outside = Vec::new();
-    if let Some(s) = find(layers, LayerRole::Sites) {
+    let site_row = |l: &Layer, f: &crate::io::layer::Feature| SiteRow {
+        category: text(l, f, "category").unwrap_or_default(),
+        rank: number(l, f, "rank"),
+        new_population_covered: number(l, f, "new_population_covered"),
+    };
+    let per_bundle = layers.iter().copied().find(|l| l.name == "bundle_sites");
+    if let Some(bs) = per_bundle {
+        for f in &bs.features {
+            match text(bs, f, "bundle_id").and_then(|id| rows.iter().position(|r| r.bundle_id == id)) {
+                Some(i) => rows[i].sites.push(site_row(bs, f)),
+                None => outside.push(site_row(bs, f)),
+            }
+        }
+    }
+    let sites = layers.iter().copied().find(|l| l.name != "bundle_sites" && LayerRole::from_layer_name(&l.name) == LayerRole::Sites);
+    if let Some(s) = sites {
         let by_id = s.field_index("bundle_id").is_some();
         for f in &s.features {
-            let site = SiteRow { category: text(s, f, "category").unwrap_or_default(), rank: number(s, f, "rank"), new_population_covered: number(s, f, "new_population_covered") };
-            let bundle = if by_id {
+            let site = site_row(s, f);
+            let bundle = if per_bundle.is_some() {
+                None
+            } else if by_id {
                 text(s, f, "bundle_id").and_then(|id| rows.iter().position(|r| r.bundle_id == id))
             } else {
                 match (bundles, f.geometry.as_ref()) {
@@ -122,6 +141,25 @@ mod tests {
         assert_eq!(rows[1].sites[0].category, "nursery");
         assert_eq!(outside.len(), 1);
         assert_eq!(outside[0].category, "market");
+    }
+
+    #[test]
+    fn bundle_sites_layer_fills_the_bundles_and_plan_sites_stand_apart() {
+        let mut plan_sites = Layer::new("sites", GeometryKind::Point, &[("category", FieldType::Text), ("rank", FieldType::Int)]);
+        // Inside bundle B1's square, but sited for all estates: listed apart when bundle_sites exist.
+        plan_sites.push(Some(Geometry::Point(point!(x: 0.5, y: 0.5))), vec!["park".into(), Value::Int(1)]);
+        let mut per_bundle = Layer::new("bundle_sites", GeometryKind::Point, &[("bundle_id", FieldType::Text), ("category", FieldType::Text), ("rank", FieldType::Int)]);
+        per_bundle.push(Some(Geometry::Point(point!(x: 9.0, y: 9.0))), vec!["B2".into(), "nursery".into(), Value::Int(2)]);
+        per_bundle.push(Some(Geometry::Point(point!(x: 9.0, y: 9.0))), vec!["B2".into(), "kindergarten".into(), Value::Int(1)]);
+        let mut b = Layer::new("bundles", GeometryKind::Polygon, &[("bundle_id", FieldType::Text)]);
+        b.push(square(0.0), vec!["B1".into()]);
+        b.push(square(8.5), vec!["B2".into()]);
+        let (rows, outside) = bundle_rows(&[&b, &plan_sites, &per_bundle]);
+        assert!(rows[0].sites.is_empty());
+        let cats: Vec<&str> = rows[1].sites.iter().map(|x| x.category.as_str()).collect();
+        assert_eq!(cats, vec!["kindergarten", "nursery"]);
+        assert_eq!(outside.len(), 1);
+        assert_eq!(outside[0].category, "park");
     }
 
     #[test]

@@ -167,7 +167,12 @@ fn bundles_section(layers: &[&Layer], page: &mut String) {
         page.push_str("</table>\n");
     }
     if !outside.is_empty() {
-        let _ = writeln!(page, "<p>Recommended sites outside any bundle: {}</p>", outside.iter().map(site_text).collect::<Vec<_>>().join("; "));
+        let lead = if layers.iter().any(|l| l.name == "bundle_sites") {
+            "Recommended sites for all estates (the table above lists each bundle's own)"
+        } else {
+            "Recommended sites outside any bundle"
+        };
+        let _ = writeln!(page, "<p>{lead}: {}</p>", outside.iter().map(site_text).collect::<Vec<_>>().join("; "));
     }
     page.push_str("</section>\n");
 }

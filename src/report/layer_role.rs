@@ -2,7 +2,7 @@
 //! draw each layer the way a planner expects (estates by coverage score, bundles as outlines ...).
 //!
 //! The names are the output layer names of lifecircle: `estates`, `facilities`, `service_areas`, `bundles`,
-//! `sites`, `network`, `idle_land` (or `candidates`). Any other layer is drawn with a plain style chosen by
+//! `sites` (and `bundle_sites`, drawn alike), `network`, `idle_land` (or `candidates`). Any other layer is drawn with a plain style chosen by
 //! its geometry kind.
 //!
 //! ```
@@ -40,7 +40,7 @@ impl LayerRole {
             "facilities" => LayerRole::Facilities,
             "service_areas" => LayerRole::ServiceAreas,
             "bundles" => LayerRole::Bundles,
-            "sites" => LayerRole::Sites,
+            "sites" | "bundle_sites" => LayerRole::Sites,
             "network" => LayerRole::Network,
             "idle_land" | "candidates" => LayerRole::IdleLand,
             _ => LayerRole::Other,

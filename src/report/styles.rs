@@ -206,6 +206,7 @@ pub fn qml_for_layer(layer: &Layer) -> Option<String> {
             let symbol = site_symbol(layer.geometry);
             single_renderer(&symbol, &mut renderer);
             label = match (has("category"), has("rank")) {
+                (true, true) if has("bundle_id") => Some(r#"concat("bundle_id", ': ', "category", ' #', "rank")"#.to_string()),
                 (true, true) => Some(r#"concat("category", ' #', "rank")"#.to_string()),
                 (true, false) => Some(r#""category""#.to_string()),
                 (false, true) => Some(r#"concat('#', "rank")"#.to_string()),

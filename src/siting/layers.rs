@@ -7,9 +7,13 @@
 //! - `sites` (points at the inscribed circle's centre): site_id, category, rank, new_population_covered,
 //!   cumulative_population_share, area_m2, estate_ids_newly_covered (TextList), candidate_origin,
 //!   candidate_id.
+//! - `bundle_sites` (points): each renovation bundle's recommended sites, sited for the bundle's own
+//!   gaps and residents only ([`super::site_bundles_on_plan`]): bundle_id, site_id, category, rank,
+//!   new_population_covered, estate_ids_newly_covered (TextList, the bundle's estates only),
+//!   candidate_id, candidate_origin, area_m2.
 //! - [`sites_csv`]: the `sites` rows as CSV, ids joined by `;`.
 
-use super::{CandidateFit, Site};
+use super::{BundleSites, CandidateFit, Site};
 use crate::coverage::layers::to_wgs84_all;
 use crate::crs::WorkingCrs;
 use crate::error::{Error, Result};
@@ -86,6 +90,44 @@ pub fn sites_layer(sites: &[Site], crs: WorkingCrs) -> Result<Layer> {
     let geoms = to_wgs84_all(crs, sites.iter().map(|s| s.location.x.is_finite().then_some(Geometry::Point(Point(s.location)))).collect())?;
     for (s, g) in sites.iter().zip(geoms) {
         layer.push(g, site_values(s));
+    }
+    Ok(layer)
+}
+
+/// The `bundle_sites` layer: one point per site of every bundle, bundles in the order given.
+pub fn bundle_sites_layer(bundles: &[BundleSites], crs: WorkingCrs) -> Result<Layer> {
+    let mut layer = Layer::new(
+        "bundle_sites",
+        GeometryKind::Point,
+        &[
+            ("bundle_id", FieldType::Text),
+            ("site_id", FieldType::Text),
+            ("category", FieldType::Text),
+            ("rank", FieldType::Int),
+            ("new_population_covered", FieldType::Real),
+            ("estate_ids_newly_covered", FieldType::TextList),
+            ("candidate_id", FieldType::Text),
+            ("candidate_origin", FieldType::Text),
+            ("area_m2", FieldType::Real),
+        ],
+    );
+    let rows: Vec<(&str, &Site)> = bundles.iter().flat_map(|b| b.sites.iter().map(move |s| (b.bundle_id.as_str(), s))).collect();
+    let geoms = to_wgs84_all(crs, rows.iter().map(|(_, s)| s.location.x.is_finite().then_some(Geometry::Point(Point(s.location)))).collect())?;
+    for ((bundle, s), g) in rows.into_iter().zip(geoms) {
+        layer.push(
+            g,
+            vec![
+                Value::from(bundle),
+                Value::from(s.site_id.as_str()),
+                Value::from(s.category.as_str()),
+                Value::from(s.rank),
+                Value::from(s.new_population_covered),
+                Value::from(s.estate_ids_newly_covered.clone()),
+                Value::from(s.candidate_id.as_str()),
+                Value::from(s.candidate_origin.as_str()),
+                Value::from(s.area_m2),
+            ],
+        );
     }
     Ok(layer)
 }

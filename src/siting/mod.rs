@@ -4,7 +4,8 @@
 //! Files, one algorithm each: [`candidates`] (explicit parcels and derived open land, GEOS overlay),
 //! [`fit`] (largest inscribed circle, Garcia-Castellanos & Lombardo 2007), [`mclp`] (maximal covering
 //! location, Church & ReVelle 1974: lazy greedy after Minoux 1978 plus an interchange pass), [`exact`]
-//! (exhaustive optimum for small instances), [`reach`] (bounded Dijkstra per candidate), [`layers`] (the `candidates` and `sites` layers and CSV).
+//! (exhaustive optimum for small instances), [`open_land_tiles`] (the open-land overlay cut into tiles
+//! that run in parallel, and stitched), [`reach`] (bounded Dijkstra per candidate), [`layers`] (the `candidates` and `sites` layers and CSV).
 //!
 //! # How a site is judged
 //! - A candidate *fits* a category when its area is at least `land_min_area_m2` and a disc of diameter
@@ -37,10 +38,11 @@ pub mod exact;
 pub mod fit;
 pub mod layers;
 pub mod mclp;
+pub mod open_land_tiles;
 pub mod reach;
 
 use crate::coverage::summary::{CoverageSummary, coverage_summary, estate_score};
-use crate::coverage::{CoverageOptions, CoverageRun, effective_rules};
+use crate::coverage::CoverageRun;
 use crate::error::{Error, Result};
 use crate::model::Dataset;
 use crate::network::access::{AccessKind, AccessPoint, snap_point};
@@ -48,12 +50,15 @@ use crate::network::dijkstra::{EdgeEntries, SourceEntry};
 use crate::profile::Profile;
 use candidates::{Candidate, explicit_candidates, open_land_candidates};
 use geo_types::Coord;
-use mclp::{CoverInstance, lazy_greedy, swap_improve};
+use mclp::{CoverInstance, greedy_swap_multistart};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Interchange rounds after the greedy choice (each round tries every swap once).
 pub const SWAP_ROUNDS: usize = 8;
+/// Extra greedy + swap starts, each forcing one of the best single sites first
+/// ([`mclp::greedy_swap_multistart`]).
+pub const MULTISTARTS: usize = 64;
 
 /// What the planner chose for a siting run.
 #[derive(Debug, Clone, PartialEq)]
@@ -174,27 +179,42 @@ pub fn resolve_categories(profile: &Profile, coverage: &CoverageRun, data: &Data
     }
 }
 
+/// The estates open land is derived around (every estate that is demand for one of `categories`:
+/// residents, usable access, left uncovered; ascending) and the smallest land need of those categories
+/// (pieces below it are dropped).
+pub fn open_land_targets(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categories: &[usize]) -> (Vec<u32>, f64) {
+    let targets: BTreeSet<u32> = categories.iter().flat_map(|&ci| demand_estates(data, coverage, ci)).collect();
+    let min_area = categories.iter().map(|&ci| profile.categories[ci].land_min_area_m2).fold(f64::INFINITY, f64::min);
+    (targets.into_iter().collect(), min_area)
+}
+
+/// Estates (ascending) with residents and usable access that the current facilities leave uncovered for
+/// profile category `ci`.
+fn demand_estates(data: &Dataset, coverage: &CoverageRun, ci: usize) -> Vec<u32> {
+    let ok = &coverage.baseline.ok;
+    (0..data.estates.len())
+        .filter(|&e| {
+            population(data, e) > 0.0
+                && !ok.get(e).and_then(|r| r.get(ci)).copied().unwrap_or(false)
+                && coverage.baseline.estate_access.get(e).is_some_and(|a| !a.points.is_empty())
+        })
+        .map(|e| e as u32)
+        .collect()
+}
+
 /// Measure candidates, decide fits, place them on the network and compute each category's reach.
 pub fn plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categories: &[usize], opts: &SitingOptions) -> Result<SitingPlan> {
     if !(opts.search_m.is_finite() && opts.search_m >= 0.0) {
         return Err(Error::Usage(format!("siting search distance {}: give a non-negative number of metres, e.g. 300", opts.search_m)));
     }
-    let ok = &coverage.baseline.ok;
-    let is_ok = |e: usize, ci: usize| ok.get(e).and_then(|r| r.get(ci)).copied().unwrap_or(false);
-    let demand_of = |ci: usize| -> Vec<u32> {
-        (0..data.estates.len())
-            .filter(|&e| population(data, e) > 0.0 && !is_ok(e, ci) && coverage.baseline.estate_access.get(e).is_some_and(|a| !a.points.is_empty()))
-            .map(|e| e as u32)
-            .collect()
-    };
+    let demand_of = |ci: usize| demand_estates(data, coverage, ci);
     let mut all = explicit_candidates(&data.parcels);
     if opts.derive_open_land && !categories.is_empty() {
-        let targets: BTreeSet<u32> = categories.iter().flat_map(|&ci| demand_of(ci)).collect();
-        let min_area = categories.iter().map(|&ci| profile.categories[ci].land_min_area_m2).fold(f64::INFINITY, f64::min);
-        all.extend(open_land_candidates(data, &targets.into_iter().collect::<Vec<_>>(), opts.search_m, min_area)?);
+        let (targets, min_area) = open_land_targets(data, profile, coverage, categories);
+        all.extend(open_land_candidates(data, &targets, opts.search_m, min_area)?);
     }
-    let rules = effective_rules(profile, &CoverageOptions::default())?;
-    let ctx = coverage.network.context(&rules);
+    // The coverage run's rules, so a `--max-snap` override holds for new sites as for existing facilities.
+    let ctx = coverage.network.context(&coverage.rules);
     let measured: Vec<(CandidateFit, Vec<bool>)> = all
         .into_par_iter()
         .map(|candidate| {
@@ -262,8 +282,7 @@ pub fn choose_sites(
     let inst = CoverInstance { weight, covers: reach.instance.covers.clone() };
     let need = reach.land_min_area_m2;
     let allowed = |s: u32| plan.fits[s as usize][reach.category] && plan.candidates[s as usize].access.is_some() && remaining_area_m2[s as usize] >= need;
-    let greedy = lazy_greedy(&inst, k, allowed);
-    let chosen = swap_improve(&inst, &greedy, allowed, SWAP_ROUNDS);
+    let (greedy, chosen) = greedy_swap_multistart(&inst, k, allowed, SWAP_ROUNDS, MULTISTARTS);
     let uncovered: f64 = inst.weight.iter().sum();
     let mut covered = vec![false; inst.weight.len()];
     let mut cumulative = 0.0;
@@ -301,6 +320,11 @@ pub fn choose_sites(
 pub fn run_siting(data: &Dataset, profile: &Profile, coverage: &CoverageRun, opts: &SitingOptions) -> Result<SitingRun> {
     let categories = resolve_categories(profile, coverage, data, opts.categories.as_deref())?;
     let plan = plan(data, profile, coverage, &categories, opts)?;
+    Ok(run_siting_on_plan(data, profile, coverage, plan, opts))
+}
+
+/// [`run_siting`] on a plan already made (its categories are the ones sited).
+pub fn run_siting_on_plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, plan: SitingPlan, opts: &SitingOptions) -> SitingRun {
     let mut remaining: Vec<f64> = plan.candidates.iter().map(|c| c.candidate.area_m2).collect();
     let mut sites = Vec::new();
     let mut objective = Vec::new();
@@ -310,14 +334,14 @@ pub fn run_siting(data: &Dataset, profile: &Profile, coverage: &CoverageRun, opt
         sites.extend(s);
     }
     let (ok_after, coverage_after) = coverage_after(data, profile, coverage, &sites);
-    Ok(SitingRun {
-        categories: categories.iter().map(|&ci| profile.categories[ci].key.clone()).collect(),
+    SitingRun {
+        categories: plan.reach.iter().map(|r| r.key.clone()).collect(),
         candidates: plan.candidates,
         sites,
         objective,
         ok_after,
         coverage_after,
-    })
+    }
 }
 
 /// The ok matrix and `coverage.json` once the sites are built (site counts added to the facilities).
@@ -364,8 +388,13 @@ pub fn site_bundles(
     let asked: Vec<String> = gaps.values().flatten().cloned().collect::<BTreeSet<_>>().into_iter().collect();
     let categories = resolve_categories(profile, coverage, data, Some(&asked))?;
     let plan = plan(data, profile, coverage, &categories, opts)?;
+    Ok(site_bundles_on_plan(data, &plan, bundle_of, gaps, opts.k))
+}
+
+/// [`site_bundles`] on a plan already made: gap categories the plan did not reach get no sites.
+pub fn site_bundles_on_plan(data: &Dataset, plan: &SitingPlan, bundle_of: &BTreeMap<String, String>, gaps: &BTreeMap<String, Vec<String>>, k: usize) -> Vec<BundleSites> {
     let estate_bundle: Vec<Option<&str>> = data.estates.iter().map(|e| bundle_of.get(&e.id).map(String::as_str)).collect();
-    let out = gaps
+    gaps
         .par_iter()
         .map(|(bundle, keys)| {
             let mut remaining: Vec<f64> = plan.candidates.iter().map(|c| c.candidate.area_m2).collect();
@@ -375,11 +404,10 @@ pub fn site_bundles(
                     continue;
                 }
                 let include = |e: u32| estate_bundle[e as usize] == Some(bundle.as_str());
-                let (s, _, _) = choose_sites(data, &plan, reach, opts.k, include, &mut remaining, &format!("{bundle}/"));
+                let (s, _, _) = choose_sites(data, plan, reach, k, include, &mut remaining, &format!("{bundle}/"));
                 sites.extend(s);
             }
             BundleSites { bundle_id: bundle.clone(), sites }
         })
-        .collect();
-    Ok(out)
+        .collect()
 }
