@@ -119,3 +119,34 @@ fn extract_gpkg_opens_in_gdal_with_every_layer_and_count() {
     let found: BTreeMap<String, usize> = dataset.layers().map(|mut l| (l.name(), l.features().count())).collect();
     assert_eq!(found, expected, "GeoPackage layers and feature counts");
 }
+
+/// `rejects.csv` is written only when some reject has no geometry; a later run into the same folder whose
+/// rejects all have one must not leave the earlier run's `rejects.csv` behind (it would list rejects of
+/// another input as if they were this run's).
+#[test]
+fn a_stale_rejects_csv_of_an_earlier_run_is_removed() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_input/files");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("extract");
+    let extract = |estates: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_lifecircle"))
+            .args(["extract", "--quiet", "--estates"])
+            .arg(corpus.join(estates))
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("run lifecircle");
+        assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    };
+    // NOGEOM has no geometry: rejects.csv lists it.
+    extract("estates_bad_features.geojson");
+    let csv = std::fs::read_to_string(out.join("rejects.csv")).expect("the first run writes rejects.csv");
+    assert!(csv.contains("NOGEOM"), "{csv}");
+    // Every feature of estates_ok.geojson is good: no reject, no rejects.csv, and the old one is gone.
+    extract("estates_ok.geojson");
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("extract.json")).unwrap()).unwrap();
+    assert_eq!(summary["rejects"], 0);
+    assert!(!out.join("rejects.csv").exists(), "the earlier run's rejects.csv is still there");
+    let rejects: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("rejects.geojson")).unwrap()).unwrap();
+    assert_eq!(rejects["features"].as_array().map(Vec::len), Some(0));
+}
