@@ -92,7 +92,8 @@ pub struct ExtractStats {
     pub nodes_read: u64,
     pub ways_read: u64,
     pub relations_read: u64,
-    /// Rows per output layer (`estates`, `buildings`, ..., `rejects`).
+    /// Rows per output layer, named as the layers are written (`estates`, `buildings`, `facilities`,
+    /// `idle_land`, `barriers`, `boundaries`, `gates`, `network`, `rejects`).
     pub layers: BTreeMap<String, usize>,
     /// Estates per source (`osm_landuse`, `building_cluster`).
     pub estates_by_source: BTreeMap<String, usize>,
@@ -226,11 +227,11 @@ fn statistics((nodes_read, ways_read, relations_read): (u64, u64, u64), d: &Data
         ("estates", d.estates.len()),
         ("buildings", d.buildings.len()),
         ("facilities", d.facilities.len()),
-        ("parcels", d.parcels.len()),
+        ("idle_land", d.parcels.len()),
         ("barriers", d.barriers.len()),
         ("boundaries", d.boundaries.len()),
         ("gates", d.gates.len()),
-        ("ways", d.ways.len()),
+        ("network", d.ways.len()),
         ("rejects", d.rejects.len()),
     ] {
         stats.layers.insert(name.to_string(), n);
