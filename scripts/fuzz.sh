@@ -27,6 +27,7 @@ seed osm_pbf tests/data/extract-cases.osm.pbf tests/data/shanghai-jingan-roads.o
 
 export RUSTC_BOOTSTRAP=1
 export RAYON_NUM_THREADS=1  # one core per fuzz run (the machine is shared)
+export ASAN_OPTIONS=detect_leaks=0  # else LeakSanitizer's report at exit is taken for a crash
 for t in "${targets[@]}"; do
     echo "== fuzz $t for ${seconds}s"
     (cd fuzz && nice -n 10 cargo fuzz run -O "$t" "corpus/$t" -- \
