@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const NANJING: &str = "data/nanjing-xuanwu-2021.osm.pbf";
 const KILLS: usize = 5;
