@@ -3,7 +3,7 @@ CARGO ?= cargo
 OUT ?= out/nanjing
 DEMO_OSM ?= data/nanjing-xuanwu-2021.osm.pbf
 
-.PHONY: demo test bench bootstrap build check-clients clean-out
+.PHONY: demo test bench bootstrap build check-clients clean-out fuzz bench-memory
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -24,6 +24,16 @@ test: bootstrap
 ## make bench: the speed benchmarks recorded in BENCHMARKS.md (release build).
 bench: bootstrap
 	$(CARGO) bench --locked
+
+## make fuzz: run each reader's fuzz target for FUZZ_SECONDS (default 600) with cargo-fuzz, one at a
+## time (see FUZZING.md; installs cargo-fuzz if missing; not part of make test).
+FUZZ_SECONDS ?= 600
+fuzz:
+	bash scripts/fuzz.sh $(FUZZ_SECONDS)
+
+## make bench-memory: peak memory of `plan` on Porto tiled x1, x4, x16, x64 (see BENCHMARKS.md).
+bench-memory:
+	bash scripts/bench_memory.sh
 
 ## make check-clients: open a sample package in headless QGIS and the report in headless Chromium
 ## (installs chromium and python3-qgis, ~1 GB; not part of make test).

@@ -71,9 +71,37 @@ impl std::fmt::Debug for Transformer {
     }
 }
 
+/// Whether PROJ can make a CRS of `definition`, asked on a context created and destroyed here so that
+/// nothing leaks when it cannot.
+fn proj_knows(definition: &str) -> bool {
+    let Ok(text) = std::ffi::CString::new(definition) else { return false };
+    // SAFETY: the context and the object are created, checked for null, and destroyed here; `text`
+    // outlives the call that reads it.
+    unsafe {
+        let ctx = proj_sys::proj_context_create();
+        if ctx.is_null() {
+            return false;
+        }
+        let object = proj_sys::proj_create(ctx, text.as_ptr());
+        let known = !object.is_null();
+        if known {
+            proj_sys::proj_destroy(object);
+        }
+        proj_sys::proj_context_destroy(ctx);
+        known
+    }
+}
+
 impl Transformer {
     /// Between two CRS definitions PROJ understands (`EPSG:4326`, WKT, PROJ strings).
     pub fn new(from: &str, to: &str) -> Result<Transformer> {
+        // `proj` 0.27.2 leaks the PROJ context of a failed `new_known_crs` (its error path returns before
+        // a `Proj` owns the context), one per refused layer; an unknown CRS is refused here first.
+        for definition in [from, to] {
+            if !proj_knows(definition) {
+                return Err(Error::Usage(format!("cannot transform from {from} to {to}: PROJ does not know the CRS `{definition}`")));
+            }
+        }
         let proj = proj::Proj::new_known_crs(from, to, None)
             .map_err(|e| Error::Usage(format!("cannot transform from {from} to {to}: {e}")))?;
         Ok(Transformer { proj, from: from.to_string(), to: to.to_string() })

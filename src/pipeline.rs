@@ -278,6 +278,16 @@ fn report_map_layers(layers: &[Layer]) -> (Vec<&Layer>, Vec<String>) {
     (shown, left_out)
 }
 
+/// Outputs a run writes only in some cases: `rejects.csv` when some reject has no geometry,
+/// `survey_unmatched.csv` when a survey is given.
+const OCCASIONAL_OUTPUTS: [&str; 2] = ["rejects.csv", "survey_unmatched.csv"];
+
+/// Move a run's staged files into the output folder and remove the occasional outputs an earlier run
+/// left there that this run did not write (they would describe the earlier run).
+fn commit_run(stage: atomic::StagingFolder, files: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    stage.commit_superseding(files, &OCCASIONAL_OUTPUTS)
+}
+
 /// Features per layer, rejects left out.
 fn layer_counts(layers: &[Layer]) -> BTreeMap<String, usize> {
     layers.iter().filter(|l| l.name != "rejects").map(|l| (l.name.clone(), l.features.len())).collect()
@@ -311,7 +321,7 @@ pub fn extract(input: &InputSpec, out: &OutputSpec) -> Result<ExtractSummary> {
     write_json(&summary_path, &summary)?;
     // extract.json last: its presence says the run completed.
     files.push(summary_path);
-    stage.commit(&files)?;
+    commit_run(stage, &files)?;
     tracing::info!(out = %out.dir.display(), layers = layers.len(), rejects = summary.rejects, "extract written");
     Ok(summary)
 }
@@ -355,7 +365,7 @@ pub fn bundle(input: &InputSpec, out: &OutputSpec, opts: &BundleOptions) -> Resu
     let summary_path = stage.path().join("bundle.json");
     write_json(&summary_path, &s)?;
     files.push(summary_path);
-    stage.commit(&files)?;
+    commit_run(stage, &files)?;
     Ok(s)
 }
 
@@ -451,7 +461,7 @@ pub fn coverage(input: &InputSpec, out: &OutputSpec, opts: &CoverageOptions) -> 
     let path = stage.path().join("coverage.json");
     write_json(&path, &run.summary)?;
     files.push(path);
-    let files = stage.commit(&files)?;
+    let files = commit_run(stage, &files)?;
     Ok(CoverageFiles { layers: layer_counts(&layers), files: files.iter().map(|p| p.display().to_string()).collect() })
 }
 
@@ -724,7 +734,7 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
     let summary_path = sd.join("summary.json");
     write_json(&summary_path, &summary)?;
     files.push(summary_path);
-    stage.commit(&files)?;
+    commit_run(stage, &files)?;
     tracing::info!(seconds = stages.total_s(), "plan written");
     Ok(summary)
 }
@@ -770,6 +780,6 @@ pub fn sites(input: &InputSpec, out: &OutputSpec, coverage_opts: &CoverageOption
     let path = stage.path().join("sites.json");
     write_json(&path, &summary)?;
     files.push(path);
-    stage.commit(&files)?;
+    commit_run(stage, &files)?;
     Ok(summary)
 }

@@ -120,6 +120,7 @@ fn check_case(case: &Case, binary: &Path, cwd: &Path) -> Vec<String> {
         problems.push(format!("the message does not name `{names}`"));
     }
     for want in &case.stderr {
+        let want = want.replace("{out}", &out_text);
         if !stderr.contains(want.as_str()) {
             problems.push(format!("stderr lacks `{want}`"));
         }

@@ -45,17 +45,10 @@ fn library_counts() -> (BTreeMap<String, usize>, usize, serde_json::Value) {
     .into_iter()
     .map(|(n, c)| (n.to_string(), c))
     .collect();
-    // The reader's own per-layer counts agree with its dataset (it names the model types: `parcels` is
-    // the `idle_land` output layer, `ways` the `network` layer).
-    for (name, count) in &layers {
-        let stats_name = match name.as_str() {
-            "idle_land" => "parcels",
-            "network" => "ways",
-            other => other,
-        };
-        assert_eq!(extract.stats.layers.get(stats_name), Some(count), "read_osm stats for {name}");
-    }
-    assert_eq!(extract.stats.layers.get("rejects"), Some(&d.rejects.len()));
+    // The reader's own per-layer counts agree with its dataset and name the layers as they are written.
+    let mut with_rejects = layers.clone();
+    with_rejects.insert("rejects".into(), d.rejects.len());
+    assert_eq!(extract.stats.layers, with_rejects, "read_osm stats name and count the written layers");
     (layers, d.rejects.len(), serde_json::to_value(&extract.stats).expect("stats serialise"))
 }
 
@@ -79,6 +72,11 @@ fn extract_geojson_counts_equal_the_library_and_every_file_parses() {
     let library_population = library_osm.as_object_mut().and_then(|o| o.remove("estimated_population")).and_then(|v| v.as_f64()).expect("population");
     assert!((written_population - library_population).abs() <= 1e-12 * library_population, "{written_population} vs {library_population}");
     assert_eq!(written_osm, library_osm, "extract.json osm block differs from read_osm's stats");
+    // extract.json's osm.layers names the layers as the files are named (idle_land, network), so every
+    // name there has its file.
+    for name in summary["osm"]["layers"].as_object().unwrap().keys() {
+        assert!(out.join(format!("{name}.geojson")).is_file(), "osm.layers names `{name}`, but no {name}.geojson was written");
+    }
     assert!(summary["crs"].as_str().is_some_and(|c| c.starts_with("EPSG:326")), "{}", summary["crs"]);
     let mut expected: BTreeMap<String, usize> = layers.clone();
     expected.insert("rejects".into(), rejects);
@@ -118,4 +116,35 @@ fn extract_gpkg_opens_in_gdal_with_every_layer_and_count() {
     expected.insert("rejects".into(), rejects);
     let found: BTreeMap<String, usize> = dataset.layers().map(|mut l| (l.name(), l.features().count())).collect();
     assert_eq!(found, expected, "GeoPackage layers and feature counts");
+}
+
+/// `rejects.csv` is written only when some reject has no geometry; a later run into the same folder whose
+/// rejects all have one must not leave the earlier run's `rejects.csv` behind (it would list rejects of
+/// another input as if they were this run's).
+#[test]
+fn a_stale_rejects_csv_of_an_earlier_run_is_removed() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_input/files");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("extract");
+    let extract = |estates: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_lifecircle"))
+            .args(["extract", "--quiet", "--estates"])
+            .arg(corpus.join(estates))
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .expect("run lifecircle");
+        assert_eq!(output.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&output.stderr));
+    };
+    // NOGEOM has no geometry: rejects.csv lists it.
+    extract("estates_bad_features.geojson");
+    let csv = std::fs::read_to_string(out.join("rejects.csv")).expect("the first run writes rejects.csv");
+    assert!(csv.contains("NOGEOM"), "{csv}");
+    // Every feature of estates_ok.geojson is good: no reject, no rejects.csv, and the old one is gone.
+    extract("estates_ok.geojson");
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("extract.json")).unwrap()).unwrap();
+    assert_eq!(summary["rejects"], 0);
+    assert!(!out.join("rejects.csv").exists(), "the earlier run's rejects.csv is still there");
+    let rejects: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("rejects.geojson")).unwrap()).unwrap();
+    assert_eq!(rejects["features"].as_array().map(Vec::len), Some(0));
 }

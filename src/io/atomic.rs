@@ -16,7 +16,7 @@
 //! assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1); // no temporary file left behind
 //! ```
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, STAGE_PREFIX};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -137,6 +137,25 @@ pub fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomically(path, |w| w.write_all(bytes))
 }
 
+/// Remove the staging folders in `out` whose run is gone (killed, or the machine lost power): on Linux a
+/// process is alive while `/proc/<pid>` exists. A stage of a live run (two runs writing to one folder)
+/// is left alone, and where `/proc` is missing nothing is removed (best effort; a stale stage is hidden
+/// and holds no final output, only disk space).
+pub fn remove_stale_stages(out: &Path) {
+    let proc_root = Path::new("/proc");
+    if !proc_root.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(out) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(STAGE_PREFIX)).and_then(|p| p.parse::<u32>().ok()) else { continue };
+        if pid != std::process::id() && !proc_root.join(pid.to_string()).exists() && entry.path().is_dir() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// A run's outputs as one unit: every file is first written into a hidden staging folder inside the
 /// output folder (`.lifecircle-staging-<pid>`, same file system), and only when all of them are written
 /// are they renamed into the output folder. A run that fails half-way (a bad value found late, a disk
@@ -157,11 +176,13 @@ pub struct StagingFolder {
 }
 
 impl StagingFolder {
-    /// Create the staging folder inside `out` (which must exist).
+    /// Create the staging folder inside `out` (which must exist), and remove the stages that runs killed
+    /// half-way left there (see [`remove_stale_stages`]).
     pub fn create(out: &Path) -> Result<StagingFolder> {
-        let stage = out.join(format!(".lifecircle-staging-{}", std::process::id()));
+        let stage = out.join(format!("{STAGE_PREFIX}{}", std::process::id()));
         // A stale stage of a crashed run with the same pid is no one's output.
         let _ = std::fs::remove_dir_all(&stage);
+        remove_stale_stages(out);
         std::fs::create_dir(&stage).map_err(|e| Error::output(&stage, e))?;
         Ok(StagingFolder { stage, out: out.to_path_buf() })
     }
@@ -193,6 +214,21 @@ impl StagingFolder {
             done.push(target);
         }
         sync_parent(&self.out.join("x"));
+        Ok(done)
+    }
+
+    /// [`Self::commit`], then remove from the output folder each of `superseded` (names relative to
+    /// it) that this run did not write: an output a run writes only sometimes (`rejects.csv` only when
+    /// some reject has no geometry) must not survive from an earlier run and pass for this run's.
+    pub fn commit_superseding(self, staged: &[PathBuf], superseded: &[&str]) -> Result<Vec<PathBuf>> {
+        let out = self.out.clone();
+        let done = self.commit(staged)?;
+        for name in superseded {
+            let target = out.join(name);
+            if !done.contains(&target) && target.is_file() {
+                std::fs::remove_file(&target).map_err(|e| Error::output(&target, format!("cannot remove this output of an earlier run: {e}")))?;
+            }
+        }
         Ok(done)
     }
 }

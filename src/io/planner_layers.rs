@@ -14,7 +14,8 @@
 //!    the layer kind, and for polygons: no area → reject; invalid (self-intersection, crossing rings,
 //!    overlapping parts; OGC Simple Features validity as `geo::Validation` checks it) → repaired with
 //!    GEOS `MakeValid` through GDAL (the "structure" method keeps every covered area), rejected if no
-//!    polygon remains.
+//!    polygon remains. A hole that shares no area with its outer ring is rejected, not repaired (MakeValid
+//!    would make it a second polygon of land the planner never drew).
 //! 6. In file order: id (the id field, else the feature's own id, else its position), duplicate ids
 //!    (the first wins, the others are rejected), then the attributes of the kind.
 //!
@@ -348,9 +349,35 @@ fn has_area(mp: &MultiPolygon<f64>) -> bool {
     area_m2 >= MIN_POLYGON_AREA_M2 && area_m2 >= MIN_POLYGON_WIDTH_M * perimeter_m / 2.0
 }
 
+/// The first hole (inner ring) that shares no area with its polygon's outer ring, described. MakeValid
+/// would turn such a hole into a second polygon, adding land the planner never drew as part of the
+/// feature; it is a drawing error (a ring put in the wrong feature or the wrong place), so the feature is
+/// rejected instead. A hole that crosses its outer ring still overlaps it and is left to MakeValid.
+fn hole_outside_shell(parts: &[Polygon<f64>]) -> Option<String> {
+    use geo::Relate;
+    for (k, polygon) in parts.iter().enumerate() {
+        let shell = Polygon::new(polygon.exterior().clone(), vec![]);
+        for (j, hole) in polygon.interiors().iter().enumerate() {
+            let hole = Polygon::new(hole.clone(), vec![]);
+            let shared_area = hole.relate(&shell).matches("2********").unwrap_or(true);
+            if !shared_area && hole.unsigned_area() > 0.0 {
+                let part = if parts.len() > 1 { format!(" of part {}", k + 1) } else { String::new() };
+                return Some(format!(
+                    "hole outside its shell: inner ring {}{part} lies outside the polygon's outer ring; a hole must lie inside the area it cuts out (move the ring or delete it)",
+                    j + 1
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// Check the polygons of a polygonal geometry: area, validity, repair. Returns them and whether they
 /// were repaired.
 fn checked_polygons(g: &Geometry<f64>, parts: Vec<Polygon<f64>>) -> std::result::Result<(MultiPolygon<f64>, bool), GeometryReject> {
+    if let Some(problem) = hole_outside_shell(&parts) {
+        return Err(reject_geometry(problem, Some(g.clone())));
+    }
     let mp = MultiPolygon(parts);
     let no_area = |area_m2: f64| reject_geometry(format!("the polygon has no area ({area_m2:.3} m²): it collapses to a line or a point"), Some(g.clone()));
     match mp.check_validation() {
@@ -896,6 +923,36 @@ mod tests {
         assert_eq!(parcels[0].id, "#0");
         assert_eq!(rejects.len(), 1);
         assert!(rejects[0].reason.contains("not closed"), "{}", rejects[0].reason);
+    }
+
+    #[test]
+    fn a_hole_outside_its_shell_is_rejected_and_a_hole_inside_kept() {
+        // Outer ring: a 0.001° square; the first hole lies 0.01° east of it, the second is a proper hole.
+        let outside = json!({"type":"Polygon","coordinates":[
+            [[118.789,32.04],[118.79,32.04],[118.79,32.041],[118.789,32.041],[118.789,32.04]],
+            [[118.8,32.04],[118.8,32.0405],[118.8005,32.0405],[118.8005,32.04],[118.8,32.04]]]});
+        let inside = json!({"type":"Polygon","coordinates":[
+            [[118.78,32.04],[118.781,32.04],[118.781,32.041],[118.78,32.041],[118.78,32.04]],
+            [[118.7803,32.0403],[118.7803,32.0406],[118.7806,32.0406],[118.7806,32.0403],[118.7803,32.0403]]]});
+        // A multipolygon whose second part has its hole outside.
+        let multi = json!({"type":"MultiPolygon","coordinates":[
+            [[[118.77,32.04],[118.771,32.04],[118.771,32.041],[118.77,32.041],[118.77,32.04]]],
+            [[[118.76,32.04],[118.761,32.04],[118.761,32.041],[118.76,32.041],[118.76,32.04]],
+             [[118.75,32.04],[118.75,32.0405],[118.7505,32.0405],[118.7505,32.04],[118.75,32.04]]]]});
+        let (data, rejects) = run(
+            LayerKind::Estates,
+            vec![feature(0, outside, json!({"estate_id":"out"})), feature(1, inside, json!({"estate_id":"in"})), feature(2, multi, json!({"estate_id":"multi"}))],
+        );
+        let LayerData::Estates(estates) = data else { panic!() };
+        assert_eq!(estates.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), vec!["in"]);
+        assert_eq!((estates[0].polygon.0.len(), estates[0].polygon.0[0].interiors().len()), (1, 1));
+        let reasons: Vec<(&str, &str)> = rejects.iter().map(|r| (r.source_id.as_str(), r.reason.as_str())).collect();
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
+        assert_eq!(reasons[0].0, "out");
+        assert!(reasons[0].1.starts_with("hole outside its shell: inner ring 1 lies outside"), "{}", reasons[0].1);
+        assert_eq!(reasons[1].0, "multi");
+        assert!(reasons[1].1.starts_with("hole outside its shell: inner ring 1 of part 2 lies outside"), "{}", reasons[1].1);
+        assert!(rejects[0].geometry.is_some(), "the reject keeps the drawing to show on the map");
     }
 
     #[test]

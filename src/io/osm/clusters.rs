@@ -18,7 +18,9 @@
 //!    at most `margin × (1 − cos 11.25°)` ≈ 2 % of the margin inside the exact offset). Its id is
 //!    `cluster-` followed by the id of its first building in input order (for OSM input, sorted by id:
 //!    `cluster-w<smallest building way id>`). It has no name.
-//! 5. Each building of a smaller cluster goes to the rejects (layer `estates`) with the reason.
+//! 5. Each building of a smaller cluster goes to the rejects (layer `estates`) with the reason, unless
+//!    its interior point lies in the grown hull of a cluster that did form an estate: it is then in
+//!    that estate, whose population estimate counts it, and is no reject.
 //!
 //! Grown hulls may overlap each other or a mapped residential area; the population estimate then counts
 //! each building once (the estate containing its interior point, ties to the smallest id).
@@ -119,41 +121,48 @@ pub fn cluster_estates(buildings: &[Building], estates: &[Estate], ways: &[Way],
     clusters.sort_unstable_by_key(|m| m[0]);
 
     let min_buildings = rules.cluster_min_buildings.max(1);
-    let per_cluster: Vec<(Option<Estate>, Vec<Reject>)> = clusters
+    // Per cluster: the estate it forms, or (too small) its buildings' positions in `candidates`.
+    let per_cluster: Vec<(Option<Estate>, &[usize])> = clusters
         .par_iter()
         .map(|members| {
             let first = &buildings[candidates[members[0]]];
             if members.len() >= min_buildings {
                 let hull = grown_hull(members.iter().map(|&k| footprints[k]), rules.cluster_margin_m);
                 let estate = Estate::unpopulated(format!("cluster-{}", first.id), None, MultiPolygon(vec![hull]), EstateSource::BuildingCluster);
-                return (Some(estate), Vec::new());
+                return (Some(estate), &[][..]);
             }
-            let rejects = members
-                .iter()
-                .map(|&k| {
-                    let b = &buildings[candidates[k]];
-                    Reject {
-                        source: source.to_string(),
-                        layer: "estates".into(),
-                        source_id: b.id.clone(),
-                        reason: format!(
-                            "cluster_too_small: residential building {} stands outside every residential area and its cluster (buildings within {gap_m} m, not across a street) has {} building(s), fewer than cluster_min_buildings = {}",
-                            b.id,
-                            members.len(),
-                            rules.cluster_min_buildings
-                        ),
-                        geometry: Some(Geometry::MultiPolygon(b.footprint.clone())),
-                    }
-                })
-                .collect();
-            (None, rejects)
+            (None, members.as_slice())
         })
         .collect();
     let mut outcome = ClusterOutcome::default();
-    for (estate, rejects) in per_cluster {
+    let mut too_small = Vec::new();
+    for (estate, members) in per_cluster {
         outcome.estates.extend(estate);
-        outcome.rejects.extend(rejects);
+        too_small.extend(members.iter().map(|&k| (k, members.len())));
     }
+    // A building of a small cluster that stands inside the grown hull of a formed cluster is in that
+    // estate (the population estimate counts it there): it is no reject.
+    let cluster_index = SpatialIndex::new(&outcome.estates);
+    outcome.rejects = too_small
+        .par_iter()
+        .filter(|&&(k, _)| {
+            let b = &buildings[candidates[k]];
+            crate::population::representative_point(&b.footprint).is_none_or(|p| cluster_index.containing_point(p).is_empty())
+        })
+        .map(|&(k, cluster_size)| {
+            let b = &buildings[candidates[k]];
+            Reject {
+                source: source.to_string(),
+                layer: "estates".into(),
+                source_id: b.id.clone(),
+                reason: format!(
+                    "cluster_too_small: residential building {} stands outside every residential area and its cluster (buildings within {gap_m} m, not across a street) has {} building(s), fewer than cluster_min_buildings = {}",
+                    b.id, cluster_size, rules.cluster_min_buildings
+                ),
+                geometry: Some(Geometry::MultiPolygon(b.footprint.clone())),
+            }
+        })
+        .collect();
     outcome
 }
 
@@ -321,6 +330,31 @@ mod tests {
 
     fn rules() -> PopulationRules {
         Profile::default_profile().population
+    }
+
+    #[test]
+    fn a_lone_building_inside_a_formed_clusters_hull_is_in_that_estate_not_rejected() {
+        // w1 and w2 (10 m blocks 20 m apart) form a cluster; its hull grown by 5 m spans x -5..45,
+        // y -5..15. w3, a 4 m block at (18..22, 11..15), is cut off from both by a residential street
+        // along y = 10.5 (x 5..35), which the shortest segments w3–w1 and w3–w2 cross while the w1–w2
+        // segment (y 0..10) does not: w3 is a cluster of one, yet its centre (20, 13) is in the hull.
+        let w3 = Building {
+            id: "w3".into(),
+            footprint: MultiPolygon(vec![polygon![(x: 18.0, y: 11.0), (x: 22.0, y: 11.0), (x: 22.0, y: 15.0), (x: 18.0, y: 15.0)]]),
+            levels: None,
+            use_: "yes".into(),
+            residential: true,
+        };
+        let buildings = vec![block("w1", 0.0, 0.0, true), block("w2", 30.0, 0.0, true), w3];
+        let streets = vec![street("w100", "residential", line_string![(x: 5.0, y: 10.5), (x: 35.0, y: 10.5)])];
+        let out = cluster_estates(&buildings, &[], &streets, &rules(), "t.pbf");
+        let ids: Vec<&str> = out.estates.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, vec!["cluster-w1"]);
+        assert!(out.rejects.is_empty(), "w3 is in cluster-w1, not a reject: {:?}", out.rejects.iter().map(|r| &r.source_id).collect::<Vec<_>>());
+        // The population estimate counts all three buildings in the one estate.
+        let mut estates = out.estates;
+        crate::population::estimate_population(&mut estates, &buildings, &rules());
+        assert_eq!(estates[0].n_buildings, 3);
     }
 
     #[test]

@@ -92,7 +92,8 @@ pub struct ExtractStats {
     pub nodes_read: u64,
     pub ways_read: u64,
     pub relations_read: u64,
-    /// Rows per output layer (`estates`, `buildings`, ..., `rejects`).
+    /// Rows per output layer, named as the layers are written (`estates`, `buildings`, `facilities`,
+    /// `idle_land`, `barriers`, `boundaries`, `gates`, `network`, `rejects`).
     pub layers: BTreeMap<String, usize>,
     /// Estates per source (`osm_landuse`, `building_cluster`).
     pub estates_by_source: BTreeMap<String, usize>,
@@ -112,10 +113,32 @@ pub struct ExtractStats {
 /// Read an OpenStreetMap PBF file into the model's layers, projected into `crs` (default: the UTM zone
 /// of the data's centre). Bad files give [`Error::Input`] (exit code 2).
 pub fn read_osm(path: &Path, profile: &Profile, crs: Option<WorkingCrs>) -> Result<OsmExtract> {
-    let started = std::time::Instant::now();
-    let stage = |name: &str| tracing::debug!(stage = name, elapsed_s = started.elapsed().as_secs_f64(), "read_osm");
     let classifier = Classifier::new(profile);
     let raw = pbf::read_pbf(path, &classifier.tag_filter())?;
+    extract_layers(path, raw, &classifier, profile, crs)
+}
+
+/// [`read_osm`] on a PBF file already in memory; `name` only names it in messages and in the `source`
+/// fields. The fuzz target (`fuzz/fuzz_targets/osm_pbf.rs`) feeds arbitrary bytes here.
+///
+/// ```no_run
+/// use lifecircle::io::osm::read_osm_bytes;
+/// use lifecircle::profile::Profile;
+/// let bytes = std::fs::read("data/nanjing-xuanwu-2021.osm.pbf")?;
+/// let extract = read_osm_bytes("nanjing.osm.pbf".as_ref(), &bytes, &Profile::default_profile(), None)?;
+/// assert_eq!(extract.crs.epsg, 32650);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_osm_bytes(name: &Path, bytes: &[u8], profile: &Profile, crs: Option<WorkingCrs>) -> Result<OsmExtract> {
+    let classifier = Classifier::new(profile);
+    let raw = pbf::decode_pbf(name, bytes, bytes.len() as u64, &classifier.tag_filter())?;
+    extract_layers(name, raw, &classifier, profile, crs)
+}
+
+/// Stages 2 to 6 on the decoded file.
+fn extract_layers(path: &Path, raw: RawOsm, classifier: &Classifier<'_>, profile: &Profile, crs: Option<WorkingCrs>) -> Result<OsmExtract> {
+    let started = std::time::Instant::now();
+    let stage = |name: &str| tracing::debug!(stage = name, elapsed_s = started.elapsed().as_secs_f64(), "read_osm");
     stage("decoded");
     if raw.nodes.ids.is_empty() && raw.ways_read == 0 && raw.relations_read == 0 {
         return Err(Error::input(path, "the file holds no OpenStreetMap elements", "export the area again; the extract is empty"));
@@ -124,7 +147,7 @@ pub fn read_osm(path: &Path, profile: &Profile, crs: Option<WorkingCrs>) -> Resu
         return Err(Error::input(path, "more than 4 billion nodes", "cut a city-sized extract first, e.g. `osmium extract -b LON1,LAT1,LON2,LAT2 FILE`"));
     }
     let source = path.display().to_string();
-    let elements = resolve(&raw, &classifier);
+    let elements = resolve(&raw, classifier);
     stage("classified and resolved");
 
     let used = used_nodes(&raw, &elements);
@@ -204,11 +227,11 @@ fn statistics((nodes_read, ways_read, relations_read): (u64, u64, u64), d: &Data
         ("estates", d.estates.len()),
         ("buildings", d.buildings.len()),
         ("facilities", d.facilities.len()),
-        ("parcels", d.parcels.len()),
+        ("idle_land", d.parcels.len()),
         ("barriers", d.barriers.len()),
         ("boundaries", d.boundaries.len()),
         ("gates", d.gates.len()),
-        ("ways", d.ways.len()),
+        ("network", d.ways.len()),
         ("rejects", d.rejects.len()),
     ] {
         stats.layers.insert(name.to_string(), n);

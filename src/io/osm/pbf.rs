@@ -346,8 +346,18 @@ pub(crate) fn read_pbf(path: &Path, keys: &TagFilter) -> Result<RawOsm> {
         return Err(Error::input(path, "the file is empty", HINT_NOT_PBF));
     }
     let file = std::fs::File::open(path).map_err(|e| Error::input(path, format!("cannot open: {e}"), "check that the file is readable"))?;
+    decode_pbf(path, std::io::BufReader::with_capacity(1 << 20, file), file_len, keys)
+}
+
+/// Decode a PBF held by `source` (`len` bytes long; `path` only names it in messages), keeping the tags
+/// of elements that `keys` wants. [`read_pbf`] is this on a file; the fuzz target calls it on bytes.
+pub(crate) fn decode_pbf<R: Read + Send>(path: &Path, source: R, len: u64, keys: &TagFilter) -> Result<RawOsm> {
+    if len == 0 {
+        return Err(Error::input(path, "the file is empty", HINT_NOT_PBF));
+    }
+    let file_len = len;
     let consumed = Arc::new(AtomicU64::new(0));
-    let reader = BlobReader::new(CountingReader { inner: std::io::BufReader::with_capacity(1 << 20, file), consumed: consumed.clone() });
+    let reader = BlobReader::new(CountingReader { inner: source, consumed: consumed.clone() });
     let end_of_blobs = AtomicU64::new(0);
 
     let mut blocks: Vec<(usize, std::result::Result<BlockData, String>)> = reader
