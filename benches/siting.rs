@@ -43,7 +43,7 @@ fn main() {
     let mut remaining: Vec<f64> = p.candidates.iter().map(|c| c.candidate.area_m2).collect();
     let mut chosen = 0;
     for reach in &p.reach {
-        let (s, greedy, fin) = choose_sites(&data, &p, reach, opts.k, |_| true, &mut remaining, "");
+        let (s, greedy, fin) = choose_sites(&data, &p, reach, opts.k, None, &mut remaining, "");
         chosen += s.len();
         let pairs: usize = reach.instance.covers.iter().map(Vec::len).sum();
         println!("  {}: {} uncovered estates, {} candidate-estate pairs, greedy {greedy:.0} → swap {fin:.0} residents", reach.key, reach.demand.len(), pairs);

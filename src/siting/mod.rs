@@ -141,6 +141,9 @@ pub struct CategoryReach {
     /// Estate indices (ascending) the current facilities leave uncovered, with residents and access.
     pub demand: Vec<u32>,
     pub instance: CoverInstance,
+    /// `covered_by[d]`: the candidates (ascending) whose reach covers demand `d` (the inverse of
+    /// `instance.covers`), so a bundle's instance is built from its own estates, not the whole city.
+    pub covered_by: Vec<Vec<u32>>,
 }
 
 /// Candidates measured and placed, and the reach of every candidate for the categories asked.
@@ -261,37 +264,79 @@ pub fn plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categorie
                 })
                 .collect();
             let weight = demand.iter().map(|&e| population(data, e as usize)).collect();
-            CategoryReach { category: ci, key: category.key.clone(), land_min_area_m2: category.land_min_area_m2, demand, instance: CoverInstance { weight, covers } }
+            let mut covered_by = vec![Vec::new(); demand.len()];
+            for (c, list) in covers.iter().enumerate() {
+                for &d in list {
+                    covered_by[d as usize].push(c as u32);
+                }
+            }
+            CategoryReach { category: ci, key: category.key.clone(), land_min_area_m2: category.land_min_area_m2, demand, instance: CoverInstance { weight, covers }, covered_by }
         })
         .collect();
     Ok(SitingPlan { candidates, fits, reach })
 }
 
-/// Choose up to `k` sites for one category, demand weighted by `include(estate)`; consumes candidate area.
-/// Returns the sites and (greedy-only total, final total).
+/// Choose up to `k` sites for one category, for the demand of every estate (`only_estates` None) or of the
+/// listed estates (ascending indices: a bundle's); consumes candidate area.
+///
+/// The instance solved holds only the demand asked for and the candidates that cover some of it (through
+/// [`CategoryReach::covered_by`]), candidates in ascending order so ties still go to the lowest index: a
+/// bundle's instance is its own estates and the parcels within reach of them, however big the city.
 pub fn choose_sites(
     data: &Dataset,
     plan: &SitingPlan,
     reach: &CategoryReach,
     k: usize,
-    include: impl Fn(u32) -> bool,
+    only_estates: Option<&[u32]>,
     remaining_area_m2: &mut [f64],
     id_prefix: &str,
 ) -> (Vec<Site>, f64, f64) {
-    let weight: Vec<f64> = reach.demand.iter().zip(&reach.instance.weight).map(|(&e, &w)| if include(e) { w } else { 0.0 }).collect();
-    let inst = CoverInstance { weight, covers: reach.instance.covers.clone() };
+    let full = &reach.instance;
+    // Demand kept (indices into reach.demand) and candidates that reach it (global indices).
+    let kept: Vec<u32> = match only_estates {
+        None => (0..full.weight.len() as u32).collect(),
+        Some(estates) => {
+            let mut kept: Vec<u32> = estates.iter().filter_map(|e| reach.demand.binary_search(e).ok().map(|d| d as u32)).collect();
+            kept.sort_unstable();
+            kept.dedup();
+            kept
+        }
+    };
+    let candidates: Vec<u32> = match only_estates {
+        None => (0..full.covers.len() as u32).collect(),
+        Some(_) => {
+            let mut c: Vec<u32> = kept.iter().flat_map(|&d| reach.covered_by[d as usize].iter().copied()).collect();
+            c.sort_unstable();
+            c.dedup();
+            c
+        }
+    };
+    let inst = match only_estates {
+        None => CoverInstance { weight: full.weight.clone(), covers: full.covers.clone() },
+        Some(_) => CoverInstance {
+            weight: kept.iter().map(|&d| full.weight[d as usize]).collect(),
+            covers: candidates
+                .iter()
+                .map(|&c| full.covers[c as usize].iter().filter_map(|d| kept.binary_search(d).ok().map(|i| i as u32)).collect())
+                .collect(),
+        },
+    };
     let need = reach.land_min_area_m2;
-    let allowed = |s: u32| plan.fits[s as usize][reach.category] && plan.candidates[s as usize].access.is_some() && remaining_area_m2[s as usize] >= need;
+    let allowed = |i: u32| {
+        let s = candidates[i as usize] as usize;
+        plan.fits[s][reach.category] && plan.candidates[s].access.is_some() && remaining_area_m2[s] >= need
+    };
     let (greedy, chosen) = greedy_swap_multistart(&inst, k, allowed, SWAP_ROUNDS, MULTISTARTS);
     let uncovered: f64 = inst.weight.iter().sum();
     let mut covered = vec![false; inst.weight.len()];
     let mut cumulative = 0.0;
     let mut sites = Vec::new();
-    for (rank0, (&s, &gain)) in chosen.sites.iter().zip(&chosen.gains).enumerate() {
+    for (rank0, (&local, &gain)) in chosen.sites.iter().zip(&chosen.gains).enumerate() {
+        let s = candidates[local as usize];
         let mut newly: Vec<u32> = Vec::new();
-        for &d in &inst.covers[s as usize] {
+        for &d in &inst.covers[local as usize] {
             if inst.weight[d as usize] > 0.0 && !std::mem::replace(&mut covered[d as usize], true) {
-                newly.push(reach.demand[d as usize]);
+                newly.push(reach.demand[kept[d as usize] as usize]);
             }
         }
         newly.sort_unstable();
@@ -329,7 +374,7 @@ pub fn run_siting_on_plan(data: &Dataset, profile: &Profile, coverage: &Coverage
     let mut sites = Vec::new();
     let mut objective = Vec::new();
     for reach in &plan.reach {
-        let (s, greedy, fin) = choose_sites(data, &plan, reach, opts.k, |_| true, &mut remaining, "");
+        let (s, greedy, fin) = choose_sites(data, &plan, reach, opts.k, None, &mut remaining, "");
         objective.push((reach.key.clone(), greedy, fin));
         sites.extend(s);
     }
@@ -393,18 +438,23 @@ pub fn site_bundles(
 
 /// [`site_bundles`] on a plan already made: gap categories the plan did not reach get no sites.
 pub fn site_bundles_on_plan(data: &Dataset, plan: &SitingPlan, bundle_of: &BTreeMap<String, String>, gaps: &BTreeMap<String, Vec<String>>, k: usize) -> Vec<BundleSites> {
-    let estate_bundle: Vec<Option<&str>> = data.estates.iter().map(|e| bundle_of.get(&e.id).map(String::as_str)).collect();
+    let mut estates_of: BTreeMap<&str, Vec<u32>> = BTreeMap::new();
+    for (i, e) in data.estates.iter().enumerate() {
+        if let Some(b) = bundle_of.get(&e.id) {
+            estates_of.entry(b.as_str()).or_default().push(i as u32);
+        }
+    }
     gaps
         .par_iter()
         .map(|(bundle, keys)| {
+            let members: &[u32] = estates_of.get(bundle.as_str()).map_or(&[], Vec::as_slice);
             let mut remaining: Vec<f64> = plan.candidates.iter().map(|c| c.candidate.area_m2).collect();
             let mut sites = Vec::new();
             for reach in &plan.reach {
                 if !keys.contains(&reach.key) {
                     continue;
                 }
-                let include = |e: u32| estate_bundle[e as usize] == Some(bundle.as_str());
-                let (s, _, _) = choose_sites(data, plan, reach, k, include, &mut remaining, &format!("{bundle}/"));
+                let (s, _, _) = choose_sites(data, plan, reach, k, Some(members), &mut remaining, &format!("{bundle}/"));
                 sites.extend(s);
             }
             BundleSites { bundle_id: bundle.clone(), sites }
