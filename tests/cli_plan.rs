@@ -43,7 +43,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
         assert!(styled.iter().any(|s| s == layer), "no style stored for {layer}: {styled:?}");
     }
     // Estates carry coverage and bundle fields.
-    let mut est = gpkg.layer_by_name("estates").unwrap();
+    let est = gpkg.layer_by_name("estates").unwrap();
     for field in ["dist_kindergarten", "ok_health_station", "score", "bundle_id", "eligible"] {
         assert!(est.defn().field_index(field).is_ok(), "estates lack {field}");
     }
