@@ -707,11 +707,16 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         report_summary["left out of the maps (open lifecircle.gpkg in QGIS)"] = serde_json::Value::from(left_out);
     }
     let report_path = sd.join("report.html");
-    crate::report::write_report(&report_path, &shown, &report_summary, &title)?;
-    files.push(report_path);
     // The printed map shows the plan's sites; each bundle's own are in the report's table and the GeoPackage.
     let mapped: Vec<&Layer> = shown.iter().copied().filter(|l| l.name != "bundle_sites").collect();
-    let map = crate::report::write_coverage_map(&sd, &mapped, &crate::report::map::MapOptions::a4_landscape(&title))?;
+    // The HTML report and the printable map are independent files: drawn side by side.
+    let (report_written, map) = rayon::join(
+        || crate::report::write_report(&report_path, &shown, &report_summary, &title),
+        || crate::report::write_coverage_map(&sd, &mapped, &crate::report::map::MapOptions::a4_landscape(&title)),
+    );
+    report_written?;
+    let map = map?;
+    files.push(report_path);
     files.push(map.svg);
     files.push(map.png);
     stages.finish();
