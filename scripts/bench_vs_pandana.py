@@ -65,6 +65,21 @@ def export(lc_out, work):
     print(json.dumps({"nodes": len(ids), "edges": len(rows), "pois": len(pois), "edges_split_at_a_facility": split}))
 
 
+def segments(lines):
+    """Every straight segment of every line: start points, end points, the line's index, and the distance
+    along the line where the segment starts (numpy arrays)."""
+    seg_a, seg_b, seg_line, seg_start = [], [], [], []
+    for i, coords in enumerate(lines):
+        along = 0.0
+        for a, b in zip(coords, coords[1:]):
+            seg_a.append(a)
+            seg_b.append(b)
+            seg_line.append(i)
+            seg_start.append(along)
+            along += float(np.hypot(b[0] - a[0], b[1] - a[1]))
+    return np.array(seg_a), np.array(seg_b), np.array(seg_line), np.array(seg_start)
+
+
 def split_edges_at_pois(nodes, rows, points, tolerance_m=0.01):
     """Split every edge that has one of `points` strictly inside it (within tolerance); returns the count."""
     from sklearn.neighbors import KDTree
@@ -74,17 +89,8 @@ def split_edges_at_pois(nodes, rows, points, tolerance_m=0.01):
     off_node = np.array([p for p, dist in zip(points, d[:, 0]) if dist > tolerance_m]).reshape(-1, 2)
     if len(off_node) == 0:
         return 0
-    seg_a, seg_b, seg_row, seg_start = [], [], [], []
     geometry = [json.loads(r[3]) for r in rows]
-    for r, coords in enumerate(geometry):
-        along = 0.0
-        for a, b in zip(coords, coords[1:]):
-            seg_a.append(a)
-            seg_b.append(b)
-            seg_row.append(r)
-            seg_start.append(along)
-            along += float(np.hypot(b[0] - a[0], b[1] - a[1]))
-    seg_a, seg_b = np.array(seg_a), np.array(seg_b)
+    seg_a, seg_b, seg_row, seg_start = segments(geometry)
     seg_len = np.hypot(*(seg_b - seg_a).T)
     tree = KDTree((seg_a + seg_b) / 2)
     near = tree.query_radius(off_node, r=seg_len.max() / 2 + tolerance_m)
@@ -160,19 +166,7 @@ def compare(lc_out, work, radius_m):
     saved = np.load(f"{work}/pandana_node_distances.npz")
     node_row = {int(n): i for i, n in enumerate(saved["node_ids"])}
     edges = pd.read_csv(f"{work}/edges_geometry.csv")
-    # Every segment of every edge, with the distance along its edge where it starts.
-    seg_a, seg_b, seg_edge, seg_start = [], [], [], []
-    for e, geometry in enumerate(edges["geometry"]):
-        coords = json.loads(geometry)
-        along = 0.0
-        for a, b in zip(coords, coords[1:]):
-            seg_a.append(a)
-            seg_b.append(b)
-            seg_edge.append(e)
-            seg_start.append(along)
-            along += float(np.hypot(b[0] - a[0], b[1] - a[1]))
-    seg_a, seg_b = np.array(seg_a), np.array(seg_b)
-    seg_edge, seg_start = np.array(seg_edge), np.array(seg_start)
+    seg_a, seg_b, seg_edge, seg_start = segments([json.loads(g) for g in edges["geometry"]])
     geometric_length = np.zeros(len(edges))
     np.add.at(geometric_length, seg_edge, np.hypot(*(seg_b - seg_a).T))
     mid = (seg_a + seg_b) / 2
