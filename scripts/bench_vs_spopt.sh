@@ -5,10 +5,6 @@
 #   scripts/bench_vs_spopt.sh --sizes 300,1000 --seed 7
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=target/spopt-venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import spopt" 2>/dev/null; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet spopt
-fi
+source scripts/spopt_venv.sh
 cargo build --release --example bundle_compare
 exec "$venv/bin/python" scripts/bench_vs_spopt.py "$@"

@@ -6,10 +6,6 @@
 #   scripts/bench_vs_spopt_mclp.sh --osm tests/data/porto-2020.osm.pbf --categories kindergarten,nursery --k 3,5,10
 set -euo pipefail
 cd "$(dirname "$0")/.."
-venv=target/spopt-venv
-if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import spopt, pulp" 2>/dev/null; then
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet spopt
-fi
+source scripts/spopt_venv.sh
 cargo build --release --example mclp_compare
 exec "$venv/bin/python" scripts/bench_vs_spopt_mclp.py "$@"

@@ -147,7 +147,8 @@ pub fn grid_city(p: &GridCityParams, categories: &[&str]) -> Dataset {
     let centres: Vec<(usize, usize)> = (0..p.estate_clusters).map(|_| (rng.below(cols - 1), rng.below(rows - 1))).collect();
     let half_side = if centres.is_empty() { 0 } else { ((wanted as f64 / centres.len() as f64).sqrt() * 0.5).ceil() as usize + 1 };
     while used.len() < wanted {
-        let b = if centres.is_empty() || used.len() * 10 > wanted * 9 && rng.next_f64() < 0.5 {
+        // The last tenth may fall anywhere, so full cluster squares cannot stall the loop.
+        let b = if centres.is_empty() || (used.len() * 10 > wanted * 9 && rng.next_f64() < 0.5) {
             rng.below(blocks)
         } else {
             let (ci, cj) = centres[rng.below(centres.len())];
