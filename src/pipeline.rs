@@ -586,9 +586,13 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
     let bundle_of: BTreeMap<String, String> = bundle_run.estates.iter().filter_map(|r| Some((r.estate_id.clone(), r.bundle_id.clone()?))).collect();
     let gaps: BTreeMap<String, Vec<String>> =
         bundle_run.bundles.iter().filter_map(|b| b.gaps.clone().filter(|g| !g.is_empty()).map(|g| (b.id.clone(), g))).collect();
+    let started = std::time::Instant::now();
     let bundle_sites = siting::site_bundles_on_plan(&loaded.dataset, &siting_plan, &bundle_of, &gaps, opts.siting.k);
     let n_bundle_sites: usize = bundle_sites.iter().map(|b| b.sites.len()).sum();
+    tracing::debug!(bundles = gaps.len(), sites = n_bundle_sites, seconds = started.elapsed().as_secs_f64(), "bundles sited");
+    let started = std::time::Instant::now();
     let siting_run = siting::run_siting_on_plan(&loaded.dataset, &loaded.profile, &run, siting_plan, &opts.siting);
+    tracing::debug!(sites = siting_run.sites.len(), seconds = started.elapsed().as_secs_f64(), "plan sited");
     stages.start("layers");
     let cov = coverage::layers::coverage_layers(&run, &loaded.dataset, &loaded.profile, loaded.crs)?;
     let (bundle_layers, bundles_table, mut bundle_summary) = bundle_outputs(&loaded, &bundle_run)?;

@@ -217,6 +217,7 @@ pub fn plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categorie
         all.extend(open_land_candidates(data, &targets, opts.search_m, min_area)?);
     }
     // The coverage run's rules, so a `--max-snap` override holds for new sites as for existing facilities.
+    let started = std::time::Instant::now();
     let ctx = coverage.network.context(&coverage.rules);
     let measured: Vec<(CandidateFit, Vec<bool>)> = all
         .into_par_iter()
@@ -237,6 +238,8 @@ pub fn plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categorie
         })
         .collect();
     let (candidates, fits): (Vec<CandidateFit>, Vec<Vec<bool>>) = measured.into_iter().unzip();
+    tracing::debug!(candidates = candidates.len(), seconds = started.elapsed().as_secs_f64(), "candidates measured and snapped");
+    let started = std::time::Instant::now();
     let reach = categories
         .par_iter()
         .map(|&ci| {
@@ -272,7 +275,8 @@ pub fn plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categorie
             }
             CategoryReach { category: ci, key: category.key.clone(), land_min_area_m2: category.land_min_area_m2, demand, instance: CoverInstance { weight, covers }, covered_by }
         })
-        .collect();
+        .collect::<Vec<CategoryReach>>();
+    tracing::debug!(categories = reach.len(), pairs = reach.iter().map(|r| r.instance.covers.iter().map(Vec::len).sum::<usize>()).sum::<usize>(), seconds = started.elapsed().as_secs_f64(), "reach of every candidate");
     Ok(SitingPlan { candidates, fits, reach })
 }
 

@@ -9,11 +9,12 @@
 //! `clip_by_rect` tiling).
 //!
 //! **Search area per tile.** The search area is the union of the target estates grown by `search_m`;
-//! growing distributes over union, so a tile only needs the estates whose grown outline reaches it. A
-//! tile all of whose corners lie within `search_m × cos 11.25° × 0.97` of one estate vertex lies inside
-//! that vertex's grown disc as GEOS draws it (4 segments per quarter circle keep the chords at least
-//! `cos 11.25°` of the radius from the centre), so the tile itself is the search area there and no buffer
-//! is computed.
+//! growing distributes over union, so a tile only needs the estates whose grown outline reaches it. GEOS
+//! draws a grown outline with 4 segments per quarter circle, whose chords stay at least `cos 11.25°` of
+//! the radius from the centre, so every point within `search_m × cos 11.25° × 0.97` of an estate's
+//! outline is inside its grown polygon. A quadtree over the tile uses that to settle most cells without
+//! GEOS ([`SEARCH_AREA_DEPTH`]); only where the search area's edge crosses the tile are the estates that
+//! shape it grown by GEOS (see `tile_search_area`).
 //!
 //! **Stitching.** Tiles overlap their neighbours by [`TILE_OVERLAP_M`] on each side. A piece of free land
 //! whose bounding box stays [`TILE_OVERLAP_M`] inside its tile's own square is seen by no other tile and
@@ -32,8 +33,8 @@ use crate::error::{Error, Result};
 use crate::index::SpatialIndex;
 use crate::model::Dataset;
 use gdal::vector::{Geometry as GdalGeometry, ToGdal};
-use geo::{BoundingRect, Euclidean, Distance};
-use geo_types::{Coord, Geometry, MultiPolygon, Point, Polygon, Rect};
+use geo::BoundingRect;
+use geo_types::{Coord, Geometry, MultiPolygon, Polygon, Rect};
 use rayon::prelude::*;
 
 /// Side of a tile, metres.
@@ -126,23 +127,88 @@ pub fn free_land_tiled(data: &Dataset, target_estates: &[u32], search_m: f64, dr
 
 /// The search area within `clip`: the clip itself when one estate vertex's grown disc holds it, else the
 /// GEOS buffer of the estates that reach it, clipped. `None` when nothing of it is left.
+/// Depth of the quadtree that decides which parts of a tile are inside the search area without a
+/// buffer: a 252 m tile is split down to cells of about 16 m.
+pub const SEARCH_AREA_DEPTH: u32 = 4;
+
+/// The tile's part of the search area (the union of the near estates grown by `search_m`), or `None`
+/// when the tile is outside it.
+///
+/// A quadtree over the tile settles most of it without GEOS. A cell is *in* when one boundary segment
+/// of one estate lies within `search_m × INSCRIBED_SHARE` of all four of its corners: the distance to a
+/// segment is a convex function, so its largest value over the square is at a corner, and every point
+/// that close to an estate's outline lies inside GEOS's grown estate (see the module doc). A cell is
+/// *out* when every estate's bounding box is farther than `search_m` from it. Other cells are split;
+/// at [`SEARCH_AREA_DEPTH`] they are *boundary* cells. When every leaf is in, the search area is the
+/// tile. Otherwise it is the tile cut by the grown outline of the estates that matter: those that
+/// covered an in cell (the search prefers estates already chosen, so few are) and every estate within
+/// `search_m` of a boundary cell (all that can shape the boundary there). Estates left out reach no
+/// boundary cell and no point outside the in cells that others do not, so the result is the tile cut by
+/// all near estates grown, computed over far fewer of them.
 fn tile_search_area(clip: Rect<f64>, near: &[&MultiPolygon<f64>], search_m: f64) -> Result<Option<GdalGeometry>> {
-    let corners = [clip.min(), Coord { x: clip.max().x, y: clip.min().y }, clip.max(), Coord { x: clip.min().x, y: clip.max().y }];
-    let safe = search_m * INSCRIBED_SHARE;
-    let holds = |v: &Coord<f64>| corners.iter().all(|c| Euclidean.distance(Point(*v), Point(*c)) <= safe);
-    let covered = near.iter().any(|mp| mp.0.iter().any(|p| p.exterior().0.iter().any(holds)));
+    let safe2 = (search_m * INSCRIBED_SHARE).powi(2);
+    let boxes: Vec<Option<Rect<f64>>> = near.iter().map(|mp| mp.bounding_rect()).collect();
+    let mut needed = vec![false; near.len()];
+    let mut all_in = true;
+    let mut stack: Vec<(Rect<f64>, u32, Vec<usize>)> = vec![(clip, 0, (0..near.len()).collect())];
+    while let Some((cell, depth, candidates)) = stack.pop() {
+        let reach: Vec<usize> = candidates.into_iter().filter(|&k| boxes[k].is_some_and(|b| rect_gap(b, cell) <= search_m)).collect();
+        if reach.is_empty() {
+            all_in = false;
+            continue;
+        }
+        let corners = [cell.min(), Coord { x: cell.max().x, y: cell.min().y }, cell.max(), Coord { x: cell.min().x, y: cell.max().y }];
+        let chosen_first = reach.iter().filter(|&&k| needed[k]).chain(reach.iter().filter(|&&k| !needed[k]));
+        if let Some(&k) = chosen_first.into_iter().find(|&&k| outline_covers(near[k], &corners, safe2)) {
+            needed[k] = true;
+            continue;
+        }
+        all_in = false;
+        if depth == SEARCH_AREA_DEPTH {
+            reach.iter().for_each(|&k| needed[k] = true);
+            continue;
+        }
+        let mid = cell.center();
+        for (lo, hi) in [(cell.min(), mid), (Coord { x: mid.x, y: cell.min().y }, Coord { x: cell.max().x, y: mid.y }), (mid, cell.max()), (Coord { x: cell.min().x, y: mid.y }, Coord { x: mid.x, y: cell.max().y })] {
+            stack.push((Rect::new(lo, hi), depth + 1, reach.clone()));
+        }
+    }
     let clip_gdal = rect_polygon(clip).to_gdal().map_err(gdal_error("conversion"))?;
-    if covered {
+    if all_in {
         return Ok(Some(clip_gdal));
     }
-    let estates = MultiPolygon(near.iter().flat_map(|mp| mp.0.iter().cloned()).collect());
+    if !needed.contains(&true) {
+        return Ok(None);
+    }
+    let estates = MultiPolygon(near.iter().zip(&needed).filter(|(_, n)| **n).flat_map(|(mp, _)| mp.0.iter().cloned()).collect());
     let grown = Geometry::MultiPolygon(estates).to_gdal().map_err(gdal_error("conversion"))?.buffer(search_m, 4).map_err(gdal_error("buffer"))?;
     let area = grown.intersection(&clip_gdal).ok_or_else(|| geos_failed("intersection"))?;
     Ok((!area.is_empty()).then_some(area))
 }
 
-/// Dissolve border pieces that intersect into whole parcels (union–find over the R-tree of the pieces,
-/// then a pairwise GEOS union per group, groups in parallel).
+/// The gap between two rectangles (0 when they meet).
+fn rect_gap(a: Rect<f64>, b: Rect<f64>) -> f64 {
+    let dx = (a.min().x - b.max().x).max(b.min().x - a.max().x).max(0.0);
+    let dy = (a.min().y - b.max().y).max(b.min().y - a.max().y).max(0.0);
+    dx.hypot(dy)
+}
+
+/// Whether one segment of the outline (any ring) lies within `sqrt(limit2)` of every corner.
+fn outline_covers(mp: &MultiPolygon<f64>, corners: &[Coord<f64>; 4], limit2: f64) -> bool {
+    mp.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).any(|ring| {
+        ring.0.windows(2).any(|w| corners.iter().all(|c| segment_distance2(*c, w[0], w[1]) <= limit2))
+    })
+}
+
+/// Squared distance from `p` to the segment `a`–`b`.
+fn segment_distance2(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 { (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    let (ex, ey) = (a.x + t * dx - p.x, a.y + t * dy - p.y);
+    ex * ex + ey * ey
+}
+
 fn stitch(border: &[Polygon<f64>]) -> Result<Vec<Polygon<f64>>> {
     if border.is_empty() {
         return Ok(Vec::new());
@@ -201,4 +267,57 @@ fn stitch(border: &[Polygon<f64>]) -> Result<Vec<Polygon<f64>>> {
         out.extend(d?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coverage::synthetic_city::SplitMix64;
+    use geo::Area;
+    use geo_types::polygon;
+
+    /// The tile's search area by brute force: every near estate grown by GEOS, cut to the tile.
+    fn brute_force(clip: Rect<f64>, near: &[&MultiPolygon<f64>], search_m: f64) -> f64 {
+        let all = MultiPolygon(near.iter().flat_map(|mp| mp.0.iter().cloned()).collect());
+        let grown = Geometry::MultiPolygon(all).to_gdal().unwrap().buffer(search_m, 4).unwrap();
+        let area = grown.intersection(&rect_polygon(clip).to_gdal().unwrap()).unwrap();
+        gdal_polygons(&area).unwrap().iter().map(|p| p.unsigned_area()).sum()
+    }
+
+    #[test]
+    fn quadtree_search_area_equals_growing_every_estate() {
+        // Random estates (squares and L shapes, 20-120 m) scattered around and inside a 252 m tile, at
+        // densities from a lone estate to a crowded cluster: the quadtree's area must equal the brute
+        // force one, whichever estates it chose to grow.
+        let mut rng = SplitMix64(11);
+        let clip = Rect::new(Coord { x: -1.0, y: -1.0 }, Coord { x: 251.0, y: 251.0 });
+        let (mut whole, mut empty, mut partial) = (0, 0, 0);
+        for round in 0..60 {
+            let n = 1 + round % 12;
+            let spread = [400.0, 900.0, 1500.0][round % 3];
+            let estates: Vec<MultiPolygon<f64>> = (0..n)
+                .map(|_| {
+                    let (x, y) = (rng.range(125.0 - spread / 2.0, 125.0 + spread / 2.0), rng.range(125.0 - spread / 2.0, 125.0 + spread / 2.0));
+                    let (w, h) = (rng.range(20.0, 120.0), rng.range(20.0, 120.0));
+                    if rng.below(2) == 0 {
+                        MultiPolygon(vec![polygon![(x: x, y: y), (x: x + w, y: y), (x: x + w, y: y + h), (x: x, y: y + h)]])
+                    } else {
+                        MultiPolygon(vec![polygon![(x: x, y: y), (x: x + w, y: y), (x: x + w, y: y + h / 3.0), (x: x + w / 3.0, y: y + h / 3.0), (x: x + w / 3.0, y: y + h), (x: x, y: y + h)]])
+                    }
+                })
+                .collect();
+            let near: Vec<&MultiPolygon<f64>> = estates.iter().collect();
+            let search_m = [150.0, 300.0][round % 2];
+            let want = brute_force(clip, &near, search_m);
+            let got = tile_search_area(clip, &near, search_m).unwrap().map_or(0.0, |g| gdal_polygons(&g).unwrap().iter().map(|p| p.unsigned_area()).sum());
+            assert!((got - want).abs() <= 1e-6 * (1.0 + want), "round {round}: {got} vs {want}");
+            match want {
+                w if w == 0.0 => empty += 1,
+                w if (w - 252.0 * 252.0).abs() < 1e-6 => whole += 1,
+                _ => partial += 1,
+            }
+        }
+        // The rounds exercise the three outcomes.
+        assert!(whole >= 5 && empty >= 3 && partial >= 10, "whole {whole}, empty {empty}, partial {partial}");
+    }
 }
