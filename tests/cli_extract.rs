@@ -5,6 +5,7 @@
 
 use gdal::vector::LayerAccess;
 use lifecircle::io::osm::read_osm;
+use lifecircle::model::FacilityGeometry;
 use lifecircle::profile::Profile;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ fn library_counts() -> (BTreeMap<String, usize>, usize, serde_json::Value) {
         ("estates", d.estates.len()),
         ("buildings", d.buildings.len()),
         ("facilities", d.facilities.len()),
+        ("facility_footprints", d.facilities.iter().filter(|f| matches!(f.geometry, FacilityGeometry::Area(_))).count()),
         ("idle_land", d.parcels.len()),
         ("barriers", d.barriers.len()),
         ("gates", d.gates.len()),

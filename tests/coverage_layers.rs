@@ -6,7 +6,9 @@ use lifecircle::coverage::scenario::Scenario;
 use lifecircle::coverage::synthetic_city::{GridCityParams, grid_city};
 use lifecircle::coverage::{CoverageOptions, run_coverage};
 use lifecircle::crs::WorkingCrs;
-use lifecircle::io::layer::{FieldType, Value};
+use geo::Contains;
+use lifecircle::io::layer::{FieldType, GeometryKind, Value};
+use lifecircle::model::{Facility, FacilityGeometry};
 use lifecircle::profile::Profile;
 
 #[test]
@@ -61,9 +63,32 @@ fn layers_from_a_small_synthetic_city() {
             other => panic!("{other:?}"),
         }
     }
-    // Facilities: every reachable one; service areas: lines and polygon per category.
-    let reachable = run.baseline.facility_access.iter().flatten().filter(|a| !a.points.is_empty()).count();
-    assert_eq!(layers.facilities.features.len(), reachable);
+    // Facilities: every reachable one as a point; those mapped as areas also in facility_footprints, in the
+    // same order, each point inside its own footprint (the synthetic city maps a fifth as 30 m squares).
+    let reachable: Vec<&Facility> =
+        data.facilities.iter().zip(&run.baseline.facility_access).filter(|(_, a)| a.as_ref().is_some_and(|a| !a.points.is_empty())).map(|(f, _)| f).collect();
+    assert_eq!(layers.facilities.features.len(), reachable.len());
+    assert_eq!(layers.facilities.geometry, GeometryKind::Point);
+    assert_eq!(layers.facility_footprints.geometry, GeometryKind::Polygon);
+    let mapped_as = layers.facilities.field_index("mapped_as").unwrap();
+    let areas: Vec<&str> = reachable.iter().filter(|f| matches!(f.geometry, FacilityGeometry::Area(_))).map(|f| f.id.as_str()).collect();
+    assert!(!areas.is_empty() && areas.len() < reachable.len(), "{} areas of {}", areas.len(), reachable.len());
+    let footprint_ids: Vec<String> = layers.facility_footprints.features.iter().map(|f| if let Value::Text(id) = &f.values[0] { id.clone() } else { panic!("{:?}", f.values[0]) }).collect();
+    assert_eq!(footprint_ids, areas);
+    let footprint_of: std::collections::BTreeMap<&str, &geo_types::Geometry<f64>> =
+        footprint_ids.iter().map(String::as_str).zip(layers.facility_footprints.features.iter().map(|f| f.geometry.as_ref().unwrap())).collect();
+    for (f, row) in reachable.iter().zip(&layers.facilities.features) {
+        assert_eq!(row.values[0], Value::Text(f.id.clone()));
+        let Some(geo_types::Geometry::Point(p)) = &row.geometry else { panic!("facility {} is not a point: {:?}", f.id, row.geometry) };
+        match &f.geometry {
+            FacilityGeometry::Point(_) => assert_eq!(row.values[mapped_as], Value::from("point")),
+            FacilityGeometry::Area(_) => {
+                assert_eq!(row.values[mapped_as], Value::from("area"));
+                assert!(footprint_of[f.id.as_str()].contains(p), "facility {}: its point {p:?} lies outside its footprint", f.id);
+            }
+        }
+    }
+    // Service areas: lines and polygon per category.
     assert_eq!(layers.service_areas.features.len(), 3 * 2);
     // Network: the opened network (scenario) has compound edges; islands cover every edge.
     let access_i = layers.network.field_index("access").unwrap();

@@ -6,12 +6,17 @@
 //!   island 0), then per category `K`: dist_K (null when no facility is within the search radius), ok_K,
 //!   n_K (facilities within the threshold), nearest_K (ids of the 3 nearest), access_K (Ga2SFCA, when the
 //!   category has capacities), delta_K (residents newly covered, when a scenario ran); then score.
-//! - `facilities`: facility_id, name, category, snap_m (smallest snap offset of its entrances), entrances.
+//! - `facilities`: facility_id, name, category, snap_m (smallest snap offset of its entrances), entrances,
+//!   mapped_as (`point` | `area`); always points: an area facility is drawn at
+//!   [`facility_point`], a point inside it (why that point: [`crate::io::model_layers`]).
+//! - `facility_footprints`: the same fields but mapped_as, for the facilities mapped as areas: their areas.
 //! - `access_points`: estate_id, kind, snap_m (where each estate meets the network).
 //! - `service_areas`: category, tier, threshold_m, kind (`lines` | `polygon`).
 //! - `network`: edge, u, v, length_m, access (`public` | `compound`), way_id, component.
 //! - `network_islands`: component, node_count, edge_count, length_m, main; geometry: its edges (none for
 //!   the main component, which is the `network` layer).
+//!
+//! Both facility layers hold the reachable facilities only (the others are rejects).
 //!
 //! Rejects are [`crate::model::Reject`]s in [`super::CoverageRun::rejects`], written by the I/O layer.
 
@@ -19,7 +24,8 @@ use super::CoverageRun;
 use crate::crs::{Transformer, WorkingCrs};
 use crate::error::{Error, Result};
 use crate::io::layer::{FieldType, GeometryKind, Layer, Value};
-use crate::model::{Dataset, FacilityGeometry};
+use crate::io::model_layers::{facility_mapped_as, facility_point};
+use crate::model::{Dataset, Facility, FacilityGeometry};
 use crate::network::WalkNetwork;
 use crate::network::access::AccessKind;
 use crate::network::compounds::PieceAccess;
@@ -32,6 +38,7 @@ use rayon::prelude::*;
 pub struct CoverageLayers {
     pub estates: Layer,
     pub facilities: Layer,
+    pub facility_footprints: Layer,
     pub access_points: Layer,
     pub service_areas: Layer,
     pub network: Layer,
@@ -41,7 +48,7 @@ pub struct CoverageLayers {
 impl CoverageLayers {
     /// All layers in writing order.
     pub fn into_vec(self) -> Vec<Layer> {
-        vec![self.estates, self.facilities, self.access_points, self.service_areas, self.network, self.network_islands]
+        vec![self.estates, self.facilities, self.facility_footprints, self.access_points, self.service_areas, self.network, self.network_islands]
     }
 }
 
@@ -203,29 +210,39 @@ pub fn coverage_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
     }
     push_all(&mut estates, crs, rows)?;
 
-    // Facilities on the network.
-    let mut facilities = Layer::new(
-        "facilities",
-        GeometryKind::Any,
-        &[("facility_id", FieldType::Text), ("name", FieldType::Text), ("category", FieldType::Text), ("snap_m", FieldType::Real), ("entrances", FieldType::Int)],
-    );
-    let rows = data
+    // Facilities on the network: a point each, and the areas of those mapped as areas.
+    const FACILITY_FIELDS: [(&str, FieldType); 5] =
+        [("facility_id", FieldType::Text), ("name", FieldType::Text), ("category", FieldType::Text), ("snap_m", FieldType::Real), ("entrances", FieldType::Int)];
+    let mut point_fields = FACILITY_FIELDS.to_vec();
+    point_fields.push(("mapped_as", FieldType::Text));
+    let mut facilities = Layer::new("facilities", GeometryKind::Point, &point_fields);
+    let mut facility_footprints = Layer::new("facility_footprints", GeometryKind::Polygon, &FACILITY_FIELDS);
+    let reachable: Vec<(&Facility, Vec<Value>)> = data
         .facilities
         .iter()
         .zip(&base.facility_access)
         .filter_map(|(f, a)| {
             let a = a.as_ref().filter(|a| !a.points.is_empty())?;
-            let g = match &f.geometry {
-                FacilityGeometry::Point(p) => Geometry::Point(*p),
-                FacilityGeometry::Area(m) => Geometry::MultiPolygon(m.clone()),
-            };
-            Some((
-                Some(g),
-                vec![Value::Text(f.id.clone()), f.name.clone().into(), Value::Text(f.category.clone()), a.min_offset_m().into(), Value::from(a.points.len())],
-            ))
+            Some((f, vec![Value::Text(f.id.clone()), f.name.clone().into(), Value::Text(f.category.clone()), a.min_offset_m().into(), Value::from(a.points.len())]))
         })
         .collect();
-    push_all(&mut facilities, crs, rows)?;
+    let point_rows = reachable
+        .iter()
+        .map(|(f, values)| {
+            let mut values = values.clone();
+            values.push(Value::from(facility_mapped_as(&f.geometry)));
+            (facility_point(&f.geometry).map(Geometry::Point), values)
+        })
+        .collect();
+    push_all(&mut facilities, crs, point_rows)?;
+    let area_rows = reachable
+        .into_iter()
+        .filter_map(|(f, values)| match &f.geometry {
+            FacilityGeometry::Area(area) => Some((Some(Geometry::MultiPolygon(area.clone())), values)),
+            FacilityGeometry::Point(_) => None,
+        })
+        .collect();
+    push_all(&mut facility_footprints, crs, area_rows)?;
 
     // Estate access points.
     let mut access_points = Layer::new(
@@ -267,6 +284,7 @@ pub fn coverage_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
     Ok(CoverageLayers {
         estates,
         facilities,
+        facility_footprints,
         access_points,
         service_areas,
         network: network_layer(shown, data, crs)?,

@@ -1,9 +1,10 @@
 //! What an output layer shows, read from its name, so that the styles, the HTML report and the printable map
 //! draw each layer the way a planner expects (estates by coverage score, bundles as outlines ...).
 //!
-//! The names are the output layer names of lifecircle: `estates`, `facilities`, `service_areas`, `bundles`,
-//! `sites` (and `bundle_sites`, drawn alike), `network`, `idle_land` (or `candidates`). Any other layer is drawn with a plain style chosen by
-//! its geometry kind.
+//! The names are the output layer names of lifecircle: `estates`, `facilities` (points), `facility_footprints`
+//! (the areas of facilities mapped as areas), `service_areas`, `bundles`, `sites` (and `bundle_sites`, drawn
+//! alike), `network`, `idle_land` (or `candidates`). Any other layer is drawn with a plain style chosen by its
+//! geometry kind.
 //!
 //! ```
 //! use lifecircle::report::layer_role::LayerRole;
@@ -22,9 +23,12 @@ pub enum LayerRole {
     IdleLand,
     /// Residential estates (fields `score`, `dist_<category>`, `ok_<category>`, `bundle_id` ...).
     Estates,
+    /// The areas of facilities mapped as areas (parks, schools; polygons, field `category`), over the
+    /// estates they may touch and under the bundle outlines.
+    FacilityFootprints,
     /// Renovation bundles (fields `bundle_id`, `population`, `gaps`).
     Bundles,
-    /// Existing facilities (points or areas, field `category`).
+    /// Existing facilities (points, field `category`).
     Facilities,
     /// Recommended sites for new facilities (fields `category`, `rank`, `new_population_covered`).
     Sites,
@@ -38,6 +42,7 @@ impl LayerRole {
         match name {
             "estates" => LayerRole::Estates,
             "facilities" => LayerRole::Facilities,
+            "facility_footprints" => LayerRole::FacilityFootprints,
             "service_areas" => LayerRole::ServiceAreas,
             "bundles" => LayerRole::Bundles,
             "sites" | "bundle_sites" => LayerRole::Sites,
@@ -60,6 +65,7 @@ impl LayerRole {
             LayerRole::IdleLand => "Idle land / candidates",
             LayerRole::Estates => "Estates: coverage score",
             LayerRole::Bundles => "Renovation bundles",
+            LayerRole::FacilityFootprints => "Facility areas",
             LayerRole::Facilities => "Facilities",
             LayerRole::Sites => "Recommended sites",
             LayerRole::Other => "Other",
@@ -79,5 +85,8 @@ mod tests {
         assert!(LayerRole::ServiceAreas.draw_order() < LayerRole::Estates.draw_order());
         assert!(LayerRole::Estates.draw_order() < LayerRole::Bundles.draw_order());
         assert!(LayerRole::Facilities.draw_order() < LayerRole::Sites.draw_order());
+        assert_eq!(LayerRole::from_layer_name("facility_footprints"), LayerRole::FacilityFootprints);
+        assert!(LayerRole::Estates.draw_order() < LayerRole::FacilityFootprints.draw_order());
+        assert!(LayerRole::FacilityFootprints.draw_order() < LayerRole::Facilities.draw_order());
     }
 }

@@ -7,7 +7,7 @@
 //! - service areas: translucent fill by `tier`;
 //! - bundles: thick purple outline, no fill, labelled `bundle_id`;
 //! - sites: red star, labelled `category #rank`;
-//! - facilities: a dot (or a filled area) coloured by `category`;
+//! - facilities: a dot coloured by `category`; facility footprints: a translucent area of the same colour;
 //! - network: thin grey lines; idle land: brown hatching; other layers: a plain blue symbol.
 //!
 //! Symbols are deduplicated per layer: a feature refers to its symbol by index, so the HTML report embeds each
@@ -168,7 +168,7 @@ pub fn layer_symbology(layer: &Layer) -> LayerSymbology {
             }
             classes.finish()
         }
-        LayerRole::Facilities if has("category") => {
+        LayerRole::Facilities | LayerRole::FacilityFootprints if has("category") => {
             let mut classes = Classes::new();
             for f in &layer.features {
                 let category = text(layer, f, "category").unwrap_or_default();
@@ -189,7 +189,7 @@ pub fn layer_symbology(layer: &Layer) -> LayerSymbology {
         },
         LayerRole::Network => single(Symbol::line(palette::NETWORK_GREY, 0.6), "walkable way"),
         LayerRole::IdleLand => single(Symbol { hatch: Some(palette::IDLE_LAND_HATCH), ..Symbol::area(None, palette::IDLE_LAND_HATCH, 1.2) }, "idle land / candidate parcel"),
-        LayerRole::ServiceAreas | LayerRole::Facilities | LayerRole::Other => single(Symbol::for_kind(layer.geometry, palette::GENERIC), &layer.name),
+        LayerRole::ServiceAreas | LayerRole::Facilities | LayerRole::FacilityFootprints | LayerRole::Other => single(Symbol::for_kind(layer.geometry, palette::GENERIC), &layer.name),
     };
 
     let labels = layer
@@ -270,6 +270,12 @@ mod tests {
         assert_eq!(s.legend.len(), 2);
         assert_eq!(s.feature_symbol, vec![1, 0, 1]);
         assert_eq!(s.symbols[1].fill, Some(palette::category_colour("park")));
+        // Footprints: the category's colour, translucent, as an area.
+        let mut footprints = Layer::new("facility_footprints", GeometryKind::Polygon, &[("category", FieldType::Text)]);
+        footprints.push(None, vec!["park".into()]);
+        let f = layer_symbology(&footprints);
+        assert_eq!((f.title.as_str(), f.symbols[0].stroke), ("Facility areas", Some(palette::category_colour("park"))));
+        assert!(f.symbols[0].fill.is_some_and(|c| c.a < 255));
         let mut other = Layer::new("rejects", GeometryKind::Any, &[]);
         other.push(None, vec![]);
         let o = layer_symbology(&other);

@@ -96,7 +96,8 @@ pub struct ExtractStats {
     pub ways_read: u64,
     pub relations_read: u64,
     /// Rows per output layer, named as the layers are written (`estates`, `buildings`, `facilities`,
-    /// `idle_land`, `barriers`, `boundaries`, `gates`, `network`, `rejects`).
+    /// `facility_footprints` (the facilities mapped as areas), `idle_land`, `barriers`, `boundaries`,
+    /// `gates`, `network`, `rejects`).
     pub layers: BTreeMap<String, usize>,
     /// Estates per source (`osm_landuse`, `building_cluster`).
     pub estates_by_source: BTreeMap<String, usize>,
@@ -230,6 +231,7 @@ fn statistics((nodes_read, ways_read, relations_read): (u64, u64, u64), d: &Data
         ("estates", d.estates.len()),
         ("buildings", d.buildings.len()),
         ("facilities", d.facilities.len()),
+        ("facility_footprints", d.facilities.iter().filter(|f| matches!(f.geometry, FacilityGeometry::Area(_))).count()),
         ("idle_land", d.parcels.len()),
         ("barriers", d.barriers.len()),
         ("boundaries", d.boundaries.len()),
