@@ -31,7 +31,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
     assert_eq!(estates, 56, "Nanjing: 11 landuse=residential areas + 45 building clusters");
     let gpkg = Dataset::open(out.join("lifecircle.gpkg")).unwrap();
     let names: Vec<String> = gpkg.layers().map(|l| l.name()).collect();
-    for layer in ["estates", "facilities", "facility_footprints", "service_areas", "bundles", "sites", "bundle_sites", "candidates", "adjacency", "idle_land", "gates", "barriers", "network", "rejects", "layer_styles"] {
+    for layer in ["estates", "facilities", "facility_footprints", "service_areas", "service_lines", "bundles", "sites", "bundle_sites", "candidates", "adjacency", "idle_land", "gates", "barriers", "network", "rejects", "layer_styles"] {
         assert!(names.iter().any(|n| n == layer), "layer {layer} missing from {names:?}");
     }
     assert_eq!(gpkg.layer_by_name("estates").unwrap().feature_count(), estates);
@@ -39,7 +39,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
     let mut styles = gpkg.layer_by_name("layer_styles").unwrap();
     let table_field = styles.defn().field_index("f_table_name").unwrap();
     let styled: Vec<String> = styles.features().filter_map(|f| f.field_as_string(table_field).ok().flatten()).collect();
-    for layer in ["estates", "service_areas", "bundles", "facilities", "facility_footprints", "bundle_sites"] {
+    for layer in ["estates", "service_areas", "service_lines", "bundles", "facilities", "facility_footprints", "bundle_sites"] {
         assert!(styled.iter().any(|s| s == layer), "no style stored for {layer}: {styled:?}");
     }
     // Estates carry coverage and bundle fields.

@@ -11,7 +11,13 @@
 //!   [`facility_point`], a point inside it (why that point: [`crate::io::model_layers`]).
 //! - `facility_footprints`: the same fields but mapped_as, for the facilities mapped as areas: their areas.
 //! - `access_points`: estate_id, kind, snap_m (where each estate meets the network).
-//! - `service_areas`: category, tier, threshold_m, kind (`lines` | `polygon`).
+//! - `service_areas`: category, tier, threshold_m; polygons: the reached network buffered and dissolved
+//!   (with `--service-areas polygons` or `auto`).
+//! - `service_lines`: the same fields; lines: the reached network itself, partial edges cut at the limit
+//!   (with `--service-areas lines`, `polygons` or `auto`).
+//!
+//!   Both layers are always written, empty when their kind was not asked for (`--service-areas none`,
+//!   `lines`), as every other layer is: an output folder always holds the same tables.
 //! - `network`: edge, u, v, length_m, access (`public` | `compound`), way_id, component.
 //! - `network_islands`: component, node_count, edge_count, length_m, main; geometry: its edges (none for
 //!   the main component, which is the `network` layer).
@@ -41,6 +47,7 @@ pub struct CoverageLayers {
     pub facility_footprints: Layer,
     pub access_points: Layer,
     pub service_areas: Layer,
+    pub service_lines: Layer,
     pub network: Layer,
     pub network_islands: Layer,
 }
@@ -48,7 +55,7 @@ pub struct CoverageLayers {
 impl CoverageLayers {
     /// All layers in writing order.
     pub fn into_vec(self) -> Vec<Layer> {
-        vec![self.estates, self.facilities, self.facility_footprints, self.access_points, self.service_areas, self.network, self.network_islands]
+        vec![self.estates, self.facilities, self.facility_footprints, self.access_points, self.service_areas, self.service_lines, self.network, self.network_islands]
     }
 }
 
@@ -262,23 +269,22 @@ pub fn coverage_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
     }
     push_all(&mut access_points, crs, rows)?;
 
-    // Service areas.
-    let mut service_areas = Layer::new(
-        "service_areas",
-        GeometryKind::Any,
-        &[("category", FieldType::Text), ("tier", FieldType::Text), ("threshold_m", FieldType::Real), ("kind", FieldType::Text)],
-    );
-    let mut rows = Vec::new();
+    // Service areas: polygons and lines, one row per category each.
+    const SERVICE_AREA_FIELDS: [(&str, FieldType); 3] = [("category", FieldType::Text), ("tier", FieldType::Text), ("threshold_m", FieldType::Real)];
+    let mut service_areas = Layer::new("service_areas", GeometryKind::Polygon, &SERVICE_AREA_FIELDS);
+    let mut service_lines = Layer::new("service_lines", GeometryKind::Line, &SERVICE_AREA_FIELDS);
+    let (mut polygon_rows, mut line_rows) = (Vec::new(), Vec::new());
     for (c, r) in profile.categories.iter().zip(&base.categories) {
         if let Some(sa) = &r.service_area {
-            let values = |kind: &str| vec![Value::Text(c.key.clone()), Value::from(c.tier.as_str()), Value::from(c.threshold_m), Value::from(kind)];
-            rows.push((Some(Geometry::MultiLineString(sa.lines.clone())), values("lines")));
+            let values = || vec![Value::Text(c.key.clone()), Value::from(c.tier.as_str()), Value::from(c.threshold_m)];
+            line_rows.push((Some(Geometry::MultiLineString(sa.lines.clone())), values()));
             if let Some(polygon) = &sa.polygon {
-                rows.push((Some(Geometry::MultiPolygon(polygon.clone())), values("polygon")));
+                polygon_rows.push((Some(Geometry::MultiPolygon(polygon.clone())), values()));
             }
         }
     }
-    push_all(&mut service_areas, crs, rows)?;
+    push_all(&mut service_areas, crs, polygon_rows)?;
+    push_all(&mut service_lines, crs, line_rows)?;
 
     let shown = scenario.and_then(|s| s.network.as_ref()).unwrap_or(&run.network);
     Ok(CoverageLayers {
@@ -287,6 +293,7 @@ pub fn coverage_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
         facility_footprints,
         access_points,
         service_areas,
+        service_lines,
         network: network_layer(shown, data, crs)?,
         network_islands: islands_layer(&run.network, crs)?,
     })

@@ -8,7 +8,7 @@
 //!
 //! All of them take the output [`Layer`](crate::io::layer::Layer)s (WGS84) and share one [`palette`], the
 //! layer roles of [`layer_role`] (read from the layer names `estates`, `facilities`, `facility_footprints`,
-//! `service_areas`, `bundles`, `sites`, `network`, `idle_land`) and the per-feature [`symbology`], so a layer
+//! `service_areas`, `service_lines`, `bundles`, `sites`, `network`, `idle_land`) and the per-feature [`symbology`], so a layer
 //! looks the same in QGIS, in the browser and on paper.
 //!
 //! ```no_run

@@ -5,6 +5,7 @@
 //! |---|---|
 //! | `estates` | graduated on `score` (0..=1), five equal classes red → green ([`palette::SCORE_CLASSES`]) |
 //! | `service_areas` | categorised on `tier`: `5min` / `10min` / `15min`, semi-transparent fills |
+//! | `service_lines` | categorised on `tier`, lines of the same colours |
 //! | `bundles` | no fill, thick purple outline, labelled with `bundle_id` |
 //! | `sites` | red stars labelled `category #rank` |
 //! | `facilities` | categorised on `category`, one colour per profile category (points) |
@@ -183,14 +184,17 @@ pub fn qml_for_layer(layer: &Layer) -> Option<String> {
             let symbol = Symbol::Fill { colour: palette::NO_SCORE, style: FillStyle::Solid, outline: palette::ESTATE_OUTLINE, outline_width_mm: 0.2 };
             single_renderer(&symbol, &mut renderer);
         }
-        LayerRole::ServiceAreas if has("tier") => {
+        LayerRole::ServiceAreas | LayerRole::ServiceLines if has("tier") => {
             let mut tiers: Vec<String> = palette::TIERS.iter().map(|t| t.to_string()).collect();
             tiers.extend(distinct_texts(layer, "tier").into_iter().filter(|t| !palette::TIERS.contains(&t.as_str())));
             let categories: Vec<(String, String, Symbol)> = tiers
                 .into_iter()
                 .map(|tier| {
                     let colour = palette::tier_colour(&tier).unwrap_or(palette::GENERIC.with_alpha(90));
-                    let symbol = Symbol::Fill { colour, style: FillStyle::Solid, outline: colour.with_alpha(200), outline_width_mm: 0.2 };
+                    let symbol = match role {
+                        LayerRole::ServiceLines => Symbol::Line { colour: colour.with_alpha(200), width_mm: 0.4 },
+                        _ => Symbol::Fill { colour, style: FillStyle::Solid, outline: colour.with_alpha(200), outline_width_mm: 0.2 },
+                    };
                     (tier.clone(), tier_label(&tier), symbol)
                 })
                 .collect();
@@ -230,7 +234,7 @@ pub fn qml_for_layer(layer: &Layer) -> Option<String> {
             let symbol = Symbol::Fill { colour: palette::IDLE_LAND_HATCH, style: FillStyle::Hatched, outline: palette::IDLE_LAND_HATCH, outline_width_mm: 0.3 };
             single_renderer(&symbol, &mut renderer);
         }
-        LayerRole::ServiceAreas | LayerRole::Facilities | LayerRole::FacilityFootprints | LayerRole::Other => {
+        LayerRole::ServiceAreas | LayerRole::ServiceLines | LayerRole::Facilities | LayerRole::FacilityFootprints | LayerRole::Other => {
             single_renderer(&Symbol::for_kind(layer.geometry, palette::GENERIC), &mut renderer);
         }
     }
@@ -403,6 +407,16 @@ mod tests {
             let alpha: u8 = symbol_option(&doc, i, "color").rsplit(',').next().unwrap().parse().unwrap();
             assert!(alpha < 255, "tier {i} is opaque");
         }
+        assert!(doc_text.contains("<layerGeometryType>2</layerGeometryType>"));
+        // Service lines: the same three tiers, as line symbols of the tier colours.
+        let mut lines = Layer::new("service_lines", GeometryKind::Line, &[("category", FieldType::Text), ("tier", FieldType::Text)]);
+        lines.push(None, vec!["park".into(), "10min".into()]);
+        let qml = qml_for_layer(&lines).unwrap();
+        let doc = parse(&qml);
+        assert_eq!((renderer(&doc).attribute("type"), renderer(&doc).attribute("attr")), (Some("categorizedSymbol"), Some("tier")));
+        assert_eq!(doc.descendants().filter(|n| n.has_tag_name("category")).count(), 3);
+        assert_eq!(symbol_option(&doc, 0, "line_color"), "8,104,172,200");
+        assert!(qml.contains("<layerGeometryType>1</layerGeometryType>"));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! with the colours of [`crate::report::palette`]:
 //!
 //! - estates: filled by the class of `score`, grey when it has none;
-//! - service areas: translucent fill by `tier`;
+//! - service areas: translucent fill by `tier`; service lines: lines of the same colours;
 //! - bundles: thick purple outline, no fill, labelled `bundle_id`;
 //! - sites: red star, labelled `category #rank`;
 //! - facilities: a dot coloured by `category`; facility footprints: a translucent area of the same colour;
@@ -157,14 +157,18 @@ pub fn layer_symbology(layer: &Layer) -> LayerSymbology {
             }
             classes.finish()
         }
-        LayerRole::ServiceAreas if has("tier") => {
+        LayerRole::ServiceAreas | LayerRole::ServiceLines if has("tier") => {
             // Key: (position in TIERS or 3, name) so 5min < 10min < 15min < others alphabetically.
             let mut classes = Classes::new();
             for f in &layer.features {
                 let tier = text(layer, f, "tier").unwrap_or_default();
                 let order = palette::TIERS.iter().position(|t| *t == tier).unwrap_or(palette::TIERS.len());
                 let colour = palette::tier_colour(&tier).unwrap_or(palette::GENERIC.with_alpha(90));
-                classes.push((order, tier.clone()), || if tier.is_empty() { "no tier".to_string() } else { tier.clone() }, || Symbol::area(Some(colour), colour.with_alpha(200), 0.8));
+                let symbol = match role {
+                    LayerRole::ServiceLines => Symbol::line(colour.with_alpha(200), 1.5),
+                    _ => Symbol::area(Some(colour), colour.with_alpha(200), 0.8),
+                };
+                classes.push((order, tier.clone()), || if tier.is_empty() { "no tier".to_string() } else { tier.clone() }, || symbol);
             }
             classes.finish()
         }
@@ -189,7 +193,7 @@ pub fn layer_symbology(layer: &Layer) -> LayerSymbology {
         },
         LayerRole::Network => single(Symbol::line(palette::NETWORK_GREY, 0.6), "walkable way"),
         LayerRole::IdleLand => single(Symbol { hatch: Some(palette::IDLE_LAND_HATCH), ..Symbol::area(None, palette::IDLE_LAND_HATCH, 1.2) }, "idle land / candidate parcel"),
-        LayerRole::ServiceAreas | LayerRole::Facilities | LayerRole::FacilityFootprints | LayerRole::Other => single(Symbol::for_kind(layer.geometry, palette::GENERIC), &layer.name),
+        LayerRole::ServiceAreas | LayerRole::ServiceLines | LayerRole::Facilities | LayerRole::FacilityFootprints | LayerRole::Other => single(Symbol::for_kind(layer.geometry, palette::GENERIC), &layer.name),
     };
 
     let labels = layer
@@ -242,6 +246,15 @@ mod tests {
         assert_eq!(labels, vec!["5min", "10min", "15min"]);
         assert_eq!(s.feature_symbol, vec![2, 0, 1, 0]);
         assert!(s.symbols.iter().all(|sym| sym.fill.unwrap().a < 255));
+        // Service lines: the same tiers and colours, as lines (no fill).
+        let mut lines = Layer::new("service_lines", GeometryKind::Line, &[("tier", FieldType::Text)]);
+        for t in ["10min", "5min"] {
+            lines.push(None, vec![t.into()]);
+        }
+        let l = layer_symbology(&lines);
+        assert_eq!(l.legend.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(), vec!["5min", "10min"]);
+        assert_eq!(l.symbols[0].fill, None);
+        assert_eq!(l.symbols[0].stroke, palette::tier_colour("5min").map(|c| c.with_alpha(200)));
     }
 
     #[test]
