@@ -613,6 +613,7 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         model_layers::idle_land_layer(&loaded.dataset.parcels, loaded.crs)?,
         model_layers::gates_layer(&loaded.dataset.gates, loaded.crs)?,
         model_layers::barriers_layer(&loaded.dataset.barriers, loaded.crs)?,
+        model_layers::barrier_areas_layer(&loaded.dataset.barriers, loaded.crs)?,
         cov.access_points,
         cov.network,
         cov.network_islands,

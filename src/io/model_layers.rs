@@ -10,14 +10,17 @@
 //! | `facilities` | facility_id, name, category, matched_by, capacity, mapped_as |
 //! | `facility_footprints` | facility_id, name, category, matched_by, capacity |
 //! | `idle_land` | parcel_id, origin, area_m2 |
-//! | `barriers` | barrier_id, class |
+//! | `barriers` | barrier_id, class (the barriers mapped as lines) |
+//! | `barrier_areas` | barrier_id, class (the barriers mapped as areas: water, railway land ...) |
 //! | `gates` | gate_id, kind, access |
 //! | `network` | way_id, name, highway, access, foot |
 //! | `boundaries` | boundary_id, name, level |
 //! | `rejects` | source, layer, source_id, reason |
 //!
-//! Areas (`area_m2`) are planar areas in the working CRS, measured before the conversion. Barriers are
-//! declared lines / polygons when all features agree, else mixed.
+//! Areas (`area_m2`) are planar areas in the working CRS, measured before the conversion. Every layer
+//! but `rejects` declares one geometry type (single and multi parts of one family share it), so that a
+//! GeoPackage table is never GEOMETRY and QGIS styles it at once; the model types that mix lines and
+//! areas are split: barriers into `barriers` (lines) and `barrier_areas` (polygons), facilities as below.
 //! Conversion runs in parallel with one PROJ transformer per worker; output order is input order.
 //!
 //! **Facilities: one point each, areas beside.** A GeoPackage table holds one geometry type, and QGIS
@@ -132,25 +135,6 @@ pub fn buildings_layer(buildings: &[Building], crs: WorkingCrs) -> Result<Layer>
     Ok(layer)
 }
 
-/// The kind all geometries share, or `Any`.
-fn common_kind<'a>(geometries: impl Iterator<Item = &'a Geometry<f64>>) -> GeometryKind {
-    let mut kind = None;
-    for g in geometries {
-        let k = match g {
-            Geometry::Point(_) | Geometry::MultiPoint(_) => GeometryKind::Point,
-            Geometry::Line(_) | Geometry::LineString(_) | Geometry::MultiLineString(_) => GeometryKind::Line,
-            Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => GeometryKind::Polygon,
-            Geometry::GeometryCollection(_) => GeometryKind::Any,
-        };
-        match kind {
-            None => kind = Some(k),
-            Some(existing) if existing != k => return GeometryKind::Any,
-            _ => {}
-        }
-    }
-    kind.unwrap_or(GeometryKind::Point)
-}
-
 /// The point that stands for a facility in the `facilities` layers: its own point, or for an area the
 /// point inside it given by [`crate::population::representative_point`] (see the module doc). `None` only
 /// for an area without any polygon, which the readers never make.
@@ -234,17 +218,38 @@ pub fn idle_land_layer(parcels: &[Parcel], crs: WorkingCrs) -> Result<Layer> {
     Ok(layer)
 }
 
-/// The `barriers` layer.
-pub fn barriers_layer(barriers: &[Barrier], crs: WorkingCrs) -> Result<Layer> {
-    let geometries = wgs84_geometries(barriers, crs, "barriers", |b| b.geometry.clone())?;
-    let mut layer = Layer::new("barriers", common_kind(geometries.iter()), &[("barrier_id", FieldType::Text), ("class", FieldType::Text)]);
-    if barriers.is_empty() {
-        layer.geometry = GeometryKind::Line;
+/// The barriers of one geometry family (`kind` Line or Polygon) as the layer `name`. A barrier that is
+/// neither a line nor a polygon is an internal error: the readers make only those.
+fn barriers_of_kind(barriers: &[Barrier], crs: WorkingCrs, name: &str, kind: GeometryKind) -> Result<Layer> {
+    let mut chosen = Vec::new();
+    for b in barriers {
+        let family = match &b.geometry {
+            Geometry::Line(_) | Geometry::LineString(_) | Geometry::MultiLineString(_) => GeometryKind::Line,
+            Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => GeometryKind::Polygon,
+            Geometry::Point(_) | Geometry::MultiPoint(_) | Geometry::GeometryCollection(_) => {
+                return Err(Error::Internal(format!("barrier {} is neither a line nor an area; the readers should have rejected it", b.id)));
+            }
+        };
+        if family == kind {
+            chosen.push(b);
+        }
     }
-    for (b, g) in barriers.iter().zip(geometries) {
+    let mut layer = Layer::new(name, kind, &[("barrier_id", FieldType::Text), ("class", FieldType::Text)]);
+    let geometries = wgs84_geometries(&chosen, crs, name, |b| b.geometry.clone())?;
+    for (b, g) in chosen.iter().zip(geometries) {
         layer.push(Some(g), vec![text(&b.id), text(&b.class)]);
     }
     Ok(layer)
+}
+
+/// The `barriers` layer: the barriers mapped as lines (railways, rivers, arterial roads).
+pub fn barriers_layer(barriers: &[Barrier], crs: WorkingCrs) -> Result<Layer> {
+    barriers_of_kind(barriers, crs, "barriers", GeometryKind::Line)
+}
+
+/// The `barrier_areas` layer: the barriers mapped as areas (water, railway land), with the fields of `barriers`.
+pub fn barrier_areas_layer(barriers: &[Barrier], crs: WorkingCrs) -> Result<Layer> {
+    barriers_of_kind(barriers, crs, "barrier_areas", GeometryKind::Polygon)
 }
 
 /// The `gates` layer.
@@ -323,6 +328,7 @@ pub fn dataset_layers(dataset: &Dataset, crs: WorkingCrs) -> Result<Vec<Layer>> 
         facility_footprints_layer(&dataset.facilities, crs)?,
         idle_land_layer(&dataset.parcels, crs)?,
         barriers_layer(&dataset.barriers, crs)?,
+        barrier_areas_layer(&dataset.barriers, crs)?,
         gates_layer(&dataset.gates, crs)?,
         network_layer(&dataset.ways, crs)?,
         boundaries_layer(&dataset.boundaries, crs)?,
@@ -409,6 +415,29 @@ mod tests {
     }
 
     #[test]
+    fn barriers_split_into_lines_and_areas() {
+        let (x, y) = (668_069.39, 3_546_254.68);
+        let rail = Barrier { id: "w1".into(), geometry: Geometry::LineString(line_string![(x: x, y: y), (x: x + 500.0, y: y)]), class: "rail".into() };
+        let river = Barrier { id: "w2".into(), geometry: Geometry::MultiLineString(geo_types::MultiLineString(vec![line_string![(x: x, y: y + 50.0), (x: x + 90.0, y: y + 60.0)]])), class: "river".into() };
+        let lake = Barrier { id: "r3".into(), geometry: Geometry::MultiPolygon(square()), class: "water".into() };
+        let all = [rail, lake, river];
+        let lines = barriers_layer(&all, UTM50N).unwrap();
+        assert_eq!(lines.geometry, GeometryKind::Line);
+        assert_eq!(lines.features.iter().map(|f| f.values.clone()).collect::<Vec<_>>(), vec![vec![Value::from("w1"), Value::from("rail")], vec![Value::from("w2"), Value::from("river")]]);
+        let areas = barrier_areas_layer(&all, UTM50N).unwrap();
+        assert_eq!(areas.geometry, GeometryKind::Polygon);
+        assert_eq!(areas.features.len(), 1);
+        assert_eq!(areas.features[0].values, vec![Value::from("r3"), Value::from("water")]);
+        assert!(matches!(areas.features[0].geometry, Some(Geometry::MultiPolygon(_))));
+        // No barrier: both layers there, empty, with their types.
+        assert_eq!((barriers_layer(&[], UTM50N).unwrap().geometry, barrier_areas_layer(&[], UTM50N).unwrap().geometry), (GeometryKind::Line, GeometryKind::Polygon));
+        // A point barrier is no model barrier: an internal error naming it, not a mixed layer.
+        let post = Barrier { id: "n4".into(), geometry: Geometry::Point(point! { x: x, y: y }), class: "bollard".into() };
+        let err = barriers_layer(&[post], UTM50N).unwrap_err().to_string();
+        assert!(err.contains("barrier n4"), "{err}");
+    }
+
+    #[test]
     fn rejects_keep_order_and_survive_missing_geometry() {
         let r = |id: &str, g: Option<Geometry<f64>>| Reject { source: "a.geojson".into(), layer: "gates".into(), source_id: id.into(), reason: "why".into(), geometry: g };
         let rejects = vec![r("1", None), r("2", Some(Geometry::Point(point! { x: 668_069.39, y: 3_546_254.68 }))), r("3", None)];
@@ -424,7 +453,11 @@ mod tests {
         ds.ways.push(Way { id: "w".into(), line: line_string![(x: 668_069.39, y: 3_546_254.68), (x: 668_169.39, y: 3_546_254.68)], tags: [("highway".to_string(), "footway".to_string())].into() });
         let layers = dataset_layers(&ds, UTM50N).unwrap();
         let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
-        assert_eq!(names, ["estates", "buildings", "facilities", "facility_footprints", "idle_land", "barriers", "gates", "network", "boundaries", "rejects"]);
-        assert_eq!(layers[7].features[0].values, vec![Value::from("w"), Value::Null, Value::from("footway"), Value::Null, Value::Null]);
+        assert_eq!(names, ["estates", "buildings", "facilities", "facility_footprints", "idle_land", "barriers", "barrier_areas", "gates", "network", "boundaries", "rejects"]);
+        // Empty layers still declare their geometry type; only rejects may mix.
+        let kinds: Vec<GeometryKind> = layers.iter().map(|l| l.geometry).collect();
+        use GeometryKind::{Any, Line, Point as Pt, Polygon as Pg};
+        assert_eq!(kinds, [Pg, Pg, Pt, Pg, Pg, Line, Pg, Pt, Line, Pg, Any]);
+        assert_eq!(layers[8].features[0].values, vec![Value::from("w"), Value::Null, Value::from("footway"), Value::Null, Value::Null]);
     }
 }

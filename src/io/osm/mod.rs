@@ -96,8 +96,8 @@ pub struct ExtractStats {
     pub ways_read: u64,
     pub relations_read: u64,
     /// Rows per output layer, named as the layers are written (`estates`, `buildings`, `facilities`,
-    /// `facility_footprints` (the facilities mapped as areas), `idle_land`, `barriers`, `boundaries`,
-    /// `gates`, `network`, `rejects`).
+    /// `facility_footprints` (the facilities mapped as areas), `idle_land`, `barriers` (lines),
+    /// `barrier_areas`, `boundaries`, `gates`, `network`, `rejects`).
     pub layers: BTreeMap<String, usize>,
     /// Estates per source (`osm_landuse`, `building_cluster`).
     pub estates_by_source: BTreeMap<String, usize>,
@@ -233,7 +233,8 @@ fn statistics((nodes_read, ways_read, relations_read): (u64, u64, u64), d: &Data
         ("facilities", d.facilities.len()),
         ("facility_footprints", d.facilities.iter().filter(|f| matches!(f.geometry, FacilityGeometry::Area(_))).count()),
         ("idle_land", d.parcels.len()),
-        ("barriers", d.barriers.len()),
+        ("barriers", d.barriers.iter().filter(|b| !b.is_area()).count()),
+        ("barrier_areas", d.barriers.iter().filter(|b| b.is_area()).count()),
         ("boundaries", d.boundaries.len()),
         ("gates", d.gates.len()),
         ("network", d.ways.len()),
