@@ -165,7 +165,7 @@ pub fn layer_symbology(layer: &Layer) -> LayerSymbology {
                 let order = palette::TIERS.iter().position(|t| *t == tier).unwrap_or(palette::TIERS.len());
                 let colour = palette::tier_colour(&tier).unwrap_or(palette::GENERIC.with_alpha(90));
                 let symbol = match role {
-                    LayerRole::ServiceLines => Symbol::line(colour.with_alpha(200), 1.5),
+                    LayerRole::ServiceLines => Symbol::line(colour.with_alpha(200), 0.8),
                     _ => Symbol::area(Some(colour), colour.with_alpha(200), 0.8),
                 };
                 classes.push((order, tier.clone()), || if tier.is_empty() { "no tier".to_string() } else { tier.clone() }, || symbol);
