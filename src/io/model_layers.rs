@@ -11,7 +11,7 @@
 //! | `facility_footprints` | facility_id, name, category, matched_by, capacity |
 //! | `idle_land` | parcel_id, origin, area_m2 |
 //! | `barriers` | barrier_id, class (the barriers mapped as lines) |
-//! | `barrier_areas` | barrier_id, class (the barriers mapped as areas: water, railway land ...) |
+//! | `barrier_areas` | barrier_id, class (the barriers mapped as areas: water, a planner's barrier polygons) |
 //! | `gates` | gate_id, kind, access |
 //! | `network` | way_id, name, highway, access, foot |
 //! | `boundaries` | boundary_id, name, level |
