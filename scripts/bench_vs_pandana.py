@@ -49,7 +49,10 @@ def export(lc_out, work):
         rows.append((p["u"], p["v"], p["length_m"], json.dumps([[round(x, 4), round(y, 4)] for x, y in zip(xs, ys)])))
     pois = []
     for f in load_features(f"{lc_out}/facilities.geojson"):
-        if f["geometry"]["type"] != "Point":
+        # Facilities mapped as areas are entered at their gates or boundary, which pandana cannot model:
+        # compare point facilities only (the layer draws an area facility as a point inside it, `mapped_as`
+        # says which is which).
+        if f["properties"].get("mapped_as", "point") != "point" or f["geometry"]["type"] != "Point":
             continue
         x, y = to_utm.transform(*f["geometry"]["coordinates"][:2])
         pois.append((f["properties"]["facility_id"], f["properties"]["category"], x, y))

@@ -8,6 +8,8 @@ first on PATH has no qgis module).
 
 For every layer of each GeoPackage and every `*.geojson` of each folder it checks that QGIS:
 - loads the layer (`isValid()`) and counts features (`featureCount() > 0`);
+- reads one geometry type for it (points, lines or polygons, single and multi alike), not an unknown or
+  mixed one, which QGIS would make the user split into sub-layers; only `rejects` may mix;
 - finds its style: for a GeoPackage layer `loadDefaultStyle()` must read the `layer_styles` row lifecircle
   wrote; for a GeoJSON file `loadDefaultStyle()` must read the `.qml` beside it (NAME.geojson -> NAME.qml);
 - applies it: the renderer QGIS built is the one lifecircle's style declares (`renderer-v2 type`), with the same
@@ -27,7 +29,7 @@ import xml.etree.ElementTree as ET
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 try:
-    from qgis.core import QgsApplication, QgsRenderContext, QgsVectorLayer
+    from qgis.core import QgsApplication, QgsRenderContext, QgsVectorLayer, QgsWkbTypes
 except ImportError as e:  # pragma: no cover - depends on the machine
     print(f"cannot import qgis ({e}): install python3-qgis and run with /usr/bin/python3", file=sys.stderr)
     sys.exit(2)
@@ -78,12 +80,18 @@ def gpkg_style_qml(gpkg, table):
     return feature.GetField("styleQML") if feature else None
 
 
+# The one output layer that may hold any geometry (or none): a rejected feature keeps whatever it had.
+MIXED_LAYERS = {"rejects"}
+
+
 def check_layer(label, layer, qml_text):
     problems = []
     if not layer.isValid():
         return ["QGIS cannot load it"]
     if layer.featureCount() <= 0:
         problems.append(f"featureCount() = {layer.featureCount()}")
+    if layer.name() not in MIXED_LAYERS and layer.geometryType() == QgsWkbTypes.UnknownGeometry:
+        problems.append(f"no single geometry type ({QgsWkbTypes.displayString(layer.wkbType())})")
     message, found = layer.loadDefaultStyle()
     if not found:
         problems.append(f"loadDefaultStyle() found no style ({message})")
@@ -114,7 +122,7 @@ def render(gpkg, png_path):
     from qgis.PyQt.QtCore import QSize
     from qgis.PyQt.QtGui import QColor
 
-    order = ["sites", "facilities", "bundles", "estates", "idle_land", "network", "service_areas"]
+    order = ["sites", "facilities", "bundles", "facility_footprints", "estates", "idle_land", "network", "service_lines", "service_areas"]
     names = gpkg_layers(gpkg)
     names.sort(key=lambda n: order.index(n) if n in order else len(order))
     layers = []

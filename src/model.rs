@@ -160,9 +160,18 @@ pub struct Parcel {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Barrier {
     pub id: String,
+    /// A (Multi)LineString or a MultiPolygon (the readers reject anything else); written to the
+    /// `barriers` and `barrier_areas` layers respectively.
     pub geometry: Geometry<f64>,
     /// The OSM value that made it a barrier: `rail`, `river`, `water`, `primary` ...
     pub class: String,
+}
+
+impl Barrier {
+    /// Mapped as an area (a polygon: water, railway land), not as a line.
+    pub fn is_area(&self) -> bool {
+        matches!(self.geometry, Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) | Geometry::Triangle(_))
+    }
 }
 
 /// The administrative level of a boundary polygon.

@@ -261,13 +261,14 @@ pub fn write_run_outputs(stage: &Path, format: OutputFormat, loaded: &Loaded, ma
 /// a few hundred thousand smoothly; a city's service-area lines have tens of millions.
 pub const REPORT_MAP_MAX_VERTICES: usize = 500_000;
 
-/// The layers the report's maps draw (estates, facilities, service areas, bundles, sites, idle land) and,
+/// The layers the report's maps draw (estates, facilities and their footprints, service areas and lines,
+/// bundles, sites, idle land) and,
 /// for those left out because they exceed [`REPORT_MAP_MAX_VERTICES`], a line saying so.
 fn report_map_layers(layers: &[Layer]) -> (Vec<&Layer>, Vec<String>) {
     use geo::CoordsIter;
     let mut shown = Vec::new();
     let mut left_out = Vec::new();
-    for l in layers.iter().filter(|l| matches!(l.name.as_str(), "estates" | "facilities" | "service_areas" | "bundles" | "sites" | "bundle_sites" | "idle_land")) {
+    for l in layers.iter().filter(|l| matches!(l.name.as_str(), "estates" | "facilities" | "facility_footprints" | "service_areas" | "service_lines" | "bundles" | "sites" | "bundle_sites" | "idle_land")) {
         let vertices: usize = l.features.iter().filter_map(|f| f.geometry.as_ref()).map(|g| g.coords_count()).sum();
         if vertices > REPORT_MAP_MAX_VERTICES {
             left_out.push(format!("{} ({} features, {vertices} vertices)", l.name, l.features.len()));
@@ -605,7 +606,9 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
     let layers = vec![
         estates,
         cov.facilities,
+        cov.facility_footprints,
         cov.service_areas,
+        cov.service_lines,
         bundles,
         siting::layers::sites_layer(&siting_run.sites, loaded.crs)?,
         siting::layers::bundle_sites_layer(&bundle_sites, loaded.crs)?,
@@ -614,6 +617,7 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         model_layers::idle_land_layer(&loaded.dataset.parcels, loaded.crs)?,
         model_layers::gates_layer(&loaded.dataset.gates, loaded.crs)?,
         model_layers::barriers_layer(&loaded.dataset.barriers, loaded.crs)?,
+        model_layers::barrier_areas_layer(&loaded.dataset.barriers, loaded.crs)?,
         cov.access_points,
         cov.network,
         cov.network_islands,

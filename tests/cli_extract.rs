@@ -1,12 +1,16 @@
 //! `lifecircle extract` on the embedded Nanjing Xuanwu extract through the real binary: exit 0, the counts
 //! in `extract.json` equal what the library's `read_osm` reads from the same file, every GeoJSON layer
-//! parses with exactly that many features, and with `--format gpkg` GDAL opens the GeoPackage and finds
-//! every layer, rejects included, with the same feature counts.
+//! parses with exactly that many features and one geometry family, and with `--format gpkg` GDAL opens the
+//! GeoPackage and finds every layer, rejects included, with the same feature counts and a declared geometry
+//! type (only rejects is GEOMETRY).
+
+mod geopackage_types;
 
 use gdal::vector::LayerAccess;
 use lifecircle::io::osm::read_osm;
+use lifecircle::model::FacilityGeometry;
 use lifecircle::profile::Profile;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -36,8 +40,10 @@ fn library_counts() -> (BTreeMap<String, usize>, usize, serde_json::Value) {
         ("estates", d.estates.len()),
         ("buildings", d.buildings.len()),
         ("facilities", d.facilities.len()),
+        ("facility_footprints", d.facilities.iter().filter(|f| matches!(f.geometry, FacilityGeometry::Area(_))).count()),
         ("idle_land", d.parcels.len()),
-        ("barriers", d.barriers.len()),
+        ("barriers", d.barriers.iter().filter(|b| !b.is_area()).count()),
+        ("barrier_areas", d.barriers.iter().filter(|b| b.is_area()).count()),
         ("gates", d.gates.len()),
         ("network", d.ways.len()),
         ("boundaries", d.boundaries.len()),
@@ -85,6 +91,11 @@ fn extract_geojson_counts_equal_the_library_and_every_file_parses() {
         let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_eq!(json["type"], "FeatureCollection", "{name}");
         assert_eq!(json["features"].as_array().map(Vec::len), Some(*count), "{name}.geojson feature count");
+        // One geometry family per layer (rejects excepted): single and multi parts of it, or null.
+        if name != "rejects" {
+            let types: BTreeSet<&str> = json["features"].as_array().unwrap().iter().filter_map(|f| f["geometry"]["type"].as_str()).map(|t| t.trim_start_matches("Multi")).collect();
+            assert!(types.len() <= 1, "{name}.geojson mixes {types:?}");
+        }
         // Parses as GeoJSON too (geometry objects well formed).
         let parsed: geojson::GeoJson = std::fs::read_to_string(&path).unwrap().parse().unwrap_or_else(|e| panic!("{name}.geojson: {e}"));
         assert!(matches!(parsed, geojson::GeoJson::FeatureCollection(_)));
@@ -116,6 +127,27 @@ fn extract_gpkg_opens_in_gdal_with_every_layer_and_count() {
     expected.insert("rejects".into(), rejects);
     let found: BTreeMap<String, usize> = dataset.layers().map(|mut l| (l.name(), l.features().count())).collect();
     assert_eq!(found, expected, "GeoPackage layers and feature counts");
+    // Every layer declares one geometry type (never GEOMETRY, which QGIS splits into sub-layers), but
+    // rejects, which may hold any geometry or none; the empty boundaries layer too.
+    let want = geopackage_types::families(&[
+        ("estates", "polygon"),
+        ("buildings", "polygon"),
+        ("facilities", "point"),
+        ("facility_footprints", "polygon"),
+        ("idle_land", "polygon"),
+        ("barriers", "line"),
+        ("barrier_areas", "polygon"),
+        ("gates", "point"),
+        ("network", "line"),
+        ("boundaries", "polygon"),
+        ("rejects", "Unknown (any)"),
+    ]);
+    assert_eq!(geopackage_types::declared_families(&gpkg), want);
+    // Nanjing maps parks as areas and water as areas beside rail and river lines: the split layers both
+    // hold rows, which is what made facilities and barriers mixed before.
+    for layer in ["facility_footprints", "barriers", "barrier_areas"] {
+        assert!(expected[layer] > 0, "Nanjing has no {layer}");
+    }
 }
 
 /// `rejects.csv` is written only when some reject has no geometry; a later run into the same folder whose

@@ -1,7 +1,10 @@
 //! `lifecircle plan` and `lifecircle batch` through the real binary on the embedded Nanjing extract:
-//! the GeoPackage opens with GDAL with every layer and its stored style, the HTML report is offline and
+//! the GeoPackage opens with GDAL with every layer, its declared geometry type (one per layer, GEOMETRY only
+//! for rejects) and its stored style, the HTML report is offline and
 //! its embedded data parses, the PNG decodes at A4 size, and a batch interrupted half-way resumes to the
 //! same result as an uninterrupted one.
+
+mod geopackage_types;
 
 use gdal::Dataset;
 use gdal::vector::LayerAccess;
@@ -31,15 +34,46 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
     assert_eq!(estates, 56, "Nanjing: 11 landuse=residential areas + 45 building clusters");
     let gpkg = Dataset::open(out.join("lifecircle.gpkg")).unwrap();
     let names: Vec<String> = gpkg.layers().map(|l| l.name()).collect();
-    for layer in ["estates", "facilities", "service_areas", "bundles", "sites", "bundle_sites", "candidates", "adjacency", "idle_land", "gates", "barriers", "network", "rejects", "layer_styles"] {
+    for layer in ["estates", "facilities", "facility_footprints", "service_areas", "service_lines", "bundles", "sites", "bundle_sites", "candidates", "adjacency", "idle_land", "gates", "barriers", "barrier_areas", "network", "rejects", "layer_styles"] {
         assert!(names.iter().any(|n| n == layer), "layer {layer} missing from {names:?}");
+    }
+    // One geometry type per layer, so QGIS opens each as one layer and applies its style.
+    let want = geopackage_types::families(&[
+        ("estates", "polygon"),
+        ("facilities", "point"),
+        ("facility_footprints", "polygon"),
+        ("service_areas", "polygon"),
+        ("service_lines", "line"),
+        ("bundles", "polygon"),
+        ("sites", "point"),
+        ("bundle_sites", "point"),
+        ("candidates", "polygon"),
+        ("adjacency", "line"),
+        ("idle_land", "polygon"),
+        ("gates", "point"),
+        ("barriers", "line"),
+        ("barrier_areas", "polygon"),
+        ("access_points", "point"),
+        ("network", "line"),
+        ("network_islands", "line"),
+        ("rejects", "Unknown (any)"),
+        ("layer_styles", "none"),
+    ]);
+    assert_eq!(geopackage_types::declared_families(&out.join("lifecircle.gpkg")), want);
+    // summary.json counts every layer but rejects; the layers split by geometry all hold rows in Nanjing
+    // (15 categories: a service area and its lines each).
+    let counted: Vec<&String> = summary["bundles"]["layers"].as_object().unwrap().keys().collect();
+    assert_eq!(counted, want.keys().filter(|k| !["rejects", "layer_styles"].contains(&k.as_str())).collect::<Vec<_>>());
+    assert_eq!((summary["bundles"]["layers"]["service_areas"].as_u64(), summary["bundles"]["layers"]["service_lines"].as_u64()), (Some(15), Some(15)));
+    for layer in ["facility_footprints", "barrier_areas", "barriers"] {
+        assert!(summary["bundles"]["layers"][layer].as_u64() > Some(0), "no {layer} in Nanjing's plan");
     }
     assert_eq!(gpkg.layer_by_name("estates").unwrap().feature_count(), estates);
     assert_eq!(gpkg.layer_by_name("bundles").unwrap().feature_count(), summary["bundles"]["bundles"].as_u64().unwrap());
     let mut styles = gpkg.layer_by_name("layer_styles").unwrap();
     let table_field = styles.defn().field_index("f_table_name").unwrap();
     let styled: Vec<String> = styles.features().filter_map(|f| f.field_as_string(table_field).ok().flatten()).collect();
-    for layer in ["estates", "service_areas", "bundles", "facilities", "bundle_sites"] {
+    for layer in ["estates", "service_areas", "service_lines", "bundles", "facilities", "facility_footprints", "bundle_sites"] {
         assert!(styled.iter().any(|s| s == layer), "no style stored for {layer}: {styled:?}");
     }
     // Estates carry coverage and bundle fields.

@@ -11,14 +11,14 @@
 //! | estates | it matches a `[estates]` rule |
 //! | buildings | `building=*` other than `no` |
 //! | facilities | it matches a rule of category *c* → one expected `(id, c)` per such category |
-//! | parcels (idle land) | it matches an `[idle_land]` rule |
+//! | idle_land (parcels) | it matches an `[idle_land]` rule |
 //! | barriers | it matches a `[barriers]` rule |
 //! | gates | it matches a `[gates]` rule |
-//! | ways | a way or relation with `highway=*` (a node on a road is no walkable way) |
+//! | network (ways) | a way or relation with `highway=*` (a node on a road is no walkable way) |
 //!
 //! Each expected element must then be in the layer (matched by OSM id: `n1`, `w2`, `r3`) xor have a
-//! reject row for the layer; for facilities either all its categories are rows or the element has one
-//! reject row. Nothing unexpected may appear. Residential buildings (the estates built from building
+//! reject row for the layer (rejects name the output layers: `idle_land`, `network`); for facilities
+//! either all its categories are rows or the element has one reject row. Nothing unexpected may appear. Residential buildings (the estates built from building
 //! clusters) are accounted too: each one lies in an estate xor is rejected as `cluster_too_small`, and
 //! each is counted by exactly one estate's population estimate.
 
@@ -121,10 +121,10 @@ fn account(path: &str) -> BTreeMap<&'static str, (usize, usize, usize)> {
         };
         expect("estates", e.matches_any(&profile.estates.osm));
         expect("buildings", e.get("building").is_some_and(|v| v != "no"));
-        expect("parcels", e.matches_any(&profile.idle_land.osm));
+        expect("idle_land", e.matches_any(&profile.idle_land.osm));
         expect("barriers", e.matches_any(&profile.barriers.osm));
         expect("gates", e.matches_any(&profile.gates.osm));
-        expect("ways", e.kind() != 'n' && e.get("highway").is_some());
+        expect("network", e.kind() != 'n' && e.get("highway").is_some());
         let categories: BTreeSet<String> = profile.categories.iter().filter(|c| e.matches_any(&c.osm)).map(|c| c.key.clone()).collect();
         if !categories.is_empty() {
             expected_facilities.insert(e.id.clone(), categories);
@@ -140,7 +140,7 @@ fn account(path: &str) -> BTreeMap<&'static str, (usize, usize, usize)> {
         count(&mut got.entry("buildings").or_default().rows, &b.id);
     }
     for p in &d.parcels {
-        count(&mut got.entry("parcels").or_default().rows, &p.id);
+        count(&mut got.entry("idle_land").or_default().rows, &p.id);
     }
     for b in &d.barriers {
         count(&mut got.entry("barriers").or_default().rows, &b.id);
@@ -149,7 +149,7 @@ fn account(path: &str) -> BTreeMap<&'static str, (usize, usize, usize)> {
         count(&mut got.entry("gates").or_default().rows, &g.id);
     }
     for w in &d.ways {
-        count(&mut got.entry("ways").or_default().rows, &w.id);
+        count(&mut got.entry("network").or_default().rows, &w.id);
     }
     let mut facility_rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in &d.facilities {
@@ -162,7 +162,7 @@ fn account(path: &str) -> BTreeMap<&'static str, (usize, usize, usize)> {
             "facilities" => count(&mut facility_rejects, &r.source_id),
             "estates" if r.reason.starts_with("cluster_too_small") => count(&mut cluster_rejects, &r.source_id),
             layer => {
-                let layer = ["estates", "buildings", "parcels", "barriers", "gates", "ways"]
+                let layer = ["estates", "buildings", "idle_land", "barriers", "gates", "network"]
                     .into_iter()
                     .find(|l| *l == layer)
                     .unwrap_or_else(|| panic!("{path}: reject {} in unknown layer {layer}", r.source_id));
@@ -172,7 +172,7 @@ fn account(path: &str) -> BTreeMap<&'static str, (usize, usize, usize)> {
     }
 
     let mut figures = BTreeMap::new();
-    for layer in ["estates", "buildings", "parcels", "barriers", "gates", "ways"] {
+    for layer in ["estates", "buildings", "idle_land", "barriers", "gates", "network"] {
         let want = expected.remove(layer).unwrap_or_default();
         let (rows, rejects) = check_layer(path, layer, &want, got.get(layer).unwrap_or(&LayerIds::default()));
         figures.insert(layer, (want.len(), rows, rejects));
@@ -231,14 +231,14 @@ fn nanjing_every_feature_is_in_its_layer_or_rejected() {
     // Cross-check against the figures of tests/osm_extract.rs (osmium counts): 1,278 building ways and
     // relations + 1 building node; 384 highway ways + 1 highway relation.
     assert_eq!(f["buildings"], (1_279, 1_277, 2));
-    assert_eq!(f["ways"], (385, 383, 2));
+    assert_eq!(f["network"], (385, 383, 2));
 }
 
 #[test]
 fn shanghai_every_feature_is_in_its_layer_or_rejected() {
     let f = account("tests/data/shanghai-jingan-roads.osm.pbf");
     assert_eq!(f["buildings"], (0, 0, 0));
-    assert_eq!(f["ways"].0, 796, "every way of this roads-only export is a highway");
+    assert_eq!(f["network"].0, 796, "every way of this roads-only export is a highway");
 }
 
 #[test]
@@ -246,7 +246,7 @@ fn porto_every_feature_is_in_its_layer_or_rejected() {
     let f = account("tests/data/porto-2020.osm.pbf");
     // 11,404 building ways and relations + 28 nodes (tests/osm_extract.rs).
     assert_eq!(f["buildings"], (11_404 + 28, 11_404, 28));
-    assert_eq!(f["ways"], (4_656 + 36, 4_656 - 1_194, 1_194 + 36));
+    assert_eq!(f["network"], (4_656 + 36, 4_656 - 1_194, 1_194 + 36));
 }
 
 #[test]
@@ -263,7 +263,7 @@ fn andorra_every_feature_is_in_its_layer_or_rejected() {
 fn london_every_feature_is_in_its_layer_or_rejected() {
     let f = account("tests/data/london-2020.osm.pbf");
     assert_eq!(f["buildings"].0, 2_170 - 3); // 3 objects are building=no
-    assert_eq!(f["ways"].0, 3_154);
+    assert_eq!(f["network"].0, 3_154);
     assert_eq!(f["estates"], (18, 18, 0));
 }
 
@@ -271,7 +271,7 @@ fn london_every_feature_is_in_its_layer_or_rejected() {
 fn monaco_every_feature_is_in_its_layer_or_rejected() {
     let f = account("tests/data/monaco-2020.osm.pbf");
     assert_eq!(f["buildings"], (1_151, 1_151, 0));
-    assert_eq!(f["ways"].0, 1_999);
+    assert_eq!(f["network"].0, 1_999);
     assert_eq!(f["estates"], (5, 5, 0));
 }
 
@@ -279,7 +279,7 @@ fn monaco_every_feature_is_in_its_layer_or_rejected() {
 fn liechtenstein_every_feature_is_in_its_layer_or_rejected() {
     let f = account("tests/data/liechtenstein-2015.osm.pbf");
     assert_eq!(f["buildings"].0, 9_001 - 1); // 1 object is building=no
-    assert_eq!(f["ways"].0, 4_660);
+    assert_eq!(f["network"].0, 4_660);
     assert_eq!(f["estates"], (17, 17, 0));
 }
 
@@ -289,5 +289,5 @@ fn synthetic_fixture_every_feature_is_in_its_layer_or_rejected() {
     // By hand from tests/data/extract-cases.opl: building ways w6 w7 w8 w12 w13 w14, relation r3 and node
     // n25; rows w7 w12 w13.
     assert_eq!(f["buildings"], (8, 3, 5));
-    assert_eq!(f["ways"], (2, 1, 1)); // w10 a row, w9 (highway area) a reject
+    assert_eq!(f["network"], (2, 1, 1)); // w10 a row, w9 (highway area) a reject
 }

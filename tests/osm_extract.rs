@@ -64,8 +64,12 @@ fn check_invariants(x: &OsmExtract) {
     // A building counts for one estate at most.
     let counted: usize = d.estates.iter().map(|e| e.n_buildings).sum();
     assert!(counted <= d.buildings.iter().filter(|b| b.residential).count());
-    // Every rejected row names its layer and a reason with a code.
+    // Every rejected row names its layer and a reason with a code; the layer is one extract.json counts
+    // (an output layer's name: `idle_land`, `network`, never the reader's `parcels`, `ways`).
     assert!(d.rejects.iter().all(|r| !r.layer.is_empty() && r.reason.contains(": ")));
+    for r in &d.rejects {
+        assert!(r.layer != "rejects" && x.stats.layers.contains_key(&r.layer), "reject {} names layer `{}`, which is no output layer", r.source_id, r.layer);
+    }
     assert_eq!(x.stats.layers["rejects"], d.rejects.len());
 }
 
@@ -109,8 +113,8 @@ fn nanjing_counts_match_the_independent_counts() {
     // that is a line: all 384 highway ways (osmium w/highway) except w100101975, a closed
     // highway=pedestrian + area=yes square, which is rejected as an area, as is one highway relation.
     assert_eq!(x.dataset.ways.len(), 384 - 1);
-    assert_eq!(rejects(&x, "ways/highway_area"), 2);
-    assert!(x.dataset.rejects.iter().any(|r| r.source_id == "w100101975" && r.layer == "ways"));
+    assert_eq!(rejects(&x, "network/highway_area"), 2);
+    assert!(x.dataset.rejects.iter().any(|r| r.source_id == "w100101975" && r.layer == "network"));
     // Gates: barrier=gate/lift_gate/entrance or entrance=*: 16 nodes. Barriers: 36 ways (railway, river,
     // canal, water, motorway/trunk/primary).
     assert_eq!(x.dataset.gates.len(), 16);
@@ -155,12 +159,12 @@ fn porto_counts_match_the_independent_counts() {
     assert_eq!(parcels(&x, "landuse=grass"), 149);
     assert_eq!(parcels(&x, "landuse=construction"), 10);
     assert_eq!(parcels(&x, PARKING), 346 - 66);
-    assert_eq!(rejects(&x, "parcels/point_not_area"), 66);
+    assert_eq!(rejects(&x, "idle_land/point_not_area"), 66);
     // Ways: 4,656 highway ways (osmium w/highway), of which 1,194 are closed and tagged area=yes (1,187
     // pedestrian squares): 3,462 lines. The 36 highway relations are areas too. (The "walkable" column,
     // 4,594, is a different rule: a list of highway values, area or not.)
     assert_eq!(x.dataset.ways.len(), 4_656 - 1_194);
-    assert_eq!(rejects(&x, "ways/highway_area"), 1_194 + 36);
+    assert_eq!(rejects(&x, "network/highway_area"), 1_194 + 36);
     // Gates: 501 nodes. Barriers: 294 ways + 5 relations, of which 3 are route/waterway relations (not
     // areas) and rejected.
     assert_eq!(x.dataset.gates.len(), 501);
@@ -337,7 +341,7 @@ fn every_case_of_the_synthetic_fixture_ends_in_its_layer_or_its_reject() {
     assert_eq!(reject("w6"), vec!["buildings missing_nodes"]);
     assert_eq!(reject("w8"), vec!["buildings unclosed_way"]);
     assert_eq!(reject("w14"), vec!["buildings degenerate_area"]); // n1, n2, n1: closed but no area
-    assert_eq!(reject("w9"), vec!["ways highway_area"]);
+    assert_eq!(reject("w9"), vec!["network highway_area"]);
     assert_eq!(reject("w11"), vec!["gates gate_not_node"]);
     assert_eq!(reject("n25"), vec!["buildings point_not_area"]);
     // The unclosed ring's chain is kept as the reject geometry for inspection.

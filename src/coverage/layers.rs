@@ -6,12 +6,23 @@
 //!   island 0), then per category `K`: dist_K (null when no facility is within the search radius), ok_K,
 //!   n_K (facilities within the threshold), nearest_K (ids of the 3 nearest), access_K (Ga2SFCA, when the
 //!   category has capacities), delta_K (residents newly covered, when a scenario ran); then score.
-//! - `facilities`: facility_id, name, category, snap_m (smallest snap offset of its entrances), entrances.
+//! - `facilities`: facility_id, name, category, snap_m (smallest snap offset of its entrances), entrances,
+//!   mapped_as (`point` | `area`); always points: an area facility is drawn at
+//!   [`facility_point`], a point inside it (why that point: [`crate::io::model_layers`]).
+//! - `facility_footprints`: the same fields but mapped_as, for the facilities mapped as areas: their areas.
 //! - `access_points`: estate_id, kind, snap_m (where each estate meets the network).
-//! - `service_areas`: category, tier, threshold_m, kind (`lines` | `polygon`).
+//! - `service_areas`: category, tier, threshold_m; polygons: the reached network buffered and dissolved
+//!   (with `--service-areas polygons` or `auto`).
+//! - `service_lines`: the same fields; lines: the reached network itself, partial edges cut at the limit
+//!   (with `--service-areas lines`, `polygons` or `auto`).
+//!
+//!   Both layers are always written, empty when their kind was not asked for (`--service-areas none`,
+//!   `lines`), as every other layer is: an output folder always holds the same tables.
 //! - `network`: edge, u, v, length_m, access (`public` | `compound`), way_id, component.
 //! - `network_islands`: component, node_count, edge_count, length_m, main; geometry: its edges (none for
 //!   the main component, which is the `network` layer).
+//!
+//! Both facility layers hold the reachable facilities only (the others are rejects).
 //!
 //! Rejects are [`crate::model::Reject`]s in [`super::CoverageRun::rejects`], written by the I/O layer.
 
@@ -19,7 +30,8 @@ use super::CoverageRun;
 use crate::crs::{Transformer, WorkingCrs};
 use crate::error::{Error, Result};
 use crate::io::layer::{FieldType, GeometryKind, Layer, Value};
-use crate::model::{Dataset, FacilityGeometry};
+use crate::io::model_layers::{facility_mapped_as, facility_point};
+use crate::model::{Dataset, Facility, FacilityGeometry};
 use crate::network::WalkNetwork;
 use crate::network::access::AccessKind;
 use crate::network::compounds::PieceAccess;
@@ -32,8 +44,10 @@ use rayon::prelude::*;
 pub struct CoverageLayers {
     pub estates: Layer,
     pub facilities: Layer,
+    pub facility_footprints: Layer,
     pub access_points: Layer,
     pub service_areas: Layer,
+    pub service_lines: Layer,
     pub network: Layer,
     pub network_islands: Layer,
 }
@@ -41,7 +55,7 @@ pub struct CoverageLayers {
 impl CoverageLayers {
     /// All layers in writing order.
     pub fn into_vec(self) -> Vec<Layer> {
-        vec![self.estates, self.facilities, self.access_points, self.service_areas, self.network, self.network_islands]
+        vec![self.estates, self.facilities, self.facility_footprints, self.access_points, self.service_areas, self.service_lines, self.network, self.network_islands]
     }
 }
 
@@ -203,29 +217,39 @@ pub fn coverage_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
     }
     push_all(&mut estates, crs, rows)?;
 
-    // Facilities on the network.
-    let mut facilities = Layer::new(
-        "facilities",
-        GeometryKind::Any,
-        &[("facility_id", FieldType::Text), ("name", FieldType::Text), ("category", FieldType::Text), ("snap_m", FieldType::Real), ("entrances", FieldType::Int)],
-    );
-    let rows = data
+    // Facilities on the network: a point each, and the areas of those mapped as areas.
+    const FACILITY_FIELDS: [(&str, FieldType); 5] =
+        [("facility_id", FieldType::Text), ("name", FieldType::Text), ("category", FieldType::Text), ("snap_m", FieldType::Real), ("entrances", FieldType::Int)];
+    let mut point_fields = FACILITY_FIELDS.to_vec();
+    point_fields.push(("mapped_as", FieldType::Text));
+    let mut facilities = Layer::new("facilities", GeometryKind::Point, &point_fields);
+    let mut facility_footprints = Layer::new("facility_footprints", GeometryKind::Polygon, &FACILITY_FIELDS);
+    let reachable: Vec<(&Facility, Vec<Value>)> = data
         .facilities
         .iter()
         .zip(&base.facility_access)
         .filter_map(|(f, a)| {
             let a = a.as_ref().filter(|a| !a.points.is_empty())?;
-            let g = match &f.geometry {
-                FacilityGeometry::Point(p) => Geometry::Point(*p),
-                FacilityGeometry::Area(m) => Geometry::MultiPolygon(m.clone()),
-            };
-            Some((
-                Some(g),
-                vec![Value::Text(f.id.clone()), f.name.clone().into(), Value::Text(f.category.clone()), a.min_offset_m().into(), Value::from(a.points.len())],
-            ))
+            Some((f, vec![Value::Text(f.id.clone()), f.name.clone().into(), Value::Text(f.category.clone()), a.min_offset_m().into(), Value::from(a.points.len())]))
         })
         .collect();
-    push_all(&mut facilities, crs, rows)?;
+    let point_rows = reachable
+        .iter()
+        .map(|(f, values)| {
+            let mut values = values.clone();
+            values.push(Value::from(facility_mapped_as(&f.geometry)));
+            (facility_point(&f.geometry).map(Geometry::Point), values)
+        })
+        .collect();
+    push_all(&mut facilities, crs, point_rows)?;
+    let area_rows = reachable
+        .into_iter()
+        .filter_map(|(f, values)| match &f.geometry {
+            FacilityGeometry::Area(area) => Some((Some(Geometry::MultiPolygon(area.clone())), values)),
+            FacilityGeometry::Point(_) => None,
+        })
+        .collect();
+    push_all(&mut facility_footprints, crs, area_rows)?;
 
     // Estate access points.
     let mut access_points = Layer::new(
@@ -245,30 +269,31 @@ pub fn coverage_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
     }
     push_all(&mut access_points, crs, rows)?;
 
-    // Service areas.
-    let mut service_areas = Layer::new(
-        "service_areas",
-        GeometryKind::Any,
-        &[("category", FieldType::Text), ("tier", FieldType::Text), ("threshold_m", FieldType::Real), ("kind", FieldType::Text)],
-    );
-    let mut rows = Vec::new();
+    // Service areas: polygons and lines, one row per category each.
+    const SERVICE_AREA_FIELDS: [(&str, FieldType); 3] = [("category", FieldType::Text), ("tier", FieldType::Text), ("threshold_m", FieldType::Real)];
+    let mut service_areas = Layer::new("service_areas", GeometryKind::Polygon, &SERVICE_AREA_FIELDS);
+    let mut service_lines = Layer::new("service_lines", GeometryKind::Line, &SERVICE_AREA_FIELDS);
+    let (mut polygon_rows, mut line_rows) = (Vec::new(), Vec::new());
     for (c, r) in profile.categories.iter().zip(&base.categories) {
         if let Some(sa) = &r.service_area {
-            let values = |kind: &str| vec![Value::Text(c.key.clone()), Value::from(c.tier.as_str()), Value::from(c.threshold_m), Value::from(kind)];
-            rows.push((Some(Geometry::MultiLineString(sa.lines.clone())), values("lines")));
+            let values = || vec![Value::Text(c.key.clone()), Value::from(c.tier.as_str()), Value::from(c.threshold_m)];
+            line_rows.push((Some(Geometry::MultiLineString(sa.lines.clone())), values()));
             if let Some(polygon) = &sa.polygon {
-                rows.push((Some(Geometry::MultiPolygon(polygon.clone())), values("polygon")));
+                polygon_rows.push((Some(Geometry::MultiPolygon(polygon.clone())), values()));
             }
         }
     }
-    push_all(&mut service_areas, crs, rows)?;
+    push_all(&mut service_areas, crs, polygon_rows)?;
+    push_all(&mut service_lines, crs, line_rows)?;
 
     let shown = scenario.and_then(|s| s.network.as_ref()).unwrap_or(&run.network);
     Ok(CoverageLayers {
         estates,
         facilities,
+        facility_footprints,
         access_points,
         service_areas,
+        service_lines,
         network: network_layer(shown, data, crs)?,
         network_islands: islands_layer(&run.network, crs)?,
     })

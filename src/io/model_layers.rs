@@ -7,17 +7,32 @@
 //! |---|---|
 //! | `estates` | estate_id, name, source, population, households, population_source, floor_area_m2, n_buildings, area_m2, built_year, consent_share, previously_funded, to_be_demolished, estate_type |
 //! | `buildings` | building_id, use, levels, residential, area_m2 |
-//! | `facilities` | facility_id, name, category, matched_by, capacity |
+//! | `facilities` | facility_id, name, category, matched_by, capacity, mapped_as |
+//! | `facility_footprints` | facility_id, name, category, matched_by, capacity |
 //! | `idle_land` | parcel_id, origin, area_m2 |
-//! | `barriers` | barrier_id, class |
+//! | `barriers` | barrier_id, class (the barriers mapped as lines) |
+//! | `barrier_areas` | barrier_id, class (the barriers mapped as areas: water, a planner's barrier polygons) |
 //! | `gates` | gate_id, kind, access |
 //! | `network` | way_id, name, highway, access, foot |
 //! | `boundaries` | boundary_id, name, level |
 //! | `rejects` | source, layer, source_id, reason |
 //!
-//! Areas (`area_m2`) are planar areas in the working CRS, measured before the conversion. Facilities
-//! and barriers are declared points / lines / polygons when all features agree, else mixed.
+//! Areas (`area_m2`) are planar areas in the working CRS, measured before the conversion. Every layer
+//! but `rejects` declares one geometry type (single and multi parts of one family share it), so that a
+//! GeoPackage table is never GEOMETRY and QGIS styles it at once; the model types that mix lines and
+//! areas are split: barriers into `barriers` (lines) and `barrier_areas` (polygons), facilities as below.
 //! Conversion runs in parallel with one PROJ transformer per worker; output order is input order.
+//!
+//! **Facilities: one point each, areas beside.** A GeoPackage table holds one geometry type, and QGIS
+//! styles a mixed one poorly, so `facilities` is always points (`mapped_as` says `point` or `area`) and
+//! `facility_footprints` holds the areas (parks, schools) with the same fields. The engine has no single
+//! point for an area facility: it measures walking distances from the area's entrances (its gates, else
+//! where public ways cross or meet its boundary, else the network point nearest to its boundary; see
+//! [`crate::network::access`]), which are often several, lie on the boundary and exist only once a
+//! network is built. The point drawn is therefore [`facility_point`]: the point inside the area that
+//! the population estimate uses for a building ([`crate::population::representative_point`]: the
+//! centroid when it lies inside, else `geo`'s interior point). It always lies inside the footprint, so
+//! the dot sits on the area the distances are measured to, and a point-in-polygon join in QGIS finds it.
 //!
 //! ```
 //! use lifecircle::crs::WorkingCrs;
@@ -33,8 +48,9 @@ use crate::crs::{Transformer, WorkingCrs};
 use crate::error::{Error, Result};
 use crate::io::layer::{FieldType, GeometryKind, Layer, Value};
 use crate::model::{Barrier, Boundary, BoundaryLevel, Building, Dataset, Estate, Facility, FacilityGeometry, Gate, Parcel, Reject, Way};
+use crate::population::representative_point;
 use geo::Area;
-use geo_types::Geometry;
+use geo_types::{Geometry, MultiPolygon, Point};
 use rayon::prelude::*;
 
 /// Convert each item's geometry to WGS 84 in parallel, keeping order. A failure is an internal error
@@ -119,38 +135,75 @@ pub fn buildings_layer(buildings: &[Building], crs: WorkingCrs) -> Result<Layer>
     Ok(layer)
 }
 
-/// The kind all geometries share, or `Any`.
-fn common_kind<'a>(geometries: impl Iterator<Item = &'a Geometry<f64>>) -> GeometryKind {
-    let mut kind = None;
-    for g in geometries {
-        let k = match g {
-            Geometry::Point(_) | Geometry::MultiPoint(_) => GeometryKind::Point,
-            Geometry::Line(_) | Geometry::LineString(_) | Geometry::MultiLineString(_) => GeometryKind::Line,
-            Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => GeometryKind::Polygon,
-            Geometry::GeometryCollection(_) => GeometryKind::Any,
-        };
-        match kind {
-            None => kind = Some(k),
-            Some(existing) if existing != k => return GeometryKind::Any,
-            _ => {}
-        }
+/// The point that stands for a facility in the `facilities` layers: its own point, or for an area the
+/// point inside it given by [`crate::population::representative_point`] (see the module doc). `None` only
+/// for an area without any polygon, which the readers never make.
+///
+/// ```
+/// use geo::Contains;
+/// use geo_types::{point, polygon, MultiPolygon};
+/// use lifecircle::io::model_layers::facility_point;
+/// use lifecircle::model::FacilityGeometry;
+/// // An L-shaped park, arms 2 m wide: its centroid (116/36, 116/36) ≈ (3.22, 3.22) lies in the notch,
+/// // outside the park, so the point is geo's interior point, inside the park.
+/// let l = MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 10.0, y: 2.0), (x: 2.0, y: 2.0), (x: 2.0, y: 10.0), (x: 0.0, y: 10.0)]]);
+/// let p = facility_point(&FacilityGeometry::Area(l.clone())).unwrap();
+/// assert!(l.contains(&p) && (p.x() < 2.0 || p.y() < 2.0), "{p:?}");
+/// assert_eq!(facility_point(&FacilityGeometry::Point(point! { x: 1.0, y: 2.0 })), Some(point! { x: 1.0, y: 2.0 }));
+/// ```
+pub fn facility_point(geometry: &FacilityGeometry) -> Option<Point<f64>> {
+    match geometry {
+        FacilityGeometry::Point(p) => Some(*p),
+        FacilityGeometry::Area(area) => representative_point(area),
     }
-    kind.unwrap_or(GeometryKind::Point)
 }
 
-/// The `facilities` layer (one row per facility and category).
+/// `point` or `area`: how a facility is mapped (the `mapped_as` field).
+pub fn facility_mapped_as(geometry: &FacilityGeometry) -> &'static str {
+    match geometry {
+        FacilityGeometry::Point(_) => "point",
+        FacilityGeometry::Area(_) => "area",
+    }
+}
+
+/// The fields of both facility layers of `extract` (`facilities` adds `mapped_as`).
+const FACILITY_FIELDS: [(&str, FieldType); 5] =
+    [("facility_id", FieldType::Text), ("name", FieldType::Text), ("category", FieldType::Text), ("matched_by", FieldType::Text), ("capacity", FieldType::Real)];
+
+fn facility_values(f: &Facility) -> Vec<Value> {
+    vec![text(&f.id), Value::from(f.name.clone()), text(&f.category), text(&f.matched_by), Value::from(f.capacity)]
+}
+
+/// The `facilities` layer: one point per facility and category, areas by [`facility_point`].
 pub fn facilities_layer(facilities: &[Facility], crs: WorkingCrs) -> Result<Layer> {
-    let geometries = wgs84_geometries(facilities, crs, "facilities", |f| match &f.geometry {
-        FacilityGeometry::Point(p) => Geometry::Point(*p),
-        FacilityGeometry::Area(mp) => Geometry::MultiPolygon(mp.clone()),
-    })?;
-    let mut layer = Layer::new(
-        "facilities",
-        common_kind(geometries.iter()),
-        &[("facility_id", FieldType::Text), ("name", FieldType::Text), ("category", FieldType::Text), ("matched_by", FieldType::Text), ("capacity", FieldType::Real)],
-    );
-    for (f, g) in facilities.iter().zip(geometries) {
-        layer.push(Some(g), vec![text(&f.id), Value::from(f.name.clone()), text(&f.category), text(&f.matched_by), Value::from(f.capacity)]);
+    let mut fields = FACILITY_FIELDS.to_vec();
+    fields.push(("mapped_as", FieldType::Text));
+    let mut layer = Layer::new("facilities", GeometryKind::Point, &fields);
+    let points: Vec<Option<Point<f64>>> = facilities.iter().map(|f| facility_point(&f.geometry)).collect();
+    let located: Vec<Point<f64>> = points.iter().flatten().copied().collect();
+    let mut geometries = wgs84_geometries(&located, crs, "facilities", |p| Geometry::Point(*p))?.into_iter();
+    for (f, p) in facilities.iter().zip(&points) {
+        let mut values = facility_values(f);
+        values.push(text(facility_mapped_as(&f.geometry)));
+        layer.push(p.and_then(|_| geometries.next()), values);
+    }
+    Ok(layer)
+}
+
+/// The `facility_footprints` layer: the areas of the facilities mapped as areas, one row per facility and
+/// category as in `facilities`.
+pub fn facility_footprints_layer(facilities: &[Facility], crs: WorkingCrs) -> Result<Layer> {
+    let areas: Vec<(&Facility, &MultiPolygon<f64>)> = facilities
+        .iter()
+        .filter_map(|f| match &f.geometry {
+            FacilityGeometry::Area(a) => Some((f, a)),
+            FacilityGeometry::Point(_) => None,
+        })
+        .collect();
+    let mut layer = Layer::new("facility_footprints", GeometryKind::Polygon, &FACILITY_FIELDS);
+    let geometries = wgs84_geometries(&areas, crs, "facility_footprints", |(_, a)| Geometry::MultiPolygon((*a).clone()))?;
+    for ((f, _), g) in areas.iter().zip(geometries) {
+        layer.push(Some(g), facility_values(f));
     }
     Ok(layer)
 }
@@ -165,17 +218,38 @@ pub fn idle_land_layer(parcels: &[Parcel], crs: WorkingCrs) -> Result<Layer> {
     Ok(layer)
 }
 
-/// The `barriers` layer.
-pub fn barriers_layer(barriers: &[Barrier], crs: WorkingCrs) -> Result<Layer> {
-    let geometries = wgs84_geometries(barriers, crs, "barriers", |b| b.geometry.clone())?;
-    let mut layer = Layer::new("barriers", common_kind(geometries.iter()), &[("barrier_id", FieldType::Text), ("class", FieldType::Text)]);
-    if barriers.is_empty() {
-        layer.geometry = GeometryKind::Line;
+/// The barriers of one geometry family (`kind` Line or Polygon) as the layer `name`. A barrier that is
+/// neither a line nor a polygon is an internal error: the readers make only those.
+fn barriers_of_kind(barriers: &[Barrier], crs: WorkingCrs, name: &str, kind: GeometryKind) -> Result<Layer> {
+    let mut chosen = Vec::new();
+    for b in barriers {
+        let family = match &b.geometry {
+            Geometry::Line(_) | Geometry::LineString(_) | Geometry::MultiLineString(_) => GeometryKind::Line,
+            Geometry::Polygon(_) | Geometry::MultiPolygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => GeometryKind::Polygon,
+            Geometry::Point(_) | Geometry::MultiPoint(_) | Geometry::GeometryCollection(_) => {
+                return Err(Error::Internal(format!("barrier {} is neither a line nor an area; the readers should have rejected it", b.id)));
+            }
+        };
+        if family == kind {
+            chosen.push(b);
+        }
     }
-    for (b, g) in barriers.iter().zip(geometries) {
+    let mut layer = Layer::new(name, kind, &[("barrier_id", FieldType::Text), ("class", FieldType::Text)]);
+    let geometries = wgs84_geometries(&chosen, crs, name, |b| b.geometry.clone())?;
+    for (b, g) in chosen.iter().zip(geometries) {
         layer.push(Some(g), vec![text(&b.id), text(&b.class)]);
     }
     Ok(layer)
+}
+
+/// The `barriers` layer: the barriers mapped as lines (railways, rivers, arterial roads).
+pub fn barriers_layer(barriers: &[Barrier], crs: WorkingCrs) -> Result<Layer> {
+    barriers_of_kind(barriers, crs, "barriers", GeometryKind::Line)
+}
+
+/// The `barrier_areas` layer: the barriers mapped as areas (water, railway land), with the fields of `barriers`.
+pub fn barrier_areas_layer(barriers: &[Barrier], crs: WorkingCrs) -> Result<Layer> {
+    barriers_of_kind(barriers, crs, "barrier_areas", GeometryKind::Polygon)
 }
 
 /// The `gates` layer.
@@ -251,8 +325,10 @@ pub fn dataset_layers(dataset: &Dataset, crs: WorkingCrs) -> Result<Vec<Layer>> 
         estates_layer(&dataset.estates, crs)?,
         buildings_layer(&dataset.buildings, crs)?,
         facilities_layer(&dataset.facilities, crs)?,
+        facility_footprints_layer(&dataset.facilities, crs)?,
         idle_land_layer(&dataset.parcels, crs)?,
         barriers_layer(&dataset.barriers, crs)?,
+        barrier_areas_layer(&dataset.barriers, crs)?,
         gates_layer(&dataset.gates, crs)?,
         network_layer(&dataset.ways, crs)?,
         boundaries_layer(&dataset.boundaries, crs)?,
@@ -264,7 +340,8 @@ pub fn dataset_layers(dataset: &Dataset, crs: WorkingCrs) -> Result<Vec<Layer>> 
 mod tests {
     use super::*;
     use crate::model::{EstateSource, PopulationSource, SurveyAttributes};
-    use geo_types::{line_string, point, polygon, MultiPolygon};
+    use geo::Contains;
+    use geo_types::{line_string, point, polygon};
 
     const UTM50N: WorkingCrs = WorkingCrs { epsg: 32650 };
 
@@ -303,12 +380,61 @@ mod tests {
     }
 
     #[test]
-    fn facilities_kind_follows_the_data() {
-        let point_facility = Facility { id: "f".into(), name: None, category: "park".into(), geometry: FacilityGeometry::Point(point! { x: 668_069.39, y: 3_546_254.68 }), capacity: None, matched_by: "layer".into() };
-        assert_eq!(facilities_layer(std::slice::from_ref(&point_facility), UTM50N).unwrap().geometry, GeometryKind::Point);
-        let area = Facility { geometry: FacilityGeometry::Area(square()), ..point_facility.clone() };
-        assert_eq!(facilities_layer(std::slice::from_ref(&area), UTM50N).unwrap().geometry, GeometryKind::Polygon);
-        assert_eq!(facilities_layer(&[point_facility, area], UTM50N).unwrap().geometry, GeometryKind::Any);
+    fn facilities_are_points_and_areas_also_footprints() {
+        let point_facility = Facility {
+            id: "n1".into(),
+            name: None,
+            category: "kindergarten".into(),
+            geometry: FacilityGeometry::Point(point! { x: 668_069.39, y: 3_546_254.68 }),
+            capacity: Some(90.0),
+            matched_by: "layer".into(),
+        };
+        let park = Facility { id: "w2".into(), name: Some("玄武湖公园".into()), category: "park".into(), geometry: FacilityGeometry::Area(square()), capacity: None, ..point_facility.clone() };
+        let both = [point_facility, park];
+        let points = facilities_layer(&both, UTM50N).unwrap();
+        assert_eq!(points.geometry, GeometryKind::Point);
+        assert!(points.features.iter().all(|f| matches!(f.geometry, Some(Geometry::Point(_)))));
+        let mapped_as = points.field_index("mapped_as").unwrap();
+        assert_eq!(points.features.iter().map(|f| f.values[mapped_as].clone()).collect::<Vec<_>>(), vec![Value::from("point"), Value::from("area")]);
+        // The square's centroid, (668,119.39, 3,546,304.68) in UTM 50N, lies inside it: it is the park's point.
+        let Some(Geometry::Point(p)) = &points.features[1].geometry else { panic!() };
+        let Some(Geometry::MultiPolygon(footprint)) = facility_footprints_layer(&both, UTM50N).unwrap().features[0].geometry.clone() else { panic!() };
+        assert!(footprint.contains(p), "{p:?}");
+        let centre = Transformer::with_to_wgs84(UTM50N, |t| t.coord(geo_types::coord! { x: 668_119.39, y: 3_546_304.68 })).unwrap().unwrap();
+        assert!((p.x() - centre.x).abs() < 1e-9 && (p.y() - centre.y).abs() < 1e-9, "{p:?} vs {centre:?}");
+
+        let footprints = facility_footprints_layer(&both, UTM50N).unwrap();
+        assert_eq!(footprints.geometry, GeometryKind::Polygon);
+        assert_eq!(footprints.features.len(), 1);
+        assert_eq!(footprints.features[0].values, vec![Value::from("w2"), Value::from("玄武湖公园"), Value::from("park"), Value::from("layer"), Value::Null]);
+        let names: Vec<&str> = footprints.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["facility_id", "name", "category", "matched_by", "capacity"]);
+        // No area facility: the layer is still there, empty and polygon.
+        let none = facility_footprints_layer(&both[..1], UTM50N).unwrap();
+        assert_eq!((none.geometry, none.features.len()), (GeometryKind::Polygon, 0));
+    }
+
+    #[test]
+    fn barriers_split_into_lines_and_areas() {
+        let (x, y) = (668_069.39, 3_546_254.68);
+        let rail = Barrier { id: "w1".into(), geometry: Geometry::LineString(line_string![(x: x, y: y), (x: x + 500.0, y: y)]), class: "rail".into() };
+        let river = Barrier { id: "w2".into(), geometry: Geometry::MultiLineString(geo_types::MultiLineString(vec![line_string![(x: x, y: y + 50.0), (x: x + 90.0, y: y + 60.0)]])), class: "river".into() };
+        let lake = Barrier { id: "r3".into(), geometry: Geometry::MultiPolygon(square()), class: "water".into() };
+        let all = [rail, lake, river];
+        let lines = barriers_layer(&all, UTM50N).unwrap();
+        assert_eq!(lines.geometry, GeometryKind::Line);
+        assert_eq!(lines.features.iter().map(|f| f.values.clone()).collect::<Vec<_>>(), vec![vec![Value::from("w1"), Value::from("rail")], vec![Value::from("w2"), Value::from("river")]]);
+        let areas = barrier_areas_layer(&all, UTM50N).unwrap();
+        assert_eq!(areas.geometry, GeometryKind::Polygon);
+        assert_eq!(areas.features.len(), 1);
+        assert_eq!(areas.features[0].values, vec![Value::from("r3"), Value::from("water")]);
+        assert!(matches!(areas.features[0].geometry, Some(Geometry::MultiPolygon(_))));
+        // No barrier: both layers there, empty, with their types.
+        assert_eq!((barriers_layer(&[], UTM50N).unwrap().geometry, barrier_areas_layer(&[], UTM50N).unwrap().geometry), (GeometryKind::Line, GeometryKind::Polygon));
+        // A point barrier is no model barrier: an internal error naming it, not a mixed layer.
+        let post = Barrier { id: "n4".into(), geometry: Geometry::Point(point! { x: x, y: y }), class: "bollard".into() };
+        let err = barriers_layer(&[post], UTM50N).unwrap_err().to_string();
+        assert!(err.contains("barrier n4"), "{err}");
     }
 
     #[test]
@@ -327,7 +453,11 @@ mod tests {
         ds.ways.push(Way { id: "w".into(), line: line_string![(x: 668_069.39, y: 3_546_254.68), (x: 668_169.39, y: 3_546_254.68)], tags: [("highway".to_string(), "footway".to_string())].into() });
         let layers = dataset_layers(&ds, UTM50N).unwrap();
         let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
-        assert_eq!(names, ["estates", "buildings", "facilities", "idle_land", "barriers", "gates", "network", "boundaries", "rejects"]);
-        assert_eq!(layers[6].features[0].values, vec![Value::from("w"), Value::Null, Value::from("footway"), Value::Null, Value::Null]);
+        assert_eq!(names, ["estates", "buildings", "facilities", "facility_footprints", "idle_land", "barriers", "barrier_areas", "gates", "network", "boundaries", "rejects"]);
+        // Empty layers still declare their geometry type; only rejects may mix.
+        let kinds: Vec<GeometryKind> = layers.iter().map(|l| l.geometry).collect();
+        use GeometryKind::{Any, Line, Point as Pt, Polygon as Pg};
+        assert_eq!(kinds, [Pg, Pg, Pt, Pg, Pg, Line, Pg, Pt, Line, Pg, Any]);
+        assert_eq!(layers[8].features[0].values, vec![Value::from("w"), Value::Null, Value::from("footway"), Value::Null, Value::Null]);
     }
 }

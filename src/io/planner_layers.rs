@@ -1,7 +1,8 @@
-//! Planners' own layers (`--estates`, `--facilities`, `--gates`, `--buildings`, `--parcels`,
-//! `--barriers`, `--boundaries`, `--ways`): any vector file becomes model objects ([`Estate`],
+//! Planners' own layers (`--estates`, `--facilities`, `--gates`, `--buildings`, `--idle-land`,
+//! `--barriers`, `--boundaries`, `--network`): any vector file becomes model objects ([`Estate`],
 //! [`Facility`], [`Gate`], [`Building`], [`Parcel`], [`Barrier`], [`Boundary`], [`Way`]) in the
-//! working CRS, and every feature that cannot become one becomes a [`Reject`] with its reason.
+//! working CRS, and every feature that cannot become one becomes a [`Reject`] with its reason, its
+//! `layer` being the output layer's name ([`LayerKind::name`]: `idle_land` for parcels, `network` for ways).
 //!
 //! The steps, for one layer:
 //! 1. Read the file ([`read_raw_layer`]: GeoJSON by our streaming reader, anything else through GDAL).
@@ -85,17 +86,19 @@ impl LayerKind {
     pub const ALL: [LayerKind; 8] =
         [LayerKind::Estates, LayerKind::Facilities, LayerKind::Gates, LayerKind::Buildings, LayerKind::Parcels, LayerKind::Barriers, LayerKind::Boundaries, LayerKind::Ways];
 
-    /// The layer's name in messages and in [`Reject::layer`].
+    /// The layer's name in messages and in [`Reject::layer`]: the name of the output layer its features
+    /// are written to (`idle_land` for parcels, `network` for ways), which is also the name of the flag
+    /// that reads it (`--idle-land`, `--network`).
     pub fn name(self) -> &'static str {
         match self {
             LayerKind::Estates => "estates",
             LayerKind::Facilities => "facilities",
             LayerKind::Gates => "gates",
             LayerKind::Buildings => "buildings",
-            LayerKind::Parcels => "parcels",
+            LayerKind::Parcels => "idle_land",
             LayerKind::Barriers => "barriers",
             LayerKind::Boundaries => "boundaries",
-            LayerKind::Ways => "ways",
+            LayerKind::Ways => "network",
         }
     }
 
@@ -923,6 +926,8 @@ mod tests {
         assert_eq!(parcels[0].id, "#0");
         assert_eq!(rejects.len(), 1);
         assert!(rejects[0].reason.contains("not closed"), "{}", rejects[0].reason);
+        // The reject names the output layer the parcel would be in (`idle_land`), as `--idle-land` does.
+        assert_eq!(rejects[0].layer, "idle_land");
     }
 
     #[test]
@@ -992,8 +997,11 @@ mod tests {
     #[test]
     fn ways_keep_tags_and_split_multilines() {
         let ml = json!({"type":"MultiLineString","coordinates":[[[118.78,32.04],[118.781,32.04]],[[118.79,32.04],[118.791,32.041]]]});
-        let (data, rejects) = run(LayerKind::Ways, vec![feature(0, ml, json!({"way_id":"w9","highway":"footway","lanes":2,"note":null}))]);
-        assert!(rejects.is_empty());
+        let point = json!({"type":"Point","coordinates":[118.78,32.04]});
+        let (data, rejects) = run(LayerKind::Ways, vec![feature(0, ml, json!({"way_id":"w9","highway":"footway","lanes":2,"note":null})), feature(1, point, json!({"way_id":"p1"}))]);
+        // A point is no way: rejected under the output layer's name, `network`, as `--network` calls it.
+        assert_eq!(rejects.iter().map(|r| (r.layer.as_str(), r.source_id.as_str())).collect::<Vec<_>>(), vec![("network", "p1")]);
+        assert!(rejects[0].reason.contains("where the network layer needs LineString"), "{}", rejects[0].reason);
         let LayerData::Ways(ways) = data else { panic!() };
         assert_eq!(ways.iter().map(|w| w.id.as_str()).collect::<Vec<_>>(), vec!["w9/1", "w9/2"]);
         assert_eq!(ways[0].tags.get("highway").map(String::as_str), Some("footway"));

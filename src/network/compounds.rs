@@ -111,7 +111,7 @@ impl<'a> EstateLocator<'a> {
 
 fn way_reject(way: &Way, reason: String) -> Reject {
     Reject {
-        source: "ways".into(),
+        source: "network".into(),
         layer: "network".into(),
         source_id: way.id.clone(),
         reason,

@@ -1,9 +1,11 @@
 //! What an output layer shows, read from its name, so that the styles, the HTML report and the printable map
 //! draw each layer the way a planner expects (estates by coverage score, bundles as outlines ...).
 //!
-//! The names are the output layer names of lifecircle: `estates`, `facilities`, `service_areas`, `bundles`,
-//! `sites` (and `bundle_sites`, drawn alike), `network`, `idle_land` (or `candidates`). Any other layer is drawn with a plain style chosen by
-//! its geometry kind.
+//! The names are the output layer names of lifecircle: `estates`, `facilities` (points), `facility_footprints`
+//! (the areas of facilities mapped as areas), `service_areas` (polygons), `service_lines` (the reached
+//! network as lines), `bundles`, `sites` (and `bundle_sites`, drawn
+//! alike), `network`, `idle_land` (or `candidates`). Any other layer is drawn with a plain style chosen by its
+//! geometry kind.
 //!
 //! ```
 //! use lifecircle::report::layer_role::LayerRole;
@@ -14,17 +16,22 @@
 /// The part a layer plays in the planner's package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LayerRole {
-    /// Walking catchments of facilities, by life-circle tier (fields `category`, `tier`).
+    /// Walking catchments of facilities, by life-circle tier (polygons, fields `category`, `tier`).
     ServiceAreas,
+    /// The network reached from the facilities within the tier's distance (lines, fields `category`, `tier`).
+    ServiceLines,
     /// The walking network (lines).
     Network,
     /// Idle land and candidate parcels (polygons).
     IdleLand,
     /// Residential estates (fields `score`, `dist_<category>`, `ok_<category>`, `bundle_id` ...).
     Estates,
+    /// The areas of facilities mapped as areas (parks, schools; polygons, field `category`), over the
+    /// estates they may touch and under the bundle outlines.
+    FacilityFootprints,
     /// Renovation bundles (fields `bundle_id`, `population`, `gaps`).
     Bundles,
-    /// Existing facilities (points or areas, field `category`).
+    /// Existing facilities (points, field `category`).
     Facilities,
     /// Recommended sites for new facilities (fields `category`, `rank`, `new_population_covered`).
     Sites,
@@ -38,7 +45,9 @@ impl LayerRole {
         match name {
             "estates" => LayerRole::Estates,
             "facilities" => LayerRole::Facilities,
+            "facility_footprints" => LayerRole::FacilityFootprints,
             "service_areas" => LayerRole::ServiceAreas,
+            "service_lines" => LayerRole::ServiceLines,
             "bundles" => LayerRole::Bundles,
             "sites" | "bundle_sites" => LayerRole::Sites,
             "network" => LayerRole::Network,
@@ -56,10 +65,12 @@ impl LayerRole {
     pub fn title(self) -> &'static str {
         match self {
             LayerRole::ServiceAreas => "Service areas (walking)",
+            LayerRole::ServiceLines => "Ways within walking reach",
             LayerRole::Network => "Walking network",
             LayerRole::IdleLand => "Idle land / candidates",
             LayerRole::Estates => "Estates: coverage score",
             LayerRole::Bundles => "Renovation bundles",
+            LayerRole::FacilityFootprints => "Facility areas",
             LayerRole::Facilities => "Facilities",
             LayerRole::Sites => "Recommended sites",
             LayerRole::Other => "Other",
@@ -77,7 +88,13 @@ mod tests {
         assert_eq!(LayerRole::from_layer_name("candidates"), LayerRole::IdleLand);
         assert_eq!(LayerRole::from_layer_name("Estates"), LayerRole::Other);
         assert!(LayerRole::ServiceAreas.draw_order() < LayerRole::Estates.draw_order());
+        assert_eq!(LayerRole::from_layer_name("service_lines"), LayerRole::ServiceLines);
+        assert!(LayerRole::ServiceAreas.draw_order() < LayerRole::ServiceLines.draw_order());
+        assert!(LayerRole::ServiceLines.draw_order() < LayerRole::Estates.draw_order());
         assert!(LayerRole::Estates.draw_order() < LayerRole::Bundles.draw_order());
         assert!(LayerRole::Facilities.draw_order() < LayerRole::Sites.draw_order());
+        assert_eq!(LayerRole::from_layer_name("facility_footprints"), LayerRole::FacilityFootprints);
+        assert!(LayerRole::Estates.draw_order() < LayerRole::FacilityFootprints.draw_order());
+        assert!(LayerRole::FacilityFootprints.draw_order() < LayerRole::Facilities.draw_order());
     }
 }

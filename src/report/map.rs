@@ -2,7 +2,8 @@
 //!
 //! One page (A4 landscape at 150 dpi by default: 1754 × 1240 px) with a title, the map, a legend, a scale bar,
 //! a north arrow and the OpenStreetMap attribution. Layers are drawn bottom-first by their role (service
-//! areas, network, idle land, estates filled by coverage score, bundle outlines, facility dots, site stars),
+//! areas, service lines, network, idle land, estates filled by coverage score, facility areas, bundle outlines, facility
+//! dots, site stars),
 //! with the symbols of [`crate::report::symbology`], the same as the HTML report's map and the QGIS styles.
 //!
 //! Steps:

@@ -7,9 +7,9 @@
 //! - [`map`]: the printable `coverage_map.svg` / `coverage_map.png` (rasterised by [`raster`]).
 //!
 //! All of them take the output [`Layer`](crate::io::layer::Layer)s (WGS84) and share one [`palette`], the
-//! layer roles of [`layer_role`] (read from the layer names `estates`, `facilities`, `service_areas`,
-//! `bundles`, `sites`, `network`, `idle_land`) and the per-feature [`symbology`], so a layer looks the same in
-//! QGIS, in the browser and on paper.
+//! layer roles of [`layer_role`] (read from the layer names `estates`, `facilities`, `facility_footprints`,
+//! `service_areas`, `service_lines`, `bundles`, `sites`, `network`, `idle_land`) and the per-feature [`symbology`], so a layer
+//! looks the same in QGIS, in the browser and on paper.
 //!
 //! ```no_run
 //! # fn run(layers: &[&lifecircle::io::layer::Layer], summary: &serde_json::Value) -> lifecircle::Result<()> {

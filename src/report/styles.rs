@@ -5,9 +5,11 @@
 //! |---|---|
 //! | `estates` | graduated on `score` (0..=1), five equal classes red → green ([`palette::SCORE_CLASSES`]) |
 //! | `service_areas` | categorised on `tier`: `5min` / `10min` / `15min`, semi-transparent fills |
+//! | `service_lines` | categorised on `tier`, lines of the same colours |
 //! | `bundles` | no fill, thick purple outline, labelled with `bundle_id` |
 //! | `sites` | red stars labelled `category #rank` |
-//! | `facilities` | categorised on `category`, one colour per profile category |
+//! | `facilities` | categorised on `category`, one colour per profile category (points) |
+//! | `facility_footprints` | the same, as translucent areas |
 //! | `network` | thin grey lines |
 //! | `idle_land` / `candidates` | brown diagonal hatching |
 //! | any other | a plain symbol for its geometry kind |
@@ -182,14 +184,17 @@ pub fn qml_for_layer(layer: &Layer) -> Option<String> {
             let symbol = Symbol::Fill { colour: palette::NO_SCORE, style: FillStyle::Solid, outline: palette::ESTATE_OUTLINE, outline_width_mm: 0.2 };
             single_renderer(&symbol, &mut renderer);
         }
-        LayerRole::ServiceAreas if has("tier") => {
+        LayerRole::ServiceAreas | LayerRole::ServiceLines if has("tier") => {
             let mut tiers: Vec<String> = palette::TIERS.iter().map(|t| t.to_string()).collect();
             tiers.extend(distinct_texts(layer, "tier").into_iter().filter(|t| !palette::TIERS.contains(&t.as_str())));
             let categories: Vec<(String, String, Symbol)> = tiers
                 .into_iter()
                 .map(|tier| {
                     let colour = palette::tier_colour(&tier).unwrap_or(palette::GENERIC.with_alpha(90));
-                    let symbol = Symbol::Fill { colour, style: FillStyle::Solid, outline: colour.with_alpha(200), outline_width_mm: 0.2 };
+                    let symbol = match role {
+                        LayerRole::ServiceLines => Symbol::Line { colour: colour.with_alpha(200), width_mm: 0.4 },
+                        _ => Symbol::Fill { colour, style: FillStyle::Solid, outline: colour.with_alpha(200), outline_width_mm: 0.2 },
+                    };
                     (tier.clone(), tier_label(&tier), symbol)
                 })
                 .collect();
@@ -214,7 +219,7 @@ pub fn qml_for_layer(layer: &Layer) -> Option<String> {
             }
             .map(|text| Label { text, is_expression: true, colour: palette::SITE_FILL, size_pt: 9.0, placement: 0 });
         }
-        LayerRole::Facilities if has("category") => {
+        LayerRole::Facilities | LayerRole::FacilityFootprints if has("category") => {
             let categories: Vec<(String, String, Symbol)> = distinct_texts(layer, "category")
                 .into_iter()
                 .map(|key| {
@@ -229,7 +234,7 @@ pub fn qml_for_layer(layer: &Layer) -> Option<String> {
             let symbol = Symbol::Fill { colour: palette::IDLE_LAND_HATCH, style: FillStyle::Hatched, outline: palette::IDLE_LAND_HATCH, outline_width_mm: 0.3 };
             single_renderer(&symbol, &mut renderer);
         }
-        LayerRole::ServiceAreas | LayerRole::Facilities | LayerRole::Other => {
+        LayerRole::ServiceAreas | LayerRole::ServiceLines | LayerRole::Facilities | LayerRole::FacilityFootprints | LayerRole::Other => {
             single_renderer(&Symbol::for_kind(layer.geometry, palette::GENERIC), &mut renderer);
         }
     }
@@ -402,6 +407,16 @@ mod tests {
             let alpha: u8 = symbol_option(&doc, i, "color").rsplit(',').next().unwrap().parse().unwrap();
             assert!(alpha < 255, "tier {i} is opaque");
         }
+        assert!(doc_text.contains("<layerGeometryType>2</layerGeometryType>"));
+        // Service lines: the same three tiers, as line symbols of the tier colours.
+        let mut lines = Layer::new("service_lines", GeometryKind::Line, &[("category", FieldType::Text), ("tier", FieldType::Text)]);
+        lines.push(None, vec!["park".into(), "10min".into()]);
+        let qml = qml_for_layer(&lines).unwrap();
+        let doc = parse(&qml);
+        assert_eq!((renderer(&doc).attribute("type"), renderer(&doc).attribute("attr")), (Some("categorizedSymbol"), Some("tier")));
+        assert_eq!(doc.descendants().filter(|n| n.has_tag_name("category")).count(), 3);
+        assert_eq!(symbol_option(&doc, 0, "line_color"), "8,104,172,200");
+        assert!(qml.contains("<layerGeometryType>1</layerGeometryType>"));
     }
 
     #[test]
@@ -437,12 +452,22 @@ mod tests {
             layer.push(Some(Geometry::Point(point!(x: 118.8, y: 32.0))), vec![c.into()]);
         }
         layer.push(None, vec![Value::Null]);
-        let doc_text = qml_for_layer(&layer).unwrap();
-        let doc = parse(&doc_text);
+        let qml = qml_for_layer(&layer).unwrap();
+        let doc = parse(&qml);
         let values: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("category")).map(|n| n.attribute("value").unwrap()).collect();
         assert_eq!(values, vec!["kindergarten", "park", "幼儿园"]);
         assert_eq!(symbol_option(&doc, 0, "color"), "255,127,0,255");
         assert_eq!(symbol_option(&doc, 1, "color"), "51,160,44,255");
+        assert!(qml.contains("<layerGeometryType>0</layerGeometryType>"));
+        // Footprints: the same categories, as translucent polygons outlined in the category's colour.
+        let mut footprints = Layer::new("facility_footprints", GeometryKind::Polygon, &[("category", FieldType::Text)]);
+        footprints.push(None, vec!["park".into()]);
+        let qml = qml_for_layer(&footprints).unwrap();
+        let doc = parse(&qml);
+        assert_eq!(renderer(&doc).attribute("attr"), Some("category"));
+        assert_eq!(symbol_option(&doc, 0, "color"), "51,160,44,140");
+        assert_eq!(symbol_option(&doc, 0, "outline_color"), "51,160,44,255");
+        assert!(qml.contains("<layerGeometryType>2</layerGeometryType>"));
     }
 
     #[test]

@@ -4,10 +4,10 @@
 //! with the colours of [`crate::report::palette`]:
 //!
 //! - estates: filled by the class of `score`, grey when it has none;
-//! - service areas: translucent fill by `tier`;
+//! - service areas: translucent fill by `tier`; service lines: lines of the same colours;
 //! - bundles: thick purple outline, no fill, labelled `bundle_id`;
 //! - sites: red star, labelled `category #rank`;
-//! - facilities: a dot (or a filled area) coloured by `category`;
+//! - facilities: a dot coloured by `category`; facility footprints: a translucent area of the same colour;
 //! - network: thin grey lines; idle land: brown hatching; other layers: a plain blue symbol.
 //!
 //! Symbols are deduplicated per layer: a feature refers to its symbol by index, so the HTML report embeds each
@@ -157,18 +157,22 @@ pub fn layer_symbology(layer: &Layer) -> LayerSymbology {
             }
             classes.finish()
         }
-        LayerRole::ServiceAreas if has("tier") => {
+        LayerRole::ServiceAreas | LayerRole::ServiceLines if has("tier") => {
             // Key: (position in TIERS or 3, name) so 5min < 10min < 15min < others alphabetically.
             let mut classes = Classes::new();
             for f in &layer.features {
                 let tier = text(layer, f, "tier").unwrap_or_default();
                 let order = palette::TIERS.iter().position(|t| *t == tier).unwrap_or(palette::TIERS.len());
                 let colour = palette::tier_colour(&tier).unwrap_or(palette::GENERIC.with_alpha(90));
-                classes.push((order, tier.clone()), || if tier.is_empty() { "no tier".to_string() } else { tier.clone() }, || Symbol::area(Some(colour), colour.with_alpha(200), 0.8));
+                let symbol = match role {
+                    LayerRole::ServiceLines => Symbol::line(colour.with_alpha(200), 0.8),
+                    _ => Symbol::area(Some(colour), colour.with_alpha(200), 0.8),
+                };
+                classes.push((order, tier.clone()), || if tier.is_empty() { "no tier".to_string() } else { tier.clone() }, || symbol);
             }
             classes.finish()
         }
-        LayerRole::Facilities if has("category") => {
+        LayerRole::Facilities | LayerRole::FacilityFootprints if has("category") => {
             let mut classes = Classes::new();
             for f in &layer.features {
                 let category = text(layer, f, "category").unwrap_or_default();
@@ -189,7 +193,7 @@ pub fn layer_symbology(layer: &Layer) -> LayerSymbology {
         },
         LayerRole::Network => single(Symbol::line(palette::NETWORK_GREY, 0.6), "walkable way"),
         LayerRole::IdleLand => single(Symbol { hatch: Some(palette::IDLE_LAND_HATCH), ..Symbol::area(None, palette::IDLE_LAND_HATCH, 1.2) }, "idle land / candidate parcel"),
-        LayerRole::ServiceAreas | LayerRole::Facilities | LayerRole::Other => single(Symbol::for_kind(layer.geometry, palette::GENERIC), &layer.name),
+        LayerRole::ServiceAreas | LayerRole::ServiceLines | LayerRole::Facilities | LayerRole::FacilityFootprints | LayerRole::Other => single(Symbol::for_kind(layer.geometry, palette::GENERIC), &layer.name),
     };
 
     let labels = layer
@@ -242,6 +246,15 @@ mod tests {
         assert_eq!(labels, vec!["5min", "10min", "15min"]);
         assert_eq!(s.feature_symbol, vec![2, 0, 1, 0]);
         assert!(s.symbols.iter().all(|sym| sym.fill.unwrap().a < 255));
+        // Service lines: the same tiers and colours, as lines (no fill).
+        let mut lines = Layer::new("service_lines", GeometryKind::Line, &[("tier", FieldType::Text)]);
+        for t in ["10min", "5min"] {
+            lines.push(None, vec![t.into()]);
+        }
+        let l = layer_symbology(&lines);
+        assert_eq!(l.legend.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(), vec!["5min", "10min"]);
+        assert_eq!(l.symbols[0].fill, None);
+        assert_eq!(l.symbols[0].stroke, palette::tier_colour("5min").map(|c| c.with_alpha(200)));
     }
 
     #[test]
@@ -270,6 +283,12 @@ mod tests {
         assert_eq!(s.legend.len(), 2);
         assert_eq!(s.feature_symbol, vec![1, 0, 1]);
         assert_eq!(s.symbols[1].fill, Some(palette::category_colour("park")));
+        // Footprints: the category's colour, translucent, as an area.
+        let mut footprints = Layer::new("facility_footprints", GeometryKind::Polygon, &[("category", FieldType::Text)]);
+        footprints.push(None, vec!["park".into()]);
+        let f = layer_symbology(&footprints);
+        assert_eq!((f.title.as_str(), f.symbols[0].stroke), ("Facility areas", Some(palette::category_colour("park"))));
+        assert!(f.symbols[0].fill.is_some_and(|c| c.a < 255));
         let mut other = Layer::new("rejects", GeometryKind::Any, &[]);
         other.push(None, vec![]);
         let o = layer_symbology(&other);

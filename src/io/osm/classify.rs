@@ -9,10 +9,10 @@
 //! | estates | `[estates] osm` | area |
 //! | buildings | `building=*` except `building=no` | area |
 //! | facilities | each `[[category]] osm`, once per category | point or area |
-//! | parcels | `[idle_land] osm` | area |
+//! | parcels (output layer `idle_land`) | `[idle_land] osm` | area |
 //! | barriers | `[barriers] osm`; class = the value of the rule's first `key=value` | line or area |
 //! | gates | `[gates] osm` | point (node) |
-//! | ways | `highway=*` | line |
+//! | ways (output layer `network`) | `highway=*` | line |
 //! | (non-residential areas) | `[population] non_residential_areas` | area, read for the residential rule |
 //!
 //! ```text

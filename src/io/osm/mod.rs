@@ -17,12 +17,15 @@
 //!    the **population estimate** ([`crate::population`]).
 //!
 //! Layers (see `classify.rs` for the rule table): `estates` (OSM areas matching `[estates]`, plus building
-//! clusters), `buildings`, `facilities` (one row per feature per category), `parcels`, `barriers`, `gates`,
-//! `ways` (every `highway=*` way that is a line, with the tags the walk rules read) and `rejects`.
+//! clusters), `buildings`, `facilities` (one row per feature per category), idle-land `parcels`, `barriers`,
+//! `gates`, `ways` (every `highway=*` way that is a line, with the tags the walk rules read) and `rejects`.
 //! `boundaries` stays empty: 社区/街道 boundaries are a planner's layer, OSM rarely has them.
 //!
 //! Every element that matches a layer's rule ends in that layer or in `rejects` with a reason that starts
-//! with a stable code (`missing_nodes: ...`), which [`ExtractStats::rejects_by_reason`] counts per layer:
+//! with a stable code (`missing_nodes: ...`), which [`ExtractStats::rejects_by_reason`] counts per layer.
+//! A reject's `layer` is the name of the output layer the element would have been written to, the same
+//! as in [`ExtractStats::layers`]: `idle_land` for parcels and `network` for ways (`idle_land/point_not_area`,
+//! `network/highway_area`).
 //!
 //! | code | meaning |
 //! |---|---|
@@ -93,7 +96,8 @@ pub struct ExtractStats {
     pub ways_read: u64,
     pub relations_read: u64,
     /// Rows per output layer, named as the layers are written (`estates`, `buildings`, `facilities`,
-    /// `idle_land`, `barriers`, `boundaries`, `gates`, `network`, `rejects`).
+    /// `facility_footprints` (the facilities mapped as areas), `idle_land`, `barriers` (lines),
+    /// `barrier_areas`, `boundaries`, `gates`, `network`, `rejects`).
     pub layers: BTreeMap<String, usize>,
     /// Estates per source (`osm_landuse`, `building_cluster`).
     pub estates_by_source: BTreeMap<String, usize>,
@@ -227,8 +231,10 @@ fn statistics((nodes_read, ways_read, relations_read): (u64, u64, u64), d: &Data
         ("estates", d.estates.len()),
         ("buildings", d.buildings.len()),
         ("facilities", d.facilities.len()),
+        ("facility_footprints", d.facilities.iter().filter(|f| matches!(f.geometry, FacilityGeometry::Area(_))).count()),
         ("idle_land", d.parcels.len()),
-        ("barriers", d.barriers.len()),
+        ("barriers", d.barriers.iter().filter(|b| !b.is_area()).count()),
+        ("barrier_areas", d.barriers.iter().filter(|b| b.is_area()).count()),
         ("boundaries", d.boundaries.len()),
         ("gates", d.gates.len()),
         ("network", d.ways.len()),
@@ -494,7 +500,7 @@ fn reported_layers(c: &Classes<'_>) -> Vec<&'static str> {
         layers.push("facilities");
     }
     if c.parcel.is_some() {
-        layers.push("parcels");
+        layers.push("idle_land");
     }
     if c.barrier.is_some() {
         layers.push("barriers");
@@ -503,7 +509,7 @@ fn reported_layers(c: &Classes<'_>) -> Vec<&'static str> {
         layers.push("gates");
     }
     if c.highway.is_some() {
-        layers.push("ways");
+        layers.push("network");
     }
     layers
 }
@@ -584,7 +590,7 @@ impl Builder<'_> {
         let Some(point) = point else {
             let (lon, lat) = n.position.map(|p| self.raw.nodes.lon_lat(p as usize)).unwrap_or((f64::NAN, f64::NAN));
             let failure: Failure = ("unprojectable_node", format!("node at lon {lon}, lat {lat} cannot be projected into the working CRS"), None);
-            let layers: Vec<&str> = reported_layers(c).into_iter().filter(|l| *l != "ways").collect();
+            let layers: Vec<&str> = reported_layers(c).into_iter().filter(|l| *l != "network").collect();
             return self.reject_all(&layers, &id, &failure);
         };
         for (category, rule) in &c.facilities {
@@ -593,7 +599,7 @@ impl Builder<'_> {
         if let Some((_, kind)) = &c.gate {
             out.push(Out::Gate(Gate { id: id.clone(), point, kind: kind.clone(), access: tag(n.tags, "access").map(str::to_string) }));
         }
-        let area_layers = [("estates", c.estate.is_some()), ("buildings", c.building.is_some()), ("parcels", c.parcel.is_some()), ("barriers", c.barrier.is_some())];
+        let area_layers = [("estates", c.estate.is_some()), ("buildings", c.building.is_some()), ("idle_land", c.parcel.is_some()), ("barriers", c.barrier.is_some())];
         for (layer, wanted) in area_layers {
             if wanted {
                 out.push(self.reject(layer, &id, "point_not_area", "mapped as a point; this layer needs an area or a line", Some(Geometry::Point(point))));
@@ -646,9 +652,9 @@ impl Builder<'_> {
         let barrier_is_area = c.barrier.as_ref().is_some_and(|(rule, _)| closed && closed_barrier_is_area(rule, w.tags));
         if let Some(highway) = &c.highway {
             if closed && area_tagged {
-                out.push(self.reject("ways", &id, "highway_area", &format!("highway={highway} with area=yes is an area, not a line to walk along"), Some(Geometry::LineString(line.clone()))));
+                out.push(self.reject("network", &id, "highway_area", &format!("highway={highway} with area=yes is an area, not a line to walk along"), Some(Geometry::LineString(line.clone()))));
             } else if !line_ok {
-                out.push(self.reject("ways", &id, "degenerate_line", "fewer than 2 distinct points", None));
+                out.push(self.reject("network", &id, "degenerate_line", "fewer than 2 distinct points", None));
             } else {
                 let tags: BTreeMap<String, String> =
                     w.tags.iter().filter(|(k, _)| WAY_TAG_KEYS.contains(k)).map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -676,7 +682,7 @@ impl Builder<'_> {
             area_layers.push("facilities");
         }
         if c.parcel.is_some() {
-            area_layers.push("parcels");
+            area_layers.push("idle_land");
         }
         if barrier_is_area {
             area_layers.push("barriers");
@@ -708,13 +714,13 @@ impl Builder<'_> {
         let c = &r.classes;
         let mut out = Vec::new();
         if let Some(highway) = &c.highway {
-            out.push(self.reject("ways", &id, "highway_area", &format!("a highway={highway} relation is an area, not a line to walk along"), None));
+            out.push(self.reject("network", &id, "highway_area", &format!("a highway={highway} relation is an area, not a line to walk along"), None));
         }
         if c.gate.is_some() {
             out.push(self.reject("gates", &id, "gate_not_node", "a gate must be a node on a way; this is a relation", None));
         }
         let mut area_layers: Vec<&str> = Vec::new();
-        for (layer, wanted) in [("estates", c.estate.is_some()), ("buildings", c.building.is_some()), ("facilities", !c.facilities.is_empty()), ("parcels", c.parcel.is_some()), ("barriers", c.barrier.is_some())] {
+        for (layer, wanted) in [("estates", c.estate.is_some()), ("buildings", c.building.is_some()), ("facilities", !c.facilities.is_empty()), ("idle_land", c.parcel.is_some()), ("barriers", c.barrier.is_some())] {
             if wanted {
                 area_layers.push(layer);
             }

@@ -1,0 +1,50 @@
+//! `lifecircle coverage --format gpkg` through the real binary on the embedded Nanjing extract, with
+//! `--service-areas lines`: every layer is in the GeoPackage with one declared geometry type (GEOMETRY only
+//! for rejects), `service_areas` is there but empty (no polygons were asked for), `service_lines` holds one
+//! row per profile category, and the facilities drawn as points are all there, areas also as footprints.
+
+mod geopackage_types;
+
+use gdal::vector::LayerAccess;
+use std::process::Command;
+
+#[test]
+fn coverage_with_lines_only_writes_typed_layers_and_an_empty_service_areas_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("coverage");
+    let o = Command::new(env!("CARGO_BIN_EXE_lifecircle"))
+        .args(["coverage", "--quiet", "--format", "gpkg", "--service-areas", "lines", "--osm", "data/nanjing-xuanwu-2021.osm.pbf", "--out"])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs");
+    assert!(o.status.success(), "coverage failed: {}", String::from_utf8_lossy(&o.stderr));
+    let gpkg = out.join("lifecircle.gpkg");
+    let want = geopackage_types::families(&[
+        ("estates", "polygon"),
+        ("facilities", "point"),
+        ("facility_footprints", "polygon"),
+        ("access_points", "point"),
+        ("service_areas", "polygon"),
+        ("service_lines", "line"),
+        ("network", "line"),
+        ("network_islands", "line"),
+        ("rejects", "Unknown (any)"),
+    ]);
+    assert_eq!(geopackage_types::declared_families(&gpkg), want);
+
+    let dataset = gdal::Dataset::open(&gpkg).unwrap();
+    let count = |name: &str| dataset.layer_by_name(name).unwrap().feature_count();
+    assert_eq!(count("service_areas"), 0);
+    assert_eq!(count("service_lines"), 15, "one row per category of the default profile");
+    // Each footprint's facility is among the points, and with mapped_as = area.
+    let mut facilities = dataset.layer_by_name("facilities").unwrap();
+    let (id_i, as_i) = (facilities.defn().field_index("facility_id").unwrap(), facilities.defn().field_index("mapped_as").unwrap());
+    let areas: std::collections::BTreeSet<String> =
+        facilities.features().filter(|f| f.field_as_string(as_i).unwrap().as_deref() == Some("area")).filter_map(|f| f.field_as_string(id_i).unwrap()).collect();
+    let mut footprints = dataset.layer_by_name("facility_footprints").unwrap();
+    let footprint_id = footprints.defn().field_index("facility_id").unwrap();
+    let footprint_ids: std::collections::BTreeSet<String> = footprints.features().filter_map(|f| f.field_as_string(footprint_id).unwrap()).collect();
+    assert!(!areas.is_empty());
+    assert_eq!(footprint_ids, areas);
+}
