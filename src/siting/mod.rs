@@ -5,7 +5,7 @@
 //! [`fit`] (largest inscribed circle, Garcia-Castellanos & Lombardo 2007), [`mclp`] (maximal covering
 //! location, Church & ReVelle 1974: lazy greedy after Minoux 1978 plus an interchange pass), [`exact`]
 //! (exhaustive optimum for small instances), [`open_land_tiles`] (the open-land overlay cut into tiles
-//! that run in parallel, and stitched), [`reach`] (bounded Dijkstra per candidate), [`layers`] (the `candidates` and `sites` layers and CSV).
+//! that run in parallel, and stitched), [`reach`] (bounded Dijkstra per demand estate), [`layers`] (the `candidates` and `sites` layers and CSV).
 //!
 //! # How a site is judged
 //! - A candidate *fits* a category when its area is at least `land_min_area_m2` and a disc of diameter
@@ -15,7 +15,7 @@
 //!   with the snap offset walked). A centre farther than `max_snap_m` from the network cannot host one.
 //! - Demand for a category is every estate with residents and usable access points that the current
 //!   facilities leave uncovered (existing facilities stay: a covered estate gains nothing). One bounded
-//!   Dijkstra per fitting candidate ([`reach`], rayon over candidates) gives the demand estates within
+//!   Dijkstra per demand estate ([`reach`], rayon over estates) gives the fitting candidates within
 //!   the threshold, exactly as [`crate::coverage::run_coverage`] would measure them with the site added
 //!   as a facility.
 //! - Up to `k` sites per category by lazy greedy plus a swap pass. Categories are sited in profile order;
@@ -245,32 +245,38 @@ pub fn plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categorie
         .map(|&ci| {
             let category = &profile.categories[ci];
             let demand = demand_of(ci);
-            let mut entries = Vec::new();
-            for (rank, &e) in demand.iter().enumerate() {
-                entries.extend(coverage.baseline.estate_access[e as usize].points.iter().map(|p| SourceEntry {
-                    source: rank as u32,
-                    edge: p.snap.edge,
-                    along_m: p.snap.along_m,
-                    base_m: p.base_m(),
-                }));
-            }
-            let index = EdgeEntries::new(&entries);
-            let covers: Vec<Vec<u32>> = candidates
-                .par_iter()
-                .zip(fits.par_iter())
-                .map(|(c, f)| match (&c.access, f[ci], demand.is_empty()) {
-                    (Some(a), true, false) => {
-                        let site = SourceEntry { source: 0, edge: a.snap.edge, along_m: a.snap.along_m, base_m: a.base_m() };
-                        reach::demand_within(&coverage.network.graph, &site, &index, category.threshold_m).into_iter().map(|(r, _)| r).collect()
-                    }
-                    _ => Vec::new(),
+            // The candidates that fit the category and meet the network, indexed by edge.
+            let sites: Vec<SourceEntry> = candidates
+                .iter()
+                .zip(&fits)
+                .enumerate()
+                .filter_map(|(c, (cand, f))| match (&cand.access, f[ci]) {
+                    (Some(a), true) => Some(SourceEntry { source: c as u32, edge: a.snap.edge, along_m: a.snap.along_m, base_m: a.base_m() }),
+                    _ => None,
                 })
                 .collect();
+            let site_index = EdgeEntries::new(&sites);
+            // One bounded search per demand estate, from all its access points, to the candidates.
+            let covered_by: Vec<Vec<u32>> = if sites.is_empty() {
+                vec![Vec::new(); demand.len()]
+            } else {
+                demand
+                    .par_iter()
+                    .map(|&e| {
+                        let from: Vec<SourceEntry> = coverage.baseline.estate_access[e as usize]
+                            .points
+                            .iter()
+                            .map(|p| SourceEntry { source: 0, edge: p.snap.edge, along_m: p.snap.along_m, base_m: p.base_m() })
+                            .collect();
+                        reach::entries_within(&coverage.network.graph, &from, &site_index, category.threshold_m).into_iter().map(|(c, _)| c).collect()
+                    })
+                    .collect()
+            };
             let weight = demand.iter().map(|&e| population(data, e as usize)).collect();
-            let mut covered_by = vec![Vec::new(); demand.len()];
-            for (c, list) in covers.iter().enumerate() {
-                for &d in list {
-                    covered_by[d as usize].push(c as u32);
+            let mut covers = vec![Vec::new(); candidates.len()];
+            for (d, list) in covered_by.iter().enumerate() {
+                for &c in list {
+                    covers[c as usize].push(d as u32);
                 }
             }
             CategoryReach { category: ci, key: category.key.clone(), land_min_area_m2: category.land_min_area_m2, demand, instance: CoverInstance { weight, covers }, covered_by }
