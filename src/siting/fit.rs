@@ -46,7 +46,7 @@ impl InscribedCircle {
 /// Signed distance from `p` to the polygon's boundary: positive inside, negative outside.
 pub fn signed_boundary_distance(polygon: &Polygon<f64>, p: Coord<f64>) -> f64 {
     let mut inside = false;
-    let mut min_m = f64::INFINITY;
+    let mut min2 = f64::INFINITY;
     for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
         for seg in ring.0.windows(2) {
             let (a, b) = (seg[0], seg[1]);
@@ -54,9 +54,12 @@ pub fn signed_boundary_distance(polygon: &Polygon<f64>, p: Coord<f64>) -> f64 {
                 inside = !inside;
             }
             let (_, q) = project_on_segment(p, a, b);
-            min_m = min_m.min((q.x - p.x).hypot(q.y - p.y));
+            let (dx, dy) = (q.x - p.x, q.y - p.y);
+            min2 = min2.min(dx * dx + dy * dy);
         }
     }
+    // Squared distances compared, one square root: `hypot` per segment was a fifth of the search.
+    let min_m = min2.sqrt();
     if inside { min_m } else { -min_m }
 }
 
