@@ -1,6 +1,12 @@
 //! The stages glued together for the subcommands: read the inputs into one [`Dataset`] in the working CRS
 //! (OpenStreetMap and/or planners' layers, then the survey table and the population estimate), run the
 //! analyses, and write every layer, the rejects and the JSON summaries into the output folder.
+//!
+//! `plan` overlaps its writing with its work: once coverage is known, a thread of its own converts and
+//! writes the walking network's layers (a city's millions of edges; GDAL's GeoPackage writer is serial)
+//! into the staged GeoPackage and GeoJSON while bundles and sites are worked out, then drops them; the
+//! other layers, the HTML report and the printable map are then written side by side. Everything lands in
+//! a staging folder that is moved into place at the end.
 
 use crate::crs::WorkingCrs;
 pub use crate::crs::china::InputCoords;
@@ -577,12 +583,74 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
     prepare_output(out)?;
     stages.start("coverage");
     let run = run_coverage(&mut loaded, &opts.coverage)?;
+    let loaded = &loaded;
+    // Everything goes into a staging folder, moved into `out` once all is written (summary.json last).
+    let stage = atomic::StagingFolder::create(&out.dir)?;
+    let sd = stage.path().to_path_buf();
+    let gpkg = sd.join("lifecircle.gpkg");
+    let geojson_dir = sd.join("geojson");
+    std::fs::create_dir_all(&geojson_dir).map_err(|e| Error::output(&geojson_dir, e))?;
+    std::thread::scope(|scope| {
+        // The walking network's layers (a city's millions of edges) go into the GeoPackage and GeoJSON on
+        // a thread of their own while bundles and sites are worked out, and are dropped once written.
+        let network_job = scope.spawn(|| write_network_layers(&run, &loaded.dataset, loaded.crs, &gpkg, &geojson_dir));
+        let network_written = || network_job.join().unwrap_or_else(|_| Err(Error::Internal("the thread writing the network layers panicked".into())));
+        plan_analyses(loaded, &run, input, out, opts, stages, stage, network_written)
+    })
+}
+
+/// The network layers written ahead of the others: the open GeoPackage, their GeoJSON (and QML) files,
+/// their QGIS styles and feature counts.
+struct NetworkWritten {
+    gpkg: gdal_vector::GeoPackageWriter,
+    files: Vec<PathBuf>,
+    styles: Vec<(String, String)>,
+    counts: Vec<(String, usize)>,
+}
+
+/// Runs on a thread of its own and never uses rayon's pool: a `batch` runs plans on the pool's workers,
+/// which wait for this thread, so it must never wait for them.
+fn write_network_layers(run: &CoverageRun, data: &crate::model::Dataset, crs: crate::crs::WorkingCrs, gpkg_path: &Path, geojson_dir: &Path) -> Result<NetworkWritten> {
+    let started = std::time::Instant::now();
+    let (network, islands) = coverage::layers::network_layers_on_this_thread(run, data, crs)?;
+    let mut gpkg = gdal_vector::GeoPackageWriter::create(gpkg_path)?;
+    let mut files = Vec::new();
+    let mut styles = Vec::new();
+    let mut counts = Vec::new();
+    for layer in [network, islands] {
+        gpkg.write(&layer)?;
+        let path = geojson_dir.join(format!("{}.geojson", layer.name));
+        geojson::write_geojson(&path, &layer)?;
+        files.push(path);
+        files.extend(crate::report::write_qml_beside(&files[files.len() - 1], &layer)?);
+        styles.extend(crate::report::styles::qml_for_layer(&layer).map(|q| (layer.name.clone(), q)));
+        counts.push((layer.name.clone(), layer.features.len()));
+    }
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), "network layers written");
+    Ok(NetworkWritten { gpkg, files, styles, counts })
+}
+
+/// Bundles, sites and every output but the network layers, which `network_written` hands over.
+#[allow(clippy::too_many_arguments)]
+fn plan_analyses(
+    loaded: &Loaded,
+    run: &CoverageRun,
+    input: &InputSpec,
+    out: &OutputSpec,
+    opts: &PlanOptions,
+    mut stages: Stages,
+    stage: atomic::StagingFolder,
+    network_written: impl FnOnce() -> Result<NetworkWritten>,
+) -> Result<PlanSummary> {
+    let sd = stage.path().to_path_buf();
+    let gpkg = sd.join("lifecircle.gpkg");
+    let geojson_dir = sd.join("geojson");
     stages.start("bundles");
-    let failing = failing_must_have(&loaded, &run);
+    let failing = failing_must_have(loaded, run);
     let bundle_run = bundle::run_bundles(&loaded.dataset, &opts.bundle, Some(&failing))?;
     stages.start("sites");
-    let categories = siting::resolve_categories(&loaded.profile, &run, &loaded.dataset, opts.siting.categories.as_deref())?;
-    let siting_plan = siting::plan(&loaded.dataset, &loaded.profile, &run, &categories, &opts.siting)?;
+    let categories = siting::resolve_categories(&loaded.profile, run, &loaded.dataset, opts.siting.categories.as_deref())?;
+    let siting_plan = siting::plan(&loaded.dataset, &loaded.profile, run, &categories, &opts.siting)?;
     // Each bundle's gaps sited for its own residents, on the same candidates and reach.
     let bundle_of: BTreeMap<String, String> = bundle_run.estates.iter().filter_map(|r| Some((r.estate_id.clone(), r.bundle_id.clone()?))).collect();
     let gaps: BTreeMap<String, Vec<String>> =
@@ -592,11 +660,11 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
     let n_bundle_sites: usize = bundle_sites.iter().map(|b| b.sites.len()).sum();
     tracing::debug!(bundles = gaps.len(), sites = n_bundle_sites, seconds = started.elapsed().as_secs_f64(), "bundles sited");
     let started = std::time::Instant::now();
-    let siting_run = siting::run_siting_on_plan(&loaded.dataset, &loaded.profile, &run, siting_plan, &opts.siting);
+    let siting_run = siting::run_siting_on_plan(&loaded.dataset, &loaded.profile, run, siting_plan, &opts.siting);
     tracing::debug!(sites = siting_run.sites.len(), seconds = started.elapsed().as_secs_f64(), "plan sited");
     stages.start("layers");
-    let cov = coverage::layers::coverage_layers(&run, &loaded.dataset, &loaded.profile, loaded.crs)?;
-    let (bundle_layers, bundles_table, mut bundle_summary) = bundle_outputs(&loaded, &bundle_run)?;
+    let cov = coverage::layers::analysis_layers(run, &loaded.dataset, &loaded.profile, loaded.crs)?;
+    let (bundle_layers, bundles_table, mut bundle_summary) = bundle_outputs(loaded, &bundle_run)?;
     let mut bundle_layers = bundle_layers.into_iter();
     let (Some(bundle_estates), Some(bundles), Some(adjacency)) = (bundle_layers.next(), bundle_layers.next(), bundle_layers.next()) else {
         return Err(Error::Internal("bundle layers missing".into()));
@@ -619,40 +687,89 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         model_layers::barriers_layer(&loaded.dataset.barriers, loaded.crs)?,
         model_layers::barrier_areas_layer(&loaded.dataset.barriers, loaded.crs)?,
         cov.access_points,
-        cov.network,
-        cov.network_islands,
         model_layers::rejects_layer(&loaded.dataset.rejects, Some(loaded.crs)),
     ];
-    stages.start("write GeoPackage and GeoJSON");
-    // Everything goes into a staging folder, moved into `out` once all is written (summary.json last).
-    let stage = atomic::StagingFolder::create(&out.dir)?;
-    let sd = stage.path().to_path_buf();
+    stages.start("network layers written");
+    let NetworkWritten { gpkg: mut gpkg_writer, files: network_files, styles: network_styles, counts: network_counts } = network_written()?;
+    stages.start("GeoPackage, GeoJSON, report and map");
     let mut files = Vec::new();
-    let gpkg = sd.join("lifecircle.gpkg");
-    let geojson_dir = sd.join("geojson");
-    std::fs::create_dir_all(&geojson_dir).map_err(|e| Error::output(&geojson_dir, e))?;
-    // The GeoPackage (GDAL, one thread) and the GeoJSON copies (ours, in parallel) are independent files:
-    // written side by side, they take the time of the slower instead of the sum.
-    let (gpkg_written, geojson_written) = rayon::join(
+    // What the report and the map show, worked out before the three writers start.
+    let title = opts.title.clone().unwrap_or_else(|| {
+        let source = input.osm.as_ref().or(input.estates.as_ref());
+        source.and_then(|p| p.file_name()).map_or("lifecircle plan".to_string(), |n| format!("lifecircle plan — {}", n.to_string_lossy()))
+    });
+    // The report shows what a planner reads; the walking network of a whole city is left to the GeoPackage,
+    // and so is any layer too big for a browser to draw (a city's service areas).
+    let (shown, left_out) = report_map_layers(&layers);
+    bundle_summary.layers = layer_counts(&layers);
+    bundle_summary.layers.extend(network_counts);
+    let sources: Vec<String> = [
+        input.osm.as_ref().map(|p| format!("OpenStreetMap extract {}", p.display())),
+        Some(format!("rule profile: {}", loaded.profile.name)),
+        Some(crate::report::html::ODBL_ATTRIBUTION.to_string()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let report_summary = serde_json::json!({
+        "coverage": report_coverage_rows(&run.summary, &loaded.profile),
+        "eligibility": bundle_summary.eligibility,
+        "sources": sources,
+        "estates": loaded.dataset.estates.len(),
+        "residents": loaded.dataset.estates.iter().map(|e| e.population).sum::<f64>().round(),
+        "bundles": bundle_run.bundles.len(),
+        "bundled_residents": bundle_run.bundled_population().round(),
+        "recommended_sites": siting_run.sites.len(),
+        "bundle_sites": n_bundle_sites,
+        "working CRS": loaded.crs.name(),
+    });
+    let mut report_summary = report_summary;
+    if !left_out.is_empty() {
+        report_summary["left out of the maps (open lifecircle.gpkg in QGIS)"] = serde_json::Value::from(left_out);
+    }
+    let report_path = sd.join("report.html");
+    // The printed map shows the plan's sites; each bundle's own are in the report's table and the GeoPackage.
+    let mapped: Vec<&Layer> = shown.iter().copied().filter(|l| l.name != "bundle_sites").collect();
+    // The GeoPackage (GDAL, one thread), the GeoJSON copies, the HTML report and the printable map are
+    // independent files: written side by side, they take the time of the slowest instead of the sum.
+    let (gpkg_written, (geojson_written, (report_written, map))) = rayon::join(
         || -> Result<()> {
-            gdal_vector::write_geopackage(&gpkg, &layers)?;
-            let layer_refs: Vec<&Layer> = layers.iter().collect();
-            crate::report::store_styles_in_geopackage(&gpkg, &layer_refs).map(|_| ())
+            let started = std::time::Instant::now();
+            for layer in &layers {
+                gpkg_writer.write(layer)?;
+            }
+            gpkg_writer.finish()?;
+            let mut styles: Vec<(String, String)> = layers.iter().filter_map(|l| Some((l.name.clone(), crate::report::styles::qml_for_layer(l)?))).collect();
+            styles.extend(network_styles);
+            crate::report::store_qml_in_geopackage(&gpkg, &styles)?;
+            tracing::debug!(seconds = started.elapsed().as_secs_f64(), "GeoPackage written");
+            Ok(())
         },
-        || -> Result<Vec<Vec<PathBuf>>> {
-            layers
-                .par_iter()
-                .map(|layer| {
-                    let path = geojson_dir.join(format!("{}.geojson", layer.name));
-                    geojson::write_geojson(&path, layer)?;
-                    let qml = crate::report::write_qml_beside(&path, layer)?;
-                    Ok(std::iter::once(path).chain(qml).collect())
-                })
-                .collect()
+        || {
+            rayon::join(
+                || -> Result<Vec<Vec<PathBuf>>> {
+                    layers
+                        .par_iter()
+                        .map(|layer| {
+                            let path = geojson_dir.join(format!("{}.geojson", layer.name));
+                            geojson::write_geojson(&path, layer)?;
+                            let qml = crate::report::write_qml_beside(&path, layer)?;
+                            Ok(std::iter::once(path).chain(qml).collect())
+                        })
+                        .collect()
+                },
+                || {
+                    rayon::join(
+                        || crate::report::write_report(&report_path, &shown, &report_summary, &title),
+                        || crate::report::write_coverage_map(&sd, &mapped, &crate::report::map::MapOptions::a4_landscape(&title)),
+                    )
+                },
+            )
         },
     );
     gpkg_written?;
     files.push(gpkg);
+    files.extend(network_files);
     files.extend(geojson_written?.into_iter().flatten());
     if let Some(report) = &loaded.survey {
         let path = sd.join("survey_unmatched.csv");
@@ -681,47 +798,6 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
         }
     }
 
-    stages.start("report and map");
-    let title = opts.title.clone().unwrap_or_else(|| {
-        let source = input.osm.as_ref().or(input.estates.as_ref());
-        source.and_then(|p| p.file_name()).map_or("lifecircle plan".to_string(), |n| format!("lifecircle plan — {}", n.to_string_lossy()))
-    });
-    // The report shows what a planner reads; the walking network of a whole city is left to the GeoPackage,
-    // and so is any layer too big for a browser to draw (a city's service areas).
-    let (shown, left_out) = report_map_layers(&layers);
-    bundle_summary.layers = layer_counts(&layers);
-    let sources: Vec<String> = [
-        input.osm.as_ref().map(|p| format!("OpenStreetMap extract {}", p.display())),
-        Some(format!("rule profile: {}", loaded.profile.name)),
-        Some(crate::report::html::ODBL_ATTRIBUTION.to_string()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let report_summary = serde_json::json!({
-        "coverage": report_coverage_rows(&run.summary, &loaded.profile),
-        "eligibility": bundle_summary.eligibility,
-        "sources": sources,
-        "estates": loaded.dataset.estates.len(),
-        "residents": loaded.dataset.estates.iter().map(|e| e.population).sum::<f64>().round(),
-        "bundles": bundle_run.bundles.len(),
-        "bundled_residents": bundle_run.bundled_population().round(),
-        "recommended_sites": siting_run.sites.len(),
-        "bundle_sites": n_bundle_sites,
-        "working CRS": loaded.crs.name(),
-    });
-    let mut report_summary = report_summary;
-    if !left_out.is_empty() {
-        report_summary["left out of the maps (open lifecircle.gpkg in QGIS)"] = serde_json::Value::from(left_out);
-    }
-    let report_path = sd.join("report.html");
-    // The printed map shows the plan's sites; each bundle's own are in the report's table and the GeoPackage.
-    let mapped: Vec<&Layer> = shown.iter().copied().filter(|l| l.name != "bundle_sites").collect();
-    // The HTML report and the printable map are independent files: drawn side by side.
-    let (report_written, map) = rayon::join(
-        || crate::report::write_report(&report_path, &shown, &report_summary, &title),
-        || crate::report::write_coverage_map(&sd, &mapped, &crate::report::map::MapOptions::a4_landscape(&title)),
-    );
     report_written?;
     let map = map?;
     files.push(report_path);

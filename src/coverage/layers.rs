@@ -76,15 +76,35 @@ pub fn to_wgs84_all(crs: WorkingCrs, geometries: Vec<Option<Geometry<f64>>>) -> 
         .collect()
 }
 
+/// Convert geometries to WGS84 on the calling thread, with a transformer of its own (dropped on return):
+/// for a thread outside rayon's pool that must not wait for its workers.
+pub fn to_wgs84_here(crs: WorkingCrs, geometries: Vec<Option<Geometry<f64>>>) -> Result<Vec<Option<Geometry<f64>>>> {
+    let t = Transformer::to_wgs84(crs)?;
+    geometries
+        .into_iter()
+        .map(|g| match g {
+            None => Ok(None),
+            Some(mut g) => t.geometry(&mut g).map(|_| Some(g)),
+        })
+        .collect()
+}
+
+/// How a layer's geometries reach WGS84: [`to_wgs84_all`] or [`to_wgs84_here`].
+type Conversion = fn(WorkingCrs, Vec<Option<Geometry<f64>>>) -> Result<Vec<Option<Geometry<f64>>>>;
+
 fn push_all(layer: &mut Layer, crs: WorkingCrs, rows: Vec<(Option<Geometry<f64>>, Vec<Value>)>) -> Result<()> {
+    push_all_with(layer, crs, rows, to_wgs84_all)
+}
+
+fn push_all_with(layer: &mut Layer, crs: WorkingCrs, rows: Vec<(Option<Geometry<f64>>, Vec<Value>)>, convert: Conversion) -> Result<()> {
     let (geoms, values): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
-    for (g, v) in to_wgs84_all(crs, geoms)?.into_iter().zip(values) {
+    for (g, v) in convert(crs, geoms)?.into_iter().zip(values) {
         layer.push(g, v);
     }
     Ok(())
 }
 
-fn network_layer(network: &WalkNetwork, data: &Dataset, crs: WorkingCrs) -> Result<Layer> {
+fn network_layer(network: &WalkNetwork, data: &Dataset, crs: WorkingCrs, convert: Conversion) -> Result<Layer> {
     let mut layer = Layer::new(
         "network",
         GeometryKind::Line,
@@ -122,11 +142,11 @@ fn network_layer(network: &WalkNetwork, data: &Dataset, crs: WorkingCrs) -> Resu
             )
         })
         .collect();
-    push_all(&mut layer, crs, rows)?;
+    push_all_with(&mut layer, crs, rows, convert)?;
     Ok(layer)
 }
 
-fn islands_layer(network: &WalkNetwork, crs: WorkingCrs) -> Result<Layer> {
+fn islands_layer(network: &WalkNetwork, crs: WorkingCrs, convert: Conversion) -> Result<Layer> {
     let mut layer = Layer::new(
         "network_islands",
         GeometryKind::Line,
@@ -150,12 +170,54 @@ fn islands_layer(network: &WalkNetwork, crs: WorkingCrs) -> Result<Layer> {
             )
         })
         .collect();
-    push_all(&mut layer, crs, rows)?;
+    push_all_with(&mut layer, crs, rows, convert)?;
     Ok(layer)
 }
 
 /// Build every coverage layer.
 pub fn coverage_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs: WorkingCrs) -> Result<CoverageLayers> {
+    let (network, network_islands) = network_layers(run, data, crs)?;
+    let a = analysis_layers(run, data, profile, crs)?;
+    Ok(CoverageLayers {
+        estates: a.estates,
+        facilities: a.facilities,
+        facility_footprints: a.facility_footprints,
+        access_points: a.access_points,
+        service_areas: a.service_areas,
+        service_lines: a.service_lines,
+        network,
+        network_islands,
+    })
+}
+
+/// The `network` layer (the scenario's network when there is one) and `network_islands`, converted in
+/// parallel.
+pub fn network_layers(run: &CoverageRun, data: &Dataset, crs: WorkingCrs) -> Result<(Layer, Layer)> {
+    network_layers_with(run, data, crs, to_wgs84_all)
+}
+
+/// [`network_layers`] converted on the calling thread ([`to_wgs84_here`]): for a writer thread of its own.
+pub fn network_layers_on_this_thread(run: &CoverageRun, data: &Dataset, crs: WorkingCrs) -> Result<(Layer, Layer)> {
+    network_layers_with(run, data, crs, to_wgs84_here)
+}
+
+fn network_layers_with(run: &CoverageRun, data: &Dataset, crs: WorkingCrs, convert: Conversion) -> Result<(Layer, Layer)> {
+    let shown = run.scenario.as_ref().and_then(|s| s.network.as_ref()).unwrap_or(&run.network);
+    Ok((network_layer(shown, data, crs, convert)?, islands_layer(&run.network, crs, convert)?))
+}
+
+/// The coverage layers but the network's two.
+pub struct AnalysisLayers {
+    pub estates: Layer,
+    pub facilities: Layer,
+    pub facility_footprints: Layer,
+    pub access_points: Layer,
+    pub service_areas: Layer,
+    pub service_lines: Layer,
+}
+
+/// Build the coverage layers but the network's two ([`network_layers`]).
+pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs: WorkingCrs) -> Result<AnalysisLayers> {
     let base = &run.baseline;
     let scenario = run.scenario.as_ref();
 
@@ -286,15 +348,5 @@ pub fn coverage_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
     push_all(&mut service_areas, crs, polygon_rows)?;
     push_all(&mut service_lines, crs, line_rows)?;
 
-    let shown = scenario.and_then(|s| s.network.as_ref()).unwrap_or(&run.network);
-    Ok(CoverageLayers {
-        estates,
-        facilities,
-        facility_footprints,
-        access_points,
-        service_areas,
-        service_lines,
-        network: network_layer(shown, data, crs)?,
-        network_islands: islands_layer(&run.network, crs)?,
-    })
+    Ok(AnalysisLayers { estates, facilities, facility_footprints, access_points, service_areas, service_lines })
 }

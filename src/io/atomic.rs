@@ -96,28 +96,57 @@ pub fn write_atomically_via_path<F>(path: &Path, suffix: &str, write: F) -> Resu
 where
     F: FnOnce(&Path) -> Result<()>,
 {
-    check_destination(path)?;
-    let mut name = temp_path_for(path).into_os_string();
-    name.push(suffix);
-    let temp = PathBuf::from(name);
-    let mut guards: Vec<TempGuard> = ["", "-wal", "-shm", "-journal"]
-        .iter()
-        .map(|side| {
-            let mut n = temp.clone().into_os_string();
-            n.push(side);
-            TempGuard { path: PathBuf::from(n), armed: true }
-        })
-        .collect();
-    // A stale temporary file from a crashed run with the same pid would make a driver refuse to create.
-    let _ = std::fs::remove_file(&temp);
-    write(&temp)?;
-    let file = File::open(&temp).map_err(|e| Error::output(path, format!("the writer did not create {}: {e}", temp.display())))?;
-    file.sync_all().map_err(|e| Error::output(path, e))?;
-    drop(file);
-    std::fs::rename(&temp, path).map_err(|e| Error::output(path, format!("cannot rename {} into place: {e}", temp.display())))?;
-    guards[0].armed = false;
-    sync_parent(path);
-    Ok(())
+    let staged = StagedPath::begin(path, suffix)?;
+    write(staged.temp())?;
+    staged.commit()
+}
+
+/// A file being written under a temporary name by a writer that creates it from a path, for writers
+/// that outlive one call (a GeoPackage filled layer by layer as the analyses finish): [`StagedPath::begin`]
+/// picks `NAME.tmp-<pid>` + `suffix`, [`StagedPath::commit`] syncs it and renames it into place once the
+/// writer has closed it. Dropped without a commit, it removes the temporary file and its side files
+/// (`-wal`, `-shm`, `-journal`).
+pub struct StagedPath {
+    path: PathBuf,
+    temp: PathBuf,
+    guards: Vec<TempGuard>,
+}
+
+impl StagedPath {
+    pub fn begin(path: &Path, suffix: &str) -> Result<StagedPath> {
+        check_destination(path)?;
+        let mut name = temp_path_for(path).into_os_string();
+        name.push(suffix);
+        let temp = PathBuf::from(name);
+        let guards: Vec<TempGuard> = ["", "-wal", "-shm", "-journal"]
+            .iter()
+            .map(|side| {
+                let mut n = temp.clone().into_os_string();
+                n.push(side);
+                TempGuard { path: PathBuf::from(n), armed: true }
+            })
+            .collect();
+        // A stale temporary file from a crashed run with the same pid would make a driver refuse to create.
+        let _ = std::fs::remove_file(&temp);
+        Ok(StagedPath { path: path.to_path_buf(), temp, guards })
+    }
+
+    /// Where the writer writes.
+    pub fn temp(&self) -> &Path {
+        &self.temp
+    }
+
+    /// Sync the closed file and rename it into place.
+    pub fn commit(mut self) -> Result<()> {
+        let path = &self.path;
+        let file = File::open(&self.temp).map_err(|e| Error::output(path, format!("the writer did not create {}: {e}", self.temp.display())))?;
+        file.sync_all().map_err(|e| Error::output(path, e))?;
+        drop(file);
+        std::fs::rename(&self.temp, path).map_err(|e| Error::output(path, format!("cannot rename {} into place: {e}", self.temp.display())))?;
+        self.guards[0].armed = false;
+        sync_parent(path);
+        Ok(())
+    }
 }
 
 /// Sync the folder so the rename itself survives a power cut (best effort: not every platform or file

@@ -479,24 +479,50 @@ fn write_layer(dataset: &mut Dataset, layer: &Layer, srs: &SpatialRef, output: &
 
 /// Write layers (geometries in WGS 84 lon/lat) into one GeoPackage, one table each, atomically.
 pub fn write_geopackage(path: &Path, layers: &[Layer]) -> Result<()> {
-    install_error_handler();
-    let mut seen = std::collections::BTreeSet::new();
+    let mut writer = GeoPackageWriter::create(path)?;
     for layer in layers {
-        if !seen.insert(layer.name.to_lowercase()) {
-            return Err(Error::Internal(format!("two layers are named `{}` for {}", layer.name, path.display())));
-        }
+        writer.write(layer)?;
     }
-    atomic::write_atomically_via_path(path, ".gpkg", |temp| {
+    writer.finish()
+}
+
+/// A GeoPackage written layer by layer, so a pipeline can write a layer as soon as it is ready (a city's
+/// walking network while the siting still runs) and drop it. It is written under a temporary name and
+/// renamed into place by [`GeoPackageWriter::finish`]; dropped unfinished, it leaves nothing behind.
+/// Layer names must be unique (case-insensitively, as SQLite compares table names).
+pub struct GeoPackageWriter {
+    path: PathBuf,
+    staged: atomic::StagedPath,
+    dataset: Dataset,
+    names: std::collections::BTreeSet<String>,
+}
+
+impl GeoPackageWriter {
+    pub fn create(path: &Path) -> Result<GeoPackageWriter> {
+        install_error_handler();
+        let staged = atomic::StagedPath::begin(path, ".gpkg")?;
         clear_last_failure();
         let driver = DriverManager::get_driver_by_name("GPKG").map_err(|e| Error::Internal(format!("GDAL has no GeoPackage driver: {}", describe(&e))))?;
-        let mut dataset = driver.create_vector_only(temp).map_err(|e| Error::output(path, describe(&e)))?;
+        let dataset = driver.create_vector_only(staged.temp()).map_err(|e| Error::output(path, describe(&e)))?;
+        Ok(GeoPackageWriter { path: path.to_path_buf(), staged, dataset, names: Default::default() })
+    }
+
+    /// Write one layer (geometries in WGS 84 lon/lat) as a table of its own.
+    pub fn write(&mut self, layer: &Layer) -> Result<()> {
+        if !self.names.insert(layer.name.to_lowercase()) {
+            return Err(Error::Internal(format!("two layers are named `{}` for {}", layer.name, self.path.display())));
+        }
         let mut srs = SpatialRef::from_epsg(4326).map_err(|e| Error::Internal(format!("EPSG:4326: {}", describe(&e))))?;
         srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-        for layer in layers {
-            write_layer(&mut dataset, layer, &srs, path)?;
-        }
-        dataset.close().map_err(|e| Error::output(path, describe(&e)))
-    })
+        write_layer(&mut self.dataset, layer, &srs, &self.path)
+    }
+
+    /// Close the file and rename it into place.
+    pub fn finish(self) -> Result<()> {
+        let GeoPackageWriter { path, staged, dataset, .. } = self;
+        dataset.close().map_err(|e| Error::output(&path, describe(&e)))?;
+        staged.commit()
+    }
 }
 
 #[cfg(test)]

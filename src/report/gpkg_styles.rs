@@ -46,17 +46,23 @@ fn sql_text(text: &str) -> String {
 /// Store the QML style of each of `layers` in the GeoPackage at `gpkg` (already written, e.g. by
 /// `io::gdal_vector`), as that layer's default style. Returns the names of the layers styled, in order.
 pub fn store_styles_in_geopackage(gpkg: &Path, layers: &[&Layer]) -> Result<Vec<String>> {
+    let styles: Vec<(String, String)> = layers.iter().filter_map(|l| Some((l.name.clone(), qml_for_layer(l)?))).collect();
+    store_qml_in_geopackage(gpkg, &styles)
+}
+
+/// Store QML styles, given as (layer name, QML) pairs, as in [`store_styles_in_geopackage`]: for layers
+/// already written and dropped, whose QML was made while they were at hand.
+pub fn store_qml_in_geopackage(gpkg: &Path, styles: &[(String, String)]) -> Result<Vec<String>> {
     let cannot = |problem: String| Error::output(gpkg, problem);
     let options = DatasetOptions { open_flags: GdalOpenFlags::GDAL_OF_VECTOR | GdalOpenFlags::GDAL_OF_UPDATE, allowed_drivers: Some(&["GPKG"]), ..Default::default() };
     let mut dataset = Dataset::open_ex(gpkg, options).map_err(|e| cannot(format!("cannot open it as a GeoPackage for update: {e}")))?;
 
     // Geometry column of each layer present, read before the transaction borrows the dataset.
     let mut targets: Vec<(String, String, String)> = Vec::new();
-    for layer in layers {
-        let Ok(gpkg_layer) = dataset.layer_by_name(&layer.name) else { continue };
-        let Some(qml) = qml_for_layer(layer) else { continue };
+    for (name, qml) in styles {
+        let Ok(gpkg_layer) = dataset.layer_by_name(name) else { continue };
         let geometry_column = gpkg_layer.defn().geom_fields().next().map(|g| g.name()).unwrap_or_default();
-        targets.push((layer.name.clone(), geometry_column, qml));
+        targets.push((name.clone(), geometry_column, qml.clone()));
     }
 
     let transaction = dataset.start_transaction().map_err(|e| cannot(format!("cannot start a transaction: {e}")))?;

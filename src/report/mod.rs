@@ -38,7 +38,7 @@ pub mod raster;
 pub mod styles;
 pub mod symbology;
 
-pub use gpkg_styles::store_styles_in_geopackage;
+pub use gpkg_styles::{store_qml_in_geopackage, store_styles_in_geopackage};
 pub use html::write_report;
 pub use map::{CoverageMapFiles, MapOptions, write_coverage_map};
 pub use styles::{write_qml_beside, write_qml_files};
