@@ -134,7 +134,7 @@ impl OsmWriter {
         if tags.is_empty() {
             self.nodes.push_str("/>\n");
         } else {
-            self.nodes.push_str(">");
+            self.nodes.push('>');
             push_tags(&mut self.nodes, tags);
             self.nodes.push_str("</node>\n");
         }

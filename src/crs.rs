@@ -23,12 +23,15 @@ use geo_types::{Coord, Geometry};
 use std::cell::RefCell;
 use std::rc::Rc;
 
+/// A cached transformer with the (from, to) definitions it was built for.
+type CachedTransformer = (String, String, Rc<Transformer>);
+
 thread_local! {
     /// This thread's transformers, by (from, to) definition: a handful at most in one run. Never dropped:
     /// a thread of a short-lived rayon pool may still be exiting while the process exits, and PROJ's
     /// objects destroyed then, after PROJ's own static data, crash the process (seen in tests that build
     /// pools of 1 and 3 threads). The global pool's threads live as long as the process anyway.
-    static THREAD_TRANSFORMERS: std::mem::ManuallyDrop<RefCell<Vec<(String, String, Rc<Transformer>)>>> =
+    static THREAD_TRANSFORMERS: std::mem::ManuallyDrop<RefCell<Vec<CachedTransformer>>> =
         const { std::mem::ManuallyDrop::new(RefCell::new(Vec::new())) };
 }
 
