@@ -732,6 +732,7 @@ fn plan_analyses(
     let mapped: Vec<&Layer> = shown.iter().copied().filter(|l| l.name != "bundle_sites").collect();
     // The GeoPackage (GDAL, one thread), the GeoJSON copies, the HTML report and the printable map are
     // independent files: written side by side, they take the time of the slowest instead of the sum.
+    let writers_started = std::time::Instant::now();
     let (gpkg_written, (geojson_written, (report_written, map))) = rayon::join(
         || -> Result<()> {
             let started = std::time::Instant::now();
@@ -760,13 +761,24 @@ fn plan_analyses(
                 },
                 || {
                     rayon::join(
-                        || crate::report::write_report(&report_path, &shown, &report_summary, &title),
-                        || crate::report::write_coverage_map(&sd, &mapped, &crate::report::map::MapOptions::a4_landscape(&title)),
+                        || {
+                            let started = std::time::Instant::now();
+                            let written = crate::report::write_report(&report_path, &shown, &report_summary, &title);
+                            tracing::debug!(seconds = started.elapsed().as_secs_f64(), "report written");
+                            written
+                        },
+                        || {
+                            let started = std::time::Instant::now();
+                            let written = crate::report::write_coverage_map(&sd, &mapped, &crate::report::map::MapOptions::a4_landscape(&title));
+                            tracing::debug!(seconds = started.elapsed().as_secs_f64(), "printable map written");
+                            written
+                        },
                     )
                 },
             )
         },
     );
+    tracing::debug!(seconds = writers_started.elapsed().as_secs_f64(), "GeoPackage, GeoJSON, report and map written");
     gpkg_written?;
     files.push(gpkg);
     files.extend(network_files);

@@ -32,6 +32,7 @@ use super::dijkstra::EdgeEntries;
 use super::graph::{FxHashMap, WalkGraph, vertex_key};
 use crate::error::{Error, Result};
 use gdal::vector::ToGdal;
+use rayon::prelude::*;
 use geo_types::{Coord, Geometry, LineString, MultiLineString, MultiPolygon};
 
 /// The reached intervals `[from, to]` (metres from `u`) of one edge, merged and ascending.
@@ -187,22 +188,24 @@ pub fn cascaded_buffer(lines: &MultiLineString<f64>, buffer_m: f64) -> Result<Mu
         .filter_map(|(i, l)| l.0.first().map(|&c| (z_order_cell(c), i)))
         .collect();
     order.sort_unstable();
-    let mut level: Vec<gdal::vector::Geometry> = Vec::with_capacity(order.len() / LINES_PER_GROUP + 1);
-    for group in order.chunks(LINES_PER_GROUP) {
-        let part = MultiLineString(group.iter().map(|&(_, i)| lines.0[i].clone()).collect());
-        level.push(part.to_gdal().map_err(internal)?.buffer(buffer_m, QUADRANT_SEGMENTS).map_err(internal)?);
-    }
+    let mut level: Vec<OwnedGeometry> = order
+        .par_chunks(LINES_PER_GROUP)
+        .map(|group| {
+            let part = MultiLineString(group.iter().map(|&(_, i)| lines.0[i].clone()).collect());
+            Ok(OwnedGeometry(part.to_gdal().map_err(internal)?.buffer(buffer_m, QUADRANT_SEGMENTS).map_err(internal)?))
+        })
+        .collect::<Result<_>>()?;
     while level.len() > 1 {
-        let mut next = Vec::with_capacity(level.len() / 2 + 1);
-        let mut pieces = level.into_iter();
-        while let Some(a) = pieces.next() {
-            match pieces.next() {
-                Some(b) => next.push(a.union(&b).ok_or_else(|| Error::Internal("GEOS union of two service-area pieces failed".into()))?),
-                None => next.push(a),
-            }
-        }
-        level = next;
+        level = level
+            .par_chunks_mut(2)
+            .map(|pair| match pair {
+                [a, b] => a.0.union(&b.0).map(OwnedGeometry).ok_or_else(|| Error::Internal("GEOS union of two service-area pieces failed".into())),
+                [a] => Ok(OwnedGeometry(std::mem::replace(&mut a.0, gdal::vector::Geometry::empty(gdal::vector::OGRwkbGeometryType::wkbPolygon).map_err(internal)?))),
+                _ => Err(Error::Internal("empty pair in the service-area cascade".into())),
+            })
+            .collect::<Result<_>>()?;
     }
+    let mut level: Vec<gdal::vector::Geometry> = level.into_iter().map(|g| g.0).collect();
     let Some(dissolved) = level.pop() else { return Ok(MultiPolygon(Vec::new())) };
     match dissolved.to_geo().map_err(internal)? {
         Geometry::Polygon(p) => Ok(MultiPolygon(vec![p])),
@@ -211,6 +214,14 @@ pub fn cascaded_buffer(lines: &MultiLineString<f64>, buffer_m: f64) -> Result<Mu
         other => Err(Error::Internal(format!("GEOS buffer of a service area gave a {other:?} instead of polygons"))),
     }
 }
+
+/// An OGR geometry moved between rayon's workers in the cascade.
+struct OwnedGeometry(gdal::vector::Geometry);
+
+// SAFETY: an OGR geometry is a plain heap object with no tie to the thread that made it (OGR's GEOS calls
+// make a GEOS context per call); the cascade hands each one to exactly one worker at a time and never
+// shares it.
+unsafe impl Send for OwnedGeometry {}
 
 /// The Z-order (Morton) key of the 50 m cell holding `c`: cells near in space are mostly near in key.
 fn z_order_cell(c: Coord<f64>) -> u64 {

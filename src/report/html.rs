@@ -37,7 +37,7 @@ use crate::report::bundle_table::{SiteRow, bundle_rows};
 use crate::report::coverage_table::coverage_rows;
 use crate::report::escape::{html_text, script_json};
 use crate::report::field_values::{format_count, format_number};
-use crate::report::map_data::map_data;
+use crate::report::map_data::map_data_text;
 use serde_json::Value as Json;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -58,7 +58,7 @@ pub fn write_report(path: &Path, layers: &[&Layer], summary: &Json, title: &str)
 
 /// The report page.
 pub fn render_report(layers: &[&Layer], summary: &Json, title: &str) -> String {
-    let data = script_json(&map_data(layers, title).to_string());
+    let data = script_json(&map_data_text(layers, title));
     let mut page = String::with_capacity(data.len() + SCRIPT.len() + 32 * 1024);
     let t = html_text(title);
     let _ = write!(

@@ -27,6 +27,7 @@ use crate::report::layer_role::LayerRole;
 use crate::report::symbology::{Symbol, layer_symbology};
 use geo::BoundingRect;
 use geo_types::{Coord, Geometry, LineString, Polygon};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Value as Json, json};
 
 /// Round a coordinate to 6 decimals.
@@ -34,32 +35,84 @@ fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6
 }
 
-fn position(c: Coord<f64>) -> Json {
-    json!([round6(c.x), round6(c.y)])
+/// A geometry serialised as a GeoJSON geometry object, straight to the output (no `serde_json::Value`
+/// tree per coordinate: a city's report has millions of them).
+pub struct GeometryJson<'a>(pub &'a Geometry<f64>);
+
+struct Position(Coord<f64>);
+struct Positions<'a>(&'a LineString<f64>);
+struct Rings<'a>(&'a Polygon<f64>);
+
+impl Serialize for Position {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        (round6(self.0.x), round6(self.0.y)).serialize(s)
+    }
 }
 
-fn line_positions(line: &LineString<f64>) -> Json {
-    Json::Array(line.coords().map(|c| position(*c)).collect())
+impl Serialize for Positions<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.coords().map(|c| Position(*c)))
+    }
 }
 
-fn polygon_rings(polygon: &Polygon<f64>) -> Json {
-    Json::Array(std::iter::once(polygon.exterior()).chain(polygon.interiors()).map(line_positions).collect())
+impl Serialize for Rings<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_seq(std::iter::once(self.0.exterior()).chain(self.0.interiors()).map(Positions))
+    }
+}
+
+impl Serialize for GeometryJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        match self.0 {
+            Geometry::Point(p) => {
+                map.serialize_entry("type", "Point")?;
+                map.serialize_entry("coordinates", &Position(p.0))?;
+            }
+            Geometry::MultiPoint(mp) => {
+                map.serialize_entry("type", "MultiPoint")?;
+                map.serialize_entry("coordinates", &seq(mp.0.iter().map(|p| Position(p.0))))?;
+            }
+            Geometry::Line(l) => {
+                map.serialize_entry("type", "LineString")?;
+                map.serialize_entry("coordinates", &[Position(l.start), Position(l.end)])?;
+            }
+            Geometry::LineString(l) => {
+                map.serialize_entry("type", "LineString")?;
+                map.serialize_entry("coordinates", &Positions(l))?;
+            }
+            Geometry::MultiLineString(ml) => {
+                map.serialize_entry("type", "MultiLineString")?;
+                map.serialize_entry("coordinates", &seq(ml.0.iter().map(Positions)))?;
+            }
+            Geometry::Polygon(p) => {
+                map.serialize_entry("type", "Polygon")?;
+                map.serialize_entry("coordinates", &Rings(p))?;
+            }
+            Geometry::MultiPolygon(mp) => {
+                map.serialize_entry("type", "MultiPolygon")?;
+                map.serialize_entry("coordinates", &seq(mp.0.iter().map(Rings)))?;
+            }
+            Geometry::Rect(r) => {
+                map.serialize_entry("type", "Polygon")?;
+                map.serialize_entry("coordinates", &Rings(&r.to_polygon()))?;
+            }
+            Geometry::Triangle(t) => {
+                map.serialize_entry("type", "Polygon")?;
+                map.serialize_entry("coordinates", &Rings(&t.to_polygon()))?;
+            }
+            Geometry::GeometryCollection(gc) => {
+                map.serialize_entry("type", "GeometryCollection")?;
+                map.serialize_entry("geometries", &seq(gc.0.iter().map(GeometryJson)))?;
+            }
+        }
+        map.end()
+    }
 }
 
 /// A GeoJSON geometry object.
 pub fn geometry_json(geometry: &Geometry<f64>) -> Json {
-    match geometry {
-        Geometry::Point(p) => json!({"type": "Point", "coordinates": position(p.0)}),
-        Geometry::MultiPoint(mp) => json!({"type": "MultiPoint", "coordinates": mp.iter().map(|p| position(p.0)).collect::<Vec<_>>()}),
-        Geometry::Line(l) => json!({"type": "LineString", "coordinates": [position(l.start), position(l.end)]}),
-        Geometry::LineString(l) => json!({"type": "LineString", "coordinates": line_positions(l)}),
-        Geometry::MultiLineString(ml) => json!({"type": "MultiLineString", "coordinates": ml.iter().map(line_positions).collect::<Vec<_>>()}),
-        Geometry::Polygon(p) => json!({"type": "Polygon", "coordinates": polygon_rings(p)}),
-        Geometry::MultiPolygon(mp) => json!({"type": "MultiPolygon", "coordinates": mp.iter().map(polygon_rings).collect::<Vec<_>>()}),
-        Geometry::Rect(r) => json!({"type": "Polygon", "coordinates": polygon_rings(&r.to_polygon())}),
-        Geometry::Triangle(t) => json!({"type": "Polygon", "coordinates": polygon_rings(&t.to_polygon())}),
-        Geometry::GeometryCollection(gc) => json!({"type": "GeometryCollection", "geometries": gc.iter().map(geometry_json).collect::<Vec<_>>()}),
-    }
+    serde_json::to_value(GeometryJson(geometry)).unwrap_or(Json::Null)
 }
 
 fn value_json(value: &Value) -> Json {
@@ -121,27 +174,88 @@ pub fn in_drawing_order<'a>(layers: &[&'a Layer]) -> Vec<&'a Layer> {
     sorted
 }
 
-/// The map's data block.
-pub fn map_data(layers: &[&Layer], title: &str) -> Json {
-    let layers_json: Vec<Json> = in_drawing_order(layers)
+/// One feature of the data block.
+struct FeatureJson<'a> {
+    feature: &'a crate::io::layer::Feature,
+    symbol: usize,
+    label: &'a Option<String>,
+}
+
+impl Serialize for FeatureJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(4))?;
+        map.serialize_entry("geometry", &self.feature.geometry.as_ref().map(GeometryJson))?;
+        map.serialize_entry("values", &seq(self.feature.values.iter().map(value_json)))?;
+        map.serialize_entry("symbol", &self.symbol)?;
+        map.serialize_entry("label", self.label)?;
+        map.end()
+    }
+}
+
+/// One layer of the data block: its header as a small JSON object, its features streamed.
+struct LayerJson<'a> {
+    header: Json,
+    layer: &'a Layer,
+    symbology: crate::report::symbology::LayerSymbology,
+}
+
+impl Serialize for LayerJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let Json::Object(header) = &self.header else { return Err(serde::ser::Error::custom("layer header is not an object")) };
+        let mut map = s.serialize_map(Some(header.len() + 1))?;
+        for (k, v) in header {
+            map.serialize_entry(k, v)?;
+        }
+        let features = self.layer.features.iter().enumerate().map(|(i, feature)| FeatureJson {
+            feature,
+            symbol: self.symbology.feature_symbol.get(i).copied().unwrap_or(0),
+            label: self.symbology.labels.get(i).unwrap_or(&None),
+        });
+        map.serialize_entry("features", &seq(features))?;
+        map.end()
+    }
+}
+
+/// A sequence serialised from an iterator, once.
+struct Seq<I>(std::cell::RefCell<Option<I>>);
+
+fn seq<I>(items: I) -> Seq<I> {
+    Seq(std::cell::RefCell::new(Some(items)))
+}
+
+impl<I: Iterator<Item = T>, T: Serialize> Serialize for Seq<I> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self.0.borrow_mut().take() {
+            Some(items) => s.collect_seq(items),
+            None => Err(serde::ser::Error::custom("sequence serialised twice")),
+        }
+    }
+}
+
+/// The whole data block.
+struct MapData<'a> {
+    title: &'a str,
+    extent: Option<[f64; 4]>,
+    layers: Vec<LayerJson<'a>>,
+}
+
+impl Serialize for MapData<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(3))?;
+        map.serialize_entry("title", self.title)?;
+        map.serialize_entry("extent", &self.extent)?;
+        map.serialize_entry("layers", &self.layers)?;
+        map.end()
+    }
+}
+
+fn map_data_of<'a>(layers: &[&'a Layer], title: &'a str) -> MapData<'a> {
+    let layers_json = in_drawing_order(layers)
         .into_iter()
         .filter(|l| l.geometry != GeometryKind::None)
         .map(|layer| {
             let symbology = layer_symbology(layer);
-            let features: Vec<Json> = layer
-                .features
-                .iter()
-                .enumerate()
-                .map(|(i, f)| {
-                    json!({
-                        "geometry": f.geometry.as_ref().map_or(Json::Null, geometry_json),
-                        "values": f.values.iter().map(value_json).collect::<Vec<_>>(),
-                        "symbol": symbology.feature_symbol[i],
-                        "label": symbology.labels[i],
-                    })
-                })
-                .collect();
-            json!({
+            let header = json!({
                 "name": layer.name,
                 "role": format!("{:?}", symbology.role),
                 "title": symbology.title,
@@ -149,15 +263,21 @@ pub fn map_data(layers: &[&Layer], title: &str) -> Json {
                 "fields": layer.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
                 "symbols": symbology.symbols.iter().map(symbol_json).collect::<Vec<_>>(),
                 "legend": symbology.legend.iter().map(|e| json!({"label": e.label, "symbol": e.symbol})).collect::<Vec<_>>(),
-                "features": features,
-            })
+            });
+            LayerJson { header, layer, symbology }
         })
         .collect();
-    json!({
-        "title": title,
-        "extent": extent(layers).map_or(Json::Null, |b| json!(b)),
-        "layers": layers_json,
-    })
+    MapData { title, extent: extent(layers), layers: layers_json }
+}
+
+/// The map's data block as JSON text, written straight from the layers (what the report embeds).
+pub fn map_data_text(layers: &[&Layer], title: &str) -> String {
+    serde_json::to_string(&map_data_of(layers, title)).unwrap_or_else(|e| format!("{{\"error\":{}}}", Json::String(e.to_string())))
+}
+
+/// The map's data block as a JSON value (the same content as [`map_data_text`]).
+pub fn map_data(layers: &[&Layer], title: &str) -> Json {
+    serde_json::from_str(&map_data_text(layers, title)).unwrap_or(Json::Null)
 }
 
 #[cfg(test)]
