@@ -212,7 +212,12 @@ pub fn layer_symbology(layer: &Layer) -> LayerSymbology {
             _ => None,
         })
         .collect();
-    let title = if role == LayerRole::Other { layer.name.clone() } else { role.title().to_string() };
+    let title = match (role, layer.name.as_str()) {
+        (LayerRole::Other, _) => layer.name.clone(),
+        // Two layers share the sites' role: the plan's own and each bundle's.
+        (LayerRole::Sites, "bundle_sites") => "Recommended sites per bundle".to_string(),
+        _ => role.title().to_string(),
+    };
     LayerSymbology { role, title, symbols, legend, feature_symbol, labels }
 }
 
@@ -233,6 +238,13 @@ mod tests {
         assert_eq!(s.feature_symbol, vec![1, 2, 0, 1]);
         assert_eq!(s.symbols[2].fill, Some(palette::NO_SCORE));
         assert!(s.labels.iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn the_plan_sites_and_the_bundle_sites_have_their_own_titles() {
+        let sites = layer_symbology(&Layer::new("sites", GeometryKind::Point, &[]));
+        let per_bundle = layer_symbology(&Layer::new("bundle_sites", GeometryKind::Point, &[]));
+        assert_eq!((sites.title.as_str(), per_bundle.title.as_str()), ("Recommended sites", "Recommended sites per bundle"));
     }
 
     #[test]
