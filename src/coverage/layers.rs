@@ -165,7 +165,7 @@ fn islands_layer(network: &WalkNetwork, crs: WorkingCrs, convert: Conversion) ->
             // The main component is the network itself (the `network` layer draws it): its row keeps the
             // counts, without a second copy of every edge.
             (
-                (s.component != 0).then(|| Geometry::MultiLineString(MultiLineString(l))),
+                (s.component != 0).then_some(Geometry::MultiLineString(MultiLineString(l))),
                 vec![Value::Int(s.component as i64), Value::from(s.node_count), Value::from(s.edge_count), Value::from(s.length_m), Value::Bool(s.component == 0)],
             )
         })

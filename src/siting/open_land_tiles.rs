@@ -37,6 +37,9 @@ use geo::BoundingRect;
 use geo_types::{Coord, Geometry, MultiPolygon, Polygon, Rect};
 use rayon::prelude::*;
 
+/// A tile's pieces of free land, each marked whether it is a border piece (see the module doc).
+type TilePieces = Vec<(bool, Polygon<f64>)>;
+
 /// Side of a tile, metres.
 pub const TILE_M: f64 = 250.0;
 /// How far each tile reaches into its neighbours, metres.
@@ -90,7 +93,7 @@ pub fn free_land_tiled(data: &Dataset, target_estates: &[u32], search_m: f64, dr
         let min = Coord { x: extent.min().x + i * TILE_M, y: extent.min().y + j * TILE_M };
         Rect::new(min, Coord { x: min.x + TILE_M, y: min.y + TILE_M })
     };
-    let per_tile: Vec<Result<Vec<(bool, Polygon<f64>)>>> = (0..columns * rows)
+    let per_tile: Vec<Result<TilePieces>> = (0..columns * rows)
         .into_par_iter()
         .map(|t| {
             let core = tile(t);
@@ -311,10 +314,12 @@ mod tests {
             let want = brute_force(clip, &near, search_m);
             let got = tile_search_area(clip, &near, search_m).unwrap().map_or(0.0, |g| gdal_polygons(&g).unwrap().iter().map(|p| p.unsigned_area()).sum());
             assert!((got - want).abs() <= 1e-6 * (1.0 + want), "round {round}: {got} vs {want}");
-            match want {
-                w if w == 0.0 => empty += 1,
-                w if (w - 252.0 * 252.0).abs() < 1e-6 => whole += 1,
-                _ => partial += 1,
+            if want == 0.0 {
+                empty += 1;
+            } else if (want - 252.0 * 252.0).abs() < 1e-6 {
+                whole += 1;
+            } else {
+                partial += 1;
             }
         }
         // The rounds exercise the three outcomes.
