@@ -586,17 +586,37 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
     let loaded = &loaded;
     // Everything goes into a staging folder, moved into `out` once all is written (summary.json last).
     let stage = atomic::StagingFolder::create(&out.dir)?;
-    let sd = stage.path().to_path_buf();
-    let gpkg = sd.join("lifecircle.gpkg");
-    let geojson_dir = sd.join("geojson");
-    std::fs::create_dir_all(&geojson_dir).map_err(|e| Error::output(&geojson_dir, e))?;
+    let paths = PlanPaths::in_stage(stage.path());
+    std::fs::create_dir_all(&paths.geojson_dir).map_err(|e| Error::output(&paths.geojson_dir, e))?;
     std::thread::scope(|scope| {
         // The walking network's layers (a city's millions of edges) go into the GeoPackage and GeoJSON on
         // a thread of their own while bundles and sites are worked out, and are dropped once written.
-        let network_job = scope.spawn(|| write_network_layers(&run, &loaded.dataset, loaded.crs, &gpkg, &geojson_dir));
+        let network_job = scope.spawn(|| write_network_layers(&run, &loaded.dataset, loaded.crs, &paths));
         let network_written = || network_job.join().unwrap_or_else(|_| Err(Error::Internal("the thread writing the network layers panicked".into())));
-        plan_analyses(loaded, &run, input, out, opts, stages, stage, network_written)
+        plan_analyses(loaded, &run, input, out, opts, stages, stage, &paths, network_written)
     })
+}
+
+/// Where `plan` writes in its staging folder.
+struct PlanPaths {
+    dir: PathBuf,
+    gpkg: PathBuf,
+    geojson_dir: PathBuf,
+}
+
+impl PlanPaths {
+    fn in_stage(dir: &Path) -> PlanPaths {
+        PlanPaths { dir: dir.to_path_buf(), gpkg: dir.join("lifecircle.gpkg"), geojson_dir: dir.join("geojson") }
+    }
+}
+
+/// Write a layer's GeoJSON copy and its `.qml` style (made once by the caller, who also stores it in the
+/// GeoPackage) beside it; returns the files written.
+fn write_geojson_with_style(geojson_dir: &Path, layer: &Layer, qml: Option<&str>) -> Result<Vec<PathBuf>> {
+    let path = geojson_dir.join(format!("{}.geojson", layer.name));
+    geojson::write_geojson(&path, layer)?;
+    let style = qml.map(|q| crate::report::styles::write_qml_text_beside(&path, q)).transpose()?;
+    Ok(std::iter::once(path).chain(style).collect())
 }
 
 /// The network layers written ahead of the others: the open GeoPackage, their GeoJSON (and QML) files,
@@ -610,20 +630,18 @@ struct NetworkWritten {
 
 /// Runs on a thread of its own and never uses rayon's pool: a `batch` runs plans on the pool's workers,
 /// which wait for this thread, so it must never wait for them.
-fn write_network_layers(run: &CoverageRun, data: &crate::model::Dataset, crs: crate::crs::WorkingCrs, gpkg_path: &Path, geojson_dir: &Path) -> Result<NetworkWritten> {
+fn write_network_layers(run: &CoverageRun, data: &crate::model::Dataset, crs: crate::crs::WorkingCrs, paths: &PlanPaths) -> Result<NetworkWritten> {
     let started = std::time::Instant::now();
     let (network, islands) = coverage::layers::network_layers_on_this_thread(run, data, crs)?;
-    let mut gpkg = gdal_vector::GeoPackageWriter::create(gpkg_path)?;
+    let mut gpkg = gdal_vector::GeoPackageWriter::create(&paths.gpkg)?;
     let mut files = Vec::new();
     let mut styles = Vec::new();
     let mut counts = Vec::new();
     for layer in [network, islands] {
         gpkg.write(&layer)?;
-        let path = geojson_dir.join(format!("{}.geojson", layer.name));
-        geojson::write_geojson(&path, &layer)?;
-        files.push(path);
-        files.extend(crate::report::write_qml_beside(&files[files.len() - 1], &layer)?);
-        styles.extend(crate::report::styles::qml_for_layer(&layer).map(|q| (layer.name.clone(), q)));
+        let qml = crate::report::styles::qml_for_layer(&layer);
+        files.extend(write_geojson_with_style(&paths.geojson_dir, &layer, qml.as_deref())?);
+        styles.extend(qml.map(|q| (layer.name.clone(), q)));
         counts.push((layer.name.clone(), layer.features.len()));
     }
     tracing::debug!(seconds = started.elapsed().as_secs_f64(), "network layers written");
@@ -640,11 +658,10 @@ fn plan_analyses(
     opts: &PlanOptions,
     mut stages: Stages,
     stage: atomic::StagingFolder,
+    paths: &PlanPaths,
     network_written: impl FnOnce() -> Result<NetworkWritten>,
 ) -> Result<PlanSummary> {
-    let sd = stage.path().to_path_buf();
-    let gpkg = sd.join("lifecircle.gpkg");
-    let geojson_dir = sd.join("geojson");
+    let sd = &paths.dir;
     stages.start("bundles");
     let failing = failing_must_have(loaded, run);
     let bundle_run = bundle::run_bundles(&loaded.dataset, &opts.bundle, Some(&failing))?;
@@ -733,6 +750,8 @@ fn plan_analyses(
     // The GeoPackage (GDAL, one thread), the GeoJSON copies, the HTML report and the printable map are
     // independent files: written side by side, they take the time of the slowest instead of the sum.
     let writers_started = std::time::Instant::now();
+    // Each layer's QGIS style, made once for its `.qml` file and the GeoPackage.
+    let qmls: Vec<Option<String>> = layers.par_iter().map(crate::report::styles::qml_for_layer).collect();
     let (gpkg_written, (geojson_written, (report_written, map))) = rayon::join(
         || -> Result<()> {
             let started = std::time::Instant::now();
@@ -740,24 +759,16 @@ fn plan_analyses(
                 gpkg_writer.write(layer)?;
             }
             gpkg_writer.finish()?;
-            let mut styles: Vec<(String, String)> = layers.iter().filter_map(|l| Some((l.name.clone(), crate::report::styles::qml_for_layer(l)?))).collect();
+            let mut styles: Vec<(String, String)> = layers.iter().zip(&qmls).filter_map(|(l, q)| Some((l.name.clone(), q.clone()?))).collect();
             styles.extend(network_styles);
-            crate::report::store_qml_in_geopackage(&gpkg, &styles)?;
+            crate::report::store_qml_in_geopackage(&paths.gpkg, &styles)?;
             tracing::debug!(seconds = started.elapsed().as_secs_f64(), "GeoPackage written");
             Ok(())
         },
         || {
             rayon::join(
                 || -> Result<Vec<Vec<PathBuf>>> {
-                    layers
-                        .par_iter()
-                        .map(|layer| {
-                            let path = geojson_dir.join(format!("{}.geojson", layer.name));
-                            geojson::write_geojson(&path, layer)?;
-                            let qml = crate::report::write_qml_beside(&path, layer)?;
-                            Ok(std::iter::once(path).chain(qml).collect())
-                        })
-                        .collect()
+                    layers.par_iter().zip(&qmls).map(|(layer, qml)| write_geojson_with_style(&paths.geojson_dir, layer, qml.as_deref())).collect()
                 },
                 || {
                     rayon::join(
@@ -769,7 +780,7 @@ fn plan_analyses(
                         },
                         || {
                             let started = std::time::Instant::now();
-                            let written = crate::report::write_coverage_map(&sd, &mapped, &crate::report::map::MapOptions::a4_landscape(&title));
+                            let written = crate::report::write_coverage_map(sd, &mapped, &crate::report::map::MapOptions::a4_landscape(&title));
                             tracing::debug!(seconds = started.elapsed().as_secs_f64(), "printable map written");
                             written
                         },
@@ -780,7 +791,7 @@ fn plan_analyses(
     );
     tracing::debug!(seconds = writers_started.elapsed().as_secs_f64(), "GeoPackage, GeoJSON, report and map written");
     gpkg_written?;
-    files.push(gpkg);
+    files.push(paths.gpkg.clone());
     files.extend(network_files);
     files.extend(geojson_written?.into_iter().flatten());
     if let Some(report) = &loaded.survey {
@@ -829,7 +840,7 @@ fn plan_analyses(
         sites: siting_run.sites.len(),
         bundle_sites: n_bundle_sites,
         stage_seconds: stages.seconds.clone(),
-        files: final_paths(&sd, &out.dir, &files),
+        files: final_paths(sd, &out.dir, &files),
         attribution: crate::report::html::ODBL_ATTRIBUTION.to_string(),
     };
     let summary_path = sd.join("summary.json");

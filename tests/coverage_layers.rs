@@ -34,7 +34,7 @@ fn layers_from_a_small_synthetic_city() {
             assert!(r.min().x > 116.9 && r.max().x < 118.0 && r.min().y > 31.5 && r.max().y < 32.0, "layer {}: {r:?}", layer.name);
         }
     }
-    let estates = &layers.estates;
+    let estates = &layers.analysis.estates;
     assert_eq!(estates.features.len(), 40);
     let names: Vec<&str> = estates.fields.iter().map(|f| f.name.as_str()).collect();
     for want in ["estate_id", "dist_kindergarten", "ok_kindergarten", "n_kindergarten", "nearest_kindergarten", "access_kindergarten", "delta_park", "score"] {
@@ -67,17 +67,17 @@ fn layers_from_a_small_synthetic_city() {
     // same order, each point inside its own footprint (the synthetic city maps a fifth as 30 m squares).
     let reachable: Vec<&Facility> =
         data.facilities.iter().zip(&run.baseline.facility_access).filter(|(_, a)| a.as_ref().is_some_and(|a| !a.points.is_empty())).map(|(f, _)| f).collect();
-    assert_eq!(layers.facilities.features.len(), reachable.len());
-    assert_eq!(layers.facilities.geometry, GeometryKind::Point);
-    assert_eq!(layers.facility_footprints.geometry, GeometryKind::Polygon);
-    let mapped_as = layers.facilities.field_index("mapped_as").unwrap();
+    assert_eq!(layers.analysis.facilities.features.len(), reachable.len());
+    assert_eq!(layers.analysis.facilities.geometry, GeometryKind::Point);
+    assert_eq!(layers.analysis.facility_footprints.geometry, GeometryKind::Polygon);
+    let mapped_as = layers.analysis.facilities.field_index("mapped_as").unwrap();
     let areas: Vec<&str> = reachable.iter().filter(|f| matches!(f.geometry, FacilityGeometry::Area(_))).map(|f| f.id.as_str()).collect();
     assert!(!areas.is_empty() && areas.len() < reachable.len(), "{} areas of {}", areas.len(), reachable.len());
-    let footprint_ids: Vec<String> = layers.facility_footprints.features.iter().map(|f| if let Value::Text(id) = &f.values[0] { id.clone() } else { panic!("{:?}", f.values[0]) }).collect();
+    let footprint_ids: Vec<String> = layers.analysis.facility_footprints.features.iter().map(|f| if let Value::Text(id) = &f.values[0] { id.clone() } else { panic!("{:?}", f.values[0]) }).collect();
     assert_eq!(footprint_ids, areas);
     let footprint_of: std::collections::BTreeMap<&str, &geo_types::Geometry<f64>> =
-        footprint_ids.iter().map(String::as_str).zip(layers.facility_footprints.features.iter().map(|f| f.geometry.as_ref().unwrap())).collect();
-    for (f, row) in reachable.iter().zip(&layers.facilities.features) {
+        footprint_ids.iter().map(String::as_str).zip(layers.analysis.facility_footprints.features.iter().map(|f| f.geometry.as_ref().unwrap())).collect();
+    for (f, row) in reachable.iter().zip(&layers.analysis.facilities.features) {
         assert_eq!(row.values[0], Value::Text(f.id.clone()));
         let Some(geo_types::Geometry::Point(p)) = &row.geometry else { panic!("facility {} is not a point: {:?}", f.id, row.geometry) };
         match &f.geometry {
@@ -90,20 +90,20 @@ fn layers_from_a_small_synthetic_city() {
     }
     // Service areas: one polygon per category in service_areas, the lines they buffer in service_lines, each
     // layer of one geometry type.
-    assert_eq!((layers.service_areas.geometry, layers.service_areas.features.len()), (GeometryKind::Polygon, 3));
-    assert_eq!((layers.service_lines.geometry, layers.service_lines.features.len()), (GeometryKind::Line, 3));
-    assert!(layers.service_areas.features.iter().all(|f| matches!(f.geometry, Some(geo_types::Geometry::MultiPolygon(_)))));
-    assert!(layers.service_lines.features.iter().all(|f| matches!(f.geometry, Some(geo_types::Geometry::MultiLineString(_)))));
+    assert_eq!((layers.analysis.service_areas.geometry, layers.analysis.service_areas.features.len()), (GeometryKind::Polygon, 3));
+    assert_eq!((layers.analysis.service_lines.geometry, layers.analysis.service_lines.features.len()), (GeometryKind::Line, 3));
+    assert!(layers.analysis.service_areas.features.iter().all(|f| matches!(f.geometry, Some(geo_types::Geometry::MultiPolygon(_)))));
+    assert!(layers.analysis.service_lines.features.iter().all(|f| matches!(f.geometry, Some(geo_types::Geometry::MultiLineString(_)))));
     let category = |l: &lifecircle::io::layer::Layer| l.features.iter().map(|f| f.values[0].clone()).collect::<Vec<_>>();
-    assert_eq!(category(&layers.service_areas), vec![Value::from("kindergarten"), Value::from("elderly_care"), Value::from("park")]);
-    assert_eq!(category(&layers.service_areas), category(&layers.service_lines));
+    assert_eq!(category(&layers.analysis.service_areas), vec![Value::from("kindergarten"), Value::from("elderly_care"), Value::from("park")]);
+    assert_eq!(category(&layers.analysis.service_areas), category(&layers.analysis.service_lines));
     // Network: the opened network (scenario) has compound edges; islands cover every edge.
     let access_i = layers.network.field_index("access").unwrap();
     assert!(layers.network.features.iter().any(|f| f.values[access_i] == Value::Text("compound".into())));
     let edges_i = layers.network_islands.field_index("edge_count").unwrap();
     let island_edges: i64 = layers.network_islands.features.iter().map(|f| if let Value::Int(n) = f.values[edges_i] { n } else { 0 }).sum();
     assert_eq!(island_edges as usize, run.network.graph.edges.len());
-    assert!(!layers.access_points.features.is_empty());
+    assert!(!layers.analysis.access_points.features.is_empty());
 }
 
 /// `--service-areas lines` and `none`: both service-area layers are still written (as every layer is),
@@ -116,8 +116,8 @@ fn service_area_layers_follow_the_option_and_are_always_there() {
     for (option, lines) in [(ServiceAreaOutput::Lines, 2), (ServiceAreaOutput::None, 0)] {
         let run = run_coverage(&data, &profile, &CoverageOptions { service_areas: option, ..CoverageOptions::default() }).unwrap();
         let layers = coverage_layers(&run, &data, &profile, WorkingCrs { epsg: 32650 }).unwrap();
-        assert_eq!((layers.service_areas.geometry, layers.service_areas.features.len()), (GeometryKind::Polygon, 0), "{option:?}");
-        assert_eq!((layers.service_lines.geometry, layers.service_lines.features.len()), (GeometryKind::Line, lines), "{option:?}");
+        assert_eq!((layers.analysis.service_areas.geometry, layers.analysis.service_areas.features.len()), (GeometryKind::Polygon, 0), "{option:?}");
+        assert_eq!((layers.analysis.service_lines.geometry, layers.analysis.service_lines.features.len()), (GeometryKind::Line, lines), "{option:?}");
         let names: Vec<String> = layers.into_vec().into_iter().map(|l| l.name).collect();
         assert_eq!(names, ["estates", "facilities", "facility_footprints", "access_points", "service_areas", "service_lines", "network", "network_islands"]);
     }

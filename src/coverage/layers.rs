@@ -39,15 +39,10 @@ use crate::profile::Profile;
 use geo_types::{Geometry, LineString, MultiLineString, Point};
 use rayon::prelude::*;
 
-/// Every coverage layer.
+/// Every coverage layer: the analysis's and the network's two.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CoverageLayers {
-    pub estates: Layer,
-    pub facilities: Layer,
-    pub facility_footprints: Layer,
-    pub access_points: Layer,
-    pub service_areas: Layer,
-    pub service_lines: Layer,
+    pub analysis: AnalysisLayers,
     pub network: Layer,
     pub network_islands: Layer,
 }
@@ -55,7 +50,8 @@ pub struct CoverageLayers {
 impl CoverageLayers {
     /// All layers in writing order.
     pub fn into_vec(self) -> Vec<Layer> {
-        vec![self.estates, self.facilities, self.facility_footprints, self.access_points, self.service_areas, self.service_lines, self.network, self.network_islands]
+        let a = self.analysis;
+        vec![a.estates, a.facilities, a.facility_footprints, a.access_points, a.service_areas, a.service_lines, self.network, self.network_islands]
     }
 }
 
@@ -63,30 +59,24 @@ impl CoverageLayers {
 pub fn to_wgs84_all(crs: WorkingCrs, geometries: Vec<Option<Geometry<f64>>>) -> Result<Vec<Option<Geometry<f64>>>> {
     geometries
         .into_par_iter()
-        .map(|g| -> Result<Option<Geometry<f64>>> {
-            match g {
-                None => Ok(None),
-                Some(mut g) => {
-                    Transformer::with_to_wgs84(crs, |t| t.geometry(&mut g))
-                        .map_err(|e| Error::Internal(format!("cannot build the {} → WGS84 transformer: {e}", crs.name())))??;
-                    Ok(Some(g))
-                }
-            }
+        .map(|g| {
+            Transformer::with_to_wgs84(crs, |t| converted(t, g)).map_err(|e| Error::Internal(format!("cannot build the {} → WGS84 transformer: {e}", crs.name())))?
         })
         .collect()
+}
+
+fn converted(t: &Transformer, g: Option<Geometry<f64>>) -> Result<Option<Geometry<f64>>> {
+    match g {
+        None => Ok(None),
+        Some(mut g) => t.geometry(&mut g).map(|_| Some(g)),
+    }
 }
 
 /// Convert geometries to WGS84 on the calling thread, with a transformer of its own (dropped on return):
 /// for a thread outside rayon's pool that must not wait for its workers.
 pub fn to_wgs84_here(crs: WorkingCrs, geometries: Vec<Option<Geometry<f64>>>) -> Result<Vec<Option<Geometry<f64>>>> {
     let t = Transformer::to_wgs84(crs)?;
-    geometries
-        .into_iter()
-        .map(|g| match g {
-            None => Ok(None),
-            Some(mut g) => t.geometry(&mut g).map(|_| Some(g)),
-        })
-        .collect()
+    geometries.into_iter().map(|g| converted(&t, g)).collect()
 }
 
 /// How a layer's geometries reach WGS84: [`to_wgs84_all`] or [`to_wgs84_here`].
@@ -177,17 +167,7 @@ fn islands_layer(network: &WalkNetwork, crs: WorkingCrs, convert: Conversion) ->
 /// Build every coverage layer.
 pub fn coverage_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs: WorkingCrs) -> Result<CoverageLayers> {
     let (network, network_islands) = network_layers(run, data, crs)?;
-    let a = analysis_layers(run, data, profile, crs)?;
-    Ok(CoverageLayers {
-        estates: a.estates,
-        facilities: a.facilities,
-        facility_footprints: a.facility_footprints,
-        access_points: a.access_points,
-        service_areas: a.service_areas,
-        service_lines: a.service_lines,
-        network,
-        network_islands,
-    })
+    Ok(CoverageLayers { analysis: analysis_layers(run, data, profile, crs)?, network, network_islands })
 }
 
 /// The `network` layer (the scenario's network when there is one) and `network_islands`, converted in
@@ -207,6 +187,7 @@ fn network_layers_with(run: &CoverageRun, data: &Dataset, crs: WorkingCrs, conve
 }
 
 /// The coverage layers but the network's two.
+#[derive(Debug, Clone, PartialEq)]
 pub struct AnalysisLayers {
     pub estates: Layer,
     pub facilities: Layer,

@@ -334,10 +334,15 @@ fn categorized_renderer(field: &str, categories: &[(String, String, Symbol)], ou
 /// Write the style of `layer` beside its GeoJSON file: `DIR/NAME.geojson` gets `DIR/NAME.qml`, which QGIS
 /// loads as the layer's default style. Returns the path written, or `None` for a layer without geometry.
 pub fn write_qml_beside(geojson_path: &Path, layer: &Layer) -> Result<Option<PathBuf>> {
-    let Some(qml) = qml_for_layer(layer) else { return Ok(None) };
+    qml_for_layer(layer).map(|qml| write_qml_text_beside(geojson_path, &qml)).transpose()
+}
+
+/// Write a style already made ([`qml_for_layer`]) beside its GeoJSON file, as [`write_qml_beside`] does:
+/// for a caller that also stores the same style in the GeoPackage.
+pub fn write_qml_text_beside(geojson_path: &Path, qml: &str) -> Result<PathBuf> {
     let path = geojson_path.with_extension("qml");
     write_file_atomically(&path, qml.as_bytes())?;
-    Ok(Some(path))
+    Ok(path)
 }
 
 /// Write `DIR/<layer name>.qml` for every layer with geometry, to sit beside `DIR/<layer name>.geojson`.
