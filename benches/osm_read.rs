@@ -11,7 +11,7 @@
 //! run (user + system, from `/proc/self/stat`, Linux only): on a machine shared with other jobs the wall
 //! time varies with their load, the CPU time much less. `RAYON_NUM_THREADS` sets the threads.
 
-use lifecircle::io::osm::read_osm;
+use lifecircle::read::osm::read_osm;
 use lifecircle::profile::Profile;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -49,7 +49,10 @@ fn main() {
             let started = Instant::now();
             let cpu_started = cpu_seconds();
             let extract = match read_osm(&file, &profile, None) {
-                Ok(x) => x,
+                Ok(mut x) => {
+                    lifecircle::estates::derive_estates(&mut x, &profile);
+                    x
+                }
                 Err(e) => {
                     eprintln!("{e}");
                     std::process::exit(e.exit_code());

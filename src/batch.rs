@@ -15,9 +15,9 @@
 
 use crate::error::{Error, Result};
 use crate::index::Spatial;
-use crate::io::csv_table;
-use crate::io::layer::{FieldType, GeometryKind, Layer, Value};
-use crate::io::planner_layers::{self, LayerKind};
+use crate::write::csv_table;
+use crate::write::layer::{FieldType, GeometryKind, Layer, Value};
+use crate::read::planner_layers::{self, LayerKind};
 use crate::model::{Dataset, Estate};
 use crate::pipeline::{self, InputSpec, Loaded, OutputFormat, OutputSpec, PlanOptions, PlanSummary, Stages};
 use geo::BoundingRect;
@@ -56,7 +56,7 @@ pub fn subset_for_area(data: &Dataset, area: &MultiPolygon<f64>, margin_m: f64) 
     fn keep<T: Clone>(items: &[T], f: impl Fn(&T) -> bool) -> Vec<T> {
         items.iter().filter(|x| f(x)).cloned().collect()
     }
-    let inside = |e: &Estate| crate::population::representative_point(&e.polygon).is_some_and(|p| area.intersects(&p));
+    let inside = |e: &Estate| crate::estates::population::representative_point(&e.polygon).is_some_and(|p| area.intersects(&p));
     Dataset {
         estates: keep(&data.estates, inside),
         buildings: keep(&data.buildings, |x| near(x)),

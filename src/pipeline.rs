@@ -11,25 +11,26 @@
 use crate::crs::WorkingCrs;
 pub use crate::crs::china::InputCoords;
 use crate::error::{Error, Result};
-use crate::io::layer::Layer;
-use crate::io::osm::{self, ExtractStats};
-use crate::io::planner_layers::{self, LayerFields, LayerKind};
-use crate::io::survey::{self, SurveyReport};
+use crate::write::layer::Layer;
+use crate::read::osm::{self, ExtractStats};
+use crate::read::planner_layers::{self, LayerFields, LayerKind};
+use crate::read::survey::{self, SurveyReport};
 use crate::bundle::{self, BundleOptions};
 use crate::coverage::{self, CoverageOptions, CoverageRun};
 use crate::siting::{self, SitingOptions};
-use crate::io::{atomic, csv_table, gdal_vector, geojson, model_layers, rejects};
+use crate::gdal_errors;
+use crate::write::{atomic, csv_table, geojson, geopackage, model_layers, rejects};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use crate::model::Dataset;
-use crate::population;
+use crate::estates::population;
 use crate::profile::Profile;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Field names of planners' layers, as given on the command line; `None` reads the default field of the
-/// layer kind or its Chinese alias (see [`crate::io::planner_layers`]), and is not an error when absent.
+/// layer kind or its Chinese alias (see [`crate::read::planner_layers`]), and is not an error when absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LayerFieldNames {
     pub id_field: Option<String>,
@@ -109,7 +110,7 @@ pub struct Loaded {
 /// Route GDAL's and PROJ's own error printing into our messages (they print `ERROR 1: ...` and
 /// `proj_create: crs not found` otherwise; our errors already say what failed, naming the file).
 pub fn install_quiet_library_handlers() {
-    gdal_vector::install_error_handler();
+    gdal_errors::install_error_handler();
     // PROJ copies the default context's log level into every context it creates (`proj_context_create`
     // copies `pj_get_default_ctx()`), and the `proj` crate creates one per transformer: silencing the
     // default context (a null pointer means it, PROJ API `proj_log_level`) silences them all.
@@ -136,7 +137,8 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
     let mut dataset = Dataset::default();
     let mut osm_stats = None;
     if let Some(path) = &spec.osm {
-        let extract = osm::read_osm(path, &profile, crs)?;
+        let mut extract = osm::read_osm(path, &profile, crs)?;
+        crate::estates::derive_estates(&mut extract, &profile);
         tracing::info!(file = %path.display(), crs = %extract.crs.name(), seconds = started.elapsed().as_secs_f64(), "read OpenStreetMap");
         crs = Some(extract.crs);
         dataset = extract.dataset;
@@ -206,7 +208,7 @@ pub fn write_layers(out: &OutputSpec, layers: &[Layer]) -> Result<Vec<PathBuf>> 
             .collect(),
         OutputFormat::GeoPackage => {
             let path = out.dir.join("lifecircle.gpkg");
-            gdal_vector::write_geopackage(&path, layers)?;
+            geopackage::write_geopackage(&path, layers)?;
             Ok(vec![path])
         }
     }
@@ -622,7 +624,7 @@ fn write_geojson_with_style(geojson_dir: &Path, layer: &Layer, qml: Option<&str>
 /// The network layers written ahead of the others: the open GeoPackage, their GeoJSON (and QML) files,
 /// their QGIS styles and feature counts.
 struct NetworkWritten {
-    gpkg: gdal_vector::GeoPackageWriter,
+    gpkg: geopackage::GeoPackageWriter,
     files: Vec<PathBuf>,
     styles: Vec<(String, String)>,
     counts: Vec<(String, usize)>,
@@ -633,7 +635,7 @@ struct NetworkWritten {
 fn write_network_layers(run: &CoverageRun, data: &crate::model::Dataset, crs: crate::crs::WorkingCrs, paths: &PlanPaths) -> Result<NetworkWritten> {
     let started = std::time::Instant::now();
     let (network, islands) = coverage::layers::network_layers_on_this_thread(run, data, crs)?;
-    let mut gpkg = gdal_vector::GeoPackageWriter::create(&paths.gpkg)?;
+    let mut gpkg = geopackage::GeoPackageWriter::create(&paths.gpkg)?;
     let mut files = Vec::new();
     let mut styles = Vec::new();
     let mut counts = Vec::new();

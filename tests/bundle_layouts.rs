@@ -6,7 +6,7 @@ use lifecircle::bundle::layers::bundle_layers;
 use lifecircle::bundle::partition::LeftOut;
 use lifecircle::bundle::{BundleOptions, run_bundles};
 use lifecircle::crs::WorkingCrs;
-use lifecircle::io::layer::Value;
+use lifecircle::write::layer::Value;
 use lifecircle::model::{Barrier, Boundary, BoundaryLevel, Dataset, Estate, EstateSource, PopulationSource, SurveyAttributes};
 
 const X0: f64 = 668_000.0;

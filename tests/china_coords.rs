@@ -20,7 +20,7 @@
 use geo_types::{coord, Coord};
 use lifecircle::crs::china::{from_wgs84, to_wgs84, InputCoords};
 use lifecircle::crs::WorkingCrs;
-use lifecircle::io::planner_layers::{read_planner_layer, LayerData, LayerFields, LayerKind};
+use lifecircle::read::planner_layers::{read_planner_layer, LayerData, LayerFields, LayerKind};
 use lifecircle::profile::Profile;
 use lifecircle::Error;
 

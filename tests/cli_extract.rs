@@ -7,7 +7,7 @@
 mod geopackage_types;
 
 use gdal::vector::LayerAccess;
-use lifecircle::io::osm::read_osm;
+use lifecircle::read::osm::read_osm;
 use lifecircle::model::FacilityGeometry;
 use lifecircle::profile::Profile;
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,7 +34,9 @@ fn run_extract(out: &Path, format: &str) -> serde_json::Value {
 
 /// The counts the library reads: layer name → rows, as `extract` names its layers, and the rejects.
 fn library_counts() -> (BTreeMap<String, usize>, usize, serde_json::Value) {
-    let extract = read_osm(&nanjing_pbf(), &Profile::default_profile(), None).expect("read_osm");
+    let profile = Profile::default_profile();
+    let mut extract = read_osm(&nanjing_pbf(), &profile, None).expect("read_osm");
+    lifecircle::estates::derive_estates(&mut extract, &profile);
     let d = &extract.dataset;
     let layers: BTreeMap<String, usize> = [
         ("estates", d.estates.len()),

@@ -7,7 +7,7 @@ use lifecircle::coverage::synthetic_city::{GridCityParams, grid_city};
 use lifecircle::coverage::{CoverageOptions, ServiceAreaOutput, run_coverage};
 use lifecircle::crs::WorkingCrs;
 use geo::Contains;
-use lifecircle::io::layer::{FieldType, GeometryKind, Value};
+use lifecircle::write::layer::{FieldType, GeometryKind, Value};
 use lifecircle::model::{Facility, FacilityGeometry};
 use lifecircle::profile::Profile;
 
@@ -94,7 +94,7 @@ fn layers_from_a_small_synthetic_city() {
     assert_eq!((layers.analysis.service_lines.geometry, layers.analysis.service_lines.features.len()), (GeometryKind::Line, 3));
     assert!(layers.analysis.service_areas.features.iter().all(|f| matches!(f.geometry, Some(geo_types::Geometry::MultiPolygon(_)))));
     assert!(layers.analysis.service_lines.features.iter().all(|f| matches!(f.geometry, Some(geo_types::Geometry::MultiLineString(_)))));
-    let category = |l: &lifecircle::io::layer::Layer| l.features.iter().map(|f| f.values[0].clone()).collect::<Vec<_>>();
+    let category = |l: &lifecircle::write::layer::Layer| l.features.iter().map(|f| f.values[0].clone()).collect::<Vec<_>>();
     assert_eq!(category(&layers.analysis.service_areas), vec![Value::from("kindergarten"), Value::from("elderly_care"), Value::from("park")]);
     assert_eq!(category(&layers.analysis.service_areas), category(&layers.analysis.service_lines));
     // Network: the opened network (scenario) has compound edges; islands cover every edge.

@@ -165,7 +165,7 @@ fn a_live_runs_stage_is_kept_and_a_dead_runs_stage_is_removed() {
     std::fs::create_dir(&live).unwrap();
     std::fs::create_dir(&dead).unwrap();
     std::fs::write(dead.join("estates.geojson"), b"half").unwrap();
-    let stage = lifecircle::io::atomic::StagingFolder::create(out.path()).unwrap();
+    let stage = lifecircle::write::atomic::StagingFolder::create(out.path()).unwrap();
     assert!(live.is_dir(), "a live process's stage was removed");
     if Path::new("/proc/self").exists() {
         assert!(!dead.exists(), "a dead process's stage was kept");

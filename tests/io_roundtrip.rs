@@ -5,13 +5,15 @@
 
 use geo_types::{line_string, point, polygon, Coord, Geometry, LineString, MultiPolygon, Polygon};
 use lifecircle::crs::china::InputCoords;
-use lifecircle::io::gdal_vector::{read_vector, write_geopackage};
-use lifecircle::io::geojson::{read_geojson, write_geojson};
-use lifecircle::io::layer::{FieldType, GeometryKind, Layer, Value};
-use lifecircle::io::model_layers::dataset_layers;
-use lifecircle::io::planner_layers::{read_planner_layer, LayerFields, LayerKind};
-use lifecircle::io::raw_layer::{RawLayer, SourceCrs};
-use lifecircle::io::rejects::write_rejects;
+use lifecircle::read::gdal_vector::read_vector;
+use lifecircle::write::geopackage::write_geopackage;
+use lifecircle::read::geojson::read_geojson;
+use lifecircle::write::geojson::write_geojson;
+use lifecircle::write::layer::{FieldType, GeometryKind, Layer, Value};
+use lifecircle::write::model_layers::dataset_layers;
+use lifecircle::read::planner_layers::{read_planner_layer, LayerFields, LayerKind};
+use lifecircle::read::raw_layer::{RawLayer, SourceCrs};
+use lifecircle::write::rejects::write_rejects;
 use lifecircle::model::Dataset;
 use lifecircle::profile::Profile;
 use lifecircle::Error;

@@ -23,8 +23,8 @@
 //! each is counted by exactly one estate's population estimate.
 
 use geo::{BoundingRect, Intersects};
-use lifecircle::population::representative_point;
-use lifecircle::io::osm::{OsmExtract, read_osm};
+use lifecircle::estates::population::representative_point;
+use lifecircle::read::osm::{OsmExtract, read_osm};
 use lifecircle::model::EstateSource;
 use lifecircle::profile::{Profile, TagRule};
 use osmpbf::{Element, ElementReader};
@@ -106,7 +106,8 @@ fn check_layer(file: &str, layer: &str, expected: &BTreeSet<String>, got: &Layer
 /// Run the accounting on one file; returns per layer (expected, rows, rejects).
 fn account(path: &str) -> BTreeMap<&'static str, (usize, usize, usize)> {
     let profile = Profile::default_profile();
-    let x: OsmExtract = read_osm(Path::new(path), &profile, None).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut x: OsmExtract = read_osm(Path::new(path), &profile, None).unwrap_or_else(|e| panic!("{path}: {e}"));
+    lifecircle::estates::derive_estates(&mut x, &profile);
     let d = &x.dataset;
     let elements = tagged_elements(path);
 

@@ -8,7 +8,7 @@
 
 use geo::{Area, Validation};
 use lifecircle::error::Error;
-use lifecircle::io::osm::{OsmExtract, read_osm};
+use lifecircle::read::osm::{OsmExtract, read_osm};
 use lifecircle::model::{EstateSource, PopulationSource};
 use lifecircle::profile::Profile;
 use std::collections::BTreeSet;
@@ -18,8 +18,15 @@ const NANJING: &str = "data/nanjing-xuanwu-2021.osm.pbf";
 const PORTO: &str = "tests/data/porto-2020.osm.pbf";
 const ANDORRA: &str = "tests/data/andorra-2020.osm.pbf";
 
+/// Read, then the estates step (building clusters, population), as `extract` and `plan` do.
+fn read_and_derive(path: &Path, profile: &Profile) -> lifecircle::Result<OsmExtract> {
+    let mut x = read_osm(path, profile, None)?;
+    lifecircle::estates::derive_estates(&mut x, profile);
+    Ok(x)
+}
+
 fn extract(path: &str) -> OsmExtract {
-    read_osm(Path::new(path), &Profile::default_profile(), None).unwrap_or_else(|e| panic!("{path}: {e}"))
+    read_and_derive(Path::new(path), &Profile::default_profile()).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 fn category(x: &OsmExtract, key: &str) -> usize {
@@ -228,7 +235,7 @@ fn nanjing_building_clusters_form_estates() {
     // Every residential building outside the landuse areas is in a cluster estate or rejected (layer estates).
     let rejected: BTreeSet<&str> =
         x.dataset.rejects.iter().filter(|r| r.layer == "estates" && r.reason.starts_with("cluster_too_small")).map(|r| r.source_id.as_str()).collect();
-    let assigned = lifecircle::population::assign_buildings_to_estates(&x.dataset.estates, &x.dataset.buildings);
+    let assigned = lifecircle::estates::population::assign_buildings_to_estates(&x.dataset.estates, &x.dataset.buildings);
     for (b, a) in x.dataset.buildings.iter().zip(&assigned) {
         if b.residential {
             assert!(a.is_some() || rejected.contains(b.id.as_str()), "residential building {} is in no estate and not rejected", b.id);
@@ -242,8 +249,8 @@ fn output_does_not_depend_on_thread_count() {
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let three = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
     for path in [NANJING, PORTO] {
-        let a = one.install(|| read_osm(Path::new(path), &profile, None)).unwrap();
-        let b = three.install(|| read_osm(Path::new(path), &profile, None)).unwrap();
+        let a = one.install(|| read_and_derive(Path::new(path), &profile)).unwrap();
+        let b = three.install(|| read_and_derive(Path::new(path), &profile)).unwrap();
         assert_eq!(a.stats, b.stats, "{path}");
         assert!(a.dataset.estates == b.dataset.estates, "{path}: estates differ");
         assert!(a.dataset.buildings == b.dataset.buildings, "{path}: buildings differ");

@@ -2,7 +2,7 @@
 
 mod report_fixture;
 
-use lifecircle::io::layer::Layer;
+use lifecircle::write::layer::Layer;
 use lifecircle::report::html::{ODBL_ATTRIBUTION, write_report};
 
 fn embedded_data(html: &str) -> serde_json::Value {

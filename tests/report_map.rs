@@ -3,7 +3,7 @@
 
 mod report_fixture;
 
-use lifecircle::io::layer::Layer;
+use lifecircle::write::layer::Layer;
 use lifecircle::report::map::{MapOptions, page_position, write_coverage_map};
 use lifecircle::report::palette::SCORE_CLASSES;
 

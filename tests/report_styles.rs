@@ -6,7 +6,7 @@ mod report_fixture;
 use gdal::vector::LayerAccess;
 use gdal::vector::sql::Dialect;
 use gdal::Dataset;
-use lifecircle::io::layer::Layer;
+use lifecircle::write::layer::Layer;
 use lifecircle::report::gpkg_styles::{STYLE_NAME, store_styles_in_geopackage};
 use lifecircle::report::styles::{qml_for_layer, write_qml_files};
 

@@ -12,8 +12,8 @@
 //! 6 ,玄武门街道宿舍（北区）,1979,,abc,,,,            → bad population
 
 use lifecircle::crs::china::InputCoords;
-use lifecircle::io::planner_layers::{read_planner_layer, LayerData, LayerFields, LayerKind};
-use lifecircle::io::survey::{apply_survey, read_survey, write_survey_report_csv};
+use lifecircle::read::planner_layers::{read_planner_layer, LayerData, LayerFields, LayerKind};
+use lifecircle::read::survey::{apply_survey, read_survey, write_survey_report_csv};
 use lifecircle::model::{Estate, PopulationSource};
 use lifecircle::profile::Profile;
 use std::path::{Path, PathBuf};

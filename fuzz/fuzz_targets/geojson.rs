@@ -5,8 +5,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use lifecircle::crs::china::InputCoords;
-use lifecircle::io::geojson::parse_geojson;
-use lifecircle::io::planner_layers::{LayerFields, LayerKind, planner_layer_from_raw};
+use lifecircle::read::geojson::parse_geojson;
+use lifecircle::read::planner_layers::{LayerFields, LayerKind, planner_layer_from_raw};
 use lifecircle::profile::Profile;
 use std::path::Path;
 use std::sync::OnceLock;

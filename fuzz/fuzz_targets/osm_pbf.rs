@@ -10,7 +10,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use lifecircle::io::osm::read_osm_bytes;
+use lifecircle::read::osm::read_osm_bytes;
 use lifecircle::profile::Profile;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -21,5 +21,7 @@ static STANDARD_PANIC_HOOK: OnceLock<()> = OnceLock::new();
 fuzz_target!(|data: &[u8]| {
     STANDARD_PANIC_HOOK.get_or_init(|| drop(std::panic::take_hook()));
     let profile = PROFILE.get_or_init(Profile::default_profile);
-    let _ = read_osm_bytes(Path::new("fuzz.osm.pbf"), data, profile, None);
+    if let Ok(mut extract) = read_osm_bytes(Path::new("fuzz.osm.pbf"), data, profile, None) {
+        lifecircle::estates::derive_estates(&mut extract, profile);
+    }
 });

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use lifecircle::io::osm::read_osm_bytes;
+use lifecircle::read::osm::read_osm_bytes;
 use lifecircle::profile::Profile;
 use std::path::Path;
 

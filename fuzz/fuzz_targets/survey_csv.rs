@@ -4,9 +4,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use lifecircle::crs::china::InputCoords;
-use lifecircle::io::geojson::parse_geojson;
-use lifecircle::io::planner_layers::{LayerData, LayerFields, LayerKind, planner_layer_from_raw};
-use lifecircle::io::survey::{apply_survey, parse_survey};
+use lifecircle::read::geojson::parse_geojson;
+use lifecircle::read::planner_layers::{LayerData, LayerFields, LayerKind, planner_layer_from_raw};
+use lifecircle::read::survey::{apply_survey, parse_survey};
 use lifecircle::model::Estate;
 use lifecircle::profile::Profile;
 use std::path::Path;

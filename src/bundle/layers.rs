@@ -1,5 +1,5 @@
-//! Bundle results as output layers ([`crate::io::layer::Layer`]), geometry converted from the working
-//! CRS to WGS84 lon/lat (RFC 7946) through [`crate::crs::Transformer::to_wgs84`]:
+//! Bundle results as output layers ([`crate::write::layer::Layer`]), geometry converted from the working
+//! CRS to WGS84 lon/lat (RFC 7946) through [`crate::write::wgs84`]:
 //!
 //! * `bundles`: one polygon per bundle (the dissolved estates) with `bundle_id`, `group`, `estate_ids`,
 //!   `n_estates`, `population`, `households`, `area_m2`, `compactness`, `built_year_min`,
@@ -18,9 +18,10 @@
 //! ```
 
 use super::{BundleRun, EstateBundleResult};
-use crate::crs::{Transformer, WorkingCrs};
+use crate::crs::WorkingCrs;
+use crate::write::wgs84::to_wgs84_all;
 use crate::error::Result;
-use crate::io::layer::{FieldType, GeometryKind, Layer, Value};
+use crate::write::layer::{FieldType, GeometryKind, Layer, Value};
 use geo_types::{Geometry, LineString};
 
 /// The fields a bundle run adds to the estates layer, in order.
@@ -80,10 +81,11 @@ pub struct BundleLayers {
 
 /// Build the output layers, converting geometry to WGS84.
 pub fn bundle_layers(run: &BundleRun, crs: WorkingCrs) -> Result<BundleLayers> {
-    let to_wgs84 = Transformer::to_wgs84(crs)?;
+    let outlines = to_wgs84_all(crs, "bundles", run.bundles.iter().map(|b| Some(Geometry::MultiPolygon(b.outline.clone()))).collect())?;
+    let lines = to_wgs84_all(crs, "adjacency", run.pairs.iter().map(|p| Some(Geometry::LineString(LineString(vec![p.label_line.start, p.label_line.end])))).collect())?;
     let mut bundles = Layer::new("bundles", GeometryKind::Polygon, &BUNDLE_FIELDS);
     let mut bundles_table = Layer::new("bundles_table", GeometryKind::None, &BUNDLE_FIELDS);
-    for b in &run.bundles {
+    for (b, outline) in run.bundles.iter().zip(outlines) {
         let values: Vec<Value> = vec![
             b.id.clone().into(),
             b.group.clone().into(),
@@ -98,17 +100,13 @@ pub fn bundle_layers(run: &BundleRun, crs: WorkingCrs) -> Result<BundleLayers> {
             b.n_needs_survey.into(),
             b.gaps.clone().into(),
         ];
-        let mut outline = Geometry::MultiPolygon(b.outline.clone());
-        to_wgs84.geometry(&mut outline)?;
-        bundles.push(Some(outline), values.clone());
+        bundles.push(outline, values.clone());
         bundles_table.push(None, values);
     }
     let mut adjacency = Layer::new("adjacency", GeometryKind::Line, &ADJACENCY_FIELDS);
-    for p in &run.pairs {
-        let mut line = Geometry::LineString(LineString(vec![p.label_line.start, p.label_line.end]));
-        to_wgs84.geometry(&mut line)?;
+    for (p, line) in run.pairs.iter().zip(lines) {
         adjacency.push(
-            Some(line),
+            line,
             vec![
                 run.estates[p.a].estate_id.clone().into(),
                 run.estates[p.b].estate_id.clone().into(),

@@ -1,5 +1,5 @@
-//! Coverage results as output layers ([`crate::io::layer::Layer`], geometry converted to WGS84 lon/lat
-//! with [`Transformer::to_wgs84`], one PROJ transformer per rayon worker):
+//! Coverage results as output layers ([`crate::write::layer::Layer`], geometry converted to WGS84 lon/lat
+//! with [`crate::write::wgs84`]):
 //!
 //! - `estates`: estate_id, name, population, households, entry (how its access points were placed: gate,
 //!   crossing, nearest_boundary, centroid, none), entries (how many), main_network (an access point on
@@ -8,7 +8,7 @@
 //!   category has capacities), delta_K (residents newly covered, when a scenario ran); then score.
 //! - `facilities`: facility_id, name, category, snap_m (smallest snap offset of its entrances), entrances,
 //!   mapped_as (`point` | `area`); always points: an area facility is drawn at
-//!   [`facility_point`], a point inside it (why that point: [`crate::io::model_layers`]).
+//!   [`facility_point`], a point inside it (why that point: [`crate::write::model_layers`]).
 //! - `facility_footprints`: the same fields but mapped_as, for the facilities mapped as areas: their areas.
 //! - `access_points`: estate_id, kind, snap_m (where each estate meets the network).
 //! - `service_areas`: category, tier, threshold_m; polygons: the reached network buffered and dissolved
@@ -27,17 +27,17 @@
 //! Rejects are [`crate::model::Reject`]s in [`super::CoverageRun::rejects`], written by the I/O layer.
 
 use super::CoverageRun;
-use crate::crs::{Transformer, WorkingCrs};
-use crate::error::{Error, Result};
-use crate::io::layer::{FieldType, GeometryKind, Layer, Value};
-use crate::io::model_layers::{facility_mapped_as, facility_point};
+use crate::crs::WorkingCrs;
+use crate::error::Result;
+use crate::write::wgs84::{to_wgs84_all, to_wgs84_here, Conversion};
+use crate::write::layer::{FieldType, GeometryKind, Layer, Value};
+use crate::write::model_layers::{facility_mapped_as, facility_point};
 use crate::model::{Dataset, Facility, FacilityGeometry};
 use crate::network::WalkNetwork;
 use crate::network::access::AccessKind;
 use crate::network::compounds::PieceAccess;
 use crate::profile::Profile;
 use geo_types::{Geometry, LineString, MultiLineString, Point};
-use rayon::prelude::*;
 
 /// Every coverage layer: the analysis's and the network's two.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,40 +55,13 @@ impl CoverageLayers {
     }
 }
 
-/// Convert geometries to WGS84 in parallel (PROJ is not thread-safe: one transformer per worker).
-pub fn to_wgs84_all(crs: WorkingCrs, geometries: Vec<Option<Geometry<f64>>>) -> Result<Vec<Option<Geometry<f64>>>> {
-    geometries
-        .into_par_iter()
-        .map(|g| {
-            Transformer::with_to_wgs84(crs, |t| converted(t, g)).map_err(|e| Error::Internal(format!("cannot build the {} → WGS84 transformer: {e}", crs.name())))?
-        })
-        .collect()
-}
-
-fn converted(t: &Transformer, g: Option<Geometry<f64>>) -> Result<Option<Geometry<f64>>> {
-    match g {
-        None => Ok(None),
-        Some(mut g) => t.geometry(&mut g).map(|_| Some(g)),
-    }
-}
-
-/// Convert geometries to WGS84 on the calling thread, with a transformer of its own (dropped on return):
-/// for a thread outside rayon's pool that must not wait for its workers.
-pub fn to_wgs84_here(crs: WorkingCrs, geometries: Vec<Option<Geometry<f64>>>) -> Result<Vec<Option<Geometry<f64>>>> {
-    let t = Transformer::to_wgs84(crs)?;
-    geometries.into_iter().map(|g| converted(&t, g)).collect()
-}
-
-/// How a layer's geometries reach WGS84: [`to_wgs84_all`] or [`to_wgs84_here`].
-type Conversion = fn(WorkingCrs, Vec<Option<Geometry<f64>>>) -> Result<Vec<Option<Geometry<f64>>>>;
-
 fn push_all(layer: &mut Layer, crs: WorkingCrs, rows: Vec<(Option<Geometry<f64>>, Vec<Value>)>) -> Result<()> {
     push_all_with(layer, crs, rows, to_wgs84_all)
 }
 
 fn push_all_with(layer: &mut Layer, crs: WorkingCrs, rows: Vec<(Option<Geometry<f64>>, Vec<Value>)>, convert: Conversion) -> Result<()> {
     let (geoms, values): (Vec<_>, Vec<_>) = rows.into_iter().unzip();
-    for (g, v) in convert(crs, geoms)?.into_iter().zip(values) {
+    for (g, v) in convert(crs, &layer.name.clone(), geoms)?.into_iter().zip(values) {
         layer.push(g, v);
     }
     Ok(())

@@ -18,7 +18,7 @@
 //!   mainland is WGS 84 already: do not pass the flag for it.
 //! - *Outside the rectangle nothing changes*, for BD-09 too (the `geocoordinates` Baidu nudge alone
 //!   is applied everywhere; this module gates both datums by the rectangle), and
-//!   [`crate::io::planner_layers`] warns that the flag had no effect when no coordinate of a layer lies
+//!   [`crate::read::planner_layers`] warns that the flag had no effect when no coordinate of a layer lies
 //!   inside it (a wrong flag is more likely than intent).
 //! - The rectangle also covers Taiwan, Mongolia's south and neighbours' border areas; a hard edge means
 //!   a point just outside is not offset. Planning areas of Chinese cities are far from that edge.

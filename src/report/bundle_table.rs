@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use geo_types::{Geometry, point, polygon};
-//! use lifecircle::io::layer::{FieldType, GeometryKind, Layer, Value};
+//! use lifecircle::write::layer::{FieldType, GeometryKind, Layer, Value};
 //! use lifecircle::report::bundle_table::bundle_rows;
 //! let mut bundles = Layer::new("bundles", GeometryKind::Polygon, &[("bundle_id", FieldType::Text)]);
 //! bundles.push(Some(Geometry::Polygon(polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 0.)])), vec!["B1".into()]);
@@ -21,7 +21,7 @@
 //! assert!(outside.is_empty());
 //! ```
 
-use crate::io::layer::Layer;
+use crate::write::layer::Layer;
 use crate::report::field_values::{number, text, text_list};
 use crate::report::layer_role::LayerRole;
 use geo::Intersects;
@@ -62,7 +62,7 @@ pub fn bundle_rows(layers: &[&Layer]) -> (Vec<BundleRow>, Vec<SiteRow>) {
         }
     }
     let mut outside = Vec::new();
-    let site_row = |l: &Layer, f: &crate::io::layer::Feature| SiteRow {
+    let site_row = |l: &Layer, f: &crate::write::layer::Feature| SiteRow {
         category: text(l, f, "category").unwrap_or_default(),
         rank: number(l, f, "rank"),
         new_population_covered: number(l, f, "new_population_covered"),
@@ -108,7 +108,7 @@ pub fn bundle_rows(layers: &[&Layer]) -> (Vec<BundleRow>, Vec<SiteRow>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::layer::{FieldType, GeometryKind, Value};
+    use crate::write::layer::{FieldType, GeometryKind, Value};
     use geo_types::{Geometry, point, polygon};
 
     fn square(x0: f64) -> Option<Geometry<f64>> {

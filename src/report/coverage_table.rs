@@ -14,7 +14,7 @@
 //! Rows are sorted by tier (5, 10, 15 minutes, then unknown), then by the profile's category order, then by key.
 //!
 //! ```
-//! use lifecircle::io::layer::{FieldType, GeometryKind, Layer, Value};
+//! use lifecircle::write::layer::{FieldType, GeometryKind, Layer, Value};
 //! use lifecircle::report::coverage_table::coverage_rows;
 //! let mut estates = Layer::new("estates", GeometryKind::Polygon, &[("population", FieldType::Real), ("ok_park", FieldType::Bool)]);
 //! estates.push(None, vec![Value::Real(300.0), Value::Bool(true)]);
@@ -24,7 +24,7 @@
 //! assert_eq!(rows[0].share_population(), Some(0.75));
 //! ```
 
-use crate::io::layer::{FieldType, Layer};
+use crate::write::layer::{FieldType, Layer};
 use crate::profile::Profile;
 use crate::report::field_values::{boolean, number};
 use crate::report::layer_role::LayerRole;
@@ -119,7 +119,7 @@ fn rows_from_estates(estates: &Layer) -> Vec<CoverageRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::layer::{GeometryKind, Value};
+    use crate::write::layer::{GeometryKind, Value};
     use serde_json::json;
 
     fn estates() -> Layer {

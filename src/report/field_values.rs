@@ -3,7 +3,7 @@
 //! is a `TextList` or a comma-separated `Text`.
 //!
 //! ```
-//! use lifecircle::io::layer::{FieldType, GeometryKind, Layer, Value};
+//! use lifecircle::write::layer::{FieldType, GeometryKind, Layer, Value};
 //! use lifecircle::report::field_values::{number, text};
 //! let mut layer = Layer::new("sites", GeometryKind::Point, &[("rank", FieldType::Int)]);
 //! layer.push(None, vec![Value::Int(2)]);
@@ -11,7 +11,7 @@
 //! assert_eq!(text(&layer, &layer.features[0], "rank").as_deref(), Some("2"));
 //! ```
 
-use crate::io::layer::{Feature, Layer, Value};
+use crate::write::layer::{Feature, Layer, Value};
 
 fn value<'a>(layer: &Layer, feature: &'a Feature, field: &str) -> Option<&'a Value> {
     layer.field_index(field).and_then(|i| feature.values.get(i))
@@ -90,7 +90,7 @@ pub fn format_count(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::layer::{FieldType, GeometryKind};
+    use crate::write::layer::{FieldType, GeometryKind};
 
     #[test]
     fn typed_reads() {

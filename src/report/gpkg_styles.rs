@@ -18,7 +18,7 @@
 //! A layer passed in but absent from the GeoPackage is skipped (the function returns the layers it styled).
 
 use crate::error::{Error, Result};
-use crate::io::layer::Layer;
+use crate::write::layer::Layer;
 use crate::report::styles::qml_for_layer;
 use gdal::vector::LayerAccess;
 use gdal::vector::sql::Dialect;
@@ -44,7 +44,7 @@ fn sql_text(text: &str) -> String {
 }
 
 /// Store the QML style of each of `layers` in the GeoPackage at `gpkg` (already written, e.g. by
-/// `io::gdal_vector`), as that layer's default style. Returns the names of the layers styled, in order.
+/// `read::gdal_vector`), as that layer's default style. Returns the names of the layers styled, in order.
 pub fn store_styles_in_geopackage(gpkg: &Path, layers: &[&Layer]) -> Result<Vec<String>> {
     let styles: Vec<(String, String)> = layers.iter().filter_map(|l| Some((l.name.clone(), qml_for_layer(l)?))).collect();
     store_qml_in_geopackage(gpkg, &styles)

@@ -23,7 +23,7 @@
 //! Pass the layers to show; leave the walking network of a whole city out (it can weigh tens of MB).
 //!
 //! ```
-//! use lifecircle::io::layer::{FieldType, GeometryKind, Layer};
+//! use lifecircle::write::layer::{FieldType, GeometryKind, Layer};
 //! let estates = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
 //! let html = lifecircle::report::html::render_report(&[&estates], &serde_json::json!({}), "玄武区 Xuanwu");
 //! assert!(html.contains("<meta charset=\"utf-8\">") && html.contains("玄武区 Xuanwu"));
@@ -31,8 +31,8 @@
 //! ```
 
 use crate::error::Result;
-use crate::io::layer::Layer;
-use crate::report::atomic_write::write_file_atomically;
+use crate::write::layer::Layer;
+use crate::write::atomic::write_bytes_atomically;
 use crate::report::bundle_table::{SiteRow, bundle_rows};
 use crate::report::coverage_table::coverage_rows;
 use crate::report::escape::{html_text, script_json};
@@ -53,7 +53,7 @@ const KNOWN_KEYS: [&str; 3] = ["coverage", "eligibility", "sources"];
 
 /// Write the report to `path` (through a temporary file and a rename).
 pub fn write_report(path: &Path, layers: &[&Layer], summary: &Json, title: &str) -> Result<()> {
-    write_file_atomically(path, render_report(layers, summary, title).as_bytes())
+    write_bytes_atomically(path, render_report(layers, summary, title).as_bytes())
 }
 
 /// The report page.
@@ -282,7 +282,7 @@ fn sources_section(summary: &Json, page: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::layer::{FieldType, GeometryKind, Value};
+    use crate::write::layer::{FieldType, GeometryKind, Value};
     use geo_types::{Geometry, point, polygon};
     use serde_json::json;
 

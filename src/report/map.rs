@@ -19,7 +19,7 @@
 //!
 //! ```
 //! use geo_types::{Geometry, point};
-//! use lifecircle::io::layer::{GeometryKind, Layer};
+//! use lifecircle::write::layer::{GeometryKind, Layer};
 //! use lifecircle::report::map::{MapOptions, render_map_svg};
 //! let mut sites = Layer::new("sites", GeometryKind::Point, &[]);
 //! sites.push(Some(Geometry::Point(point!(x: 118.8, y: 32.05))), vec![]);
@@ -28,8 +28,8 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::io::layer::{GeometryKind, Layer};
-use crate::report::atomic_write::write_file_atomically;
+use crate::write::layer::{GeometryKind, Layer};
+use crate::write::atomic::write_bytes_atomically;
 use crate::report::escape::xml_text;
 use crate::report::html::ODBL_ATTRIBUTION;
 use crate::report::layer_role::LayerRole;
@@ -429,15 +429,15 @@ pub fn write_coverage_map(dir: &Path, layers: &[&Layer], options: &MapOptions) -
     let svg = render_map_svg(layers, options);
     let png = svg_to_png(&svg, options.width_px, options.height_px)?;
     let files = CoverageMapFiles { svg: dir.join("coverage_map.svg"), png: dir.join("coverage_map.png") };
-    write_file_atomically(&files.svg, svg.as_bytes())?;
-    write_file_atomically(&files.png, &png)?;
+    write_bytes_atomically(&files.svg, svg.as_bytes())?;
+    write_bytes_atomically(&files.png, &png)?;
     Ok(files)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::layer::{FieldType, Value};
+    use crate::write::layer::{FieldType, Value};
     use geo_types::{point, polygon};
 
     #[test]

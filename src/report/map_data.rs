@@ -15,14 +15,14 @@
 //!
 //! ```
 //! use geo_types::{Geometry, point};
-//! use lifecircle::io::layer::{GeometryKind, Layer};
+//! use lifecircle::write::layer::{GeometryKind, Layer};
 //! let mut sites = Layer::new("sites", GeometryKind::Point, &[]);
 //! sites.push(Some(Geometry::Point(point!(x: 118.123456789, y: 32.0))), vec![]);
 //! let data = lifecircle::report::map_data::map_data(&[&sites], "t");
 //! assert_eq!(data["layers"][0]["features"][0]["geometry"]["coordinates"], serde_json::json!([118.123457, 32.0]));
 //! ```
 
-use crate::io::layer::{GeometryKind, Layer, Value};
+use crate::write::layer::{GeometryKind, Layer, Value};
 use crate::report::layer_role::LayerRole;
 use crate::report::symbology::{Symbol, layer_symbology};
 use geo::BoundingRect;
@@ -176,7 +176,7 @@ pub fn in_drawing_order<'a>(layers: &[&'a Layer]) -> Vec<&'a Layer> {
 
 /// One feature of the data block.
 struct FeatureJson<'a> {
-    feature: &'a crate::io::layer::Feature,
+    feature: &'a crate::write::layer::Feature,
     symbol: usize,
     label: &'a Option<String>,
 }
@@ -283,7 +283,7 @@ pub fn map_data(layers: &[&Layer], title: &str) -> Json {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::layer::FieldType;
+    use crate::write::layer::FieldType;
     use geo_types::{MultiPolygon, line_string, point, polygon};
 
     #[test]

@@ -6,13 +6,13 @@
 //!   category and tier, the bundles with their gaps and recommended sites, eligibility, sources, attribution;
 //! - [`map`]: the printable `coverage_map.svg` / `coverage_map.png` (rasterised by [`raster`]).
 //!
-//! All of them take the output [`Layer`](crate::io::layer::Layer)s (WGS84) and share one [`palette`], the
+//! All of them take the output [`Layer`](crate::write::layer::Layer)s (WGS84) and share one [`palette`], the
 //! layer roles of [`layer_role`] (read from the layer names `estates`, `facilities`, `facility_footprints`,
 //! `service_areas`, `service_lines`, `bundles`, `sites`, `network`, `idle_land`) and the per-feature [`symbology`], so a layer
 //! looks the same in QGIS, in the browser and on paper.
 //!
 //! ```no_run
-//! # fn run(layers: &[&lifecircle::io::layer::Layer], summary: &serde_json::Value) -> lifecircle::Result<()> {
+//! # fn run(layers: &[&lifecircle::write::layer::Layer], summary: &serde_json::Value) -> lifecircle::Result<()> {
 //! use lifecircle::report;
 //! let out = std::path::Path::new("out");
 //! report::write_qml_files(out, layers)?;                              // out/NAME.qml beside out/NAME.geojson
@@ -22,7 +22,6 @@
 //! # Ok(()) }
 //! ```
 
-mod atomic_write;
 pub mod bundle_table;
 pub mod coverage_table;
 pub mod escape;

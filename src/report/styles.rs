@@ -22,15 +22,15 @@
 //! No DOCTYPE is written (QGIS does not need it).
 //!
 //! ```
-//! use lifecircle::io::layer::{FieldType, GeometryKind, Layer};
+//! use lifecircle::write::layer::{FieldType, GeometryKind, Layer};
 //! let estates = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
 //! let qml = lifecircle::report::styles::qml_for_layer(&estates).unwrap();
 //! assert!(qml.contains(r#"type="graduatedSymbol""#) && qml.contains(r#"attr="score""#));
 //! ```
 
 use crate::error::{Error, Result};
-use crate::io::layer::{GeometryKind, Layer, Value};
-use crate::report::atomic_write::write_file_atomically;
+use crate::write::layer::{GeometryKind, Layer, Value};
+use crate::write::atomic::write_bytes_atomically;
 use crate::report::escape::xml_text;
 use crate::report::layer_role::LayerRole;
 use crate::report::palette::{self, Rgba};
@@ -341,7 +341,7 @@ pub fn write_qml_beside(geojson_path: &Path, layer: &Layer) -> Result<Option<Pat
 /// for a caller that also stores the same style in the GeoPackage.
 pub fn write_qml_text_beside(geojson_path: &Path, qml: &str) -> Result<PathBuf> {
     let path = geojson_path.with_extension("qml");
-    write_file_atomically(&path, qml.as_bytes())?;
+    write_bytes_atomically(&path, qml.as_bytes())?;
     Ok(path)
 }
 
@@ -362,7 +362,7 @@ pub fn write_qml_files(dir: &Path, layers: &[&Layer]) -> Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::layer::FieldType;
+    use crate::write::layer::FieldType;
     use geo_types::{Geometry, point};
 
     fn parse(qml: &str) -> roxmltree::Document<'_> {

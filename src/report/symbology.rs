@@ -14,7 +14,7 @@
 //! colour once per layer, not once per feature.
 //!
 //! ```
-//! use lifecircle::io::layer::{FieldType, GeometryKind, Layer, Value};
+//! use lifecircle::write::layer::{FieldType, GeometryKind, Layer, Value};
 //! use lifecircle::report::symbology::layer_symbology;
 //! let mut estates = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
 //! estates.push(None, vec![Value::Real(0.9)]);
@@ -24,7 +24,7 @@
 //! assert_eq!(s.symbols[s.feature_symbol[1]].fill.unwrap().hex(), "#d7191c");  // red
 //! ```
 
-use crate::io::layer::{GeometryKind, Layer};
+use crate::write::layer::{GeometryKind, Layer};
 use crate::report::field_values::{number, text};
 use crate::report::layer_role::LayerRole;
 use crate::report::palette::{self, Rgba};
@@ -224,7 +224,7 @@ pub fn layer_symbology(layer: &Layer) -> LayerSymbology {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::layer::{FieldType, Value};
+    use crate::write::layer::{FieldType, Value};
 
     #[test]
     fn estates_classes_sorted_with_no_score_last_and_only_used_classes_in_legend() {

@@ -1,5 +1,5 @@
 //! Siting results as output layers and CSV (geometry converted to WGS84 lon/lat through
-//! [`crate::coverage::layers::to_wgs84_all`]):
+//! [`crate::write::wgs84::to_wgs84_all`]):
 //!
 //! - `candidates` (polygons): candidate_id, origin, area_m2, max_inscribed_diameter_m, fits (TextList of
 //!   the profile categories that fit), why_not (`category: reason; ...` for those that do not),
@@ -14,10 +14,10 @@
 //! - [`sites_csv`]: the `sites` rows as CSV, ids joined by `;`.
 
 use super::{BundleSites, CandidateFit, Site};
-use crate::coverage::layers::to_wgs84_all;
+use crate::write::wgs84::to_wgs84_all;
 use crate::crs::WorkingCrs;
 use crate::error::{Error, Result};
-use crate::io::layer::{FieldType, GeometryKind, Layer, Value};
+use crate::write::layer::{FieldType, GeometryKind, Layer, Value};
 use geo_types::{Geometry, Point};
 
 /// The `why_not` text of a candidate.
@@ -40,7 +40,7 @@ pub fn candidates_layer(candidates: &[CandidateFit], crs: WorkingCrs) -> Result<
             ("snap_m", FieldType::Real),
         ],
     );
-    let geoms = to_wgs84_all(crs, candidates.iter().map(|c| Some(Geometry::MultiPolygon(c.candidate.polygon.clone()))).collect())?;
+    let geoms = to_wgs84_all(crs, "candidates", candidates.iter().map(|c| Some(Geometry::MultiPolygon(c.candidate.polygon.clone()))).collect())?;
     for (c, g) in candidates.iter().zip(geoms) {
         layer.push(
             g,
@@ -87,7 +87,7 @@ fn site_values(s: &Site) -> Vec<Value> {
 /// The `sites` layer.
 pub fn sites_layer(sites: &[Site], crs: WorkingCrs) -> Result<Layer> {
     let mut layer = Layer::new("sites", GeometryKind::Point, &SITE_FIELDS);
-    let geoms = to_wgs84_all(crs, sites.iter().map(|s| s.location.x.is_finite().then_some(Geometry::Point(Point(s.location)))).collect())?;
+    let geoms = to_wgs84_all(crs, "sites", sites.iter().map(|s| s.location.x.is_finite().then_some(Geometry::Point(Point(s.location)))).collect())?;
     for (s, g) in sites.iter().zip(geoms) {
         layer.push(g, site_values(s));
     }
@@ -112,7 +112,7 @@ pub fn bundle_sites_layer(bundles: &[BundleSites], crs: WorkingCrs) -> Result<La
         ],
     );
     let rows: Vec<(&str, &Site)> = bundles.iter().flat_map(|b| b.sites.iter().map(move |s| (b.bundle_id.as_str(), s))).collect();
-    let geoms = to_wgs84_all(crs, rows.iter().map(|(_, s)| s.location.x.is_finite().then_some(Geometry::Point(Point(s.location)))).collect())?;
+    let geoms = to_wgs84_all(crs, "bundle_sites", rows.iter().map(|(_, s)| s.location.x.is_finite().then_some(Geometry::Point(Point(s.location)))).collect())?;
     for ((bundle, s), g) in rows.into_iter().zip(geoms) {
         layer.push(
             g,

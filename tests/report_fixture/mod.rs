@@ -15,7 +15,7 @@
 use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
 use gdal::vector::{FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
 use geo_types::{Coord, Geometry, LineString, MultiPolygon, Point, Polygon};
-use lifecircle::io::layer::{FieldType, GeometryKind, Layer, Value};
+use lifecircle::write::layer::{FieldType, GeometryKind, Layer, Value};
 use std::path::Path;
 
 pub const LON0: f64 = 118.790;

@@ -35,7 +35,7 @@
 //! estate with neither has population 0 and source `unknown` (the estimate fills it later).
 //!
 //! ```no_run
-//! use lifecircle::io::planner_layers::{read_planner_layer, LayerData, LayerFields, LayerKind};
+//! use lifecircle::read::planner_layers::{read_planner_layer, LayerData, LayerFields, LayerKind};
 //! use lifecircle::crs::china::InputCoords;
 //! let profile = lifecircle::profile::Profile::default_profile();
 //! let mut crs = None;
@@ -49,8 +49,10 @@
 use crate::crs::china::{self, InputCoords};
 use crate::crs::{detect, Transformer, WorkingCrs};
 use crate::error::{Error, Result};
-use crate::io::raw_layer::{RawFeature, RawLayer};
-use crate::io::{gdal_vector, geojson, wkb};
+use crate::read::raw_layer::{RawFeature, RawLayer};
+use crate::gdal_errors;
+use crate::geometry::wkb;
+use crate::read::{gdal_vector, geojson};
 use crate::model::{
     Barrier, Boundary, BoundaryLevel, Building, Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Reject, SurveyAttributes, Way,
 };
@@ -323,7 +325,7 @@ fn polygons_of(g: &Geometry<f64>) -> Option<Vec<Polygon<f64>>> {
 /// The polygons GEOS `MakeValid` makes of an invalid (multi)polygon; lines and points it may produce
 /// from collapsed parts are dropped.
 fn make_valid(mp: &MultiPolygon<f64>) -> std::result::Result<MultiPolygon<f64>, String> {
-    gdal_vector::install_error_handler();
+    gdal_errors::install_error_handler();
     let mut bytes = Vec::new();
     wkb::encode(&Geometry::MultiPolygon(mp.clone()), &mut bytes);
     let ogr = gdal::vector::Geometry::from_wkb(&bytes).map_err(|e| e.to_string())?;
@@ -534,7 +536,7 @@ pub fn planner_layer_from_raw(
     if geographic {
         let claim = if raw.crs_assumed {
             "no CRS (so WGS 84 longitude/latitude is assumed)".to_string()
-        } else if raw.crs == crate::io::raw_layer::SourceCrs::Wgs84 && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json")) {
+        } else if raw.crs == crate::read::raw_layer::SourceCrs::Wgs84 && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json")) {
             "WGS 84 longitude/latitude (the GeoJSON standard)".to_string()
         } else {
             format!("{} longitude/latitude", raw.crs.label())
@@ -843,7 +845,7 @@ impl Builder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::raw_layer::SourceCrs;
+    use crate::read::raw_layer::SourceCrs;
     use serde_json::json;
 
     fn feature(index: usize, geometry: serde_json::Value, properties: serde_json::Value) -> RawFeature {

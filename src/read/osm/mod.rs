@@ -13,11 +13,11 @@
 //!    members cannot pull away as they would a bounding box). One PROJ transformer per rayon worker.
 //! 5. **Build**: lines, rings (closed ways), multipolygons (`multipolygon.rs`: relations of
 //!    `type=multipolygon` or `type=boundary`), checked and repaired (`repair.rs`: GEOS MakeValid).
-//! 6. **Residential buildings** (`residential.rs`), **estates from building clusters** ([`clusters`]) and
-//!    the **population estimate** ([`crate::population`]).
+//! 6. **Residential buildings** (`residential.rs`). Estates from building clusters and the population
+//!    estimate are the next step, after reading ([`crate::estates::derive_estates`]).
 //!
-//! Layers (see `classify.rs` for the rule table): `estates` (OSM areas matching `[estates]`, plus building
-//! clusters), `buildings`, `facilities` (one row per feature per category), idle-land `parcels`, `barriers`,
+//! Layers (see `classify.rs` for the rule table): `estates` (OSM areas matching `[estates]`; the estates
+//! step adds building clusters), `buildings`, `facilities` (one row per feature per category), idle-land `parcels`, `barriers`,
 //! `gates`, `ways` (every `highway=*` way that is a line, with the tags the walk rules read) and `rejects`.
 //! `boundaries` stays empty: 社区/街道 boundaries are a planner's layer, OSM rarely has them.
 //!
@@ -39,10 +39,10 @@
 //! | `highway_area` | a `highway=*` area (`area=yes` or a multipolygon): not a line to walk along |
 //! | `not_area_relation` | a relation of another type than multipolygon/boundary matched an area rule |
 //! | `multipolygon_*` | a member way missing or lacking nodes, a ring that does not close, a degenerate ring |
-//! | `cluster_too_small` | a residential building outside every estate whose cluster is too small |
+//! | `cluster_too_small` | (the estates step) a residential building outside every estate whose cluster is too small |
 //!
 //! ```no_run
-//! use lifecircle::io::osm::read_osm;
+//! use lifecircle::read::osm::read_osm;
 //! use lifecircle::profile::Profile;
 //! let extract = read_osm("data/nanjing-xuanwu-2021.osm.pbf".as_ref(), &Profile::default_profile(), None)?;
 //! assert_eq!(extract.crs.epsg, 32650); // UTM 50N
@@ -51,7 +51,6 @@
 //! ```
 
 mod classify;
-pub mod clusters;
 mod multipolygon;
 mod pbf;
 mod repair;
@@ -84,6 +83,20 @@ pub struct OsmExtract {
     pub dataset: Dataset,
     pub crs: WorkingCrs,
     pub stats: ExtractStats,
+    /// The profile category of each facility, in `dataset.facilities` order (for [`OsmExtract::recount`]).
+    facility_category: Vec<usize>,
+    /// The nodes, ways and relations the file held.
+    elements_read: (u64, u64, u64),
+}
+
+impl OsmExtract {
+    /// Count the layers again after a later step changed the dataset (the estates step adds estates
+    /// from building clusters, their rejects and the population estimate: [`crate::estates::derive_estates`]).
+    pub fn recount(&mut self, profile: &Profile) {
+        let source = std::mem::take(&mut self.stats.file);
+        let repaired = self.stats.repaired_polygons;
+        self.stats = statistics(self.elements_read, &self.dataset, &self.facility_category, profile, self.crs, &source, repaired);
+    }
 }
 
 /// Counts of what was read and produced; written as `extract.json`.
@@ -126,7 +139,7 @@ pub fn read_osm(path: &Path, profile: &Profile, crs: Option<WorkingCrs>) -> Resu
 /// fields. The fuzz target (`fuzz/fuzz_targets/osm_pbf.rs`) feeds arbitrary bytes here.
 ///
 /// ```no_run
-/// use lifecircle::io::osm::read_osm_bytes;
+/// use lifecircle::read::osm::read_osm_bytes;
 /// use lifecircle::profile::Profile;
 /// let bytes = std::fs::read("data/nanjing-xuanwu-2021.osm.pbf")?;
 /// let extract = read_osm_bytes("nanjing.osm.pbf".as_ref(), &bytes, &Profile::default_profile(), None)?;
@@ -206,15 +219,9 @@ fn extract_layers(path: &Path, raw: RawOsm, classifier: &Classifier<'_>, profile
 
     residential::mark_residential(&mut dataset.buildings, &verdicts, &non_residential);
     stage("residential");
-    let clustered = clusters::cluster_estates(&dataset.buildings, &dataset.estates, &dataset.ways, &profile.population, &source);
-    dataset.estates.extend(clustered.estates);
-    dataset.rejects.extend(clustered.rejects);
-    stage("clustered");
-    crate::population::estimate_population(&mut dataset.estates, &dataset.buildings, &profile.population);
-    stage("population");
 
     let stats = statistics(counts, &dataset, &facility_category, profile, crs, &source, repaired_polygons);
-    Ok(OsmExtract { dataset, crs, stats })
+    Ok(OsmExtract { dataset, crs, stats, facility_category, elements_read: counts })
 }
 
 fn statistics((nodes_read, ways_read, relations_read): (u64, u64, u64), d: &Dataset, facility_category: &[usize], profile: &Profile, crs: WorkingCrs, source: &str, repaired_polygons: usize) -> ExtractStats {

@@ -1,6 +1,6 @@
-//! The neutral layer every vector reader returns (GeoJSON through [`crate::io::geojson`], any GDAL format
-//! through [`crate::io::gdal_vector`]): features as read, in the file's own CRS, with their attributes as
-//! JSON values, before any domain meaning is given to them ([`crate::io::planner_layers`] does that).
+//! The neutral layer every vector reader returns (GeoJSON through [`crate::read::geojson`], any GDAL format
+//! through [`crate::read::gdal_vector`]): features as read, in the file's own CRS, with their attributes as
+//! JSON values, before any domain meaning is given to them ([`crate::read::planner_layers`] does that).
 //!
 //! A feature whose geometry is missing or unusable is kept with `geometry: None` and the reason in
 //! `geometry_problem`, so that it ends in the rejects instead of vanishing. The ring checks here are the
@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use geo_types::coord;
-//! use lifecircle::io::raw_layer::polygon_from_rings;
+//! use lifecircle::read::raw_layer::polygon_from_rings;
 //! let square = vec![vec![coord! { x: 0., y: 0. }, coord! { x: 1., y: 0. }, coord! { x: 1., y: 1. }, coord! { x: 0., y: 0. }]];
 //! assert!(polygon_from_rings(square).is_ok());
 //! let open = vec![vec![coord! { x: 0., y: 0. }, coord! { x: 1., y: 0. }, coord! { x: 1., y: 1. }, coord! { x: 0., y: 1. }]];

@@ -115,7 +115,7 @@ impl Layer {
     /// match are ignored. Used to add coverage and bundle results to the estates layer.
     ///
     /// ```
-    /// use lifecircle::io::layer::{FieldType, GeometryKind, Layer, Value};
+    /// use lifecircle::write::layer::{FieldType, GeometryKind, Layer, Value};
     /// let mut estates = Layer::new("estates", GeometryKind::None, &[("estate_id", FieldType::Text)]);
     /// estates.push(None, vec!["e1".into()]);
     /// estates.push(None, vec!["e2".into()]);

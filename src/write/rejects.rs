@@ -10,15 +10,15 @@
 //! use lifecircle::model::Reject;
 //! let dir = tempfile::tempdir().unwrap();
 //! let rejects = vec![Reject { source: "gates.geojson".into(), layer: "gates".into(), source_id: "7".into(), reason: "the feature has no geometry".into(), geometry: None }];
-//! let written = lifecircle::io::rejects::write_rejects(dir.path(), &rejects, None).unwrap();
+//! let written = lifecircle::write::rejects::write_rejects(dir.path(), &rejects, None).unwrap();
 //! assert_eq!(written.len(), 2); // rejects.geojson and rejects.csv
 //! ```
 
 use crate::crs::WorkingCrs;
 use crate::error::Result;
-use crate::io::atomic;
-use crate::io::geojson::write_geojson;
-use crate::io::model_layers::rejects_layer;
+use crate::write::atomic;
+use crate::write::geojson::write_geojson;
+use crate::write::model_layers::rejects_layer;
 use crate::model::Reject;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -26,7 +26,7 @@
 //! households × household size, also source `survey`.
 //!
 //! ```
-//! use lifecircle::io::survey::parse_survey;
+//! use lifecircle::read::survey::parse_survey;
 //! let csv = "小区名称,户数,同意比例,拟拆除\n东方小区,420,75%,否\n";
 //! let table = parse_survey("survey.csv".as_ref(), csv.as_bytes()).unwrap();
 //! let row = &table.rows[0];
@@ -37,9 +37,9 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::io::atomic;
-use crate::io::layer::{FieldType, GeometryKind, Layer, Value};
-use crate::io::planner_layers::parse_yes_no;
+use crate::write::atomic;
+use crate::write::layer::{FieldType, GeometryKind, Layer, Value};
+use crate::read::planner_layers::parse_yes_no;
 use crate::model::{Estate, PopulationSource, SurveyAttributes};
 use std::collections::HashMap;
 use std::io::Write;

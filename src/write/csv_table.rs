@@ -3,8 +3,8 @@
 //! written as JSON arrays, booleans as `true` / `false`, nulls as empty cells.
 
 use crate::error::{Error, Result};
-use crate::io::atomic;
-use crate::io::layer::{Layer, Value};
+use crate::write::atomic;
+use crate::write::layer::{Layer, Value};
 use std::path::Path;
 
 /// The text of one cell.
@@ -40,7 +40,7 @@ pub fn write_layer_csv(path: &Path, layer: &Layer) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::layer::{FieldType, GeometryKind};
+    use crate::write::layer::{FieldType, GeometryKind};
 
     #[test]
     fn quotes_lists_nulls_and_chinese() {

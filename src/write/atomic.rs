@@ -11,7 +11,7 @@
 //! use std::io::Write;
 //! let dir = tempfile::tempdir().unwrap();
 //! let path = dir.path().join("summary.csv");
-//! lifecircle::io::atomic::write_atomically(&path, |w| writeln!(w, "estate_id,population\ne1,1200")).unwrap();
+//! lifecircle::write::atomic::write_atomically(&path, |w| writeln!(w, "estate_id,population\ne1,1200")).unwrap();
 //! assert_eq!(std::fs::read_to_string(&path).unwrap(), "estate_id,population\ne1,1200\n");
 //! assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1); // no temporary file left behind
 //! ```
@@ -193,9 +193,9 @@ pub fn remove_stale_stages(out: &Path) {
 ///
 /// ```
 /// let out = tempfile::tempdir().unwrap();
-/// let stage = lifecircle::io::atomic::StagingFolder::create(out.path()).unwrap();
+/// let stage = lifecircle::write::atomic::StagingFolder::create(out.path()).unwrap();
 /// let staged = stage.path().join("estates.geojson");
-/// lifecircle::io::atomic::write_bytes_atomically(&staged, b"{}").unwrap();
+/// lifecircle::write::atomic::write_bytes_atomically(&staged, b"{}").unwrap();
 /// assert_eq!(stage.commit(&[staged]).unwrap(), vec![out.path().join("estates.geojson")]);
 /// assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1); // the stage is gone
 /// ```

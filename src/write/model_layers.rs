@@ -1,5 +1,5 @@
 //! The model as output layers: one [`Layer`] per model type, geometries converted from the working CRS
-//! back to WGS 84 longitude/latitude (RFC 7946 §4) with [`Transformer::to_wgs84`], ready for the
+//! back to WGS 84 longitude/latitude (RFC 7946 §4) with [`crate::write::wgs84`], ready for the
 //! GeoJSON and GeoPackage writers. Field names are the engine's public vocabulary (the QGIS styles and
 //! the documentation refer to them):
 //!
@@ -30,7 +30,7 @@
 //! where public ways cross or meet its boundary, else the network point nearest to its boundary; see
 //! [`crate::network::access`]), which are often several, lie on the boundary and exist only once a
 //! network is built. The point drawn is therefore [`facility_point`]: the point inside the area that
-//! the population estimate uses for a building ([`crate::population::representative_point`]: the
+//! the population estimate uses for a building ([`crate::estates::population::representative_point`]: the
 //! centroid when it lies inside, else `geo`'s interior point). It always lies inside the footprint, so
 //! the dot sits on the area the distances are measured to, and a point-in-polygon join in QGIS finds it.
 //!
@@ -39,35 +39,24 @@
 //! use lifecircle::model::Gate;
 //! use geo_types::point;
 //! let gates = vec![Gate { id: "g1".into(), point: point! { x: 668_069.39, y: 3_546_254.68 }, kind: "gate".into(), access: None }];
-//! let layer = lifecircle::io::model_layers::gates_layer(&gates, WorkingCrs { epsg: 32650 }).unwrap();
+//! let layer = lifecircle::write::model_layers::gates_layer(&gates, WorkingCrs { epsg: 32650 }).unwrap();
 //! let geo_types::Geometry::Point(p) = layer.features[0].geometry.clone().unwrap() else { unreachable!() };
 //! assert!((p.x() - 118.78).abs() < 1e-6 && (p.y() - 32.04).abs() < 1e-6);
 //! ```
 
-use crate::crs::{Transformer, WorkingCrs};
+use crate::crs::WorkingCrs;
+use crate::write::wgs84::{to_wgs84_all, to_wgs84_or_none};
 use crate::error::{Error, Result};
-use crate::io::layer::{FieldType, GeometryKind, Layer, Value};
+use crate::write::layer::{FieldType, GeometryKind, Layer, Value};
 use crate::model::{Barrier, Boundary, BoundaryLevel, Building, Dataset, Estate, Facility, FacilityGeometry, Gate, Parcel, Reject, Way};
-use crate::population::representative_point;
+use crate::estates::population::representative_point;
 use geo::Area;
 use geo_types::{Geometry, MultiPolygon, Point};
-use rayon::prelude::*;
 
-/// Convert each item's geometry to WGS 84 in parallel, keeping order. A failure is an internal error
-/// (model geometry is always in the working CRS's domain).
-fn wgs84_geometries<T: Sync>(items: &[T], crs: WorkingCrs, layer: &str, geometry: impl Fn(&T) -> Geometry<f64> + Sync + Send) -> Result<Vec<Geometry<f64>>> {
-    Transformer::to_wgs84(crs)?;
-    items
-        .par_iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let mut g = geometry(item);
-            Transformer::with_to_wgs84(crs, |t| t.geometry(&mut g))
-                .map_err(|e| Error::Internal(format!("PROJ on a worker thread: {e}")))?
-                .map_err(|e| Error::Internal(format!("layer {layer}, feature {i}: cannot convert to WGS 84: {e}")))?;
-            Ok(g)
-        })
-        .collect()
+/// Each item's geometry in WGS 84 ([`to_wgs84_all`]), in order.
+fn wgs84_geometries<T>(items: &[T], crs: WorkingCrs, layer: &str, geometry: impl Fn(&T) -> Geometry<f64>) -> Result<Vec<Geometry<f64>>> {
+    let converted = to_wgs84_all(crs, layer, items.iter().map(|item| Some(geometry(item))).collect())?;
+    Ok(converted.into_iter().flatten().collect())
 }
 
 fn text(v: &str) -> Value {
@@ -136,13 +125,13 @@ pub fn buildings_layer(buildings: &[Building], crs: WorkingCrs) -> Result<Layer>
 }
 
 /// The point that stands for a facility in the `facilities` layers: its own point, or for an area the
-/// point inside it given by [`crate::population::representative_point`] (see the module doc). `None` only
+/// point inside it given by [`crate::estates::population::representative_point`] (see the module doc). `None` only
 /// for an area without any polygon, which the readers never make.
 ///
 /// ```
 /// use geo::Contains;
 /// use geo_types::{point, polygon, MultiPolygon};
-/// use lifecircle::io::model_layers::facility_point;
+/// use lifecircle::write::model_layers::facility_point;
 /// use lifecircle::model::FacilityGeometry;
 /// // An L-shaped park, arms 2 m wide: its centroid (116/36, 116/36) ≈ (3.22, 3.22) lies in the notch,
 /// // outside the park, so the point is geo's interior point, inside the park.
@@ -301,17 +290,7 @@ pub fn rejects_layer(rejects: &[Reject], crs: Option<WorkingCrs>) -> Layer {
         GeometryKind::Any,
         &[("source", FieldType::Text), ("layer", FieldType::Text), ("source_id", FieldType::Text), ("reason", FieldType::Text)],
     );
-    let geometries: Vec<Option<Geometry<f64>>> = match crs {
-        None => rejects.iter().map(|_| None).collect(),
-        Some(crs) => rejects
-            .par_iter()
-            .map(|r| {
-                let mut g = r.geometry.clone()?;
-                Transformer::with_to_wgs84(crs, |t| t.geometry(&mut g)).ok()?.ok()?;
-                Some(g)
-            })
-            .collect(),
-    };
+    let geometries = to_wgs84_or_none(crs, rejects.iter().map(|r| r.geometry.clone()).collect());
     for (r, g) in rejects.iter().zip(geometries) {
         layer.push(g, vec![text(&r.source), text(&r.layer), text(&r.source_id), text(&r.reason)]);
     }
@@ -340,6 +319,7 @@ pub fn dataset_layers(dataset: &Dataset, crs: WorkingCrs) -> Result<Vec<Layer>> 
 mod tests {
     use super::*;
     use crate::model::{EstateSource, PopulationSource, SurveyAttributes};
+    use crate::crs::Transformer;
     use geo::Contains;
     use geo_types::{line_string, point, polygon};
 

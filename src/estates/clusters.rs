@@ -30,7 +30,7 @@
 //!
 //! ```
 //! use geo_types::{line_string, polygon, MultiPolygon};
-//! use lifecircle::io::osm::clusters::cluster_estates;
+//! use lifecircle::estates::clusters::cluster_estates;
 //! use lifecircle::model::{Building, Way};
 //! use lifecircle::profile::Profile;
 //!
@@ -77,7 +77,7 @@ pub fn cluster_estates(buildings: &[Building], estates: &[Estate], ways: &[Way],
         .enumerate()
         .filter(|(_, b)| b.residential)
         .filter_map(|(i, b)| {
-            let p = crate::population::representative_point(&b.footprint)?;
+            let p = crate::estates::population::representative_point(&b.footprint)?;
             estate_index.containing_point(p).is_empty().then_some(i)
         })
         .collect();
@@ -147,7 +147,7 @@ pub fn cluster_estates(buildings: &[Building], estates: &[Estate], ways: &[Way],
         .par_iter()
         .filter(|&&(k, _)| {
             let b = &buildings[candidates[k]];
-            crate::population::representative_point(&b.footprint).is_none_or(|p| cluster_index.containing_point(p).is_empty())
+            crate::estates::population::representative_point(&b.footprint).is_none_or(|p| cluster_index.containing_point(p).is_empty())
         })
         .map(|&(k, cluster_size)| {
             let b = &buildings[candidates[k]];
@@ -353,7 +353,7 @@ mod tests {
         assert!(out.rejects.is_empty(), "w3 is in cluster-w1, not a reject: {:?}", out.rejects.iter().map(|r| &r.source_id).collect::<Vec<_>>());
         // The population estimate counts all three buildings in the one estate.
         let mut estates = out.estates;
-        crate::population::estimate_population(&mut estates, &buildings, &rules());
+        crate::estates::population::estimate_population(&mut estates, &buildings, &rules());
         assert_eq!(estates[0].n_buildings, 3);
     }
 

@@ -9,14 +9,14 @@
 //!
 //! ```
 //! use geo_types::{polygon, Geometry};
-//! use lifecircle::io::wkb;
+//! use lifecircle::geometry::wkb;
 //! let square = Geometry::Polygon(polygon![(x: 0., y: 0.), (x: 2., y: 0.), (x: 2., y: 2.), (x: 0., y: 0.)]);
 //! let mut bytes = Vec::new();
 //! wkb::encode(&square, &mut bytes);
 //! assert_eq!(wkb::decode(&bytes).unwrap(), square);
 //! ```
 
-use crate::io::raw_layer::{check_finite, line_from_coords, polygon_from_rings};
+use crate::read::raw_layer::{check_finite, line_from_coords, polygon_from_rings};
 use geo_types::{Coord, Geometry, GeometryCollection, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 
 struct Reader<'a> {

@@ -54,7 +54,7 @@ pub(crate) fn mark_residential(buildings: &mut [Building], verdicts: &[TagVerdic
         .map(|(b, verdict)| match verdict {
             TagVerdict::Residential => true,
             TagVerdict::NotResidential => false,
-            TagVerdict::Untyped => crate::population::representative_point(&b.footprint).is_some_and(|p| index.containing_point(p).is_empty()),
+            TagVerdict::Untyped => crate::estates::population::representative_point(&b.footprint).is_some_and(|p| index.containing_point(p).is_empty()),
         })
         .collect();
     for (b, flag) in buildings.iter_mut().zip(flags) {

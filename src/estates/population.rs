@@ -20,7 +20,7 @@
 //! ```
 //! use geo_types::{polygon, MultiPolygon};
 //! use lifecircle::model::{Building, Estate, EstateSource, PopulationSource, SurveyAttributes};
-//! use lifecircle::population::estimate_population;
+//! use lifecircle::estates::population::estimate_population;
 //! use lifecircle::profile::Profile;
 //!
 //! let square = |x: f64, side: f64| MultiPolygon(vec![polygon![(x: x, y: 0.0), (x: x + side, y: 0.0), (x: x + side, y: side), (x: x, y: side)]]);

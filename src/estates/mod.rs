@@ -1,0 +1,32 @@
+//! The step after reading: estates derived from what was read. Residential buildings left outside every
+//! mapped estate are grouped into estates of their own ([`clusters`]), and each estate's population is
+//! estimated from the floor area of its residential buildings ([`population`]) where no survey or layer
+//! figure gives it.
+//!
+//! ```no_run
+//! use lifecircle::profile::Profile;
+//! let profile = Profile::default_profile();
+//! let mut extract = lifecircle::read::osm::read_osm("data/nanjing-xuanwu-2021.osm.pbf".as_ref(), &profile, None)?;
+//! let mapped = extract.dataset.estates.len();
+//! lifecircle::estates::derive_estates(&mut extract, &profile);
+//! assert!(extract.dataset.estates.len() > mapped); // building clusters became estates
+//! # Ok::<(), lifecircle::Error>(())
+//! ```
+
+pub mod clusters;
+pub mod population;
+
+use crate::profile::Profile;
+use crate::read::osm::OsmExtract;
+
+/// The estates step on an OpenStreetMap extract: residential buildings outside every mapped estate
+/// clustered into estates (those in too small a cluster rejected as `cluster_too_small`), then every
+/// estate's population estimated from floor area; the extract's counts follow.
+pub fn derive_estates(extract: &mut OsmExtract, profile: &Profile) {
+    let data = &mut extract.dataset;
+    let clustered = clusters::cluster_estates(&data.buildings, &data.estates, &data.ways, &profile.population, &extract.stats.file);
+    data.estates.extend(clustered.estates);
+    data.rejects.extend(clustered.rejects);
+    population::estimate_population(&mut data.estates, &data.buildings, &profile.population);
+    extract.recount(profile);
+}

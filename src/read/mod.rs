@@ -1,0 +1,11 @@
+//! The first step: reading. OpenStreetMap PBF ([`osm`]), GeoJSON ([`geojson`]), any vector format GDAL
+//! opens ([`gdal_vector`]: GeoPackage, Shapefile, FlatGeobuf ...) into a neutral [`raw_layer`], planners'
+//! layers given domain meaning ([`planner_layers`]), and survey tables ([`survey`], CSV in UTF-8 or GBK).
+//! Everything read becomes model objects in the working CRS, or a reject with its reason.
+
+pub mod gdal_vector;
+pub mod geojson;
+pub mod osm;
+pub mod planner_layers;
+pub mod raw_layer;
+pub mod survey;
