@@ -10,6 +10,12 @@
 //!   shift when a district lacks a category; other keys get a colour from the same qualitative set chosen
 //!   by a stable hash of the key (FNV-1a), so the choice never depends on the data's order.
 //!
+//! Every colour a legend shows is told apart from every other: the categories' colours were picked from
+//! ColorBrewer's and Tableau's qualitative sets, greedily, keeping only those at least 20 units from every
+//! colour already taken (the score ramp, the tiers, the fixed layer colours and the categories before it)
+//! in CIE L\*a\*b\* (CIE76 ΔE; about 2.3 is a just-noticeable difference, Sharma 2003, *Digital Color
+//! Imaging Handbook*). The tests check that distance for every pair.
+//!
 //! ```
 //! use lifecircle::report::palette::{score_class, score_colour, Rgba};
 //! assert_eq!(score_class(0.0), Some(0));
@@ -96,14 +102,14 @@ pub fn score_colour(score: f64) -> Option<Rgba> {
 pub const ESTATE_OUTLINE: Rgba = Rgba::opaque(80, 80, 80);
 /// Bundle outlines (purple, drawn thick and without fill).
 pub const BUNDLE_OUTLINE: Rgba = Rgba::opaque(106, 61, 154);
-/// Recommended sites.
-pub const SITE_FILL: Rgba = Rgba::opaque(227, 26, 28);
-/// The walking network.
-pub const NETWORK_GREY: Rgba = Rgba::opaque(150, 150, 150);
+/// Recommended sites (ColorBrewer `RdPu` 9's darkest but one: the score ramp already holds red).
+pub const SITE_FILL: Rgba = Rgba::opaque(174, 1, 126);
+/// The walking network (darker than the grey of estates without a score).
+pub const NETWORK_GREY: Rgba = Rgba::opaque(130, 130, 130);
 /// Idle land / candidate parcels: hatch colour.
 pub const IDLE_LAND_HATCH: Rgba = Rgba::opaque(140, 81, 10);
-/// Layers the package has no dedicated style for.
-pub const GENERIC: Rgba = Rgba::opaque(49, 130, 189);
+/// Layers the package has no dedicated style for (`PuOr` 11's `#8073ac`: apart from the tiers' blues).
+pub const GENERIC: Rgba = Rgba::opaque(128, 115, 172);
 
 /// The three life-circle tiers, nearest first, as the profile names them.
 pub const TIERS: [&str; 3] = ["5min", "10min", "15min"];
@@ -118,51 +124,36 @@ pub fn tier_colour(tier: &str) -> Option<Rgba> {
     }
 }
 
-/// A qualitative set (ColorBrewer `Paired` 12 without its palest yellow, plus `Dark2` greys and browns).
-const QUALITATIVE: [Rgba; 14] = [
-    Rgba::opaque(31, 120, 180),
-    Rgba::opaque(51, 160, 44),
-    Rgba::opaque(227, 26, 28),
-    Rgba::opaque(255, 127, 0),
-    Rgba::opaque(106, 61, 154),
-    Rgba::opaque(177, 89, 40),
-    Rgba::opaque(166, 206, 227),
-    Rgba::opaque(178, 223, 138),
-    Rgba::opaque(251, 154, 153),
-    Rgba::opaque(253, 191, 111),
-    Rgba::opaque(202, 178, 214),
-    Rgba::opaque(231, 41, 138),
-    Rgba::opaque(102, 166, 30),
-    Rgba::opaque(102, 102, 102),
-];
-
-/// The categories of the default profile (`data/profiles/gb50180.toml`), each given its own colour.
-const KNOWN_CATEGORIES: [(&str, usize); 15] = [
-    ("kindergarten", 3),
-    ("nursery", 9),
-    ("elderly_care", 4),
-    ("health_station", 2),
-    ("community_service", 0),
-    ("fitness", 7),
-    ("convenience", 13),
-    ("primary_school", 5),
-    ("vegetable_market", 12),
-    ("park", 1),
-    ("sports", 6),
-    ("middle_school", 10),
-    ("health_center", 8),
-    ("culture", 11),
-    ("bus_stop", 13),
+/// One colour per category of the default profile (`data/profiles/gb50180.toml`), in profile order. From
+/// Tableau 10/20 (`#e377c2`, `#f7b6d2`, `#8c564b`, `#ff9896`, `#bcbd22`, `#ff7f0e`), ColorBrewer `Set1`
+/// (`#ffff33`), `Dark2` (`#1b9e77`, `#e6ab02`) and the dark ends of the sequential ramps (`Blues`,
+/// `Greens`, `RdPu`, `PuOr`, `BrBG`), as the module doc says.
+const KNOWN_CATEGORIES: [(&str, Rgba); 15] = [
+    ("kindergarten", Rgba::opaque(227, 119, 194)),
+    ("nursery", Rgba::opaque(247, 182, 210)),
+    ("elderly_care", Rgba::opaque(140, 86, 75)),
+    ("health_station", Rgba::opaque(103, 0, 31)),
+    ("community_service", Rgba::opaque(8, 48, 107)),
+    ("fitness", Rgba::opaque(188, 189, 34)),
+    ("convenience", Rgba::opaque(230, 171, 2)),
+    ("primary_school", Rgba::opaque(64, 0, 75)),
+    ("vegetable_market", Rgba::opaque(255, 255, 51)),
+    ("park", Rgba::opaque(27, 158, 119)),
+    ("sports", Rgba::opaque(1, 102, 94)),
+    ("middle_school", Rgba::opaque(255, 127, 14)),
+    ("health_center", Rgba::opaque(255, 152, 150)),
+    ("culture", Rgba::opaque(0, 0, 0)),
+    ("bus_stop", Rgba::opaque(0, 68, 27)),
 ];
 
 /// The colour of a facility category key.
 pub fn category_colour(key: &str) -> Rgba {
-    if let Some(&(_, i)) = KNOWN_CATEGORIES.iter().find(|(k, _)| *k == key) {
-        return QUALITATIVE[i];
+    if let Some(&(_, colour)) = KNOWN_CATEGORIES.iter().find(|(k, _)| *k == key) {
+        return colour;
     }
     // FNV-1a 32-bit: stable across runs and platforms.
     let hash = key.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193));
-    QUALITATIVE[hash as usize % QUALITATIVE.len()]
+    KNOWN_CATEGORIES[hash as usize % KNOWN_CATEGORIES.len()].1
 }
 
 #[cfg(test)]
@@ -212,11 +203,61 @@ mod tests {
 
     #[test]
     fn category_colours_are_stable_and_known_keys_fixed() {
-        assert_eq!(category_colour("kindergarten"), Rgba::opaque(255, 127, 0));
-        assert_eq!(category_colour("park"), Rgba::opaque(51, 160, 44));
+        assert_eq!(category_colour("kindergarten"), Rgba::opaque(227, 119, 194));
+        assert_eq!(category_colour("park"), Rgba::opaque(27, 158, 119));
         // An unknown key always gets the same colour from the set.
         let a = category_colour("library_branch");
         assert_eq!(a, category_colour("library_branch"));
-        assert!(QUALITATIVE.contains(&a));
+        assert!(KNOWN_CATEGORIES.iter().any(|(_, c)| *c == a));
+    }
+
+    /// CIE L*a*b* of an sRGB colour (D65 white), alpha ignored.
+    fn lab(c: Rgba) -> [f64; 3] {
+        let linear = |u: u8| {
+            let u = f64::from(u) / 255.0;
+            if u > 0.04045 { ((u + 0.055) / 1.055).powf(2.4) } else { u / 12.92 }
+        };
+        let (r, g, b) = (linear(c.r), linear(c.g), linear(c.b));
+        let x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047;
+        let y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+        let z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883;
+        let f = |t: f64| if t > 0.008856 { t.cbrt() } else { 7.787 * t + 16.0 / 116.0 };
+        [116.0 * f(y) - 16.0, 500.0 * (f(x) - f(y)), 200.0 * (f(y) - f(z))]
+    }
+
+    fn delta_e(a: Rgba, b: Rgba) -> f64 {
+        let (a, b) = (lab(a), lab(b));
+        ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+    }
+
+    #[test]
+    fn lab_matches_reference_values() {
+        // sRGB red and a mid grey, from the CIE formulas (Bruce Lindbloom's calculator): L*a*b* 53.24, 80.09, 67.20 and 53.59, 0, 0.
+        let red = lab(Rgba::opaque(255, 0, 0));
+        assert!((red[0] - 53.24).abs() < 0.05 && (red[1] - 80.09).abs() < 0.1 && (red[2] - 67.20).abs() < 0.1, "{red:?}");
+        let grey = lab(Rgba::opaque(128, 128, 128));
+        assert!((grey[0] - 53.59).abs() < 0.05 && grey[1].abs() < 0.01 && grey[2].abs() < 0.01, "{grey:?}");
+    }
+
+    #[test]
+    fn every_legend_colour_is_told_apart_from_every_other() {
+        let mut legend: Vec<(String, Rgba)> = SCORE_CLASSES.iter().map(|c| (format!("score {}", c.label), c.colour)).collect();
+        legend.extend(TIERS.iter().map(|t| (format!("tier {t}"), tier_colour(t).unwrap().with_alpha(255))));
+        legend.extend([
+            ("no score", NO_SCORE),
+            ("estate outline", ESTATE_OUTLINE),
+            ("bundle outline", BUNDLE_OUTLINE),
+            ("site", SITE_FILL),
+            ("network", NETWORK_GREY),
+            ("idle land", IDLE_LAND_HATCH),
+            ("other layers", GENERIC),
+        ].map(|(n, c)| (n.to_string(), c)));
+        legend.extend(KNOWN_CATEGORIES.iter().map(|(k, c)| (k.to_string(), *c)));
+        for (i, (a, ca)) in legend.iter().enumerate() {
+            for (b, cb) in &legend[i + 1..] {
+                let d = delta_e(*ca, *cb);
+                assert!(d >= 20.0, "{a} {ca:?} and {b} {cb:?} are only ΔE {d:.1} apart");
+            }
+        }
     }
 }

@@ -147,7 +147,7 @@
       const r = symbol.radius + (highlight ? 3 : 0);
       if (symbol.marker === "star") star(x, y, r);
       else { ctx.beginPath(); ctx.arc(x, y, r, 0, 2 * Math.PI); }
-      ctx.fillStyle = symbol.fill || "#3182bd";
+      ctx.fillStyle = symbol.fill || "#8073ac";
       ctx.fill();
       if (stroke) { ctx.strokeStyle = stroke; ctx.lineWidth = highlight ? 3 : 1; ctx.stroke(); }
     });
@@ -295,7 +295,7 @@
         g.beginPath();
         g.arc(8, 8, 5, 0, 2 * Math.PI);
       }
-      g.fillStyle = symbol.fill || "#3182bd";
+      g.fillStyle = symbol.fill || "#8073ac";
       g.fill();
       return c;
     }
