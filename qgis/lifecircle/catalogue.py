@@ -151,7 +151,7 @@ TEXTS = {
     "param.PROFILE": {"zh": "规则配置文件（.toml，默认 GB 50180-2018）", "en": "Rule profile (.toml; default GB 50180-2018)"},
     "param.CRS": {"zh": "工作坐标系（米制；默认取数据中心所在的 UTM 带）", "en": "Working CRS in metres (default: the UTM zone of the data's centre)"},
     "param.INPUT_COORDS": {"zh": "经纬度图层的坐标系", "en": "Coordinates of lon/lat layers"},
-    "choice.INPUT_COORDS.wgs84": {"zh": "WGS84（OSM、GPS）", "en": "WGS84 (OSM, GPS)"},
+    "choice.INPUT_COORDS.wgs84": {"zh": "WGS84（OSM、GPS 经纬度）", "en": "WGS84 (OSM, GPS)"},
     "choice.INPUT_COORDS.gcj02": {"zh": "GCJ-02（高德、腾讯地图导出）", "en": "GCJ-02 (Amap, Tencent exports)"},
     "choice.INPUT_COORDS.bd09": {"zh": "BD-09（百度地图导出）", "en": "BD-09 (Baidu exports)"},
     "param.LANGUAGE": {"zh": "报告与输出的语言", "en": "Language of the report and outputs"},

@@ -50,16 +50,18 @@ def _category_blocks(lines):
     return blocks
 
 
+def _tier_of(lines):
+    """The ``tier`` a category's lines state, or None."""
+    return next((m.group(1) for m in map(_TIER.match, lines) if m), None)
+
+
 def tier_thresholds(text):
     """{tier: [threshold_m of each category of that tier]} as the profile states them."""
     lines = text.splitlines()
     found = {}
     for start, end in _category_blocks(lines):
-        tier = threshold = None
-        for line in lines[start:end]:
-            tier = tier or (_TIER.match(line).group(1) if _TIER.match(line) else None)
-            if threshold is None and _THRESHOLD.match(line):
-                threshold = float(_THRESHOLD.match(line).group(2))
+        tier = _tier_of(lines[start:end])
+        threshold = next((float(m.group(2)) for m in map(_THRESHOLD.match, lines[start:end]) if m), None)
         if tier is not None and threshold is not None:
             found.setdefault(tier, []).append(threshold)
     return found
@@ -77,7 +79,7 @@ def override_thresholds(text, thresholds):
     lines = text.splitlines(keepends=True)
     changed = {tier: 0 for tier in thresholds}
     for start, end in _category_blocks(lines):
-        tier = next((m.group(1) for m in map(_TIER.match, lines[start:end]) if m), None)
+        tier = _tier_of(lines[start:end])
         if tier not in thresholds:
             continue
         for i in range(start, end):
