@@ -81,6 +81,7 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
         self.spec = args.ALGORITHM_BY_ID[algorithm_id]
         self.lang = lang
         self._done = None  # what postProcessAlgorithm adds to the project: (gpkg, group name, report, load, open)
+        self._aliases = []  # (temporary path in the engine's messages, the name the planner knows)
 
     # --- identity and help -------------------------------------------------------------------------------
     def tr(self, key, **values):
@@ -214,6 +215,7 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
     # --- the run ----------------------------------------------------------------------------------------------
     def processAlgorithm(self, parameters, context, feedback):
         self._done = None
+        self._aliases = []  # (text in the engine's messages, what the planner knows it as)
         try:
             binary = engine.locate(binary_path())
             version = engine.check(binary)
@@ -236,13 +238,14 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
                 raise QgsProcessingException(self.tr("msg.canceled"))
             values = self._option_values(parameters, context)
             staged = runner.StagedOutput(out_dir)
+            self._aliases.append((staged.path, out_dir))
             try:
                 argv = args.build_argv(binary, self.spec.id, inputs, values, staged.path, lang)
             except ValueError as e:
                 raise QgsProcessingException(str(e)) from None
             shown = args.command_line_text(argv).replace(staged.path, out_dir)
             feedback.pushCommandInfo(self.tr("msg.command", command=shown))
-            result = self._run(argv, staged, out_dir, feedback)
+            result = self._run(argv, feedback)
         except BaseException:
             if staged is not None:
                 staged.discard()
@@ -255,7 +258,7 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
         if result.exit_code != 0:
             staged.discard()
             message = "\n".join(line[len("error:"):].strip() if line.lower().startswith("error:") else line for line in result.error_lines)
-            message = message or self.tr("msg.no_message")
+            message = self._readable(message) or self.tr("msg.no_message")
             if result.exit_code == 2:
                 raise QgsProcessingException(self.tr("msg.failed_input", message=message))
             raise QgsProcessingException(self.tr("msg.failed_internal", code=result.exit_code, message=message))
@@ -278,7 +281,6 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
         """Every input as the engine reads it: layers in ``work/inputs.gpkg``, a workbook as CSV, the
         thresholds in a copy of the profile."""
         feedback.setProgressText(self.tr("stage.export"))
-        gpkg = os.path.join(work, "inputs.gpkg")
         layer_args = {}
         given = [layer for layer in LAYER_INPUTS if not self._is_unset(parameters, layer.param)]
         for n, layer in enumerate(given):
@@ -287,11 +289,16 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
             if source is None:
                 raise QgsProcessingException(self.tr("msg.layer_unreadable", layer=label))
             chosen = {role.key: self.parameterAsString(parameters, field_param(layer.param, role.key), context) for role in layer.roles}
+            # One GeoPackage per layer, so that an engine message naming the file names the layer.
+            table = layer.param.lower()
+            gpkg = os.path.join(work, f"{table}.gpkg")
             try:
                 layer_args[layer.flag], count, plan = write_layer(
-                    source, layer, chosen, gpkg, layer.param.lower(), context.transformContext(), feedback, label, self.lang)
+                    source, layer, chosen, gpkg, table, context.transformContext(), feedback, label, self.lang)
             except ExportError as e:
                 raise QgsProcessingException(str(e)) from None
+            reference = self.tr("msg.layer_ref", name=source.sourceName() or label)
+            self._aliases += [(layer_args[layer.flag], reference), (gpkg, reference)]
             definition = parameters.get(layer.param)
             selected = isinstance(definition, QgsProcessingFeatureSourceDefinition) and definition.selectedFeaturesOnly
             feedback.pushInfo(self.tr("msg.exported", layer=label, count=count, selection=self.tr("msg.selection") if selected else "",
@@ -307,6 +314,7 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
             except ExportError as e:
                 raise QgsProcessingException(str(e)) from None
             feedback.pushInfo(self.tr("msg.survey_converted", source=survey, csv=csv_path))
+            self._aliases.append((csv_path, survey))
             survey = csv_path
         profile_path = self._profile_with_thresholds(parameters, context, feedback, work)
         return args.Inputs(
@@ -339,19 +347,26 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
         feedback.pushInfo(self.tr("msg.thresholds", tiers=tiers, path=path))
         return path
 
-    def _run(self, argv, staged, out_dir, feedback):
+    def _readable(self, text):
+        """An engine message with the temporary files named as the planner knows them (the project layer,
+        the survey workbook, the output folder)."""
+        for temporary, known in self._aliases:
+            text = text.replace(temporary, known)
+        return text.strip()
+
+    def _run(self, argv, feedback):
         progress = log.Progress(self.spec.subcommand)
         feedback.setProgressText(self.tr(progress.stage))
 
         def on_line(stream, text):
             if stream == "stdout":
                 # The engine's closing summary names the staging folder; show the folder the files go to.
-                feedback.pushConsoleInfo(text.replace(staged.path, out_dir))
+                feedback.pushConsoleInfo(self._readable(text))
                 return
             event = log.parse_line(text)
             if not event.message and not event.fields:
                 return
-            line = log.describe(event).replace(staged.path, out_dir)
+            line = self._readable(log.describe(event))
             if event.level == "ERROR":
                 feedback.reportError(line, False)
             elif event.level == "WARN" and hasattr(feedback, "pushWarning"):

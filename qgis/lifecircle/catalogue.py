@@ -259,6 +259,7 @@ TEXTS = {
         "zh": "没有输入数据：请给出 OpenStreetMap 文件，或至少一个图层（如小区、设施、路网）。",
         "en": "No input: give an OpenStreetMap file, or at least one layer (estates, facilities, network ...).",
     },
+    "msg.layer_ref": {"zh": "图层“{name}”", "en": "layer \"{name}\""},
     "msg.layer_unreadable": {"zh": "无法读取图层“{layer}”。", "en": "The layer \"{layer}\" cannot be read."},
     "msg.field_problem": {"zh": "图层“{layer}”的字段设置有误：{problem}", "en": "The field choices of \"{layer}\" are wrong: {problem}"},
     "msg.exported": {
