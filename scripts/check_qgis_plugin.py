@@ -17,6 +17,9 @@ Needs Debian's python3-qgis (QGIS 3.22, with the Processing plugin) and /usr/bin
   intended, each valid and styled as lifecircle's stored style says; progress reached 100;
 - field drop-downs: coverage on an estates layer whose fields have Chinese names, picked for id, name and
   population, gives the same distances; "selected features only" sends only the selection;
+- a survey workbook (.xlsx, Chinese headers) is converted and joined; a 5-minute threshold set in the
+  dialog is applied; extract, bundles, sites and coverage run on the OSM file and add their layers; the
+  report opens in the (stand-in) browser when asked; `--lang` is passed only when the engine has it;
 - errors: a facilities layer without category fails with the engine's message (no traceback, no output
   folder); a missing engine names the install command;
 - Cancel after the first progress line: the engine process is gone and the output folder holds exactly
@@ -62,6 +65,7 @@ INPUT_LAYERS = {  # Processing parameter -> table written by `lifecircle extract
     "ESTATES": "estates", "FACILITIES": "facilities", "NETWORK": "network", "GATES": "gates", "BUILDINGS": "buildings",
     "IDLE_LAND": "idle_land", "BARRIERS": "barriers",
 }
+FEEDBACKS = {}  # the feedback of the main runs, for later checks
 CLI_FLAGS = {"ESTATES": "--estates", "FACILITIES": "--facilities", "NETWORK": "--network", "GATES": "--gates",
              "BUILDINGS": "--buildings", "IDLE_LAND": "--idle-land", "BARRIERS": "--barriers"}
 
@@ -308,7 +312,7 @@ def run_checks(checks, args, binary, work, profile_dir):
     plugin_out = os.path.join(work, "plugin-plan")
     parameters = {param: layer.id() for param, layer in layers.items()}
     parameters.update({"ESTATES_ID_FIELD": "estate_id", "FACILITIES_CATEGORY_FIELD": "category", "OUTPUT": plugin_out})
-    feedback = Feedback()
+    feedback = FEEDBACKS["plan"] = Feedback()
     started = time.monotonic()
     result = processing.run("lifecircle:plan", parameters, feedback=feedback)
     seconds = time.monotonic() - started
@@ -360,6 +364,19 @@ def run_checks(checks, args, binary, work, profile_dir):
     logged = [i for i in feedback.infos if "仅选中要素" in i]
     checks.check("selected features only", len(selected_estates) == 20 and set(selected_estates) <= set(cli_estates) and logged,
                  f"{len(selected_estates)} estates of {len(cli_estates)}")
+
+    # --- survey workbook, thresholds, the other algorithms, the report ------------------------------------------
+    check_survey_workbook(checks, processing, layers, work)
+    check_thresholds(checks, processing, layers, work)
+    check_other_algorithms(checks, processing, os.path.abspath(args.osm), work)
+    check_open_report(checks, processing, os.path.abspath(args.osm), work)
+    help_text = subprocess.run([binary, "plan", "--help"], capture_output=True, text=True).stdout
+    from lifecircle import engine as plugin_engine
+
+    lang_told = any("--lang" in i for i in FEEDBACKS["plan"].infos)
+    checks.check("--lang passed only when the engine has it", plugin_engine.help_lists_flag(help_text, "--lang") == ("--lang" in FEEDBACKS["plan"].commands[0])
+                 and lang_told != plugin_engine.help_lists_flag(help_text, "--lang"),
+                 "engine has --lang" if "--lang" in help_text else "engine has no --lang yet: not passed, the log says so")
 
     # --- errors ----------------------------------------------------------------------------------------------
     no_category = QgsVectorLayer("Point?crs=EPSG:4326&field=kind:string", "设施（无类别）", "memory")
@@ -444,6 +461,105 @@ def check_group(checks, group_name, gpkg):
         else:
             styled += 1
     checks.check("every layer valid and styled as stored", not problems, "; ".join(problems) or f"{len(nodes)} layers, {styled} styled by lifecircle")
+
+
+def check_survey_workbook(checks, processing, layers, work):
+    """A survey table saved from Excel (.xlsx, Chinese headers) is read: the plugin converts its first sheet
+    to CSV, the engine joins it, and the surveyed built years reach the bundles' estates."""
+    from osgeo import gdal, ogr
+
+    ids = [f["estate_id"] for f in layers["ESTATES"].getFeatures()][:3]
+    csv_path = os.path.join(work, "survey-source.csv")
+    with open(csv_path, "w", encoding="utf-8") as f:
+        f.write("小区编号,建成年份,同意比例,户数\n")
+        for i, estate_id in enumerate(ids):
+            f.write(f"{estate_id},{1985 + i},0.8,{300 + i}\n")
+        f.write("不存在的小区,1990,0.9,10\n")
+    xlsx = os.path.join(work, "摸底调查表.xlsx")
+    gdal.VectorTranslate(xlsx, csv_path, format="XLSX", options=["-oo", "AUTODETECT_TYPE=YES"])
+    out = os.path.join(work, "plugin-bundles-survey")
+    feedback = Feedback()
+    processing.run("lifecircle:bundles", {"ESTATES": layers["ESTATES"].id(), "BARRIERS": layers["BARRIERS"].id(), "SURVEY": xlsx,
+                                          "OUTPUT": out, "LOAD_LAYERS": False}, feedback=feedback)
+    joined = [i for i in feedback.infos if i.startswith("joined survey")]
+    ds = ogr.Open(os.path.join(out, "lifecircle.gpkg"))
+    years = {f.GetField("estate_id"): f.GetField("built_year") for f in ds.GetLayerByName("estates") if f.GetField("estate_id") in ids}
+    ds = None
+    checks.check("survey workbook (.xlsx, Chinese headers) converted and joined",
+                 joined and "matched=3" in joined[0] and "not_applied=1" in joined[0] and years == {e: 1985 + i for i, e in enumerate(ids)}
+                 and any("摸底调查表.xlsx" in i for i in feedback.infos),
+                 f"{joined[0] if joined else 'no join logged'}; built years {years}")
+
+
+def check_thresholds(checks, processing, layers, work):
+    """A 5-minute threshold set in the dialog reaches the engine (through a copy of the profile)."""
+    from osgeo import ogr
+
+    out = os.path.join(work, "plugin-coverage-200m")
+    feedback = Feedback()
+    parameters = {p: layers[p].id() for p in ("ESTATES", "FACILITIES", "NETWORK", "GATES")}
+    parameters.update({"THRESHOLD_5MIN": 200, "OUTPUT": out, "LOAD_LAYERS": False})
+    processing.run("lifecircle:coverage", parameters, feedback=feedback)
+    ds = ogr.Open(os.path.join(out, "lifecircle.gpkg"))
+    judged = wrong = 0
+    for f in ds.GetLayerByName("estates"):
+        for key, tier_m in (("health_station", 200.0), ("convenience", 200.0), ("primary_school", 500.0)):
+            d = f.GetField(f"dist_{key}")
+            if d is None:
+                continue
+            judged += 1
+            wrong += bool(f.GetField(f"ok_{key}")) != (d <= tier_m)
+    ds = None
+    told = [i for i in feedback.infos if "5min 200 m" in i]
+    checks.check("5-minute threshold 200 m applied, 10-minute kept at 500 m", judged > 0 and wrong == 0 and told,
+                 f"{judged} verdicts checked, {wrong} wrong")
+
+
+def check_other_algorithms(checks, processing, osm, work):
+    """extract, bundles, sites and coverage on the OSM file: outputs written and their layers added."""
+    for algorithm_id, expected in (("extract", "estates"), ("bundles", "bundles"), ("sites", "sites"), ("coverage", "service_areas")):
+        out = os.path.join(work, f"plugin-{algorithm_id}-osm")
+        result = processing.run(f"lifecircle:{algorithm_id}", {"OSM": osm, "OUTPUT": out}, feedback=Feedback())
+        group = project_group(result.get("GROUP") or "")
+        tables = [n.layer().source().split("layername=")[-1] for n in group.findLayers()] if group else []
+        valid = group is not None and all(n.layer().isValid() for n in group.findLayers())
+        checks.check(f"lifecircle:{algorithm_id} on the OSM file", valid and expected in tables and os.path.isfile(result.get("GEOPACKAGE") or ""),
+                     f"{len(tables)} layers: {', '.join(tables)}")
+
+
+class UrlCatcher:
+    """Stands in for the browser: records the URLs QGIS asks the desktop to open."""
+
+    def __init__(self):
+        self.urls = []
+
+    def open(self, url):
+        self.urls.append(url.toLocalFile())
+
+
+URL_CATCHER = UrlCatcher()
+
+
+def check_open_report(checks, processing, osm, work):
+    from qgis.PyQt.QtCore import QObject, pyqtSlot
+    from qgis.PyQt.QtGui import QDesktopServices
+
+    class Handler(QObject):
+        @pyqtSlot("QUrl")
+        def open(self, url):
+            URL_CATCHER.open(url)
+
+    handler = Handler()
+    QDesktopServices.setUrlHandler("file", handler, "open")
+    out = os.path.join(work, "plugin-plan-report")
+    try:
+        processing.run("lifecircle:plan", {"OSM": osm, "OUTPUT": out, "OPEN_REPORT": True, "LOAD_LAYERS": False, "TITLE": "玄武区 生活圈"}, feedback=Feedback())
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    report = os.path.join(out, "report.html")
+    with open(report, encoding="utf-8") as f:
+        titled = "玄武区 生活圈" in f.read()
+    checks.check("report opened in the browser on request, with the title given", URL_CATCHER.urls == [report] and titled, str(URL_CATCHER.urls))
 
 
 def save_dialog_screenshot(algorithm, parameters, png, checks):
