@@ -53,10 +53,8 @@ try:
         QgsProcessingFeatureSourceDefinition,
         QgsProcessingFeedback,
         QgsProject,
-        QgsSettings,
         QgsVectorLayer,
     )
-    from qgis.PyQt.QtCore import QVariant
 except ImportError as e:  # pragma: no cover - depends on the machine
     print(f"cannot import qgis ({e}): install python3-qgis and run with /usr/bin/python3", file=sys.stderr)
     sys.exit(2)

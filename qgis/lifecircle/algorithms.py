@@ -12,6 +12,7 @@ report when asked.
 import os
 import shutil
 import tempfile
+import time
 
 from qgis.core import (
     QgsProcessing,
@@ -30,6 +31,7 @@ from qgis.core import (
     QgsProcessingParameterFolderDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
+    QgsProcessingUtils,
 )
 
 from . import args, catalogue, engine, log, profile, runner
@@ -266,8 +268,7 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
         feedback.pushInfo(self.tr("msg.written", out=out_dir, files=", ".join(moved)))
         feedback.setProgress(100)
         gpkg = os.path.join(out_dir, "lifecircle.gpkg")
-        title = values.get("TITLE") or os.path.basename(out_dir.rstrip(os.sep)) or out_dir
-        group = self.tr("msg.group_name", algorithm=self.displayName(), name=title)
+        group = self.tr("msg.group_name", algorithm=self.displayName(), name=self._run_name(values, out_dir))
         report = os.path.join(out_dir, "report.html") if self.spec.writes_report else None
         load = self.parameterAsBoolean(parameters, self.LOAD_LAYERS, context)
         open_report = self.spec.writes_report and self.parameterAsBoolean(parameters, self.OPEN_REPORT, context)
@@ -276,6 +277,17 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
         if self.spec.writes_report:
             outputs[self.REPORT] = report if os.path.isfile(report) else None
         return outputs
+
+    @staticmethod
+    def _run_name(values, out_dir):
+        """What the project's group is named after: the title, else the output folder's name, else (a
+        temporary output folder) the time of the run."""
+        if values.get("TITLE"):
+            return values["TITLE"]
+        temporary = os.path.abspath(QgsProcessingUtils.tempFolder())
+        if os.path.commonpath([temporary, out_dir]) == temporary:
+            return time.strftime("%H:%M:%S")
+        return os.path.basename(out_dir.rstrip(os.sep)) or out_dir
 
     def _write_inputs(self, parameters, context, feedback, work):
         """Every input as the engine reads it: layers in ``work/inputs.gpkg``, a workbook as CSV, the
