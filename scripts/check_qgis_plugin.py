@@ -275,6 +275,12 @@ def run_checks(checks, args, binary, work, profile_dir):
     checks.check("English interface after the language setting changes", english.displayName() == "Plan (whole run)"
                  and english.parameterDefinition("ESTATES").description() == "Estates (polygons)" and provider.name() == "lifecircle community life circles",
                  english.displayName())
+    from processing.core.ProcessingConfig import ProcessingConfig
+
+    described = ProcessingConfig.settings.get(settings.LANGUAGE)
+    checks.check("settings in Processing → Options → Providers → lifecircle 社区生活圈, texts in the language",
+                 described is not None and described.group == "lifecircle 社区生活圈" and described.description.startswith("Interface language")
+                 and ProcessingConfig.settings[settings.BINARY].valuetype == 1, described.description if described else "not registered")
     settings.set_language("zh")
     provider.refreshAlgorithms()
 

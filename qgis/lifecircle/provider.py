@@ -1,6 +1,6 @@
 """The Processing provider "lifecircle 社区生活圈" (id ``lifecircle``): registers the plugin's settings and
 the five algorithms, their texts in the interface language of the settings (re-read whenever Processing
-refreshes its algorithms, e.g. after the options dialog is closed).
+refreshes its algorithms, which it does when its options dialog is closed with OK).
 """
 
 import os
@@ -32,9 +32,8 @@ class LifecircleProvider(QgsProcessingProvider):
         return QIcon(os.path.join(os.path.dirname(__file__), "icon.svg"))
 
     def load(self):
-        settings.register(self.name(), settings.language())
         self._registered = True
-        self.refreshAlgorithms()
+        self.refreshAlgorithms()  # registers the settings too (loadAlgorithms)
         return True
 
     def unload(self):
@@ -44,5 +43,7 @@ class LifecircleProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self):
         lang = settings.language()
+        if self._registered:
+            settings.register(lang, self.icon())  # the options dialog's texts follow the language too
         for algorithm in args.ALGORITHMS:
             self.addAlgorithm(LifecircleAlgorithm(algorithm.id, lang))

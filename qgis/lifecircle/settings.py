@@ -11,15 +11,20 @@ from . import catalogue
 BINARY = "LIFECIRCLE_BINARY"
 LANGUAGE = "LIFECIRCLE_LANGUAGE"
 _PREFIX = "Processing/Configuration/"
+# The settings' group in the options dialog: one name whatever the interface language, so the planner
+# finds it where the documentation says.
+GROUP = "lifecircle 社区生活圈"
 
 
-def register(provider_name, lang):
-    """Add the settings to the Processing options dialog (under the provider's name)."""
+def register(lang, icon=None):
+    """Add (or re-add, with texts in ``lang``) the settings to the Processing options dialog."""
     from processing.core.ProcessingConfig import ProcessingConfig, Setting
 
-    ProcessingConfig.addSetting(Setting(provider_name, BINARY, catalogue.text("setting.binary", lang), "", valuetype=Setting.FILE))
-    ProcessingConfig.addSetting(Setting(provider_name, LANGUAGE, catalogue.text("setting.language", lang), catalogue.DEFAULT_LANGUAGE,
+    ProcessingConfig.addSetting(Setting(GROUP, BINARY, catalogue.text("setting.binary", lang), "", valuetype=Setting.FILE))
+    ProcessingConfig.addSetting(Setting(GROUP, LANGUAGE, catalogue.text("setting.language", lang), catalogue.DEFAULT_LANGUAGE,
                                         valuetype=Setting.SELECTION, options=list(catalogue.LANGUAGE_SETTINGS)))
+    if icon is not None:
+        ProcessingConfig.settingIcons[GROUP] = icon
     ProcessingConfig.readSettings()
 
 
