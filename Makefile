@@ -3,7 +3,7 @@ CARGO ?= cargo
 OUT ?= out/nanjing
 DEMO_OSM ?= data/nanjing-xuanwu-2021.osm.pbf
 
-.PHONY: demo test bench bootstrap build check-clients clean-out fuzz bench-memory
+.PHONY: demo test bench bootstrap build check-clients clean-out fuzz bench-memory qgis-plugin
 
 bootstrap:
 	@bash scripts/bootstrap.sh
@@ -17,9 +17,15 @@ demo:
 	$(CARGO) build --release --locked
 	./target/release/lifecircle plan --osm $(DEMO_OSM) --out $(OUT)
 
-## make test: install what is missing, then run every unit, integration and doc test.
+## make test: install what is missing, then run every unit, integration and doc test, and the QGIS
+## plugin's pure-Python unit tests (plain python3, no QGIS needed).
 test: bootstrap
 	$(CARGO) test --locked
+	python3 -m unittest discover -s qgis/tests -t qgis
+
+## make qgis-plugin: the QGIS plugin as target/lifecircle-qgis.zip (QGIS: Plugins → Install from ZIP).
+qgis-plugin:
+	python3 scripts/build_qgis_plugin.py --out target/lifecircle-qgis.zip
 
 ## make bench: the speed benchmarks recorded in BENCHMARKS.md (release build).
 bench: bootstrap
@@ -35,15 +41,17 @@ fuzz:
 bench-memory:
 	bash scripts/bench_memory.sh
 
-## make check-clients: open a sample package in headless QGIS and the report in headless Chromium
+## make check-clients: open a sample package in headless QGIS and the report in headless Chromium, then
+## install the plugin zip into a fresh QGIS profile and run it headless (scripts/check_qgis_plugin.py)
 ## (installs chromium and python3-qgis, ~1 GB; not part of make test).
-check-clients:
+check-clients: qgis-plugin
 	@bash scripts/bootstrap.sh clients
 	$(CARGO) build --release --locked
 	rm -rf target/check-clients && mkdir -p target/check-clients
 	./target/release/lifecircle plan --quiet --osm $(DEMO_OSM) --out target/check-clients/plan
 	scripts/check_report_chromium.sh target/check-clients/plan/report.html target/check-clients/report.png 1400x1000
 	QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/check_qgis.py --gpkg target/check-clients/plan/lifecircle.gpkg --geojson-dir target/check-clients/plan/geojson --render target/check-clients/qgis.png
+	QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/check_qgis_plugin.py --zip target/lifecircle-qgis.zip --binary ./target/release/lifecircle --osm $(DEMO_OSM) --work target/check-clients/plugin
 
 clean-out:
 	rm -rf out

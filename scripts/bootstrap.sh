@@ -4,7 +4,9 @@
 #   gdal-bin osmium-tool proj-bin                    : test fixtures and independent checks (ogr2ogr, osmium, cs2cs)
 set -euo pipefail
 #   fonts-noto-cjk (with `demo`)                    : Chinese text in the printable map
-#   chromium python3-qgis (with `clients`)          : make check-clients (headless browser, QGIS)
+#   chromium python3-qgis (with `clients`)          : make check-clients (headless browser, QGIS; python3-qgis also
+#                                                     brings the Processing framework and the plugin installer
+#                                                     that scripts/check_qgis_plugin.py uses)
 packages=(libgdal-dev libproj-dev pkg-config libclang-dev gdal-bin osmium-tool proj-bin)
 case "${1:-}" in
   demo) packages+=(fonts-noto-cjk) ;;
