@@ -14,8 +14,9 @@
 //! 5. Per feature, in parallel (one PROJ transformer per worker): project, check the geometry type for
 //!    the layer kind, and for polygons: no area → reject; invalid (self-intersection, crossing rings,
 //!    overlapping parts; OGC Simple Features validity as `geo::Validation` checks it) → repaired with
-//!    GEOS `MakeValid` through GDAL (the "structure" method keeps every covered area), rejected if no
-//!    polygon remains. A hole that shares no area with its outer ring is rejected, not repaired (MakeValid
+//!    GEOS `MakeValid` ([`crate::geometry::make_valid`]: the "structure" method keeps every covered area,
+//!    as for OpenStreetMap areas), rejected if no polygon remains; each repair is logged with the
+//!    feature's id and name. A hole that shares no area with its outer ring is rejected, not repaired (MakeValid
 //!    would make it a second polygon of land the planner never drew).
 //! 6. In file order: id (the id field, else the feature's own id, else its position), duplicate ids
 //!    (the first wins, the others are rejected), then the attributes of the kind.
@@ -50,8 +51,7 @@ use crate::crs::china::{self, InputCoords};
 use crate::crs::{detect, Transformer, WorkingCrs};
 use crate::error::{Error, Result};
 use crate::read::raw_layer::{RawFeature, RawLayer};
-use crate::gdal_errors;
-use crate::geometry::wkb;
+use crate::geometry::{make_valid, validity};
 use crate::read::{gdal_vector, geojson};
 use crate::model::{
     Barrier, Boundary, BoundaryLevel, Building, Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Reject, SurveyAttributes, Way,
@@ -322,28 +322,6 @@ fn polygons_of(g: &Geometry<f64>) -> Option<Vec<Polygon<f64>>> {
     }
 }
 
-/// The polygons GEOS `MakeValid` makes of an invalid (multi)polygon; lines and points it may produce
-/// from collapsed parts are dropped.
-fn make_valid(mp: &MultiPolygon<f64>) -> std::result::Result<MultiPolygon<f64>, String> {
-    gdal_errors::install_error_handler();
-    let mut bytes = Vec::new();
-    wkb::encode(&Geometry::MultiPolygon(mp.clone()), &mut bytes);
-    let ogr = gdal::vector::Geometry::from_wkb(&bytes).map_err(|e| e.to_string())?;
-    let mut options = gdal::cpl::CslStringList::new();
-    options.set_name_value("METHOD", "STRUCTURE").map_err(|e| e.to_string())?;
-    let repaired = ogr.make_valid(&options).or_else(|_| ogr.make_valid(&gdal::cpl::CslStringList::new())).map_err(|e| e.to_string())?;
-    let out = wkb::decode_allow_empty(&repaired.iso_wkb().map_err(|e| e.to_string())?)?;
-    let mut polygons = Vec::new();
-    let mut stack: Vec<Geometry<f64>> = out.into_iter().collect();
-    while let Some(g) = stack.pop() {
-        match g {
-            Geometry::GeometryCollection(gc) => stack.extend(gc.0),
-            other => polygons.extend(polygons_of(&other).unwrap_or_default()),
-        }
-    }
-    Ok(MultiPolygon(polygons))
-}
-
 /// Whether projected polygons have an area worth the name: at least [`MIN_POLYGON_AREA_M2`], and a mean
 /// width (area ÷ half the perimeter) of at least [`MIN_POLYGON_WIDTH_M`]. The second test catches rings
 /// whose positions lie on one line in lon/lat: projected, the Earth's curvature gives them a few cm² of
@@ -377,9 +355,9 @@ fn hole_outside_shell(parts: &[Polygon<f64>]) -> Option<String> {
     None
 }
 
-/// Check the polygons of a polygonal geometry: area, validity, repair. Returns them and whether they
-/// were repaired.
-fn checked_polygons(g: &Geometry<f64>, parts: Vec<Polygon<f64>>) -> std::result::Result<(MultiPolygon<f64>, bool), GeometryReject> {
+/// Check the polygons of a polygonal geometry: area, validity, repair. Returns them and, when they were
+/// repaired, why they were invalid.
+fn checked_polygons(g: &Geometry<f64>, parts: Vec<Polygon<f64>>) -> std::result::Result<(MultiPolygon<f64>, Option<String>), GeometryReject> {
     if let Some(problem) = hole_outside_shell(&parts) {
         return Err(reject_geometry(problem, Some(g.clone())));
     }
@@ -388,12 +366,12 @@ fn checked_polygons(g: &Geometry<f64>, parts: Vec<Polygon<f64>>) -> std::result:
     match mp.check_validation() {
         Ok(()) => {
             let area_m2 = mp.unsigned_area();
-            if has_area(&mp) { Ok((mp, false)) } else { Err(no_area(area_m2)) }
+            if has_area(&mp) { Ok((mp, None)) } else { Err(no_area(area_m2)) }
         }
         // The signed area of a self-intersecting ring is meaningless (a bow-tie's halves cancel): repair first.
-        Err(problem) => match make_valid(&mp) {
+        Err(problem) => match make_valid::make_valid(&mp) {
             Ok(fixed) if fixed.0.is_empty() || !has_area(&fixed) => Err(no_area(fixed.unsigned_area())),
-            Ok(fixed) if fixed.is_valid() => Ok((fixed, true)),
+            Ok(fixed) if fixed.is_valid() => Ok((fixed, Some(problem.to_string()))),
             Ok(_) => Err(reject_geometry(format!("invalid polygon ({problem}) that GEOS MakeValid could not repair"), Some(g.clone()))),
             Err(e) => Err(reject_geometry(format!("invalid polygon ({problem}); repairing it failed: {e}"), Some(g.clone()))),
         },
@@ -401,7 +379,7 @@ fn checked_polygons(g: &Geometry<f64>, parts: Vec<Polygon<f64>>) -> std::result:
 }
 
 /// Turn a projected geometry into what the layer kind needs.
-fn shape(kind: LayerKind, g: Geometry<f64>) -> std::result::Result<(Shaped, bool), GeometryReject> {
+fn shape(kind: LayerKind, g: Geometry<f64>) -> std::result::Result<(Shaped, Option<String>), GeometryReject> {
     let wrong = |g: &Geometry<f64>| {
         reject_geometry(format!("wrong geometry type: {} where the {} layer needs {}", type_name(g), kind.name(), kind.geometry_wanted()), Some(g.clone()))
     };
@@ -414,13 +392,13 @@ fn shape(kind: LayerKind, g: Geometry<f64>) -> std::result::Result<(Shaped, bool
             polygons(&g).map(|(mp, repaired)| (Shaped::Polygons(mp), repaired))
         }
         LayerKind::Facilities => match &g {
-            Geometry::Point(p) => Ok((Shaped::Point(*p), false)),
-            Geometry::MultiPoint(mp) if mp.0.len() == 1 => Ok((Shaped::Point(mp.0[0]), false)),
+            Geometry::Point(p) => Ok((Shaped::Point(*p), None)),
+            Geometry::MultiPoint(mp) if mp.0.len() == 1 => Ok((Shaped::Point(mp.0[0]), None)),
             _ => polygons(&g).map(|(mp, repaired)| (Shaped::Polygons(mp), repaired)),
         },
         LayerKind::Gates => match &g {
-            Geometry::Point(p) => Ok((Shaped::Point(*p), false)),
-            Geometry::MultiPoint(mp) if mp.0.len() == 1 => Ok((Shaped::Point(mp.0[0]), false)),
+            Geometry::Point(p) => Ok((Shaped::Point(*p), None)),
+            Geometry::MultiPoint(mp) if mp.0.len() == 1 => Ok((Shaped::Point(mp.0[0]), None)),
             _ => Err(wrong(&g)),
         },
         LayerKind::Ways => {
@@ -433,7 +411,7 @@ fn shape(kind: LayerKind, g: Geometry<f64>) -> std::result::Result<(Shaped, bool
             if lines.iter().any(|l| Euclidean.length(l) <= 0.0) {
                 return Err(reject_geometry("a line has zero length (all its positions are the same)", Some(g)));
             }
-            Ok((Shaped::Lines(lines), false))
+            Ok((Shaped::Lines(lines), None))
         }
         LayerKind::Barriers => match &g {
             Geometry::LineString(_) | Geometry::MultiLineString(_) | Geometry::Line(_) => {
@@ -443,7 +421,7 @@ fn shape(kind: LayerKind, g: Geometry<f64>) -> std::result::Result<(Shaped, bool
                     Geometry::Line(l) => Euclidean.length(l),
                     _ => 0.0,
                 };
-                if length > 0.0 { Ok((Shaped::Barrier(g), false)) } else { Err(reject_geometry("the line has zero length", Some(g))) }
+                if length > 0.0 { Ok((Shaped::Barrier(g), None)) } else { Err(reject_geometry("the line has zero length", Some(g))) }
             }
             _ => polygons(&g).map(|(mp, repaired)| (Shaped::Barrier(Geometry::MultiPolygon(mp)), repaired)),
         },
@@ -576,7 +554,7 @@ pub fn planner_layer_from_raw(
 
     // 5. Project and shape, in parallel.
     let source_definition = raw.crs.proj_definition();
-    let shaped: Vec<Option<std::result::Result<(Shaped, bool), GeometryReject>>> = match *crs {
+    let shaped: Vec<Option<std::result::Result<(Shaped, Option<String>), GeometryReject>>> = match *crs {
         None => geometries.iter().map(|_| None).collect(),
         Some(working) => {
             Transformer::new(&source_definition, &working.name()).map_err(|e| {
@@ -664,7 +642,7 @@ impl Builder<'_> {
         field.as_ref().and_then(|f| feature.text(f))
     }
 
-    fn add(&mut self, feature: &RawFeature, id: String, shape: Shaped, repaired: bool) {
+    fn add(&mut self, feature: &RawFeature, id: String, shape: Shaped, repaired: Option<String>) {
         let geometry_of = |s: &Shaped| -> Geometry<f64> {
             match s {
                 Shaped::Polygons(mp) => Geometry::MultiPolygon(mp.clone()),
@@ -680,8 +658,12 @@ impl Builder<'_> {
         }
         match self.attributes(feature, &id, shape) {
             Ok(()) => {
+                if let Some(problem) = repaired {
+                    let name = self.text(feature, &self.name_field);
+                    validity::warn_repaired(self.source, &format!("{} feature {id}", self.layer_name), name.as_deref(), &problem);
+                    self.repaired += 1;
+                }
                 self.seen_ids.insert(id, feature.index);
-                self.repaired += usize::from(repaired);
             }
             Err((reason, shape)) => {
                 let g = geometry_of(&shape);
