@@ -4,22 +4,24 @@
 //! working CRS, and every feature that cannot become one becomes a [`Reject`] with its reason, its
 //! `layer` being the output layer's name ([`LayerKind::name`]: `idle_land` for parcels, `network` for ways).
 //!
-//! The steps, for one layer:
+//! The steps, for one layer, a file each:
 //! 1. Read the file ([`read_raw_layer`]: GeoJSON by our streaming reader, anything else through GDAL).
-//! 2. Check the fields the planner named exist (a typo is an error that lists the fields there are).
+//! 2. Check the fields the planner named exist (a typo is an error that lists the fields there are)
+//!    ([`fields`], which also parses the values).
 //! 3. If the layer's CRS is geographic, check its coordinates are longitude/latitude
 //!    ([`crate::crs::detect`]: swapped or projected layers are refused; stray features rejected), and
-//!    convert GCJ-02 / BD-09 to WGS 84 when `--input-coords` says so ([`crate::crs::china`]).
-//! 4. Choose the working CRS if none is yet: the UTM zone of this layer's centre.
-//! 5. Per feature, in parallel (one PROJ transformer per worker): project, check the geometry type for
+//!    convert GCJ-02 / BD-09 to WGS 84 when `--input-coords` says so ([`crate::crs::china`])
+//!    ([`coordinates`]).
+//! 4. Choose the working CRS if none is yet: the UTM zone of this layer's centre ([`coordinates`]).
+//! 5. Per feature, in parallel (one PROJ transformer per worker; [`geometry_checks`]): project, check the geometry type for
 //!    the layer kind, and for polygons: no area → reject; invalid (self-intersection, crossing rings,
 //!    overlapping parts; OGC Simple Features validity as `geo::Validation` checks it) → repaired with
 //!    GEOS `MakeValid` ([`crate::geometry::make_valid`]: the "structure" method keeps every covered area,
 //!    as for OpenStreetMap areas), rejected if no polygon remains; each repair is logged with the
 //!    feature's id and name. A hole that shares no area with its outer ring is rejected, not repaired (MakeValid
 //!    would make it a second polygon of land the planner never drew).
-//! 6. In file order: id (the id field, else the feature's own id, else its position), duplicate ids
-//!    (the first wins, the others are rejected), then the attributes of the kind.
+//! 6. In file order ([`attributes`]): id (the id field, else the feature's own id, else its position),
+//!    duplicate ids (the first wins, the others are rejected), then the attributes of the kind.
 //!
 //! Fields (defaults in brackets; when a default field is absent the Chinese alias is tried, then the
 //! fallback applies): id [`estate_id`, `facility_id`, `gate_id`, `building_id`, `parcel_id`,
@@ -47,29 +49,22 @@
 //! # Ok::<(), lifecircle::Error>(())
 //! ```
 
-use crate::crs::china::{self, InputCoords};
-use crate::crs::{detect, Transformer, WorkingCrs};
-use crate::error::{Error, Result};
-use crate::read::raw_layer::{RawFeature, RawLayer};
-use crate::geometry::{make_valid, validity};
-use crate::read::{gdal_vector, geojson};
-use crate::model::{
-    Barrier, Boundary, BoundaryLevel, Building, Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Reject, SurveyAttributes, Way,
-};
+mod attributes;
+mod coordinates;
+mod fields;
+mod geometry_checks;
+
+pub use fields::{bool_value, number_value, parse_yes_no};
+pub use geometry_checks::{MIN_POLYGON_AREA_M2, MIN_POLYGON_WIDTH_M};
+
+use crate::crs::WorkingCrs;
+use crate::crs::china::InputCoords;
+use crate::error::Result;
+use crate::model::{Barrier, Boundary, Building, Dataset, Estate, Facility, Gate, Parcel, Reject, Way};
 use crate::profile::Profile;
-use geo::{Area, BoundingRect, Euclidean, Length, Validation};
-use geo_types::{Coord, Geometry, LineString, MultiPolygon, Point, Polygon};
-use rayon::prelude::*;
-use serde_json::Value as Json;
-use std::collections::{BTreeMap, HashMap};
+use crate::read::raw_layer::RawLayer;
+use crate::read::{gdal_vector, geojson};
 use std::path::Path;
-
-/// Polygons smaller than this (a 10 cm square) have no area worth the name: rejected as zero-area.
-pub const MIN_POLYGON_AREA_M2: f64 = 0.01;
-
-/// Polygons narrower than this on average (area ÷ half the perimeter) collapse to a line: rejected as
-/// zero-area. A 1 cm mean width is far below any wall, path or parcel a planner draws.
-pub const MIN_POLYGON_WIDTH_M: f64 = 0.01;
 
 /// Which model type a layer is read as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -222,246 +217,6 @@ pub fn read_planner_layer(
     planner_layer_from_raw(kind, raw, fields, crs, input_coords, profile)
 }
 
-/// A field role resolved against the layer: the field to read, or `None` if the layer lacks it.
-fn resolve_field(raw: &RawLayer, named: Option<&String>, default: &str, aliases: &[&str], flag: &str) -> Result<Option<String>> {
-    if let Some(name) = named {
-        if raw.has_property(name) {
-            return Ok(Some(name.clone()));
-        }
-        let names = raw.property_names();
-        return Err(Error::input(
-            &raw.path,
-            format!("has no field `{name}` (given with {flag})"),
-            if names.is_empty() { "the layer has no attribute fields at all".to_string() } else { format!("its fields are: {}", names.join(", ")) },
-        ));
-    }
-    Ok(std::iter::once(default).chain(aliases.iter().copied()).find(|f| raw.has_property(f)).map(str::to_string))
-}
-
-/// The text of an id value; integral numbers without a decimal part (`12`, not `12.0`).
-fn id_text(value: &Json) -> Option<String> {
-    match value {
-        Json::Null => None,
-        Json::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
-        Json::Number(n) => Some(match (n.as_i64(), n.as_f64()) {
-            (Some(i), _) => i.to_string(),
-            (None, Some(x)) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
-            _ => n.to_string(),
-        }),
-        other => Some(other.to_string()),
-    }
-}
-
-/// A number from a property: numbers, or text like `1,200` / ` 35.5 `. `Ok(None)` when null or blank.
-pub fn number_value(value: Option<&Json>) -> std::result::Result<Option<f64>, String> {
-    match value {
-        None | Some(Json::Null) => Ok(None),
-        Some(Json::Number(n)) => n.as_f64().map(Some).ok_or_else(|| format!("`{n}` is not a usable number")),
-        Some(Json::String(s)) => {
-            let t: String = s.trim().chars().filter(|c| *c != ',' && *c != '，').collect();
-            if t.is_empty() {
-                return Ok(None);
-            }
-            match t.parse::<f64>() {
-                Ok(x) if x.is_finite() => Ok(Some(x)),
-                _ => Err(format!("`{s}` is not a number")),
-            }
-        }
-        Some(other) => Err(format!("`{other}` is not a number")),
-    }
-}
-
-/// A yes/no property: booleans, 1/0, yes/no, true/false, y/n, 是/否.
-pub fn bool_value(value: Option<&Json>) -> std::result::Result<Option<bool>, String> {
-    match value {
-        None | Some(Json::Null) => Ok(None),
-        Some(Json::Bool(b)) => Ok(Some(*b)),
-        Some(Json::Number(n)) if n.as_f64() == Some(1.0) => Ok(Some(true)),
-        Some(Json::Number(n)) if n.as_f64() == Some(0.0) => Ok(Some(false)),
-        Some(Json::String(s)) => parse_yes_no(s),
-        Some(other) => Err(format!("`{other}` is not yes or no")),
-    }
-}
-
-/// Parse yes/no text in English or Chinese; blank is `None`.
-pub fn parse_yes_no(s: &str) -> std::result::Result<Option<bool>, String> {
-    match s.trim().to_lowercase().as_str() {
-        "" => Ok(None),
-        "1" | "yes" | "y" | "true" | "t" | "是" | "有" => Ok(Some(true)),
-        "0" | "no" | "n" | "false" | "f" | "否" | "无" | "没有" => Ok(Some(false)),
-        _ => Err(format!("`{}` is not yes or no (use yes/no, 是/否, 1/0 or true/false)", s.trim())),
-    }
-}
-
-/// A geometry after projection and the kind's checks.
-enum Shaped {
-    Polygons(MultiPolygon<f64>),
-    Point(Point<f64>),
-    Lines(Vec<LineString<f64>>),
-    Barrier(Geometry<f64>),
-}
-
-/// Why a feature's geometry failed, with the geometry to show in the rejects when there is one.
-struct GeometryReject {
-    reason: String,
-    geometry: Option<Geometry<f64>>,
-}
-
-fn reject_geometry(reason: impl Into<String>, geometry: Option<Geometry<f64>>) -> GeometryReject {
-    GeometryReject { reason: reason.into(), geometry }
-}
-
-/// Polygons of a geometry: `None` when it holds anything else.
-fn polygons_of(g: &Geometry<f64>) -> Option<Vec<Polygon<f64>>> {
-    match g {
-        Geometry::Polygon(p) => Some(vec![p.clone()]),
-        Geometry::MultiPolygon(mp) => Some(mp.0.clone()),
-        Geometry::Rect(r) => Some(vec![r.to_polygon()]),
-        Geometry::Triangle(t) => Some(vec![t.to_polygon()]),
-        _ => None,
-    }
-}
-
-/// Whether projected polygons have an area worth the name: at least [`MIN_POLYGON_AREA_M2`], and a mean
-/// width (area ÷ half the perimeter) of at least [`MIN_POLYGON_WIDTH_M`]. The second test catches rings
-/// whose positions lie on one line in lon/lat: projected, the Earth's curvature gives them a few cm² of
-/// area (a 200 m "flat" ring in Nanjing has 0.04 m² in UTM), which is no area.
-fn has_area(mp: &MultiPolygon<f64>) -> bool {
-    let area_m2 = mp.unsigned_area();
-    let perimeter_m: f64 = mp.0.iter().map(|p| Euclidean.length(p.exterior()) + p.interiors().iter().map(|r| Euclidean.length(r)).sum::<f64>()).sum();
-    area_m2 >= MIN_POLYGON_AREA_M2 && area_m2 >= MIN_POLYGON_WIDTH_M * perimeter_m / 2.0
-}
-
-/// The first hole (inner ring) that shares no area with its polygon's outer ring, described. MakeValid
-/// would turn such a hole into a second polygon, adding land the planner never drew as part of the
-/// feature; it is a drawing error (a ring put in the wrong feature or the wrong place), so the feature is
-/// rejected instead. A hole that crosses its outer ring still overlaps it and is left to MakeValid.
-fn hole_outside_shell(parts: &[Polygon<f64>]) -> Option<String> {
-    use geo::Relate;
-    for (k, polygon) in parts.iter().enumerate() {
-        let shell = Polygon::new(polygon.exterior().clone(), vec![]);
-        for (j, hole) in polygon.interiors().iter().enumerate() {
-            let hole = Polygon::new(hole.clone(), vec![]);
-            let shared_area = hole.relate(&shell).matches("2********").unwrap_or(true);
-            if !shared_area && hole.unsigned_area() > 0.0 {
-                let part = if parts.len() > 1 { format!(" of part {}", k + 1) } else { String::new() };
-                return Some(format!(
-                    "hole outside its shell: inner ring {}{part} lies outside the polygon's outer ring; a hole must lie inside the area it cuts out (move the ring or delete it)",
-                    j + 1
-                ));
-            }
-        }
-    }
-    None
-}
-
-/// Check the polygons of a polygonal geometry: area, validity, repair. Returns them and, when they were
-/// repaired, why they were invalid.
-fn checked_polygons(g: &Geometry<f64>, parts: Vec<Polygon<f64>>) -> std::result::Result<(MultiPolygon<f64>, Option<String>), GeometryReject> {
-    if let Some(problem) = hole_outside_shell(&parts) {
-        return Err(reject_geometry(problem, Some(g.clone())));
-    }
-    let mp = MultiPolygon(parts);
-    let no_area = |area_m2: f64| reject_geometry(format!("the polygon has no area ({area_m2:.3} m²): it collapses to a line or a point"), Some(g.clone()));
-    match mp.check_validation() {
-        Ok(()) => {
-            let area_m2 = mp.unsigned_area();
-            if has_area(&mp) { Ok((mp, None)) } else { Err(no_area(area_m2)) }
-        }
-        // The signed area of a self-intersecting ring is meaningless (a bow-tie's halves cancel): repair first.
-        Err(problem) => match make_valid::make_valid(&mp) {
-            Ok(fixed) if fixed.0.is_empty() || !has_area(&fixed) => Err(no_area(fixed.unsigned_area())),
-            Ok(fixed) if fixed.is_valid() => Ok((fixed, Some(problem.to_string()))),
-            Ok(_) => Err(reject_geometry(format!("invalid polygon ({problem}) that GEOS MakeValid could not repair"), Some(g.clone()))),
-            Err(e) => Err(reject_geometry(format!("invalid polygon ({problem}); repairing it failed: {e}"), Some(g.clone()))),
-        },
-    }
-}
-
-/// Turn a projected geometry into what the layer kind needs.
-fn shape(kind: LayerKind, g: Geometry<f64>) -> std::result::Result<(Shaped, Option<String>), GeometryReject> {
-    let wrong = |g: &Geometry<f64>| {
-        reject_geometry(format!("wrong geometry type: {} where the {} layer needs {}", type_name(g), kind.name(), kind.geometry_wanted()), Some(g.clone()))
-    };
-    let polygons = |g: &Geometry<f64>| match polygons_of(g) {
-        Some(parts) => checked_polygons(g, parts),
-        None => Err(wrong(g)),
-    };
-    match kind {
-        LayerKind::Estates | LayerKind::Buildings | LayerKind::Parcels | LayerKind::Boundaries => {
-            polygons(&g).map(|(mp, repaired)| (Shaped::Polygons(mp), repaired))
-        }
-        LayerKind::Facilities => match &g {
-            Geometry::Point(p) => Ok((Shaped::Point(*p), None)),
-            Geometry::MultiPoint(mp) if mp.0.len() == 1 => Ok((Shaped::Point(mp.0[0]), None)),
-            _ => polygons(&g).map(|(mp, repaired)| (Shaped::Polygons(mp), repaired)),
-        },
-        LayerKind::Gates => match &g {
-            Geometry::Point(p) => Ok((Shaped::Point(*p), None)),
-            Geometry::MultiPoint(mp) if mp.0.len() == 1 => Ok((Shaped::Point(mp.0[0]), None)),
-            _ => Err(wrong(&g)),
-        },
-        LayerKind::Ways => {
-            let lines = match &g {
-                Geometry::LineString(l) => vec![l.clone()],
-                Geometry::Line(l) => vec![(*l).into()],
-                Geometry::MultiLineString(m) => m.0.clone(),
-                _ => return Err(wrong(&g)),
-            };
-            if lines.iter().any(|l| Euclidean.length(l) <= 0.0) {
-                return Err(reject_geometry("a line has zero length (all its positions are the same)", Some(g)));
-            }
-            Ok((Shaped::Lines(lines), None))
-        }
-        LayerKind::Barriers => match &g {
-            Geometry::LineString(_) | Geometry::MultiLineString(_) | Geometry::Line(_) => {
-                let length = match &g {
-                    Geometry::LineString(l) => Euclidean.length(l),
-                    Geometry::MultiLineString(m) => Euclidean.length(m),
-                    Geometry::Line(l) => Euclidean.length(l),
-                    _ => 0.0,
-                };
-                if length > 0.0 { Ok((Shaped::Barrier(g), None)) } else { Err(reject_geometry("the line has zero length", Some(g))) }
-            }
-            _ => polygons(&g).map(|(mp, repaired)| (Shaped::Barrier(Geometry::MultiPolygon(mp)), repaired)),
-        },
-    }
-}
-
-fn type_name(g: &Geometry<f64>) -> &'static str {
-    match g {
-        Geometry::Point(_) => "Point",
-        Geometry::Line(_) | Geometry::LineString(_) => "LineString",
-        Geometry::Polygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => "Polygon",
-        Geometry::MultiPoint(_) => "MultiPoint",
-        Geometry::MultiLineString(_) => "MultiLineString",
-        Geometry::MultiPolygon(_) => "MultiPolygon",
-        Geometry::GeometryCollection(_) => "GeometryCollection",
-    }
-}
-
-/// The centre of the layer's usable geometry in WGS 84 lon/lat.
-fn centre_lon_lat(raw: &RawLayer, geometries: &[Option<Geometry<f64>>], geographic: bool) -> Result<Option<Coord<f64>>> {
-    let mut rect: Option<geo_types::Rect<f64>> = None;
-    for r in geometries.iter().flatten().filter_map(|g| g.bounding_rect()) {
-        rect = Some(match rect {
-            None => r,
-            Some(a) => geo_types::Rect::new(
-                Coord { x: a.min().x.min(r.min().x), y: a.min().y.min(r.min().y) },
-                Coord { x: a.max().x.max(r.max().x), y: a.max().y.max(r.max().y) },
-            ),
-        });
-    }
-    let Some(rect) = rect else { return Ok(None) };
-    let centre = rect.center();
-    if geographic {
-        return Ok(Some(centre));
-    }
-    let to_wgs84 = Transformer::new(&raw.crs.proj_definition(), "EPSG:4326")
-        .map_err(|e| Error::input(&raw.path, format!("PROJ cannot use the layer's CRS {}: {e}", raw.crs.label()), "declare a CRS PROJ knows, e.g. an EPSG code"))?;
-    to_wgs84.coord(centre).map(Some).map_err(|e| Error::input(&raw.path, format!("the layer's centre cannot be converted to longitude/latitude: {e}"), "check the layer's CRS"))
-}
-
 /// Turn a [`RawLayer`] into model objects (see the module doc for the steps).
 pub fn planner_layer_from_raw(
     kind: LayerKind,
@@ -471,363 +226,27 @@ pub fn planner_layer_from_raw(
     input_coords: InputCoords,
     profile: &Profile,
 ) -> Result<(LayerData, Vec<Reject>)> {
-    let path = raw.path.clone();
-    let source = path.display().to_string();
-    let layer_name = kind.name();
-
     // 2. Fields.
-    let id_field = resolve_field(&raw, fields.id_field.as_ref(), kind.default_id_field(), &[], "--id-field")?;
-    let name_field = resolve_field(&raw, fields.name_field.as_ref(), "name", &["名称", "小区名称", "NAME", "Name"], "--name-field")?;
-    // The category belongs to facilities and the population figures to estates only: a field named for
-    // them (`--category-field kind`) must not be demanded of the other layers given in the same run.
-    let category_field = match kind {
-        LayerKind::Facilities => resolve_field(&raw, fields.category_field.as_ref(), "category", &["类别", "类型", "CATEGORY"], "--category-field")?,
-        _ => None,
-    };
-    let (population_field, households_field) = match kind {
-        LayerKind::Estates => (
-            resolve_field(&raw, fields.population_field.as_ref(), "population", &["人口", "POPULATION"], "--population-field")?,
-            resolve_field(&raw, fields.households_field.as_ref(), "households", &["户数", "HOUSEHOLDS"], "--households-field")?,
-        ),
-        _ => (None, None),
-    };
-    if kind == LayerKind::Facilities && category_field.is_none() && !raw.features.is_empty() {
-        let keys: Vec<&str> = profile.categories.iter().map(|c| c.key.as_str()).collect();
-        return Err(Error::input(
-            &path,
-            "the facilities layer has no `category` field, so no feature can be given a category",
-            format!("add a field `category` holding one of {} (or name your field with --category-field)", keys.join(", ")),
-        ));
-    }
-
+    let fields = fields::resolve_fields(kind, &raw, fields, profile)?;
     // 3. Coordinates: lon/lat sanity and Chinese web-map datums.
-    let geographic = raw.crs.is_geographic();
-    if input_coords != InputCoords::Wgs84 && !geographic {
-        return Err(Error::input(
-            &path,
-            format!("--input-coords {input_coords} applies to longitude/latitude, but the layer is in {}", raw.crs.label()),
-            "drop --input-coords for projected layers (GCJ-02 and BD-09 exist only as longitude/latitude)",
-        ));
-    }
-    let mut geometries: Vec<Option<Geometry<f64>>> = raw.features.iter().map(|f| f.geometry.clone()).collect();
-    let mut early_rejects: Vec<Option<GeometryReject>> = raw.features.iter().map(|_| None).collect();
-    if geographic {
-        let claim = if raw.crs_assumed {
-            "no CRS (so WGS 84 longitude/latitude is assumed)".to_string()
-        } else if raw.crs == crate::read::raw_layer::SourceCrs::Wgs84 && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json")) {
-            "WGS 84 longitude/latitude (the GeoJSON standard)".to_string()
-        } else {
-            format!("{} longitude/latitude", raw.crs.label())
-        };
-        let boxes: Vec<_> = geometries.iter().map(|g| g.as_ref().and_then(|g| g.bounding_rect())).collect();
-        for i in detect::check_claimed_lon_lat(&path, &claim, &boxes)? {
-            let r = boxes[i].map(|b| format!(" (x {:.6}..{:.6}, y {:.6}..{:.6})", b.min().x, b.max().x, b.min().y, b.max().y)).unwrap_or_default();
-            early_rejects[i] = Some(reject_geometry(format!("coordinates out of the longitude/latitude range{r}: latitude and longitude swapped?"), None));
-            geometries[i] = None;
-        }
-    }
-    if input_coords != InputCoords::Wgs84 {
-        let mut inside = 0usize;
-        for (i, g) in geometries.iter_mut().enumerate() {
-            let Some(geometry) = g else { continue };
-            if geometry.bounding_rect().is_some_and(|r| china::in_offset_region(r.center().x, r.center().y)) {
-                inside += 1;
-            }
-            if let Err(e) = china::geometry_to_wgs84(geometry, input_coords) {
-                early_rejects[i] = Some(reject_geometry(format!("cannot convert from {input_coords}: {e}"), None));
-                *g = None;
-            }
-        }
-        if inside == 0 && geometries.iter().any(Option::is_some) {
-            tracing::warn!("{source}: --input-coords {input_coords} changed nothing: no feature lies in mainland China's offset area (72-138°E, 1-56°N)");
-        }
-    }
-
+    let (geometries, early_rejects) = coordinates::checked_coordinates(&raw, input_coords)?;
     // 4. Working CRS.
-    if crs.is_none()
-        && let Some(c) = centre_lon_lat(&raw, &geometries, geographic)?
-    {
-        let chosen = WorkingCrs::utm_for(c.x, c.y);
-        tracing::info!("working CRS {} (UTM zone of {source}'s centre {:.4}, {:.4})", chosen.name(), c.x, c.y);
-        *crs = Some(chosen);
-    }
-
+    coordinates::choose_working_crs(&raw, &geometries, crs)?;
     // 5. Project and shape, in parallel.
-    let source_definition = raw.crs.proj_definition();
-    let shaped: Vec<Option<std::result::Result<(Shaped, Option<String>), GeometryReject>>> = match *crs {
-        None => geometries.iter().map(|_| None).collect(),
-        Some(working) => {
-            Transformer::new(&source_definition, &working.name()).map_err(|e| {
-                Error::input(&path, format!("PROJ cannot transform the layer's CRS {} to {}: {e}", raw.crs.label(), working.name()), "declare a CRS PROJ knows, e.g. an EPSG code")
-            })?;
-            geometries
-                .into_par_iter()
-                .map(|g| {
-                    let mut g = g?;
-                    match Transformer::with_cached(&source_definition, &working.name(), |t| t.geometry(&mut g)) {
-                        Err(_) => return Some(Err(reject_geometry("PROJ transformer could not be created on a worker thread", None))),
-                        Ok(Err(e)) => return Some(Err(reject_geometry(format!("coordinates cannot be projected to {}: {e}", working.name()), None))),
-                        Ok(Ok(())) => {}
-                    }
-                    Some(shape(kind, g))
-                })
-                .collect()
-        }
-    };
-
+    let shaped = geometry_checks::projected_shapes(kind, &raw, geometries, *crs)?;
     // 6. Ids, duplicates, attributes, in file order.
-    let mut builder = Builder {
-        kind,
-        source: &source,
-        layer_name,
-        profile,
-        name_field,
-        category_field,
-        population_field,
-        households_field,
-        data: LayerData::empty(kind),
-        rejects: Vec::new(),
-        seen_ids: HashMap::new(),
-        repaired: 0,
-    };
-    for ((feature, early), shaped) in raw.features.iter().zip(early_rejects).zip(shaped) {
-        let id = id_field
-            .as_ref()
-            .and_then(|f| feature.properties.get(f))
-            .and_then(id_text)
-            .or_else(|| feature.id.clone())
-            .unwrap_or_else(|| format!("#{}", feature.index));
-        let outcome = match (early, shaped) {
-            (Some(r), _) => Err(r),
-            (None, Some(result)) => result,
-            (None, None) => Err(reject_geometry(feature.geometry_problem.clone().unwrap_or_else(|| "the feature has no geometry".to_string()), None)),
-        };
-        match outcome {
-            Err(r) => builder.reject(&id, r.reason, r.geometry),
-            Ok((shape, repaired)) => builder.add(feature, id, shape, repaired),
-        }
-    }
-    if builder.repaired > 0 {
-        tracing::warn!("{source}: {} invalid polygon(s) of the {layer_name} layer were repaired with GEOS MakeValid", builder.repaired);
-    }
-    Ok((builder.data, builder.rejects))
-}
-
-struct Builder<'a> {
-    kind: LayerKind,
-    source: &'a str,
-    layer_name: &'static str,
-    profile: &'a Profile,
-    name_field: Option<String>,
-    category_field: Option<String>,
-    population_field: Option<String>,
-    households_field: Option<String>,
-    data: LayerData,
-    rejects: Vec<Reject>,
-    /// id → position of the feature that holds it.
-    seen_ids: HashMap<String, usize>,
-    repaired: usize,
-}
-
-impl Builder<'_> {
-    fn reject(&mut self, id: &str, reason: String, geometry: Option<Geometry<f64>>) {
-        self.rejects.push(Reject { source: self.source.to_string(), layer: self.layer_name.to_string(), source_id: id.to_string(), reason, geometry });
-    }
-
-    fn field<'f>(&self, feature: &'f RawFeature, field: &Option<String>) -> Option<&'f Json> {
-        field.as_ref().and_then(|f| feature.properties.get(f))
-    }
-
-    fn text(&self, feature: &RawFeature, field: &Option<String>) -> Option<String> {
-        field.as_ref().and_then(|f| feature.text(f))
-    }
-
-    fn add(&mut self, feature: &RawFeature, id: String, shape: Shaped, repaired: Option<String>) {
-        let geometry_of = |s: &Shaped| -> Geometry<f64> {
-            match s {
-                Shaped::Polygons(mp) => Geometry::MultiPolygon(mp.clone()),
-                Shaped::Point(p) => Geometry::Point(*p),
-                Shaped::Lines(ls) => Geometry::MultiLineString(geo_types::MultiLineString(ls.clone())),
-                Shaped::Barrier(g) => g.clone(),
-            }
-        };
-        if let Some(first) = self.seen_ids.get(&id) {
-            let reason = format!("duplicate id `{id}`: feature #{first} has it too and was kept");
-            self.reject(&id, reason, Some(geometry_of(&shape)));
-            return;
-        }
-        match self.attributes(feature, &id, shape) {
-            Ok(()) => {
-                if let Some(problem) = repaired {
-                    let name = self.text(feature, &self.name_field);
-                    validity::warn_repaired(self.source, &format!("{} feature {id}", self.layer_name), name.as_deref(), &problem);
-                    self.repaired += 1;
-                }
-                self.seen_ids.insert(id, feature.index);
-            }
-            Err((reason, shape)) => {
-                let g = geometry_of(&shape);
-                self.reject(&id, reason, Some(g));
-            }
-        }
-    }
-
-    /// Build the model object(s); on a bad attribute give back the reason and the shape.
-    fn attributes(&mut self, f: &RawFeature, id: &str, shape: Shaped) -> std::result::Result<(), (String, Shaped)> {
-        let name = self.text(f, &self.name_field);
-        match (self.kind, shape) {
-            (LayerKind::Estates, Shaped::Polygons(polygon)) => {
-                let population = number_value(self.field(f, &self.population_field)).map_err(|e| (format!("population: {e}"), Shaped::Polygons(polygon.clone())))?;
-                let households = number_value(self.field(f, &self.households_field)).map_err(|e| (format!("households: {e}"), Shaped::Polygons(polygon.clone())))?;
-                for (what, v) in [("population", population), ("households", households)] {
-                    if v.is_some_and(|x| x < 0.0) {
-                        return Err((format!("{what} is negative ({})", v.unwrap_or_default()), Shaped::Polygons(polygon)));
-                    }
-                }
-                let built_year = number_value(f.properties.get("built_year")).map_err(|e| (format!("built_year: {e}"), Shaped::Polygons(polygon.clone())))?;
-                let built_year = match built_year {
-                    Some(y) if y.fract() == 0.0 && (1800.0..=2100.0).contains(&y) => Some(y as i32),
-                    Some(y) => return Err((format!("built_year {y} is not a year between 1800 and 2100"), Shaped::Polygons(polygon))),
-                    None => None,
-                };
-                let size = self.profile.population.household_size;
-                let (population, households, population_source) = match (population, households) {
-                    (Some(p), Some(h)) => (p, h, PopulationSource::Layer),
-                    (Some(p), None) => (p, p / size, PopulationSource::Layer),
-                    (None, Some(h)) => (h * size, h, PopulationSource::Layer),
-                    (None, None) => (0.0, 0.0, PopulationSource::Unknown),
-                };
-                if let LayerData::Estates(v) = &mut self.data {
-                    v.push(Estate {
-                        id: id.to_string(),
-                        name,
-                        polygon,
-                        source: EstateSource::Layer,
-                        population,
-                        households,
-                        population_source,
-                        floor_area_m2: 0.0,
-                        n_buildings: 0,
-                        built_year,
-                        survey: SurveyAttributes::default(),
-                    });
-                }
-            }
-            (LayerKind::Facilities, shape) => {
-                let geometry = match &shape {
-                    Shaped::Point(p) => FacilityGeometry::Point(*p),
-                    Shaped::Polygons(mp) => FacilityGeometry::Area(mp.clone()),
-                    _ => return Err(("wrong geometry type for a facility".to_string(), shape)),
-                };
-                let Some(value) = self.text(f, &self.category_field) else {
-                    return Err(("no category".to_string(), shape));
-                };
-                let mut categories = Vec::new();
-                for part in value.split([';', '；', ',', '，', '、', '|']).map(str::trim).filter(|p| !p.is_empty()) {
-                    match self.profile.categories.iter().find(|c| c.key == part || c.key.eq_ignore_ascii_case(part) || c.name_zh == part) {
-                        Some(c) => {
-                            if !categories.contains(&c.key) {
-                                categories.push(c.key.clone());
-                            }
-                        }
-                        None => {
-                            let keys: Vec<&str> = self.profile.categories.iter().map(|c| c.key.as_str()).collect();
-                            return Err((format!("unknown category `{part}`; the profile's categories are: {}", keys.join(", ")), shape));
-                        }
-                    }
-                }
-                if categories.is_empty() {
-                    return Err(("no category".to_string(), shape));
-                }
-                let capacity = match number_value(f.properties.get("capacity")) {
-                    Ok(c) => c,
-                    Err(e) => return Err((format!("capacity: {e}"), shape)),
-                };
-                if capacity.is_some_and(|c| c < 0.0) {
-                    return Err(("capacity is negative".to_string(), shape));
-                }
-                if let LayerData::Facilities(v) = &mut self.data {
-                    for category in categories {
-                        v.push(Facility { id: id.to_string(), name: name.clone(), category, geometry: geometry.clone(), capacity, matched_by: "layer".to_string() });
-                    }
-                }
-            }
-            (LayerKind::Gates, Shaped::Point(point)) => {
-                let kind = f.text("kind").unwrap_or_else(|| "gate".to_string());
-                let access = f.text("access");
-                if let LayerData::Gates(v) = &mut self.data {
-                    v.push(Gate { id: id.to_string(), point, kind, access });
-                }
-            }
-            (LayerKind::Buildings, Shaped::Polygons(footprint)) => {
-                let levels_value = f.properties.get("levels").or_else(|| f.properties.get("building:levels"));
-                let levels = match number_value(levels_value) {
-                    Ok(Some(l)) if l > 0.0 => Some(l),
-                    Ok(Some(l)) => return Err((format!("levels is {l}; a building has at least one level"), Shaped::Polygons(footprint))),
-                    Ok(None) => None,
-                    Err(e) => return Err((format!("levels: {e}"), Shaped::Polygons(footprint))),
-                };
-                let use_ = f.text("use").or_else(|| f.text("building")).unwrap_or_else(|| "yes".to_string());
-                let rules = &self.profile.population;
-                let residential = match bool_value(f.properties.get("residential")) {
-                    Ok(Some(r)) => r,
-                    Ok(None) => rules.residential_building_values.contains(&use_) || rules.untyped_building_values.contains(&use_),
-                    Err(e) => return Err((format!("residential: {e}"), Shaped::Polygons(footprint))),
-                };
-                if let LayerData::Buildings(v) = &mut self.data {
-                    v.push(Building { id: id.to_string(), footprint, levels, use_, residential });
-                }
-            }
-            (LayerKind::Parcels, Shaped::Polygons(polygon)) => {
-                if let LayerData::Parcels(v) = &mut self.data {
-                    v.push(Parcel { id: id.to_string(), polygon, origin: "layer".to_string() });
-                }
-            }
-            (LayerKind::Barriers, Shaped::Barrier(geometry)) => {
-                let class = f.text("class").unwrap_or_else(|| "layer".to_string());
-                if let LayerData::Barriers(v) = &mut self.data {
-                    v.push(Barrier { id: id.to_string(), geometry, class });
-                }
-            }
-            (LayerKind::Boundaries, Shaped::Polygons(polygon)) => {
-                let level = match f.text("level").map(|l| l.to_lowercase()).as_deref() {
-                    None | Some("community") | Some("社区") | Some("居委会") => BoundaryLevel::Community,
-                    Some("street") | Some("街道") | Some("subdistrict") => BoundaryLevel::Street,
-                    Some(other) => return Err((format!("level `{other}` is neither community (社区) nor street (街道)"), Shaped::Polygons(polygon))),
-                };
-                if let LayerData::Boundaries(v) = &mut self.data {
-                    v.push(Boundary { id: id.to_string(), name, level, polygon });
-                }
-            }
-            (LayerKind::Ways, Shaped::Lines(lines)) => {
-                let mut tags = BTreeMap::new();
-                for (k, v) in &f.properties {
-                    let text = match v {
-                        Json::Null => continue,
-                        Json::String(s) if s.trim().is_empty() => continue,
-                        Json::String(s) => s.clone(),
-                        other => id_text(other).unwrap_or_default(),
-                    };
-                    tags.insert(k.clone(), text);
-                }
-                let n = lines.len();
-                if let LayerData::Ways(v) = &mut self.data {
-                    for (k, line) in lines.into_iter().enumerate() {
-                        let way_id = if n == 1 { id.to_string() } else { format!("{id}/{}", k + 1) };
-                        v.push(Way { id: way_id, line, tags: tags.clone() });
-                    }
-                }
-            }
-            (_, shape) => return Err(("wrong geometry type".to_string(), shape)),
-        }
-        Ok(())
-    }
+    Ok(attributes::build(kind, &raw, fields, early_rejects, shaped, profile))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::read::raw_layer::SourceCrs;
+    use crate::crs::china;
+    use crate::model::{BoundaryLevel, FacilityGeometry, PopulationSource};
+    use crate::read::geojson;
+    use crate::read::raw_layer::{RawFeature, SourceCrs};
+    use geo::{Area, Euclidean, Length, Validation};
+    use geo_types::{Coord, Point};
     use serde_json::json;
 
     fn feature(index: usize, geometry: serde_json::Value, properties: serde_json::Value) -> RawFeature {
@@ -1055,17 +474,5 @@ mod tests {
         let LayerData::Buildings(b) = data else { panic!() };
         assert_eq!((b[0].levels, b[0].residential, b[1].residential), (Some(6.0), true, false));
         assert!(rejects[0].reason.contains("levels is 0"));
-    }
-
-    #[test]
-    fn value_parsers() {
-        assert_eq!(number_value(Some(&json!(" 1,200.5 "))), Ok(Some(1200.5)));
-        assert_eq!(number_value(Some(&json!(""))), Ok(None));
-        assert!(number_value(Some(&json!("abc"))).unwrap_err().contains("`abc`"));
-        assert_eq!(bool_value(Some(&json!("是"))), Ok(Some(true)));
-        assert_eq!(bool_value(Some(&json!(0))), Ok(Some(false)));
-        assert!(bool_value(Some(&json!("maybe"))).is_err());
-        assert_eq!(id_text(&json!(12.0)).as_deref(), Some("12"));
-        assert_eq!(id_text(&json!(12.5)).as_deref(), Some("12.5"));
     }
 }
