@@ -12,8 +12,8 @@
 //!    zone of the median longitude and latitude of the used nodes, which a few far-reaching relation
 //!    members cannot pull away as they would a bounding box). One PROJ transformer per rayon worker.
 //! 5. **Build**: lines, rings (closed ways), multipolygons (`multipolygon.rs`: relations of
-//!    `type=multipolygon` or `type=boundary`), checked and repaired ([`crate::geometry::validity`]: GEOS MakeValid, each repair
-//!    logged with the element's id and name).
+//!    `type=multipolygon` or `type=boundary`), checked and repaired ([`crate::geometry::validity`]:
+//!    GEOS MakeValid, each repair logged with the element's id and name).
 //! 6. **Residential buildings** (`residential.rs`). Estates from building clusters and the population
 //!    estimate are the next step, after reading ([`crate::estates::derive_estates`]).
 //!
