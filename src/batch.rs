@@ -22,7 +22,7 @@ use crate::model::{Dataset, Estate};
 use crate::pipeline::{self, InputSpec, Loaded, OutputFormat, OutputSpec, PlanOptions, PlanSummary, Stages};
 use geo::BoundingRect;
 use geo::Intersects;
-use geo_types::{MultiPolygon, Rect};
+use geo_types::MultiPolygon;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -51,7 +51,7 @@ pub fn subset_for_area(data: &Dataset, area: &MultiPolygon<f64>, margin_m: f64) 
     let Some(r) = area.bounding_rect() else {
         return Dataset::default();
     };
-    let reach = Rect::new((r.min().x - margin_m, r.min().y - margin_m), (r.max().x + margin_m, r.max().y + margin_m));
+    let reach = crate::geometry::rect::grown(r, margin_m);
     let near = |s: &dyn Spatial| s.shape().bounding_rect().is_some_and(|b| b.intersects(&reach));
     fn keep<T: Clone>(items: &[T], f: impl Fn(&T) -> bool) -> Vec<T> {
         items.iter().filter(|x| f(x)).cloned().collect()

@@ -39,9 +39,10 @@
 //! assert_eq!(index.containing_point(point!(x: 105.0, y: 5.0)), vec![1]);
 //! ```
 
+use crate::geometry::rect::grown;
 use crate::model::{Barrier, Boundary, Building, Estate, Facility, FacilityGeometry, Gate, Parcel, Way};
 use geo::{BoundingRect, Distance, Euclidean, Intersects};
-use geo_types::{Coord, Geometry, Line, LineString, MultiPolygon, Point, Polygon, Rect};
+use geo_types::{Geometry, Line, LineString, MultiPolygon, Point, Polygon, Rect};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
@@ -210,13 +211,6 @@ fn aabb(rect: &Rect<f64>) -> AABB<[f64; 2]> {
     AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y])
 }
 
-fn grown(rect: &Rect<f64>, by_m: f64) -> Rect<f64> {
-    Rect::new(
-        Coord { x: rect.min().x - by_m, y: rect.min().y - by_m },
-        Coord { x: rect.max().x + by_m, y: rect.max().y + by_m },
-    )
-}
-
 /// An R-tree over a slice of features; query results are positions in that slice.
 pub struct SpatialIndex<'a, T> {
     items: &'a [T],
@@ -318,7 +312,7 @@ impl<'a, T: Spatial + Sync> SpatialIndex<'a, T> {
         }
         let mut hits: Vec<(usize, f64)> = self
             .tree
-            .locate_in_envelope_intersecting(&aabb(&grown(&rect, max_m)))
+            .locate_in_envelope_intersecting(&aabb(&grown(rect, max_m)))
             .filter_map(|e| {
                 let d = self.items[e.data].shape().distance_to_geometry(g);
                 (d <= max_m).then_some((e.data, d))
@@ -358,7 +352,7 @@ fn sort_by_distance(hits: &mut [(usize, f64)]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo_types::{line_string, point, polygon};
+    use geo_types::{Coord, line_string, point, polygon};
 
     fn square(x: f64, y: f64, side: f64) -> MultiPolygon<f64> {
         MultiPolygon(vec![polygon![(x: x, y: y), (x: x + side, y: y), (x: x + side, y: y + side), (x: x, y: y + side)]])

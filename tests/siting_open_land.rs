@@ -6,7 +6,8 @@ use geo::{BoundingRect, Distance, Euclidean};
 use geo_types::{Geometry, Point};
 use lifecircle::index::SpatialIndex;
 use lifecircle::pipeline::{InputSpec, load};
-use lifecircle::siting::candidates::{BUILDING_CLEARANCE_M, open_land_candidates, open_land_candidates_single_overlay, road_half_width_m};
+use lifecircle::siting::candidates::{open_land_candidates, open_land_candidates_single_overlay};
+use lifecircle::siting::obstacles::{BUILDING_CLEARANCE_M, road_half_width_m};
 
 /// Every third estate of Porto's 433 as targets, 150 m around them, pieces from 150 m² (the smallest
 /// land need of the default profile).

@@ -7,7 +7,7 @@ use lifecircle::coverage::synthetic_city::{GridCityParams, SplitMix64, grid_city
 use lifecircle::coverage::{CoverageOptions, run_coverage};
 use lifecircle::model::{Building, Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Way};
 use lifecircle::profile::Profile;
-use lifecircle::siting::candidates::road_half_width_m;
+use lifecircle::siting::obstacles::road_half_width_m;
 use lifecircle::siting::exact::exhaustive_optimum;
 use lifecircle::siting::mclp::{CoverInstance, greedy_swap_multistart, lazy_greedy, swap_improve};
 use lifecircle::siting::{SitingOptions, run_siting, site_bundles};

@@ -6,8 +6,9 @@
 //! vertices and k crossings); check the result: it must pass `Validation::is_valid` and its area must lie
 //! between the largest input's and the sum of the inputs' (geo 0.33's boolean operations can return
 //! invalid output on many polygons that share vertices). If the check fails, the union is recomputed by
-//! GEOS through GDAL (pairwise `OGR_G_Union`); if GEOS fails too the estates are returned as they are,
-//! one part each, with a warning in the log: a bundle always has an outline.
+//! GEOS ([`crate::geometry::overlay`]: each part unioned into the result in turn, a part GEOS finds
+//! invalid first repaired by [`crate::geometry::make_valid`]); if GEOS fails too the estates are
+//! returned as they are, one part each, with a warning in the log: a bundle always has an outline.
 //!
 //! ```
 //! use geo::Area;
@@ -20,10 +21,10 @@
 //! assert_eq!(outline.unsigned_area(), 200.0);
 //! ```
 
-use gdal::vector::ToGdal;
+use crate::geometry::ogr::OgrGeometry;
 use geo::orient::Direction;
 use geo::{Area, Orient, Validation, unary_union};
-use geo_types::{Geometry, MultiPolygon, Polygon};
+use geo_types::{MultiPolygon, Polygon};
 
 /// Which method produced an outline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,31 +68,20 @@ pub fn dissolve_with_method(polygons: &[&MultiPolygon<f64>]) -> (MultiPolygon<f6
     (MultiPolygon(parts), DissolveMethod::Unmerged)
 }
 
-/// The union by GEOS through GDAL; `None` when GDAL fails or returns no polygons.
+/// The union by GEOS; `None` when GEOS fails or returns no polygons.
 fn geos_union(parts: &[Polygon<f64>]) -> Option<MultiPolygon<f64>> {
-    let mut union: Option<gdal::vector::Geometry> = None;
+    let mut union: Option<OgrGeometry> = None;
     for p in parts {
-        let g = p.to_gdal().ok()?;
+        let g = OgrGeometry::from_geo(p).ok()?;
         // GEOS repairs self-touching input here rather than failing on it.
-        let g = if g.is_valid() { g } else { g.make_valid(&gdal::cpl::CslStringList::new()).ok()? };
+        let g = if g.is_valid() { g } else { g.make_valid().ok()? };
         union = Some(match union {
             None => g,
-            Some(u) => u.union(&g)?,
+            Some(u) => u.union(&g).ok()?,
         });
     }
-    let geometry: Geometry<f64> = union?.to_geo().ok()?;
-    let mut polygons = Vec::new();
-    collect_polygons(geometry, &mut polygons);
+    let polygons = union?.polygons().ok()?;
     (!polygons.is_empty()).then_some(MultiPolygon(polygons))
-}
-
-fn collect_polygons(g: Geometry<f64>, out: &mut Vec<Polygon<f64>>) {
-    match g {
-        Geometry::Polygon(p) => out.push(p),
-        Geometry::MultiPolygon(mp) => out.extend(mp.0),
-        Geometry::GeometryCollection(gc) => gc.0.into_iter().for_each(|g| collect_polygons(g, out)),
-        _ => {}
-    }
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@
 use super::summary::{CoverageSummary, OrderedMap};
 use super::{Analysis, CoverageOptions, all_estate_access, analyse, summarise};
 use crate::error::{Error, Result};
+use crate::geometry::rings::rings;
 use crate::model::Dataset;
 use crate::network::WalkNetwork;
 use crate::network::access::{Access, AccessKind, AccessPoint, GateAssignment, snap_point};
@@ -111,13 +112,9 @@ pub struct ScenarioRun {
 
 /// Closest points between the boundaries of two estates.
 pub fn passage_points(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> Option<(Coord<f64>, Coord<f64>, f64)> {
-    let rings = |m: &MultiPolygon<f64>| -> Vec<Vec<Coord<f64>>> {
-        m.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| r.0.clone()).collect()
-    };
-    let (ra, rb) = (rings(a), rings(b));
     let mut best: Option<(Coord<f64>, Coord<f64>, f64)> = None;
-    for wa in ra.iter().flat_map(|r| r.windows(2)) {
-        for wb in rb.iter().flat_map(|r| r.windows(2)) {
+    for wa in rings(a).flat_map(|r| r.0.windows(2)) {
+        for wb in rings(b).flat_map(|r| r.0.windows(2)) {
             let (pa, pb, d) = segment_closest_points(wa[0], wa[1], wb[0], wb[1]);
             if best.is_none_or(|(_, _, bd)| d < bd) {
                 best = Some((pa, pb, d));

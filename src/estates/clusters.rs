@@ -51,11 +51,13 @@
 //! assert!(out.rejects.is_empty());
 //! ```
 
+use crate::geometry::rect::grown;
+use crate::geometry::rings::rings;
 use crate::index::SpatialIndex;
 use crate::model::{Building, Estate, EstateSource, Reject, Way};
 use crate::profile::PopulationRules;
 use geo::{BoundingRect, ConvexHull, Intersects};
-use geo_types::{Coord, Geometry, Line, LineString, MultiPoint, MultiPolygon, Point, Rect};
+use geo_types::{Coord, Geometry, Line, MultiPoint, MultiPolygon, Point, Rect};
 use rayon::prelude::*;
 
 /// What the clustering produced.
@@ -94,7 +96,7 @@ pub fn cluster_estates(buildings: &[Building], estates: &[Estate], ways: &[Way],
     let links: Vec<(usize, usize)> = (0..footprints.len())
         .into_par_iter()
         .flat_map_iter(|a| {
-            let near = footprints[a].bounding_rect().map(|r| footprint_index.envelope_intersecting(&grown(&r, gap_m))).unwrap_or_default();
+            let near = footprints[a].bounding_rect().map(|r| footprint_index.envelope_intersecting(&grown(r, gap_m))).unwrap_or_default();
             let linked: Vec<(usize, usize)> = near
                 .into_iter()
                 .filter(|&b| b > a)
@@ -175,10 +177,6 @@ enum Gap {
     Apart { distance_m: f64, from: Coord<f64>, to: Coord<f64> },
 }
 
-fn rings(m: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
-    m.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-}
-
 /// The gap between two footprints. When no edges meet and neither contains the other, the shortest
 /// segment joins a vertex of one to an edge of the other; all pairs are tried (footprints have few vertices).
 fn footprint_gap(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> Gap {
@@ -244,10 +242,6 @@ fn closest_pair(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> Gap {
 fn crosses_street(from: Coord<f64>, to: Coord<f64>, streets: &SpatialIndex<'_, Line<f64>>) -> bool {
     let gap = Line::new(from, to);
     streets.envelope_intersecting(&gap.bounding_rect()).into_iter().any(|i| streets.items()[i].intersects(&gap))
-}
-
-fn grown(rect: &Rect<f64>, by_m: f64) -> Rect<f64> {
-    Rect::new(Coord { x: rect.min().x - by_m, y: rect.min().y - by_m }, Coord { x: rect.max().x + by_m, y: rect.max().y + by_m })
 }
 
 fn closest_on_segment(p: Coord<f64>, seg: Line<f64>) -> Coord<f64> {

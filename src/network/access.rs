@@ -28,10 +28,11 @@
 
 use super::graph::WalkGraph;
 use super::snap::{SegmentIndex, SnapPoint, segment_closest_points};
+use crate::geometry::rings::{polygon_is_finite, rings};
 use crate::model::{Estate, Facility, FacilityGeometry, Gate};
 use crate::profile::WalkRules;
 use geo::{BoundingRect, Centroid, Contains, Distance, Euclidean};
-use geo_types::{Coord, LineString, MultiPolygon, Point};
+use geo_types::{Coord, MultiPolygon, Point};
 use rstar::primitives::GeomWithData;
 use rstar::{AABB, RTree};
 use std::collections::BTreeSet;
@@ -155,16 +156,7 @@ pub fn gate_is_closed(gate: &Gate, rules: &WalkRules) -> bool {
 }
 
 fn boundary_distance(polygon: &MultiPolygon<f64>, p: Coord<f64>) -> f64 {
-    polygon
-        .0
-        .iter()
-        .flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
-        .map(|ring| Euclidean.distance(&Point(p), ring))
-        .fold(f64::INFINITY, f64::min)
-}
-
-fn rings(polygon: &MultiPolygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
-    polygon.0.iter().flat_map(|poly| std::iter::once(poly.exterior()).chain(poly.interiors()))
+    rings(polygon).map(|ring| Euclidean.distance(&Point(p), ring)).fold(f64::INFINITY, f64::min)
 }
 
 /// Give every gate to at most one estate: the one containing it, else the nearest boundary within
@@ -287,11 +279,6 @@ pub fn nearest_to_boundary(ctx: NetworkContext, polygon: &MultiPolygon<f64>) -> 
     best.filter(|b| b.snap.offset_m <= ctx.rules.max_snap_m)
 }
 
-/// Whether every coordinate of a polygon is a finite number.
-pub fn polygon_is_finite(polygon: &MultiPolygon<f64>) -> bool {
-    rings(polygon).all(|r| r.0.iter().all(|c| c.x.is_finite() && c.y.is_finite()))
-}
-
 fn boundary_access(ctx: NetworkContext, polygon: &MultiPolygon<f64>, what: &str) -> Access {
     if !polygon_is_finite(polygon) {
         return Access { points: Vec::new(), problem: Some(format!("the {what}'s polygon has a coordinate that is not a finite number")) };
@@ -405,7 +392,7 @@ mod tests {
     use super::*;
     use crate::model::{EstateSource, PopulationSource};
     use crate::network::compounds::{PieceAccess, WayPiece};
-    use geo_types::Polygon;
+    use geo_types::{LineString, Polygon};
 
     fn c(x: f64, y: f64) -> Coord<f64> {
         Coord { x, y }

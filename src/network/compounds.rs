@@ -43,6 +43,7 @@
 //! ```
 
 use super::walk_rules::{WayAccess, classify_way};
+use crate::geometry::rings::polygon_is_finite;
 use crate::model::{Estate, Reject, Way};
 use crate::profile::WalkRules;
 use geo::{BoundingRect, Contains};
@@ -92,7 +93,7 @@ impl<'a> EstateLocator<'a> {
             .iter()
             .enumerate()
             .filter_map(|(i, e)| {
-                let r = e.polygon.bounding_rect().filter(|_| super::access::polygon_is_finite(&e.polygon))?;
+                let r = e.polygon.bounding_rect().filter(|_| polygon_is_finite(&e.polygon))?;
                 Some(EstateBox { envelope: AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]), estate: i as u32 })
             })
             .collect();

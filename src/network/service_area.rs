@@ -9,8 +9,9 @@
 //! and every point beyond is not, so a partial edge ends exactly at distance `T`.
 //!
 //! Polygons: the lines, joined end to end and simplified by 1 m (Ramer–Douglas–Peucker), buffered by
-//! `service_area_buffer_m` with round caps and joins (4 segments per quarter circle: a chord lies at most
-//! 0.48 m inside the true 25 m circle) and dissolved by GEOS in a cascaded union ([`cascaded_buffer`]).
+//! `service_area_buffer_m` with round caps and joins ([`crate::geometry::buffer`]: 4 segments per quarter
+//! circle, a chord lies at most 0.48 m inside the true 25 m circle) and dissolved by GEOS in a cascaded
+//! union ([`cascaded_buffer`]).
 //! The outline is within 1.5 m of the exact buffer of the exact reach. Cost grows with the reached
 //! network (Porto's 15 categories: about 1 s of CPU); at city scale prefer lines only (see
 //! `ServiceAreaOutput` in `coverage`).
@@ -30,10 +31,11 @@
 
 use super::dijkstra::EdgeEntries;
 use super::graph::{FxHashMap, WalkGraph, vertex_key};
-use crate::error::{Error, Result};
-use gdal::vector::ToGdal;
+use crate::error::Result;
+use crate::geometry::ogr::{GeosError, OgrGeometry};
+use crate::geometry::overlay::cascaded_union;
+use geo_types::{Coord, LineString, MultiLineString, MultiPolygon};
 use rayon::prelude::*;
-use geo_types::{Coord, Geometry, LineString, MultiLineString, MultiPolygon};
 
 /// The reached intervals `[from, to]` (metres from `u`) of one edge, merged and ascending.
 pub fn reached_intervals(graph: &WalkGraph, edge: u32, d_u: Option<f64>, d_v: Option<f64>, entries: &EdgeEntries, limit_m: f64) -> Vec<(f64, f64)> {
@@ -160,10 +162,6 @@ pub const SIMPLIFY_TOLERANCE_M: f64 = 1.0;
 /// Lines buffered together in one GEOS call before the cascaded union.
 const LINES_PER_GROUP: usize = 8;
 
-/// Segments per quarter circle of a round cap or join: a chord lies at most 25 m × (1 − cos 11.25°)
-/// = 0.48 m inside the true circle; a 25 m buffer drawn on a district map needs no finer arcs.
-const QUADRANT_SEGMENTS: u32 = 4;
-
 /// The reached lines buffered by `buffer_m` and dissolved into one multipolygon.
 pub fn service_area_polygon(lines: &MultiLineString<f64>, buffer_m: f64) -> Result<MultiPolygon<f64>> {
     if lines.0.is_empty() {
@@ -173,14 +171,13 @@ pub fn service_area_polygon(lines: &MultiLineString<f64>, buffer_m: f64) -> Resu
     cascaded_buffer(&join_line_ends(lines).simplify(SIMPLIFY_TOLERANCE_M), buffer_m)
 }
 
-/// Buffer and dissolve through GEOS, as a cascaded union (Strobl's CascadedPolygonUnion, as in JTS):
-/// lines sorted along a Z-order curve of 50 m cells, buffered in groups of [`LINES_PER_GROUP`], and
-/// the pieces unioned pairwise, neighbours first, level by level. One `GEOSBuffer` of the whole
-/// multi-line does the same, but its depth labelling walks every segment once per hole, and a street
-/// grid's reach has a hole per block: on Porto's reaches the cascade is 3–5× faster. Deterministic:
-/// the order depends only on the input.
+/// Buffer and dissolve through GEOS, as a cascaded union ([`cascaded_union`], Strobl's
+/// CascadedPolygonUnion, as in JTS): lines sorted along a Z-order curve of 50 m cells, buffered in
+/// groups of [`LINES_PER_GROUP`], and the pieces unioned pairwise, neighbours first, level by level. One
+/// `GEOSBuffer` of the whole multi-line does the same, but its depth labelling walks every segment once
+/// per hole, and a street grid's reach has a hole per block: on Porto's reaches the cascade is 3–5×
+/// faster. Deterministic: the order depends only on the input.
 pub fn cascaded_buffer(lines: &MultiLineString<f64>, buffer_m: f64) -> Result<MultiPolygon<f64>> {
-    let internal = |e: gdal::errors::GdalError| Error::Internal(format!("GEOS buffer of a service area failed: {e}"));
     let mut order: Vec<(u64, usize)> = lines
         .0
         .iter()
@@ -188,40 +185,17 @@ pub fn cascaded_buffer(lines: &MultiLineString<f64>, buffer_m: f64) -> Result<Mu
         .filter_map(|(i, l)| l.0.first().map(|&c| (z_order_cell(c), i)))
         .collect();
     order.sort_unstable();
-    let mut level: Vec<OwnedGeometry> = order
+    let pieces: Vec<OgrGeometry> = order
         .par_chunks(LINES_PER_GROUP)
-        .map(|group| {
-            let part = MultiLineString(group.iter().map(|&(_, i)| lines.0[i].clone()).collect());
-            Ok(OwnedGeometry(part.to_gdal().map_err(internal)?.buffer(buffer_m, QUADRANT_SEGMENTS).map_err(internal)?))
-        })
-        .collect::<Result<_>>()?;
-    while level.len() > 1 {
-        level = level
-            .par_chunks_mut(2)
-            .map(|pair| match pair {
-                [a, b] => a.0.union(&b.0).map(OwnedGeometry).ok_or_else(|| Error::Internal("GEOS union of two service-area pieces failed".into())),
-                [a] => Ok(OwnedGeometry(std::mem::replace(&mut a.0, gdal::vector::Geometry::empty(gdal::vector::OGRwkbGeometryType::wkbPolygon).map_err(internal)?))),
-                _ => Err(Error::Internal("empty pair in the service-area cascade".into())),
-            })
-            .collect::<Result<_>>()?;
-    }
-    let mut level: Vec<gdal::vector::Geometry> = level.into_iter().map(|g| g.0).collect();
-    let Some(dissolved) = level.pop() else { return Ok(MultiPolygon(Vec::new())) };
-    match dissolved.to_geo().map_err(internal)? {
-        Geometry::Polygon(p) => Ok(MultiPolygon(vec![p])),
-        Geometry::MultiPolygon(mp) => Ok(mp),
-        Geometry::GeometryCollection(gc) if gc.0.is_empty() => Ok(MultiPolygon(Vec::new())),
-        other => Err(Error::Internal(format!("GEOS buffer of a service area gave a {other:?} instead of polygons"))),
-    }
+        .map(|group| OgrGeometry::from_geo(&MultiLineString(group.iter().map(|&(_, i)| lines.0[i].clone()).collect()))?.buffer(buffer_m))
+        .collect::<std::result::Result<_, GeosError>>()
+        .map_err(|e| e.internal("buffer of a service area"))?;
+    let dissolved = cascaded_union(pieces).map_err(|e| e.internal("union of two service-area pieces"))?;
+    Ok(MultiPolygon(match dissolved {
+        Some(d) => d.polygons().map_err(|e| e.internal("buffer of a service area"))?,
+        None => Vec::new(),
+    }))
 }
-
-/// An OGR geometry moved between rayon's workers in the cascade.
-struct OwnedGeometry(gdal::vector::Geometry);
-
-// SAFETY: an OGR geometry is a plain heap object with no tie to the thread that made it (OGR's GEOS calls
-// make a GEOS context per call); the cascade hands each one to exactly one worker at a time and never
-// shares it.
-unsafe impl Send for OwnedGeometry {}
 
 /// The Z-order (Morton) key of the 50 m cell holding `c`: cells near in space are mostly near in key.
 fn z_order_cell(c: Coord<f64>) -> u64 {
@@ -239,14 +213,8 @@ fn z_order_cell(c: Coord<f64>) -> u64 {
 /// Buffer and dissolve a whole multi-line in one GEOS call (GDAL's `OGR_G_Buffer`): the reference the
 /// cascade is tested against.
 pub fn geos_buffer(lines: &MultiLineString<f64>, buffer_m: f64) -> Result<MultiPolygon<f64>> {
-    let internal = |e: gdal::errors::GdalError| Error::Internal(format!("GEOS buffer of a service area failed: {e}"));
-    let g = lines.to_gdal().map_err(internal)?;
-    let b = g.buffer(buffer_m, QUADRANT_SEGMENTS).map_err(internal)?;
-    match b.to_geo().map_err(internal)? {
-        Geometry::Polygon(p) => Ok(MultiPolygon(vec![p])),
-        Geometry::MultiPolygon(mp) => Ok(mp),
-        other => Err(Error::Internal(format!("GEOS buffer of a service area gave a {other:?} instead of polygons"))),
-    }
+    let buffered = OgrGeometry::from_geo(lines).and_then(|g| g.buffer(buffer_m)).and_then(|b| b.polygons());
+    Ok(MultiPolygon(buffered.map_err(|e| e.internal("buffer of a service area"))?))
 }
 
 #[cfg(test)]

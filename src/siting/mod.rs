@@ -1,7 +1,8 @@
 //! Idle land and facility siting (issue 5): where new facilities would cover the most residents the
 //! current ones leave uncovered.
 //!
-//! Files, one algorithm each: [`candidates`] (explicit parcels and derived open land, GEOS overlay),
+//! Files, one algorithm each: [`candidates`] (explicit parcels and derived open land), [`obstacles`]
+//! (what is not free land and the GEOS overlay that takes it out),
 //! [`fit`] (largest inscribed circle, Garcia-Castellanos & Lombardo 2007), [`mclp`] (maximal covering
 //! location, Church & ReVelle 1974: lazy greedy after Minoux 1978 plus an interchange pass), [`exact`]
 //! (exhaustive optimum for small instances), [`open_land_tiles`] (the open-land overlay cut into tiles
@@ -38,6 +39,7 @@ pub mod exact;
 pub mod fit;
 pub mod layers;
 pub mod mclp;
+pub mod obstacles;
 pub mod open_land_tiles;
 pub mod reach;
 

@@ -10,8 +10,8 @@
 //!
 //! **Search area per tile.** The search area is the union of the target estates grown by `search_m`;
 //! growing distributes over union, so a tile only needs the estates whose grown outline reaches it. GEOS
-//! draws a grown outline with 4 segments per quarter circle, whose chords stay at least `cos 11.25°` of
-//! the radius from the centre, so every point within `search_m × cos 11.25° × 0.97` of an estate's
+//! draws a grown outline with 4 segments per quarter circle ([`crate::geometry::buffer::QUADRANT_SEGMENTS`]),
+//! whose chords stay at least `cos 11.25°` of the radius from the centre, so every point within `search_m × cos 11.25° × 0.97` of an estate's
 //! outline is inside its grown polygon. A quadtree over the tile uses that to settle most cells without
 //! GEOS ([`SEARCH_AREA_DEPTH`]); only where the search area's edge crosses the tile are the estates that
 //! shape it grown by GEOS (see `tile_search_area`).
@@ -22,17 +22,21 @@
 //! piece: it may be part of a parcel cut by the tile edge, or a duplicate of a piece a neighbour also saw.
 //! Two pieces of the same parcel from neighbouring tiles overlap by a strip at least 2 × the overlap
 //! wide where the parcel crosses the edge, and pieces of different parcels never overlap, so border pieces
-//! that intersect are grouped (union–find) and each group is dissolved by GEOS, pairwise, level by level.
+//! that intersect are grouped (union–find) and each group is dissolved by GEOS, pairwise, level by level
+//! ([`crate::geometry::overlay::cascaded_union`]).
 //! The fit test then sees each parcel whole, never a tile-cut part of it.
 //!
 //! Deterministic: tiles are numbered row by row, results are collected in tile order and groups are
 //! formed and dissolved in the order of their first piece, whatever the thread count.
 
-use super::candidates::{Obstacle, gdal_polygons, obstacles_near, subtract_obstacles};
-use crate::error::{Error, Result};
+use super::obstacles::{Obstacle, geos_failed, obstacles_near, subtract_obstacles};
+use crate::error::Result;
+use crate::geometry::ogr::OgrGeometry;
+use crate::geometry::overlay::cascaded_union;
+use crate::geometry::rect::{self, grown};
+use crate::geometry::rings::rings;
 use crate::index::SpatialIndex;
 use crate::model::Dataset;
-use gdal::vector::{Geometry as GdalGeometry, ToGdal};
 use geo::BoundingRect;
 use geo_types::{Coord, Geometry, MultiPolygon, Polygon, Rect};
 use rayon::prelude::*;
@@ -45,25 +49,9 @@ pub const TILE_M: f64 = 250.0;
 /// How far each tile reaches into its neighbours, metres.
 pub const TILE_OVERLAP_M: f64 = 1.0;
 
-/// A GEOS buffer with 4 segments per quarter circle keeps its chords this share of the radius away from
-/// the centre (cos 11.25°), less a safety margin.
+/// A GEOS buffer with 4 segments per quarter circle ([`crate::geometry::buffer::QUADRANT_SEGMENTS`])
+/// keeps its chords this share of the radius away from the centre (cos 11.25°), less a safety margin.
 const INSCRIBED_SHARE: f64 = 0.980_785 * 0.97;
-
-fn geos_failed(what: &str) -> Error {
-    Error::Internal(format!("GEOS {what} while deriving open land failed"))
-}
-
-fn gdal_error(what: &str) -> impl Fn(gdal::errors::GdalError) -> Error + '_ {
-    move |e| Error::Internal(format!("GEOS {what} while deriving open land failed: {e}"))
-}
-
-fn grown(r: Rect<f64>, by: f64) -> Rect<f64> {
-    Rect::new(Coord { x: r.min().x - by, y: r.min().y - by }, Coord { x: r.max().x + by, y: r.max().y + by })
-}
-
-fn rect_polygon(r: Rect<f64>) -> Polygon<f64> {
-    r.to_polygon()
-}
 
 /// The free-land polygons around `target_estates` (see the module doc), unfiltered except that whole
 /// pieces below `drop_below_m2` may be left out. Order: by tile, then as GEOS returns them, then the
@@ -72,7 +60,7 @@ pub fn free_land_tiled(data: &Dataset, target_estates: &[u32], search_m: f64, dr
     let (targets, reach_rects): (Vec<&MultiPolygon<f64>>, Vec<Polygon<f64>>) = target_estates
         .iter()
         .map(|&e| &data.estates[e as usize].polygon)
-        .filter_map(|p| p.bounding_rect().map(|r| (p, rect_polygon(grown(r, search_m)))))
+        .filter_map(|p| p.bounding_rect().map(|r| (p, grown(r, search_m).to_polygon())))
         .unzip();
     if reach_rects.is_empty() {
         return Ok(Vec::new());
@@ -82,7 +70,7 @@ pub fn free_land_tiled(data: &Dataset, target_estates: &[u32], search_m: f64, dr
     let obstacles = obstacles_near(data, extent);
     let obstacle_rects: Vec<Polygon<f64>> = obstacles
         .iter()
-        .map(|o| o.shape.bounding_rect().map_or_else(|| Polygon::new(Vec::<Coord<f64>>::new().into(), Vec::new()), |r| rect_polygon(grown(r, o.clearance_m))))
+        .map(|o| o.shape.bounding_rect().map_or_else(|| Polygon::new(Vec::<Coord<f64>>::new().into(), Vec::new()), |r| grown(r, o.clearance_m).to_polygon()))
         .collect();
     let obstacle_index = SpatialIndex::new(&obstacle_rects);
 
@@ -106,7 +94,9 @@ pub fn free_land_tiled(data: &Dataset, target_estates: &[u32], search_m: f64, dr
             let hits: Vec<&Obstacle<'_>> = obstacle_index.envelope_intersecting(&clip).into_iter().map(|k| &obstacles[k]).collect();
             let free = subtract_obstacles(area, hits, Some(clip))?;
             let inner = grown(core, -TILE_OVERLAP_M);
-            Ok(gdal_polygons(&free)?
+            Ok(free
+                .polygons()
+                .map_err(geos_failed("conversion"))?
                 .into_iter()
                 .filter_map(|p| {
                     let r = p.bounding_rect()?;
@@ -148,14 +138,14 @@ pub const SEARCH_AREA_DEPTH: u32 = 4;
 /// `search_m` of a boundary cell (all that can shape the boundary there). Estates left out reach no
 /// boundary cell and no point outside the in cells that others do not, so the result is the tile cut by
 /// all near estates grown, computed over far fewer of them.
-fn tile_search_area(clip: Rect<f64>, near: &[&MultiPolygon<f64>], search_m: f64) -> Result<Option<GdalGeometry>> {
+fn tile_search_area(clip: Rect<f64>, near: &[&MultiPolygon<f64>], search_m: f64) -> Result<Option<OgrGeometry>> {
     let safe2 = (search_m * INSCRIBED_SHARE).powi(2);
     let boxes: Vec<Option<Rect<f64>>> = near.iter().map(|mp| mp.bounding_rect()).collect();
     let mut needed = vec![false; near.len()];
     let mut all_in = true;
     let mut stack: Vec<(Rect<f64>, u32, Vec<usize>)> = vec![(clip, 0, (0..near.len()).collect())];
     while let Some((cell, depth, candidates)) = stack.pop() {
-        let reach: Vec<usize> = candidates.into_iter().filter(|&k| boxes[k].is_some_and(|b| rect_gap(b, cell) <= search_m)).collect();
+        let reach: Vec<usize> = candidates.into_iter().filter(|&k| boxes[k].is_some_and(|b| rect::gap(b, cell) <= search_m)).collect();
         if reach.is_empty() {
             all_in = false;
             continue;
@@ -176,29 +166,22 @@ fn tile_search_area(clip: Rect<f64>, near: &[&MultiPolygon<f64>], search_m: f64)
             stack.push((Rect::new(lo, hi), depth + 1, reach.clone()));
         }
     }
-    let clip_gdal = rect_polygon(clip).to_gdal().map_err(gdal_error("conversion"))?;
+    let clip_area = OgrGeometry::from_geo(&clip.to_polygon()).map_err(geos_failed("conversion"))?;
     if all_in {
-        return Ok(Some(clip_gdal));
+        return Ok(Some(clip_area));
     }
     if !needed.contains(&true) {
         return Ok(None);
     }
     let estates = MultiPolygon(near.iter().zip(&needed).filter(|(_, n)| **n).flat_map(|(mp, _)| mp.0.iter().cloned()).collect());
-    let grown = Geometry::MultiPolygon(estates).to_gdal().map_err(gdal_error("conversion"))?.buffer(search_m, 4).map_err(gdal_error("buffer"))?;
-    let area = grown.intersection(&clip_gdal).ok_or_else(|| geos_failed("intersection"))?;
+    let grown_estates = OgrGeometry::from_geo(&estates).map_err(geos_failed("conversion"))?.buffer(search_m).map_err(geos_failed("buffer"))?;
+    let area = grown_estates.intersection(&clip_area).map_err(geos_failed("intersection"))?;
     Ok((!area.is_empty()).then_some(area))
-}
-
-/// The gap between two rectangles (0 when they meet).
-fn rect_gap(a: Rect<f64>, b: Rect<f64>) -> f64 {
-    let dx = (a.min().x - b.max().x).max(b.min().x - a.max().x).max(0.0);
-    let dy = (a.min().y - b.max().y).max(b.min().y - a.max().y).max(0.0);
-    dx.hypot(dy)
 }
 
 /// Whether one segment of the outline (any ring) lies within `sqrt(limit2)` of every corner.
 fn outline_covers(mp: &MultiPolygon<f64>, corners: &[Coord<f64>; 4], limit2: f64) -> bool {
-    mp.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).any(|ring| {
+    rings(mp).any(|ring| {
         ring.0.windows(2).any(|w| corners.iter().all(|c| segment_distance2(*c, w[0], w[1]) <= limit2))
     })
 }
@@ -246,21 +229,9 @@ fn stitch(border: &[Polygon<f64>]) -> Result<Vec<Polygon<f64>>> {
             if let [only] = members.as_slice() {
                 return Ok(vec![border[*only].clone()]);
             }
-            let mut level: Vec<GdalGeometry> =
-                members.iter().map(|&i| border[i].to_gdal().map_err(gdal_error("conversion"))).collect::<Result<_>>()?;
-            while level.len() > 1 {
-                let mut next = Vec::with_capacity(level.len() / 2 + 1);
-                let mut pieces = level.into_iter();
-                while let Some(a) = pieces.next() {
-                    match pieces.next() {
-                        Some(b) => next.push(a.union(&b).ok_or_else(|| geos_failed("union of tile pieces"))?),
-                        None => next.push(a),
-                    }
-                }
-                level = next;
-            }
-            match level.pop() {
-                Some(g) => gdal_polygons(&g),
+            let pieces: Vec<OgrGeometry> = members.iter().map(|&i| OgrGeometry::from_geo(&border[i]).map_err(geos_failed("conversion"))).collect::<Result<_>>()?;
+            match cascaded_union(pieces).map_err(geos_failed("union of tile pieces"))? {
+                Some(g) => g.polygons().map_err(geos_failed("conversion")),
                 None => Ok(Vec::new()),
             }
         })
@@ -282,9 +253,9 @@ mod tests {
     /// The tile's search area by brute force: every near estate grown by GEOS, cut to the tile.
     fn brute_force(clip: Rect<f64>, near: &[&MultiPolygon<f64>], search_m: f64) -> f64 {
         let all = MultiPolygon(near.iter().flat_map(|mp| mp.0.iter().cloned()).collect());
-        let grown = Geometry::MultiPolygon(all).to_gdal().unwrap().buffer(search_m, 4).unwrap();
-        let area = grown.intersection(&rect_polygon(clip).to_gdal().unwrap()).unwrap();
-        gdal_polygons(&area).unwrap().iter().map(|p| p.unsigned_area()).sum()
+        let grown = OgrGeometry::from_geo(&all).unwrap().buffer(search_m).unwrap();
+        let area = grown.intersection(&OgrGeometry::from_geo(&clip.to_polygon()).unwrap()).unwrap();
+        area.polygons().unwrap().iter().map(|p| p.unsigned_area()).sum()
     }
 
     #[test]
@@ -312,7 +283,7 @@ mod tests {
             let near: Vec<&MultiPolygon<f64>> = estates.iter().collect();
             let search_m = [150.0, 300.0][round % 2];
             let want = brute_force(clip, &near, search_m);
-            let got = tile_search_area(clip, &near, search_m).unwrap().map_or(0.0, |g| gdal_polygons(&g).unwrap().iter().map(|p| p.unsigned_area()).sum());
+            let got = tile_search_area(clip, &near, search_m).unwrap().map_or(0.0, |g| g.polygons().unwrap().iter().map(|p| p.unsigned_area()).sum());
             assert!((got - want).abs() <= 1e-6 * (1.0 + want), "round {round}: {got} vs {want}");
             if want == 0.0 {
                 empty += 1;

@@ -12,7 +12,8 @@
 //!    zone of the median longitude and latitude of the used nodes, which a few far-reaching relation
 //!    members cannot pull away as they would a bounding box). One PROJ transformer per rayon worker.
 //! 5. **Build**: lines, rings (closed ways), multipolygons (`multipolygon.rs`: relations of
-//!    `type=multipolygon` or `type=boundary`), checked and repaired (`repair.rs`: GEOS MakeValid).
+//!    `type=multipolygon` or `type=boundary`), checked and repaired ([`crate::geometry::validity`]:
+//!    GEOS MakeValid, each repair logged with the element's id and name).
 //! 6. **Residential buildings** (`residential.rs`). Estates from building clusters and the population
 //!    estimate are the next step, after reading ([`crate::estates::derive_estates`]).
 //!
@@ -53,7 +54,6 @@
 mod classify;
 mod multipolygon;
 mod pbf;
-mod repair;
 mod residential;
 
 use crate::crs::{Transformer, WorkingCrs};
@@ -213,8 +213,15 @@ fn extract_layers(path: &Path, raw: RawOsm, classifier: &Classifier<'_>, profile
             Out::Way(w) => dataset.ways.push(w),
             Out::NonResidential(m) => non_residential.push(m),
             Out::Reject(r) => dataset.rejects.push(r),
-            Out::Repaired => repaired_polygons += 1,
+            Out::Repaired { id, name, problem } => {
+                repaired_polygons += 1;
+                let feature = format!("{id} (openstreetmap.org/{})", osm_path(&id));
+                crate::geometry::validity::warn_repaired(&source, &feature, name.as_deref(), &problem);
+            }
         }
+    }
+    if repaired_polygons > 0 {
+        tracing::warn!("{source}: {repaired_polygons} invalid polygon(s) were repaired with GEOS MakeValid");
     }
 
     residential::mark_residential(&mut dataset.buildings, &verdicts, &non_residential);
@@ -480,8 +487,8 @@ enum Out {
     Way(Way),
     NonResidential(MultiPolygon<f64>),
     Reject(Reject),
-    /// Marks that an area was repaired (counted in the statistics).
-    Repaired,
+    /// Marks that an element's area was repaired (logged, counted in the statistics): why it was invalid.
+    Repaired { id: String, name: Option<String>, problem: String },
 }
 
 /// Why an element's geometry could not be built: (code, explanation, geometry to show).
@@ -492,6 +499,16 @@ struct Builder<'a> {
     projected: &'a [Coord<f64>],
     profile: &'a Profile,
     source: &'a str,
+}
+
+/// An element's path on openstreetmap.org (`w123` → `way/123`), where a planner can look at it.
+fn osm_path(id: &str) -> String {
+    let kind = match id.as_bytes().first() {
+        Some(b'n') => "node",
+        Some(b'w') => "way",
+        _ => "relation",
+    };
+    format!("{kind}/{}", &id[1..])
 }
 
 /// The layers an element feeds that report rejects (non-residential areas are an internal helper).
@@ -615,13 +632,13 @@ impl Builder<'_> {
         out
     }
 
-    /// Check and repair an area; a repaired one also yields [`Out::Repaired`].
-    fn checked(&self, area: MultiPolygon<f64>, out: &mut Vec<Out>) -> std::result::Result<MultiPolygon<f64>, Failure> {
+    /// Check and repair the area of element `id`; a repaired one also yields [`Out::Repaired`].
+    fn checked(&self, id: &str, tags: &Tags, area: MultiPolygon<f64>, out: &mut Vec<Out>) -> std::result::Result<MultiPolygon<f64>, Failure> {
         let shown = Geometry::MultiPolygon(area.clone());
-        match repair::checked_area(area) {
+        match crate::geometry::validity::checked_area(area) {
             Ok(checked) => {
-                if checked.repaired {
-                    out.push(Out::Repaired);
+                if let Some(problem) = checked.repaired {
+                    out.push(Out::Repaired { id: id.to_string(), name: Self::name(tags), problem });
                 }
                 Ok(checked.polygon)
             }
@@ -702,7 +719,7 @@ impl Builder<'_> {
         } else if line.0.len() < 4 {
             Err(("degenerate_area", "fewer than 3 distinct points".to_string(), line_ok.then(|| Geometry::LineString(line.clone()))))
         } else {
-            self.checked(MultiPolygon(vec![Polygon::new(line, vec![])]), &mut out)
+            self.checked(&id, w.tags, MultiPolygon(vec![Polygon::new(line, vec![])]), &mut out)
         };
         match area {
             Ok(area) => {
@@ -762,7 +779,7 @@ impl Builder<'_> {
         let ways: Vec<multipolygon::MemberWay<'_>> =
             members.iter().zip(&coords).map(|(m, c)| multipolygon::MemberWay { id: m.way_id, nodes: m.refs, coords: c }).collect();
         let area = multipolygon::assemble(&ways).map_err(|e| (e.code(), e.explain(), e.geometry()))?;
-        self.checked(area, out)
+        self.checked(&format!("r{}", r.id), r.tags, area, out)
     }
 }
 

@@ -11,7 +11,7 @@
 //!    geometry: rings are taken from the largest area down; each ring's parent is the smallest larger
 //!    ring that contains it (tested on one of its vertices that is not on the parent's boundary). A ring
 //!    at even depth (0, 2 ...) is an outer ring, one at odd depth a hole of its parent.
-//! 3. The result is checked and, if needed, repaired by the caller (`repair.rs`).
+//! 3. The result is checked and, if needed, repaired by the caller ([`crate::geometry::validity`]).
 //!
 //! Cost: O(w) to join w member ways (an endpoint map), O(r²) ring-in-ring tests for r rings, each first
 //! filtered by bounding box.
@@ -275,7 +275,7 @@ mod tests {
         let mp = assemble(&members(&ways)).unwrap();
         assert_eq!(mp.0.len(), 1);
         assert_eq!(mp.unsigned_area(), 9_950.0);
-        assert!(super::super::repair::checked_area(mp).is_ok_and(|c| !c.repaired));
+        assert!(crate::geometry::validity::checked_area(mp).is_ok_and(|c| c.repaired.is_none()));
     }
 
     #[test]

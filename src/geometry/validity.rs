@@ -7,50 +7,66 @@
 //!
 //! OpenStreetMap areas are drawn by hand and some are invalid (a ring crossing itself, a bow-tie, an
 //! inner ring touching its outer along an edge). Each area is checked with `geo::Validation` (OGC simple
-//! features rules); an invalid one is handed to GEOS `MakeValid` (the "linework" method of GEOS ≥ 3.8,
-//! through GDAL's `OGR_G_MakeValidEx`), which keeps every part of the plane the rings enclose and splits
-//! self-intersections into separate polygons. The polygonal parts of the result with positive area are
-//! kept; collapsed parts (lines, points) are dropped. When nothing with area is left, the area is
-//! rejected with geo's first validation message.
+//! features rules); an invalid one is handed to GEOS `MakeValid` ([`super::make_valid`]: the
+//! `STRUCTURE` method, the same as for planners' layers), which keeps every area the rings enclose and
+//! splits self-intersections into separate polygons. The polygonal parts of the result with positive
+//! area are kept; collapsed parts vanish. When nothing with area is left, the area is rejected with
+//! geo's first validation message.
 //!
 //! Every kept polygon is oriented counter-clockwise outside, clockwise inside (RFC 7946 order).
 //!
-//! ```text
-//! POLYGON((0 0, 10 10, 10 0, 0 10, 0 0))  (a bow-tie)  →  two triangles of 25 m² each
+//! ```
+//! use geo::Area;
+//! use geo_types::{polygon, MultiPolygon};
+//! use lifecircle::geometry::validity::checked_area;
+//! let bow_tie = MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: 10., y: 10.), (x: 10., y: 0.), (x: 0., y: 10.)]]);
+//! let checked = checked_area(bow_tie).unwrap();
+//! assert!(checked.repaired.is_some()); // geo's reason it was invalid
+//! assert_eq!(checked.polygon.0.len(), 2); // two triangles of 25 m² each
+//! assert!((checked.polygon.unsigned_area() - 50.0).abs() < 1e-9);
 //! ```
 
-use geo::orient::{Direction, Orient};
+use super::make_valid::make_valid;
 use geo::line_intersection::{LineIntersection, line_intersection};
+use geo::orient::{Direction, Orient};
 use geo::{Area, Validation};
-use geo_types::{Geometry, Line, MultiPolygon, Polygon};
+use geo_types::{Line, MultiPolygon};
 
 /// An area that passed the check.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct CheckedArea {
+pub struct CheckedArea {
     pub polygon: MultiPolygon<f64>,
-    /// Whether GEOS had to repair it.
-    pub repaired: bool,
+    /// Why geo found it invalid, when GEOS had to repair it.
+    pub repaired: Option<String>,
 }
 
 /// Check `area`, repairing it through GEOS when geo finds it invalid. `Err` carries the reason it
 /// cannot be used.
-pub(crate) fn checked_area(area: MultiPolygon<f64>) -> Result<CheckedArea, String> {
+pub fn checked_area(area: MultiPolygon<f64>) -> Result<CheckedArea, String> {
     if area.0.is_empty() {
         return Err("the area is empty".into());
     }
     if simple_ring_verdict(&area) == Some(true) && area.unsigned_area() > 0.0 {
-        return Ok(CheckedArea { polygon: area.orient(Direction::Default), repaired: false });
+        return Ok(CheckedArea { polygon: area.orient(Direction::Default), repaired: None });
     }
     let problem = match area.check_validation() {
-        Ok(()) if area.unsigned_area() > 0.0 => return Ok(CheckedArea { polygon: area.orient(Direction::Default), repaired: false }),
+        Ok(()) if area.unsigned_area() > 0.0 => return Ok(CheckedArea { polygon: area.orient(Direction::Default), repaired: None }),
         Ok(()) => return Err("the area has zero area".into()),
         Err(problem) => problem.to_string(),
     };
-    let repaired = make_valid_with_geos(&area).map_err(|e| format!("invalid polygon ({problem}) and GEOS MakeValid failed: {e}"))?;
+    let mut repaired = make_valid(&area).map_err(|e| format!("invalid polygon ({problem}) and GEOS MakeValid failed: {e}"))?;
+    repaired.0.retain(|p| p.unsigned_area() > 0.0);
     if repaired.0.is_empty() {
         return Err(format!("invalid polygon ({problem}) and GEOS MakeValid left no area"));
     }
-    Ok(CheckedArea { polygon: repaired.orient(Direction::Default), repaired: true })
+    Ok(CheckedArea { polygon: repaired.orient(Direction::Default), repaired: Some(problem) })
+}
+
+/// Log one repaired feature, naming it so the planner can find and redraw it: `feature` is its id as
+/// the outputs show it (with where to see it), `name` its name, `problem` why geo found it invalid.
+pub fn warn_repaired(source: &str, feature: &str, name: Option<&str>, problem: &str) {
+    let name = name.map(|n| format!(" \"{n}\"")).unwrap_or_default();
+    tracing::warn!("{source}: {feature}{name} is an invalid polygon ({problem}); repaired with GEOS MakeValid ({})", super::make_valid::METHOD);
 }
 
 /// The largest ring checked pairwise; bigger rings go through `geo::Validation`.
@@ -96,37 +112,17 @@ fn simple_ring_verdict(area: &MultiPolygon<f64>) -> Option<bool> {
     Some(true)
 }
 
-fn make_valid_with_geos(area: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, String> {
-    use gdal::vector::ToGdal;
-    let geometry = area.to_gdal().map_err(|e| e.to_string())?;
-    let valid = geometry.make_valid(&gdal::cpl::CslStringList::new()).map_err(|e| e.to_string())?;
-    let valid = valid.to_geo().map_err(|e| e.to_string())?;
-    let mut parts = Vec::new();
-    collect_polygons(valid, &mut parts);
-    parts.retain(|p| p.unsigned_area() > 0.0);
-    Ok(MultiPolygon(parts))
-}
-
-fn collect_polygons(g: Geometry<f64>, out: &mut Vec<Polygon<f64>>) {
-    match g {
-        Geometry::Polygon(p) => out.push(p),
-        Geometry::MultiPolygon(m) => out.extend(m.0),
-        Geometry::GeometryCollection(c) => c.0.into_iter().for_each(|g| collect_polygons(g, out)),
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo_types::polygon;
+    use geo_types::{Polygon, polygon};
 
     #[test]
     fn valid_square_is_kept_and_oriented() {
         // Clockwise input square of 100 m².
         let cw = MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 0.0, y: 10.0), (x: 10.0, y: 10.0), (x: 10.0, y: 0.0)]]);
         let checked = checked_area(cw).unwrap();
-        assert!(!checked.repaired);
+        assert_eq!(checked.repaired, None);
         assert_eq!(checked.polygon.signed_area(), 100.0); // counter-clockwise now
     }
 
@@ -135,7 +131,7 @@ mod tests {
         // Edges (0,0)-(10,10) and (10,0)-(0,10) cross at (5,5): two triangles of ½·10·5 = 25 m² each.
         let bow_tie = MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 10.0), (x: 10.0, y: 0.0), (x: 0.0, y: 10.0)]]);
         let checked = checked_area(bow_tie).unwrap();
-        assert!(checked.repaired);
+        assert!(checked.repaired.is_some());
         assert_eq!(checked.polygon.0.len(), 2);
         assert!((checked.polygon.unsigned_area() - 50.0).abs() < 1e-9);
         assert!(checked.polygon.is_valid());

@@ -1,0 +1,292 @@
+//! Step 6 of reading a planner's layer, in file order: each feature's id (the id field, else the
+//! feature's own id, else its position `#n`), duplicate ids (the first wins, the others are rejected),
+//! then the model object of the layer kind built from its attributes ([`super::LayerData`]); a bad
+//! attribute rejects the feature with its reason and its geometry. A repaired polygon that ends in the
+//! layer is logged with its id and name, and the layer's count of repairs once at the end.
+//!
+//! Attributes by kind (see the module doc of [`super`] for the field names): estates' population and
+//! households (one from the other by the profile's household size, source `layer`; neither gives
+//! population 0, source `unknown`) and `built_year` (1800-2100); facilities' categories (profile keys or
+//! their Chinese names, several separated by `;` give one facility per category) and `capacity`; gates'
+//! `kind` and `access`; buildings' `levels` (at least 1), `use` and `residential`; barriers' `class`;
+//! boundaries' `level` (社区/community or 街道/street); ways keep every non-null property as a tag and a
+//! multi-line gives one way per line (`id/1`, `id/2` ...).
+//!
+//! ```
+//! use geo_types::{point, Geometry};
+//! use lifecircle::crs::china::InputCoords;
+//! use lifecircle::profile::Profile;
+//! use lifecircle::read::planner_layers::{planner_layer_from_raw, LayerData, LayerFields, LayerKind};
+//! use lifecircle::read::raw_layer::{RawFeature, RawLayer, SourceCrs};
+//! let gate = |index: usize, id: &str| RawFeature {
+//!     index,
+//!     id: None,
+//!     geometry: Some(Geometry::Point(point!(x: 118.78, y: 32.04))),
+//!     geometry_problem: None,
+//!     properties: serde_json::json!({ "gate_id": id, "access": "private" }).as_object().cloned().unwrap(),
+//! };
+//! let raw = RawLayer { path: "gates.geojson".into(), layer_name: None, crs: SourceCrs::Wgs84, crs_assumed: false, features: vec![gate(0, "g1"), gate(1, "g1")] };
+//! let (data, rejects) = planner_layer_from_raw(LayerKind::Gates, raw, &LayerFields::default(), &mut None, InputCoords::Wgs84, &Profile::default_profile())?;
+//! let LayerData::Gates(gates) = data else { unreachable!() };
+//! assert_eq!((gates[0].id.as_str(), gates[0].kind.as_str(), gates[0].access.as_deref()), ("g1", "gate", Some("private")));
+//! assert!(rejects[0].reason.starts_with("duplicate id `g1`: feature #0 has it too"));
+//! # Ok::<(), lifecircle::Error>(())
+//! ```
+
+use super::fields::{ResolvedFields, bool_value, id_text, number_value};
+use super::geometry_checks::{GeometryReject, Shaped, Shaping, reject_geometry};
+use super::{LayerData, LayerKind};
+use crate::geometry::validity;
+use crate::model::{Barrier, Boundary, BoundaryLevel, Building, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Reject, SurveyAttributes, Way};
+use crate::profile::Profile;
+use crate::read::raw_layer::{RawFeature, RawLayer};
+use geo_types::Geometry;
+use serde_json::Value as Json;
+use std::collections::{BTreeMap, HashMap};
+
+/// Step 6 over the features of `raw`, given what steps 3 and 5 made of each (`early` rejects first).
+pub(super) fn build(kind: LayerKind, raw: &RawLayer, fields: ResolvedFields, early_rejects: Vec<Option<GeometryReject>>, shaped: Vec<Option<Shaping>>, profile: &Profile) -> (LayerData, Vec<Reject>) {
+    let source = raw.path.display().to_string();
+    let layer_name = kind.name();
+    let id_field = fields.id.clone();
+    let mut builder = Builder {
+        kind,
+        source: &source,
+        layer_name,
+        profile,
+        fields,
+        data: LayerData::empty(kind),
+        rejects: Vec::new(),
+        seen_ids: HashMap::new(),
+        repaired: 0,
+    };
+    for ((feature, early), shaped) in raw.features.iter().zip(early_rejects).zip(shaped) {
+        let id = id_field
+            .as_ref()
+            .and_then(|f| feature.properties.get(f))
+            .and_then(id_text)
+            .or_else(|| feature.id.clone())
+            .unwrap_or_else(|| format!("#{}", feature.index));
+        let outcome = match (early, shaped) {
+            (Some(r), _) => Err(r),
+            (None, Some(result)) => result,
+            (None, None) => Err(reject_geometry(feature.geometry_problem.clone().unwrap_or_else(|| "the feature has no geometry".to_string()), None)),
+        };
+        match outcome {
+            Err(r) => builder.reject(&id, r.reason, r.geometry),
+            Ok((shape, repaired)) => builder.add(feature, id, shape, repaired),
+        }
+    }
+    if builder.repaired > 0 {
+        tracing::warn!("{source}: {} invalid polygon(s) of the {layer_name} layer were repaired with GEOS MakeValid", builder.repaired);
+    }
+    (builder.data, builder.rejects)
+}
+
+struct Builder<'a> {
+    kind: LayerKind,
+    source: &'a str,
+    layer_name: &'static str,
+    profile: &'a Profile,
+    fields: ResolvedFields,
+    data: LayerData,
+    rejects: Vec<Reject>,
+    /// id → position of the feature that holds it.
+    seen_ids: HashMap<String, usize>,
+    repaired: usize,
+}
+
+impl Builder<'_> {
+    fn reject(&mut self, id: &str, reason: String, geometry: Option<Geometry<f64>>) {
+        self.rejects.push(Reject { source: self.source.to_string(), layer: self.layer_name.to_string(), source_id: id.to_string(), reason, geometry });
+    }
+
+    fn field<'f>(&self, feature: &'f RawFeature, field: &Option<String>) -> Option<&'f Json> {
+        field.as_ref().and_then(|f| feature.properties.get(f))
+    }
+
+    fn text(&self, feature: &RawFeature, field: &Option<String>) -> Option<String> {
+        field.as_ref().and_then(|f| feature.text(f))
+    }
+
+    fn add(&mut self, feature: &RawFeature, id: String, shape: Shaped, repaired: Option<String>) {
+        let geometry_of = |s: &Shaped| -> Geometry<f64> {
+            match s {
+                Shaped::Polygons(mp) => Geometry::MultiPolygon(mp.clone()),
+                Shaped::Point(p) => Geometry::Point(*p),
+                Shaped::Lines(ls) => Geometry::MultiLineString(geo_types::MultiLineString(ls.clone())),
+                Shaped::Barrier(g) => g.clone(),
+            }
+        };
+        if let Some(first) = self.seen_ids.get(&id) {
+            let reason = format!("duplicate id `{id}`: feature #{first} has it too and was kept");
+            self.reject(&id, reason, Some(geometry_of(&shape)));
+            return;
+        }
+        match self.attributes(feature, &id, shape) {
+            Ok(()) => {
+                if let Some(problem) = repaired {
+                    let name = self.text(feature, &self.fields.name);
+                    validity::warn_repaired(self.source, &format!("{} feature {id}", self.layer_name), name.as_deref(), &problem);
+                    self.repaired += 1;
+                }
+                self.seen_ids.insert(id, feature.index);
+            }
+            Err((reason, shape)) => {
+                let g = geometry_of(&shape);
+                self.reject(&id, reason, Some(g));
+            }
+        }
+    }
+
+    /// Build the model object(s); on a bad attribute give back the reason and the shape.
+    fn attributes(&mut self, f: &RawFeature, id: &str, shape: Shaped) -> std::result::Result<(), (String, Shaped)> {
+        let name = self.text(f, &self.fields.name);
+        match (self.kind, shape) {
+            (LayerKind::Estates, Shaped::Polygons(polygon)) => {
+                let population = number_value(self.field(f, &self.fields.population)).map_err(|e| (format!("population: {e}"), Shaped::Polygons(polygon.clone())))?;
+                let households = number_value(self.field(f, &self.fields.households)).map_err(|e| (format!("households: {e}"), Shaped::Polygons(polygon.clone())))?;
+                for (what, v) in [("population", population), ("households", households)] {
+                    if v.is_some_and(|x| x < 0.0) {
+                        return Err((format!("{what} is negative ({})", v.unwrap_or_default()), Shaped::Polygons(polygon)));
+                    }
+                }
+                let built_year = number_value(f.properties.get("built_year")).map_err(|e| (format!("built_year: {e}"), Shaped::Polygons(polygon.clone())))?;
+                let built_year = match built_year {
+                    Some(y) if y.fract() == 0.0 && (1800.0..=2100.0).contains(&y) => Some(y as i32),
+                    Some(y) => return Err((format!("built_year {y} is not a year between 1800 and 2100"), Shaped::Polygons(polygon))),
+                    None => None,
+                };
+                let size = self.profile.population.household_size;
+                let (population, households, population_source) = match (population, households) {
+                    (Some(p), Some(h)) => (p, h, PopulationSource::Layer),
+                    (Some(p), None) => (p, p / size, PopulationSource::Layer),
+                    (None, Some(h)) => (h * size, h, PopulationSource::Layer),
+                    (None, None) => (0.0, 0.0, PopulationSource::Unknown),
+                };
+                if let LayerData::Estates(v) = &mut self.data {
+                    v.push(Estate {
+                        id: id.to_string(),
+                        name,
+                        polygon,
+                        source: EstateSource::Layer,
+                        population,
+                        households,
+                        population_source,
+                        floor_area_m2: 0.0,
+                        n_buildings: 0,
+                        built_year,
+                        survey: SurveyAttributes::default(),
+                    });
+                }
+            }
+            (LayerKind::Facilities, shape) => {
+                let geometry = match &shape {
+                    Shaped::Point(p) => FacilityGeometry::Point(*p),
+                    Shaped::Polygons(mp) => FacilityGeometry::Area(mp.clone()),
+                    _ => return Err(("wrong geometry type for a facility".to_string(), shape)),
+                };
+                let Some(value) = self.text(f, &self.fields.category) else {
+                    return Err(("no category".to_string(), shape));
+                };
+                let mut categories = Vec::new();
+                for part in value.split([';', '；', ',', '，', '、', '|']).map(str::trim).filter(|p| !p.is_empty()) {
+                    match self.profile.categories.iter().find(|c| c.key == part || c.key.eq_ignore_ascii_case(part) || c.name_zh == part) {
+                        Some(c) => {
+                            if !categories.contains(&c.key) {
+                                categories.push(c.key.clone());
+                            }
+                        }
+                        None => {
+                            let keys: Vec<&str> = self.profile.categories.iter().map(|c| c.key.as_str()).collect();
+                            return Err((format!("unknown category `{part}`; the profile's categories are: {}", keys.join(", ")), shape));
+                        }
+                    }
+                }
+                if categories.is_empty() {
+                    return Err(("no category".to_string(), shape));
+                }
+                let capacity = match number_value(f.properties.get("capacity")) {
+                    Ok(c) => c,
+                    Err(e) => return Err((format!("capacity: {e}"), shape)),
+                };
+                if capacity.is_some_and(|c| c < 0.0) {
+                    return Err(("capacity is negative".to_string(), shape));
+                }
+                if let LayerData::Facilities(v) = &mut self.data {
+                    for category in categories {
+                        v.push(Facility { id: id.to_string(), name: name.clone(), category, geometry: geometry.clone(), capacity, matched_by: "layer".to_string() });
+                    }
+                }
+            }
+            (LayerKind::Gates, Shaped::Point(point)) => {
+                let kind = f.text("kind").unwrap_or_else(|| "gate".to_string());
+                let access = f.text("access");
+                if let LayerData::Gates(v) = &mut self.data {
+                    v.push(Gate { id: id.to_string(), point, kind, access });
+                }
+            }
+            (LayerKind::Buildings, Shaped::Polygons(footprint)) => {
+                let levels_value = f.properties.get("levels").or_else(|| f.properties.get("building:levels"));
+                let levels = match number_value(levels_value) {
+                    Ok(Some(l)) if l > 0.0 => Some(l),
+                    Ok(Some(l)) => return Err((format!("levels is {l}; a building has at least one level"), Shaped::Polygons(footprint))),
+                    Ok(None) => None,
+                    Err(e) => return Err((format!("levels: {e}"), Shaped::Polygons(footprint))),
+                };
+                let use_ = f.text("use").or_else(|| f.text("building")).unwrap_or_else(|| "yes".to_string());
+                let rules = &self.profile.population;
+                let residential = match bool_value(f.properties.get("residential")) {
+                    Ok(Some(r)) => r,
+                    Ok(None) => rules.residential_building_values.contains(&use_) || rules.untyped_building_values.contains(&use_),
+                    Err(e) => return Err((format!("residential: {e}"), Shaped::Polygons(footprint))),
+                };
+                if let LayerData::Buildings(v) = &mut self.data {
+                    v.push(Building { id: id.to_string(), footprint, levels, use_, residential });
+                }
+            }
+            (LayerKind::Parcels, Shaped::Polygons(polygon)) => {
+                if let LayerData::Parcels(v) = &mut self.data {
+                    v.push(Parcel { id: id.to_string(), polygon, origin: "layer".to_string() });
+                }
+            }
+            (LayerKind::Barriers, Shaped::Barrier(geometry)) => {
+                let class = f.text("class").unwrap_or_else(|| "layer".to_string());
+                if let LayerData::Barriers(v) = &mut self.data {
+                    v.push(Barrier { id: id.to_string(), geometry, class });
+                }
+            }
+            (LayerKind::Boundaries, Shaped::Polygons(polygon)) => {
+                let level = match f.text("level").map(|l| l.to_lowercase()).as_deref() {
+                    None | Some("community") | Some("社区") | Some("居委会") => BoundaryLevel::Community,
+                    Some("street") | Some("街道") | Some("subdistrict") => BoundaryLevel::Street,
+                    Some(other) => return Err((format!("level `{other}` is neither community (社区) nor street (街道)"), Shaped::Polygons(polygon))),
+                };
+                if let LayerData::Boundaries(v) = &mut self.data {
+                    v.push(Boundary { id: id.to_string(), name, level, polygon });
+                }
+            }
+            (LayerKind::Ways, Shaped::Lines(lines)) => {
+                let mut tags = BTreeMap::new();
+                for (k, v) in &f.properties {
+                    let text = match v {
+                        Json::Null => continue,
+                        Json::String(s) if s.trim().is_empty() => continue,
+                        Json::String(s) => s.clone(),
+                        other => id_text(other).unwrap_or_default(),
+                    };
+                    tags.insert(k.clone(), text);
+                }
+                let n = lines.len();
+                if let LayerData::Ways(v) = &mut self.data {
+                    for (k, line) in lines.into_iter().enumerate() {
+                        let way_id = if n == 1 { id.to_string() } else { format!("{id}/{}", k + 1) };
+                        v.push(Way { id: way_id, line, tags: tags.clone() });
+                    }
+                }
+            }
+            (_, shape) => return Err(("wrong geometry type".to_string(), shape)),
+        }
+        Ok(())
+    }
+}
