@@ -443,8 +443,8 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Batch(a) => {
             let opts = a.plan.options()?;
             let outcomes = match (&a.areas, &a.inputs) {
-                (Some(areas), _) => crate::batch::batch_areas(&a.input.spec(), areas, &a.area_id_field, &a.out, &opts)?,
-                (None, Some(dir)) => crate::batch::batch_inputs(&a.input.spec(), dir, &a.out, &opts)?,
+                (Some(areas), _) => crate::pipeline::batch::batch_areas(&a.input.spec(), areas, &a.area_id_field, &a.out, &opts)?,
+                (None, Some(dir)) => crate::pipeline::batch::batch_inputs(&a.input.spec(), dir, &a.out, &opts)?,
                 (None, None) => return Err(Error::Usage("give --areas FILE (with --osm or layers) or --inputs DIR".into())),
             };
             let failed: Vec<&str> = outcomes.iter().filter(|o| o.status == "failed").map(|o| o.area_id.as_str()).collect();
