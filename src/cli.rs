@@ -6,7 +6,8 @@ use crate::coverage::{CoverageOptions, ServiceAreaOutput};
 use crate::coverage::scenario::Scenario;
 use crate::siting::SitingOptions;
 use crate::error::{Error, Result};
-use crate::pipeline::{self, InputCoords, InputSpec, LayerFieldNames, OutputFormat, OutputSpec};
+use crate::pipeline::{self, InputCoords, InputSpec, OutputFormat, OutputSpec};
+use crate::read::planner_layers::LayerFields;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -385,7 +386,7 @@ impl InputArgs {
                 InputCoordsArg::Gcj02 => InputCoords::Gcj02,
                 InputCoordsArg::Bd09 => InputCoords::Bd09,
             },
-            fields: LayerFieldNames {
+            fields: LayerFields {
                 id_field: self.id_field.clone(),
                 name_field: self.name_field.clone(),
                 category_field: self.category_field.clone(),
@@ -529,6 +530,6 @@ mod tests {
     fn layer_field_flags_default_to_none_so_aliases_apply() {
         let cli = Cli::try_parse_from(["lifecircle", "extract", "--estates", "e.geojson", "--out", "o"]).unwrap();
         let Command::Extract(a) = &cli.command else { panic!("parsed as another subcommand") };
-        assert_eq!(a.input.spec().fields, LayerFieldNames::default());
+        assert_eq!(a.input.spec().fields, LayerFields::default());
     }
 }
