@@ -22,6 +22,7 @@ use crate::pipeline::outputs::{
 use crate::pipeline::plan_report::{PlanFigures, plan_title, report_map_layers, report_summary};
 use crate::pipeline::stages::Stages;
 use crate::report::map::CoverageMapFiles;
+use crate::report::summary::ReportSummary;
 use crate::siting::{self, BundleSites, SitingOptions, SitingRun};
 use crate::write::layer::Layer;
 use crate::write::geopackage::GeoPackageWriter;
@@ -142,7 +143,7 @@ impl PlanRun<'_> {
         let (shown, left_out) = report_map_layers(&layers);
         bundle_summary.layers = layer_counts(&layers);
         bundle_summary.layers.extend(network_counts);
-        let report = report_summary(&PlanFigures {
+        let report = report_summary(PlanFigures {
             loaded,
             input: self.input,
             coverage: self.coverage,
@@ -235,7 +236,7 @@ impl PlanRun<'_> {
     /// HTML report and the printable map are independent files: written side by side, they take the time of
     /// the slowest instead of the sum. The printed map shows the plan's sites; each bundle's own are in the
     /// report's table and the GeoPackage.
-    fn write_side_by_side(&self, layers: &[Layer], mut gpkg: GeoPackageWriter, network_styles: Vec<(String, String)>, shown: &[&Layer], report: &serde_json::Value, title: &str) -> SideBySide {
+    fn write_side_by_side(&self, layers: &[Layer], mut gpkg: GeoPackageWriter, network_styles: Vec<(String, String)>, shown: &[&Layer], report: &ReportSummary, title: &str) -> SideBySide {
         let sd = &self.paths.dir;
         let mapped: Vec<&Layer> = shown.iter().copied().filter(|l| l.name != "bundle_sites").collect();
         let writers_started = std::time::Instant::now();

@@ -3,9 +3,9 @@
 
 use crate::bundle::BundleRun;
 use crate::coverage::CoverageRun;
-use crate::coverage::summary::CoverageSummary;
 use crate::pipeline::load::{InputSpec, Loaded};
-use crate::profile::Profile;
+use crate::report::coverage_table;
+use crate::report::summary::ReportSummary;
 use crate::siting::SitingRun;
 use crate::write::layer::Layer;
 use std::collections::BTreeMap;
@@ -52,8 +52,8 @@ pub(crate) struct PlanFigures<'a> {
     pub left_out_of_maps: Vec<String>,
 }
 
-/// The run's summary for the report's tables.
-pub(crate) fn report_summary(f: &PlanFigures) -> serde_json::Value {
+/// The run's summary for the report's tables; the coverage rows follow the run's rule profile.
+pub(crate) fn report_summary(f: PlanFigures) -> ReportSummary {
     let sources: Vec<String> = [
         f.input.osm.as_ref().map(|p| format!("OpenStreetMap extract {}", p.display())),
         Some(format!("rule profile: {}", f.loaded.profile.name)),
@@ -62,43 +62,17 @@ pub(crate) fn report_summary(f: &PlanFigures) -> serde_json::Value {
     .into_iter()
     .flatten()
     .collect();
-    let mut report_summary = serde_json::json!({
-        "coverage": report_coverage_rows(&f.coverage.summary, &f.loaded.profile),
-        "eligibility": f.eligibility,
-        "sources": sources,
-        "estates": f.loaded.dataset.estates.len(),
-        "residents": f.loaded.dataset.estates.iter().map(|e| e.population).sum::<f64>().round(),
-        "bundles": f.bundles.bundles.len(),
-        "bundled_residents": f.bundles.bundled_population().round(),
-        "recommended_sites": f.siting.sites.len(),
-        "bundle_sites": f.bundle_sites,
-        "working CRS": f.loaded.crs.name(),
-    });
-    if !f.left_out_of_maps.is_empty() {
-        report_summary["left out of the maps (open lifecircle.gpkg in QGIS)"] = serde_json::Value::from(f.left_out_of_maps.clone());
+    ReportSummary {
+        coverage: coverage_table::rows_from_summary(&f.coverage.summary, &f.loaded.profile),
+        eligibility: f.eligibility.clone(),
+        sources,
+        estates: f.loaded.dataset.estates.len(),
+        residents: f.loaded.dataset.estates.iter().map(|e| e.population).sum::<f64>().round(),
+        bundles: f.bundles.bundles.len(),
+        bundled_residents: f.bundles.bundled_population().round(),
+        recommended_sites: f.siting.sites.len(),
+        bundle_sites: f.bundle_sites,
+        working_crs: f.loaded.crs.name(),
+        left_out_of_maps: f.left_out_of_maps,
     }
-    report_summary
-}
-
-/// The coverage rows the report's table reads (one per category).
-fn report_coverage_rows(summary: &CoverageSummary, profile: &Profile) -> serde_json::Value {
-    let rows: Vec<serde_json::Value> = profile
-        .categories
-        .iter()
-        .filter_map(|c| {
-            let s = summary.categories.get(&c.key)?;
-            let v = serde_json::to_value(s).ok()?;
-            Some(serde_json::json!({
-                "category": c.key,
-                "name_zh": c.name_zh,
-                "tier": c.tier.as_str(),
-                "threshold_m": c.threshold_m,
-                "population_covered": v.get("population_ok").cloned().unwrap_or_default(),
-                "population": summary.population,
-                "estates_covered": v.get("estates_ok").cloned().unwrap_or_default(),
-                "estates": summary.estates,
-            }))
-        })
-        .collect();
-    serde_json::Value::Array(rows)
 }
