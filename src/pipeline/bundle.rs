@@ -33,9 +33,9 @@ pub struct BundleSummary {
     pub files: Vec<String>,
 }
 
-/// `lifecircle bundle`: eligibility, adjacency and the partition into renovation bundles.
+/// `lifecircle bundle`: eligibility, adjacency and the partition into renovation bundles. `opts` must have
+/// passed [`BundleOptions::check`] (the command line checks them when it reads the flags).
 pub fn bundle(input: &InputSpec, out: &OutputSpec, opts: &BundleOptions) -> Result<BundleSummary> {
-    opts.check()?;
     prepare_output(out)?;
     let loaded = load(input)?;
     if loaded.dataset.estates.is_empty() {

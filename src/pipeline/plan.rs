@@ -64,18 +64,23 @@ pub struct PlanSummary {
 
 /// `lifecircle plan`: extract → coverage → bundles, then the planner's package: one styled GeoPackage,
 /// GeoJSON copies with QGIS styles, `report.html`, `coverage_map.png` / `.svg`, CSV tables, `summary.json`.
+/// `opts.bundle` must have passed [`BundleOptions::check`] (the command line checks it when it reads the flags).
 pub fn plan(input: &InputSpec, out: &OutputSpec, opts: &PlanOptions, show_progress: bool) -> Result<PlanSummary> {
-    opts.bundle.check()?;
     prepare_output(out)?;
     let mut stages = Stages::new(show_progress);
     stages.start("read inputs");
     let loaded = load(input)?;
-    plan_loaded(loaded, input, out, opts, stages)
+    plan_in_prepared_output(loaded, input, out, opts, stages)
 }
 
 /// The plan on inputs already read (`batch` reads once and plans each area).
-pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts: &PlanOptions, mut stages: Stages) -> Result<PlanSummary> {
+pub fn plan_loaded(loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts: &PlanOptions, stages: Stages) -> Result<PlanSummary> {
     prepare_output(out)?;
+    plan_in_prepared_output(loaded, input, out, opts, stages)
+}
+
+/// The plan from coverage on, into an output folder [`prepare_output`] has checked.
+fn plan_in_prepared_output(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts: &PlanOptions, mut stages: Stages) -> Result<PlanSummary> {
     stages.start("coverage");
     let coverage = run_coverage(&mut loaded, &opts.coverage)?;
     let loaded = &loaded;
