@@ -8,6 +8,7 @@ use crate::network::access::AccessRule;
 use crate::coverage::scenario::Scenario;
 use crate::siting::SitingOptions;
 use crate::error::{Error, Result};
+use crate::pipeline::batch::AreaStatus;
 use crate::pipeline::{self, InputCoords, InputSpec, OutputFormat, OutputSpec};
 use crate::read::planner_layers::LayerFields;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -521,7 +522,7 @@ pub fn run(cli: &Cli) -> Result<()> {
                 (None, Some(dir)) => crate::pipeline::batch::batch_inputs(&a.input.spec(), dir, &a.out, &opts)?,
                 (None, None) => return Err(Error::Usage("give --areas FILE (with --osm or layers) or --inputs DIR".into())),
             };
-            let failed: Vec<&str> = outcomes.iter().filter(|o| o.status == "failed").map(|o| o.area_id.as_str()).collect();
+            let failed: Vec<&str> = outcomes.iter().filter(|o| o.status == AreaStatus::Failed).map(|o| o.area_id.as_str()).collect();
             if !cli.quiet {
                 println!("Batch of {} areas written to {} (batch_summary.csv)", outcomes.len(), a.out.display());
             }
