@@ -2,11 +2,15 @@
 //! `main` parses, runs, and turns errors into a message and an exit code (2 bad input, 1 internal).
 
 use crate::bundle::BundleOptions;
+use crate::bundle::adjacency::RoadClass;
 use crate::coverage::{CoverageOptions, ServiceAreaOutput};
+use crate::network::access::AccessRule;
 use crate::coverage::scenario::Scenario;
 use crate::siting::SitingOptions;
 use crate::error::{Error, Result};
-use crate::pipeline::{self, InputCoords, InputSpec, LayerFieldNames, OutputFormat, OutputSpec};
+use crate::pipeline::batch::AreaStatus;
+use crate::pipeline::{self, InputCoords, InputSpec, OutputFormat, OutputSpec};
+use crate::read::planner_layers::LayerFields;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -169,9 +173,9 @@ pub struct PlanFlags {
 
 impl PlanFlags {
     fn options(&self) -> Result<pipeline::PlanOptions> {
-        let opts = pipeline::PlanOptions { coverage: self.coverage.options()?, bundle: self.bundle.options()?, siting: self.siting.options()?, title: self.title.clone() };
-        opts.bundle.check()?;
-        Ok(opts)
+        let coverage = self.coverage.options()?;
+        let siting = self.siting.options()?;
+        Ok(pipeline::PlanOptions { coverage, bundle: self.bundle.options()?, siting, title: self.title.clone() })
     }
 }
 
@@ -257,20 +261,18 @@ pub struct CoverageArgs {
 /// How distances are measured, and the open-the-walls scenario.
 #[derive(Debug, Clone, Args)]
 pub struct CoverageFlags {
-    /// Where residents leave their estate: gates (default: gates where the estate has any, else where public
-    /// ways meet its boundary), boundary, or centroid (snap the centroid, as simpler tools do; for comparison).
-    #[arg(long, default_value = "gates", value_name = "RULE", help_heading = "Coverage")]
-    pub access: String,
+    /// Where residents leave their estate.
+    #[arg(long, value_enum, default_value_t = AccessArg::Gates, value_name = "RULE", help_heading = "Coverage")]
+    pub access: AccessArg,
     /// A point farther than this from the network is unreachable and goes to rejects (default: the profile's, 200 m).
     #[arg(long, value_name = "METRES", help_heading = "Coverage")]
     pub max_snap: Option<f64>,
     /// How far searches go (default: 1.5 × the largest threshold).
     #[arg(long, value_name = "METRES", help_heading = "Coverage")]
     pub search_radius: Option<f64>,
-    /// Service areas to draw: auto (polygons on networks of up to 200,000 edges, none above), none, lines
-    /// (the exact reach), or polygons (lines and their 25 m buffer dissolved).
-    #[arg(long, default_value = "auto", value_name = "KIND", help_heading = "Coverage")]
-    pub service_areas: String,
+    /// Service areas to draw.
+    #[arg(long, value_enum, default_value_t = ServiceAreasArg::Auto, value_name = "KIND", help_heading = "Coverage")]
+    pub service_areas: ServiceAreasArg,
     /// Scenario: every compound's internal private ways become public.
     #[arg(long, help_heading = "Scenario")]
     pub open_compounds: bool,
@@ -279,9 +281,54 @@ pub struct CoverageFlags {
     pub open_gates: Option<PathBuf>,
 }
 
+/// `--access`: where residents leave their estate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AccessArg {
+    /// Gates where the estate has any, else where public ways meet its boundary.
+    Gates,
+    /// Where public ways cross or meet the estate's boundary.
+    Boundary,
+    /// The estate's centroid snapped to the network, as simpler tools do (for comparison).
+    Centroid,
+}
+
+impl From<AccessArg> for AccessRule {
+    fn from(arg: AccessArg) -> AccessRule {
+        match arg {
+            AccessArg::Gates => AccessRule::Gates,
+            AccessArg::Boundary => AccessRule::Boundary,
+            AccessArg::Centroid => AccessRule::Centroid,
+        }
+    }
+}
+
+/// `--service-areas`: which service-area geometry to draw.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServiceAreasArg {
+    /// Polygons on networks of up to 200,000 edges, none above.
+    Auto,
+    /// No service areas.
+    None,
+    /// The lines within each category's walking distance (the exact reach).
+    Lines,
+    /// The lines and their 25 m buffer dissolved into polygons.
+    #[value(alias = "lines+polygons")]
+    Polygons,
+}
+
+impl From<ServiceAreasArg> for ServiceAreaOutput {
+    fn from(arg: ServiceAreasArg) -> ServiceAreaOutput {
+        match arg {
+            ServiceAreasArg::Auto => ServiceAreaOutput::Auto,
+            ServiceAreasArg::None => ServiceAreaOutput::None,
+            ServiceAreasArg::Lines => ServiceAreaOutput::Lines,
+            ServiceAreasArg::Polygons => ServiceAreaOutput::LinesAndPolygons,
+        }
+    }
+}
+
 impl CoverageFlags {
     fn options(&self) -> Result<CoverageOptions> {
-        let access_rule = self.access.parse().map_err(|e| Error::Usage(format!("--access {}: {e}", self.access)))?;
         let mut scenario = Scenario { open_compounds: self.open_compounds, ..Scenario::default() };
         if let Some(path) = &self.open_gates {
             let text = std::fs::read_to_string(path).map_err(|e| Error::input(path, format!("cannot read: {e}"), "give a text file with one gate id or estate pair A:B per line"))?;
@@ -294,13 +341,10 @@ impl CoverageFlags {
             }
         }
         Ok(CoverageOptions {
-            access_rule,
+            access_rule: self.access.into(),
             max_snap_m: self.max_snap,
             search_radius_m: self.search_radius,
-            service_areas: match self.service_areas.as_str() {
-                "polygons" => ServiceAreaOutput::LinesAndPolygons,
-                other => other.parse().map_err(|e| Error::Usage(format!("--service-areas {other}: {e}")))?,
-            },
+            service_areas: self.service_areas.into(),
             scenario: (!scenario.is_empty()).then_some(scenario),
             ..CoverageOptions::default()
         })
@@ -332,9 +376,9 @@ pub struct BundleFlags {
     /// Estates whose gap is at most this many metres (a lane or a small road) are adjacent.
     #[arg(long, default_value_t = 30.0, value_name = "METRES", help_heading = "Bundles")]
     pub gap: f64,
-    /// Roads of this class and above separate estates: motorway, trunk, primary, secondary, tertiary.
-    #[arg(long, default_value = "primary", value_name = "CLASS", help_heading = "Bundles")]
-    pub barrier_roads: String,
+    /// Roads of this class and above separate estates.
+    #[arg(long, value_enum, ignore_case = true, default_value_t = BarrierRoadsArg::Primary, value_name = "CLASS", help_heading = "Bundles")]
+    pub barrier_roads: BarrierRoadsArg,
     /// Bundle population floor.
     #[arg(long, default_value_t = 5000.0, value_name = "N", help_heading = "Bundles")]
     pub min_pop: f64,
@@ -349,19 +393,50 @@ pub struct BundleFlags {
     pub exclude_needs_survey: bool,
 }
 
+/// `--barrier-roads`: the lowest OSM road class that separates estates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BarrierRoadsArg {
+    /// Only motorways.
+    Motorway,
+    /// Trunk roads and above.
+    Trunk,
+    /// Primary roads and above.
+    Primary,
+    /// Secondary roads and above.
+    Secondary,
+    /// Tertiary roads and above.
+    Tertiary,
+}
+
+impl From<BarrierRoadsArg> for RoadClass {
+    fn from(arg: BarrierRoadsArg) -> RoadClass {
+        match arg {
+            BarrierRoadsArg::Motorway => RoadClass::Motorway,
+            BarrierRoadsArg::Trunk => RoadClass::Trunk,
+            BarrierRoadsArg::Primary => RoadClass::Primary,
+            BarrierRoadsArg::Secondary => RoadClass::Secondary,
+            BarrierRoadsArg::Tertiary => RoadClass::Tertiary,
+        }
+    }
+}
+
 impl BundleFlags {
+    /// The bundle rules, checked here, once, for every command that bundles (`bundle`, `plan`, `batch`):
+    /// a value no run can use is refused before any input is read.
     fn options(&self) -> Result<BundleOptions> {
-        Ok(BundleOptions {
+        let opts = BundleOptions {
             built_before: self.built_before,
             consent: self.consent,
             zhifu_rule: self.zhifu_consent,
             gap_m: self.gap,
-            barrier_roads: self.barrier_roads.parse().map_err(|e: String| Error::Usage(format!("--barrier-roads: {e}")))?,
+            barrier_roads: self.barrier_roads.into(),
             min_pop: self.min_pop,
             max_pop: self.max_pop,
             seed: self.seed,
             bundle_needs_survey: !self.exclude_needs_survey,
-        })
+        };
+        opts.check()?;
+        Ok(opts)
     }
 }
 
@@ -385,7 +460,7 @@ impl InputArgs {
                 InputCoordsArg::Gcj02 => InputCoords::Gcj02,
                 InputCoordsArg::Bd09 => InputCoords::Bd09,
             },
-            fields: LayerFieldNames {
+            fields: LayerFields {
                 id_field: self.id_field.clone(),
                 name_field: self.name_field.clone(),
                 category_field: self.category_field.clone(),
@@ -443,11 +518,11 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Batch(a) => {
             let opts = a.plan.options()?;
             let outcomes = match (&a.areas, &a.inputs) {
-                (Some(areas), _) => crate::batch::batch_areas(&a.input.spec(), areas, &a.area_id_field, &a.out, &opts)?,
-                (None, Some(dir)) => crate::batch::batch_inputs(&a.input.spec(), dir, &a.out, &opts)?,
+                (Some(areas), _) => crate::pipeline::batch::batch_areas(&a.input.spec(), areas, &a.area_id_field, &a.out, &opts)?,
+                (None, Some(dir)) => crate::pipeline::batch::batch_inputs(&a.input.spec(), dir, &a.out, &opts)?,
                 (None, None) => return Err(Error::Usage("give --areas FILE (with --osm or layers) or --inputs DIR".into())),
             };
-            let failed: Vec<&str> = outcomes.iter().filter(|o| o.status == "failed").map(|o| o.area_id.as_str()).collect();
+            let failed: Vec<&str> = outcomes.iter().filter(|o| o.status == AreaStatus::Failed).map(|o| o.area_id.as_str()).collect();
             if !cli.quiet {
                 println!("Batch of {} areas written to {} (batch_summary.csv)", outcomes.len(), a.out.display());
             }
@@ -526,9 +601,35 @@ mod tests {
     }
 
     #[test]
+    fn flags_with_a_fixed_set_of_values_keep_their_spellings_and_defaults() {
+        let parse = |extra: &[&str]| {
+            let cli = Cli::try_parse_from(["lifecircle", "plan", "--osm", "x.osm.pbf", "--out", "o"].iter().chain(extra)).unwrap();
+            let Command::Plan(a) = cli.command else { panic!("parsed as another subcommand") };
+            a.plan.options().unwrap()
+        };
+        let defaults = parse(&[]);
+        assert_eq!((defaults.coverage.access_rule, defaults.coverage.service_areas, defaults.bundle.barrier_roads), (AccessRule::Gates, ServiceAreaOutput::Auto, RoadClass::Primary));
+        let chosen = parse(&["--access", "centroid", "--service-areas", "lines+polygons", "--barrier-roads", "Secondary"]);
+        assert_eq!((chosen.coverage.access_rule, chosen.coverage.service_areas, chosen.bundle.barrier_roads), (AccessRule::Centroid, ServiceAreaOutput::LinesAndPolygons, RoadClass::Secondary));
+        assert_eq!(parse(&["--service-areas", "polygons"]).coverage.service_areas, ServiceAreaOutput::LinesAndPolygons);
+        assert_eq!(parse(&["--service-areas", "none"]).coverage.service_areas, ServiceAreaOutput::None);
+        // A value outside the set is refused by the parser, which lists the allowed ones (exit code 2).
+        let err = Cli::try_parse_from(["lifecircle", "coverage", "--osm", "x", "--out", "o", "--access", "door"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::InvalidValue);
+        assert!(err.use_stderr() && err.to_string().contains("gates, boundary, centroid"), "{err}");
+    }
+
+    #[test]
+    fn bundle_rules_are_checked_when_the_flags_are_read() {
+        let cli = Cli::try_parse_from(["lifecircle", "bundle", "--osm", "x.osm.pbf", "--out", "o", "--consent", "2"]).unwrap();
+        let Command::Bundle(a) = &cli.command else { panic!("parsed as another subcommand") };
+        assert!(a.bundle.options().unwrap_err().to_string().contains("--consent 2"));
+    }
+
+    #[test]
     fn layer_field_flags_default_to_none_so_aliases_apply() {
         let cli = Cli::try_parse_from(["lifecircle", "extract", "--estates", "e.geojson", "--out", "o"]).unwrap();
         let Command::Extract(a) = &cli.command else { panic!("parsed as another subcommand") };
-        assert_eq!(a.input.spec().fields, LayerFieldNames::default());
+        assert_eq!(a.input.spec().fields, LayerFields::default());
     }
 }

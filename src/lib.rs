@@ -4,7 +4,6 @@
 //! Data flows one way: read ([`io`]) → model ([`model`]) → index / network ([`index`], [`network`]) →
 //! analyses ([`coverage`], [`bundle`]) → write ([`io`]). The binary's subcommands live in [`cli`].
 
-pub mod batch;
 pub mod bundle;
 pub mod cli;
 pub mod coverage;

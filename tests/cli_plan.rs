@@ -208,3 +208,50 @@ fn plan_outputs_do_not_depend_on_the_thread_count() {
     }
     assert!(compared >= 20, "only {compared} files compared");
 }
+
+/// The report's coverage table as (tier, category, threshold) cells, in the order shown.
+fn coverage_table(html: &str) -> Vec<(String, String, String)> {
+    let start = html.find("<section id=\"coverage\">").expect("coverage section");
+    let end = start + html[start..].find("</section>").unwrap();
+    html[start..end]
+        .lines()
+        .filter(|l| l.starts_with("<tr><td>"))
+        .map(|row| {
+            let cells: Vec<String> = row.split("</td>").map(|c| c.rsplit('>').next().unwrap_or("").to_string()).collect();
+            (cells[0].clone(), cells[1].clone(), cells[3].clone())
+        })
+        .collect()
+}
+
+#[test]
+fn the_report_follows_a_custom_profile() {
+    // A planner's profile: a `pharmacy` category (5 minutes, 250 m) before every other, the park at 800 m.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let default = std::fs::read_to_string(root.join("data/profiles/gb50180.toml")).unwrap();
+    let custom = default
+        .replacen(
+            "[[category]]\nkey = \"kindergarten\"",
+            "[[category]]\nkey = \"pharmacy\"\nname_zh = \"药店\"\ntier = \"5min\"\nthreshold_m = 250.0\nosm = [\"amenity=pharmacy\"]\nland_min_area_m2 = 100.0\nland_min_width_m = 8.0\n\n[[category]]\nkey = \"kindergarten\"",
+            1,
+        )
+        .replacen("key = \"park\"\nname_zh = \"社区公园 / 游园\"\ntier = \"10min\"\nthreshold_m = 500.0", "key = \"park\"\nname_zh = \"社区公园 / 游园\"\ntier = \"10min\"\nthreshold_m = 800.0", 1);
+    let dir = tempfile::tempdir().unwrap();
+    let profile_path = dir.path().join("custom.toml");
+    std::fs::write(&profile_path, &custom).unwrap();
+    let profile = lifecircle::profile::Profile::load(&profile_path).unwrap();
+    assert_eq!((profile.categories[0].key.as_str(), profile.category("park").unwrap().threshold_m), ("pharmacy", 800.0));
+
+    let out = dir.path().join("plan");
+    let o = lifecircle(&["plan", "--quiet", "--osm", NANJING, "--profile", profile_path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "plan failed: {}", String::from_utf8_lossy(&o.stderr));
+    let table = coverage_table(&std::fs::read_to_string(out.join("report.html")).unwrap());
+
+    // The rows are the profile's categories grouped by tier (5, 10, 15 minutes), in the profile's order within
+    // a tier, each with the profile's threshold.
+    let tier_rank = |t: &str| ["5min", "10min", "15min"].iter().position(|x| *x == t).unwrap();
+    let mut want: Vec<(String, String, String)> = profile.categories.iter().map(|c| (c.tier.as_str().to_string(), c.key.clone(), format!("{}", c.threshold_m))).collect();
+    want.sort_by_key(|(tier, ..)| tier_rank(tier));
+    assert_eq!(table, want);
+    assert_eq!(table[0], ("5min".to_string(), "pharmacy".to_string(), "250".to_string()));
+    assert!(table.contains(&("10min".to_string(), "park".to_string(), "800".to_string())), "{table:?}");
+}

@@ -59,7 +59,7 @@ fn tables_hold_the_hand_worked_figures() {
     assert!(html.contains("<tr><td>B2</td><td class=\"num\">6,800</td>"));
     // Both sites lie outside the bundles.
     assert!(html.contains("Recommended sites outside any bundle: kindergarten #1 (+5,200 residents); park #2 (+3,100 residents)"));
-    assert!(html.contains("<tr><th>excluded.built after 2000</th><td>1</td></tr>"));
+    assert!(html.contains("<tr><th>ineligible</th><td>2</td></tr>"));
     assert!(html.contains("nanjing-xuanwu-2021.osm.pbf"));
 }
 

@@ -238,9 +238,9 @@ fn bundle_gaps(estates: &[Estate], members: &[usize], population: f64, failing: 
 /// Run eligibility, adjacency, nesting and the partition over a dataset in the working CRS.
 ///
 /// `failing` maps estate ids to the must-have categories that fail for them (from the coverage
-/// analysis); with it each bundle lists its `gaps`.
+/// analysis); with it each bundle lists its `gaps`. `opts` must have passed [`BundleOptions::check`] (the
+/// command line checks them once, when it reads the flags).
 pub fn run_bundles(data: &Dataset, opts: &BundleOptions, failing: Option<&BTreeMap<String, Vec<String>>>) -> Result<BundleRun> {
-    opts.check()?;
     let estates = &data.estates;
     estates.iter().try_for_each(check_estate)?;
     let screenings: Vec<Screening> = estates.par_iter().map(|e| eligibility::screen_estate(e, opts)).collect::<Result<_>>()?;

@@ -13,19 +13,18 @@
 //! UTF-8, and its font list starts with CJK fonts, so Chinese names render.
 //!
 //! # The summary
-//! `summary` is the run's summary as JSON. These keys are read, all optional:
-//! - `coverage`: rows for the coverage table (see [`coverage_table`](crate::report::coverage_table); without
-//!   it the table is computed from the `estates` layer's `ok_<category>` fields);
-//! - `eligibility`: an object (nested objects allowed), shown as a table of its values;
-//! - `sources`: the data sources, an array of strings or of objects (each object's fields on one line);
-//! - any other key: a scalar goes to the "Run" table, an object or array to a section of its own.
+//! `summary` ([`ReportSummary`]) holds what the page shows beside the layers: the coverage table's rows (see
+//! [`coverage_table`](crate::report::coverage_table), which makes them with the run's rule profile), the
+//! estates per eligibility verdict, the run's figures ("Run" table, labels from [`ReportSummary::rows`]),
+//! the layers left out of the maps and the data sources.
 //!
 //! Pass the layers to show; leave the walking network of a whole city out (it can weigh tens of MB).
 //!
 //! ```
 //! use lifecircle::write::layer::{FieldType, GeometryKind, Layer};
 //! let estates = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
-//! let html = lifecircle::report::html::render_report(&[&estates], &serde_json::json!({}), "玄武区 Xuanwu");
+//! let summary = lifecircle::report::summary::ReportSummary::default();
+//! let html = lifecircle::report::html::render_report(&[&estates], &summary, "玄武区 Xuanwu");
 //! assert!(html.contains("<meta charset=\"utf-8\">") && html.contains("玄武区 Xuanwu"));
 //! assert!(!html.contains("http://") && !html.contains("https://"));
 //! ```
@@ -34,11 +33,11 @@ use crate::error::Result;
 use crate::write::layer::Layer;
 use crate::write::atomic::write_bytes_atomically;
 use crate::report::bundle_table::{SiteRow, bundle_rows};
-use crate::report::coverage_table::coverage_rows;
+use crate::report::coverage_table::CoverageRow;
 use crate::report::escape::{html_text, script_json};
 use crate::report::field_values::{format_count, format_number};
 use crate::report::map_data::map_data_text;
-use serde_json::Value as Json;
+use crate::report::summary::{LEFT_OUT_HEADING, ReportSummary};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -48,16 +47,13 @@ pub const ODBL_ATTRIBUTION: &str = "Map data © OpenStreetMap contributors, ODbL
 const SCRIPT: &str = include_str!("assets/report.js");
 const STYLE: &str = include_str!("assets/report.css");
 
-/// Summary keys with a section of their own.
-const KNOWN_KEYS: [&str; 3] = ["coverage", "eligibility", "sources"];
-
 /// Write the report to `path` (through a temporary file and a rename).
-pub fn write_report(path: &Path, layers: &[&Layer], summary: &Json, title: &str) -> Result<()> {
+pub fn write_report(path: &Path, layers: &[&Layer], summary: &ReportSummary, title: &str) -> Result<()> {
     write_bytes_atomically(path, render_report(layers, summary, title).as_bytes())
 }
 
 /// The report page.
-pub fn render_report(layers: &[&Layer], summary: &Json, title: &str) -> String {
+pub fn render_report(layers: &[&Layer], summary: &ReportSummary, title: &str) -> String {
     let data = script_json(&map_data_text(layers, title));
     let mut page = String::with_capacity(data.len() + SCRIPT.len() + 32 * 1024);
     let t = html_text(title);
@@ -73,15 +69,24 @@ pub fn render_report(layers: &[&Layer], summary: &Json, title: &str) -> String {
          </div>\n<div class=\"side\">\n<div class=\"panel\"><h3>Layers</h3><ul id=\"layers\"></ul></div>\n<div class=\"panel\" id=\"info\"></div>\n</div>\n</div>\n\
          <noscript><p class=\"note\">The map needs JavaScript; the tables below do not.</p></noscript>\n</section>\n",
     );
-    coverage_section(layers, summary, &mut page);
+    coverage_section(&summary.coverage, &mut page);
     bundles_section(layers, &mut page);
-    if let Some(eligibility) = summary.get("eligibility") {
+    let eligibility = summary.eligibility_rows();
+    if !eligibility.is_empty() {
         page.push_str("<section id=\"eligibility\">\n<h2>Eligibility</h2>\n");
-        json_section(eligibility, &mut page);
+        label_table(&eligibility, &mut page);
         page.push_str("</section>\n");
     }
-    other_sections(summary, &mut page);
-    sources_section(summary, &mut page);
+    page.push_str("<section id=\"run\">\n<h2>Run</h2>\n");
+    label_table(&summary.rows(), &mut page);
+    page.push_str("</section>\n");
+    let left_out = summary.left_out_rows();
+    if !left_out.is_empty() {
+        let _ = writeln!(page, "<section>\n<h2>{}</h2>", html_text(LEFT_OUT_HEADING));
+        label_table(&left_out, &mut page);
+        page.push_str("</section>\n");
+    }
+    sources_section(&summary.sources, &mut page);
     let _ = writeln!(
         page,
         "<footer><p id=\"attribution\">{}</p><p>Distances are walked along the mapped pedestrian network. The map uses a local equirectangular projection about its centre.</p></footer>",
@@ -107,8 +112,7 @@ fn percent_bar(share: Option<f64>) -> String {
     }
 }
 
-fn coverage_section(layers: &[&Layer], summary: &Json, page: &mut String) {
-    let rows = coverage_rows(layers, summary);
+fn coverage_section(rows: &[CoverageRow], page: &mut String) {
     page.push_str("<section id=\"coverage\">\n<h2>Coverage by category and life-circle tier</h2>\n");
     if rows.is_empty() {
         page.push_str("<p class=\"note\">No coverage figures in this run.</p>\n</section>\n");
@@ -117,7 +121,7 @@ fn coverage_section(layers: &[&Layer], summary: &Json, page: &mut String) {
     page.push_str(
         "<table class=\"data\">\n<tr><th>Tier</th><th>Category</th><th>名称</th><th>Walk ≤ m</th><th>Residents covered</th><th>Residents</th><th>Share of residents</th><th>Estates covered</th></tr>\n",
     );
-    for row in &rows {
+    for row in rows {
         let _ = writeln!(
             page,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{} of {}</td></tr>",
@@ -177,104 +181,19 @@ fn bundles_section(layers: &[&Layer], page: &mut String) {
     page.push_str("</section>\n");
 }
 
-fn scalar_text(value: &Json) -> String {
-    match value {
-        Json::Null => "—".to_string(),
-        Json::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
-        Json::Number(n) => n.as_f64().map_or_else(|| n.to_string(), |x| if x.fract() == 0.0 && x.abs() >= 1000.0 { format_count(x) } else { format_number(x) }),
-        Json::String(s) => s.clone(),
-        Json::Array(items) => items.iter().map(scalar_text).collect::<Vec<_>>().join(", "),
-        Json::Object(_) => value.to_string(),
-    }
-}
-
-/// Flatten an object into (dotted key, scalar) pairs.
-fn flatten(prefix: &str, value: &Json, out: &mut Vec<(String, String)>) {
-    match value {
-        Json::Object(map) => {
-            for (k, v) in map {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                flatten(&key, v, out);
-            }
-        }
-        Json::Array(items) if items.iter().any(|i| i.is_object() || i.is_array()) => {
-            for (i, item) in items.iter().enumerate() {
-                flatten(&format!("{prefix}[{}]", i + 1), item, out);
-            }
-        }
-        other => out.push((prefix.to_string(), scalar_text(other))),
-    }
-}
-
-/// A JSON value as a table: an array of objects as rows with the union of their keys as columns, anything
-/// else flattened to key / value rows.
-fn json_section(value: &Json, page: &mut String) {
-    if let Some(items) = value.as_array().filter(|a| !a.is_empty() && a.iter().all(Json::is_object)) {
-        let mut columns: Vec<&String> = Vec::new();
-        for item in items.iter().filter_map(Json::as_object) {
-            for k in item.keys() {
-                if !columns.contains(&k) {
-                    columns.push(k);
-                }
-            }
-        }
-        page.push_str("<table class=\"data\">\n<tr>");
-        for c in &columns {
-            let _ = write!(page, "<th>{}</th>", html_text(c));
-        }
-        page.push_str("</tr>\n");
-        for item in items.iter().filter_map(Json::as_object) {
-            page.push_str("<tr>");
-            for c in &columns {
-                let _ = write!(page, "<td>{}</td>", html_text(&item.get(*c).map_or(String::new(), scalar_text)));
-            }
-            page.push_str("</tr>\n");
-        }
-        page.push_str("</table>\n");
-        return;
-    }
-    let mut pairs = Vec::new();
-    flatten("", value, &mut pairs);
+/// A table of (label, value) rows.
+fn label_table<K: AsRef<str>>(rows: &[(K, String)], page: &mut String) {
     page.push_str("<table class=\"data\">\n");
-    for (k, v) in pairs {
-        let _ = writeln!(page, "<tr><th>{}</th><td>{}</td></tr>", html_text(if k.is_empty() { "value" } else { &k }), html_text(&v));
+    for (label, value) in rows {
+        let _ = writeln!(page, "<tr><th>{}</th><td>{}</td></tr>", html_text(label.as_ref()), html_text(value));
     }
     page.push_str("</table>\n");
 }
 
-fn other_sections(summary: &Json, page: &mut String) {
-    let Some(map) = summary.as_object() else { return };
-    let others: Vec<(&String, &Json)> = map.iter().filter(|(k, _)| !KNOWN_KEYS.contains(&k.as_str())).collect();
-    let scalars: Vec<&(&String, &Json)> = others.iter().filter(|(_, v)| !v.is_object() && !v.is_array()).collect();
-    if !scalars.is_empty() {
-        page.push_str("<section id=\"run\">\n<h2>Run</h2>\n<table class=\"data\">\n");
-        for (k, v) in scalars {
-            let _ = writeln!(page, "<tr><th>{}</th><td>{}</td></tr>", html_text(k), html_text(&scalar_text(v)));
-        }
-        page.push_str("</table>\n</section>\n");
-    }
-    for (k, v) in others.iter().filter(|(_, v)| v.is_object() || v.is_array()) {
-        let _ = writeln!(page, "<section>\n<h2>{}</h2>", html_text(&k.replace('_', " ")));
-        json_section(v, page);
-        page.push_str("</section>\n");
-    }
-}
-
-fn sources_section(summary: &Json, page: &mut String) {
+fn sources_section(sources: &[String], page: &mut String) {
     page.push_str("<section id=\"sources\">\n<h2>Data sources</h2>\n<ul>\n");
-    let items: Vec<String> = match summary.get("sources") {
-        Some(Json::Array(items)) => items
-            .iter()
-            .map(|item| match item {
-                Json::Object(map) => map.iter().map(|(k, v)| format!("{k}: {}", scalar_text(v))).collect::<Vec<_>>().join(" · "),
-                other => scalar_text(other),
-            })
-            .collect(),
-        Some(other) => vec![scalar_text(other)],
-        None => Vec::new(),
-    };
-    for item in items {
-        let _ = writeln!(page, "<li>{}</li>", html_text(&item));
+    for item in sources {
+        let _ = writeln!(page, "<li>{}</li>", html_text(item));
     }
     let _ = writeln!(page, "<li>{}</li>\n</ul>\n</section>", html_text(ODBL_ATTRIBUTION));
 }
@@ -284,7 +203,7 @@ mod tests {
     use super::*;
     use crate::write::layer::{FieldType, GeometryKind, Value};
     use geo_types::{Geometry, point, polygon};
-    use serde_json::json;
+    use serde_json::{Value as Json, json};
 
     fn extract_data(html: &str) -> Json {
         let start_tag = "<script type=\"application/json\" id=\"data\">";
@@ -298,7 +217,12 @@ mod tests {
         let mut estates = Layer::new("estates", GeometryKind::Polygon, &[("name", FieldType::Text), ("score", FieldType::Real)]);
         let nasty = "</script><script>alert(1)</script> https://evil.example/x";
         estates.push(Some(Geometry::Polygon(polygon![(x: 118.0, y: 32.0), (x: 118.01, y: 32.0), (x: 118.0, y: 32.01), (x: 118.0, y: 32.0)])), vec![nasty.into(), Value::Real(0.5)]);
-        let summary = json!({"sources": ["OSM extract from http://download.example/nanjing.osm.pbf"], "note": nasty});
+        let summary = ReportSummary {
+            sources: vec!["OSM extract from http://download.example/nanjing.osm.pbf".into()],
+            working_crs: nasty.into(),
+            left_out_of_maps: vec![nasty.into()],
+            ..ReportSummary::default()
+        };
         let html = render_report(&[&estates], &summary, nasty);
         assert!(!html.contains("http://") && !html.contains("https://"));
         assert_eq!(html.matches("<script").count(), 2, "only the data block and the map script");
@@ -309,23 +233,30 @@ mod tests {
 
     #[test]
     fn sections_from_the_summary() {
-        let summary = json!({
-            "profile": "GB 50180-2018 default",
-            "estates": 1234,
-            "eligibility": {"eligible": 31, "reasons": {"built after 2000": 6}},
-            "sources": [{"name": "OpenStreetMap", "date": "2021-01-01"}, "survey.csv"],
-            "warnings": ["3 estates without population"],
-        });
+        let summary = ReportSummary {
+            estates: 1234,
+            residents: 56789.4,
+            bundles: 3,
+            working_crs: "EPSG:32650".into(),
+            eligibility: [("eligible".to_string(), 31), ("ineligible".to_string(), 6)].into(),
+            sources: vec!["OpenStreetMap extract nanjing.osm.pbf".into(), "survey.csv".into()],
+            left_out_of_maps: vec!["service_lines (15 features, 600000 vertices)".into()],
+            ..ReportSummary::default()
+        };
         let html = render_report(&[], &summary, "t");
-        assert!(html.contains("<tr><th>profile</th><td>GB 50180-2018 default</td></tr>"));
-        assert!(html.contains("<tr><th>estates</th><td>1,234</td></tr>"));
-        assert!(html.contains("<tr><th>reasons.built after 2000</th><td>6</td></tr>"));
-        assert!(html.contains("<li>name: OpenStreetMap · date: 2021-01-01</li>"));
-        assert!(html.contains("<li>survey.csv</li>"));
-        assert!(html.contains("<h2>warnings</h2>"));
+        assert!(html.contains("<section id=\"run\">\n<h2>Run</h2>\n<table class=\"data\">\n<tr><th>estates</th><td>1,234</td></tr>\n"), "{html}");
+        assert!(html.contains("<tr><th>residents</th><td>56789.4</td></tr>"));
+        assert!(html.contains("<tr><th>bundles</th><td>3</td></tr>"));
+        assert!(html.contains("<tr><th>working CRS</th><td>EPSG:32650</td></tr>\n</table>\n</section>\n"));
+        assert!(html.contains("<section id=\"eligibility\">\n<h2>Eligibility</h2>\n<table class=\"data\">\n<tr><th>eligible</th><td>31</td></tr>\n<tr><th>ineligible</th><td>6</td></tr>\n</table>\n</section>\n"));
+        assert!(html.contains("<h2>left out of the maps (open lifecircle.gpkg in QGIS)</h2>\n<table class=\"data\">\n<tr><th>value</th><td>service_lines (15 features, 600000 vertices)</td></tr>"));
+        assert!(html.contains("<li>OpenStreetMap extract nanjing.osm.pbf</li>\n<li>survey.csv</li>\n"));
         assert!(html.contains("No coverage figures in this run."));
         assert!(html.contains(ODBL_ATTRIBUTION));
         assert!(!html.contains("id=\"bundles\""), "no bundles section without bundles");
+        // Without eligibility figures or left-out layers, no section for them.
+        let html = render_report(&[], &ReportSummary::default(), "t");
+        assert!(!html.contains("id=\"eligibility\"") && !html.contains("left out of the maps"));
     }
 
     #[test]
@@ -337,7 +268,8 @@ mod tests {
         bundles.push(Some(Geometry::Polygon(polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 0.)])), vec!["B1".into(), Value::Real(7000.0), vec!["park".to_string()].into()]);
         let mut sites = Layer::new("sites", GeometryKind::Point, &[("category", FieldType::Text), ("rank", FieldType::Int), ("new_population_covered", FieldType::Real)]);
         sites.push(Some(Geometry::Point(point!(x: 0.9, y: 0.1))), vec!["park".into(), Value::Int(1), Value::Real(2300.0)]);
-        let html = render_report(&[&estates, &bundles, &sites], &json!({}), "t");
+        let summary = ReportSummary { coverage: crate::report::coverage_table::rows_from_layers(&[&estates], &crate::profile::Profile::default_profile()), ..ReportSummary::default() };
+        let html = render_report(&[&estates, &bundles, &sites], &summary, "t");
         // 1500 of 2000 residents = 75.0 %; 1 of 2 estates.
         assert!(html.contains("<td class=\"num\">1,500</td><td class=\"num\">2,000</td>"), "{html}");
         assert!(html.contains("75.0 %"));
@@ -350,7 +282,7 @@ mod tests {
     fn written_file_equals_rendered_page() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("report.html");
-        write_report(&path, &[], &json!(null), "空").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), render_report(&[], &json!(null), "空"));
+        write_report(&path, &[], &ReportSummary::default(), "空").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), render_report(&[], &ReportSummary::default(), "空"));
     }
 }

@@ -4,6 +4,8 @@
 //!   them in a GeoPackage's `layer_styles` table so QGIS opens every layer styled;
 //! - [`html`]: `report.html`, one self-contained offline page: an interactive map, the coverage table per
 //!   category and tier, the bundles with their gaps and recommended sites, eligibility, sources, attribution;
+//!   [`summary`] is what it shows beside the layers, [`coverage_table`] makes the coverage rows with the
+//!   run's rule profile;
 //! - [`map`]: the printable `coverage_map.svg` / `coverage_map.png` (rasterised by [`raster`]).
 //!
 //! All of them take the output [`Layer`](crate::write::layer::Layer)s (WGS84) and share one [`palette`], the
@@ -12,7 +14,7 @@
 //! looks the same in QGIS, in the browser and on paper.
 //!
 //! ```no_run
-//! # fn run(layers: &[&lifecircle::write::layer::Layer], summary: &serde_json::Value) -> lifecircle::Result<()> {
+//! # fn run(layers: &[&lifecircle::write::layer::Layer], summary: &lifecircle::report::summary::ReportSummary) -> lifecircle::Result<()> {
 //! use lifecircle::report;
 //! let out = std::path::Path::new("out");
 //! report::write_qml_files(out, layers)?;                              // out/NAME.qml beside out/NAME.geojson
@@ -35,6 +37,7 @@ pub mod map_data;
 pub mod palette;
 pub mod raster;
 pub mod styles;
+pub mod summary;
 pub mod symbology;
 
 pub use gpkg_styles::{store_qml_in_geopackage, store_styles_in_geopackage};

@@ -15,6 +15,9 @@
 use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
 use gdal::vector::{FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
 use geo_types::{Coord, Geometry, LineString, MultiPolygon, Point, Polygon};
+use lifecircle::profile::Profile;
+use lifecircle::report::coverage_table::rows_from_layers;
+use lifecircle::report::summary::ReportSummary;
 use lifecircle::write::layer::{FieldType, GeometryKind, Layer, Value};
 use std::path::Path;
 
@@ -167,17 +170,21 @@ pub fn all_layers() -> Vec<Layer> {
     vec![estates, facilities(), service_areas(), bundles, sites(), idle_land(), network()]
 }
 
-pub fn summary() -> serde_json::Value {
-    serde_json::json!({
-        "profile": "GB 50180-2018 default",
-        "input": "nanjing-xuanwu-2021.osm.pbf",
-        "estates": 12,
-        "eligibility": {"estates": 12, "eligible": 10, "excluded": {"built after 2000": 1, "to be demolished": 1}},
-        "sources": [
-            {"name": "OpenStreetMap extract of Xuanwu district", "date": "2021-01-01", "licence": "ODbL 1.0"},
-            "Survey table 摸底调查表 (hand-made test data)"
-        ]
-    })
+/// The report's summary of the district: coverage rows from the estates layer (default profile), 10 of the
+/// 12 estates eligible.
+pub fn summary() -> ReportSummary {
+    let estates = estates();
+    ReportSummary {
+        coverage: rows_from_layers(&[&estates], &Profile::default_profile()),
+        estates: 12,
+        eligibility: [("eligible".to_string(), 10), ("ineligible".to_string(), 2)].into(),
+        sources: vec![
+            "OpenStreetMap extract of Xuanwu district nanjing-xuanwu-2021.osm.pbf · 2021-01-01 · ODbL 1.0".into(),
+            "Survey table 摸底调查表 (hand-made test data)".into(),
+        ],
+        working_crs: "EPSG:32650".into(),
+        ..ReportSummary::default()
+    }
 }
 
 /// Write `layers` into a new GeoPackage with GDAL (WGS84; TextList fields as JSON text).

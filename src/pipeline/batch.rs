@@ -10,8 +10,9 @@
 //! - `--inputs DIR`: one plan per `.osm.pbf` file in DIR, named after the file.
 //!
 //! Areas run in parallel (rayon). Resumable: an area whose folder already holds `summary.json` (written
-//! last, atomically) is skipped and its figures read back. An area that fails records its error in the
-//! summary and the others go on; the command exits 2 if any area failed.
+//! last, atomically) is skipped and its figures read back ([`PlanSummary`]'s fields, through a serde type).
+//! An area that fails records its error in the summary and the others go on; the command exits 2 if any
+//! area failed.
 
 use crate::error::{Error, Result};
 use crate::index::Spatial;
@@ -24,15 +25,37 @@ use geo::BoundingRect;
 use geo::Intersects;
 use geo_types::MultiPolygon;
 use rayon::prelude::*;
+use serde::Deserialize;
 use std::path::{Path, PathBuf};
+
+/// How an area's plan ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AreaStatus {
+    /// Planned by this run.
+    Done,
+    /// Already finished by an earlier run: its figures are read back from its `summary.json`.
+    Skipped,
+    /// The plan failed; the error is in the outcome.
+    Failed,
+}
+
+impl AreaStatus {
+    /// The status as `batch_summary.csv` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AreaStatus::Done => "done",
+            AreaStatus::Skipped => "skipped",
+            AreaStatus::Failed => "failed",
+        }
+    }
+}
 
 /// One area's outcome.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AreaOutcome {
     pub area_id: String,
     pub folder: PathBuf,
-    /// `done`, `skipped` (already finished by an earlier run) or `failed`.
-    pub status: &'static str,
+    pub status: AreaStatus,
     pub estates: Option<usize>,
     pub population: Option<f64>,
     pub bundles: Option<usize>,
@@ -70,17 +93,7 @@ pub fn subset_for_area(data: &Dataset, area: &MultiPolygon<f64>, margin_m: f64) 
     }
 }
 
-fn read_back(summary_path: &Path) -> Option<PlanSummaryFigures> {
-    let text = std::fs::read_to_string(summary_path).ok()?;
-    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
-    Some(PlanSummaryFigures {
-        estates: v.get("estates")?.as_u64()? as usize,
-        population: v.get("population")?.as_f64()?,
-        bundles: v.get("bundles")?.get("bundles")?.as_u64()? as usize,
-        mean_score: v.get("coverage").and_then(|c| c.get("mean_score")).and_then(|m| m.as_f64()),
-    })
-}
-
+/// The figures of an area's plan the batch table shows.
 struct PlanSummaryFigures {
     estates: usize,
     population: f64,
@@ -92,6 +105,40 @@ impl From<&PlanSummary> for PlanSummaryFigures {
     fn from(s: &PlanSummary) -> Self {
         PlanSummaryFigures { estates: s.estates, population: s.population, bundles: s.bundles.bundles, mean_score: s.coverage.mean_score }
     }
+}
+
+/// The part of a [`PlanSummary`] (`summary.json`) read back for an area an earlier run finished.
+#[derive(Deserialize)]
+struct WrittenSummary {
+    estates: usize,
+    population: f64,
+    bundles: WrittenBundles,
+    #[serde(default)]
+    coverage: Option<WrittenCoverage>,
+}
+
+#[derive(Deserialize)]
+struct WrittenBundles {
+    bundles: usize,
+}
+
+#[derive(Deserialize)]
+struct WrittenCoverage {
+    #[serde(default)]
+    mean_score: Option<f64>,
+}
+
+/// The figures of a finished area's `summary.json`; `None` when there is none (or it cannot be read), so
+/// the area is planned again.
+fn read_back(summary_path: &Path) -> Option<PlanSummaryFigures> {
+    let text = std::fs::read_to_string(summary_path).ok()?;
+    let written: WrittenSummary = serde_json::from_str(&text).ok()?;
+    Some(PlanSummaryFigures {
+        estates: written.estates,
+        population: written.population,
+        bundles: written.bundles.bundles,
+        mean_score: written.coverage.and_then(|c| c.mean_score),
+    })
 }
 
 /// Plan one area (or return its earlier result), never failing the batch.
@@ -108,16 +155,16 @@ fn run_area(area_id: &str, out_dir: &Path, plan: impl FnOnce(&OutputSpec) -> Res
         error,
     };
     if let Some(figures) = read_back(&folder.join("summary.json")) {
-        return outcome("skipped", Some(figures), None);
+        return outcome(AreaStatus::Skipped, Some(figures), None);
     }
     let spec = OutputSpec { dir: folder.clone(), format: OutputFormat::GeoPackage };
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plan(&spec))) {
-        Ok(Ok(summary)) => outcome("done", Some((&summary).into()), None),
+        Ok(Ok(summary)) => outcome(AreaStatus::Done, Some((&summary).into()), None),
         Ok(Err(e)) => {
             tracing::warn!(area = area_id, error = %e, "area failed");
-            outcome("failed", None, Some(e.to_string()))
+            outcome(AreaStatus::Failed, None, Some(e.to_string()))
         }
-        Err(_) => outcome("failed", None, Some("internal error: the area's run stopped unexpectedly".into())),
+        Err(_) => outcome(AreaStatus::Failed, None, Some("internal error: the area's run stopped unexpectedly".into())),
     }
 }
 
@@ -142,7 +189,7 @@ pub fn batch_table(outcomes: &[AreaOutcome]) -> Layer {
             None,
             vec![
                 o.area_id.clone().into(),
-                o.status.into(),
+                o.status.as_str().into(),
                 o.folder.display().to_string().into(),
                 o.estates.into(),
                 o.population.into(),
@@ -210,7 +257,7 @@ pub fn batch_inputs(input: &InputSpec, inputs_dir: &Path, out_dir: &Path, opts: 
 fn finish(out_dir: &Path, mut outcomes: Vec<AreaOutcome>) -> Result<Vec<AreaOutcome>> {
     outcomes.sort_by(|a, b| a.area_id.cmp(&b.area_id));
     csv_table::write_layer_csv(&out_dir.join("batch_summary.csv"), &batch_table(&outcomes))?;
-    let failed = outcomes.iter().filter(|o| o.status == "failed").count();
+    let failed = outcomes.iter().filter(|o| o.status == AreaStatus::Failed).count();
     tracing::info!(areas = outcomes.len(), failed, "batch written");
     Ok(outcomes)
 }
@@ -218,6 +265,53 @@ fn finish(out_dir: &Path, mut outcomes: Vec<AreaOutcome>) -> Result<Vec<AreaOutc
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_written_summary_reads_back_to_the_figures_of_the_plan() {
+        use crate::coverage::summary::{CoverageSummary, OrderedMap};
+        let coverage = CoverageSummary { estates: 3, population: 4500.0, categories: OrderedMap(Vec::new()), tiers: OrderedMap(Vec::new()), mean_score: Some(0.5) };
+        let bundles = crate::pipeline::BundleSummary {
+            crs: "EPSG:32650".into(),
+            estates: 3,
+            bundles: 2,
+            candidate_population: 4500.0,
+            bundled_population: 4000.0,
+            bundled_share: 4000.0 / 4500.0,
+            eligibility: Default::default(),
+            left_out: Default::default(),
+            min_pop: 1000.0,
+            max_pop: 3000.0,
+            layers: Default::default(),
+            files: Vec::new(),
+        };
+        let summary = PlanSummary {
+            title: "t".into(),
+            crs: "EPSG:32650".into(),
+            estates: 3,
+            population: 4500.5,
+            rejects: 0,
+            coverage: coverage.clone(),
+            bundles,
+            coverage_after_sites: coverage,
+            sites: 1,
+            bundle_sites: 0,
+            stage_seconds: Default::default(),
+            files: Vec::new(),
+            attribution: String::new(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("summary.json");
+        crate::pipeline::write_json(&path, &summary).unwrap();
+        let f = read_back(&path).unwrap();
+        assert_eq!((f.estates, f.population, f.bundles, f.mean_score), (3, 4500.5, 2, Some(0.5)));
+        // No mean score (no estates): null in the file, none read back.
+        std::fs::write(&path, r#"{"estates": 0, "population": 0, "bundles": {"bundles": 0}, "coverage": {"mean_score": null}}"#).unwrap();
+        assert_eq!(read_back(&path).unwrap().mean_score, None);
+        // A half-written or foreign file is no finished plan.
+        std::fs::write(&path, r#"{"estates": 3}"#).unwrap();
+        assert!(read_back(&path).is_none());
+        assert!(read_back(&dir.path().join("missing.json")).is_none());
+    }
 
     #[test]
     fn folder_names_are_safe() {

@@ -1,0 +1,146 @@
+//! Where and how a command writes: the output folder checked before any work, the layers in the chosen
+//! format (RFC 7946 GeoJSON files or one GeoPackage), the rejects, the CSV tables and the JSON summaries —
+//! all into a staging folder ([`atomic::StagingFolder`]) moved into place once everything is written, so a
+//! run that fails half-way (a full disk) leaves no partial set of outputs behind.
+
+use crate::error::{Error, Result};
+use crate::pipeline::load::Loaded;
+use crate::read::survey;
+use crate::write::layer::Layer;
+use crate::write::{atomic, csv_table, geojson, geopackage, model_layers, rejects};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Output file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    /// One RFC 7946 GeoJSON file per layer.
+    #[default]
+    GeoJson,
+    /// One GeoPackage, `lifecircle.gpkg`, holding every layer.
+    GeoPackage,
+}
+
+/// Where and how results are written.
+#[derive(Debug, Clone)]
+pub struct OutputSpec {
+    pub dir: PathBuf,
+    pub format: OutputFormat,
+}
+
+/// Create the output folder and check that it can be written, before any work is done.
+pub fn prepare_output(out: &OutputSpec) -> Result<()> {
+    if out.dir.exists() && !out.dir.is_dir() {
+        return Err(Error::output(&out.dir, "it is a file, not a folder; pass --out with a folder name"));
+    }
+    std::fs::create_dir_all(&out.dir).map_err(|e| Error::output(&out.dir, e))?;
+    let probe = out.dir.join(format!(".lifecircle-write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(|e| Error::output(&out.dir, e))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// Write layers in the chosen format; returns the paths written.
+pub fn write_layers(out: &OutputSpec, layers: &[Layer]) -> Result<Vec<PathBuf>> {
+    match out.format {
+        OutputFormat::GeoJson => layers
+            .iter()
+            .map(|layer| {
+                let path = out.dir.join(format!("{}.geojson", layer.name));
+                geojson::write_geojson(&path, layer)?;
+                Ok(path)
+            })
+            .collect(),
+        OutputFormat::GeoPackage => {
+            let path = out.dir.join("lifecircle.gpkg");
+            geopackage::write_geopackage(&path, layers)?;
+            Ok(vec![path])
+        }
+    }
+}
+
+/// Write a value as pretty JSON, atomically.
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Internal(format!("serialising {}: {e}", path.display())))?;
+    bytes.push(b'\n');
+    atomic::write_bytes_atomically(path, &bytes)
+}
+
+/// Write a run's map layers (in the chosen format), its rejects, the survey report and CSV tables into the
+/// staging folder `stage`; returns the staged paths. `map_layers` must not hold the rejects: they are
+/// added here (a GeoPackage table, or `rejects.geojson` with `rejects.csv` for unlocated rejects).
+pub fn write_run_outputs(stage: &Path, format: OutputFormat, loaded: &Loaded, map_layers: &[Layer], tables: &[(&str, &Layer)]) -> Result<Vec<PathBuf>> {
+    let staged_out = OutputSpec { dir: stage.to_path_buf(), format };
+    let mut files = match format {
+        OutputFormat::GeoPackage => {
+            let mut all = map_layers.to_vec();
+            all.push(model_layers::rejects_layer(&loaded.dataset.rejects, Some(loaded.crs)));
+            write_layers(&staged_out, &all)?
+        }
+        OutputFormat::GeoJson => {
+            let mut files = write_layers(&staged_out, map_layers)?;
+            files.extend(rejects::write_rejects(stage, &loaded.dataset.rejects, Some(loaded.crs))?);
+            files
+        }
+    };
+    if let Some(report) = &loaded.survey {
+        files.push(write_survey_report(stage, report)?);
+    }
+    for (name, table) in tables {
+        let path = stage.join(name);
+        csv_table::write_layer_csv(&path, table)?;
+        files.push(path);
+    }
+    Ok(files)
+}
+
+/// `survey_unmatched.csv` in `dir`: the survey rows that were not applied, and why.
+pub(crate) fn write_survey_report(dir: &Path, report: &survey::SurveyReport) -> Result<PathBuf> {
+    let path = dir.join("survey_unmatched.csv");
+    survey::write_survey_report_csv(&path, report)?;
+    Ok(path)
+}
+
+/// Outputs a run writes only in some cases: `rejects.csv` when some reject has no geometry,
+/// `survey_unmatched.csv` when a survey is given.
+const OCCASIONAL_OUTPUTS: [&str; 2] = ["rejects.csv", "survey_unmatched.csv"];
+
+/// Move a run's staged files into the output folder and remove the occasional outputs an earlier run
+/// left there that this run did not write (they would describe the earlier run).
+pub(crate) fn commit_run(stage: atomic::StagingFolder, files: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    stage.commit_superseding(files, &OCCASIONAL_OUTPUTS)
+}
+
+/// Features per layer, rejects left out.
+pub(crate) fn layer_counts(layers: &[Layer]) -> BTreeMap<String, usize> {
+    layers.iter().filter(|l| l.name != "rejects").map(|l| (l.name.clone(), l.features.len())).collect()
+}
+
+/// The paths files will have once the stage is committed into `out`.
+pub(crate) fn final_paths(stage: &Path, out: &Path, files: &[PathBuf]) -> Vec<String> {
+    files.iter().map(|p| out.join(p.strip_prefix(stage).unwrap_or(p)).display().to_string()).collect()
+}
+
+/// Write a layer's GeoJSON copy and its `.qml` style (made once by the caller, who also stores it in the
+/// GeoPackage) beside it; returns the files written.
+pub(crate) fn write_geojson_with_style(geojson_dir: &Path, layer: &Layer, qml: Option<&str>) -> Result<Vec<PathBuf>> {
+    let path = geojson_dir.join(format!("{}.geojson", layer.name));
+    geojson::write_geojson(&path, layer)?;
+    let style = qml.map(|q| crate::report::styles::write_qml_text_beside(&path, q)).transpose()?;
+    Ok(std::iter::once(path).chain(style).collect())
+}
+
+/// Write `text` (a CSV table made in memory) to `dir/name`, atomically, and return its path.
+pub(crate) fn write_text_file(dir: &Path, name: &str, text: &str) -> Result<PathBuf> {
+    let path = dir.join(name);
+    atomic::write_bytes_atomically(&path, text.as_bytes())?;
+    Ok(path)
+}
+
+/// Write `value` as pretty JSON to `dir/name` and return its path.
+pub(crate) fn write_json_file<T: Serialize>(dir: &Path, name: &str, value: &T) -> Result<PathBuf> {
+    let path = dir.join(name);
+    write_json(&path, value)?;
+    Ok(path)
+}

@@ -1,0 +1,315 @@
+//! `lifecircle plan`: the whole plan in one run — read → coverage → bundles → sites — written as the
+//! planner's package: one styled GeoPackage, GeoJSON copies with their QGIS styles, `report.html`, the
+//! printable `coverage_map.png` / `.svg`, CSV tables and `summary.json`, written last: its presence says the
+//! run completed (`batch` skips an area whose folder holds it).
+//!
+//! How the writing overlaps the work: once coverage is known, the walking network's layers are written on a
+//! thread of their own ([`network_layers`](super::network_layers)) while bundles and sites are worked out;
+//! then the GeoPackage, the GeoJSON copies, the report and the map are written side by side (rayon), taking
+//! the time of the slowest instead of the sum. Everything lands in a staging folder moved into place at the
+//! end.
+
+use crate::bundle::{self, BundleOptions, BundleRun};
+use crate::coverage::{self, CoverageOptions, CoverageRun};
+use crate::error::{Error, Result};
+use crate::pipeline::bundle::{BundleOutputs, BundleSummary, bundle_outputs};
+use crate::pipeline::coverage::{failing_must_have, run_coverage};
+use crate::pipeline::load::{InputSpec, Loaded, load};
+use crate::pipeline::network_layers::{NetworkWritten, PlanPaths, write_network_layers};
+use crate::pipeline::outputs::{
+    OutputSpec, commit_run, final_paths, layer_counts, prepare_output, write_geojson_with_style, write_json_file, write_survey_report, write_text_file,
+};
+use crate::pipeline::plan_report::{PlanFigures, plan_title, report_map_layers, report_summary};
+use crate::pipeline::stages::Stages;
+use crate::report::map::CoverageMapFiles;
+use crate::report::summary::ReportSummary;
+use crate::siting::{self, BundleSites, SitingOptions, SitingRun};
+use crate::write::layer::Layer;
+use crate::write::geopackage::GeoPackageWriter;
+use crate::write::{atomic, csv_table, model_layers};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// What `plan` ran with, beside the inputs.
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    pub coverage: CoverageOptions,
+    pub bundle: BundleOptions,
+    pub siting: SitingOptions,
+    /// The report's and map's title; default: the input file's name.
+    pub title: Option<String>,
+}
+
+/// `summary.json`: the key figures of every stage.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanSummary {
+    pub title: String,
+    pub crs: String,
+    pub estates: usize,
+    pub population: f64,
+    pub rejects: usize,
+    pub coverage: coverage::summary::CoverageSummary,
+    pub bundles: BundleSummary,
+    /// Coverage once the recommended sites are built.
+    pub coverage_after_sites: coverage::summary::CoverageSummary,
+    pub sites: usize,
+    /// Sites recommended per renovation bundle for its own gaps (the `bundle_sites` layer).
+    pub bundle_sites: usize,
+    pub stage_seconds: BTreeMap<String, f64>,
+    pub files: Vec<String>,
+    pub attribution: String,
+}
+
+/// `lifecircle plan`: extract → coverage → bundles, then the planner's package: one styled GeoPackage,
+/// GeoJSON copies with QGIS styles, `report.html`, `coverage_map.png` / `.svg`, CSV tables, `summary.json`.
+/// `opts.bundle` must have passed [`BundleOptions::check`] (the command line checks it when it reads the flags).
+pub fn plan(input: &InputSpec, out: &OutputSpec, opts: &PlanOptions, show_progress: bool) -> Result<PlanSummary> {
+    prepare_output(out)?;
+    let mut stages = Stages::new(show_progress);
+    stages.start("read inputs");
+    let loaded = load(input)?;
+    plan_in_prepared_output(loaded, input, out, opts, stages)
+}
+
+/// The plan on inputs already read (`batch` reads once and plans each area).
+pub fn plan_loaded(loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts: &PlanOptions, stages: Stages) -> Result<PlanSummary> {
+    prepare_output(out)?;
+    plan_in_prepared_output(loaded, input, out, opts, stages)
+}
+
+/// The plan from coverage on, into an output folder [`prepare_output`] has checked.
+fn plan_in_prepared_output(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts: &PlanOptions, mut stages: Stages) -> Result<PlanSummary> {
+    stages.start("coverage");
+    let coverage = run_coverage(&mut loaded, &opts.coverage)?;
+    let loaded = &loaded;
+    // Everything goes into a staging folder, moved into `out` once all is written (summary.json last).
+    let stage = atomic::StagingFolder::create(&out.dir)?;
+    let paths = PlanPaths::in_stage(stage.path());
+    std::fs::create_dir_all(&paths.geojson_dir).map_err(|e| Error::output(&paths.geojson_dir, e))?;
+    std::thread::scope(|scope| {
+        // The walking network's layers (a city's millions of edges) go into the GeoPackage and GeoJSON on
+        // a thread of their own while bundles and sites are worked out, and are dropped once written.
+        let network_job = scope.spawn(|| write_network_layers(&coverage, &loaded.dataset, loaded.crs, &paths));
+        let network_written = || network_job.join().unwrap_or_else(|_| Err(Error::Internal("the thread writing the network layers panicked".into())));
+        let run = PlanRun { loaded, coverage: &coverage, input, out, opts, paths: &paths };
+        run.analyse_and_write(stages, stage, network_written)
+    })
+}
+
+/// One plan, its coverage known: what it was given and where it writes.
+struct PlanRun<'a> {
+    loaded: &'a Loaded,
+    coverage: &'a CoverageRun,
+    input: &'a InputSpec,
+    out: &'a OutputSpec,
+    opts: &'a PlanOptions,
+    paths: &'a PlanPaths,
+}
+
+/// The plan's sites: for the whole area, and for each bundle's own gaps.
+struct Sited {
+    run: SitingRun,
+    bundle_sites: Vec<BundleSites>,
+}
+
+impl Sited {
+    fn bundle_site_count(&self) -> usize {
+        self.bundle_sites.iter().map(|b| b.sites.len()).sum()
+    }
+}
+
+/// What the four writers running side by side returned.
+struct SideBySide {
+    gpkg: Result<()>,
+    geojson: Result<Vec<Vec<PathBuf>>>,
+    report: Result<()>,
+    map: Result<CoverageMapFiles>,
+}
+
+impl PlanRun<'_> {
+    /// Bundles, sites and every output but the network layers, which `network_written` hands over.
+    fn analyse_and_write(&self, mut stages: Stages, stage: atomic::StagingFolder, network_written: impl FnOnce() -> Result<NetworkWritten>) -> Result<PlanSummary> {
+        let (loaded, sd) = (self.loaded, &self.paths.dir);
+        stages.start("bundles");
+        let failing = failing_must_have(loaded, self.coverage);
+        let bundle_run = bundle::run_bundles(&loaded.dataset, &self.opts.bundle, Some(&failing))?;
+        stages.start("sites");
+        let sited = self.site(&bundle_run)?;
+        stages.start("layers");
+        let (layers, bundles_table, mut bundle_summary) = self.layers(&bundle_run, &sited)?;
+        stages.start("network layers written");
+        let NetworkWritten { gpkg, files: network_files, styles: network_styles, counts: network_counts } = network_written()?;
+        stages.start("GeoPackage, GeoJSON, report and map");
+        // What the report and the map show, worked out before the writers start. The walking network of a
+        // whole city is left to the GeoPackage, and so is any layer too big for a browser to draw.
+        let title = plan_title(self.opts.title.as_deref(), self.input);
+        let (shown, left_out) = report_map_layers(&layers);
+        bundle_summary.layers = layer_counts(&layers);
+        bundle_summary.layers.extend(network_counts);
+        let report = report_summary(PlanFigures {
+            loaded,
+            input: self.input,
+            coverage: self.coverage,
+            bundles: &bundle_run,
+            eligibility: &bundle_summary.eligibility,
+            siting: &sited.run,
+            bundle_sites: sited.bundle_site_count(),
+            left_out_of_maps: left_out,
+        });
+        let written = self.write_side_by_side(&layers, gpkg, network_styles, &shown, &report, &title);
+        written.gpkg?;
+        let mut files = vec![self.paths.gpkg.clone()];
+        files.extend(network_files);
+        files.extend(written.geojson?.into_iter().flatten());
+        files.extend(self.write_tables(&sited.run, &bundles_table)?);
+        written.report?;
+        let map = written.map?;
+        files.extend([sd.join("report.html"), map.svg, map.png]);
+        stages.finish();
+
+        let summary = PlanSummary {
+            title,
+            crs: loaded.crs.name(),
+            estates: loaded.dataset.estates.len(),
+            population: loaded.dataset.estates.iter().map(|e| e.population).sum(),
+            rejects: loaded.dataset.rejects.len(),
+            coverage: self.coverage.summary.clone(),
+            bundles: bundle_summary,
+            coverage_after_sites: sited.run.coverage_after.clone(),
+            sites: sited.run.sites.len(),
+            bundle_sites: sited.bundle_site_count(),
+            stage_seconds: stages.seconds.clone(),
+            files: final_paths(sd, &self.out.dir, &files),
+            attribution: crate::report::html::ODBL_ATTRIBUTION.to_string(),
+        };
+        files.push(write_json_file(sd, "summary.json", &summary)?);
+        commit_run(stage, &files)?;
+        tracing::info!(seconds = stages.total_s(), "plan written");
+        Ok(summary)
+    }
+
+    /// The plan's sites, and each bundle's gaps sited for its own residents on the same candidates and reach.
+    fn site(&self, bundle_run: &BundleRun) -> Result<Sited> {
+        let (loaded, opts) = (self.loaded, &self.opts.siting);
+        let categories = siting::resolve_categories(&loaded.profile, self.coverage, &loaded.dataset, opts.categories.as_deref())?;
+        let siting_plan = siting::plan(&loaded.dataset, &loaded.profile, self.coverage, &categories, opts)?;
+        let bundle_of: BTreeMap<String, String> = bundle_run.estates.iter().filter_map(|r| Some((r.estate_id.clone(), r.bundle_id.clone()?))).collect();
+        let gaps: BTreeMap<String, Vec<String>> =
+            bundle_run.bundles.iter().filter_map(|b| b.gaps.clone().filter(|g| !g.is_empty()).map(|g| (b.id.clone(), g))).collect();
+        let started = std::time::Instant::now();
+        let bundle_sites = siting::site_bundles_on_plan(&loaded.dataset, &siting_plan, &bundle_of, &gaps, opts.k);
+        let n_bundle_sites: usize = bundle_sites.iter().map(|b| b.sites.len()).sum();
+        tracing::debug!(bundles = gaps.len(), sites = n_bundle_sites, seconds = started.elapsed().as_secs_f64(), "bundles sited");
+        let started = std::time::Instant::now();
+        let run = siting::run_siting_on_plan(&loaded.dataset, &loaded.profile, self.coverage, siting_plan, opts);
+        tracing::debug!(sites = run.sites.len(), seconds = started.elapsed().as_secs_f64(), "plan sited");
+        Ok(Sited { run, bundle_sites })
+    }
+
+    /// Every layer of the plan but the network's, in the GeoPackage's order; the bundles table for
+    /// `bundles.csv` and the bundle summary.
+    fn layers(&self, bundle_run: &BundleRun, sited: &Sited) -> Result<(Vec<Layer>, Layer, BundleSummary)> {
+        let (loaded, crs) = (self.loaded, self.loaded.crs);
+        let cov = coverage::layers::analysis_layers(self.coverage, &loaded.dataset, &loaded.profile, crs)?;
+        let BundleOutputs { layers: bundle_layers, table, summary } = bundle_outputs(loaded, bundle_run)?;
+        let mut estates = cov.estates;
+        estates.join_fields(&bundle_layers.estates, "estate_id");
+        let layers = vec![
+            estates,
+            cov.facilities,
+            cov.facility_footprints,
+            cov.service_areas,
+            cov.service_lines,
+            bundle_layers.bundles,
+            siting::layers::sites_layer(&sited.run.sites, crs)?,
+            siting::layers::bundle_sites_layer(&sited.bundle_sites, crs)?,
+            siting::layers::candidates_layer(&sited.run.candidates, crs)?,
+            bundle_layers.adjacency,
+            model_layers::idle_land_layer(&loaded.dataset.parcels, crs)?,
+            model_layers::gates_layer(&loaded.dataset.gates, crs)?,
+            model_layers::barriers_layer(&loaded.dataset.barriers, crs)?,
+            model_layers::barrier_areas_layer(&loaded.dataset.barriers, crs)?,
+            cov.access_points,
+            model_layers::rejects_layer(&loaded.dataset.rejects, Some(crs)),
+        ];
+        Ok((layers, table, summary))
+    }
+
+    /// The GeoPackage (GDAL, one thread; the network layers are already in it), the GeoJSON copies, the
+    /// HTML report and the printable map are independent files: written side by side, they take the time of
+    /// the slowest instead of the sum. The printed map shows the plan's sites; each bundle's own are in the
+    /// report's table and the GeoPackage.
+    fn write_side_by_side(&self, layers: &[Layer], mut gpkg: GeoPackageWriter, network_styles: Vec<(String, String)>, shown: &[&Layer], report: &ReportSummary, title: &str) -> SideBySide {
+        let sd = &self.paths.dir;
+        let mapped: Vec<&Layer> = shown.iter().copied().filter(|l| l.name != "bundle_sites").collect();
+        let writers_started = std::time::Instant::now();
+        // Each layer's QGIS style, made once for its `.qml` file and the GeoPackage.
+        let qmls: Vec<Option<String>> = layers.par_iter().map(crate::report::styles::qml_for_layer).collect();
+        let (gpkg_written, (geojson_written, (report_written, map))) = rayon::join(
+            || -> Result<()> {
+                let started = std::time::Instant::now();
+                for layer in layers {
+                    gpkg.write(layer)?;
+                }
+                gpkg.finish()?;
+                let mut styles: Vec<(String, String)> = layers.iter().zip(&qmls).filter_map(|(l, q)| Some((l.name.clone(), q.clone()?))).collect();
+                styles.extend(network_styles);
+                crate::report::store_qml_in_geopackage(&self.paths.gpkg, &styles)?;
+                tracing::debug!(seconds = started.elapsed().as_secs_f64(), "GeoPackage written");
+                Ok(())
+            },
+            || {
+                rayon::join(
+                    || -> Result<Vec<Vec<PathBuf>>> {
+                        layers.par_iter().zip(&qmls).map(|(layer, qml)| write_geojson_with_style(&self.paths.geojson_dir, layer, qml.as_deref())).collect()
+                    },
+                    || {
+                        rayon::join(
+                            || {
+                                let started = std::time::Instant::now();
+                                let written = crate::report::write_report(&sd.join("report.html"), shown, report, title);
+                                tracing::debug!(seconds = started.elapsed().as_secs_f64(), "report written");
+                                written
+                            },
+                            || {
+                                let started = std::time::Instant::now();
+                                let written = crate::report::write_coverage_map(sd, &mapped, &crate::report::map::MapOptions::a4_landscape(title));
+                                tracing::debug!(seconds = started.elapsed().as_secs_f64(), "printable map written");
+                                written
+                            },
+                        )
+                    },
+                )
+            },
+        );
+        tracing::debug!(seconds = writers_started.elapsed().as_secs_f64(), "GeoPackage, GeoJSON, report and map written");
+        SideBySide { gpkg: gpkg_written, geojson: geojson_written, report: report_written, map }
+    }
+
+    /// The survey report, the CSV tables and the JSON results beside the summary; returns the files written.
+    fn write_tables(&self, siting_run: &SitingRun, bundles_table: &Layer) -> Result<Vec<PathBuf>> {
+        let (sd, run) = (&self.paths.dir, self.coverage);
+        let mut files = Vec::new();
+        if let Some(report) = &self.loaded.survey {
+            files.push(write_survey_report(sd, report)?);
+        }
+        files.push(write_text_file(sd, "coverage.csv", &coverage::summary::summary_csv(&run.summary)?)?);
+        files.push(write_text_file(sd, "sites.csv", &siting::layers::sites_csv(&siting_run.sites)?)?);
+        let bundles_csv = sd.join("bundles.csv");
+        csv_table::write_layer_csv(&bundles_csv, bundles_table)?;
+        files.push(bundles_csv);
+        for (name, value) in [
+            ("coverage.json", serde_json::to_value(&run.summary)),
+            ("coverage_after.json", serde_json::to_value(&siting_run.coverage_after)),
+            ("delta.json", serde_json::to_value(run.delta())),
+        ] {
+            let value = value.map_err(|e| Error::Internal(format!("serialising {name}: {e}")))?;
+            if !value.is_null() {
+                files.push(write_json_file(sd, name, &value)?);
+            }
+        }
+        Ok(files)
+    }
+}

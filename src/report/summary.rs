@@ -1,0 +1,100 @@
+//! The run's summary as `report.html` shows it: the coverage table's rows, the estates per eligibility
+//! verdict, the data sources, the run's key figures and the layers left out of the maps. `plan` builds it
+//! from its results; [`html`](crate::report::html) renders its fields. The labels the report shows for the
+//! figures are made here, in one place ([`ReportSummary::rows`], [`ReportSummary::left_out_rows`]).
+//!
+//! ```
+//! use lifecircle::report::summary::ReportSummary;
+//! let summary = ReportSummary { estates: 1234, residents: 56789.0, working_crs: "EPSG:32650".into(), ..ReportSummary::default() };
+//! let rows = summary.rows();
+//! assert_eq!(rows[0], ("estates", "1,234".to_string()));
+//! assert_eq!(rows[1], ("residents", "56,789".to_string()));
+//! assert_eq!(rows.last(), Some(&("working CRS", "EPSG:32650".to_string())));
+//! ```
+
+use crate::report::coverage_table::CoverageRow;
+use crate::report::field_values::{format_count, format_number};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// What the report says about a run, beside its layers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ReportSummary {
+    /// The coverage table, in the order shown (see [`coverage_table`](crate::report::coverage_table)).
+    pub coverage: Vec<CoverageRow>,
+    /// Estates per eligibility verdict (`eligible`, `needs_survey`, `ineligible`).
+    pub eligibility: BTreeMap<String, usize>,
+    /// The data sources, one line each (the OpenStreetMap attribution is always added).
+    pub sources: Vec<String>,
+    pub estates: usize,
+    pub residents: f64,
+    pub bundles: usize,
+    pub bundled_residents: f64,
+    pub recommended_sites: usize,
+    /// Sites recommended per bundle for its own gaps.
+    pub bundle_sites: usize,
+    pub working_crs: String,
+    /// Layers too big for a browser to draw, each with its features and vertices.
+    pub left_out_of_maps: Vec<String>,
+}
+
+/// The heading of the section naming the layers left out of the maps.
+pub const LEFT_OUT_HEADING: &str = "left out of the maps (open lifecircle.gpkg in QGIS)";
+
+impl ReportSummary {
+    /// The "Run" table: each figure's label and value.
+    pub fn rows(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("estates", format_figure(self.estates as f64)),
+            ("residents", format_figure(self.residents)),
+            ("bundles", format_figure(self.bundles as f64)),
+            ("bundled_residents", format_figure(self.bundled_residents)),
+            ("recommended_sites", format_figure(self.recommended_sites as f64)),
+            ("bundle_sites", format_figure(self.bundle_sites as f64)),
+            ("working CRS", self.working_crs.clone()),
+        ]
+    }
+
+    /// The table under [`LEFT_OUT_HEADING`]; empty when every layer is drawn.
+    pub fn left_out_rows(&self) -> Vec<(&'static str, String)> {
+        if self.left_out_of_maps.is_empty() { Vec::new() } else { vec![("value", self.left_out_of_maps.join(", "))] }
+    }
+
+    /// The eligibility table: each verdict and its estates.
+    pub fn eligibility_rows(&self) -> Vec<(&str, String)> {
+        self.eligibility.iter().map(|(verdict, n)| (verdict.as_str(), format_figure(*n as f64))).collect()
+    }
+}
+
+/// A figure of the summary: whole numbers from 1,000 up with thousands separators, others with up to three
+/// decimals, `—` for a number that is not finite.
+fn format_figure(x: f64) -> String {
+    if !x.is_finite() {
+        "—".to_string()
+    } else if x.fract() == 0.0 && x.abs() >= 1000.0 {
+        format_count(x)
+    } else {
+        format_number(x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_are_formatted_as_the_report_shows_them() {
+        assert_eq!(format_figure(999.0), "999");
+        assert_eq!(format_figure(1000.0), "1,000");
+        assert_eq!(format_figure(1234.5), "1234.5");
+        assert_eq!(format_figure(0.6667), "0.667");
+        assert_eq!(format_figure(f64::NAN), "—");
+    }
+
+    #[test]
+    fn left_out_layers_share_one_row() {
+        assert!(ReportSummary::default().left_out_rows().is_empty());
+        let s = ReportSummary { left_out_of_maps: vec!["service_lines (3 features, 600000 vertices)".into(), "x".into()], ..ReportSummary::default() };
+        assert_eq!(s.left_out_rows(), vec![("value", "service_lines (3 features, 600000 vertices), x".to_string())]);
+    }
+}
