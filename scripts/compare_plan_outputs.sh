@@ -13,8 +13,14 @@ rm -rf "$out" && mkdir -p "$out"
 status=0
 for osm in data/*.osm.pbf tests/data/*.osm.pbf; do
   name=$(basename "$osm" .osm.pbf)
-  "$old" plan --quiet --osm "$osm" --out "$out/$name/old" 2> "$out/$name.old.err" || echo "old binary failed on $osm (exit $?)" >> "$out/$name.old.err"
-  "$new" plan --quiet --osm "$osm" --out "$out/$name/new" 2> "$out/$name.new.err" || echo "new binary failed on $osm (exit $?)" >> "$out/$name.new.err"
+  # Both binaries write to the same folder in turn (outputs name their own paths, e.g. summary.json's
+  # `files`), which is then renamed; a failure is told in the same words for both, so that two binaries
+  # failing alike compare equal.
+  for which in old new; do
+    bin=$old; [ "$which" = new ] && bin=$new
+    "$bin" plan --quiet --osm "$osm" --out "$out/$name/run" 2> "$out/$name.$which.err" || echo "plan failed on $osm (exit $?)" >> "$out/$name.$which.err"
+    if [ -d "$out/$name/run" ]; then mv "$out/$name/run" "$out/$name/$which"; fi
+  done
   if ! cmp -s "$out/$name.old.err" "$out/$name.new.err"; then
     echo "$name: standard error differs:"; diff "$out/$name.old.err" "$out/$name.new.err" | head -5; status=1
   fi
