@@ -1,8 +1,9 @@
 //! lifecircle: life-circle coverage, renovation bundles and idle-land siting for old residential estates
 //! (城镇老旧小区改造), from real map data.
 //!
-//! Data flows one way: read ([`io`]) → model ([`model`]) → index / network ([`index`], [`network`]) →
-//! analyses ([`coverage`], [`bundle`]) → write ([`io`]). The binary's subcommands live in [`cli`].
+//! Data flows one way: read ([`read`], [`estates`]) → model ([`model`]) → index / network ([`index`],
+//! [`network`]) → analyses ([`coverage`], [`bundle`], [`siting`]) → write ([`write`](mod@write), [`report`]).
+//! [`pipeline`] glues the stages for each subcommand; the flags live in [`cli`].
 
 pub mod bundle;
 pub mod cli;

@@ -1,7 +1,7 @@
 //! `lifecircle bundle`: eligibility, adjacency and the partition of adjacent estates into contiguous
 //! renovation bundles (成片改造) of a target population ([`crate::bundle`]), written as the estates with their
 //! bundle fields, the bundles, the adjacency graph, `bundles.csv` and `bundle.json` (written last: its
-//! presence says the run completed). `plan` shares [`bundle_outputs`].
+//! presence says the run completed). `plan` shares `bundle_outputs`.
 
 use crate::bundle::{self, BundleOptions, BundleRun};
 use crate::error::{Error, Result};

@@ -1,9 +1,10 @@
-//! The stages glued together for the subcommands, one module per command: [`load`] reads the inputs into
-//! one [`Dataset`](crate::model::Dataset) in the working CRS (OpenStreetMap and/or planners' layers, then the
-//! survey table and the population estimate); [`extract`], [`coverage`], [`bundle`], [`sites`] and
-//! [`plan`] run the analyses their command names; [`batch`] runs the plan over many areas; [`outputs`]
-//! writes every layer, the rejects and the JSON summaries into a staging folder moved into the output
-//! folder once all is written.
+//! The stages glued together for the subcommands, one module per command:
+//! - [`load`](mod@load) reads the inputs into one [`Dataset`](crate::model::Dataset) in the working CRS
+//!   (OpenStreetMap and/or planners' layers, then the survey table and the population estimate);
+//! - [`extract`](mod@extract), [`coverage`](mod@coverage), [`bundle`](mod@bundle), [`sites`](mod@sites)
+//!   and [`plan`](mod@plan) run what their command names; [`batch`] runs the plan over many areas;
+//! - [`outputs`] writes every layer, the rejects and the JSON summaries into a staging folder moved into
+//!   the output folder once all is written.
 //!
 //! `plan` overlaps its writing with its work: once coverage is known, a thread of its own
 //! ([`network_layers`]) converts and writes the walking network's layers (a city's millions of edges;
