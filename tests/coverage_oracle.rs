@@ -10,7 +10,7 @@
 
 use geo::{Distance, Euclidean, Length};
 use geo_types::{Coord, LineString, MultiPolygon, Point, Polygon};
-use lifecircle::coverage::synthetic_city::SplitMix64;
+use lifecircle::rng::SplitMix64;
 use lifecircle::coverage::{CoverageOptions, CoverageRun, DistanceEngine, run_coverage};
 use lifecircle::model::{Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, PopulationSource, Way};
 use lifecircle::network::access::{AccessKind, AccessPoint};
@@ -31,7 +31,7 @@ fn square(x: f64, y: f64, size: f64) -> MultiPolygon<f64> {
 
 /// A random district: a main cluster of junctions in a 1 km square and a small island 2 km east.
 fn random_district(seed: u64) -> Dataset {
-    let mut rng = SplitMix64(seed);
+    let mut rng = SplitMix64::new(seed);
     let n_main = 60 + rng.below(120);
     let mut nodes: Vec<Coord<f64>> = (0..n_main).map(|_| c(rng.range(0.0, 1000.0), rng.range(0.0, 1000.0))).collect();
     let island_start = nodes.len();

@@ -3,7 +3,8 @@
 
 use geo::{Distance, Euclidean};
 use geo_types::{LineString, MultiPolygon, Point, Polygon, polygon};
-use lifecircle::coverage::synthetic_city::{GridCityParams, SplitMix64, grid_city};
+use lifecircle::rng::SplitMix64;
+use lifecircle::testing::synthetic_city::{GridCityParams, grid_city};
 use lifecircle::coverage::{CoverageOptions, run_coverage};
 use lifecircle::model::{Building, Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Way};
 use lifecircle::profile::Profile;
@@ -137,7 +138,7 @@ fn unknown_category_is_a_usage_error() {
 
 #[test]
 fn greedy_and_swap_against_exhaustive_optimum_on_random_instances() {
-    let mut rng = SplitMix64(50180);
+    let mut rng = SplitMix64::new(50180);
     let bound = 1.0 - (-1.0f64).exp();
     let (mut trials, mut greedy_optimal, mut swap_optimal, mut multi_optimal) = (0, 0, 0, 0);
     for _ in 0..300 {

@@ -42,7 +42,6 @@ pub mod eligibility;
 pub mod layers;
 pub mod nesting;
 pub mod partition;
-pub mod rng;
 
 use crate::error::{Error, Result};
 use crate::model::{Dataset, Estate};

@@ -67,7 +67,7 @@
 
 use super::adjacency::AdjacencyGraph;
 use super::compactness::{Circle, compactness_in_circle, minimum_enclosing_circle_in_place};
-use super::rng::SplitMix64;
+use crate::rng::SplitMix64;
 use geo_types::Coord;
 use rayon::prelude::*;
 use std::cmp::{Ordering, Reverse};
@@ -762,7 +762,7 @@ impl<'p> Component<'p> {
             }
         }
         for _attempt in 0..TREE_ATTEMPTS {
-            let mut weighted: Vec<(f64, u32, u32)> = edges.iter().map(|&(a, b, d)| (d * (1.0 + rng.unit_f64()), a, b)).collect();
+            let mut weighted: Vec<(f64, u32, u32)> = edges.iter().map(|&(a, b, d)| (d * (1.0 + rng.next_f64()), a, b)).collect();
             weighted.sort_by(|x, y| x.0.total_cmp(&y.0).then((x.1, x.2).cmp(&(y.1, y.2))));
             let mut union_find: Vec<u32> = (0..k as u32).collect();
             fn find(uf: &mut [u32], mut x: u32) -> u32 {

@@ -7,7 +7,7 @@
 #![allow(dead_code)]
 
 use geo_types::{Coord, Geometry, LineString, MultiPolygon, Polygon};
-use lifecircle::bundle::rng::SplitMix64;
+use lifecircle::rng::SplitMix64;
 use lifecircle::model::{Barrier, Boundary, BoundaryLevel, Dataset, Estate, EstateSource, PopulationSource, SurveyAttributes};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,20 +57,20 @@ pub fn district(spec: &Spec) -> Dataset {
     for j in 0..=ny {
         for i in 0..=nx {
             let on_edge = i == 0 || j == 0 || i == nx || j == ny;
-            let (dx, dy) = if on_edge { (0.0, 0.0) } else { ((rng.unit_f64() - 0.5) * 0.4 * s, (rng.unit_f64() - 0.5) * 0.4 * s) };
+            let (dx, dy) = if on_edge { (0.0, 0.0) } else { ((rng.next_f64() - 0.5) * 0.4 * s, (rng.next_f64() - 0.5) * 0.4 * s) };
             vertex[j * (nx + 1) + i] = Coord { x: ORIGIN.x + i as f64 * s + dx, y: ORIGIN.y + j as f64 * s + dy };
         }
     }
     let mut estates = Vec::new();
     for j in 0..ny {
         for i in 0..nx {
-            let hole = rng.unit_f64() < spec.hole_share;
-            let population = (300.0 * 10f64.powf(rng.unit_f64())).round();
+            let hole = rng.next_f64() < spec.hole_share;
+            let population = (300.0 * 10f64.powf(rng.next_f64())).round();
             let built_year = 1975 + rng.below(36) as i32;
-            let surveyed = rng.unit_f64() < spec.surveyed_share;
-            let consent = 0.5 + 0.5 * rng.unit_f64();
-            let funded = rng.unit_f64() < 0.05;
-            let (g0, g1) = (rng.unit_f64(), rng.unit_f64());
+            let surveyed = rng.next_f64() < spec.surveyed_share;
+            let consent = 0.5 + 0.5 * rng.next_f64();
+            let funded = rng.next_f64() < 0.05;
+            let (g0, g1) = (rng.next_f64(), rng.next_f64());
             if hole {
                 continue;
             }
