@@ -7,7 +7,7 @@
 //!   generator ([`SplitMix64::for_key`]), seeded from the run's seed and the component's first estate, never
 //!   from a shared stream whose order would depend on thread scheduling;
 //! - the minimum enclosing circle ([`crate::bundle::compactness`]) shuffles its points with a fixed seed;
-//! - the synthetic city ([`crate::testing::synthetic_city`]) and the seeded random instances of tests and
+//! - the synthetic city (`testing::synthetic_city`) and the seeded random instances of tests and
 //!   benchmarks are drawn from it, so a seed names one city or one instance for good.
 //!
 //! ```
