@@ -1,4 +1,4 @@
-//! Coverage benchmark on a generated grid city (see `lifecircle::coverage::synthetic_city`): a perturbed
+//! Coverage benchmark on a generated grid city (see `lifecircle::testing::synthetic_city`): a perturbed
 //! street grid of about 1,000,000 junctions, 20,000 estates (half gated, with private internal roads) and
 //! 50,000 facilities over the profile's 15 categories. Measures each stage of `run_coverage`.
 //!
@@ -9,7 +9,7 @@
 //! Peak memory: run the built binary under `/usr/bin/time -v` (see BENCHMARKS.md). Timings are printed,
 //! never asserted.
 
-use lifecircle::coverage::synthetic_city::{GridCityParams, grid_city};
+use lifecircle::testing::synthetic_city::{GridCityParams, grid_city};
 use lifecircle::coverage::{CoverageOptions, DistanceEngine, ServiceAreaOutput, run_coverage};
 use lifecircle::profile::Profile;
 use std::time::Instant;

@@ -1,4 +1,4 @@
-//! Siting benchmark: a synthetic grid city (the seeded generator of `coverage::synthetic_city`) with
+//! Siting benchmark: a synthetic grid city (the seeded generator of `testing::synthetic_city`) with
 //! 50,000 estates, 10,000 candidate parcels and k = 20 kindergarten sites. Target on 2 cores, release:
 //! `run_siting` ≤ 5 s (the coverage run it starts from is timed separately). Run:
 //! `cargo bench --bench siting` (add `-- quick` for a 5,000-estate / 1,000-candidate city, which also
@@ -6,7 +6,8 @@
 //! recorded in BENCHMARKS.md, never asserted.
 
 use geo_types::{MultiPolygon, polygon};
-use lifecircle::coverage::synthetic_city::{GridCityParams, SplitMix64, grid_city};
+use lifecircle::rng::SplitMix64;
+use lifecircle::testing::synthetic_city::{GridCityParams, grid_city};
 use lifecircle::coverage::{CoverageOptions, ServiceAreaOutput, run_coverage};
 use lifecircle::model::Parcel;
 use lifecircle::profile::Profile;
@@ -20,7 +21,7 @@ fn main() {
     let params = GridCityParams { columns: side, rows: side, estates, facilities: estates / 250, seed: 2018, ..GridCityParams::default() };
     let t = Instant::now();
     let mut data = grid_city(&params, &["kindergarten"]);
-    let mut rng = SplitMix64(5);
+    let mut rng = SplitMix64::new(5);
     let extent = (side - 1) as f64 * params.spacing_m;
     for i in 0..parcels {
         let (x, y) = (500_000.0 + rng.range(0.0, extent - 60.0), 3_500_000.0 + rng.range(0.0, extent - 60.0));

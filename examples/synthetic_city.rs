@@ -1,5 +1,5 @@
 //! Write a seeded synthetic city as a real OpenStreetMap file, for benchmarks and scale tests: the
-//! generator of `lifecircle::coverage::synthetic_city` (perturbed street grid, walled estates with gates and
+//! generator of `lifecircle::testing::synthetic_city` (perturbed street grid, walled estates with gates and
 //! private internal roads, housing slabs, facilities of every category of the profile, idle plots), placed in
 //! UTM zone 50N near 117°E 31.6°N and written as OSM XML, then turned into PBF with `osmium cat` when the
 //! output name ends in `.pbf`. Clearly synthetic: no real place, every name says 合成 (synthetic).
@@ -29,7 +29,7 @@
 //! comparison with pandana, which snaps facilities to network nodes).
 
 use geo_types::Coord;
-use lifecircle::coverage::synthetic_city::{GridCityParams, grid_city};
+use lifecircle::testing::synthetic_city::{GridCityParams, grid_city};
 use lifecircle::crs::{Transformer, WorkingCrs};
 use lifecircle::model::{Dataset, FacilityGeometry};
 use lifecircle::profile::{Profile, TagCondition};

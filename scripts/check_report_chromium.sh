@@ -20,7 +20,7 @@ screenshot=${2:-${report%.html}.png}
 size=${3:-1400x1000}
 click=${4:-}
 if [[ ! -f $report ]]; then
-  echo "$report: no such file (write the report first: lifecircle run ... or LIFECIRCLE_REPORT_SAMPLE_DIR=DIR cargo test --test report_html sample)" >&2
+  echo "$report: no such file (write the report first: lifecircle run ... or LIFECIRCLE_REPORT_SAMPLE_DIR=DIR cargo test --test report_html sample_package)" >&2
   exit 2
 fi
 if [[ ! $size =~ ^[0-9]+x[0-9]+$ ]]; then

@@ -352,11 +352,8 @@ fn sort_by_distance(hits: &mut [(usize, f64)]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::square;
     use geo_types::{Coord, line_string, point, polygon};
-
-    fn square(x: f64, y: f64, side: f64) -> MultiPolygon<f64> {
-        MultiPolygon(vec![polygon![(x: x, y: y), (x: x + side, y: y), (x: x + side, y: y + side), (x: x, y: y + side)]])
-    }
 
     /// A deterministic scatter of points (a linear congruential generator), for brute-force comparisons.
     fn scatter(n: usize, seed: u64) -> Vec<Point<f64>> {

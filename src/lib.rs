@@ -20,7 +20,10 @@ pub mod pipeline;
 pub mod profile;
 pub mod read;
 pub mod report;
+pub mod rng;
 pub mod siting;
+#[doc(hidden)]
+pub mod testing;
 pub mod write;
 
 pub use error::{Error, Result};

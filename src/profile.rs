@@ -190,13 +190,6 @@ pub struct OsmRules {
     pub osm: Vec<TagRule>,
 }
 
-impl OsmRules {
-    /// The first rule the tags satisfy.
-    pub fn first_match<'a>(&self, tag: impl Fn(&str) -> Option<&'a str> + Copy) -> Option<&TagRule> {
-        self.osm.iter().find(|r| r.matches(tag))
-    }
-}
-
 /// The walking network's rules: which mapped ways people walk, how far a point may lie from the network,
 /// how compounds and their gates are recognised (`[walk]`; every field has a default, so profiles written
 /// before the section existed still load). Read by [`crate::network`].

@@ -6,20 +6,16 @@ use lifecircle::bundle::layers::bundle_layers;
 use lifecircle::bundle::partition::LeftOut;
 use lifecircle::bundle::{BundleOptions, run_bundles};
 use lifecircle::crs::WorkingCrs;
+use lifecircle::model::{Barrier, Boundary, BoundaryLevel, Dataset, Estate, PopulationSource, SurveyAttributes};
+use lifecircle::testing::{estate, square};
 use lifecircle::write::layer::Value;
-use lifecircle::model::{Barrier, Boundary, BoundaryLevel, Dataset, Estate, EstateSource, PopulationSource, SurveyAttributes};
 
 const X0: f64 = 668_000.0;
 const Y0: f64 = 3_546_000.0;
 
 /// An eligible, surveyed estate: a 100 m square whose lower-left corner is (x, y) metres from the origin.
-fn estate(id: &str, x: f64, y: f64, population: f64, built_year: i32) -> Estate {
-    let (x, y) = (X0 + x, Y0 + y);
+fn surveyed_estate(id: &str, x: f64, y: f64, population: f64, built_year: i32) -> Estate {
     Estate {
-        id: id.into(),
-        name: None,
-        polygon: MultiPolygon(vec![polygon![(x: x, y: y), (x: x + 100.0, y: y), (x: x + 100.0, y: y + 100.0), (x: x, y: y + 100.0)]]),
-        source: EstateSource::Layer,
         population,
         households: (population / 2.62).round(),
         population_source: PopulationSource::Survey,
@@ -33,6 +29,7 @@ fn estate(id: &str, x: f64, y: f64, population: f64, built_year: i32) -> Estate 
             estate_type: Some("普通住宅".into()),
             ..SurveyAttributes::default()
         },
+        ..estate(id, square(X0 + x, Y0 + y, 100.0))
     }
 }
 
@@ -52,12 +49,12 @@ fn two_by_three_grid_has_one_best_answer() {
     // the ceiling), and the answer is unique: {a,d} {b,e} {c,f}, all 15,000 residents.
     let data = Dataset {
         estates: vec![
-            estate("a", 0.0, 110.0, 4000.0, 1990),
-            estate("b", 110.0, 110.0, 500.0, 1990),
-            estate("c", 220.0, 110.0, 4000.0, 1990),
-            estate("d", 0.0, 0.0, 1000.0, 1990),
-            estate("e", 110.0, 0.0, 4500.0, 1990),
-            estate("f", 220.0, 0.0, 1000.0, 1990),
+            surveyed_estate("a", 0.0, 110.0, 4000.0, 1990),
+            surveyed_estate("b", 110.0, 110.0, 500.0, 1990),
+            surveyed_estate("c", 220.0, 110.0, 4000.0, 1990),
+            surveyed_estate("d", 0.0, 0.0, 1000.0, 1990),
+            surveyed_estate("e", 110.0, 0.0, 4500.0, 1990),
+            surveyed_estate("f", 220.0, 0.0, 1000.0, 1990),
         ],
         ..Dataset::default()
     };
@@ -72,7 +69,7 @@ fn two_by_three_grid_has_one_best_answer() {
 #[test]
 fn railway_between_two_estates_keeps_them_apart() {
     // Two estates 20 m apart with 3,000 residents each: one bundle of 6,000 ...
-    let mut data = Dataset { estates: vec![estate("west", 0.0, 0.0, 3000.0, 1985), estate("east", 120.0, 0.0, 3000.0, 1985)], ..Dataset::default() };
+    let mut data = Dataset { estates: vec![surveyed_estate("west", 0.0, 0.0, 3000.0, 1985), surveyed_estate("east", 120.0, 0.0, 3000.0, 1985)], ..Dataset::default() };
     let run = run_bundles(&data, &BundleOptions::default(), None).unwrap();
     assert_eq!(ids(&run), vec![vec!["west", "east"]]);
     // ... until a railway runs through the gap: not adjacent, each alone below the floor.
@@ -101,7 +98,7 @@ fn community_boundary_splits_a_row_into_two_bundles() {
     // bundle, but two bundles {w1,w2} {e1,e2} of 6,000 are more compact (2:1 instead of 4:1 strips).
     // With a community line between w1 and w2, w1 is alone in C1 (3,000, below the floor) and the
     // other three, 9,000 in C2, can only be one bundle (two would need 10,000).
-    let estates = vec![estate("w1", 0.0, 0.0, 3000.0, 1990), estate("w2", 110.0, 0.0, 3000.0, 1990), estate("e1", 220.0, 0.0, 3000.0, 1992), estate("e2", 330.0, 0.0, 3000.0, 1992)];
+    let estates = vec![surveyed_estate("w1", 0.0, 0.0, 3000.0, 1990), surveyed_estate("w2", 110.0, 0.0, 3000.0, 1990), surveyed_estate("e1", 220.0, 0.0, 3000.0, 1992), surveyed_estate("e2", 330.0, 0.0, 3000.0, 1992)];
     let community = |id: &str, x0: f64, x1: f64| Boundary {
         id: id.into(),
         name: Some(format!("{id}社区")),
@@ -129,7 +126,7 @@ fn larger_component_is_split_within_the_ceiling() {
     let mut estates = Vec::new();
     for j in 0..3 {
         for i in 0..4 {
-            estates.push(estate(&format!("e{i}{j}"), i as f64 * 100.0, j as f64 * 100.0, 1500.0, 1980 + i));
+            estates.push(surveyed_estate(&format!("e{i}{j}"), i as f64 * 100.0, j as f64 * 100.0, 1500.0, 1980 + i));
         }
     }
     let data = Dataset { estates, ..Dataset::default() };
@@ -145,7 +142,7 @@ fn larger_component_is_split_within_the_ceiling() {
 
 #[test]
 fn layers_and_estate_fields_of_a_run() {
-    let data = Dataset { estates: vec![estate("a", 0.0, 0.0, 3000.0, 1990), estate("b", 100.0, 0.0, 2500.0, 1996), estate("c", 900.0, 0.0, 800.0, 2003)], ..Dataset::default() };
+    let data = Dataset { estates: vec![surveyed_estate("a", 0.0, 0.0, 3000.0, 1990), surveyed_estate("b", 100.0, 0.0, 2500.0, 1996), surveyed_estate("c", 900.0, 0.0, 800.0, 2003)], ..Dataset::default() };
     let failing = [("a".to_string(), vec!["nursery".to_string()]), ("b".to_string(), vec!["nursery".to_string(), "kindergarten".to_string()])].into_iter().collect();
     let run = run_bundles(&data, &BundleOptions::default(), Some(&failing)).unwrap();
     let layers = bundle_layers(&run, WorkingCrs { epsg: 32650 }).unwrap();

@@ -16,32 +16,21 @@
 //! A trunk road (600,150)–(500,0) without sidewalk is not walkable. Facilities: kindergartens K1, K2,
 //! health station H1, elderly care E1 at (300, 305), and a clinic 700 m from any way.
 
-use geo_types::{Coord, LineString, MultiPolygon, Point, Polygon};
+use geo_types::{Coord, LineString, Point};
 use lifecircle::coverage::scenario::Scenario;
 use lifecircle::coverage::{CoverageOptions, CoverageRun, run_coverage};
-use lifecircle::model::{Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, PopulationSource, Way};
+use lifecircle::model::{Dataset, Estate, Facility, FacilityGeometry, Gate, Way};
 use lifecircle::network::access::AccessKind;
 use lifecircle::profile::Profile;
+use lifecircle::testing::{estate, rect};
 
 fn way(id: &str, pts: &[(f64, f64)], tags: &[(&str, &str)]) -> Way {
     Way { id: id.into(), line: LineString::from(pts.to_vec()), tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
 }
 
-fn estate(id: &str, x0: f64, x1: f64, population: f64) -> Estate {
-    let ring = LineString::from(vec![(x0, 10.0), (x1, 10.0), (x1, 290.0), (x0, 290.0), (x0, 10.0)]);
-    Estate {
-        id: id.into(),
-        name: Some(format!("{id}小区")),
-        polygon: MultiPolygon(vec![Polygon::new(ring, vec![])]),
-        source: EstateSource::Layer,
-        population,
-        households: population / 2.62,
-        population_source: PopulationSource::Layer,
-        floor_area_m2: 0.0,
-        n_buildings: 0,
-        built_year: Some(1990),
-        survey: Default::default(),
-    }
+/// A compound from x0 to x1 between the walls at y = 10 and y = 290, built 1990.
+fn compound(id: &str, x0: f64, x1: f64, population: f64) -> Estate {
+    Estate { name: Some(format!("{id}小区")), population, households: population / 2.62, built_year: Some(1990), ..estate(id, rect(x0, 10.0, x1, 290.0)) }
 }
 
 fn point_facility(id: &str, category: &str, x: f64, y: f64, capacity: Option<f64>) -> Facility {
@@ -56,7 +45,7 @@ fn district() -> Dataset {
     let street = [("highway", "residential")];
     let private = [("highway", "service"), ("access", "private")];
     Dataset {
-        estates: vec![estate("A", 10.0, 190.0, 1000.0), estate("B", 200.0, 390.0, 800.0), estate("C", 400.0, 590.0, 1200.0)],
+        estates: vec![compound("A", 10.0, 190.0, 1000.0), compound("B", 200.0, 390.0, 800.0), compound("C", 400.0, 590.0, 1200.0)],
         ways: vec![
             way("s1", &[(0.0, 0.0), (100.0, 0.0), (500.0, 0.0), (600.0, 0.0)], &street),
             way("s2", &[(0.0, 0.0), (0.0, 300.0)], &street),

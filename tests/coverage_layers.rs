@@ -3,7 +3,7 @@
 
 use lifecircle::coverage::layers::coverage_layers;
 use lifecircle::coverage::scenario::Scenario;
-use lifecircle::coverage::synthetic_city::{GridCityParams, grid_city};
+use lifecircle::testing::synthetic_city::{GridCityParams, grid_city};
 use lifecircle::coverage::{CoverageOptions, ServiceAreaOutput, run_coverage};
 use lifecircle::crs::WorkingCrs;
 use geo::Contains;

@@ -9,15 +9,16 @@
 //! Dijkstra with a binary heap per estate.
 
 use geo::{Distance, Euclidean, Length};
-use geo_types::{Coord, LineString, MultiPolygon, Point, Polygon};
-use lifecircle::coverage::synthetic_city::SplitMix64;
+use geo_types::{Coord, LineString, MultiPolygon, Point};
 use lifecircle::coverage::{CoverageOptions, CoverageRun, DistanceEngine, run_coverage};
-use lifecircle::model::{Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, PopulationSource, Way};
+use lifecircle::model::{Dataset, Estate, Facility, FacilityGeometry, Gate, Way};
 use lifecircle::network::access::{AccessKind, AccessPoint};
 use lifecircle::network::dijkstra::{EdgeEntries, SearchLimits, SourceEntry, k_nearest_sources, seeds_from_entries};
 use lifecircle::network::graph::WalkGraph;
 use lifecircle::network::service_area::reached_intervals;
 use lifecircle::profile::Profile;
+use lifecircle::rng::SplitMix64;
+use lifecircle::testing::{estate, square};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -25,13 +26,9 @@ fn c(x: f64, y: f64) -> Coord<f64> {
     Coord { x, y }
 }
 
-fn square(x: f64, y: f64, size: f64) -> MultiPolygon<f64> {
-    MultiPolygon(vec![Polygon::new(LineString::from(vec![(x, y), (x + size, y), (x + size, y + size), (x, y + size), (x, y)]), vec![])])
-}
-
 /// A random district: a main cluster of junctions in a 1 km square and a small island 2 km east.
 fn random_district(seed: u64) -> Dataset {
-    let mut rng = SplitMix64(seed);
+    let mut rng = SplitMix64::new(seed);
     let n_main = 60 + rng.below(120);
     let mut nodes: Vec<Coord<f64>> = (0..n_main).map(|_| c(rng.range(0.0, 1000.0), rng.range(0.0, 1000.0))).collect();
     let island_start = nodes.len();
@@ -65,19 +62,7 @@ fn random_district(seed: u64) -> Dataset {
                 data.gates.push(Gate { id: format!("g{e}_{g}"), point: Point::new(x + size * rng.range(0.1, 0.9), y), kind: "gate".into(), access: None });
             }
         }
-        data.estates.push(Estate {
-            id,
-            name: None,
-            polygon: square(x, y, size),
-            source: EstateSource::Layer,
-            population: rng.range(100.0, 3000.0).round(),
-            households: 100.0,
-            population_source: PopulationSource::Layer,
-            floor_area_m2: 0.0,
-            n_buildings: 0,
-            built_year: None,
-            survey: Default::default(),
-        });
+        data.estates.push(Estate { population: rng.range(100.0, 3000.0).round(), households: 100.0, ..estate(&id, square(x, y, size)) });
     }
     data.estates.push(Estate { id: "far".into(), polygon: square(10_000.0, 10_000.0, 20.0), ..data.estates[0].clone() });
     // Facilities: points and 30 m squares (parks are reached at their boundary), two categories.

@@ -3,7 +3,7 @@
 mod report_fixture;
 
 use lifecircle::write::layer::Layer;
-use lifecircle::report::html::{ODBL_ATTRIBUTION, write_report};
+use lifecircle::report::html::{ODBL_ATTRIBUTION, render_report, write_report};
 
 fn embedded_data(html: &str) -> serde_json::Value {
     let open = "<script type=\"application/json\" id=\"data\">";
@@ -48,7 +48,7 @@ fn report_is_offline_and_embeds_every_feature() {
 fn tables_hold_the_hand_worked_figures() {
     let layers = report_fixture::all_layers();
     let refs: Vec<&Layer> = layers.iter().collect();
-    let html = lifecircle::report::html::render_report(&refs, &report_fixture::summary(), "t");
+    let html = render_report(&refs, &report_fixture::summary(), "t");
     // Kindergarten at (260, 80) m, walk = 1.3 × straight line ≤ 300 m, i.e. centre within 230.8 m: estates
     // (0,0) centre (90,70) 170 m, (1,0) (310,70) 51 m, (1,1) (310,250) 177 m; (0,1) is 240 m away.
     // Residents 800 + 1,000 + 1,800 = 3,600 of 12 × 800 + 200 × (0 + ... + 11) = 22,800 → 15.8 %.
@@ -63,22 +63,53 @@ fn tables_hold_the_hand_worked_figures() {
     assert!(html.contains("nanjing-xuanwu-2021.osm.pbf"));
 }
 
-/// Writes the whole sample package (report, map, GeoJSON + QML, GeoPackage with styles) into the folder named
-/// by `LIFECIRCLE_REPORT_SAMPLE_DIR`, for looking at with a browser and QGIS (scripts/check_*.{sh,py}).
+/// The whole sample package (report, map, GeoJSON + QML, GeoPackage with styles), written and read back.
+/// It goes to a temporary folder, or to the folder named by `LIFECIRCLE_REPORT_SAMPLE_DIR`, to keep it for
+/// looking at with a browser and QGIS (scripts/check_*.{sh,py}).
 #[test]
-fn sample_package_when_asked() {
-    let Some(dir) = std::env::var_os("LIFECIRCLE_REPORT_SAMPLE_DIR") else { return };
-    let dir = std::path::PathBuf::from(dir);
+fn sample_package_holds_every_layer_styled() {
+    use gdal::vector::LayerAccess;
+    let temporary = tempfile::tempdir().unwrap();
+    let dir = std::env::var_os("LIFECIRCLE_REPORT_SAMPLE_DIR").map_or_else(|| temporary.path().to_path_buf(), std::path::PathBuf::from);
     std::fs::create_dir_all(dir.join("geojson")).unwrap();
     let layers = report_fixture::all_layers();
     let refs: Vec<&Layer> = layers.iter().collect();
+    let names: Vec<String> = layers.iter().map(|l| l.name.clone()).collect();
     let title = "玄武区 老旧小区生活圈评估 Xuanwu life-circle coverage";
+    let options = lifecircle::report::map::MapOptions::a4_landscape(title);
     write_report(&dir.join("report.html"), &refs, &report_fixture::summary(), title).unwrap();
-    lifecircle::report::map::write_coverage_map(&dir, &refs, &lifecircle::report::map::MapOptions::a4_landscape(title)).unwrap();
+    let map = lifecircle::report::map::write_coverage_map(&dir, &refs, &options).unwrap();
     report_fixture::write_geojson_files(&dir.join("geojson"), &refs);
-    lifecircle::report::styles::write_qml_files(&dir.join("geojson"), &refs).unwrap();
+    let qml_files = lifecircle::report::styles::write_qml_files(&dir.join("geojson"), &refs).unwrap();
     let gpkg = dir.join("lifecircle.gpkg");
     let _ = std::fs::remove_file(&gpkg);
     report_fixture::write_geopackage(&gpkg, &refs);
-    lifecircle::report::gpkg_styles::store_styles_in_geopackage(&gpkg, &refs).unwrap();
+    let styled = lifecircle::report::gpkg_styles::store_styles_in_geopackage(&gpkg, &refs).unwrap();
+
+    // The report is the page the renderer makes.
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert_eq!(html, render_report(&refs, &report_fixture::summary(), title));
+    // The map: an SVG document with the title, and a PNG of the page's size.
+    assert_eq!((map.svg.clone(), map.png.clone()), (dir.join("coverage_map.svg"), dir.join("coverage_map.png")));
+    let svg = std::fs::read_to_string(&map.svg).unwrap();
+    assert_eq!(roxmltree::Document::parse(&svg).unwrap().root_element().tag_name().name(), "svg");
+    assert!(svg.contains(&format!("<title>{title}</title>")));
+    let png = png::Decoder::new(std::io::Cursor::new(std::fs::read(&map.png).unwrap())).read_info().unwrap();
+    assert_eq!((png.info().width, png.info().height), (options.width_px, options.height_px));
+    // Every layer: a GeoJSON file with all its features and its QML style beside it.
+    for layer in &layers {
+        let geojson: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("geojson").join(format!("{}.geojson", layer.name))).unwrap()).unwrap();
+        assert_eq!(geojson["type"], "FeatureCollection");
+        assert_eq!(geojson["features"].as_array().unwrap().len(), layer.features.len(), "{}", layer.name);
+        let qml = std::fs::read_to_string(dir.join("geojson").join(format!("{}.qml", layer.name))).unwrap();
+        assert_eq!(Some(qml), lifecircle::report::styles::qml_for_layer(layer), "{}", layer.name);
+    }
+    assert_eq!(qml_files.len(), layers.len());
+    // The GeoPackage: every layer with all its features, each with its default style.
+    assert_eq!(styled, names);
+    let dataset = gdal::Dataset::open(&gpkg).unwrap();
+    for layer in &layers {
+        assert_eq!(dataset.layer_by_name(&layer.name).unwrap().feature_count(), layer.features.len() as u64, "{}", layer.name);
+    }
+    assert_eq!(dataset.layer_by_name("layer_styles").unwrap().feature_count(), layers.len() as u64);
 }

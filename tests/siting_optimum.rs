@@ -2,15 +2,17 @@
 //! instances against the exhaustive optimum, and the reported gains against a fresh coverage run.
 
 use geo::{Distance, Euclidean};
-use geo_types::{LineString, MultiPolygon, Point, Polygon, polygon};
-use lifecircle::coverage::synthetic_city::{GridCityParams, SplitMix64, grid_city};
+use geo_types::{LineString, Point, Polygon};
 use lifecircle::coverage::{CoverageOptions, run_coverage};
-use lifecircle::model::{Building, Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Way};
+use lifecircle::model::{Building, Dataset, Estate, Facility, FacilityGeometry, Gate, Parcel, Way};
 use lifecircle::profile::Profile;
+use lifecircle::rng::SplitMix64;
 use lifecircle::siting::obstacles::road_half_width_m;
 use lifecircle::siting::exact::exhaustive_optimum;
 use lifecircle::siting::mclp::{CoverInstance, greedy_swap_multistart, lazy_greedy, swap_improve};
 use lifecircle::siting::{SitingOptions, run_siting, site_bundles};
+use lifecircle::testing::synthetic_city::{GridCityParams, grid_city};
+use lifecircle::testing::{estate, square};
 use std::collections::{BTreeMap, BTreeSet};
 
 fn kindergarten_only() -> Profile {
@@ -19,24 +21,9 @@ fn kindergarten_only() -> Profile {
     p
 }
 
-fn square(x0: f64, y0: f64, size: f64) -> MultiPolygon<f64> {
-    MultiPolygon(vec![polygon![(x: x0, y: y0), (x: x0 + size, y: y0), (x: x0 + size, y: y0 + size), (x: x0, y: y0 + size)]])
-}
-
-fn estate(id: &str, x_centre: f64, population: f64) -> Estate {
-    Estate {
-        id: id.into(),
-        name: None,
-        polygon: square(x_centre - 20.0, 5.0, 40.0),
-        source: EstateSource::Layer,
-        population,
-        households: population / 2.5,
-        population_source: PopulationSource::Layer,
-        floor_area_m2: 0.0,
-        n_buildings: 0,
-        built_year: None,
-        survey: Default::default(),
-    }
+/// A 40 m square estate centred on x just north of the street (y from 5 to 45).
+fn estate_north_of_street(id: &str, x_centre: f64, population: f64) -> Estate {
+    Estate { population, households: population / 2.5, ..estate(id, square(x_centre - 20.0, 5.0, 40.0)) }
 }
 
 /// A 3 km street along y = 0; estates 40 m square just north of it with a gate on the street side (5 m
@@ -45,7 +32,7 @@ fn street_district() -> Dataset {
     let mut d = Dataset::default();
     d.ways.push(Way { id: "street".into(), line: LineString::from(vec![(0.0, 0.0), (3000.0, 0.0)]), tags: [("highway".to_string(), "residential".to_string())].into() });
     for (id, x, pop) in [("e100", 100.0, 1000.0), ("e500", 500.0, 3000.0), ("e800", 800.0, 2000.0), ("e2000", 2000.0, 500.0)] {
-        d.estates.push(estate(id, x, pop));
+        d.estates.push(estate_north_of_street(id, x, pop));
         d.gates.push(Gate { id: format!("g{id}"), point: Point::new(x, 5.0), kind: "gate".into(), access: None });
     }
     for x in [300.0, 650.0, 2000.0] {
@@ -137,7 +124,7 @@ fn unknown_category_is_a_usage_error() {
 
 #[test]
 fn greedy_and_swap_against_exhaustive_optimum_on_random_instances() {
-    let mut rng = SplitMix64(50180);
+    let mut rng = SplitMix64::new(50180);
     let bound = 1.0 - (-1.0f64).exp();
     let (mut trials, mut greedy_optimal, mut swap_optimal, mut multi_optimal) = (0, 0, 0, 0);
     for _ in 0..300 {

@@ -514,28 +514,8 @@ pub fn estate_pairs(estates: &[Estate], barriers: &[Barrier], gap_m: f64, barrie
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EstateSource, PopulationSource, SurveyAttributes};
+    use crate::testing::{estate, rect};
     use geo_types::{line_string, polygon};
-
-    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
-        MultiPolygon(vec![polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)]])
-    }
-
-    fn estate(id: &str, polygon: MultiPolygon<f64>) -> Estate {
-        Estate {
-            id: id.into(),
-            name: None,
-            polygon,
-            source: EstateSource::Layer,
-            population: 1000.0,
-            households: 400.0,
-            population_source: PopulationSource::Layer,
-            floor_area_m2: 0.0,
-            n_buildings: 1,
-            built_year: None,
-            survey: SurveyAttributes::default(),
-        }
-    }
 
     fn barrier(id: &str, class: &str, geometry: Geometry<f64>) -> Barrier {
         Barrier { id: id.into(), class: class.into(), geometry }

@@ -25,7 +25,7 @@
 //! assert!((compactness(10_000.0, &square) - 2.0 / std::f64::consts::PI).abs() < 1e-12);
 //! ```
 
-use super::rng::SplitMix64;
+use crate::rng::SplitMix64;
 use geo_types::Coord;
 
 /// A circle in the working CRS.
@@ -208,7 +208,7 @@ mod tests {
         let mut rng = SplitMix64::new(99);
         for trial in 0..200 {
             let n = 1 + trial % 25;
-            let points: Vec<_> = (0..n).map(|_| coord! {x: 500_000.0 + rng.unit_f64() * 800.0, y: 3_500_000.0 + rng.unit_f64() * 300.0}).collect();
+            let points: Vec<_> = (0..n).map(|_| coord! {x: 500_000.0 + rng.next_f64() * 800.0, y: 3_500_000.0 + rng.next_f64() * 300.0}).collect();
             let welzl = minimum_enclosing_circle(&points).unwrap();
             assert!(points.iter().all(|&p| welzl.holds(p)), "trial {trial}: a point is outside");
             let oracle = brute_force(&points);

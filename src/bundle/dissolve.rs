@@ -87,11 +87,8 @@ fn geos_union(parts: &[Polygon<f64>]) -> Option<MultiPolygon<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::square;
     use geo_types::polygon;
-
-    fn square(x: f64, y: f64, s: f64) -> MultiPolygon<f64> {
-        MultiPolygon(vec![polygon![(x: x, y: y), (x: x + s, y: y), (x: x + s, y: y + s), (x: x, y: y + s)]])
-    }
 
     #[test]
     fn empty_and_single_inputs() {

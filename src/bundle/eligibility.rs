@@ -173,22 +173,12 @@ pub fn screen_estate(estate: &Estate, opts: &BundleOptions) -> Result<Screening>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EstateSource, PopulationSource, SurveyAttributes};
+    use crate::model::{PopulationSource, SurveyAttributes};
+    use crate::testing::estate;
 
-    fn estate(built_year: Option<i32>, survey: SurveyAttributes) -> Estate {
-        Estate {
-            id: "e1".into(),
-            name: None,
-            polygon: geo_types::MultiPolygon(vec![]),
-            source: EstateSource::Layer,
-            population: 1000.0,
-            households: 380.0,
-            population_source: PopulationSource::Survey,
-            floor_area_m2: 0.0,
-            n_buildings: 4,
-            built_year,
-            survey,
-        }
+    /// Estate e1 (no outline: screening reads none) with the given build year and survey.
+    fn e1(built_year: Option<i32>, survey: SurveyAttributes) -> Estate {
+        Estate { households: 380.0, population_source: PopulationSource::Survey, n_buildings: 4, built_year, survey, ..estate("e1", geo_types::MultiPolygon(vec![])) }
     }
 
     fn surveyed() -> SurveyAttributes {
@@ -207,23 +197,23 @@ mod tests {
     fn cutoff_is_strictly_before_the_year_given() {
         let opts = BundleOptions::default();
         assert_eq!(opts.built_before, 2001);
-        assert_eq!(screen_estate(&estate(Some(2000), surveyed()), &opts).unwrap().eligibility, Eligibility::Eligible);
-        assert_eq!(screen_estate(&estate(Some(2001), surveyed()), &opts).unwrap().eligibility, Eligibility::Ineligible);
+        assert_eq!(screen_estate(&e1(Some(2000), surveyed()), &opts).unwrap().eligibility, Eligibility::Eligible);
+        assert_eq!(screen_estate(&e1(Some(2001), surveyed()), &opts).unwrap().eligibility, Eligibility::Ineligible);
         let late = BundleOptions { built_before: 2006, ..BundleOptions::default() };
-        assert_eq!(screen_estate(&estate(Some(2005), surveyed()), &late).unwrap().eligibility, Eligibility::Eligible);
-        assert_eq!(screen_estate(&estate(Some(2006), surveyed()), &late).unwrap().eligibility, Eligibility::Ineligible);
+        assert_eq!(screen_estate(&e1(Some(2005), surveyed()), &late).unwrap().eligibility, Eligibility::Eligible);
+        assert_eq!(screen_estate(&e1(Some(2006), surveyed()), &late).unwrap().eligibility, Eligibility::Ineligible);
         // The survey's year counts when the estate has none.
         let s = SurveyAttributes { built_year: Some(1988), ..surveyed() };
-        assert_eq!(screen_estate(&estate(None, s), &opts).unwrap().eligibility, Eligibility::Eligible);
+        assert_eq!(screen_estate(&e1(None, s), &opts).unwrap().eligibility, Eligibility::Eligible);
     }
 
     #[test]
     fn two_of_three_households_meet_the_default_consent() {
         let opts = BundleOptions::default();
         let s = SurveyAttributes { consent_share: Some(200.0 / 300.0), ..surveyed() };
-        assert_eq!(screen_estate(&estate(Some(1990), s), &opts).unwrap().eligibility, Eligibility::Eligible);
+        assert_eq!(screen_estate(&e1(Some(1990), s), &opts).unwrap().eligibility, Eligibility::Eligible);
         let s = SurveyAttributes { consent_share: Some(0.66), ..surveyed() };
-        let r = screen_estate(&estate(Some(1990), s), &opts).unwrap();
+        let r = screen_estate(&e1(Some(1990), s), &opts).unwrap();
         assert_eq!(r.eligibility, Eligibility::Ineligible);
         assert_eq!(r.reason_text(), "consent share 0.660 below 0.667");
     }
@@ -237,18 +227,18 @@ mod tests {
             consent_share: Some(0.5),
             ..Default::default()
         };
-        let r = screen_estate(&estate(None, s), &BundleOptions::default()).unwrap();
+        let r = screen_estate(&e1(None, s), &BundleOptions::default()).unwrap();
         assert_eq!(r.eligibility, Eligibility::Ineligible);
         assert_eq!(
             r.reason_text(),
             "to be demolished;already funded;estate type 独栋 Villa (villa / high-end / bungalow) is excluded;consent share 0.500 below 0.667;built year unknown"
         );
-        let r = screen_estate(&estate(None, SurveyAttributes::default()), &BundleOptions::default()).unwrap();
+        let r = screen_estate(&e1(None, SurveyAttributes::default()), &BundleOptions::default()).unwrap();
         assert_eq!(r.eligibility, Eligibility::NeedsSurvey);
         assert_eq!(r.reasons.len(), 5);
         for t in ["平房", "高档小区", "high_end", "Bungalow row"] {
             let s = SurveyAttributes { estate_type: Some(t.into()), ..surveyed() };
-            assert_eq!(screen_estate(&estate(Some(1990), s), &BundleOptions::default()).unwrap().eligibility, Eligibility::Ineligible, "{t}");
+            assert_eq!(screen_estate(&e1(Some(1990), s), &BundleOptions::default()).unwrap().eligibility, Eligibility::Ineligible, "{t}");
         }
     }
 
@@ -257,7 +247,7 @@ mod tests {
         let opts = BundleOptions { zhifu_rule: true, ..BundleOptions::default() };
         let verdict = |consulted, agree| {
             let s = SurveyAttributes { consulted_share: consulted, agree_share: agree, consent_share: None, ..surveyed() };
-            screen_estate(&estate(Some(1995), s), &opts).unwrap()
+            screen_estate(&e1(Some(1995), s), &opts).unwrap()
         };
         assert_eq!(verdict(Some(2.0 / 3.0), Some(0.75)).eligibility, Eligibility::Eligible);
         assert_eq!(verdict(Some(0.6), Some(0.9)).reason_text(), "consulted share 0.600 below 2/3");
@@ -269,7 +259,7 @@ mod tests {
     #[test]
     fn a_share_outside_zero_to_one_is_an_input_error_naming_the_estate() {
         let s = SurveyAttributes { consent_share: Some(75.0), ..surveyed() };
-        let err = screen_estate(&estate(Some(1990), s), &BundleOptions::default()).unwrap_err();
+        let err = screen_estate(&e1(Some(1990), s), &BundleOptions::default()).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("e1") && text.contains("consent_share is 75") && text.contains("between 0 and 1"), "{text}");
         assert_eq!(err.exit_code(), 2);

@@ -131,26 +131,20 @@ pub fn bundle_layers(run: &BundleRun, crs: WorkingCrs) -> Result<BundleLayers> {
 mod tests {
     use super::*;
     use crate::bundle::{BundleOptions, run_bundles};
-    use crate::model::{Dataset, Estate, EstateSource, PopulationSource, SurveyAttributes};
-    use geo_types::{MultiPolygon, polygon};
+    use crate::model::{Dataset, Estate};
+    use crate::testing::{estate, square};
 
     #[test]
     fn layers_carry_the_bundle_fields_in_wgs84() {
         // Two 100 m estates 10 m apart near Nanjing in UTM 50N (668,000 E, 3,546,000 N).
-        let estate = |id: &str, x0: f64, population: f64| Estate {
-            id: id.into(),
-            name: None,
-            polygon: MultiPolygon(vec![polygon![(x: x0, y: 3_546_000.0), (x: x0 + 100.0, y: 3_546_000.0), (x: x0 + 100.0, y: 3_546_100.0), (x: x0, y: 3_546_100.0)]]),
-            source: EstateSource::Layer,
+        let estate_at = |id: &str, x0: f64, population: f64| Estate {
             population,
             households: population / 2.62,
-            population_source: PopulationSource::Layer,
-            floor_area_m2: 0.0,
             n_buildings: 3,
             built_year: Some(1988),
-            survey: SurveyAttributes::default(),
+            ..estate(id, square(x0, 3_546_000.0, 100.0))
         };
-        let data = Dataset { estates: vec![estate("a", 668_000.0, 3000.0), estate("b", 668_110.0, 2500.0)], ..Dataset::default() };
+        let data = Dataset { estates: vec![estate_at("a", 668_000.0, 3000.0), estate_at("b", 668_110.0, 2500.0)], ..Dataset::default() };
         let run = run_bundles(&data, &BundleOptions::default(), None).unwrap();
         let layers = bundle_layers(&run, WorkingCrs { epsg: 32650 }).unwrap();
         assert_eq!(layers.bundles.features.len(), 1);

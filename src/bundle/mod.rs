@@ -42,7 +42,6 @@ pub mod eligibility;
 pub mod layers;
 pub mod nesting;
 pub mod partition;
-pub mod rng;
 
 use crate::error::{Error, Result};
 use crate::model::{Dataset, Estate};
@@ -327,23 +326,13 @@ pub fn run_bundles(data: &Dataset, opts: &BundleOptions, failing: Option<&BTreeM
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EstateSource, PopulationSource, SurveyAttributes};
+    use crate::model::{PopulationSource, SurveyAttributes};
+    use crate::testing::{estate, square};
     use geo_types::polygon;
 
-    fn estate(id: &str, x0: f64, population: f64, survey: SurveyAttributes) -> Estate {
-        Estate {
-            id: id.into(),
-            name: None,
-            polygon: MultiPolygon(vec![polygon![(x: x0, y: 0.0), (x: x0 + 100.0, y: 0.0), (x: x0 + 100.0, y: 100.0), (x: x0, y: 100.0)]]),
-            source: EstateSource::Layer,
-            population,
-            households: population / 2.5,
-            population_source: PopulationSource::Survey,
-            floor_area_m2: 0.0,
-            n_buildings: 2,
-            built_year: Some(1995),
-            survey,
-        }
+    /// A 100 m square estate from x0 along y = 0, built 1995, with its surveyed population and survey.
+    fn estate_at(id: &str, x0: f64, population: f64, survey: SurveyAttributes) -> Estate {
+        Estate { population, households: population / 2.5, population_source: PopulationSource::Survey, n_buildings: 2, built_year: Some(1995), survey, ..estate(id, square(x0, 0.0, 100.0)) }
     }
 
     fn ok_survey() -> SurveyAttributes {
@@ -363,11 +352,11 @@ mod tests {
 
     #[test]
     fn negative_population_and_nan_coordinates_are_input_errors() {
-        let data = Dataset { estates: vec![estate("bad", 0.0, -5.0, ok_survey())], ..Dataset::default() };
+        let data = Dataset { estates: vec![estate_at("bad", 0.0, -5.0, ok_survey())], ..Dataset::default() };
         let err = run_bundles(&data, &BundleOptions::default(), None).unwrap_err();
         assert!(err.to_string().contains("bad") && err.to_string().contains("population is -5"));
         assert_eq!(err.exit_code(), 2);
-        let mut broken = estate("nan", 0.0, 100.0, ok_survey());
+        let mut broken = estate_at("nan", 0.0, 100.0, ok_survey());
         broken.polygon = MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: f64::NAN, y: 0.0), (x: 1.0, y: 1.0)]]);
         let err = run_bundles(&Dataset { estates: vec![broken], ..Dataset::default() }, &BundleOptions::default(), None).unwrap_err();
         assert!(err.to_string().contains("nan") && err.to_string().contains("not a finite number"), "{err}");
@@ -379,7 +368,7 @@ mod tests {
         // elderly_care. Bundle of 6,500: nursery fails for 5,500 (> 3,250), kindergarten for 3,000 (not
         // more than half), elderly_care for 1,000.
         let data = Dataset {
-            estates: vec![estate("e0", 0.0, 3000.0, ok_survey()), estate("e1", 110.0, 2500.0, ok_survey()), estate("e2", 220.0, 1000.0, ok_survey())],
+            estates: vec![estate_at("e0", 0.0, 3000.0, ok_survey()), estate_at("e1", 110.0, 2500.0, ok_survey()), estate_at("e2", 220.0, 1000.0, ok_survey())],
             ..Dataset::default()
         };
         let failing: BTreeMap<String, Vec<String>> = [
@@ -406,10 +395,10 @@ mod tests {
         let demolish = SurveyAttributes { to_be_demolished: Some(true), ..ok_survey() };
         let data = Dataset {
             estates: vec![
-                estate("e0", 0.0, 3000.0, ok_survey()),
-                estate("e1", 110.0, 3000.0, demolish),
-                estate("e2", 220.0, 3000.0, SurveyAttributes::default()),
-                estate("e3", 330.0, 3000.0, ok_survey()),
+                estate_at("e0", 0.0, 3000.0, ok_survey()),
+                estate_at("e1", 110.0, 3000.0, demolish),
+                estate_at("e2", 220.0, 3000.0, SurveyAttributes::default()),
+                estate_at("e3", 330.0, 3000.0, ok_survey()),
             ],
             ..Dataset::default()
         };

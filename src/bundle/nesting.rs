@@ -129,28 +129,8 @@ pub fn nest_estates(estates: &[Estate], boundaries: &[Boundary]) -> Nesting {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EstateSource, PopulationSource, SurveyAttributes};
-    use geo_types::{MultiPolygon, polygon};
-
-    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
-        MultiPolygon(vec![polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)]])
-    }
-
-    fn estate(id: &str, polygon: MultiPolygon<f64>) -> Estate {
-        Estate {
-            id: id.into(),
-            name: None,
-            polygon,
-            source: EstateSource::Layer,
-            population: 1.0,
-            households: 1.0,
-            population_source: PopulationSource::Layer,
-            floor_area_m2: 0.0,
-            n_buildings: 1,
-            built_year: None,
-            survey: SurveyAttributes::default(),
-        }
-    }
+    use crate::testing::{estate, rect};
+    use geo_types::MultiPolygon;
 
     fn boundary(id: &str, level: BoundaryLevel, polygon: MultiPolygon<f64>) -> Boundary {
         Boundary { id: id.into(), name: None, level, polygon }

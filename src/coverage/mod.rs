@@ -29,7 +29,6 @@ pub mod ga2sfca;
 pub mod layers;
 pub mod scenario;
 pub mod summary;
-pub mod synthetic_city;
 
 use crate::error::{Error, Result};
 use crate::model::{Dataset, Reject};

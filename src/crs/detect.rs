@@ -129,28 +129,23 @@ pub fn looks_like_lon_lat(extent: Rect<f64>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo_types::coord;
-
-    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Rect<f64> {
-        Rect::new(coord! { x: x0, y: y0 }, coord! { x: x1, y: y1 })
-    }
 
     #[test]
     fn classifies_real_places() {
-        assert_eq!(classify_extent(rect(-8.7, 41.1, -8.5, 41.2)), Extent::LonLat); // Porto
-        assert_eq!(classify_extent(rect(1.4, 42.4, 1.8, 42.7)), Extent::LonLat); // Andorra
-        assert_eq!(classify_extent(rect(121.4, 31.2, 121.5, 31.3)), Extent::LonLat); // Shanghai
-        assert_eq!(classify_extent(rect(31.2, 121.4, 31.3, 121.5)), Extent::SwappedLatLon);
+        assert_eq!(classify_extent(Rect::new((-8.7, 41.1), (-8.5, 41.2))), Extent::LonLat); // Porto
+        assert_eq!(classify_extent(Rect::new((1.4, 42.4), (1.8, 42.7))), Extent::LonLat); // Andorra
+        assert_eq!(classify_extent(Rect::new((121.4, 31.2), (121.5, 31.3))), Extent::LonLat); // Shanghai
+        assert_eq!(classify_extent(Rect::new((31.2, 121.4), (31.3, 121.5))), Extent::SwappedLatLon);
         // Urumqi swapped stays in range but only makes sense in China swapped back.
-        assert_eq!(classify_extent(rect(43.7, 87.5, 43.9, 87.7)), Extent::SwappedLatLon);
-        assert_eq!(classify_extent(rect(87.5, 43.7, 87.7, 43.9)), Extent::LonLat);
+        assert_eq!(classify_extent(Rect::new((43.7, 87.5), (43.9, 87.7))), Extent::SwappedLatLon);
+        assert_eq!(classify_extent(Rect::new((87.5, 43.7), (87.7, 43.9))), Extent::LonLat);
         // UTM 50N metres around Nanjing.
-        assert_eq!(classify_extent(rect(660_000.0, 3_540_000.0, 670_000.0, 3_550_000.0)), Extent::NotDegrees);
+        assert_eq!(classify_extent(Rect::new((660_000.0, 3_540_000.0), (670_000.0, 3_550_000.0))), Extent::NotDegrees);
     }
 
     #[test]
     fn swapped_layer_is_an_input_error_explaining_the_swap() {
-        let boxes = vec![Some(rect(32.04, 118.78, 32.04, 118.78)), None, Some(rect(32.05, 118.79, 32.06, 118.80))];
+        let boxes = vec![Some(Rect::new((32.04, 118.78), (32.04, 118.78))), None, Some(Rect::new((32.05, 118.79), (32.06, 118.80)))];
         let err = check_claimed_lon_lat(Path::new("gates.geojson"), "WGS 84", &boxes).unwrap_err();
         assert!(matches!(err, Error::Input { .. }));
         let m = err.to_string();
@@ -159,15 +154,15 @@ mod tests {
 
     #[test]
     fn metres_in_a_wgs84_file_are_an_input_error() {
-        let boxes = vec![Some(rect(668_000.0, 3_546_000.0, 668_100.0, 3_546_100.0))];
+        let boxes = vec![Some(Rect::new((668_000.0, 3_546_000.0), (668_100.0, 3_546_100.0)))];
         let m = check_claimed_lon_lat(Path::new("e.geojson"), "WGS 84", &boxes).unwrap_err().to_string();
         assert!(m.contains("not longitude/latitude") && m.contains("ogr2ogr"), "{m}");
     }
 
     #[test]
     fn a_stray_feature_is_returned_for_rejection() {
-        let good = Some(rect(118.7, 32.0, 118.8, 32.1));
-        let boxes = vec![good, good, Some(rect(32.0, 118.7, 32.0, 118.7)), good];
+        let good = Some(Rect::new((118.7, 32.0), (118.8, 32.1)));
+        let boxes = vec![good, good, Some(Rect::new((32.0, 118.7), (32.0, 118.7))), good];
         assert_eq!(check_claimed_lon_lat(Path::new("f"), "WGS 84", &boxes).unwrap(), vec![2]);
         assert!(check_claimed_lon_lat(Path::new("f"), "WGS 84", &[good, None]).unwrap().is_empty());
         assert!(check_claimed_lon_lat(Path::new("f"), "WGS 84", &[None]).unwrap().is_empty());

@@ -123,27 +123,20 @@ pub fn estimate_population(estates: &mut [Estate], buildings: &[Building], rules
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EstateSource, SurveyAttributes};
+    use crate::model::EstateSource;
     use crate::profile::Profile;
+    use crate::testing::{estate, rect};
     use geo_types::{MultiPolygon, polygon};
 
-    fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> MultiPolygon<f64> {
-        MultiPolygon(vec![polygon![(x: x0, y: y0), (x: x1, y: y0), (x: x1, y: y1), (x: x0, y: y1)]])
-    }
-
-    fn estate(id: &str, polygon: MultiPolygon<f64>, source: PopulationSource) -> Estate {
+    /// An OSM estate whose population comes from `source`: a survey's 1,234 residents in 456 households, else none yet.
+    fn osm_estate(id: &str, polygon: MultiPolygon<f64>, source: PopulationSource) -> Estate {
+        let surveyed = source == PopulationSource::Survey;
         Estate {
-            id: id.into(),
-            name: None,
-            polygon,
             source: EstateSource::OsmLanduse,
-            population: if source == PopulationSource::Survey { 1234.0 } else { 0.0 },
-            households: if source == PopulationSource::Survey { 456.0 } else { 0.0 },
+            population: if surveyed { 1234.0 } else { 0.0 },
+            households: if surveyed { 456.0 } else { 0.0 },
             population_source: source,
-            floor_area_m2: 0.0,
-            n_buildings: 0,
-            built_year: None,
-            survey: SurveyAttributes::default(),
+            ..estate(id, polygon)
         }
     }
 
@@ -182,10 +175,10 @@ mod tests {
     fn hand_worked_estates() {
         let rules = Profile::default_profile().population;
         let mut estates = vec![
-            estate("e2", rect(0.0, 0.0, 100.0, 100.0), PopulationSource::Unknown),
-            estate("e1", rect(50.0, 0.0, 150.0, 100.0), PopulationSource::Estimate), // overlaps e2 on x 50..100
-            estate("e3", rect(500.0, 500.0, 600.0, 600.0), PopulationSource::Unknown), // empty
-            estate("e4", rect(-200.0, 0.0, -100.0, 100.0), PopulationSource::Survey),
+            osm_estate("e2", rect(0.0, 0.0, 100.0, 100.0), PopulationSource::Unknown),
+            osm_estate("e1", rect(50.0, 0.0, 150.0, 100.0), PopulationSource::Estimate), // overlaps e2 on x 50..100
+            osm_estate("e3", rect(500.0, 500.0, 600.0, 600.0), PopulationSource::Unknown), // empty
+            osm_estate("e4", rect(-200.0, 0.0, -100.0, 100.0), PopulationSource::Survey),
         ];
         let buildings = vec![
             // In e2 only: 10×10×4 levels = 400 m².
@@ -221,7 +214,7 @@ mod tests {
     #[test]
     fn estimate_that_loses_its_buildings_becomes_unknown() {
         let rules = Profile::default_profile().population;
-        let mut estates = vec![estate("e", rect(0.0, 0.0, 10.0, 10.0), PopulationSource::Estimate)];
+        let mut estates = vec![osm_estate("e", rect(0.0, 0.0, 10.0, 10.0), PopulationSource::Estimate)];
         estates[0].population = 99.0;
         estimate_population(&mut estates, &[], &rules);
         assert_eq!((estates[0].population, estates[0].households), (0.0, 0.0));
@@ -233,7 +226,7 @@ mod tests {
         // Invariant: Σ estate floor area = Σ floor area of the residential buildings assigned to an estate.
         let rules = Profile::default_profile().population;
         let mut estates: Vec<Estate> = (0..5)
-            .map(|i| estate(&format!("e{i}"), rect(i as f64 * 40.0, 0.0, i as f64 * 40.0 + 60.0, 60.0), PopulationSource::Unknown))
+            .map(|i| osm_estate(&format!("e{i}"), rect(i as f64 * 40.0, 0.0, i as f64 * 40.0 + 60.0, 60.0), PopulationSource::Unknown))
             .collect();
         let buildings: Vec<Building> = (0..60)
             .map(|i| {

@@ -390,32 +390,11 @@ pub fn gate_filter<'a>(gates: &'a [Gate], rules: &'a WalkRules, opened: &'a BTre
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EstateSource, PopulationSource};
     use crate::network::compounds::{PieceAccess, WayPiece};
-    use geo_types::{LineString, Polygon};
+    use crate::testing::{estate, square};
 
     fn c(x: f64, y: f64) -> Coord<f64> {
         Coord { x, y }
-    }
-
-    fn square(x0: f64, y0: f64, size: f64) -> MultiPolygon<f64> {
-        MultiPolygon(vec![Polygon::new(LineString::from(vec![(x0, y0), (x0 + size, y0), (x0 + size, y0 + size), (x0, y0 + size), (x0, y0)]), vec![])])
-    }
-
-    fn estate(x0: f64, y0: f64, size: f64) -> Estate {
-        Estate {
-            id: "e".into(),
-            name: None,
-            polygon: square(x0, y0, size),
-            source: EstateSource::Layer,
-            population: 1.0,
-            households: 1.0,
-            population_source: PopulationSource::Layer,
-            floor_area_m2: 0.0,
-            n_buildings: 0,
-            built_year: None,
-            survey: Default::default(),
-        }
     }
 
     fn gate(id: &str, x: f64, y: f64, access: Option<&str>) -> Gate {
@@ -435,7 +414,7 @@ mod tests {
 
     #[test]
     fn gates_go_to_the_containing_then_nearest_estate() {
-        let estates = [estate(0.0, 0.0, 100.0), estate(110.0, 0.0, 100.0)];
+        let estates = [estate("e", square(0.0, 0.0, 100.0)), estate("e", square(110.0, 0.0, 100.0))];
         let rules = WalkRules::default();
         let gates = [
             gate("in_a_near_b", 99.0, 50.0, None),  // inside a, 1 m from a's wall and 11 m from b's
@@ -455,7 +434,7 @@ mod tests {
         let index = SegmentIndex::new(&g);
         let rules = WalkRules::default();
         let ctx = NetworkContext { graph: &g, index: &index, rules: &rules };
-        let e = estate(0.0, 0.0, 100.0);
+        let e = estate("e", square(0.0, 0.0, 100.0));
         let gates = [gate("g", 30.0, 0.0, None), gate("shut", 50.0, 0.0, Some("no"))];
         let none_opened = BTreeSet::new();
         let open = gate_filter(&gates, &rules, &none_opened);
@@ -486,14 +465,14 @@ mod tests {
         let rules = WalkRules::default();
         let ctx = NetworkContext { graph: &g, index: &index, rules: &rules };
         // An estate west of the footway, [-60,-20] x [0,40]: nearest network point is the street, 10 m below.
-        let e = estate(-60.0, 0.0, 40.0);
+        let e = estate("e", square(-60.0, 0.0, 40.0));
         let a = estate_access(ctx, &e, &[], &[], AccessRule::Gates, |_| true);
         assert_eq!(a.points.len(), 1);
         assert_eq!(a.points[0].kind, AccessKind::NearestBoundary);
         assert_eq!(a.points[0].snap.offset_m, 10.0);
         assert_eq!(a.points[0].snap.edge, 0);
         // Far away: unreachable, with the reason.
-        let far = estate(5000.0, 5000.0, 40.0);
+        let far = estate("e", square(5000.0, 5000.0, 40.0));
         let a = estate_access(ctx, &far, &[], &[], AccessRule::Gates, |_| true);
         assert!(a.points.is_empty() && a.problem.unwrap().contains("max_snap_m = 200"));
         let a = estate_access(ctx, &far, &[], &[], AccessRule::Centroid, |_| true);
@@ -506,7 +485,7 @@ mod tests {
         let index = SegmentIndex::new(&g);
         let rules = WalkRules::default();
         let ctx = NetworkContext { graph: &g, index: &index, rules: &rules };
-        let mut e = estate(0.0, 0.0, 100.0);
+        let mut e = estate("e", square(0.0, 0.0, 100.0));
         e.polygon.0[0].exterior_mut(|r| r.0[1].x = f64::NAN);
         for rule in [AccessRule::Gates, AccessRule::Boundary, AccessRule::Centroid] {
             let a = estate_access(ctx, &e, &[], &[], rule, |_| true);

@@ -196,25 +196,8 @@ pub fn walkable_pieces(ways: &[Way], estates: &[Estate], rules: &WalkRules) -> (
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{EstateSource, PopulationSource};
-    use geo_types::{LineString, MultiPolygon, Polygon};
-
-    pub(crate) fn square_estate(id: &str, x0: f64, y0: f64, size: f64) -> Estate {
-        let ring = LineString::from(vec![(x0, y0), (x0 + size, y0), (x0 + size, y0 + size), (x0, y0 + size), (x0, y0)]);
-        Estate {
-            id: id.into(),
-            name: None,
-            polygon: MultiPolygon(vec![Polygon::new(ring, vec![])]),
-            source: EstateSource::Layer,
-            population: 100.0,
-            households: 38.0,
-            population_source: PopulationSource::Layer,
-            floor_area_m2: 0.0,
-            n_buildings: 0,
-            built_year: None,
-            survey: Default::default(),
-        }
-    }
+    use crate::testing::{estate, square};
+    use geo_types::LineString;
 
     fn way(id: &str, pts: &[(f64, f64)], tags: &[(&str, &str)]) -> Way {
         Way { id: id.into(), line: LineString::from(pts.to_vec()), tags: tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() }
@@ -222,7 +205,7 @@ mod tests {
 
     #[test]
     fn private_way_belongs_to_the_estate_holding_most_of_it() {
-        let estates = [square_estate("a", 0.0, 0.0, 100.0), square_estate("b", 100.0, 0.0, 100.0)];
+        let estates = [estate("a", square(0.0, 0.0, 100.0)), estate("b", square(100.0, 0.0, 100.0))];
         // 10 m in a, 60 m in b (segment midpoints at x=95 and x=130), 20 m outside.
         let w = way("w", &[(90.0, 50.0), (100.0, 50.0), (160.0, 50.0)], &[("highway", "service"), ("access", "private")]);
         let outside = way("x", &[(300.0, 0.0), (300.0, 50.0)], &[("highway", "service"), ("access", "private")]);
@@ -237,7 +220,7 @@ mod tests {
 
     #[test]
     fn service_way_is_cut_at_the_wall_and_explicit_public_tags_win() {
-        let estates = [square_estate("a", 0.0, 0.0, 100.0)];
+        let estates = [estate("a", square(0.0, 0.0, 100.0))];
         let w = way("w", &[(50.0, -20.0), (50.0, 0.0), (50.0, 60.0), (50.0, 120.0), (50.0, 130.0)], &[("highway", "service")]);
         let open = way("o", &[(20.0, -20.0), (20.0, 50.0)], &[("highway", "service"), ("foot", "yes")]);
         let footway = way("f", &[(10.0, 10.0), (20.0, 20.0)], &[("highway", "footway")]);

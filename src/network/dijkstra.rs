@@ -384,8 +384,8 @@ mod tests {
     /// tie rule (lower source id first) is checked too.
     #[test]
     fn equals_one_dijkstra_per_source_on_random_grids() {
-        use crate::coverage::synthetic_city::SplitMix64;
-        let mut rng = SplitMix64(7);
+        use crate::rng::SplitMix64;
+        let mut rng = SplitMix64::new(7);
         for _ in 0..40 {
             let (w, h) = (3 + rng.below(8), 3 + rng.below(8));
             let mut pieces = Vec::new();

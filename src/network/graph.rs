@@ -34,37 +34,9 @@
 
 use super::compounds::{PieceAccess, WayPiece};
 use geo_types::{Coord, LineString};
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-/// A fast hasher for integer keys (the FxHash mixing step used in rustc).
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher {
-    hash: u64,
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(b as u64);
-        }
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_i64(&mut self, i: i64) {
-        self.write_u64(i as u64);
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.write_u64(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
-/// A `HashMap` with [`FxHasher`].
-pub type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// The `HashMap` of the graph, its searches and service areas: rustc's Fx hash, fast on integer keys. No
+/// output depends on its iteration order: keys are looked up, counted, or sorted first (`service_area`).
+pub use rustc_hash::FxHashMap;
 
 /// A vertex key: the coordinate to the millimetre.
 pub fn vertex_key(c: Coord<f64>) -> (i64, i64) {

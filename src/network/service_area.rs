@@ -310,9 +310,9 @@ mod tests {
         // A perturbed 12 x 12 grid of 80 m blocks with every other street cut in the middle: many lines,
         // holes (the blocks) and overlapping buffers. The cascade must give the same set as one GEOS
         // buffer of the whole multi-line: same area (to 1e-9 relative), same parts and holes, valid.
-        let mut rng = crate::bundle::rng::SplitMix64::new(7);
+        let mut rng = crate::rng::SplitMix64::new(7);
         let mut lines = Vec::new();
-        let jitter = |rng: &mut crate::bundle::rng::SplitMix64| (rng.unit_f64() - 0.5) * 10.0;
+        let jitter = |rng: &mut crate::rng::SplitMix64| (rng.next_f64() - 0.5) * 10.0;
         for i in 0..12 {
             for j in 0..12 {
                 let (x, y) = (i as f64 * 80.0 + jitter(&mut rng), j as f64 * 80.0 + jitter(&mut rng));

@@ -472,21 +472,19 @@ pub fn write_survey_report_csv(path: &Path, report: &SurveyReport) -> Result<()>
 mod tests {
     use super::*;
     use crate::model::EstateSource;
+    use crate::testing::estate;
     use geo_types::MultiPolygon;
 
-    fn estate(id: &str, name: &str) -> Estate {
+    /// A named OSM estate with its floor-area estimate: 1,000 residents in 381.7 households, three buildings.
+    fn named_estate(id: &str, name: &str) -> Estate {
         Estate {
-            id: id.into(),
             name: Some(name.into()),
-            polygon: MultiPolygon(vec![]),
             source: EstateSource::OsmLanduse,
-            population: 1000.0,
             households: 381.7,
             population_source: PopulationSource::Estimate,
             floor_area_m2: 33_000.0,
             n_buildings: 3,
-            built_year: None,
-            survey: SurveyAttributes::default(),
+            ..estate(id, MultiPolygon(vec![]))
         }
     }
 
@@ -570,7 +568,7 @@ mod tests {
 
     #[test]
     fn joins_by_id_then_name_and_reports_the_rest() {
-        let mut estates = vec![estate("w1", "东方小区"), estate("w2", "南苑"), estate("w3", "南苑"), estate("w4", "北村")];
+        let mut estates = vec![named_estate("w1", "东方小区"), named_estate("w2", "南苑"), named_estate("w3", "南苑"), named_estate("w4", "北村")];
         let t = parse(
             "小区编号,小区名称,人口,户数,建成年份,已获资助\n\
              w1,,1310,,1985,否\n\

@@ -108,17 +108,14 @@ pub fn bundle_rows(layers: &[&Layer]) -> (Vec<BundleRow>, Vec<SiteRow>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::rect_polygon;
     use crate::write::layer::{FieldType, GeometryKind, Value};
-    use geo_types::{Geometry, point, polygon};
-
-    fn square(x0: f64) -> Option<Geometry<f64>> {
-        Some(Geometry::Polygon(polygon![(x: x0, y: 0.), (x: x0 + 1., y: 0.), (x: x0 + 1., y: 1.), (x: x0, y: 1.), (x: x0, y: 0.)]))
-    }
+    use geo_types::{Geometry, point};
 
     fn bundles() -> Layer {
         let mut b = Layer::new("bundles", GeometryKind::Polygon, &[("bundle_id", FieldType::Text), ("population", FieldType::Int), ("gaps", FieldType::TextList)]);
-        b.push(square(0.0), vec!["B1".into(), Value::Int(6200), vec!["kindergarten".to_string(), "park".to_string()].into()]);
-        b.push(square(2.0), vec![Value::Null, Value::Null, Value::Null]);
+        b.push(Some(rect_polygon(0.0, 0.0, 1.0, 1.0).into()), vec!["B1".into(), Value::Int(6200), vec!["kindergarten".to_string(), "park".to_string()].into()]);
+        b.push(Some(rect_polygon(2.0, 0.0, 3.0, 1.0).into()), vec![Value::Null, Value::Null, Value::Null]);
         b
     }
 
@@ -152,8 +149,8 @@ mod tests {
         per_bundle.push(Some(Geometry::Point(point!(x: 9.0, y: 9.0))), vec!["B2".into(), "nursery".into(), Value::Int(2)]);
         per_bundle.push(Some(Geometry::Point(point!(x: 9.0, y: 9.0))), vec!["B2".into(), "kindergarten".into(), Value::Int(1)]);
         let mut b = Layer::new("bundles", GeometryKind::Polygon, &[("bundle_id", FieldType::Text)]);
-        b.push(square(0.0), vec!["B1".into()]);
-        b.push(square(8.5), vec!["B2".into()]);
+        b.push(Some(rect_polygon(0.0, 0.0, 1.0, 1.0).into()), vec!["B1".into()]);
+        b.push(Some(rect_polygon(8.5, 0.0, 9.5, 1.0).into()), vec!["B2".into()]);
         let (rows, outside) = bundle_rows(&[&b, &plan_sites, &per_bundle]);
         assert!(rows[0].sites.is_empty());
         let cats: Vec<&str> = rows[1].sites.iter().map(|x| x.category.as_str()).collect();

@@ -30,11 +30,6 @@ fn system_fonts() -> Arc<fontdb::Database> {
         .clone()
 }
 
-/// Whether any font face was found (text is drawn only then).
-pub fn fonts_available() -> bool {
-    !system_fonts().is_empty()
-}
-
 /// Render `svg` to a PNG of `width_px` × `height_px` (the SVG is scaled to fit that size).
 pub fn svg_to_png(svg: &str, width_px: u32, height_px: u32) -> Result<Vec<u8>> {
     render_with_fonts(svg, width_px, height_px, system_fonts())

@@ -127,30 +127,15 @@ fn measured_open_land(pieces: Vec<Polygon<f64>>, min_area_m2: f64) -> Vec<Candid
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Building, Estate, EstateSource, PopulationSource, Way};
+    use crate::model::{Building, Way};
+    use crate::testing::{estate, square};
     use geo::{Contains, Distance, Euclidean};
     use geo_types::{Coord, LineString, polygon};
-
-    fn estate(id: &str, x0: f64, y0: f64, size: f64) -> Estate {
-        Estate {
-            id: id.into(),
-            name: None,
-            polygon: MultiPolygon(vec![polygon![(x: x0, y: y0), (x: x0 + size, y: y0), (x: x0 + size, y: y0 + size), (x: x0, y: y0 + size)]]),
-            source: EstateSource::Layer,
-            population: 1000.0,
-            households: 400.0,
-            population_source: PopulationSource::Layer,
-            floor_area_m2: 0.0,
-            n_buildings: 0,
-            built_year: None,
-            survey: Default::default(),
-        }
-    }
 
     #[test]
     fn open_land_excludes_buildings_and_roads() {
         let mut data = Dataset::default();
-        data.estates.push(estate("e1", 0.0, 0.0, 100.0));
+        data.estates.push(estate("e1", square(0.0, 0.0, 100.0)));
         // A 20 m building inside the estate and a residential street along y = 150.
         data.buildings.push(Building {
             id: "b1".into(),
@@ -189,8 +174,8 @@ mod tests {
         // A residential street crosses it, a river (10 m each side) runs diagonally across tile
         // corners, and buildings sit on tile edges: parcels are cut by tiles and must come back whole.
         let mut data = Dataset::default();
-        data.estates.push(estate("e1", 0.0, 0.0, 200.0));
-        data.estates.push(estate("e2", 350.0, 0.0, 200.0));
+        data.estates.push(estate("e1", square(0.0, 0.0, 200.0)));
+        data.estates.push(estate("e2", square(350.0, 0.0, 200.0)));
         data.ways.push(Way { id: "w1".into(), line: LineString::from(vec![(-300.0, 100.0), (900.0, 120.0)]), tags: [("highway".to_string(), "residential".to_string())].into() });
         data.barriers.push(crate::model::Barrier { id: "r1".into(), geometry: Geometry::LineString(LineString::from(vec![(-250.0, -250.0), (800.0, 450.0)])), class: "river".into() });
         for (i, x) in [40.0, 240.0, 300.0, 500.0].into_iter().enumerate() {

@@ -15,6 +15,11 @@
 //!
 //! The result is within `precision_m` of the true radius. Time O(n · cells) for n boundary vertices.
 //!
+//! Kept rather than the `polylabel` crate because it beats it: 1.4-1.65× faster than polylabel 3.3 on
+//! Porto's 1,926 candidate parcels at the same 0.1 m precision, radius within 0.04 m (equal on 1,884,
+//! larger on 40, smaller on 2); `examples/inscribed_circle_compare.rs` measures it, `BENCHMARKS.md` has
+//! the figures.
+//!
 //! ```
 //! use geo_types::{polygon, MultiPolygon};
 //! use lifecircle::siting::fit::largest_inscribed_circle;

@@ -246,7 +246,7 @@ fn stitch(border: &[Polygon<f64>]) -> Result<Vec<Polygon<f64>>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::coverage::synthetic_city::SplitMix64;
+    use crate::rng::SplitMix64;
     use geo::Area;
     use geo_types::polygon;
 
@@ -263,7 +263,7 @@ mod tests {
         // Random estates (squares and L shapes, 20-120 m) scattered around and inside a 252 m tile, at
         // densities from a lone estate to a crowded cluster: the quadtree's area must equal the brute
         // force one, whichever estates it chose to grow.
-        let mut rng = SplitMix64(11);
+        let mut rng = SplitMix64::new(11);
         let clip = Rect::new(Coord { x: -1.0, y: -1.0 }, Coord { x: 251.0, y: 251.0 });
         let (mut whole, mut empty, mut partial) = (0, 0, 0);
         for round in 0..60 {

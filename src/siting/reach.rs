@@ -120,10 +120,10 @@ pub fn entries_within(graph: &WalkGraph, from: &[SourceEntry], to: &EdgeEntries,
 mod tests {
     use super::*;
     use crate::coverage::distances::category_distances;
-    use crate::coverage::synthetic_city::SplitMix64;
     use crate::network::access::{Access, AccessKind, AccessPoint};
     use crate::network::compounds::{PieceAccess, WayPiece};
     use crate::network::snap::SnapPoint;
+    use crate::rng::SplitMix64;
     use geo_types::Coord;
 
     #[test]
@@ -138,7 +138,7 @@ mod tests {
             pieces.push(WayPiece { way: pieces.len() as u32, coords: (0..12).map(|j| c(f, j as f64 * 50.0)).collect(), access: PieceAccess::Public });
         }
         let g = WalkGraph::build(&pieces, |_| true);
-        let mut rng = SplitMix64(3);
+        let mut rng = SplitMix64::new(3);
         let entry = |source: u32, rng: &mut SplitMix64| {
             let edge = rng.below(g.edges.len()) as u32;
             SourceEntry { source, edge, along_m: rng.range(0.0, g.edges[edge as usize].length_m), base_m: rng.range(0.0, 30.0) }

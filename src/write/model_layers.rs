@@ -320,15 +320,15 @@ mod tests {
     use super::*;
     use crate::model::{EstateSource, PopulationSource, SurveyAttributes};
     use crate::crs::Transformer;
+    use crate::testing::square;
     use geo::Contains;
-    use geo_types::{line_string, point, polygon};
+    use geo_types::{line_string, point};
 
     const UTM50N: WorkingCrs = WorkingCrs { epsg: 32650 };
 
     /// A 100 m square in UTM 50N with its corner at the projection of (118.78, 32.04).
-    fn square() -> MultiPolygon<f64> {
-        let (x, y) = (668_069.39, 3_546_254.68);
-        MultiPolygon(vec![polygon![(x: x, y: y), (x: x + 100.0, y: y), (x: x + 100.0, y: y + 100.0), (x: x, y: y + 100.0), (x: x, y: y)]])
+    fn nanjing_square() -> MultiPolygon<f64> {
+        square(668_069.39, 3_546_254.68, 100.0)
     }
 
     #[test]
@@ -336,7 +336,7 @@ mod tests {
         let e = Estate {
             id: "w1".into(),
             name: Some("东方小区".into()),
-            polygon: square(),
+            polygon: nanjing_square(),
             source: EstateSource::OsmLanduse,
             population: 1310.0,
             households: 500.0,
@@ -369,7 +369,7 @@ mod tests {
             capacity: Some(90.0),
             matched_by: "layer".into(),
         };
-        let park = Facility { id: "w2".into(), name: Some("玄武湖公园".into()), category: "park".into(), geometry: FacilityGeometry::Area(square()), capacity: None, ..point_facility.clone() };
+        let park = Facility { id: "w2".into(), name: Some("玄武湖公园".into()), category: "park".into(), geometry: FacilityGeometry::Area(nanjing_square()), capacity: None, ..point_facility.clone() };
         let both = [point_facility, park];
         let points = facilities_layer(&both, UTM50N).unwrap();
         assert_eq!(points.geometry, GeometryKind::Point);
@@ -399,7 +399,7 @@ mod tests {
         let (x, y) = (668_069.39, 3_546_254.68);
         let rail = Barrier { id: "w1".into(), geometry: Geometry::LineString(line_string![(x: x, y: y), (x: x + 500.0, y: y)]), class: "rail".into() };
         let river = Barrier { id: "w2".into(), geometry: Geometry::MultiLineString(geo_types::MultiLineString(vec![line_string![(x: x, y: y + 50.0), (x: x + 90.0, y: y + 60.0)]])), class: "river".into() };
-        let lake = Barrier { id: "r3".into(), geometry: Geometry::MultiPolygon(square()), class: "water".into() };
+        let lake = Barrier { id: "r3".into(), geometry: Geometry::MultiPolygon(nanjing_square()), class: "water".into() };
         let all = [rail, lake, river];
         let lines = barriers_layer(&all, UTM50N).unwrap();
         assert_eq!(lines.geometry, GeometryKind::Line);

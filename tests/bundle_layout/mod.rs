@@ -7,8 +7,9 @@
 #![allow(dead_code)]
 
 use geo_types::{Coord, Geometry, LineString, MultiPolygon, Polygon};
-use lifecircle::bundle::rng::SplitMix64;
-use lifecircle::model::{Barrier, Boundary, BoundaryLevel, Dataset, Estate, EstateSource, PopulationSource, SurveyAttributes};
+use lifecircle::model::{Barrier, Boundary, BoundaryLevel, Dataset, Estate, SurveyAttributes};
+use lifecircle::rng::SplitMix64;
+use lifecircle::testing::{estate, rect, rect_polygon};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -42,10 +43,6 @@ impl Spec {
     }
 }
 
-fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
-    Polygon::new(LineString(vec![Coord { x: x0, y: y0 }, Coord { x: x1, y: y0 }, Coord { x: x1, y: y1 }, Coord { x: x0, y: y1 }, Coord { x: x0, y: y0 }]), vec![])
-}
-
 /// Origin in UTM 50N near Nanjing, so the layers convert to sensible lon/lat.
 pub const ORIGIN: Coord<f64> = Coord { x: 660_000.0, y: 3_540_000.0 };
 
@@ -57,20 +54,20 @@ pub fn district(spec: &Spec) -> Dataset {
     for j in 0..=ny {
         for i in 0..=nx {
             let on_edge = i == 0 || j == 0 || i == nx || j == ny;
-            let (dx, dy) = if on_edge { (0.0, 0.0) } else { ((rng.unit_f64() - 0.5) * 0.4 * s, (rng.unit_f64() - 0.5) * 0.4 * s) };
+            let (dx, dy) = if on_edge { (0.0, 0.0) } else { ((rng.next_f64() - 0.5) * 0.4 * s, (rng.next_f64() - 0.5) * 0.4 * s) };
             vertex[j * (nx + 1) + i] = Coord { x: ORIGIN.x + i as f64 * s + dx, y: ORIGIN.y + j as f64 * s + dy };
         }
     }
     let mut estates = Vec::new();
     for j in 0..ny {
         for i in 0..nx {
-            let hole = rng.unit_f64() < spec.hole_share;
-            let population = (300.0 * 10f64.powf(rng.unit_f64())).round();
+            let hole = rng.next_f64() < spec.hole_share;
+            let population = (300.0 * 10f64.powf(rng.next_f64())).round();
             let built_year = 1975 + rng.below(36) as i32;
-            let surveyed = rng.unit_f64() < spec.surveyed_share;
-            let consent = 0.5 + 0.5 * rng.unit_f64();
-            let funded = rng.unit_f64() < 0.05;
-            let (g0, g1) = (rng.unit_f64(), rng.unit_f64());
+            let surveyed = rng.next_f64() < spec.surveyed_share;
+            let consent = 0.5 + 0.5 * rng.next_f64();
+            let funded = rng.next_f64() < 0.05;
+            let (g0, g1) = (rng.next_f64(), rng.next_f64());
             if hole {
                 continue;
             }
@@ -79,7 +76,7 @@ pub fn district(spec: &Spec) -> Dataset {
                     // Margins of 2-13 m on each side: gaps of 4-26 m between neighbours.
                     let (x0, y0) = (ORIGIN.x + i as f64 * s, ORIGIN.y + j as f64 * s);
                     let m = |u: f64| 2.0 + 11.0 * u;
-                    rect(x0 + m(g0), y0 + m(g1), x0 + s - m(g1), y0 + s - m(g0))
+                    rect_polygon(x0 + m(g0), y0 + m(g1), x0 + s - m(g1), y0 + s - m(g0))
                 }
                 Kind::Mesh => {
                     let v = |a: usize, b: usize| vertex[b * (nx + 1) + a];
@@ -98,17 +95,13 @@ pub fn district(spec: &Spec) -> Dataset {
                 SurveyAttributes::default()
             };
             estates.push(Estate {
-                id: format!("e{}_{}", i, j),
-                name: None,
-                polygon: MultiPolygon(vec![polygon]),
-                source: EstateSource::Layer,
                 population,
                 households: (population / 2.62).round(),
-                population_source: PopulationSource::Layer,
                 floor_area_m2: population * 33.0,
                 n_buildings: 4,
                 built_year: Some(built_year),
                 survey,
+                ..estate(&format!("e{}_{}", i, j), MultiPolygon(vec![polygon]))
             });
         }
     }
@@ -134,7 +127,7 @@ pub fn district(spec: &Spec) -> Dataset {
                 let line = |k: usize, n: usize, origin: f64| if k == 0 { origin - s } else if k >= n { origin + (n + 1) as f64 * s } else { origin + (k as f64 - 0.3) * s };
                 let (x0, x1) = (line(bi, nx, ORIGIN.x), line(bi + block, nx, ORIGIN.x));
                 let (y0, y1) = (line(bj, ny, ORIGIN.y), line(bj + block, ny, ORIGIN.y));
-                boundaries.push(Boundary { id: format!("S{bi}_{bj}"), name: None, level: BoundaryLevel::Street, polygon: MultiPolygon(vec![rect(x0, y0, x1, y1)]) });
+                boundaries.push(Boundary { id: format!("S{bi}_{bj}"), name: None, level: BoundaryLevel::Street, polygon: rect(x0, y0, x1, y1) });
             }
         }
     }

@@ -14,10 +14,12 @@
 
 use gdal::spatial_ref::{AxisMappingStrategy, SpatialRef};
 use gdal::vector::{FieldDefn, LayerAccess, LayerOptions, OGRFieldType, OGRwkbGeometryType, ToGdal};
+use geo::MapCoords;
 use geo_types::{Coord, Geometry, LineString, MultiPolygon, Point, Polygon};
 use lifecircle::profile::Profile;
 use lifecircle::report::coverage_table::rows_from_layers;
 use lifecircle::report::summary::ReportSummary;
+use lifecircle::testing::rect_polygon;
 use lifecircle::write::layer::{FieldType, GeometryKind, Layer, Value};
 use std::path::Path;
 
@@ -30,8 +32,9 @@ pub fn lonlat(x_m: f64, y_m: f64) -> Coord<f64> {
     Coord { x: LON0 + x_m / M_PER_DEG_LON, y: LAT0 + y_m / M_PER_DEG_LAT }
 }
 
-pub fn rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
-    Polygon::new(LineString::new(vec![lonlat(x0, y0), lonlat(x1, y0), lonlat(x1, y1), lonlat(x0, y1), lonlat(x0, y0)]), vec![])
+/// The rectangle from (x0, y0) to (x1, y1) metres, in lon/lat.
+pub fn lonlat_rect(x0: f64, y0: f64, x1: f64, y1: f64) -> Polygon<f64> {
+    rect_polygon(x0, y0, x1, y1).map_coords(|c| lonlat(c.x, c.y))
 }
 
 fn circle(cx: f64, cy: f64, r: f64) -> Polygon<f64> {
@@ -84,7 +87,7 @@ pub fn estates() -> Layer {
             }
             values[3] = Value::Real(covered as f64 / 3.0);
             values.push(bundle_of(col, row).into());
-            layer.push(Some(Geometry::MultiPolygon(MultiPolygon(vec![rect(x0, y0, x1, y1)]))), values);
+            layer.push(Some(Geometry::MultiPolygon(MultiPolygon(vec![lonlat_rect(x0, y0, x1, y1)]))), values);
         }
     }
     layer
@@ -131,15 +134,15 @@ pub fn bundles(estates: &Layer) -> Layer {
         }
         let (x0, y0, ..) = estate_rect(cols.start, rows.start);
         let (.., x1, y1) = estate_rect(cols.end - 1, rows.end - 1);
-        layer.push(Some(Geometry::MultiPolygon(MultiPolygon(vec![rect(x0 - 10.0, y0 - 10.0, x1 + 10.0, y1 + 10.0)]))), vec![id.into(), Value::Real(pop), gaps.into_iter().collect::<Vec<_>>().into()]);
+        layer.push(Some(Geometry::MultiPolygon(MultiPolygon(vec![lonlat_rect(x0 - 10.0, y0 - 10.0, x1 + 10.0, y1 + 10.0)]))), vec![id.into(), Value::Real(pop), gaps.into_iter().collect::<Vec<_>>().into()]);
     }
     layer
 }
 
 pub fn idle_land() -> Layer {
     let mut layer = Layer::new("idle_land", GeometryKind::Polygon, &[("id", FieldType::Text), ("origin", FieldType::Text), ("area_m2", FieldType::Real)]);
-    layer.push(Some(Geometry::Polygon(rect(-160.0, 380.0, -40.0, 480.0))), vec!["w77".into(), "landuse=brownfield".into(), Value::Real(12000.0)]);
-    layer.push(Some(Geometry::Polygon(rect(900.0, 100.0, 980.0, 200.0))), vec!["w78".into(), "amenity=parking".into(), Value::Real(8000.0)]);
+    layer.push(Some(Geometry::Polygon(lonlat_rect(-160.0, 380.0, -40.0, 480.0))), vec!["w77".into(), "landuse=brownfield".into(), Value::Real(12000.0)]);
+    layer.push(Some(Geometry::Polygon(lonlat_rect(900.0, 100.0, 980.0, 200.0))), vec!["w78".into(), "amenity=parking".into(), Value::Real(8000.0)]);
     layer
 }
 

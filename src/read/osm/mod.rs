@@ -6,9 +6,9 @@
 //!    flat arrays sorted by id, way node lists in one flat array, and the tags of elements carrying a key
 //!    the profile reads.
 //! 2. **Classify** (`classify.rs`): each tagged element against the profile's rules → the layers it feeds.
-//! 3. **Resolve**: way node ids → node positions by binary search; multipolygon member ways likewise.
+//! 3. **Resolve** (`resolve.rs`): way node ids → node positions by binary search; multipolygon member ways likewise.
 //!    Ways whose nodes are missing (an extract cut them) go to the rejects.
-//! 4. **Project**: only the nodes that are used, each once, into the working CRS (`crs: None` → the UTM
+//! 4. **Project** (`project.rs`): only the nodes that are used, each once, into the working CRS (`crs: None` → the UTM
 //!    zone of the median longitude and latitude of the used nodes, which a few far-reaching relation
 //!    members cannot pull away as they would a bounding box). One PROJ transformer per rayon worker.
 //! 5. **Build**: lines, rings (closed ways), multipolygons (`multipolygon.rs`: relations of
@@ -54,9 +54,11 @@
 mod classify;
 mod multipolygon;
 mod pbf;
+mod project;
 mod residential;
+mod resolve;
 
-use crate::crs::{Transformer, WorkingCrs};
+use crate::crs::WorkingCrs;
 use crate::error::{Error, Result};
 use crate::model::{
     Barrier, Building, Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Reject, Way,
@@ -64,9 +66,11 @@ use crate::model::{
 use crate::profile::Profile;
 use classify::{Classes, Classifier, closed_barrier_is_area};
 use geo_types::{Coord, Geometry, LineString, MultiPolygon, Point, Polygon};
-use pbf::{MemberKind, RawOsm, Tags, tag};
+use pbf::{RawOsm, Tags, tag};
+use project::{centre_crs, project_nodes, used_nodes};
 use rayon::prelude::*;
 use residential::TagVerdict;
+use resolve::{NodeElement, RelationElement, WayElement, is_area_relation, resolve};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -275,201 +279,6 @@ fn statistics((nodes_read, ways_read, relations_read): (u64, u64, u64), d: &Data
     }
     stats.estimated_population = d.estates.iter().filter(|e| e.population_source == PopulationSource::Estimate).map(|e| e.population).sum();
     stats
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Stage 3: resolve node references.
-
-/// Nodes of a way that the file does not hold.
-#[derive(Debug, Clone, Copy)]
-struct MissingNodes {
-    missing: usize,
-    total: usize,
-    first: i64,
-}
-
-fn resolve_refs(raw: &RawOsm, refs: &[i64]) -> std::result::Result<Vec<u32>, MissingNodes> {
-    let mut positions = Vec::with_capacity(refs.len());
-    let mut missing = 0;
-    let mut first = 0;
-    for &id in refs {
-        match raw.nodes.find(id) {
-            Some(p) => positions.push(p as u32),
-            None => {
-                if missing == 0 {
-                    first = id;
-                }
-                missing += 1;
-            }
-        }
-    }
-    if missing == 0 { Ok(positions) } else { Err(MissingNodes { missing, total: refs.len(), first }) }
-}
-
-struct NodeElement<'r, 'p> {
-    id: i64,
-    tags: &'r Tags,
-    classes: Classes<'p>,
-    position: Option<u32>,
-}
-
-struct WayElement<'r, 'p> {
-    id: i64,
-    tags: &'r Tags,
-    classes: Classes<'p>,
-    refs: &'r [i64],
-    positions: std::result::Result<Vec<u32>, MissingNodes>,
-}
-
-/// A member way of a relation, resolved.
-struct MemberNodes<'r> {
-    way_id: i64,
-    refs: &'r [i64],
-    positions: Vec<u32>,
-}
-
-struct RelationElement<'r, 'p> {
-    id: i64,
-    tags: &'r Tags,
-    classes: Classes<'p>,
-    /// The member ways, or why the relation cannot be assembled (code, explanation).
-    members: std::result::Result<Vec<MemberNodes<'r>>, (&'static str, String)>,
-}
-
-struct Elements<'r, 'p> {
-    nodes: Vec<NodeElement<'r, 'p>>,
-    ways: Vec<WayElement<'r, 'p>>,
-    relations: Vec<RelationElement<'r, 'p>>,
-}
-
-fn is_area_relation(tags: &Tags) -> bool {
-    matches!(tag(tags, "type"), Some("multipolygon") | Some("boundary"))
-}
-
-fn resolve<'r, 'p>(raw: &'r RawOsm, classifier: &Classifier<'p>) -> Elements<'r, 'p> {
-    let nodes = raw
-        .tagged_nodes
-        .par_iter()
-        .filter_map(|n| {
-            let classes = classifier.classify(&n.tags);
-            (!classes.is_empty()).then(|| NodeElement { id: n.id, tags: &n.tags, classes, position: raw.nodes.find(n.id).map(|p| p as u32) })
-        })
-        .collect();
-    let ways = raw
-        .tagged_ways
-        .par_iter()
-        .filter_map(|w| {
-            let classes = classifier.classify(&w.tags);
-            if classes.is_empty() {
-                return None;
-            }
-            let refs = raw.ways.find(w.id).map(|i| raw.ways.refs(i)).unwrap_or(&[]);
-            let positions = resolve_refs(raw, refs);
-            Some(WayElement { id: w.id, tags: &w.tags, classes, refs, positions })
-        })
-        .collect();
-    let relations = raw
-        .relations
-        .par_iter()
-        .filter_map(|r| {
-            let classes = classifier.classify(&r.tags);
-            if classes.is_empty() {
-                return None;
-            }
-            let members = if is_area_relation(&r.tags) { resolve_members(raw, &r.members) } else { Ok(Vec::new()) };
-            Some(RelationElement { id: r.id, tags: &r.tags, classes, members })
-        })
-        .collect();
-    Elements { nodes, ways, relations }
-}
-
-fn resolve_members<'r>(raw: &'r RawOsm, members: &[(MemberKind, i64)]) -> std::result::Result<Vec<MemberNodes<'r>>, (&'static str, String)> {
-    let mut out = Vec::new();
-    for &(kind, way_id) in members {
-        if kind != MemberKind::Way {
-            continue;
-        }
-        let Some(i) = raw.ways.find(way_id) else {
-            return Err(("multipolygon_missing_way", format!("member way w{way_id} is not in the file (the extract cut the relation)")));
-        };
-        let refs = raw.ways.refs(i);
-        let positions = resolve_refs(raw, refs).map_err(|m| {
-            ("multipolygon_missing_nodes", format!("member way w{way_id} refers to {} of {} nodes that are not in the file (first n{})", m.missing, m.total, m.first))
-        })?;
-        out.push(MemberNodes { way_id, refs, positions });
-    }
-    Ok(out)
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Stage 4: choose the CRS and project the used nodes.
-
-fn used_nodes(raw: &RawOsm, elements: &Elements<'_, '_>) -> Vec<bool> {
-    let mut used = vec![false; raw.nodes.ids.len()];
-    for n in &elements.nodes {
-        if let Some(p) = n.position {
-            used[p as usize] = true;
-        }
-    }
-    for w in &elements.ways {
-        if let Ok(positions) = &w.positions {
-            positions.iter().for_each(|&p| used[p as usize] = true);
-        }
-    }
-    for r in &elements.relations {
-        if let Ok(members) = &r.members {
-            members.iter().flat_map(|m| &m.positions).for_each(|&p| used[p as usize] = true);
-        }
-    }
-    used
-}
-
-fn valid_lon_lat(lon_e7: i32, lat_e7: i32) -> bool {
-    (-1_800_000_000..=1_800_000_000).contains(&lon_e7) && (-900_000_000..=900_000_000).contains(&lat_e7)
-}
-
-/// The UTM zone of the median longitude and latitude of the used nodes (all nodes when none is used).
-fn centre_crs(raw: &RawOsm, used: &[bool]) -> Option<WorkingCrs> {
-    let pick = |only_used: bool| -> (Vec<i32>, Vec<i32>) {
-        (0..raw.nodes.ids.len())
-            .filter(|&i| (!only_used || used[i]) && valid_lon_lat(raw.nodes.lon_e7[i], raw.nodes.lat_e7[i]))
-            .map(|i| (raw.nodes.lon_e7[i], raw.nodes.lat_e7[i]))
-            .unzip()
-    };
-    let (mut lons, mut lats) = pick(true);
-    if lons.is_empty() {
-        (lons, lats) = pick(false);
-    }
-    if lons.is_empty() {
-        return None;
-    }
-    let mid = lons.len() / 2;
-    let lon = *lons.select_nth_unstable(mid).1;
-    let lat = *lats.select_nth_unstable(mid).1;
-    Some(WorkingCrs::utm_for(f64::from(lon) * 1e-7, f64::from(lat) * 1e-7))
-}
-
-const UNPROJECTED: Coord<f64> = Coord { x: f64::NAN, y: f64::NAN };
-
-/// Projected coordinates of the used nodes (NaN for unused nodes and for those PROJ cannot map).
-fn project_nodes(raw: &RawOsm, used: &[bool], crs: WorkingCrs) -> Result<Vec<Coord<f64>>> {
-    Transformer::from_wgs84(crs)?; // fail early, on this thread, for a CRS PROJ does not know
-    let mut projected = vec![UNPROJECTED; raw.nodes.ids.len()];
-    const CHUNK: usize = 1 << 14;
-    projected.par_chunks_mut(CHUNK).enumerate().try_for_each(|(chunk, out)| {
-        Transformer::with_from_wgs84(crs, |t| {
-            for (k, slot) in out.iter_mut().enumerate() {
-                let i = chunk * CHUNK + k;
-                if used[i] && valid_lon_lat(raw.nodes.lon_e7[i], raw.nodes.lat_e7[i]) {
-                    let (lon, lat) = raw.nodes.lon_lat(i);
-                    if let Ok(c) = t.coord(Coord { x: lon, y: lat }) {
-                        *slot = c;
-                    }
-                }
-            }
-        })
-    })?;
-    Ok(projected)
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -796,12 +605,5 @@ mod tests {
         assert_eq!(parse_number(Some("0")), None);
         assert_eq!(parse_number(Some("many")), None);
         assert_eq!(parse_number(None), None);
-    }
-
-    #[test]
-    fn coordinate_range() {
-        assert!(valid_lon_lat(1_187_800_000, 320_400_000));
-        assert!(!valid_lon_lat(1_900_000_000, 0));
-        assert!(!valid_lon_lat(0, -910_000_000));
     }
 }

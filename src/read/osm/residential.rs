@@ -66,14 +66,10 @@ pub(crate) fn mark_residential(buildings: &mut [Building], verdicts: &[TagVerdic
 mod tests {
     use super::*;
     use crate::profile::Profile;
-    use geo_types::polygon;
+    use crate::testing::square;
 
     fn tags(pairs: &[(&str, &str)]) -> Tags {
         pairs.iter().copied().collect()
-    }
-
-    fn square(x: f64, side: f64) -> MultiPolygon<f64> {
-        MultiPolygon(vec![polygon![(x: x, y: 0.0), (x: x + side, y: 0.0), (x: x + side, y: side), (x: x, y: side)]])
     }
 
     #[test]
@@ -84,10 +80,10 @@ mod tests {
         assert_eq!(tag_verdict("school", &tags(&[("building", "school")]), &rules), TagVerdict::NotResidential);
         let mut buildings: Vec<Building> = [("w1", 10.0), ("w2", 200.0), ("w3", 20.0)]
             .iter()
-            .map(|(id, x)| Building { id: id.to_string(), footprint: square(*x, 10.0), levels: None, use_: "yes".into(), residential: false })
+            .map(|(id, x)| Building { id: id.to_string(), footprint: square(*x, 0.0, 10.0), levels: None, use_: "yes".into(), residential: false })
             .collect();
         // School grounds 0..100 hold w1 and w3; w2 stands outside.
-        let school = vec![square(0.0, 100.0)];
+        let school = vec![square(0.0, 0.0, 100.0)];
         let verdicts = [TagVerdict::Untyped, TagVerdict::Untyped, TagVerdict::Residential];
         mark_residential(&mut buildings, &verdicts, &school);
         let flags: Vec<bool> = buildings.iter().map(|b| b.residential).collect();

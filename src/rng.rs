@@ -1,15 +1,23 @@
-//! A small seeded pseudo-random generator: SplitMix64 (Steele, Lea & Flood 2014, "Fast splittable
-//! pseudorandom number generators", OOPSLA). The partition heuristic draws every random choice from it so
-//! that the same `--seed` gives the same bundles on any machine and with any number of threads: each
-//! connected component gets its own generator, seeded from the run's seed and the component's first
-//! estate, never from a shared stream whose order would depend on thread scheduling.
+//! The one seeded pseudo-random generator of the crate: SplitMix64 (Steele, Lea & Flood 2014, "Fast
+//! splittable pseudorandom number generators", OOPSLA; the constants of Vigna's `splitmix64.c`).
+//!
+//! Everything random in lifecircle is seeded, so the same input gives the same output on any machine:
+//! - the bundle partition ([`crate::bundle::partition`]) draws every random choice from it so that the same
+//!   `--seed` gives the same bundles with any number of threads: each connected component gets its own
+//!   generator ([`SplitMix64::for_key`]), seeded from the run's seed and the component's first estate, never
+//!   from a shared stream whose order would depend on thread scheduling;
+//! - the minimum enclosing circle ([`crate::bundle::compactness`]) shuffles its points with a fixed seed;
+//! - the synthetic city (`testing::synthetic_city`) and the seeded random instances of tests and
+//!   benchmarks are drawn from it, so a seed names one city or one instance for good.
 //!
 //! ```
-//! use lifecircle::bundle::rng::SplitMix64;
+//! use lifecircle::rng::SplitMix64;
 //! let mut a = SplitMix64::new(7);
 //! let mut b = SplitMix64::new(7);
 //! assert_eq!(a.next_u64(), b.next_u64());
 //! assert!(a.below(10) < 10);
+//! let x = a.range(-5.0, 5.0);
+//! assert!((-5.0..5.0).contains(&x));
 //! ```
 
 /// SplitMix64: 64 bits of state, period 2^64, passes BigCrush; more than enough for tie-breaking and
@@ -38,12 +46,17 @@ impl SplitMix64 {
         z ^ (z >> 31)
     }
 
-    /// A uniform float in [0, 1).
-    pub fn unit_f64(&mut self) -> f64 {
+    /// A uniform float in [0, 1): the top 53 bits over 2^53 (exact, so `x * 2^-53` and `x / 2^53` agree).
+    pub fn next_f64(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
-    /// A uniform integer in [0, n); 0 when n is 0.
+    /// A uniform float in [lo, hi).
+    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * self.next_f64()
+    }
+
+    /// A uniform integer in [0, n); 0 when n is 0 (without drawing).
     pub fn below(&mut self, n: usize) -> usize {
         if n == 0 {
             return 0;
@@ -75,12 +88,33 @@ mod tests {
     }
 
     #[test]
+    fn floats_and_ranges_keep_the_synthetic_city_sequence() {
+        // The draws the synthetic city (default seed 2018) and the seeded tests were built on, from the
+        // generator that lived in `coverage/synthetic_city.rs` (`x / 2^53`, here `x * 2^-53`: the same
+        // bits).
+        let mut rng = SplitMix64::new(2018);
+        assert_eq!(rng.next_f64(), 0.9470304580332937);
+        assert_eq!(rng.range(-8.0, 8.0), 4.063407384006528);
+        assert_eq!(rng.below(16), 15);
+        assert_eq!(rng.below(1000), 35);
+    }
+
+    #[test]
+    fn uniform_enough() {
+        let mut r = SplitMix64::new(1);
+        // 100,000 uniform draws: the mean's standard deviation is 0.29 / 316 = 0.0009.
+        let mean = (0..100_000).map(|_| r.next_f64()).sum::<f64>() / 100_000.0;
+        assert!((mean - 0.5).abs() < 0.005, "{mean}");
+        assert!((0..1000).all(|_| r.below(7) < 7));
+    }
+
+    #[test]
     fn below_and_unit_stay_in_range_and_shuffle_is_a_permutation() {
         let mut rng = SplitMix64::for_key(42, 3);
         let mut counts = [0usize; 5];
         for _ in 0..10_000 {
             counts[rng.below(5)] += 1;
-            let u = rng.unit_f64();
+            let u = rng.next_f64();
             assert!((0.0..1.0).contains(&u));
         }
         // Each bucket expects 2,000; 5 sigma is about 200.

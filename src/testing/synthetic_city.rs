@@ -1,5 +1,6 @@
-//! A clearly synthetic, seeded city for benchmarks and scale tests: a perturbed street grid with walled
-//! estates in its blocks and facilities scattered over it. No real place; not for analysis.
+//! A clearly synthetic, seeded city for benchmarks, scale tests and the `synthetic_city` example: a
+//! perturbed street grid with walled estates in its blocks and facilities scattered over it. No real place;
+//! not for analysis.
 //!
 //! - Junctions on a `columns × rows` grid, `spacing_m` apart, each moved by up to `jitter_m` in x and y.
 //! - Streets along every grid row and column, cut into ways of 5–20 blocks, 2 % of block sides missing;
@@ -12,51 +13,24 @@
 //!   capacity on every other one. A category listed twice is drawn twice as often: that is how callers set
 //!   realistic relative densities (many shops, few hospitals).
 //! - Housing: three 6-to-33-storey slabs (`building=residential`) in every estate, levels chosen so that floor
-//!   area / 33 m² per person gives back the estate's population (the floor-area method of `population.rs`).
+//!   area / 33 m² per person gives back the estate's population (the floor-area method of `estates/population.rs`).
 //! - `idle_parcels` idle plots (`landuse=brownfield`) in blocks holding no estate: a random part of the block
 //!   (30 % to 100 % of its width), so some fit a facility's land need and some do not.
 //!
-//! The generator is deterministic for a seed (SplitMix64, Steele et al. 2014).
+//! The generator is deterministic for a seed ([`SplitMix64`], Steele et al. 2014): the benchmarks in
+//! `BENCHMARKS.md` and the tests name their cities by seed, so the draws must never change.
 //!
 //! ```
-//! use lifecircle::coverage::synthetic_city::{grid_city, GridCityParams};
+//! use lifecircle::testing::synthetic_city::{grid_city, GridCityParams};
 //! let city = grid_city(&GridCityParams { columns: 20, rows: 20, estates: 30, facilities: 40, ..GridCityParams::default() }, &["kindergarten", "park"]);
 //! assert_eq!(city.estates.len(), 30);
 //! assert_eq!(city.facilities.len(), 40);
 //! ```
 
 use crate::model::{Building, Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Way};
+use crate::rng::SplitMix64;
 use geo_types::{Coord, LineString, MultiPolygon, Point, Polygon};
 use std::collections::{BTreeMap, HashSet};
-
-/// SplitMix64: a tiny seeded pseudo-random generator.
-#[derive(Debug, Clone)]
-pub struct SplitMix64(pub u64);
-
-impl SplitMix64 {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    pub fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Uniform in [lo, hi).
-    pub fn range(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * self.next_f64()
-    }
-
-    /// Uniform integer in [0, n).
-    pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() as u128 * n as u128) >> 64) as usize
-    }
-}
 
 /// The city's size.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,7 +66,7 @@ fn lerp(a: Coord<f64>, b: Coord<f64>, t: f64) -> Coord<f64> {
 
 /// Generate the city (coordinates in a UTM-like frame near 500 km E, 3,500 km N).
 pub fn grid_city(p: &GridCityParams, categories: &[&str]) -> Dataset {
-    let mut rng = SplitMix64(p.seed);
+    let mut rng = SplitMix64::new(p.seed);
     let (cols, rows) = (p.columns.max(2), p.rows.max(2));
     let origin = Coord { x: 500_000.0, y: 3_500_000.0 };
     let node: Vec<Coord<f64>> = (0..cols * rows)
@@ -331,14 +305,5 @@ mod tests {
         // 120 of 3,481 blocks: a uniform estate has an estate among its 8 neighbours with p ≈ 1 - (1 - 0.034)^8 ≈ 0.24.
         assert!(uniform < 0.45, "{uniform}");
         assert!(clustered > 0.75, "{clustered}");
-    }
-
-    #[test]
-    fn splitmix_is_uniform_enough() {
-        let mut r = SplitMix64(1);
-        // 100,000 uniform draws: the mean's standard deviation is 0.29 / 316 = 0.0009.
-        let mean = (0..100_000).map(|_| r.next_f64()).sum::<f64>() / 100_000.0;
-        assert!((mean - 0.5).abs() < 0.005, "{mean}");
-        assert!((0..1000).all(|_| r.below(7) < 7));
     }
 }
