@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-/// The name of a run's hidden staging folder (`src/io/atomic.rs`), followed by its pid.
+/// The name of a run's hidden staging folder (`src/write/atomic.rs`), followed by its pid.
 pub(crate) const STAGE_PREFIX: &str = ".lifecircle-staging-";
 
 /// An error that stops a run.

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 pub enum EstateSource {
     /// An OpenStreetMap `landuse=residential` area (way or multipolygon relation).
     OsmLanduse,
-    /// A cluster of residential buildings that stand outside any residential area (see `io::osm::estates`).
+    /// A cluster of residential buildings that stand outside any residential area (see `crate::estates::clusters`).
     BuildingCluster,
     /// A planner's own estate layer.
     Layer,

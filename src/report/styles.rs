@@ -461,8 +461,8 @@ mod tests {
         let doc = parse(&qml);
         let values: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("category")).map(|n| n.attribute("value").unwrap()).collect();
         assert_eq!(values, vec!["kindergarten", "park", "幼儿园"]);
-        assert_eq!(symbol_option(&doc, 0, "color"), "255,127,0,255");
-        assert_eq!(symbol_option(&doc, 1, "color"), "51,160,44,255");
+        assert_eq!(symbol_option(&doc, 0, "color"), "227,119,194,255");
+        assert_eq!(symbol_option(&doc, 1, "color"), "27,158,119,255");
         assert!(qml.contains("<layerGeometryType>0</layerGeometryType>"));
         // Footprints: the same categories, as translucent polygons outlined in the category's colour.
         let mut footprints = Layer::new("facility_footprints", GeometryKind::Polygon, &[("category", FieldType::Text)]);
@@ -470,8 +470,8 @@ mod tests {
         let qml = qml_for_layer(&footprints).unwrap();
         let doc = parse(&qml);
         assert_eq!(renderer(&doc).attribute("attr"), Some("category"));
-        assert_eq!(symbol_option(&doc, 0, "color"), "51,160,44,140");
-        assert_eq!(symbol_option(&doc, 0, "outline_color"), "51,160,44,255");
+        assert_eq!(symbol_option(&doc, 0, "color"), "27,158,119,140");
+        assert_eq!(symbol_option(&doc, 0, "outline_color"), "27,158,119,255");
         assert!(qml.contains("<layerGeometryType>2</layerGeometryType>"));
     }
 
@@ -480,7 +480,7 @@ mod tests {
         let network = Layer::new("network", GeometryKind::Line, &[]);
         let doc_text = qml_for_layer(&network).unwrap();
         let doc = parse(&doc_text);
-        assert_eq!(symbol_option(&doc, 0, "line_color"), "150,150,150,255");
+        assert_eq!(symbol_option(&doc, 0, "line_color"), "130,130,130,255");
         let idle = Layer::new("idle_land", GeometryKind::Polygon, &[]);
         let doc_text = qml_for_layer(&idle).unwrap();
         assert_eq!(symbol_option(&parse(&doc_text), 0, "style"), "b_diagonal");
