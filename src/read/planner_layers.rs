@@ -23,7 +23,7 @@
 //! Fields (defaults in brackets; when a default field is absent the Chinese alias is tried, then the
 //! fallback applies): id [`estate_id`, `facility_id`, `gate_id`, `building_id`, `parcel_id`,
 //! `barrier_id`, `boundary_id`, `way_id`], name [`name` / `名称`], category [`category` / `类别`:
-//! profile keys or their `name_zh`; several separated by `;` give one facility per category],
+//! a profile key, name or alias (`Profile::find_category`); several separated by `;` give one facility per category],
 //! population [`population` / `人口`], households [`households` / `户数`], and fixed names: estates
 //! `built_year`; facilities `capacity`; gates `kind` [gate], `access`; buildings `levels` (or
 //! `building:levels`), `use` (or `building`) [yes], `residential` [by the profile's building values];
@@ -742,15 +742,17 @@ impl Builder<'_> {
                 };
                 let mut categories = Vec::new();
                 for part in value.split([';', '；', ',', '，', '、', '|']).map(str::trim).filter(|p| !p.is_empty()) {
-                    match self.profile.categories.iter().find(|c| c.key == part || c.key.eq_ignore_ascii_case(part) || c.name_zh == part) {
+                    match self.profile.find_category(part).map(|i| &self.profile.categories[i]) {
                         Some(c) => {
                             if !categories.contains(&c.key) {
                                 categories.push(c.key.clone());
                             }
                         }
                         None => {
-                            let keys: Vec<&str> = self.profile.categories.iter().map(|c| c.key.as_str()).collect();
-                            return Err((format!("unknown category `{part}`; the profile's categories are: {}", keys.join(", ")), shape));
+                            return Err((
+                                format!("unknown category `{part}`; accepted are the profile's keys, names and aliases, e.g. {}", self.profile.category_names_zh()),
+                                shape,
+                            ));
                         }
                     }
                 }
@@ -963,7 +965,7 @@ mod tests {
     }
 
     #[test]
-    fn facilities_categories_by_key_or_chinese_name() {
+    fn facilities_categories_by_key_chinese_name_or_alias() {
         let p = json!({"type":"Point","coordinates":[118.78,32.04]});
         let (data, rejects) = run(
             LayerKind::Facilities,
@@ -971,7 +973,7 @@ mod tests {
                 feature(0, p.clone(), json!({"facility_id":"f1","category":"kindergarten","capacity":180})),
                 feature(1, p.clone(), json!({"facility_id":"f2","category":"幼儿园; nursery"})),
                 feature(2, p.clone(), json!({"facility_id":"f3","category":"gym"})),
-                feature(3, square(118.78, 32.04, 0.001), json!({"facility_id":"f4","category":"park"})),
+                feature(3, square(118.78, 32.04, 0.001), json!({"facility_id":"f4","category":"口袋公园"})),
                 feature(4, p, json!({"facility_id":"f5","category":null})),
             ],
         );
@@ -981,7 +983,7 @@ mod tests {
         assert_eq!(fs[0].capacity, Some(180.0));
         assert!(matches!(fs[3].geometry, FacilityGeometry::Area(_)));
         assert_eq!(rejects.len(), 2);
-        assert!(rejects[0].reason.contains("unknown category `gym`") && rejects[0].reason.contains("kindergarten, nursery"), "{}", rejects[0].reason);
+        assert!(rejects[0].reason.contains("unknown category `gym`") && rejects[0].reason.contains("幼儿园、托儿所、养老服务站"), "{}", rejects[0].reason);
         assert!(rejects[1].reason.contains("no category"));
     }
 
