@@ -205,7 +205,8 @@ pub struct SitesArgs {
 /// Which categories to site, how many sites, where to look for land.
 #[derive(Debug, Clone, Args)]
 pub struct SitingFlags {
-    /// Categories to site, comma-separated profile keys (default: every must-have category with uncovered residents).
+    /// Categories to site, comma-separated: profile keys, Chinese names or aliases (幼儿园,菜市场 ...); default:
+    /// every must-have category with uncovered residents.
     #[arg(long, value_delimiter = ',', value_name = "K,...", help_heading = "Sites")]
     pub categories: Option<Vec<String>>,
     /// Sites per category, at most.

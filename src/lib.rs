@@ -14,6 +14,7 @@ pub mod estates;
 pub mod gdal_errors;
 pub mod geometry;
 pub mod index;
+pub mod lang;
 pub mod model;
 pub mod network;
 pub mod pipeline;

@@ -13,6 +13,7 @@
 //! assert!(!rule.matches(|k| match k { "amenity" => Some("school"), _ => None }));
 //! ```
 
+use crate::lang::Lang;
 use serde::Deserialize;
 use std::fmt;
 use std::path::Path;
@@ -141,6 +142,43 @@ pub enum Tier {
     FifteenMinute,
 }
 
+impl Category {
+    /// The name a reader of `lang` sees.
+    pub fn display_name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.name_zh,
+            Lang::En => self.name_en.as_deref().unwrap_or(&self.key),
+        }
+    }
+
+    /// The facility's name in GB 50180-2018 (the long official name).
+    pub fn name_zh_full(&self) -> &str {
+        self.name_zh_full.as_deref().unwrap_or(&self.name_zh)
+    }
+
+    /// Every word that names this category: key, names and aliases.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        [Some(self.key.as_str()), Some(self.name_zh.as_str()), self.name_zh_full.as_deref(), self.name_en.as_deref()]
+            .into_iter()
+            .flatten()
+            .chain(self.aliases.iter().map(String::as_str))
+    }
+}
+
+/// The form names are compared in: full-width ASCII letters and digits made half-width (Ａ → A, as Chinese
+/// input methods type them), white space (also the ideographic space U+3000) removed, lower case.
+pub fn name_form(value: &str) -> String {
+    value
+        .chars()
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 impl Tier {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -156,7 +194,17 @@ impl Tier {
 #[serde(deny_unknown_fields)]
 pub struct Category {
     pub key: String,
+    /// The short Chinese name every map, table and legend shows (幼儿园, 菜市场 ...).
     pub name_zh: String,
+    /// The facility's name in GB 50180-2018 Appendix B / C; `name_zh` when not given.
+    #[serde(default)]
+    pub name_zh_full: Option<String>,
+    /// The English display name; the key when not given.
+    #[serde(default)]
+    pub name_en: Option<String>,
+    /// Other words for the category that layers and `--categories` accept (农贸市场, 养老院 ...).
+    #[serde(default)]
+    pub aliases: Vec<String>,
     pub tier: Tier,
     pub threshold_m: f64,
     #[serde(default)]
@@ -323,9 +371,26 @@ impl Profile {
             if !seen.insert(c.key.as_str()) {
                 return Err(format!("category key `{}` is defined twice", c.key));
             }
+            if c.name_zh.trim().is_empty() {
+                return Err(format!("category `{}` has an empty name_zh", c.key));
+            }
             positive(&format!("category `{}` threshold_m", c.key), c.threshold_m)?;
             if !(c.land_min_area_m2.is_finite() && c.land_min_area_m2 >= 0.0 && c.land_min_width_m.is_finite() && c.land_min_width_m >= 0.0) {
                 return Err(format!("category `{}` land needs must be 0 or more", c.key));
+            }
+        }
+        let mut owner: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();
+        for c in &self.categories {
+            for name in c.names() {
+                let form = name_form(name);
+                match owner.get(&form) {
+                    Some(&other) if other != c.key => {
+                        return Err(format!("`{name}` names both category `{other}` and `{}`; a name or alias may name one category only", c.key));
+                    }
+                    _ => {
+                        owner.insert(form, &c.key);
+                    }
+                }
             }
         }
         Ok(())
@@ -334,6 +399,29 @@ impl Profile {
     /// The category with this key.
     pub fn category(&self, key: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.key == key)
+    }
+
+    /// The position of the category a value names: its key, `name_zh`, `name_zh_full`, `name_en` or one of
+    /// its aliases, compared by [`name_form`] (case, spaces and full-width letters aside).
+    ///
+    /// ```
+    /// let profile = lifecircle::profile::Profile::default_profile();
+    /// let market = profile.find_category("农贸市场").unwrap();
+    /// assert_eq!(profile.categories[market].key, "vegetable_market");
+    /// assert_eq!(profile.find_category(" Vegetable_Market "), Some(market));
+    /// assert_eq!(profile.find_category("加油站"), None);
+    /// ```
+    pub fn find_category(&self, value: &str) -> Option<usize> {
+        let wanted = name_form(value);
+        if wanted.is_empty() {
+            return None;
+        }
+        self.categories.iter().position(|c| c.names().any(|n| name_form(n) == wanted))
+    }
+
+    /// The categories' short Chinese names, `、`-separated, for messages that list what is accepted.
+    pub fn category_names_zh(&self) -> String {
+        self.categories.iter().map(|c| c.name_zh.as_str()).collect::<Vec<_>>().join("、")
     }
 
     /// Keys of the must-have categories, in profile order.
@@ -350,6 +438,36 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_name_and_alias_of_the_default_profile_finds_its_category() {
+        let profile = Profile::default_profile();
+        let mut names = 0;
+        for (i, c) in profile.categories.iter().enumerate() {
+            assert!(c.name_zh.chars().count() <= 8, "{}: name_zh `{}` should be short", c.key, c.name_zh);
+            for name in c.names() {
+                assert_eq!(profile.find_category(name), Some(i), "`{name}`");
+                names += 1;
+            }
+            assert_eq!(profile.find_category(&format!(" {} ", c.key.to_uppercase())), Some(i));
+        }
+        assert!(names >= 15 * 4, "{names}");
+        assert_eq!(profile.find_category("ｖｅｇｅｔａｂｌｅ＿ｍａｒｋｅｔ"), profile.find_category("vegetable_market"));
+        assert_eq!(profile.find_category("菜 市 场"), profile.find_category("vegetable_market"));
+        assert_eq!(profile.find_category(""), None);
+        assert_eq!(profile.categories[profile.find_category("口袋公园").unwrap()].key, "park");
+        assert_eq!(profile.categories[profile.find_category("养老院").unwrap()].key, "elderly_care");
+        assert_eq!(profile.categories[profile.find_category("日间照料中心").unwrap()].display_name(Lang::Zh), "养老服务站");
+        assert_eq!(profile.categories[profile.find_category("卫生站").unwrap()].display_name(Lang::En), "Health station");
+    }
+
+    #[test]
+    fn a_name_shared_by_two_categories_is_refused() {
+        let mut text = crate::profile::DEFAULT_PROFILE_TOML.to_string();
+        text = text.replacen("aliases = [\"幼稚园\"]", "aliases = [\"幼稚园\", \"托儿所\"]", 1);
+        let e = Profile::from_toml(&text, "p.toml").unwrap_err().to_string();
+        assert!(e.contains("`托儿所` names both category `kindergarten` and `nursery`"), "{e}");
+    }
 
     fn tags<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<&'a str> + Copy + 'a {
         move |k| pairs.iter().find(|(kk, _)| *kk == k).map(|(_, v)| *v)

@@ -161,15 +161,18 @@ fn population(data: &Dataset, e: usize) -> f64 {
     if p.is_finite() { p.max(0.0) } else { 0.0 }
 }
 
-/// Resolve category keys to profile indices (profile order); unknown keys are a usage error.
+/// Resolve categories (keys, names or aliases: [`Profile::find_category`]) to profile indices (profile
+/// order); an unknown one is a usage error.
 pub fn resolve_categories(profile: &Profile, coverage: &CoverageRun, data: &Dataset, asked: Option<&[String]>) -> Result<Vec<usize>> {
     match asked {
         Some(keys) => {
             let mut out = BTreeSet::new();
             for k in keys {
-                let i = profile.categories.iter().position(|c| &c.key == k).ok_or_else(|| {
-                    let known: Vec<&str> = profile.categories.iter().map(|c| c.key.as_str()).collect();
-                    Error::Usage(format!("siting category `{k}` is not in the profile (known: {})", known.join(", ")))
+                let i = profile.find_category(k).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "siting category `{k}` is not in the profile; give a key, name or alias, e.g. {}",
+                        profile.category_names_zh()
+                    ))
                 })?;
                 out.insert(i);
             }

@@ -191,15 +191,17 @@ impl Builder<'_> {
                 };
                 let mut categories = Vec::new();
                 for part in value.split([';', '；', ',', '，', '、', '|']).map(str::trim).filter(|p| !p.is_empty()) {
-                    match self.profile.categories.iter().find(|c| c.key == part || c.key.eq_ignore_ascii_case(part) || c.name_zh == part) {
+                    match self.profile.find_category(part).map(|i| &self.profile.categories[i]) {
                         Some(c) => {
                             if !categories.contains(&c.key) {
                                 categories.push(c.key.clone());
                             }
                         }
                         None => {
-                            let keys: Vec<&str> = self.profile.categories.iter().map(|c| c.key.as_str()).collect();
-                            return Err((format!("unknown category `{part}`; the profile's categories are: {}", keys.join(", ")), shape));
+                            return Err((
+                                format!("unknown category `{part}`; accepted are the profile's keys, names and aliases, e.g. {}", self.profile.category_names_zh()),
+                                shape,
+                            ));
                         }
                     }
                 }

@@ -26,7 +26,7 @@
 //! Fields (defaults in brackets; when a default field is absent the Chinese alias is tried, then the
 //! fallback applies): id [`estate_id`, `facility_id`, `gate_id`, `building_id`, `parcel_id`,
 //! `barrier_id`, `boundary_id`, `way_id`], name [`name` / `名称`], category [`category` / `类别`:
-//! profile keys or their `name_zh`; several separated by `;` give one facility per category],
+//! a profile key, name or alias (`Profile::find_category`); several separated by `;` give one facility per category],
 //! population [`population` / `人口`], households [`households` / `户数`], and fixed names: estates
 //! `built_year`; facilities `capacity`; gates `kind` [gate], `access`; buildings `levels` (or
 //! `building:levels`), `use` (or `building`) [yes], `residential` [by the profile's building values];
@@ -364,7 +364,7 @@ mod tests {
     }
 
     #[test]
-    fn facilities_categories_by_key_or_chinese_name() {
+    fn facilities_categories_by_key_chinese_name_or_alias() {
         let p = json!({"type":"Point","coordinates":[118.78,32.04]});
         let (data, rejects) = run(
             LayerKind::Facilities,
@@ -372,7 +372,7 @@ mod tests {
                 feature(0, p.clone(), json!({"facility_id":"f1","category":"kindergarten","capacity":180})),
                 feature(1, p.clone(), json!({"facility_id":"f2","category":"幼儿园; nursery"})),
                 feature(2, p.clone(), json!({"facility_id":"f3","category":"gym"})),
-                feature(3, square(118.78, 32.04, 0.001), json!({"facility_id":"f4","category":"park"})),
+                feature(3, square(118.78, 32.04, 0.001), json!({"facility_id":"f4","category":"口袋公园"})),
                 feature(4, p, json!({"facility_id":"f5","category":null})),
             ],
         );
@@ -382,7 +382,7 @@ mod tests {
         assert_eq!(fs[0].capacity, Some(180.0));
         assert!(matches!(fs[3].geometry, FacilityGeometry::Area(_)));
         assert_eq!(rejects.len(), 2);
-        assert!(rejects[0].reason.contains("unknown category `gym`") && rejects[0].reason.contains("kindergarten, nursery"), "{}", rejects[0].reason);
+        assert!(rejects[0].reason.contains("unknown category `gym`") && rejects[0].reason.contains("幼儿园、托儿所、养老服务站"), "{}", rejects[0].reason);
         assert!(rejects[1].reason.contains("no category"));
     }
 
