@@ -169,7 +169,7 @@ pub struct PlanFlags {
 
 impl PlanFlags {
     fn options(&self) -> Result<pipeline::PlanOptions> {
-        let opts = pipeline::PlanOptions { coverage: self.coverage.options()?, bundle: self.bundle.options()?, siting: self.siting.options()?, title: self.title.clone() };
+        let opts = pipeline::PlanOptions { coverage: self.coverage.options()?, bundle: self.bundle.options()?, siting: self.siting.options()?, title: self.title.clone(), ..Default::default() };
         opts.bundle.check()?;
         Ok(opts)
     }

@@ -482,6 +482,8 @@ pub struct PlanOptions {
     pub siting: SitingOptions,
     /// The report's and map's title; default: the input file's name.
     pub title: Option<String>,
+    /// The language of what a planner reads (the workbook's name, sheets and headers).
+    pub lang: crate::lang::Lang,
 }
 
 /// `summary.json`: the key figures of every stage.
@@ -810,6 +812,7 @@ fn plan_analyses(
     let bundles_csv = sd.join("bundles.csv");
     csv_table::write_layer_csv(&bundles_csv, &bundles_table)?;
     files.push(bundles_csv);
+    files.push(crate::write::xlsx::write_plan_workbook(sd, opts.lang, &loaded.profile, &layers.iter().collect::<Vec<_>>())?);
     for (name, value) in [
         ("coverage.json", serde_json::to_value(&run.summary)),
         ("coverage_after.json", serde_json::to_value(&siting_run.coverage_after)),
