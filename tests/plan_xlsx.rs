@@ -69,6 +69,14 @@ fn the_workbook_mirrors_the_plan_layers_in_chinese_and_in_english() {
     assert_eq!(count("rejects"), summary["rejects"].as_u64().unwrap() as usize);
     assert!(header(&quality).iter().any(|x| x == "剔除原因"));
 
+    // Every CSV the plan writes starts with the UTF-8 byte-order mark, so Excel reads its Chinese.
+    let mut csvs: Vec<String> = std::fs::read_dir(&zh).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "csv")).map(|p| p.display().to_string()).collect();
+    csvs.sort();
+    assert!(csvs.len() >= 3, "{csvs:?}");
+    for csv in &csvs {
+        assert!(std::fs::read(csv).unwrap().starts_with(&[0xEF, 0xBB, 0xBF]), "{csv} has no byte-order mark");
+    }
+
     // English: the file, the sheets and the headers.
     let en = dir.path().join("en");
     run_plan(&en, Lang::En);

@@ -13,7 +13,7 @@ use crate::profile::Profile;
 use crate::report::palette::{self, Rgba};
 use crate::write::atomic;
 use crate::write::layer::{Layer, Value};
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet};
+use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 use std::path::Path;
 
 /// The workbook's file name in `lang`.
@@ -167,6 +167,9 @@ fn write_sheet(sheet: &mut Worksheet, path: &Path, catalogue: &Catalogue, profil
 pub fn plan_workbook(path: &Path, lang: Lang, profile: &Profile, layers: &[&Layer]) -> Result<Vec<u8>> {
     let catalogue = Catalogue::of(lang);
     let mut workbook = Workbook::new();
+    // A fixed creation date: the same plan gives the same bytes (the file's own time says when it was written).
+    let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(|e| xlsx_error(path, e))?;
+    workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
     for (sheet_key, layer_name) in SHEETS {
         let sheet = workbook.add_worksheet();
         sheet.set_name(catalogue.tr(sheet_key)).map_err(|e| xlsx_error(path, e))?;
