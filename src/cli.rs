@@ -175,7 +175,7 @@ impl PlanFlags {
     fn options(&self) -> Result<pipeline::PlanOptions> {
         let coverage = self.coverage.options()?;
         let siting = self.siting.options()?;
-        Ok(pipeline::PlanOptions { coverage, bundle: self.bundle.options()?, siting, title: self.title.clone() })
+        Ok(pipeline::PlanOptions { coverage, bundle: self.bundle.options()?, siting, title: self.title.clone(), ..Default::default() })
     }
 }
 

@@ -191,9 +191,9 @@ pub fn coverage_summary(profile: &Profile, estate_ids: &[&str], population: &[f6
     }
 }
 
-/// The per-category rows as CSV text (UTF-8, header first; failing estates joined by `;`).
+/// The per-category rows as CSV text (UTF-8 with a byte-order mark for Excel, header first; failing estates joined by `;`).
 pub fn summary_csv(summary: &CoverageSummary) -> Result<String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
     let internal = |e: csv::Error| Error::Internal(format!("writing the coverage CSV: {e}"));
     w.write_record([
         "category", "name_zh", "tier", "threshold_m", "must_have", "facilities", "estates", "estates_ok", "population", "population_ok",

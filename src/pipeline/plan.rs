@@ -40,6 +40,8 @@ pub struct PlanOptions {
     pub siting: SitingOptions,
     /// The report's and map's title; default: the input file's name.
     pub title: Option<String>,
+    /// The language of what a planner reads (the workbook's name, sheets and headers).
+    pub lang: crate::lang::Lang,
 }
 
 /// `summary.json`: the key figures of every stage.
@@ -164,6 +166,7 @@ impl PlanRun<'_> {
         files.extend(network_files);
         files.extend(written.geojson?.into_iter().flatten());
         files.extend(self.write_tables(&sited.run, &bundles_table)?);
+        files.push(crate::write::xlsx::write_plan_workbook(sd, self.opts.lang, &loaded.profile, &layers.iter().collect::<Vec<_>>())?);
         written.report?;
         let map = written.map?;
         files.extend([sd.join("report.html"), map.svg, map.png]);

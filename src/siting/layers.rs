@@ -132,10 +132,10 @@ pub fn bundle_sites_layer(bundles: &[BundleSites], crs: WorkingCrs) -> Result<La
     Ok(layer)
 }
 
-/// The sites as CSV text (UTF-8, header first).
+/// The sites as CSV text (UTF-8 with a byte-order mark so that Excel shows Chinese, header first).
 pub fn sites_csv(sites: &[Site]) -> Result<String> {
     let internal = |e: csv::Error| Error::Internal(format!("writing the sites CSV: {e}"));
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::Writer::from_writer(Vec::from("\u{feff}".as_bytes()));
     w.write_record(SITE_FIELDS.iter().map(|(n, _)| *n)).map_err(internal)?;
     for s in sites {
         let row: Vec<String> = site_values(s)
@@ -178,7 +178,7 @@ mod tests {
         };
         let text = sites_csv(&[s]).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "site_id,category,rank,new_population_covered,cumulative_population_share,area_m2,estate_ids_newly_covered,candidate_origin,candidate_id");
+        assert_eq!(lines[0], "\u{feff}site_id,category,rank,new_population_covered,cumulative_population_share,area_m2,estate_ids_newly_covered,candidate_origin,candidate_id");
         assert_eq!(lines[1], "kindergarten-1,kindergarten,1,3000,0.75,1200,e1;e3,osm:landuse=grass,parcel:w1");
     }
 }

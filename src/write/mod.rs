@@ -11,3 +11,4 @@ pub mod layer;
 pub mod model_layers;
 pub mod rejects;
 pub mod wgs84;
+pub mod xlsx;

@@ -1,0 +1,189 @@
+//! The planner's workbook (`改造片区清单.xlsx`, `bundles.xlsx` in English): one sheet per level of the plan,
+//! each mirroring an output layer row for row — 片区 (the `bundles` layer), 小区 (`estates`), 建议选址
+//! (`sites`), 数据质量 (`rejects`). Headers and sheet names come from the catalogue (`[xlsx]`); per-category
+//! columns are named by the profile's display names. Header rows are frozen, columns sized to their text,
+//! numbers formatted, the score column filled with the map's classes (`palette::score_colour`) and each
+//! category's verdict cell green (covered) or red (not covered), the map's two ends of the ramp.
+//!
+//! Written with `rust_xlsxwriter` into memory, then to a temporary name renamed into place.
+
+use crate::error::{Error, Result};
+use crate::lang::{Catalogue, Lang};
+use crate::profile::Profile;
+use crate::report::palette::{self, Rgba};
+use crate::write::atomic;
+use crate::write::layer::{Layer, Value};
+use rust_xlsxwriter::{Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet};
+use std::path::Path;
+
+/// The workbook's file name in `lang`.
+pub fn workbook_file_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "改造片区清单.xlsx",
+        Lang::En => "bundles.xlsx",
+    }
+}
+
+/// The sheets in order: catalogue key of the sheet name, and the layer it mirrors.
+pub const SHEETS: [(&str, &str); 4] =
+    [("xlsx.sheet.bundles", "bundles"), ("xlsx.sheet.estates", "estates"), ("xlsx.sheet.sites", "sites"), ("xlsx.sheet.quality", "rejects")];
+
+/// Prefixes of the per-category fields of the estates layer and the catalogue key of their header.
+const PER_CATEGORY: [(&str, &str); 6] = [
+    ("dist_", "xlsx.per_category.dist"),
+    ("ok_", "xlsx.per_category.ok"),
+    ("n_", "xlsx.per_category.n"),
+    ("nearest_", "xlsx.per_category.nearest"),
+    ("access_", "xlsx.per_category.access"),
+    ("delta_", "xlsx.per_category.delta"),
+];
+
+fn colour(c: Rgba) -> Color {
+    Color::RGB(((c.r as u32) << 16) | ((c.g as u32) << 8) | c.b as u32)
+}
+
+/// What a column holds, which decides its header, format and fill.
+#[derive(Debug, Clone, PartialEq)]
+enum Column {
+    Plain,
+    Score,
+    Verdict,
+    Distance,
+}
+
+/// The header of field `name`, and what kind of column it is.
+pub fn header(catalogue: &Catalogue, profile: &Profile, name: &str) -> String {
+    header_and_kind(catalogue, profile, name).0
+}
+
+fn header_and_kind(catalogue: &Catalogue, profile: &Profile, name: &str) -> (String, Column) {
+    let lang = catalogue.lang();
+    for (prefix, key) in PER_CATEGORY {
+        if let Some(category) = name.strip_prefix(prefix).and_then(|k| profile.categories.iter().find(|c| c.key == k)) {
+            let kind = match prefix {
+                "ok_" => Column::Verdict,
+                "dist_" | "access_" => Column::Distance,
+                _ => Column::Plain,
+            };
+            return (catalogue.tr_with(key, &[("name", &category.display_name(lang))]), kind);
+        }
+    }
+    let key = format!("xlsx.field.{name}");
+    let text = catalogue.tr(&key);
+    let text = if text == key { name.to_string() } else { text.to_string() };
+    let kind = match name {
+        "score" => Column::Score,
+        n if n.ends_with("_m") => Column::Distance,
+        _ => Column::Plain,
+    };
+    (text, kind)
+}
+
+/// The display width of a text in Excel's character units (CJK characters count two).
+fn text_width(text: &str) -> f64 {
+    text.chars().map(|c| if (c as u32) >= 0x2E80 { 2.0 } else { 1.0 }).sum()
+}
+
+fn cell_text(catalogue: &Catalogue, value: &Value) -> String {
+    let sep = match catalogue.lang() {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    };
+    match value {
+        Value::Null => String::new(),
+        Value::Bool(true) => catalogue.tr("xlsx.yes").to_string(),
+        Value::Bool(false) => catalogue.tr("xlsx.no").to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::Real(x) => format!("{x}"),
+        Value::Text(s) => s.clone(),
+        Value::TextList(list) => list.join(sep),
+    }
+}
+
+fn xlsx_error(path: &Path, e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::Internal(format!("writing the workbook {}: {e}", path.display()))
+}
+
+/// Write one layer as a sheet.
+fn write_sheet(sheet: &mut Worksheet, path: &Path, catalogue: &Catalogue, profile: &Profile, layer: &Layer) -> Result<()> {
+    let fail = |e| xlsx_error(path, e);
+    let header_format = Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_align(FormatAlign::VerticalCenter).set_background_color(Color::RGB(0xE8E8E8)).set_border_bottom(FormatBorder::Thin);
+    let integer = Format::new().set_num_format("#,##0");
+    let real = Format::new().set_num_format("#,##0.0");
+    let metres = Format::new().set_num_format("#,##0");
+    let score_base = Format::new().set_num_format("0.00");
+    let covered = Format::new().set_background_color(colour(palette::SCORE_CLASSES[4].colour)).set_font_color(Color::White);
+    let not_covered = Format::new().set_background_color(colour(palette::SCORE_CLASSES[0].colour)).set_font_color(Color::White);
+    let columns: Vec<(String, Column)> = layer.fields.iter().map(|f| header_and_kind(catalogue, profile, &f.name)).collect();
+    let mut widths: Vec<f64> = columns.iter().map(|(h, _)| text_width(h).clamp(6.0, 24.0)).collect();
+    for (c, (text, _)) in columns.iter().enumerate() {
+        sheet.write_with_format(0, c as u16, text.as_str(), &header_format).map_err(fail)?;
+    }
+    for (r, feature) in layer.features.iter().enumerate() {
+        let row = (r + 1) as u32;
+        for (c, (value, (_, kind))) in feature.values.iter().zip(&columns).enumerate() {
+            let col = c as u16;
+            match (value, kind) {
+                (Value::Null, _) => {}
+                (Value::Real(x), Column::Score) => {
+                    let fill = palette::score_colour(*x).unwrap_or(palette::NO_SCORE);
+                    sheet.write_number_with_format(row, col, *x, &score_base.clone().set_background_color(colour(fill))).map_err(fail)?;
+                }
+                (Value::Bool(ok), Column::Verdict) => {
+                    let (key, format) = if *ok { ("terms.covered", &covered) } else { ("terms.not_covered", &not_covered) };
+                    sheet.write_with_format(row, col, catalogue.tr(key), format).map_err(fail)?;
+                    widths[c] = widths[c].max(text_width(catalogue.tr(key)));
+                }
+                (Value::Real(x), Column::Distance) => {
+                    sheet.write_number_with_format(row, col, *x, &metres).map_err(fail)?;
+                }
+                (Value::Real(x), _) => {
+                    sheet.write_number_with_format(row, col, *x, &real).map_err(fail)?;
+                    widths[c] = widths[c].max(10.0);
+                }
+                (Value::Int(i), _) => {
+                    sheet.write_number_with_format(row, col, *i as f64, &integer).map_err(fail)?;
+                }
+                (other, _) => {
+                    let text = cell_text(catalogue, other);
+                    widths[c] = widths[c].max(text_width(&text).min(48.0));
+                    sheet.write(row, col, text).map_err(fail)?;
+                }
+            }
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, w + 2.0).map_err(fail)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(fail)?;
+    if !columns.is_empty() {
+        sheet.autofilter(0, 0, layer.features.len() as u32, (columns.len() - 1) as u16).map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// The workbook's bytes: one sheet per entry of [`SHEETS`], each from the layer of that name in `layers`
+/// (a layer missing gives an empty sheet with no columns).
+pub fn plan_workbook(path: &Path, lang: Lang, profile: &Profile, layers: &[&Layer]) -> Result<Vec<u8>> {
+    let catalogue = Catalogue::of(lang);
+    let mut workbook = Workbook::new();
+    // A fixed creation date: the same plan gives the same bytes (the file's own time says when it was written).
+    let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(|e| xlsx_error(path, e))?;
+    workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
+    for (sheet_key, layer_name) in SHEETS {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(catalogue.tr(sheet_key)).map_err(|e| xlsx_error(path, e))?;
+        if let Some(layer) = layers.iter().find(|l| l.name == layer_name) {
+            write_sheet(sheet, path, catalogue, profile, layer)?;
+        }
+    }
+    workbook.save_to_buffer().map_err(|e| xlsx_error(path, e))
+}
+
+/// Write the workbook at `dir/<workbook_file_name(lang)>`, atomically; returns its path.
+pub fn write_plan_workbook(dir: &Path, lang: Lang, profile: &Profile, layers: &[&Layer]) -> Result<std::path::PathBuf> {
+    let path = dir.join(workbook_file_name(lang));
+    let bytes = plan_workbook(&path, lang, profile, layers)?;
+    atomic::write_bytes_atomically(&path, &bytes)?;
+    Ok(path)
+}
