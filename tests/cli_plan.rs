@@ -228,13 +228,14 @@ fn the_report_follows_a_custom_profile() {
     // A planner's profile: a `pharmacy` category (5 minutes, 250 m) before every other, the park at 800 m.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let default = std::fs::read_to_string(root.join("data/profiles/gb50180.toml")).unwrap();
-    let custom = default
-        .replacen(
-            "[[category]]\nkey = \"kindergarten\"",
-            "[[category]]\nkey = \"pharmacy\"\nname_zh = \"药店\"\ntier = \"5min\"\nthreshold_m = 250.0\nosm = [\"amenity=pharmacy\"]\nland_min_area_m2 = 100.0\nland_min_width_m = 8.0\n\n[[category]]\nkey = \"kindergarten\"",
-            1,
-        )
-        .replacen("key = \"park\"\nname_zh = \"社区公园 / 游园\"\ntier = \"10min\"\nthreshold_m = 500.0", "key = \"park\"\nname_zh = \"社区公园 / 游园\"\ntier = \"10min\"\nthreshold_m = 800.0", 1);
+    let mut custom = default.replacen(
+        "[[category]]\nkey = \"kindergarten\"",
+        "[[category]]\nkey = \"pharmacy\"\nname_zh = \"药房\"\ntier = \"5min\"\nthreshold_m = 250.0\nosm = [\"amenity=pharmacy\"]\nland_min_area_m2 = 100.0\nland_min_width_m = 8.0\n\n[[category]]\nkey = \"kindergarten\"",
+        1,
+    );
+    let park = custom.find("key = \"park\"").unwrap();
+    let threshold = park + custom[park..].find("threshold_m = 500.0").unwrap();
+    custom.replace_range(threshold..threshold + "threshold_m = 500.0".len(), "threshold_m = 800.0");
     let dir = tempfile::tempdir().unwrap();
     let profile_path = dir.path().join("custom.toml");
     std::fs::write(&profile_path, &custom).unwrap();
