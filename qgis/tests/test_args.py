@@ -105,6 +105,10 @@ class AgainstTheEngineTest(unittest.TestCase):
             match = re.search(r'default_value(?:_t)? = "?([^",)]+)"?', attribute)
             self.assertIsNotNone(match, f"{option.flag} has no default in the CLI, the plugin says {option.default}")
             cli_default = match.group(1).strip()
+            if "::" in cli_default:
+                # A clap value enum's variant (`AccessArg::Gates`): clap spells it in kebab case.
+                variant = cli_default.rsplit("::", 1)[1]
+                cli_default = re.sub(r"(?<!^)(?=[A-Z])", "-", variant).lower()
             if option.kind in ("int", "float"):
                 self.assertEqual(float(cli_default), float(option.default), option.flag)
             else:

@@ -67,8 +67,10 @@ class CompletenessTest(unittest.TestCase):
         from .paths import PROFILE
 
         with open(PROFILE, "rb") as f:
-            names = {c["key"]: c["name_zh"] for c in tomllib.load(f)["category"]}
-        self.assertEqual({k: catalogue.text(f"category.{k}", "zh") for k in names}, names)
+            categories = tomllib.load(f)["category"]
+        for lang, field in (("zh", "name_zh"), ("en", "name_en")):
+            names = {c["key"]: c[field] for c in categories}
+            self.assertEqual({k: catalogue.text(f"category.{k}", lang) for k in names}, names)
 
 
 class LanguageTest(unittest.TestCase):
