@@ -36,8 +36,10 @@ pub mod palette;
 pub mod raster;
 pub mod styles;
 pub mod symbology;
+pub mod wording;
 
 pub use gpkg_styles::{store_qml_in_geopackage, store_styles_in_geopackage};
 pub use html::write_report;
 pub use map::{CoverageMapFiles, MapOptions, write_coverage_map};
 pub use styles::{write_qml_beside, write_qml_files};
+pub use wording::Wording;
