@@ -93,6 +93,8 @@ pub enum OutputFormat {
 pub struct OutputSpec {
     pub dir: PathBuf,
     pub format: OutputFormat,
+    /// The language of what a person reads: report, map, QGIS styles (legends, layer titles, field aliases).
+    pub lang: crate::lang::Lang,
 }
 
 /// The inputs read into the model.
@@ -237,18 +239,30 @@ pub struct ExtractSummary {
 
 /// Write a run's map layers (in the chosen format), its rejects, the survey report and CSV tables into the
 /// staging folder `stage`; returns the staged paths. `map_layers` must not hold the rejects: they are
-/// added here (a GeoPackage table, or `rejects.geojson` with `rejects.csv` for unlocated rejects).
-pub fn write_run_outputs(stage: &Path, format: OutputFormat, loaded: &Loaded, map_layers: &[Layer], tables: &[(&str, &Layer)]) -> Result<Vec<PathBuf>> {
-    let staged_out = OutputSpec { dir: stage.to_path_buf(), format };
+/// added here (a GeoPackage table, or `rejects.geojson` with `rejects.csv` for unlocated rejects). Every
+/// layer gets its QGIS style in `lang` (legend, field aliases): stored in the GeoPackage, or a `.qml`
+/// beside each GeoJSON file.
+pub fn write_run_outputs(stage: &Path, format: OutputFormat, lang: crate::lang::Lang, loaded: &Loaded, map_layers: &[Layer], tables: &[(&str, &Layer)]) -> Result<Vec<PathBuf>> {
+    let staged_out = OutputSpec { dir: stage.to_path_buf(), format, lang };
+    let wording = crate::report::Wording::new(lang, &loaded.profile);
     let mut files = match format {
         OutputFormat::GeoPackage => {
             let mut all = map_layers.to_vec();
             all.push(model_layers::rejects_layer(&loaded.dataset.rejects, Some(loaded.crs)));
-            write_layers(&staged_out, &all)?
+            let files = write_layers(&staged_out, &all)?;
+            let styles: Vec<crate::report::LayerStyle> = all.iter().map(|l| crate::report::layer_style(l, &wording)).collect();
+            crate::report::store_layer_styles(&stage.join("lifecircle.gpkg"), &styles)?;
+            files
         }
         OutputFormat::GeoJson => {
             let mut files = write_layers(&staged_out, map_layers)?;
-            files.extend(rejects::write_rejects(stage, &loaded.dataset.rejects, Some(loaded.crs))?);
+            let rejects_files = rejects::write_rejects(stage, &loaded.dataset.rejects, Some(loaded.crs))?;
+            // The rejects' style (aliases) from the layer's fields: the layer itself is written above.
+            let rejects_schema = model_layers::rejects_layer(&[], Some(loaded.crs));
+            for layer in map_layers.iter().chain(rejects_files.iter().any(|f| f.ends_with("rejects.geojson")).then_some(&rejects_schema)) {
+                files.extend(crate::report::write_qml_beside(&stage.join(format!("{}.geojson", layer.name)), layer, &wording)?);
+            }
+            files.extend(rejects_files);
             files
         }
     };
@@ -272,14 +286,14 @@ pub const REPORT_MAP_MAX_VERTICES: usize = 500_000;
 /// The layers the report's maps draw (estates, facilities and their footprints, service areas and lines,
 /// bundles, sites, idle land) and,
 /// for those left out because they exceed [`REPORT_MAP_MAX_VERTICES`], a line saying so.
-fn report_map_layers(layers: &[Layer]) -> (Vec<&Layer>, Vec<String>) {
+fn report_map_layers<'a>(layers: &'a [Layer], wording: &crate::report::Wording) -> (Vec<&'a Layer>, Vec<String>) {
     use geo::CoordsIter;
     let mut shown = Vec::new();
     let mut left_out = Vec::new();
     for l in layers.iter().filter(|l| matches!(l.name.as_str(), "estates" | "facilities" | "facility_footprints" | "service_areas" | "service_lines" | "bundles" | "sites" | "bundle_sites" | "idle_land")) {
         let vertices: usize = l.features.iter().filter_map(|f| f.geometry.as_ref()).map(|g| g.coords_count()).sum();
         if vertices > REPORT_MAP_MAX_VERTICES {
-            left_out.push(format!("{} ({} features, {vertices} vertices)", l.name, l.features.len()));
+            left_out.push(wording.tr_with("report.figures.left_out_layer", &[("layer", &wording.layer_title(&l.name)), ("features", &l.features.len()), ("vertices", &vertices)]));
         } else {
             shown.push(l);
         }
@@ -315,7 +329,7 @@ pub fn extract(input: &InputSpec, out: &OutputSpec) -> Result<ExtractSummary> {
     // a run that fails half-way (a full disk) leaves no partial set of layers behind.
     let stage = atomic::StagingFolder::create(&out.dir)?;
     let layers: Vec<Layer> = model_layers::dataset_layers(&loaded.dataset, loaded.crs)?.into_iter().filter(|l| l.name != "rejects").collect();
-    let mut files = write_run_outputs(stage.path(), out.format, &loaded, &layers, &[])?;
+    let mut files = write_run_outputs(stage.path(), out.format, out.lang, &loaded, &layers, &[])?;
     let summary = ExtractSummary {
         crs: loaded.crs.name(),
         layers: layer_counts(&layers),
@@ -368,7 +382,7 @@ pub fn bundle(input: &InputSpec, out: &OutputSpec, opts: &BundleOptions) -> Resu
     tracing::info!(bundles = run.bundles.len(), seconds = started.elapsed().as_secs_f64(), "bundled");
     let (layers, bundles_table, mut s) = bundle_outputs(&loaded, &run)?;
     let stage = atomic::StagingFolder::create(&out.dir)?;
-    let mut files = write_run_outputs(stage.path(), out.format, &loaded, &layers, &[("bundles.csv", &bundles_table)])?;
+    let mut files = write_run_outputs(stage.path(), out.format, out.lang, &loaded, &layers, &[("bundles.csv", &bundles_table)])?;
     s.layers = layer_counts(&layers);
     s.files = final_paths(stage.path(), &out.dir, &files);
     let summary_path = stage.path().join("bundle.json");
@@ -457,7 +471,7 @@ pub fn coverage(input: &InputSpec, out: &OutputSpec, opts: &CoverageOptions) -> 
     let layers = coverage::layers::coverage_layers(&run, &loaded.dataset, &loaded.profile, loaded.crs)?.into_vec();
     let csv = coverage::summary::summary_csv(&run.summary)?;
     let stage = atomic::StagingFolder::create(&out.dir)?;
-    let mut files = write_run_outputs(stage.path(), out.format, &loaded, &layers, &[])?;
+    let mut files = write_run_outputs(stage.path(), out.format, out.lang, &loaded, &layers, &[])?;
     let csv_path = stage.path().join("coverage.csv");
     atomic::write_bytes_atomically(&csv_path, csv.as_bytes())?;
     files.push(csv_path);
@@ -569,6 +583,18 @@ fn report_coverage_rows(summary: &coverage::summary::CoverageSummary, profile: &
     serde_json::Value::Array(rows)
 }
 
+/// The place a plan is about, for its default title: the place the OpenStreetMap extract names (in `lang`
+/// when tagged so), else the input file's name without its extensions (`nanjing-xuanwu-2021`).
+fn place_name(input: &InputSpec, loaded: &Loaded, lang: crate::lang::Lang) -> String {
+    if let Some(place) = loaded.osm_stats.as_ref().and_then(|s| s.place.as_ref()) {
+        return place.in_lang(lang).to_string();
+    }
+    let source = input.osm.as_ref().or(input.estates.as_ref());
+    let name = source.and_then(|p| p.file_name()).map_or_else(|| "lifecircle".to_string(), |n| n.to_string_lossy().into_owned());
+    let stem = [".osm.pbf", ".pbf", ".geojson", ".gpkg", ".shp", ".fgb", ".json"].iter().find_map(|ext| name.strip_suffix(ext)).unwrap_or(&name);
+    stem.split('|').next().unwrap_or(stem).to_string()
+}
+
 /// `lifecircle plan`: extract → coverage → bundles, then the planner's package: one styled GeoPackage,
 /// GeoJSON copies with QGIS styles, `report.html`, `coverage_map.png` / `.svg`, CSV tables, `summary.json`.
 pub fn plan(input: &InputSpec, out: &OutputSpec, opts: &PlanOptions, show_progress: bool) -> Result<PlanSummary> {
@@ -590,10 +616,11 @@ pub fn plan_loaded(mut loaded: Loaded, input: &InputSpec, out: &OutputSpec, opts
     let stage = atomic::StagingFolder::create(&out.dir)?;
     let paths = PlanPaths::in_stage(stage.path());
     std::fs::create_dir_all(&paths.geojson_dir).map_err(|e| Error::output(&paths.geojson_dir, e))?;
+    let wording = crate::report::Wording::new(out.lang, &loaded.profile);
     std::thread::scope(|scope| {
         // The walking network's layers (a city's millions of edges) go into the GeoPackage and GeoJSON on
         // a thread of their own while bundles and sites are worked out, and are dropped once written.
-        let network_job = scope.spawn(|| write_network_layers(&run, &loaded.dataset, loaded.crs, &paths));
+        let network_job = scope.spawn(|| write_network_layers(&run, &loaded.dataset, loaded.crs, &paths, &wording));
         let network_written = || network_job.join().unwrap_or_else(|_| Err(Error::Internal("the thread writing the network layers panicked".into())));
         plan_analyses(loaded, &run, input, out, opts, stages, stage, &paths, network_written)
     })
@@ -614,10 +641,10 @@ impl PlanPaths {
 
 /// Write a layer's GeoJSON copy and its `.qml` style (made once by the caller, who also stores it in the
 /// GeoPackage) beside it; returns the files written.
-fn write_geojson_with_style(geojson_dir: &Path, layer: &Layer, qml: Option<&str>) -> Result<Vec<PathBuf>> {
+fn write_geojson_with_style(geojson_dir: &Path, layer: &Layer, style: &crate::report::LayerStyle) -> Result<Vec<PathBuf>> {
     let path = geojson_dir.join(format!("{}.geojson", layer.name));
     geojson::write_geojson(&path, layer)?;
-    let style = qml.map(|q| crate::report::styles::write_qml_text_beside(&path, q)).transpose()?;
+    let style = style.qml.as_deref().map(|q| crate::report::styles::write_qml_text_beside(&path, q)).transpose()?;
     Ok(std::iter::once(path).chain(style).collect())
 }
 
@@ -626,13 +653,13 @@ fn write_geojson_with_style(geojson_dir: &Path, layer: &Layer, qml: Option<&str>
 struct NetworkWritten {
     gpkg: geopackage::GeoPackageWriter,
     files: Vec<PathBuf>,
-    styles: Vec<(String, String)>,
+    styles: Vec<crate::report::LayerStyle>,
     counts: Vec<(String, usize)>,
 }
 
 /// Runs on a thread of its own and never uses rayon's pool: a `batch` runs plans on the pool's workers,
 /// which wait for this thread, so it must never wait for them.
-fn write_network_layers(run: &CoverageRun, data: &crate::model::Dataset, crs: crate::crs::WorkingCrs, paths: &PlanPaths) -> Result<NetworkWritten> {
+fn write_network_layers(run: &CoverageRun, data: &crate::model::Dataset, crs: crate::crs::WorkingCrs, paths: &PlanPaths, wording: &crate::report::Wording) -> Result<NetworkWritten> {
     let started = std::time::Instant::now();
     let (network, islands) = coverage::layers::network_layers_on_this_thread(run, data, crs)?;
     let mut gpkg = geopackage::GeoPackageWriter::create(&paths.gpkg)?;
@@ -641,9 +668,9 @@ fn write_network_layers(run: &CoverageRun, data: &crate::model::Dataset, crs: cr
     let mut counts = Vec::new();
     for layer in [network, islands] {
         gpkg.write(&layer)?;
-        let qml = crate::report::styles::qml_for_layer(&layer);
-        files.extend(write_geojson_with_style(&paths.geojson_dir, &layer, qml.as_deref())?);
-        styles.extend(qml.map(|q| (layer.name.clone(), q)));
+        let style = crate::report::layer_style(&layer, wording);
+        files.extend(write_geojson_with_style(&paths.geojson_dir, &layer, &style)?);
+        styles.push(style);
         counts.push((layer.name.clone(), layer.features.len()));
     }
     tracing::debug!(seconds = started.elapsed().as_secs_f64(), "network layers written");
@@ -713,19 +740,16 @@ fn plan_analyses(
     stages.start("GeoPackage, GeoJSON, report and map");
     let mut files = Vec::new();
     // What the report and the map show, worked out before the three writers start.
-    let title = opts.title.clone().unwrap_or_else(|| {
-        let source = input.osm.as_ref().or(input.estates.as_ref());
-        source.and_then(|p| p.file_name()).map_or("lifecircle plan".to_string(), |n| format!("lifecircle plan — {}", n.to_string_lossy()))
-    });
+    let wording = crate::report::Wording::new(out.lang, &loaded.profile);
+    let title = opts.title.clone().unwrap_or_else(|| wording.default_title(&place_name(input, loaded, out.lang)));
     // The report shows what a planner reads; the walking network of a whole city is left to the GeoPackage,
     // and so is any layer too big for a browser to draw (a city's service areas).
-    let (shown, left_out) = report_map_layers(&layers);
+    let (shown, left_out) = report_map_layers(&layers, &wording);
     bundle_summary.layers = layer_counts(&layers);
     bundle_summary.layers.extend(network_counts);
     let sources: Vec<String> = [
-        input.osm.as_ref().map(|p| format!("OpenStreetMap extract {}", p.display())),
-        Some(format!("rule profile: {}", loaded.profile.name)),
-        Some(crate::report::html::ODBL_ATTRIBUTION.to_string()),
+        input.osm.as_ref().map(|p| wording.tr_with("report.source_osm", &[("file", &p.display())])),
+        Some(wording.tr_with("report.source_profile", &[("name", &loaded.profile.name)])),
     ]
     .into_iter()
     .flatten()
@@ -740,11 +764,11 @@ fn plan_analyses(
         "bundled_residents": bundle_run.bundled_population().round(),
         "recommended_sites": siting_run.sites.len(),
         "bundle_sites": n_bundle_sites,
-        "working CRS": loaded.crs.name(),
+        "working_crs": loaded.crs.name(),
     });
     let mut report_summary = report_summary;
     if !left_out.is_empty() {
-        report_summary["left out of the maps (open lifecircle.gpkg in QGIS)"] = serde_json::Value::from(left_out);
+        report_summary["left_out_of_maps"] = serde_json::Value::from(left_out);
     }
     let report_path = sd.join("report.html");
     // The printed map shows the plan's sites; each bundle's own are in the report's table and the GeoPackage.
@@ -753,7 +777,7 @@ fn plan_analyses(
     // independent files: written side by side, they take the time of the slowest instead of the sum.
     let writers_started = std::time::Instant::now();
     // Each layer's QGIS style, made once for its `.qml` file and the GeoPackage.
-    let qmls: Vec<Option<String>> = layers.par_iter().map(crate::report::styles::qml_for_layer).collect();
+    let styles: Vec<crate::report::LayerStyle> = layers.par_iter().map(|l| crate::report::layer_style(l, &wording)).collect();
     let (gpkg_written, (geojson_written, (report_written, map))) = rayon::join(
         || -> Result<()> {
             let started = std::time::Instant::now();
@@ -761,28 +785,26 @@ fn plan_analyses(
                 gpkg_writer.write(layer)?;
             }
             gpkg_writer.finish()?;
-            let mut styles: Vec<(String, String)> = layers.iter().zip(&qmls).filter_map(|(l, q)| Some((l.name.clone(), q.clone()?))).collect();
-            styles.extend(network_styles);
-            crate::report::store_qml_in_geopackage(&paths.gpkg, &styles)?;
+            crate::report::store_layer_styles(&paths.gpkg, network_styles.iter().chain(&styles))?;
             tracing::debug!(seconds = started.elapsed().as_secs_f64(), "GeoPackage written");
             Ok(())
         },
         || {
             rayon::join(
                 || -> Result<Vec<Vec<PathBuf>>> {
-                    layers.par_iter().zip(&qmls).map(|(layer, qml)| write_geojson_with_style(&paths.geojson_dir, layer, qml.as_deref())).collect()
+                    layers.par_iter().zip(&styles).map(|(layer, style)| write_geojson_with_style(&paths.geojson_dir, layer, style)).collect()
                 },
                 || {
                     rayon::join(
                         || {
                             let started = std::time::Instant::now();
-                            let written = crate::report::write_report(&report_path, &shown, &report_summary, &title);
+                            let written = crate::report::write_report(&report_path, &shown, &report_summary, &title, &wording);
                             tracing::debug!(seconds = started.elapsed().as_secs_f64(), "report written");
                             written
                         },
                         || {
                             let started = std::time::Instant::now();
-                            let written = crate::report::write_coverage_map(sd, &mapped, &crate::report::map::MapOptions::a4_landscape(&title));
+                            let written = crate::report::write_coverage_map(sd, &mapped, &crate::report::map::MapOptions::a4_landscape(&title, &wording), &wording);
                             tracing::debug!(seconds = started.elapsed().as_secs_f64(), "printable map written");
                             written
                         },
@@ -874,7 +896,7 @@ pub fn sites(input: &InputSpec, out: &OutputSpec, coverage_opts: &CoverageOption
     tracing::info!(candidates = siting.candidates.len(), sites = siting.sites.len(), seconds = started.elapsed().as_secs_f64(), "sites chosen");
     let layers = vec![siting::layers::candidates_layer(&siting.candidates, loaded.crs)?, siting::layers::sites_layer(&siting.sites, loaded.crs)?];
     let stage = atomic::StagingFolder::create(&out.dir)?;
-    let mut files = write_run_outputs(stage.path(), out.format, &loaded, &layers, &[])?;
+    let mut files = write_run_outputs(stage.path(), out.format, out.lang, &loaded, &layers, &[])?;
     let csv_path = stage.path().join("sites.csv");
     atomic::write_bytes_atomically(&csv_path, siting::layers::sites_csv(&siting.sites)?.as_bytes())?;
     files.push(csv_path);

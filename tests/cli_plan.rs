@@ -113,7 +113,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
     }
     assert!(bundles_with_sites.len() > 1);
     // The report lists each bundle's own sites.
-    assert!(std::fs::read_to_string(out.join("report.html")).unwrap().contains("the table above lists each bundle's own"));
+    assert!(std::fs::read_to_string(out.join("report.html")).unwrap().contains("上表列出各片区自身的建议选址"));
 
     // The report is offline and its embedded data parses and holds the estates.
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
@@ -122,7 +122,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
     let end = start + html[start..].find("</script>").unwrap();
     let data: serde_json::Value = serde_json::from_str(&html[start..end]).expect("embedded JSON parses");
     assert!(data.to_string().contains("w857726131"), "the hand-checked estate is on the report's map");
-    assert!(html.contains("OpenStreetMap contributors"));
+    assert!(html.contains("OpenStreetMap 贡献者"), "the attribution, in the default language");
 
     // The printable map decodes at A4 landscape, 150 dpi.
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(out.join("coverage_map.png")).unwrap()));

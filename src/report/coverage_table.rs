@@ -8,8 +8,8 @@
 //!    `population`, `estates_covered`, `estates`;
 //! 2. otherwise the `estates` layer: every Bool field `ok_<category>` is a category; an estate whose value is
 //!    null is not counted (not analysed), one whose value is set counts its `population` field (0 when null)
-//!    and counts as one estate. Tier, threshold and Chinese name come from the default profile
-//!    (`data/profiles/gb50180.toml`) when it knows the key.
+//!    and counts as one estate. Tier, threshold and Chinese name come from the run's profile when it knows
+//!    the key.
 //!
 //! Rows are sorted by tier (5, 10, 15 minutes, then unknown), then by the profile's category order, then by key.
 //!
@@ -19,7 +19,8 @@
 //! let mut estates = Layer::new("estates", GeometryKind::Polygon, &[("population", FieldType::Real), ("ok_park", FieldType::Bool)]);
 //! estates.push(None, vec![Value::Real(300.0), Value::Bool(true)]);
 //! estates.push(None, vec![Value::Real(100.0), Value::Bool(false)]);
-//! let rows = coverage_rows(&[&estates], &serde_json::json!({}));
+//! let profile = lifecircle::profile::Profile::default_profile();
+//! let rows = coverage_rows(&[&estates], &serde_json::json!({}), &profile);
 //! assert_eq!(rows[0].category, "park");
 //! assert_eq!(rows[0].share_population(), Some(0.75));
 //! ```
@@ -49,9 +50,9 @@ impl CoverageRow {
     }
 }
 
-/// The coverage rows from the summary's `coverage` array, or else from the `estates` layer.
-pub fn coverage_rows(layers: &[&Layer], summary: &serde_json::Value) -> Vec<CoverageRow> {
-    let profile = Profile::default_profile();
+/// The coverage rows from the summary's `coverage` array, or else from the `estates` layer; tiers,
+/// thresholds, names and the order from `profile`.
+pub fn coverage_rows(layers: &[&Layer], summary: &serde_json::Value, profile: &Profile) -> Vec<CoverageRow> {
     let mut rows = match summary.get("coverage").and_then(|c| c.as_array()) {
         Some(items) => items.iter().filter_map(row_from_summary).collect(),
         None => layers.iter().find(|l| LayerRole::from_layer_name(&l.name) == LayerRole::Estates).map(|l| rows_from_estates(l)).unwrap_or_default(),
@@ -139,7 +140,7 @@ mod tests {
         // park: estates 1 (1000, ok), 2 (3000, not), 3 (null pop = 0, ok) → 1000 / 4000 residents, 2 / 3 estates.
         // kindergarten: estate 3 is null (not analysed) → 3000 / 4000 residents, 1 / 2 estates.
         // library: estate 2 null → 1000 / 1000, 1 / 2 estates; unknown to the profile → tier None, sorted last.
-        let rows = coverage_rows(&[&estates()], &json!({"coverage_note": 1}));
+        let rows = coverage_rows(&[&estates()], &json!({"coverage_note": 1}), &Profile::default_profile());
         let keys: Vec<&str> = rows.iter().map(|r| r.category.as_str()).collect();
         assert_eq!(keys, vec!["kindergarten", "park", "library"]);
         let k = &rows[0];
@@ -163,7 +164,7 @@ mod tests {
             {"category": "elderly_care", "tier": "5min", "population_covered": 0, "population": 0},
             {"no_category": true}
         ]});
-        let rows = coverage_rows(&[&estates()], &summary);
+        let rows = coverage_rows(&[&estates()], &summary, &Profile::default_profile());
         let keys: Vec<&str> = rows.iter().map(|r| r.category.as_str()).collect();
         assert_eq!(keys, vec!["elderly_care", "middle_school"]);
         assert_eq!(rows[0].share_population(), None);
@@ -174,6 +175,6 @@ mod tests {
 
     #[test]
     fn no_estates_layer_no_rows() {
-        assert!(coverage_rows(&[], &json!(null)).is_empty());
+        assert!(coverage_rows(&[], &json!(null), &Profile::default_profile()).is_empty());
     }
 }

@@ -6,6 +6,10 @@
 //! bundles with their gaps and recommended sites ([`bundle_table`](crate::report::bundle_table)), the
 //! eligibility summary, the run's other facts, the data sources and the OpenStreetMap attribution.
 //!
+//! Every word of the page is in the language of the [`Wording`] (Chinese by default): headings, table
+//! headers, legend, layer titles, pop-ups (field aliases) and the script's own few words, which the page
+//! carries in its data block. Categories show their names from the profile (幼儿园), never their keys.
+//!
 //! Offline by construction: styles and script are inlined, the map data sits in a
 //! `<script type="application/json" id="data">` block ([`map_data`](crate::report::map_data)), nothing is
 //! loaded from anywhere, and no URL appears in the file, not even one copied from the data (every text from
@@ -20,13 +24,19 @@
 //! - `sources`: the data sources, an array of strings or of objects (each object's fields on one line);
 //! - any other key: a scalar goes to the "Run" table, an object or array to a section of its own.
 //!
+//! Row and section names are the keys' names in the catalogue (`report.figures.<key>`), eligibility
+//! verdicts their value names (`values.eligible.<key>`); a key the catalogue lacks is shown as it is.
+//!
 //! Pass the layers to show; leave the walking network of a whole city out (it can weigh tens of MB).
 //!
 //! ```
 //! use lifecircle::write::layer::{FieldType, GeometryKind, Layer};
+//! use lifecircle::report::wording::Wording;
 //! let estates = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
-//! let html = lifecircle::report::html::render_report(&[&estates], &serde_json::json!({}), "玄武区 Xuanwu");
+//! let wording = Wording::default_profile(lifecircle::lang::Lang::Zh);
+//! let html = lifecircle::report::html::render_report(&[&estates], &serde_json::json!({}), "玄武区 Xuanwu", &wording);
 //! assert!(html.contains("<meta charset=\"utf-8\">") && html.contains("玄武区 Xuanwu"));
+//! assert!(html.contains("<html lang=\"zh-CN\">") && html.contains("<h2>地图</h2>"));
 //! assert!(!html.contains("http://") && !html.contains("https://"));
 //! ```
 
@@ -38,11 +48,13 @@ use crate::report::coverage_table::coverage_rows;
 use crate::report::escape::{html_text, script_json};
 use crate::report::field_values::{format_count, format_number};
 use crate::report::map_data::map_data_text;
+use crate::report::wording::Wording;
 use serde_json::Value as Json;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The attribution OpenStreetMap's licence requires wherever its data is shown.
+/// The attribution OpenStreetMap's licence requires wherever its data is shown, in English (`summary.json`
+/// and logs); what a person reads is `map.attribution_osm` in the run's language.
 pub const ODBL_ATTRIBUTION: &str = "Map data © OpenStreetMap contributors, ODbL 1.0";
 
 const SCRIPT: &str = include_str!("assets/report.js");
@@ -52,41 +64,47 @@ const STYLE: &str = include_str!("assets/report.css");
 const KNOWN_KEYS: [&str; 3] = ["coverage", "eligibility", "sources"];
 
 /// Write the report to `path` (through a temporary file and a rename).
-pub fn write_report(path: &Path, layers: &[&Layer], summary: &Json, title: &str) -> Result<()> {
-    write_bytes_atomically(path, render_report(layers, summary, title).as_bytes())
+pub fn write_report(path: &Path, layers: &[&Layer], summary: &Json, title: &str, wording: &Wording) -> Result<()> {
+    write_bytes_atomically(path, render_report(layers, summary, title, wording).as_bytes())
 }
 
 /// The report page.
-pub fn render_report(layers: &[&Layer], summary: &Json, title: &str) -> String {
-    let data = script_json(&map_data_text(layers, title));
+pub fn render_report(layers: &[&Layer], summary: &Json, title: &str, wording: &Wording) -> String {
+    let data = script_json(&map_data_text(layers, title, wording));
     let mut page = String::with_capacity(data.len() + SCRIPT.len() + 32 * 1024);
     let t = html_text(title);
+    let w = |key: &str| html_text(wording.tr(key));
     let _ = write!(
         page,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{t}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{t}</h1>\n\
-         <p>Life-circle coverage, renovation bundles and recommended sites (GB 50180-2018 5-, 10- and 15-minute life circles) · lifecircle report</p>\n</header>\n"
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{t}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{t}</h1>\n<p>{}</p>\n</header>\n",
+        wording.lang().html_code(),
+        w("report.subtitle")
     );
-    page.push_str(
-        "<section id=\"map-section\">\n<h2>Map</h2>\n<div class=\"map-area\">\n<div class=\"map-frame\">\n<canvas id=\"map\" aria-label=\"map of the layers\"></canvas>\n\
-         <div class=\"zoom\"><button id=\"zoom-in\" title=\"zoom in\">+</button><button id=\"zoom-out\" title=\"zoom out\">−</button><button id=\"zoom-fit\" title=\"show everything\">⤢</button></div>\n\
-         </div>\n<div class=\"side\">\n<div class=\"panel\"><h3>Layers</h3><ul id=\"layers\"></ul></div>\n<div class=\"panel\" id=\"info\"></div>\n</div>\n</div>\n\
-         <noscript><p class=\"note\">The map needs JavaScript; the tables below do not.</p></noscript>\n</section>\n",
+    let _ = write!(
+        page,
+        "<section id=\"map-section\">\n<h2>{}</h2>\n<div class=\"map-area\">\n<div class=\"map-frame\">\n<canvas id=\"map\" aria-label=\"{}\"></canvas>\n\
+         <div class=\"zoom\"><button id=\"zoom-in\" title=\"{}\">+</button><button id=\"zoom-out\" title=\"{}\">−</button><button id=\"zoom-fit\" title=\"{}\">⤢</button></div>\n\
+         </div>\n<div class=\"side\">\n<div class=\"panel\"><h3>{}</h3><ul id=\"layers\"></ul></div>\n<div class=\"panel\" id=\"info\"></div>\n</div>\n</div>\n\
+         <noscript><p class=\"note\">{}</p></noscript>\n</section>\n",
+        w("report.map_heading"),
+        w("report.map_label"),
+        w("report.zoom_in"),
+        w("report.zoom_out"),
+        w("report.zoom_fit"),
+        w("report.layers"),
+        w("report.no_script")
     );
-    coverage_section(layers, summary, &mut page);
-    bundles_section(layers, &mut page);
+    coverage_section(layers, summary, wording, &mut page);
+    bundles_section(layers, wording, &mut page);
     if let Some(eligibility) = summary.get("eligibility") {
-        page.push_str("<section id=\"eligibility\">\n<h2>Eligibility</h2>\n");
-        json_section(eligibility, &mut page);
+        let _ = writeln!(page, "<section id=\"eligibility\">\n<h2>{}</h2>", w("report.eligibility_heading"));
+        json_section(eligibility, &|key| wording.value_name("eligible", key), wording, &mut page);
         page.push_str("</section>\n");
     }
-    other_sections(summary, &mut page);
-    sources_section(summary, &mut page);
-    let _ = writeln!(
-        page,
-        "<footer><p id=\"attribution\">{}</p><p>Distances are walked along the mapped pedestrian network. The map uses a local equirectangular projection about its centre.</p></footer>",
-        html_text(ODBL_ATTRIBUTION)
-    );
+    other_sections(summary, wording, &mut page);
+    sources_section(summary, wording, &mut page);
+    let _ = writeln!(page, "<footer><p id=\"attribution\">{}</p><p>{}</p></footer>", w("map.attribution_osm"), w("report.footer_note"));
     let _ = write!(page, "<script type=\"application/json\" id=\"data\">{data}</script>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
     page
 }
@@ -107,56 +125,70 @@ fn percent_bar(share: Option<f64>) -> String {
     }
 }
 
-fn coverage_section(layers: &[&Layer], summary: &Json, page: &mut String) {
-    let rows = coverage_rows(layers, summary);
-    page.push_str("<section id=\"coverage\">\n<h2>Coverage by category and life-circle tier</h2>\n");
+fn coverage_section(layers: &[&Layer], summary: &Json, wording: &Wording, page: &mut String) {
+    let rows = coverage_rows(layers, summary, wording.profile());
+    let w = |key: &str| html_text(wording.tr(key));
+    let _ = writeln!(page, "<section id=\"coverage\">\n<h2>{}</h2>", w("report.coverage_heading"));
     if rows.is_empty() {
-        page.push_str("<p class=\"note\">No coverage figures in this run.</p>\n</section>\n");
+        let _ = writeln!(page, "<p class=\"note\">{}</p>\n</section>", w("report.coverage_none"));
         return;
     }
-    page.push_str(
-        "<table class=\"data\">\n<tr><th>Tier</th><th>Category</th><th>名称</th><th>Walk ≤ m</th><th>Residents covered</th><th>Residents</th><th>Share of residents</th><th>Estates covered</th></tr>\n",
-    );
-    for row in &rows {
+    // The standard's long name, as a second column, where the language has it (Chinese).
+    let full_names: Vec<Option<String>> = rows.iter().map(|r| wording.category_full_name(&r.category)).collect();
+    let with_full_names = full_names.iter().any(Option::is_some);
+    page.push_str("<table class=\"data\">\n<tr>");
+    for key in ["report.col_tier", "report.col_category", "report.col_full_name", "report.col_threshold", "report.col_population_covered", "report.col_population", "report.col_share", "report.col_estates_covered"] {
+        if key != "report.col_full_name" || with_full_names {
+            let _ = write!(page, "<th>{}</th>", w(key));
+        }
+    }
+    page.push_str("</tr>\n");
+    for (row, full_name) in rows.iter().zip(&full_names) {
+        let full_name_cell = if with_full_names { format!("<td>{}</td>", html_text(full_name.as_deref().unwrap_or(""))) } else { String::new() };
         let _ = writeln!(
             page,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{} of {}</td></tr>",
-            html_text(row.tier.as_deref().unwrap_or("—")),
-            html_text(&row.category),
-            html_text(row.name_zh.as_deref().unwrap_or("")),
+            "<tr><td>{}</td><td>{}</td>{full_name_cell}<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            html_text(&row.tier.as_deref().map_or("—".to_string(), |t| wording.tier_name(t))),
+            html_text(&wording.category_name(&row.category)),
             row.threshold_m.map_or("—".to_string(), format_number),
             format_count(row.population_covered),
             format_count(row.population),
             percent_bar(row.share_population()),
-            row.estates_covered,
-            row.estates
+            html_text(&wording.tr_with("report.count_of", &[("covered", &row.estates_covered), ("total", &row.estates)]))
         );
     }
     page.push_str("</table>\n</section>\n");
 }
 
-fn site_text(site: &SiteRow) -> String {
-    let mut text = site.category.clone();
-    if let Some(rank) = site.rank {
-        let _ = write!(text, " #{}", format_number(rank));
-    }
+fn site_text(site: &SiteRow, wording: &Wording) -> String {
+    let rank = site.rank.map(format_number);
+    let category = (!site.category.is_empty()).then_some(site.category.as_str());
+    let mut text = crate::report::symbology::site_label(category, rank.as_deref(), wording).unwrap_or_default();
     if let Some(covered) = site.new_population_covered {
-        let _ = write!(text, " (+{} residents)", format_count(covered));
+        text = wording.tr_with("report.site_gain", &[("site", &text), ("residents", &format_count(covered))]);
     }
     html_text(&text)
 }
 
-fn bundles_section(layers: &[&Layer], page: &mut String) {
+fn bundles_section(layers: &[&Layer], wording: &Wording, page: &mut String) {
     let (rows, outside) = bundle_rows(layers);
     if rows.is_empty() && outside.is_empty() {
         return;
     }
-    page.push_str("<section id=\"bundles\">\n<h2>Renovation bundles and recommended sites</h2>\n");
+    let w = |key: &str| html_text(wording.tr(key));
+    let _ = writeln!(page, "<section id=\"bundles\">\n<h2>{}</h2>", w("report.bundles_heading"));
     if !rows.is_empty() {
-        page.push_str("<table class=\"data\">\n<tr><th>Bundle</th><th>Residents</th><th>Gaps (categories not covered)</th><th>Recommended sites</th></tr>\n");
+        let _ = writeln!(
+            page,
+            "<table class=\"data\">\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            w("report.col_bundle"),
+            w("report.col_residents"),
+            w("report.col_gaps"),
+            w("report.col_sites")
+        );
         for row in &rows {
-            let gaps = if row.gaps.is_empty() { "none".to_string() } else { html_text(&row.gaps.join(", ")) };
-            let sites = if row.sites.is_empty() { "—".to_string() } else { row.sites.iter().map(site_text).collect::<Vec<_>>().join("<br>") };
+            let gaps = if row.gaps.is_empty() { w("report.no_gaps") } else { html_text(&wording.category_list(&wording.in_profile_order(&row.gaps))) };
+            let sites = if row.sites.is_empty() { "—".to_string() } else { row.sites.iter().map(|s| site_text(s, wording)).collect::<Vec<_>>().join("<br>") };
             let _ = writeln!(
                 page,
                 "<tr><td>{}</td><td class=\"num\">{}</td><td>{gaps}</td><td>{sites}</td></tr>",
@@ -167,48 +199,46 @@ fn bundles_section(layers: &[&Layer], page: &mut String) {
         page.push_str("</table>\n");
     }
     if !outside.is_empty() {
-        let lead = if layers.iter().any(|l| l.name == "bundle_sites") {
-            "Recommended sites for all estates (the table above lists each bundle's own)"
-        } else {
-            "Recommended sites outside any bundle"
-        };
-        let _ = writeln!(page, "<p>{lead}: {}</p>", outside.iter().map(site_text).collect::<Vec<_>>().join("; "));
+        let lead = if layers.iter().any(|l| l.name == "bundle_sites") { w("report.sites_besides_bundle_sites") } else { w("report.sites_outside_bundles") };
+        let separator = html_text(wording.tr("units.list_separator"));
+        let sites = outside.iter().map(|s| site_text(s, wording)).collect::<Vec<_>>().join(&separator);
+        let _ = writeln!(page, "<p>{}</p>", wording.tr_with("report.sites_line", &[("lead", &lead), ("sites", &sites)]));
     }
     page.push_str("</section>\n");
 }
 
-fn scalar_text(value: &Json) -> String {
+fn scalar_text(value: &Json, wording: &Wording) -> String {
     match value {
         Json::Null => "—".to_string(),
-        Json::Bool(b) => if *b { "yes" } else { "no" }.to_string(),
+        Json::Bool(b) => wording.yes_no(*b).to_string(),
         Json::Number(n) => n.as_f64().map_or_else(|| n.to_string(), |x| if x.fract() == 0.0 && x.abs() >= 1000.0 { format_count(x) } else { format_number(x) }),
         Json::String(s) => s.clone(),
-        Json::Array(items) => items.iter().map(scalar_text).collect::<Vec<_>>().join(", "),
+        Json::Array(items) => items.iter().map(|i| scalar_text(i, wording)).collect::<Vec<_>>().join(wording.tr("units.list_separator")),
         Json::Object(_) => value.to_string(),
     }
 }
 
-/// Flatten an object into (dotted key, scalar) pairs.
-fn flatten(prefix: &str, value: &Json, out: &mut Vec<(String, String)>) {
+/// Flatten an object into (dotted key, scalar) pairs, each key part named by `name`.
+fn flatten(prefix: &str, value: &Json, name: &dyn Fn(&str) -> String, wording: &Wording, out: &mut Vec<(String, String)>) {
     match value {
         Json::Object(map) => {
             for (k, v) in map {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
-                flatten(&key, v, out);
+                let key = if prefix.is_empty() { name(k) } else { format!("{prefix}.{}", name(k)) };
+                flatten(&key, v, name, wording, out);
             }
         }
         Json::Array(items) if items.iter().any(|i| i.is_object() || i.is_array()) => {
             for (i, item) in items.iter().enumerate() {
-                flatten(&format!("{prefix}[{}]", i + 1), item, out);
+                flatten(&format!("{prefix}[{}]", i + 1), item, name, wording, out);
             }
         }
-        other => out.push((prefix.to_string(), scalar_text(other))),
+        other => out.push((prefix.to_string(), scalar_text(other, wording))),
     }
 }
 
 /// A JSON value as a table: an array of objects as rows with the union of their keys as columns, anything
-/// else flattened to key / value rows.
-fn json_section(value: &Json, page: &mut String) {
+/// else flattened to key / value rows; `name` names the keys.
+fn json_section(value: &Json, name: &dyn Fn(&str) -> String, wording: &Wording, page: &mut String) {
     if let Some(items) = value.as_array().filter(|a| !a.is_empty() && a.iter().all(Json::is_object)) {
         let mut columns: Vec<&String> = Vec::new();
         for item in items.iter().filter_map(Json::as_object) {
@@ -220,13 +250,13 @@ fn json_section(value: &Json, page: &mut String) {
         }
         page.push_str("<table class=\"data\">\n<tr>");
         for c in &columns {
-            let _ = write!(page, "<th>{}</th>", html_text(c));
+            let _ = write!(page, "<th>{}</th>", html_text(&name(c)));
         }
         page.push_str("</tr>\n");
         for item in items.iter().filter_map(Json::as_object) {
             page.push_str("<tr>");
             for c in &columns {
-                let _ = write!(page, "<td>{}</td>", html_text(&item.get(*c).map_or(String::new(), scalar_text)));
+                let _ = write!(page, "<td>{}</td>", html_text(&item.get(*c).map_or(String::new(), |v| scalar_text(v, wording))));
             }
             page.push_str("</tr>\n");
         }
@@ -234,57 +264,64 @@ fn json_section(value: &Json, page: &mut String) {
         return;
     }
     let mut pairs = Vec::new();
-    flatten("", value, &mut pairs);
+    flatten("", value, name, wording, &mut pairs);
     page.push_str("<table class=\"data\">\n");
     for (k, v) in pairs {
-        let _ = writeln!(page, "<tr><th>{}</th><td>{}</td></tr>", html_text(if k.is_empty() { "value" } else { &k }), html_text(&v));
+        let _ = writeln!(page, "<tr><th>{}</th><td>{}</td></tr>", html_text(if k.is_empty() { wording.tr("report.value") } else { &k }), html_text(&v));
     }
     page.push_str("</table>\n");
 }
 
-fn other_sections(summary: &Json, page: &mut String) {
+fn other_sections(summary: &Json, wording: &Wording, page: &mut String) {
     let Some(map) = summary.as_object() else { return };
+    let name = |key: &str| wording.figure_name(key);
     let others: Vec<(&String, &Json)> = map.iter().filter(|(k, _)| !KNOWN_KEYS.contains(&k.as_str())).collect();
     let scalars: Vec<&(&String, &Json)> = others.iter().filter(|(_, v)| !v.is_object() && !v.is_array()).collect();
     if !scalars.is_empty() {
-        page.push_str("<section id=\"run\">\n<h2>Run</h2>\n<table class=\"data\">\n");
+        let _ = writeln!(page, "<section id=\"run\">\n<h2>{}</h2>\n<table class=\"data\">", html_text(wording.tr("report.run_heading")));
         for (k, v) in scalars {
-            let _ = writeln!(page, "<tr><th>{}</th><td>{}</td></tr>", html_text(k), html_text(&scalar_text(v)));
+            let _ = writeln!(page, "<tr><th>{}</th><td>{}</td></tr>", html_text(&name(k)), html_text(&scalar_text(v, wording)));
         }
         page.push_str("</table>\n</section>\n");
     }
     for (k, v) in others.iter().filter(|(_, v)| v.is_object() || v.is_array()) {
-        let _ = writeln!(page, "<section>\n<h2>{}</h2>", html_text(&k.replace('_', " ")));
-        json_section(v, page);
+        let _ = writeln!(page, "<section>\n<h2>{}</h2>", html_text(&name(k)));
+        json_section(v, &name, wording, page);
         page.push_str("</section>\n");
     }
 }
 
-fn sources_section(summary: &Json, page: &mut String) {
-    page.push_str("<section id=\"sources\">\n<h2>Data sources</h2>\n<ul>\n");
+fn sources_section(summary: &Json, wording: &Wording, page: &mut String) {
+    let _ = writeln!(page, "<section id=\"sources\">\n<h2>{}</h2>\n<ul>", html_text(wording.tr("report.sources_heading")));
     let items: Vec<String> = match summary.get("sources") {
         Some(Json::Array(items)) => items
             .iter()
             .map(|item| match item {
-                Json::Object(map) => map.iter().map(|(k, v)| format!("{k}: {}", scalar_text(v))).collect::<Vec<_>>().join(" · "),
-                other => scalar_text(other),
+                Json::Object(map) => map.iter().map(|(k, v)| format!("{k}: {}", scalar_text(v, wording))).collect::<Vec<_>>().join(" · "),
+                other => scalar_text(other, wording),
             })
             .collect(),
-        Some(other) => vec![scalar_text(other)],
+        Some(other) => vec![scalar_text(other, wording)],
         None => Vec::new(),
     };
-    for item in items {
-        let _ = writeln!(page, "<li>{}</li>", html_text(&item));
+    let attribution = wording.tr("map.attribution_osm");
+    for item in items.iter().filter(|i| *i != attribution && *i != ODBL_ATTRIBUTION) {
+        let _ = writeln!(page, "<li>{}</li>", html_text(item));
     }
-    let _ = writeln!(page, "<li>{}</li>\n</ul>\n</section>", html_text(ODBL_ATTRIBUTION));
+    let _ = writeln!(page, "<li>{}</li>\n</ul>\n</section>", html_text(attribution));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::Lang;
     use crate::write::layer::{FieldType, GeometryKind, Value};
     use geo_types::{Geometry, point, polygon};
     use serde_json::json;
+
+    fn zh() -> Wording {
+        Wording::default_profile(Lang::Zh)
+    }
 
     fn extract_data(html: &str) -> Json {
         let start_tag = "<script type=\"application/json\" id=\"data\">";
@@ -299,7 +336,7 @@ mod tests {
         let nasty = "</script><script>alert(1)</script> https://evil.example/x";
         estates.push(Some(Geometry::Polygon(polygon![(x: 118.0, y: 32.0), (x: 118.01, y: 32.0), (x: 118.0, y: 32.01), (x: 118.0, y: 32.0)])), vec![nasty.into(), Value::Real(0.5)]);
         let summary = json!({"sources": ["OSM extract from http://download.example/nanjing.osm.pbf"], "note": nasty});
-        let html = render_report(&[&estates], &summary, nasty);
+        let html = render_report(&[&estates], &summary, nasty, &zh());
         assert!(!html.contains("http://") && !html.contains("https://"));
         assert_eq!(html.matches("<script").count(), 2, "only the data block and the map script");
         let data = extract_data(&html);
@@ -312,20 +349,25 @@ mod tests {
         let summary = json!({
             "profile": "GB 50180-2018 default",
             "estates": 1234,
-            "eligibility": {"eligible": 31, "reasons": {"built after 2000": 6}},
+            "eligibility": {"yes": 31, "reasons": {"built after 2000": 6}},
             "sources": [{"name": "OpenStreetMap", "date": "2021-01-01"}, "survey.csv"],
             "warnings": ["3 estates without population"],
         });
-        let html = render_report(&[], &summary, "t");
+        let html = render_report(&[], &summary, "t", &zh());
+        // Keys the catalogue names are shown by their names, others as they are.
         assert!(html.contains("<tr><th>profile</th><td>GB 50180-2018 default</td></tr>"));
-        assert!(html.contains("<tr><th>estates</th><td>1,234</td></tr>"));
+        assert!(html.contains("<tr><th>小区数</th><td>1,234</td></tr>"));
+        assert!(html.contains("<tr><th>符合改造条件</th><td>31</td></tr>"), "the eligibility verdict `yes` by its name");
         assert!(html.contains("<tr><th>reasons.built after 2000</th><td>6</td></tr>"));
         assert!(html.contains("<li>name: OpenStreetMap · date: 2021-01-01</li>"));
         assert!(html.contains("<li>survey.csv</li>"));
         assert!(html.contains("<h2>warnings</h2>"));
-        assert!(html.contains("No coverage figures in this run."));
-        assert!(html.contains(ODBL_ATTRIBUTION));
+        assert!(html.contains("本次运行没有覆盖率数据。"));
+        assert!(html.contains("地图数据 © OpenStreetMap 贡献者, ODbL 1.0"));
         assert!(!html.contains("id=\"bundles\""), "no bundles section without bundles");
+        let en = render_report(&[], &summary, "t", &Wording::default_profile(Lang::En));
+        assert!(en.contains("<tr><th>Estates</th><td>1,234</td></tr>") && en.contains("<tr><th>Eligible</th><td>31</td></tr>"));
+        assert!(en.contains("No coverage figures in this run.") && en.contains(ODBL_ATTRIBUTION) && en.contains("<html lang=\"en\">"));
     }
 
     #[test]
@@ -337,20 +379,24 @@ mod tests {
         bundles.push(Some(Geometry::Polygon(polygon![(x: 0., y: 0.), (x: 1., y: 0.), (x: 1., y: 1.), (x: 0., y: 0.)])), vec!["B1".into(), Value::Real(7000.0), vec!["park".to_string()].into()]);
         let mut sites = Layer::new("sites", GeometryKind::Point, &[("category", FieldType::Text), ("rank", FieldType::Int), ("new_population_covered", FieldType::Real)]);
         sites.push(Some(Geometry::Point(point!(x: 0.9, y: 0.1))), vec!["park".into(), Value::Int(1), Value::Real(2300.0)]);
-        let html = render_report(&[&estates, &bundles, &sites], &json!({}), "t");
+        let html = render_report(&[&estates, &bundles, &sites], &json!({}), "t", &zh());
         // 1500 of 2000 residents = 75.0 %; 1 of 2 estates.
         assert!(html.contains("<td class=\"num\">1,500</td><td class=\"num\">2,000</td>"), "{html}");
         assert!(html.contains("75.0 %"));
-        assert!(html.contains("<td class=\"num\">1 of 2</td>"));
-        assert!(html.contains("<td>幼儿园</td>"));
-        assert!(html.contains("<tr><td>B1</td><td class=\"num\">7,000</td><td>park</td><td>park #1 (+2,300 residents)</td></tr>"));
+        assert!(html.contains("<td class=\"num\">1 &#47; 2</td>"), "1 / 2, its slash escaped");
+        assert!(html.contains("<tr><td>5分钟生活圈</td><td>幼儿园</td><td>幼儿园</td><td class=\"num\">300</td>"), "tier, name, GB 50180 name, distance");
+        assert!(html.contains("<tr><td>B1</td><td class=\"num\">7,000</td><td>社区公园</td><td>社区公园 #1（新增覆盖 2,300 人）</td></tr>"));
+        let en = render_report(&[&estates, &bundles, &sites], &json!({}), "t", &Wording::default_profile(Lang::En));
+        assert!(en.contains("<tr><td>5-minute life circle</td><td>Kindergarten</td><td class=\"num\">300</td>"), "no GB 50180 column in English");
+        assert!(en.contains("<td class=\"num\">1 of 2</td>"));
+        assert!(en.contains("<tr><td>B1</td><td class=\"num\">7,000</td><td>Park</td><td>Park #1 (+2,300 residents)</td></tr>"));
     }
 
     #[test]
     fn written_file_equals_rendered_page() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("report.html");
-        write_report(&path, &[], &json!(null), "空").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), render_report(&[], &json!(null), "空"));
+        write_report(&path, &[], &json!(null), "空", &zh()).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), render_report(&[], &json!(null), "空", &zh()));
     }
 }
