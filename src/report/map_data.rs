@@ -6,10 +6,10 @@
 //! ```text
 //! { "title": "...", "lang": "zh|en", "extent": [min_lon, min_lat, max_lon, max_lat] | null,
 //!   "ui": { "click_hint", "yes", "no", "metres", "kilometres", "list_separator" },
-//!   "value_names": { "category": { key: name }, "tier": { ... }, "eligible": { ... } },
+//!   "value_names": { "category": { key: name }, "tier": { ... }, "eligible": { ... }, "entry": { ... } ... },
 //!   "layers": [ { "name", "role", "title", "geometry": "point|line|polygon|any|none",
 //!                 "fields": ["score", ...], "aliases": ["覆盖得分", ...],
-//!                 "value_kinds": ["", "category", "tier", "eligible", "bool", ...],
+//!                 "value_kinds": ["", "category", "tier", "eligible", "entry", "bool", ...],
 //!                 "symbols": [ { "fill", "hatch", "stroke": "#rrggbbaa" | null, "width", "marker", "radius" } ],
 //!                 "legend": [ { "label", "symbol" } ],
 //!                 "features": [ { "geometry": {...} | null, "values": [...], "symbol": 0, "label": "..." | null } ] } ] }
@@ -17,7 +17,8 @@
 //! Layers are listed in drawing order (bottom first, see [`LayerRole::draw_order`]). Everything the page
 //! shows besides the data's own values is in the language of the [`Wording`]: layer titles, legend labels,
 //! feature labels, the field aliases of the pop-ups, the script's few words (`ui`), and the names the
-//! pop-ups show for category keys, tiers, eligibility verdicts and booleans (`value_names`,
+//! pop-ups show for category keys, tiers, booleans and the values the catalogue names (`values.*`:
+//! eligibility verdicts, how an estate's access points were placed …) (`value_names`,
 //! `value_kinds`); the values themselves stay as the layers hold them.
 //!
 //! ```
@@ -267,14 +268,15 @@ impl Serialize for MapData<'_> {
 /// Fields whose values are category keys (one, or a list).
 const CATEGORY_VALUED_FIELDS: [&str; 3] = ["category", "gaps", "fits"];
 
-/// How the pop-ups show a field's values: by the names of `value_names[kind]`, as yes / no, or as they are.
-fn value_kind(name: &str, ty: FieldType) -> &'static str {
+/// How the pop-ups show a field's values: by the names of `value_names[kind]` (categories, tiers, and the
+/// fields whose values the catalogue names: `eligible`, `entry` …), as yes / no, or as they are.
+fn value_kind(name: &str, ty: FieldType, named: &[String]) -> String {
     match name {
-        _ if CATEGORY_VALUED_FIELDS.contains(&name) => "category",
-        "tier" => "tier",
-        "eligible" => "eligible",
-        _ if ty == FieldType::Bool => "bool",
-        _ => "",
+        _ if CATEGORY_VALUED_FIELDS.contains(&name) => "category".to_string(),
+        "tier" => "tier".to_string(),
+        _ if named.iter().any(|f| f == name) => name.to_string(),
+        _ if ty == FieldType::Bool => "bool".to_string(),
+        _ => String::new(),
     }
 }
 
@@ -295,11 +297,18 @@ fn ui_json(wording: &Wording) -> Json {
 fn value_names_json(wording: &Wording) -> Json {
     let categories: serde_json::Map<String, Json> = wording.profile().categories.iter().map(|c| (c.key.clone(), Json::String(wording.category_name(&c.key)))).collect();
     let tiers: serde_json::Map<String, Json> = crate::report::palette::TIERS.iter().map(|t| (t.to_string(), Json::String(wording.tier_name(t)))).collect();
-    let eligible: serde_json::Map<String, Json> = wording.value_names("eligible").into_iter().map(|(k, v)| (k, Json::String(v))).collect();
-    json!({"category": categories, "tier": tiers, "eligible": eligible})
+    let mut names = serde_json::Map::new();
+    names.insert("category".into(), Json::Object(categories));
+    names.insert("tier".into(), Json::Object(tiers));
+    for field in wording.named_value_fields() {
+        let values: serde_json::Map<String, Json> = wording.value_names(&field).into_iter().map(|(k, v)| (k, Json::String(v))).collect();
+        names.insert(field, Json::Object(values));
+    }
+    Json::Object(names)
 }
 
 fn map_data_of<'a>(layers: &[&'a Layer], title: &'a str, wording: &Wording) -> MapData<'a> {
+    let named = wording.named_value_fields();
     let layers_json = in_drawing_order(layers)
         .into_iter()
         .filter(|l| l.geometry != GeometryKind::None)
@@ -312,7 +321,7 @@ fn map_data_of<'a>(layers: &[&'a Layer], title: &'a str, wording: &Wording) -> M
                 "geometry": geometry_kind_name(layer.geometry),
                 "fields": layer.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
                 "aliases": layer.fields.iter().map(|f| wording.field_label(&layer.name, &f.name)).collect::<Vec<_>>(),
-                "value_kinds": layer.fields.iter().map(|f| value_kind(&f.name, f.ty)).collect::<Vec<_>>(),
+                "value_kinds": layer.fields.iter().map(|f| value_kind(&f.name, f.ty, &named)).collect::<Vec<_>>(),
                 "symbols": symbology.symbols.iter().map(symbol_json).collect::<Vec<_>>(),
                 "legend": symbology.legend.iter().map(|e| json!({"label": e.label, "symbol": e.symbol})).collect::<Vec<_>>(),
             });

@@ -174,6 +174,13 @@ impl Wording {
         self.catalogue.keys().filter_map(|k| Some((k.strip_prefix(&prefix)?.to_string(), self.tr(k).to_string()))).collect()
     }
 
+    /// The fields whose values the catalogue names (`values.<field>.*`: `eligible`, `entry` …), sorted.
+    pub fn named_value_fields(&self) -> Vec<String> {
+        let mut fields: Vec<String> = self.catalogue.keys().filter_map(|k| Some(k.strip_prefix("values.")?.split_once('.')?.0.to_string())).collect();
+        fields.dedup();
+        fields
+    }
+
     /// The alias of `field` in `layer`: what QGIS's attribute table and the report's pop-ups show instead
     /// of the field name; `None` for a field the catalogue and the profile do not know.
     pub fn field_alias(&self, layer: &str, field: &str) -> Option<String> {
@@ -244,6 +251,7 @@ mod tests {
         assert_eq!(en.yes_no(false), "no");
         assert_eq!((zh.value_name("eligible", "needs_survey"), zh.value_name("eligible", "maybe")), ("待摸底调查".to_string(), "maybe".to_string()));
         assert_eq!(en.value_names("eligible").len(), 3);
+        assert_eq!(zh.named_value_fields(), ["eligible", "entry", "mapped_as", "population_source", "source"]);
         // A tier whose categories have different thresholds shows the range.
         let mut profile = Profile::default_profile();
         profile.categories.iter_mut().find(|c| c.key == "bus_stop").unwrap().threshold_m = 500.0;
