@@ -15,10 +15,10 @@ For every layer of each GeoPackage and every `*.geojson` of each folder it check
 - applies it: the renderer QGIS built is the one lifecircle's style declares (`renderer-v2 type`), with the same
   classification field and number of classes, and layers whose style has labels have labels enabled;
 - shows the style's words: every field has the alias the style gives it (`layer.attributeAlias(i)`, what the
-  attribute table and identify panel show), and the legend QGIS builds (`legendSymbolItems()`) has the
-  style's labels;
-- with `--lang zh`, every alias and legend label is Chinese (holds a CJK character) and none shows a field
-  name or category key; with `--lang en`, none holds a CJK character. A GeoPackage's `gpkg_data_columns`
+  attribute table and identify panel show), the legend QGIS builds (`legendSymbolItems()`) has the
+  style's labels, and the label expression evaluates on the features;
+- with `--lang zh`, every alias and legend label is Chinese (holds a CJK character) and none, nor any
+  label drawn, shows a category key; with `--lang en`, none holds a CJK character. A GeoPackage's `gpkg_data_columns`
   titles must equal the aliases too.
 
 Prints one line per layer and `N passed, M failed`; exits 0 when all passed, 1 when any failed, 2 on bad
@@ -104,6 +104,21 @@ def check_words(layer, qml_text, lang, titles):
     legend = [item.label() for item in layer.renderer().legendSymbolItems()]
     if expected_labels and legend != expected_labels:
         problems.append(f"legend {legend} differs from the style's labels {expected_labels}")
+    # The labels QGIS draws, evaluated on the first features: a site shows its category's name, not its key.
+    if layer.labelsEnabled() and layer.labeling() is not None:
+        from qgis.core import QgsExpression, QgsExpressionContext, QgsExpressionContextUtils
+
+        settings = layer.labeling().settings()
+        expression = QgsExpression(settings.fieldName if settings.isExpression else f'"{settings.fieldName}"')
+        context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+        for feature in list(layer.getFeatures())[:20]:
+            context.setFeature(feature)
+            text = str(expression.evaluate(context))
+            if expression.hasEvalError():
+                problems.append(f"label expression fails: {expression.evalErrorString()}")
+                break
+            if lang == "zh" and any(k in text for k in CATEGORY_KEYS):
+                problems.append(f"label {text!r} shows a category key")
     words = [a for n, a in shown.items() if n != "fid"] + legend
     if lang == "zh":
         problems += [f"{w!r} is not Chinese" for w in words if w and not has_cjk(w)]
