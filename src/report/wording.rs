@@ -258,6 +258,37 @@ mod tests {
         assert_eq!(Wording::new(Lang::Zh, &profile).tier_distance("5min").as_deref(), Some("300–500 米"));
     }
 
+    /// The planning vocabulary of `[terms]` is what every Chinese string uses: each term is used beyond
+    /// `[terms]`, and none of the words a translator might reach for instead (which would name one thing
+    /// two ways) appears anywhere.
+    #[test]
+    fn the_chinese_strings_use_the_terms_and_not_their_synonyms() {
+        let zh = Catalogue::of(Lang::Zh);
+        let texts: Vec<&str> = zh.keys().filter(|k| !k.starts_with("terms.")).map(|k| zh.tr(k)).collect();
+        let synonyms: [(&str, &[&str]); 8] = [
+            ("terms.bundle", &["组团", "改造区块", "改造单元"]),
+            ("terms.gap", &["缺口", "短板", "缺失项"]),
+            ("terms.site", &["推荐选址", "推荐点位", "候选点位"]),
+            ("terms.idle_land", &["空闲地", "空地", "闲置地块"]),
+            ("terms.coverage_rate", &["覆盖比例", "服务覆盖度"]),
+            ("terms.walking_distance", &["步行里程", "行走距离"]),
+            ("terms.estate", &["住宅区", "楼盘"]),
+            ("terms.residents", &["住户数", "居住人口"]),
+        ];
+        for (term, others) in synonyms {
+            let word = zh.tr(term);
+            assert!(texts.iter().any(|t| t.contains(word)), "the term {word} ({term}) is used nowhere");
+            for other in others {
+                let using: Vec<&&str> = texts.iter().filter(|t| t.contains(other)).collect();
+                assert!(using.is_empty(), "{other} names what {term} calls {word}: {using:?}");
+            }
+        }
+        for minutes in [5, 10, 15] {
+            let circle = zh.tr_with("terms.minute_circle", &[("minutes", &minutes)]);
+            assert_eq!(zh.tr(&format!("tier.{minutes}min")), circle);
+        }
+    }
+
     #[test]
     fn layer_titles_are_unique_per_language() {
         for lang in Lang::ALL {
