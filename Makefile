@@ -41,7 +41,8 @@ fuzz:
 bench-memory:
 	bash scripts/bench_memory.sh
 
-## make check-clients: open a sample package in headless QGIS and the report in headless Chromium, then
+## make check-clients: open a plan's package in headless QGIS (styles, Chinese aliases and legends; then the
+## English package) and the report in headless Chromium, then
 ## install the plugin zip into a fresh QGIS profile and run it headless (scripts/check_qgis_plugin.py)
 ## (installs chromium and python3-qgis, ~1 GB; not part of make test).
 check-clients: qgis-plugin
@@ -50,7 +51,10 @@ check-clients: qgis-plugin
 	rm -rf target/check-clients && mkdir -p target/check-clients
 	./target/release/lifecircle plan --quiet --osm $(DEMO_OSM) --out target/check-clients/plan
 	scripts/check_report_chromium.sh target/check-clients/plan/report.html target/check-clients/report.png 1400x1000
-	QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/check_qgis.py --gpkg target/check-clients/plan/lifecircle.gpkg --geojson-dir target/check-clients/plan/geojson --render target/check-clients/qgis.png
+	QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/check_qgis.py --lang zh --gpkg target/check-clients/plan/lifecircle.gpkg --geojson-dir target/check-clients/plan/geojson --render target/check-clients/qgis.png
+	./target/release/lifecircle plan --quiet --lang en --osm $(DEMO_OSM) --out target/check-clients/plan-en
+	scripts/check_report_chromium.sh target/check-clients/plan-en/report.html target/check-clients/report-en.png 1400x1000
+	QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/check_qgis.py --lang en --gpkg target/check-clients/plan-en/lifecircle.gpkg --geojson-dir target/check-clients/plan-en/geojson
 	QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/check_qgis_plugin.py --zip target/lifecircle-qgis.zip --binary ./target/release/lifecircle --osm $(DEMO_OSM) --work target/check-clients/plugin
 
 clean-out:

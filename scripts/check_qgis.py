@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Open lifecircle's outputs in real QGIS (headless) and check that a planner would see them styled.
 
-    QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/check_qgis.py [--gpkg FILE.gpkg]... [--geojson-dir DIR]...
+    QT_QPA_PLATFORM=offscreen /usr/bin/python3 scripts/check_qgis.py [--gpkg FILE.gpkg]... [--geojson-dir DIR]... [--lang zh|en]
 
 Needs Debian's `python3-qgis` (QGIS 3.22) and the Debian interpreter /usr/bin/python3 (a pyenv `python3`
 first on PATH has no qgis module).
@@ -13,7 +13,13 @@ For every layer of each GeoPackage and every `*.geojson` of each folder it check
 - finds its style: for a GeoPackage layer `loadDefaultStyle()` must read the `layer_styles` row lifecircle
   wrote; for a GeoJSON file `loadDefaultStyle()` must read the `.qml` beside it (NAME.geojson -> NAME.qml);
 - applies it: the renderer QGIS built is the one lifecircle's style declares (`renderer-v2 type`), with the same
-  classification field and number of classes, and layers whose style has labels have labels enabled.
+  classification field and number of classes, and layers whose style has labels have labels enabled;
+- shows the style's words: every field has the alias the style gives it (`layer.attributeAlias(i)`, what the
+  attribute table and identify panel show), the legend QGIS builds (`legendSymbolItems()`) has the
+  style's labels, and the label expression evaluates on the features;
+- with `--lang zh`, every alias and legend label is Chinese (holds a CJK character) and none, nor any
+  label drawn, shows a category key; with `--lang en`, none holds a CJK character. A GeoPackage's `gpkg_data_columns`
+  titles must equal the aliases too.
 
 Prints one line per layer and `N passed, M failed`; exits 0 when all passed, 1 when any failed, 2 on bad
 arguments or when QGIS cannot be imported.
@@ -51,6 +57,77 @@ def expected_from_qml(qml_text):
     return kind, renderer.get("attr"), classes, root.get("labelsEnabled") == "1", colour
 
 
+def words_from_qml(qml_text):
+    """What a style makes QGIS show: {field: alias}, and the legend labels of its ranges or categories."""
+    root = ET.fromstring(qml_text)
+    aliases = {a.get("field"): a.get("name") for a in root.iter("alias")}
+    renderer = root.find("renderer-v2")
+    labels = [] if renderer is None else [n.get("label") for n in renderer.findall("ranges/range") + renderer.findall("categories/category")]
+    return aliases, labels
+
+
+def gpkg_titles(gpkg, table):
+    """{column: title} of `table` in the GeoPackage's gpkg_data_columns, read with OGR."""
+    from osgeo import ogr
+
+    ds = ogr.Open(gpkg)
+    result = ds.ExecuteSQL(f"SELECT column_name, title FROM gpkg_data_columns WHERE table_name = '{table}'")
+    titles = {} if result is None else {f.GetField(0): f.GetField(1) for f in result}
+    if result is not None:
+        ds.ReleaseResultSet(result)
+    return titles
+
+
+def has_cjk(text):
+    return any("\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff" for c in text)
+
+
+CATEGORY_KEYS = ("kindergarten", "nursery", "elderly_care", "health_station", "community_service", "fitness", "convenience", "primary_school",
+                 "vegetable_market", "park", "sports", "middle_school", "health_center", "culture", "bus_stop")
+
+
+def check_words(layer, qml_text, lang, titles):
+    """Problems with the aliases and legend labels QGIS shows for a styled layer."""
+    problems = []
+    expected_aliases, expected_labels = words_from_qml(qml_text)
+    fields = layer.fields()
+    shown = {fields.at(i).name(): layer.attributeAlias(i) for i in range(fields.count())}
+    for name, alias in shown.items():
+        if name == "fid":
+            continue
+        if name not in expected_aliases:
+            problems.append(f"field {name} has no alias in the style")
+        elif alias != expected_aliases[name]:
+            problems.append(f"field {name}: QGIS shows alias {alias!r}, the style says {expected_aliases[name]!r}")
+        if titles is not None and titles.get(name) != expected_aliases.get(name):
+            problems.append(f"field {name}: gpkg_data_columns title {titles.get(name)!r} differs from the style's alias")
+    legend = [item.label() for item in layer.renderer().legendSymbolItems()]
+    if expected_labels and legend != expected_labels:
+        problems.append(f"legend {legend} differs from the style's labels {expected_labels}")
+    # The labels QGIS draws, evaluated on the first features: a site shows its category's name, not its key.
+    if layer.labelsEnabled() and layer.labeling() is not None:
+        from qgis.core import QgsExpression, QgsExpressionContext, QgsExpressionContextUtils
+
+        settings = layer.labeling().settings()
+        expression = QgsExpression(settings.fieldName if settings.isExpression else f'"{settings.fieldName}"')
+        context = QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer))
+        for feature in list(layer.getFeatures())[:20]:
+            context.setFeature(feature)
+            text = str(expression.evaluate(context))
+            if expression.hasEvalError():
+                problems.append(f"label expression fails: {expression.evalErrorString()}")
+                break
+            if lang == "zh" and any(k in text for k in CATEGORY_KEYS):
+                problems.append(f"label {text!r} shows a category key")
+    words = [a for n, a in shown.items() if n != "fid"] + legend
+    if lang == "zh":
+        problems += [f"{w!r} is not Chinese" for w in words if w and not has_cjk(w)]
+        problems += [f"{w!r} shows a category key" for w in words if any(k in w for k in CATEGORY_KEYS)]
+    elif lang == "en":
+        problems += [f"{w!r} is not English" for w in words if has_cjk(w)]
+    return problems
+
+
 def actual_from_layer(layer):
     renderer = layer.renderer()
     kind = renderer.type()
@@ -84,7 +161,7 @@ def gpkg_style_qml(gpkg, table):
 MIXED_LAYERS = {"rejects"}
 
 
-def check_layer(label, layer, qml_text):
+def check_layer(label, layer, qml_text, lang=None, titles=None):
     problems = []
     if not layer.isValid():
         return ["QGIS cannot load it"]
@@ -102,6 +179,8 @@ def check_layer(label, layer, qml_text):
         actual = actual_from_layer(layer)
         if expected != actual:
             problems.append(f"style not applied: expected (renderer, field, classes, labels, first colour) {expected}, QGIS has {actual}")
+        if found:
+            problems += check_words(layer, qml_text, lang, titles)
     return problems
 
 
@@ -154,6 +233,7 @@ def main():
     parser.add_argument("--gpkg", action="append", default=[], help="a GeoPackage written by lifecircle")
     parser.add_argument("--geojson-dir", action="append", default=[], help="a folder of NAME.geojson + NAME.qml")
     parser.add_argument("--render", metavar="PNG", help="also draw the first GeoPackage's layers, styled, into this image")
+    parser.add_argument("--lang", choices=["zh", "en"], help="the language the outputs were written in: every alias and legend label must be in it")
     args = parser.parse_args()
     if not args.gpkg and not args.geojson_dir:
         parser.error("give at least one --gpkg or --geojson-dir")
@@ -170,21 +250,21 @@ def main():
         for gpkg in args.gpkg:
             names = gpkg_layers(gpkg)
             if not names:
-                targets.append((gpkg, None, None))
+                targets.append((gpkg, None, None, None))
             for name in names:
                 layer = QgsVectorLayer(f"{gpkg}|layername={name}", name, "ogr")
-                targets.append((f"{gpkg}|{name}", layer, gpkg_style_qml(gpkg, name)))
+                targets.append((f"{gpkg}|{name}", layer, gpkg_style_qml(gpkg, name), gpkg_titles(gpkg, name)))
         for folder in args.geojson_dir:
             files = sorted(glob.glob(os.path.join(folder, "*.geojson")))
             if not files:
-                targets.append((folder, None, None))
+                targets.append((folder, None, None, None))
             for path in files:
                 qml_path = os.path.splitext(path)[0] + ".qml"
                 qml_text = open(qml_path, encoding="utf-8").read() if os.path.exists(qml_path) else None
                 name = os.path.splitext(os.path.basename(path))[0]
-                targets.append((path, QgsVectorLayer(path, name, "ogr"), qml_text))
-        for label, layer, qml_text in targets:
-            problems = ["holds no layer"] if layer is None else check_layer(label, layer, qml_text)
+                targets.append((path, QgsVectorLayer(path, name, "ogr"), qml_text, None))
+        for label, layer, qml_text, titles in targets:
+            problems = ["holds no layer"] if layer is None else check_layer(label, layer, qml_text, args.lang, titles)
             if problems:
                 failed += 1
                 print(f"FAIL {label}: " + "; ".join(problems))
@@ -192,6 +272,8 @@ def main():
                 passed += 1
                 kind, attr, classes, labels, _ = actual_from_layer(layer)
                 detail = f"{kind}" + (f" on {attr} ({classes} classes)" if attr else "") + (", labelled" if labels else "")
+                aliases = [layer.attributeAlias(i) for i in range(layer.fields().count()) if layer.attributeAlias(i)]
+                detail += f", {len(aliases)} aliases" + (f" ({', '.join(aliases[:3])} …)" if aliases else "")
                 print(f"ok   {label}: {layer.featureCount()} features, {detail}")
         if args.render and args.gpkg:
             render(args.gpkg[0], args.render)

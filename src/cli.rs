@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::pipeline::batch::AreaStatus;
 use crate::pipeline::{self, InputCoords, InputSpec, OutputFormat, OutputSpec};
 use crate::read::planner_layers::LayerFields;
+use crate::lang::Lang;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -27,6 +28,10 @@ pub struct Cli {
     /// Log format on standard error: `text` for people, `json` for batch logs.
     #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+    /// Language of what a person reads (report, printable map, QGIS legends, layer titles and field
+    /// aliases): zh 简体中文, en English. Field names, CSV headers, summary.json keys and logs stay English.
+    #[arg(long, value_enum, default_value_t = Lang::Zh, global = true)]
+    pub lang: Lang,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -166,7 +171,8 @@ pub struct PlanFlags {
     pub bundle: BundleFlags,
     #[command(flatten)]
     pub siting: SitingFlags,
-    /// Title of the report and the map (default: from the input file's name; in a batch, a prefix).
+    /// Title of the report and the map (default: "<place> 社区生活圈评估与老旧小区改造片区规划", the place
+    /// named in the OpenStreetMap extract, else the input file's name; in a batch, a prefix).
     #[arg(long, help_heading = "Output")]
     pub title: Option<String>,
 }
@@ -175,7 +181,7 @@ impl PlanFlags {
     fn options(&self) -> Result<pipeline::PlanOptions> {
         let coverage = self.coverage.options()?;
         let siting = self.siting.options()?;
-        Ok(pipeline::PlanOptions { coverage, bundle: self.bundle.options()?, siting, title: self.title.clone(), ..Default::default() })
+        Ok(pipeline::PlanOptions { coverage, bundle: self.bundle.options()?, siting, title: self.title.clone() })
     }
 }
 
@@ -473,8 +479,9 @@ impl InputArgs {
 }
 
 impl OutputArgs {
-    fn spec(&self) -> OutputSpec {
+    fn spec(&self, lang: Lang) -> OutputSpec {
         OutputSpec {
+            lang,
             dir: self.out.clone(),
             format: match self.format {
                 FormatArg::Geojson => OutputFormat::GeoJson,
@@ -499,11 +506,11 @@ fn init_logging(cli: &Cli) {
 /// Run a parsed command line.
 pub fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
-        Command::Extract(a) => pipeline::extract(&a.input.spec(), &a.output.spec()).map(|_| ()),
-        Command::Coverage(a) => pipeline::coverage(&a.input.spec(), &a.output.spec(), &a.coverage.options()?).map(|_| ()),
+        Command::Extract(a) => pipeline::extract(&a.input.spec(), &a.output.spec(cli.lang)).map(|_| ()),
+        Command::Coverage(a) => pipeline::coverage(&a.input.spec(), &a.output.spec(cli.lang), &a.coverage.options()?).map(|_| ()),
         Command::Plan(a) => {
             let opts = a.plan.options()?;
-            let out = OutputSpec { dir: a.out.clone(), format: OutputFormat::GeoPackage };
+            let out = OutputSpec { dir: a.out.clone(), format: OutputFormat::GeoPackage, lang: cli.lang };
             let show_progress = !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
             let summary = pipeline::plan(&a.input.spec(), &out, &opts, show_progress)?;
             if !cli.quiet {
@@ -518,9 +525,10 @@ pub fn run(cli: &Cli) -> Result<()> {
         }
         Command::Batch(a) => {
             let opts = a.plan.options()?;
+            let out = OutputSpec { dir: a.out.clone(), format: OutputFormat::GeoPackage, lang: cli.lang };
             let outcomes = match (&a.areas, &a.inputs) {
-                (Some(areas), _) => crate::pipeline::batch::batch_areas(&a.input.spec(), areas, &a.area_id_field, &a.out, &opts)?,
-                (None, Some(dir)) => crate::pipeline::batch::batch_inputs(&a.input.spec(), dir, &a.out, &opts)?,
+                (Some(areas), _) => crate::pipeline::batch::batch_areas(&a.input.spec(), areas, &a.area_id_field, &out, &opts)?,
+                (None, Some(dir)) => crate::pipeline::batch::batch_inputs(&a.input.spec(), dir, &out, &opts)?,
                 (None, None) => return Err(Error::Usage("give --areas FILE (with --osm or layers) or --inputs DIR".into())),
             };
             let failed: Vec<&str> = outcomes.iter().filter(|o| o.status == AreaStatus::Failed).map(|o| o.area_id.as_str()).collect();
@@ -533,8 +541,8 @@ pub fn run(cli: &Cli) -> Result<()> {
                 Err(Error::Usage(format!("{} of {} areas failed ({}); their errors are in {}", failed.len(), outcomes.len(), failed.join(", "), a.out.join("batch_summary.csv").display())))
             }
         }
-        Command::Sites(a) => pipeline::sites(&a.input.spec(), &a.output.spec(), &a.coverage.options()?, &a.siting.options()?).map(|_| ()),
-        Command::Bundle(a) => pipeline::bundle(&a.input.spec(), &a.output.spec(), &a.bundle.options()?).map(|_| ()),
+        Command::Sites(a) => pipeline::sites(&a.input.spec(), &a.output.spec(cli.lang), &a.coverage.options()?, &a.siting.options()?).map(|_| ()),
+        Command::Bundle(a) => pipeline::bundle(&a.input.spec(), &a.output.spec(cli.lang), &a.bundle.options()?).map(|_| ()),
     }
 }
 
@@ -625,6 +633,19 @@ mod tests {
         let cli = Cli::try_parse_from(["lifecircle", "bundle", "--osm", "x.osm.pbf", "--out", "o", "--consent", "2"]).unwrap();
         let Command::Bundle(a) = &cli.command else { panic!("parsed as another subcommand") };
         assert!(a.bundle.options().unwrap_err().to_string().contains("--consent 2"));
+    }
+
+    #[test]
+    fn lang_is_global_chinese_by_default_and_reaches_the_output_spec() {
+        let cli = Cli::try_parse_from(["lifecircle", "coverage", "--osm", "x.osm.pbf", "--out", "o"]).unwrap();
+        assert_eq!(cli.lang, Lang::Zh);
+        for args in [["lifecircle", "--lang", "en", "extract", "--osm", "x.osm.pbf", "--out", "o"], ["lifecircle", "extract", "--osm", "x.osm.pbf", "--out", "o", "--lang", "en"]] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            let Command::Extract(a) = &cli.command else { panic!("parsed as another subcommand") };
+            assert_eq!(a.output.spec(cli.lang).lang, Lang::En);
+        }
+        let err = Cli::try_parse_from(["lifecircle", "plan", "--lang", "fr", "--osm", "x", "--out", "o"]).unwrap_err();
+        assert!(err.to_string().contains("[possible values: zh, en]"), "{err}");
     }
 
     #[test]

@@ -104,6 +104,12 @@ impl Catalogue {
         self.texts.get(key).map_or(key, String::as_str)
     }
 
+    /// The string of `key`, `None` when the catalogue lacks it (for keys made at run time, such as a
+    /// field's alias `fields.<name>`, where a missing key means "no such entry", not a mistake).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.texts.get(key).map(String::as_str)
+    }
+
     /// The string of `key` with each `{name}` replaced by its value.
     pub fn tr_with(&self, key: &str, values: &[(&str, &dyn Display)]) -> String {
         let mut text = self.tr(key).to_string();

@@ -1,7 +1,8 @@
 //! `lifecircle coverage --format gpkg` through the real binary on the embedded Nanjing extract, with
 //! `--service-areas lines`: every layer is in the GeoPackage with one declared geometry type (GEOMETRY only
 //! for rejects), `service_areas` is there but empty (no polygons were asked for), `service_lines` holds one
-//! row per profile category, and the facilities drawn as points are all there, areas also as footprints.
+//! row per profile category, and the facilities drawn as points are all there, areas also as footprints; the
+//! layers' QGIS styles are in `layer_styles`.
 
 mod geopackage_types;
 
@@ -30,6 +31,8 @@ fn coverage_with_lines_only_writes_typed_layers_and_an_empty_service_areas_table
         ("network", "line"),
         ("network_islands", "line"),
         ("rejects", "Unknown (any)"),
+        // Every layer's QGIS style (legend, field aliases), as plan stores them.
+        ("layer_styles", "none"),
     ]);
     assert_eq!(geopackage_types::declared_families(&gpkg), want);
 

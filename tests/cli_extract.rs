@@ -127,6 +127,8 @@ fn extract_gpkg_opens_in_gdal_with_every_layer_and_count() {
     assert_eq!(dataset.driver().short_name(), "GPKG");
     let mut expected = layers.clone();
     expected.insert("rejects".into(), rejects);
+    // The layers' QGIS styles are in QGIS's own `layer_styles` table, one row per layer.
+    expected.insert("layer_styles".into(), expected.len());
     let found: BTreeMap<String, usize> = dataset.layers().map(|mut l| (l.name(), l.features().count())).collect();
     assert_eq!(found, expected, "GeoPackage layers and feature counts");
     // Every layer declares one geometry type (never GEOMETRY, which QGIS splits into sub-layers), but
@@ -143,6 +145,7 @@ fn extract_gpkg_opens_in_gdal_with_every_layer_and_count() {
         ("network", "line"),
         ("boundaries", "polygon"),
         ("rejects", "Unknown (any)"),
+        ("layer_styles", "none"),
     ]);
     assert_eq!(geopackage_types::declared_families(&gpkg), want);
     // Nanjing maps parks as areas and water as areas beside rail and river lines: the split layers both

@@ -113,7 +113,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
     }
     assert!(bundles_with_sites.len() > 1);
     // The report lists each bundle's own sites.
-    assert!(std::fs::read_to_string(out.join("report.html")).unwrap().contains("the table above lists each bundle's own"));
+    assert!(std::fs::read_to_string(out.join("report.html")).unwrap().contains("上表列出各片区自身的建议选址"));
 
     // The report is offline and its embedded data parses and holds the estates.
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
@@ -122,7 +122,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
     let end = start + html[start..].find("</script>").unwrap();
     let data: serde_json::Value = serde_json::from_str(&html[start..end]).expect("embedded JSON parses");
     assert!(data.to_string().contains("w857726131"), "the hand-checked estate is on the report's map");
-    assert!(html.contains("OpenStreetMap contributors"));
+    assert!(html.contains("OpenStreetMap 贡献者"), "the attribution, in the default language");
 
     // The printable map decodes at A4 landscape, 150 dpi.
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(out.join("coverage_map.png")).unwrap()));
@@ -248,11 +248,13 @@ fn the_report_follows_a_custom_profile() {
     let table = coverage_table(&std::fs::read_to_string(out.join("report.html")).unwrap());
 
     // The rows are the profile's categories grouped by tier (5, 10, 15 minutes), in the profile's order within
-    // a tier, each with the profile's threshold.
+    // a tier, each with the profile's threshold; tiers and categories by their Chinese names (the default).
+    let wording = lifecircle::report::Wording::new(lifecircle::lang::Lang::Zh, &profile);
     let tier_rank = |t: &str| ["5min", "10min", "15min"].iter().position(|x| *x == t).unwrap();
-    let mut want: Vec<(String, String, String)> = profile.categories.iter().map(|c| (c.tier.as_str().to_string(), c.key.clone(), format!("{}", c.threshold_m))).collect();
-    want.sort_by_key(|(tier, ..)| tier_rank(tier));
+    let mut by_tier: Vec<_> = profile.categories.iter().collect();
+    by_tier.sort_by_key(|c| tier_rank(c.tier.as_str()));
+    let want: Vec<(String, String, String)> = by_tier.iter().map(|c| (wording.tier_name(c.tier.as_str()), wording.category_name(&c.key), format!("{}", c.threshold_m))).collect();
     assert_eq!(table, want);
-    assert_eq!(table[0], ("5min".to_string(), "pharmacy".to_string(), "250".to_string()));
-    assert!(table.contains(&("10min".to_string(), "park".to_string(), "800".to_string())), "{table:?}");
+    assert_eq!(table[0], ("5分钟生活圈".to_string(), "药房".to_string(), "250".to_string()));
+    assert!(table.contains(&("10分钟生活圈".to_string(), "社区公园".to_string(), "800".to_string())), "{table:?}");
 }

@@ -13,8 +13,8 @@ const NANJING: &str = "data/nanjing-xuanwu-2021.osm.pbf";
 
 fn run_plan(out: &Path, lang: Lang) {
     let input = InputSpec { osm: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join(NANJING)), ..InputSpec::default() };
-    let output = OutputSpec { dir: out.to_path_buf(), format: OutputFormat::GeoPackage };
-    plan(&input, &output, &PlanOptions { lang, ..PlanOptions::default() }, false).unwrap();
+    let output = OutputSpec { dir: out.to_path_buf(), format: OutputFormat::GeoPackage, lang };
+    plan(&input, &output, &PlanOptions::default(), false).unwrap();
 }
 
 fn header(sheet: &calamine::Range<Data>) -> Vec<String> {

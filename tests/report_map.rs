@@ -20,8 +20,9 @@ fn coverage_map_svg_and_png() {
     let dir = tempfile::tempdir().unwrap();
     let layers = report_fixture::all_layers();
     let refs: Vec<&Layer> = layers.iter().collect();
-    let options = MapOptions::a4_landscape("玄武区 coverage");
-    let files = write_coverage_map(dir.path(), &refs, &options).unwrap();
+    let wording = lifecircle::report::Wording::default_profile(lifecircle::lang::Lang::Zh);
+    let options = MapOptions::a4_landscape("玄武区 coverage", &wording);
+    let files = write_coverage_map(dir.path(), &refs, &options, &wording).unwrap();
     assert_eq!(files.svg, dir.path().join("coverage_map.svg"));
 
     let svg = std::fs::read_to_string(&files.svg).unwrap();

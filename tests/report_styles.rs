@@ -9,6 +9,11 @@ use gdal::Dataset;
 use lifecircle::write::layer::Layer;
 use lifecircle::report::gpkg_styles::{STYLE_NAME, store_styles_in_geopackage};
 use lifecircle::report::styles::{qml_for_layer, write_qml_files};
+use lifecircle::report::Wording;
+
+fn zh() -> Wording {
+    Wording::default_profile(lifecircle::lang::Lang::Zh)
+}
 
 /// (f_table_catalog, f_table_schema, f_table_name, f_geometry_column, styleName, styleQML, useAsDefault, update_time)
 type StyleRow = (Option<String>, Option<String>, String, String, String, String, i64, Option<String>);
@@ -46,7 +51,7 @@ fn styles_stored_in_a_geopackage_and_read_back_with_gdal() {
     report_fixture::write_geopackage(&path, &[&estates]);
     let sites = report_fixture::sites(); // not in the GeoPackage: skipped
 
-    let styled = store_styles_in_geopackage(&path, &[&estates, &sites]).unwrap();
+    let styled = store_styles_in_geopackage(&path, &[&estates, &sites], &zh()).unwrap();
     assert_eq!(styled, vec!["estates".to_string()]);
     let rows = style_rows(&path);
     assert_eq!(rows.len(), 1);
@@ -54,7 +59,7 @@ fn styles_stored_in_a_geopackage_and_read_back_with_gdal() {
     // QGIS selects rows with f_table_schema = '' (not NULL) and the layer's geometry column (GDAL's `geom`).
     assert_eq!((catalog.as_deref(), schema.as_deref()), (Some(""), Some("")));
     assert_eq!((table.as_str(), geometry_column.as_str(), style.as_str()), ("estates", "geom", STYLE_NAME));
-    assert_eq!(qml, &qml_for_layer(&estates).unwrap());
+    assert_eq!(qml, &qml_for_layer(&estates, &zh()).unwrap());
     assert_eq!(*default, 1);
     assert!(time.as_deref().is_some_and(|t| t.starts_with("20")), "update_time defaults to now: {time:?}");
 
@@ -71,8 +76,8 @@ fn styles_stored_in_a_geopackage_and_read_back_with_gdal() {
     let bundles = report_fixture::bundles(&estates);
     let sites_path = dir.path().join("two.gpkg");
     report_fixture::write_geopackage(&sites_path, &[&estates, &bundles]);
-    store_styles_in_geopackage(&sites_path, &[&estates]).unwrap();
-    store_styles_in_geopackage(&sites_path, &[&estates, &bundles]).unwrap();
+    store_styles_in_geopackage(&sites_path, &[&estates], &zh()).unwrap();
+    store_styles_in_geopackage(&sites_path, &[&estates, &bundles], &zh()).unwrap();
     let rows = style_rows(&sites_path);
     let tables: Vec<&str> = rows.iter().map(|r| r.2.as_str()).collect();
     assert_eq!(tables, vec!["bundles", "estates"]);
@@ -85,7 +90,7 @@ fn qml_files_beside_geojson_for_every_layer() {
     let layers = report_fixture::all_layers();
     let refs: Vec<&Layer> = layers.iter().collect();
     report_fixture::write_geojson_files(dir.path(), &refs);
-    let written = write_qml_files(dir.path(), &refs).unwrap();
+    let written = write_qml_files(dir.path(), &refs, &zh()).unwrap();
     assert_eq!(written.len(), layers.len());
     for layer in &layers {
         let geojson = dir.path().join(format!("{}.geojson", layer.name));
@@ -95,9 +100,9 @@ fn qml_files_beside_geojson_for_every_layer() {
         let doc = roxmltree::Document::parse(&text).unwrap();
         assert_eq!(doc.root_element().tag_name().name(), "qgis");
     }
-    // The facilities style lists exactly the fixture's three categories, sorted.
+    // The facilities style lists exactly the fixture's three categories, in the profile's order.
     let text = std::fs::read_to_string(dir.path().join("facilities.qml")).unwrap();
     let doc = roxmltree::Document::parse(&text).unwrap();
     let values: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("category")).filter_map(|n| n.attribute("value")).collect();
-    assert_eq!(values, vec!["elderly_care", "kindergarten", "park"]);
+    assert_eq!(values, vec!["kindergarten", "elderly_care", "park"]);
 }

@@ -142,8 +142,8 @@ fn read_back(summary_path: &Path) -> Option<PlanSummaryFigures> {
 }
 
 /// Plan one area (or return its earlier result), never failing the batch.
-fn run_area(area_id: &str, out_dir: &Path, plan: impl FnOnce(&OutputSpec) -> Result<PlanSummary>) -> AreaOutcome {
-    let folder = out_dir.join(folder_name(area_id));
+fn run_area(area_id: &str, out: &OutputSpec, plan: impl FnOnce(&OutputSpec) -> Result<PlanSummary>) -> AreaOutcome {
+    let folder = out.dir.join(folder_name(area_id));
     let outcome = |status, figures: Option<PlanSummaryFigures>, error| AreaOutcome {
         area_id: area_id.to_string(),
         folder: folder.clone(),
@@ -157,7 +157,7 @@ fn run_area(area_id: &str, out_dir: &Path, plan: impl FnOnce(&OutputSpec) -> Res
     if let Some(figures) = read_back(&folder.join("summary.json")) {
         return outcome(AreaStatus::Skipped, Some(figures), None);
     }
-    let spec = OutputSpec { dir: folder.clone(), format: OutputFormat::GeoPackage };
+    let spec = OutputSpec { dir: folder.clone(), format: OutputFormat::GeoPackage, lang: out.lang };
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plan(&spec))) {
         Ok(Ok(summary)) => outcome(AreaStatus::Done, Some((&summary).into()), None),
         Ok(Err(e)) => {
@@ -203,8 +203,8 @@ pub fn batch_table(outcomes: &[AreaOutcome]) -> Layer {
 }
 
 /// `--areas`: read the inputs once, plan each area of the areas layer.
-pub fn batch_areas(input: &InputSpec, areas_path: &Path, area_id_field: &str, out_dir: &Path, opts: &PlanOptions) -> Result<Vec<AreaOutcome>> {
-    pipeline::prepare_output(&OutputSpec { dir: out_dir.to_path_buf(), format: OutputFormat::GeoPackage })?;
+pub fn batch_areas(input: &InputSpec, areas_path: &Path, area_id_field: &str, out: &OutputSpec, opts: &PlanOptions) -> Result<Vec<AreaOutcome>> {
+    pipeline::prepare_output(out)?;
     let loaded = pipeline::load(input)?;
     let mut crs = Some(loaded.crs);
     let raw = planner_layers::read_raw_layer(areas_path)?;
@@ -222,19 +222,21 @@ pub fn batch_areas(input: &InputSpec, areas_path: &Path, area_id_field: &str, ou
         .boundaries
         .par_iter()
         .map(|area| {
-            run_area(&area.id, out_dir, |spec| {
+            run_area(&area.id, out, |spec| {
                 let sub = Loaded { dataset: subset_for_area(&loaded.dataset, &area.polygon, margin_m), ..loaded.clone() };
-                let opts = PlanOptions { title: Some(opts.title.clone().map_or_else(|| format!("lifecircle plan — {}", area.name.as_deref().unwrap_or(&area.id)), |t| format!("{t} — {}", area.id))), ..opts.clone() };
+                let place = area.name.as_deref().unwrap_or(&area.id);
+                let title = opts.title.clone().map_or_else(|| crate::report::Wording::new(out.lang, &loaded.profile).default_title(place), |t| format!("{t} — {}", area.id));
+                let opts = PlanOptions { title: Some(title), ..opts.clone() };
                 pipeline::plan_loaded(sub, input, spec, &opts, Stages::new(false))
             })
         })
         .collect();
-    finish(out_dir, outcomes)
+    finish(&out.dir, outcomes)
 }
 
 /// `--inputs DIR`: one plan per `.osm.pbf` file.
-pub fn batch_inputs(input: &InputSpec, inputs_dir: &Path, out_dir: &Path, opts: &PlanOptions) -> Result<Vec<AreaOutcome>> {
-    pipeline::prepare_output(&OutputSpec { dir: out_dir.to_path_buf(), format: OutputFormat::GeoPackage })?;
+pub fn batch_inputs(input: &InputSpec, inputs_dir: &Path, out: &OutputSpec, opts: &PlanOptions) -> Result<Vec<AreaOutcome>> {
+    pipeline::prepare_output(out)?;
     let entries = std::fs::read_dir(inputs_dir).map_err(|e| Error::input(inputs_dir, format!("cannot list the folder: {e}"), "give --inputs a folder of .osm.pbf files"))?;
     let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.to_string_lossy().ends_with(".osm.pbf")).collect();
     files.sort();
@@ -245,13 +247,13 @@ pub fn batch_inputs(input: &InputSpec, inputs_dir: &Path, out_dir: &Path, opts: 
         .par_iter()
         .map(|file| {
             let name = file.file_name().map_or("area".into(), |n| n.to_string_lossy().trim_end_matches(".osm.pbf").to_string());
-            run_area(&name, out_dir, |spec| {
+            run_area(&name, out, |spec| {
                 let spec_in = InputSpec { osm: Some(file.clone()), ..input.clone() };
                 pipeline::plan(&spec_in, spec, opts, false)
             })
         })
         .collect();
-    finish(out_dir, outcomes)
+    finish(&out.dir, outcomes)
 }
 
 fn finish(out_dir: &Path, mut outcomes: Vec<AreaOutcome>) -> Result<Vec<AreaOutcome>> {

@@ -30,13 +30,13 @@ impl PlanPaths {
 pub(crate) struct NetworkWritten {
     pub gpkg: geopackage::GeoPackageWriter,
     pub files: Vec<PathBuf>,
-    pub styles: Vec<(String, String)>,
+    pub styles: Vec<crate::report::LayerStyle>,
     pub counts: Vec<(String, usize)>,
 }
 
 /// Runs on a thread of its own and never uses rayon's pool: a `batch` runs plans on the pool's workers,
 /// which wait for this thread, so it must never wait for them.
-pub(crate) fn write_network_layers(run: &CoverageRun, data: &Dataset, crs: WorkingCrs, paths: &PlanPaths) -> Result<NetworkWritten> {
+pub(crate) fn write_network_layers(run: &CoverageRun, data: &Dataset, crs: WorkingCrs, paths: &PlanPaths, wording: &crate::report::Wording) -> Result<NetworkWritten> {
     let started = std::time::Instant::now();
     let (network, islands) = coverage::layers::network_layers_on_this_thread(run, data, crs)?;
     let mut gpkg = geopackage::GeoPackageWriter::create(&paths.gpkg)?;
@@ -45,9 +45,9 @@ pub(crate) fn write_network_layers(run: &CoverageRun, data: &Dataset, crs: Worki
     let mut counts = Vec::new();
     for layer in [network, islands] {
         gpkg.write(&layer)?;
-        let qml = crate::report::styles::qml_for_layer(&layer);
-        files.extend(write_geojson_with_style(&paths.geojson_dir, &layer, qml.as_deref())?);
-        styles.extend(qml.map(|q| (layer.name.clone(), q)));
+        let style = crate::report::layer_style(&layer, wording);
+        files.extend(write_geojson_with_style(&paths.geojson_dir, &layer, &style)?);
+        styles.push(style);
         counts.push((layer.name.clone(), layer.features.len()));
     }
     tracing::debug!(seconds = started.elapsed().as_secs_f64(), "network layers written");

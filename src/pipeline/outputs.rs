@@ -27,6 +27,8 @@ pub enum OutputFormat {
 pub struct OutputSpec {
     pub dir: PathBuf,
     pub format: OutputFormat,
+    /// The language of what a person reads: report, map, QGIS styles (legends, layer titles, field aliases).
+    pub lang: crate::lang::Lang,
 }
 
 /// Create the output folder and check that it can be written, before any work is done.
@@ -69,18 +71,30 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
 
 /// Write a run's map layers (in the chosen format), its rejects, the survey report and CSV tables into the
 /// staging folder `stage`; returns the staged paths. `map_layers` must not hold the rejects: they are
-/// added here (a GeoPackage table, or `rejects.geojson` with `rejects.csv` for unlocated rejects).
-pub fn write_run_outputs(stage: &Path, format: OutputFormat, loaded: &Loaded, map_layers: &[Layer], tables: &[(&str, &Layer)]) -> Result<Vec<PathBuf>> {
-    let staged_out = OutputSpec { dir: stage.to_path_buf(), format };
+/// added here (a GeoPackage table, or `rejects.geojson` with `rejects.csv` for unlocated rejects). Every
+/// layer gets its QGIS style in `lang` (legend, field aliases): stored in the GeoPackage, or a `.qml`
+/// beside each GeoJSON file.
+pub fn write_run_outputs(stage: &Path, format: OutputFormat, lang: crate::lang::Lang, loaded: &Loaded, map_layers: &[Layer], tables: &[(&str, &Layer)]) -> Result<Vec<PathBuf>> {
+    let staged_out = OutputSpec { dir: stage.to_path_buf(), format, lang };
+    let wording = crate::report::Wording::new(lang, &loaded.profile);
     let mut files = match format {
         OutputFormat::GeoPackage => {
             let mut all = map_layers.to_vec();
             all.push(model_layers::rejects_layer(&loaded.dataset.rejects, Some(loaded.crs)));
-            write_layers(&staged_out, &all)?
+            let files = write_layers(&staged_out, &all)?;
+            let styles: Vec<crate::report::LayerStyle> = all.iter().map(|l| crate::report::layer_style(l, &wording)).collect();
+            crate::report::store_layer_styles(&stage.join("lifecircle.gpkg"), &styles)?;
+            files
         }
         OutputFormat::GeoJson => {
             let mut files = write_layers(&staged_out, map_layers)?;
-            files.extend(rejects::write_rejects(stage, &loaded.dataset.rejects, Some(loaded.crs))?);
+            let rejects_files = rejects::write_rejects(stage, &loaded.dataset.rejects, Some(loaded.crs))?;
+            // The rejects' style (aliases) from the layer's fields: the layer itself is written above.
+            let rejects_schema = model_layers::rejects_layer(&[], Some(loaded.crs));
+            for layer in map_layers.iter().chain(rejects_files.iter().any(|f| f.ends_with("rejects.geojson")).then_some(&rejects_schema)) {
+                files.extend(crate::report::write_qml_beside(&stage.join(format!("{}.geojson", layer.name)), layer, &wording)?);
+            }
+            files.extend(rejects_files);
             files
         }
     };
@@ -124,10 +138,10 @@ pub(crate) fn final_paths(stage: &Path, out: &Path, files: &[PathBuf]) -> Vec<St
 
 /// Write a layer's GeoJSON copy and its `.qml` style (made once by the caller, who also stores it in the
 /// GeoPackage) beside it; returns the files written.
-pub(crate) fn write_geojson_with_style(geojson_dir: &Path, layer: &Layer, qml: Option<&str>) -> Result<Vec<PathBuf>> {
+pub(crate) fn write_geojson_with_style(geojson_dir: &Path, layer: &Layer, style: &crate::report::LayerStyle) -> Result<Vec<PathBuf>> {
     let path = geojson_dir.join(format!("{}.geojson", layer.name));
     geojson::write_geojson(&path, layer)?;
-    let style = qml.map(|q| crate::report::styles::write_qml_text_beside(&path, q)).transpose()?;
+    let style = style.qml.as_deref().map(|q| crate::report::styles::write_qml_text_beside(&path, q)).transpose()?;
     Ok(std::iter::once(path).chain(style).collect())
 }
 

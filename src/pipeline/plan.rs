@@ -27,6 +27,7 @@ use crate::siting::{self, BundleSites, SitingOptions, SitingRun};
 use crate::write::layer::Layer;
 use crate::write::geopackage::GeoPackageWriter;
 use crate::write::{atomic, csv_table, model_layers};
+use crate::report::{LayerStyle, Wording};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -38,10 +39,9 @@ pub struct PlanOptions {
     pub coverage: CoverageOptions,
     pub bundle: BundleOptions,
     pub siting: SitingOptions,
-    /// The report's and map's title; default: the input file's name.
+    /// The report's and map's title; default: `<place> 社区生活圈评估与老旧小区改造片区规划` for the place the
+    /// data names, else the input file's name.
     pub title: Option<String>,
-    /// The language of what a planner reads (the workbook's name, sheets and headers).
-    pub lang: crate::lang::Lang,
 }
 
 /// `summary.json`: the key figures of every stage.
@@ -90,12 +90,13 @@ fn plan_in_prepared_output(mut loaded: Loaded, input: &InputSpec, out: &OutputSp
     let stage = atomic::StagingFolder::create(&out.dir)?;
     let paths = PlanPaths::in_stage(stage.path());
     std::fs::create_dir_all(&paths.geojson_dir).map_err(|e| Error::output(&paths.geojson_dir, e))?;
+    let wording = Wording::new(out.lang, &loaded.profile);
     std::thread::scope(|scope| {
         // The walking network's layers (a city's millions of edges) go into the GeoPackage and GeoJSON on
         // a thread of their own while bundles and sites are worked out, and are dropped once written.
-        let network_job = scope.spawn(|| write_network_layers(&coverage, &loaded.dataset, loaded.crs, &paths));
+        let network_job = scope.spawn(|| write_network_layers(&coverage, &loaded.dataset, loaded.crs, &paths, &wording));
         let network_written = || network_job.join().unwrap_or_else(|_| Err(Error::Internal("the thread writing the network layers panicked".into())));
-        let run = PlanRun { loaded, coverage: &coverage, input, out, opts, paths: &paths };
+        let run = PlanRun { loaded, coverage: &coverage, input, out, opts, paths: &paths, wording: &wording };
         run.analyse_and_write(stages, stage, network_written)
     })
 }
@@ -108,6 +109,8 @@ struct PlanRun<'a> {
     out: &'a OutputSpec,
     opts: &'a PlanOptions,
     paths: &'a PlanPaths,
+    /// The words of the report, the map and the styles, in `out.lang`.
+    wording: &'a Wording,
 }
 
 /// The plan's sites: for the whole area, and for each bundle's own gaps.
@@ -146,8 +149,8 @@ impl PlanRun<'_> {
         stages.start("GeoPackage, GeoJSON, report and map");
         // What the report and the map show, worked out before the writers start. The walking network of a
         // whole city is left to the GeoPackage, and so is any layer too big for a browser to draw.
-        let title = plan_title(self.opts.title.as_deref(), self.input);
-        let (shown, left_out) = report_map_layers(&layers);
+        let title = plan_title(self.opts.title.as_deref(), self.input, loaded, self.wording);
+        let (shown, left_out) = report_map_layers(&layers, self.wording);
         bundle_summary.layers = layer_counts(&layers);
         bundle_summary.layers.extend(network_counts);
         let report = report_summary(PlanFigures {
@@ -159,14 +162,14 @@ impl PlanRun<'_> {
             siting: &sited.run,
             bundle_sites: sited.bundle_site_count(),
             left_out_of_maps: left_out,
-        });
+        }, self.wording);
         let written = self.write_side_by_side(&layers, gpkg, network_styles, &shown, &report, &title);
         written.gpkg?;
         let mut files = vec![self.paths.gpkg.clone()];
         files.extend(network_files);
         files.extend(written.geojson?.into_iter().flatten());
         files.extend(self.write_tables(&sited.run, &bundles_table)?);
-        files.push(crate::write::xlsx::write_plan_workbook(sd, self.opts.lang, &loaded.profile, &layers.iter().collect::<Vec<_>>())?);
+        files.push(crate::write::xlsx::write_plan_workbook(sd, self.out.lang, &loaded.profile, &layers.iter().collect::<Vec<_>>())?);
         written.report?;
         let map = written.map?;
         files.extend([sd.join("report.html"), map.svg, map.png]);
@@ -244,12 +247,12 @@ impl PlanRun<'_> {
     /// HTML report and the printable map are independent files: written side by side, they take the time of
     /// the slowest instead of the sum. The printed map shows the plan's sites; each bundle's own are in the
     /// report's table and the GeoPackage.
-    fn write_side_by_side(&self, layers: &[Layer], mut gpkg: GeoPackageWriter, network_styles: Vec<(String, String)>, shown: &[&Layer], report: &ReportSummary, title: &str) -> SideBySide {
+    fn write_side_by_side(&self, layers: &[Layer], mut gpkg: GeoPackageWriter, network_styles: Vec<LayerStyle>, shown: &[&Layer], report: &ReportSummary, title: &str) -> SideBySide {
         let sd = &self.paths.dir;
         let mapped: Vec<&Layer> = shown.iter().copied().filter(|l| l.name != "bundle_sites").collect();
         let writers_started = std::time::Instant::now();
         // Each layer's QGIS style, made once for its `.qml` file and the GeoPackage.
-        let qmls: Vec<Option<String>> = layers.par_iter().map(crate::report::styles::qml_for_layer).collect();
+        let styles: Vec<LayerStyle> = layers.par_iter().map(|l| crate::report::layer_style(l, self.wording)).collect();
         let (gpkg_written, (geojson_written, (report_written, map))) = rayon::join(
             || -> Result<()> {
                 let started = std::time::Instant::now();
@@ -257,28 +260,26 @@ impl PlanRun<'_> {
                     gpkg.write(layer)?;
                 }
                 gpkg.finish()?;
-                let mut styles: Vec<(String, String)> = layers.iter().zip(&qmls).filter_map(|(l, q)| Some((l.name.clone(), q.clone()?))).collect();
-                styles.extend(network_styles);
-                crate::report::store_qml_in_geopackage(&self.paths.gpkg, &styles)?;
+                crate::report::store_layer_styles(&self.paths.gpkg, network_styles.iter().chain(&styles))?;
                 tracing::debug!(seconds = started.elapsed().as_secs_f64(), "GeoPackage written");
                 Ok(())
             },
             || {
                 rayon::join(
                     || -> Result<Vec<Vec<PathBuf>>> {
-                        layers.par_iter().zip(&qmls).map(|(layer, qml)| write_geojson_with_style(&self.paths.geojson_dir, layer, qml.as_deref())).collect()
+                        layers.par_iter().zip(&styles).map(|(layer, style)| write_geojson_with_style(&self.paths.geojson_dir, layer, style)).collect()
                     },
                     || {
                         rayon::join(
                             || {
                                 let started = std::time::Instant::now();
-                                let written = crate::report::write_report(&sd.join("report.html"), shown, report, title);
+                                let written = crate::report::write_report(&sd.join("report.html"), shown, report, title, self.wording);
                                 tracing::debug!(seconds = started.elapsed().as_secs_f64(), "report written");
                                 written
                             },
                             || {
                                 let started = std::time::Instant::now();
-                                let written = crate::report::write_coverage_map(sd, &mapped, &crate::report::map::MapOptions::a4_landscape(title));
+                                let written = crate::report::write_coverage_map(sd, &mapped, &crate::report::map::MapOptions::a4_landscape(title, self.wording), self.wording);
                                 tracing::debug!(seconds = started.elapsed().as_secs_f64(), "printable map written");
                                 written
                             },

@@ -5,6 +5,8 @@ use crate::bundle::BundleRun;
 use crate::coverage::CoverageRun;
 use crate::pipeline::load::{InputSpec, Loaded};
 use crate::report::coverage_table;
+use crate::lang::Lang;
+use crate::report::Wording;
 use crate::report::summary::ReportSummary;
 use crate::siting::SitingRun;
 use crate::write::layer::Layer;
@@ -14,25 +16,35 @@ use std::collections::BTreeMap;
 /// a few hundred thousand smoothly; a city's service-area lines have tens of millions.
 pub const REPORT_MAP_MAX_VERTICES: usize = 500_000;
 
-/// The report's and map's title: the one asked for, else from the input file's name.
-pub(crate) fn plan_title(asked: Option<&str>, input: &InputSpec) -> String {
-    asked.map(str::to_string).unwrap_or_else(|| {
-        let source = input.osm.as_ref().or(input.estates.as_ref());
-        source.and_then(|p| p.file_name()).map_or("lifecircle plan".to_string(), |n| format!("lifecircle plan — {}", n.to_string_lossy()))
-    })
+/// The report's and map's title: the one asked for, else `<place> 社区生活圈评估与老旧小区改造片区规划` (in
+/// the wording's language) for the place the data names ([`place_name`]).
+pub(crate) fn plan_title(asked: Option<&str>, input: &InputSpec, loaded: &Loaded, wording: &Wording) -> String {
+    asked.map(str::to_string).unwrap_or_else(|| wording.default_title(&place_name(input, loaded, wording.lang())))
+}
+
+/// The place a plan is about, for its default title: the place the OpenStreetMap extract names (in `lang`
+/// when tagged so), else the input file's name without its extensions (`nanjing-xuanwu-2021`).
+pub(crate) fn place_name(input: &InputSpec, loaded: &Loaded, lang: Lang) -> String {
+    if let Some(place) = loaded.osm_stats.as_ref().and_then(|s| s.place.as_ref()) {
+        return place.in_lang(lang).to_string();
+    }
+    let source = input.osm.as_ref().or(input.estates.as_ref());
+    let name = source.and_then(|p| p.file_name()).map_or_else(|| "lifecircle".to_string(), |n| n.to_string_lossy().into_owned());
+    let stem = [".osm.pbf", ".pbf", ".geojson", ".gpkg", ".shp", ".fgb", ".json"].iter().find_map(|ext| name.strip_suffix(ext)).unwrap_or(&name);
+    stem.split('|').next().unwrap_or(stem).to_string()
 }
 
 /// The layers the report's maps draw (estates, facilities and their footprints, service areas and lines,
 /// bundles, sites, idle land) and,
 /// for those left out because they exceed [`REPORT_MAP_MAX_VERTICES`], a line saying so.
-pub(crate) fn report_map_layers(layers: &[Layer]) -> (Vec<&Layer>, Vec<String>) {
+pub(crate) fn report_map_layers<'a>(layers: &'a [Layer], wording: &Wording) -> (Vec<&'a Layer>, Vec<String>) {
     use geo::CoordsIter;
     let mut shown = Vec::new();
     let mut left_out = Vec::new();
     for l in layers.iter().filter(|l| matches!(l.name.as_str(), "estates" | "facilities" | "facility_footprints" | "service_areas" | "service_lines" | "bundles" | "sites" | "bundle_sites" | "idle_land")) {
         let vertices: usize = l.features.iter().filter_map(|f| f.geometry.as_ref()).map(|g| g.coords_count()).sum();
         if vertices > REPORT_MAP_MAX_VERTICES {
-            left_out.push(format!("{} ({} features, {vertices} vertices)", l.name, l.features.len()));
+            left_out.push(wording.tr_with("report.figures.left_out_layer", &[("layer", &wording.layer_title(&l.name)), ("features", &l.features.len()), ("vertices", &vertices)]));
         } else {
             shown.push(l);
         }
@@ -53,11 +65,10 @@ pub(crate) struct PlanFigures<'a> {
 }
 
 /// The run's summary for the report's tables; the coverage rows follow the run's rule profile.
-pub(crate) fn report_summary(f: PlanFigures) -> ReportSummary {
+pub(crate) fn report_summary(f: PlanFigures, wording: &Wording) -> ReportSummary {
     let sources: Vec<String> = [
-        f.input.osm.as_ref().map(|p| format!("OpenStreetMap extract {}", p.display())),
-        Some(format!("rule profile: {}", f.loaded.profile.name)),
-        Some(crate::report::html::ODBL_ATTRIBUTION.to_string()),
+        f.input.osm.as_ref().map(|p| wording.tr_with("report.source_osm", &[("file", &p.display())])),
+        Some(wording.tr_with("report.source_profile", &[("name", &f.loaded.profile.name)])),
     ]
     .into_iter()
     .flatten()

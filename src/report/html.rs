@@ -6,6 +6,10 @@
 //! bundles with their gaps and recommended sites ([`bundle_table`](crate::report::bundle_table)), the
 //! eligibility summary, the run's other facts, the data sources and the OpenStreetMap attribution.
 //!
+//! Every word of the page is in the language of the [`Wording`] (Chinese by default): headings, table
+//! headers, legend, layer titles, pop-ups (field aliases) and the script's own few words, which the page
+//! carries in its data block. Categories show their names from the profile (幼儿园), never their keys.
+//!
 //! Offline by construction: styles and script are inlined, the map data sits in a
 //! `<script type="application/json" id="data">` block ([`map_data`](crate::report::map_data)), nothing is
 //! loaded from anywhere, and no URL appears in the file, not even one copied from the data (every text from
@@ -18,14 +22,20 @@
 //! estates per eligibility verdict, the run's figures ("Run" table, labels from [`ReportSummary::rows`]),
 //! the layers left out of the maps and the data sources.
 //!
+//! Row and section names are the keys' names in the catalogue (`report.figures.<key>`), eligibility
+//! verdicts their value names (`values.eligible.<key>`); a key the catalogue lacks is shown as it is.
+//!
 //! Pass the layers to show; leave the walking network of a whole city out (it can weigh tens of MB).
 //!
 //! ```
 //! use lifecircle::write::layer::{FieldType, GeometryKind, Layer};
+//! use lifecircle::report::wording::Wording;
 //! let estates = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
+//! let wording = Wording::default_profile(lifecircle::lang::Lang::Zh);
 //! let summary = lifecircle::report::summary::ReportSummary::default();
-//! let html = lifecircle::report::html::render_report(&[&estates], &summary, "玄武区 Xuanwu");
+//! let html = lifecircle::report::html::render_report(&[&estates], &summary, "玄武区 Xuanwu", &wording);
 //! assert!(html.contains("<meta charset=\"utf-8\">") && html.contains("玄武区 Xuanwu"));
+//! assert!(html.contains("<html lang=\"zh-CN\">") && html.contains("<h2>地图</h2>"));
 //! assert!(!html.contains("http://") && !html.contains("https://"));
 //! ```
 
@@ -37,61 +47,69 @@ use crate::report::coverage_table::CoverageRow;
 use crate::report::escape::{html_text, script_json};
 use crate::report::field_values::{format_count, format_number};
 use crate::report::map_data::map_data_text;
-use crate::report::summary::{LEFT_OUT_HEADING, ReportSummary};
+use crate::report::summary::ReportSummary;
+use crate::report::wording::Wording;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The attribution OpenStreetMap's licence requires wherever its data is shown.
+/// The attribution OpenStreetMap's licence requires wherever its data is shown, in English (`summary.json`
+/// and logs); what a person reads is `map.attribution_osm` in the run's language.
 pub const ODBL_ATTRIBUTION: &str = "Map data © OpenStreetMap contributors, ODbL 1.0";
 
 const SCRIPT: &str = include_str!("assets/report.js");
 const STYLE: &str = include_str!("assets/report.css");
 
 /// Write the report to `path` (through a temporary file and a rename).
-pub fn write_report(path: &Path, layers: &[&Layer], summary: &ReportSummary, title: &str) -> Result<()> {
-    write_bytes_atomically(path, render_report(layers, summary, title).as_bytes())
+pub fn write_report(path: &Path, layers: &[&Layer], summary: &ReportSummary, title: &str, wording: &Wording) -> Result<()> {
+    write_bytes_atomically(path, render_report(layers, summary, title, wording).as_bytes())
 }
 
 /// The report page.
-pub fn render_report(layers: &[&Layer], summary: &ReportSummary, title: &str) -> String {
-    let data = script_json(&map_data_text(layers, title));
+pub fn render_report(layers: &[&Layer], summary: &ReportSummary, title: &str, wording: &Wording) -> String {
+    let data = script_json(&map_data_text(layers, title, wording));
     let mut page = String::with_capacity(data.len() + SCRIPT.len() + 32 * 1024);
     let t = html_text(title);
+    let w = |key: &str| html_text(wording.tr(key));
     let _ = write!(
         page,
-        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{t}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{t}</h1>\n\
-         <p>Life-circle coverage, renovation bundles and recommended sites (GB 50180-2018 5-, 10- and 15-minute life circles) · lifecircle report</p>\n</header>\n"
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{t}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{t}</h1>\n<p>{}</p>\n</header>\n",
+        wording.lang().html_code(),
+        w("report.subtitle")
     );
-    page.push_str(
-        "<section id=\"map-section\">\n<h2>Map</h2>\n<div class=\"map-area\">\n<div class=\"map-frame\">\n<canvas id=\"map\" aria-label=\"map of the layers\"></canvas>\n\
-         <div class=\"zoom\"><button id=\"zoom-in\" title=\"zoom in\">+</button><button id=\"zoom-out\" title=\"zoom out\">−</button><button id=\"zoom-fit\" title=\"show everything\">⤢</button></div>\n\
-         </div>\n<div class=\"side\">\n<div class=\"panel\"><h3>Layers</h3><ul id=\"layers\"></ul></div>\n<div class=\"panel\" id=\"info\"></div>\n</div>\n</div>\n\
-         <noscript><p class=\"note\">The map needs JavaScript; the tables below do not.</p></noscript>\n</section>\n",
+    let _ = write!(
+        page,
+        "<section id=\"map-section\">\n<h2>{}</h2>\n<div class=\"map-area\">\n<div class=\"map-frame\">\n<canvas id=\"map\" aria-label=\"{}\"></canvas>\n\
+         <div class=\"zoom\"><button id=\"zoom-in\" title=\"{}\">+</button><button id=\"zoom-out\" title=\"{}\">−</button><button id=\"zoom-fit\" title=\"{}\">⤢</button></div>\n\
+         </div>\n<div class=\"side\">\n<div class=\"panel\"><h3>{}</h3><ul id=\"layers\"></ul></div>\n<div class=\"panel\" id=\"info\"></div>\n</div>\n</div>\n\
+         <noscript><p class=\"note\">{}</p></noscript>\n</section>\n",
+        w("report.map_heading"),
+        w("report.map_label"),
+        w("report.zoom_in"),
+        w("report.zoom_out"),
+        w("report.zoom_fit"),
+        w("report.layers"),
+        w("report.no_script")
     );
-    coverage_section(&summary.coverage, &mut page);
-    bundles_section(layers, &mut page);
-    let eligibility = summary.eligibility_rows();
+    coverage_section(&summary.coverage, wording, &mut page);
+    bundles_section(layers, wording, &mut page);
+    let eligibility: Vec<(String, String)> = summary.eligibility_rows().into_iter().map(|(verdict, n)| (wording.value_name("eligible", verdict), n)).collect();
     if !eligibility.is_empty() {
-        page.push_str("<section id=\"eligibility\">\n<h2>Eligibility</h2>\n");
+        let _ = writeln!(page, "<section id=\"eligibility\">\n<h2>{}</h2>", w("report.eligibility_heading"));
         label_table(&eligibility, &mut page);
         page.push_str("</section>\n");
     }
-    page.push_str("<section id=\"run\">\n<h2>Run</h2>\n");
-    label_table(&summary.rows(), &mut page);
+    let _ = writeln!(page, "<section id=\"run\">\n<h2>{}</h2>", w("report.run_heading"));
+    let figures: Vec<(String, String)> = summary.rows().into_iter().map(|(key, value)| (wording.figure_name(key), value)).collect();
+    label_table(&figures, &mut page);
     page.push_str("</section>\n");
-    let left_out = summary.left_out_rows();
-    if !left_out.is_empty() {
-        let _ = writeln!(page, "<section>\n<h2>{}</h2>", html_text(LEFT_OUT_HEADING));
-        label_table(&left_out, &mut page);
+    if !summary.left_out_of_maps.is_empty() {
+        let _ = writeln!(page, "<section>\n<h2>{}</h2>", html_text(&wording.figure_name("left_out_of_maps")));
+        label_table(&[(wording.tr("report.value"), summary.left_out_of_maps.join(wording.tr("units.list_separator")))], &mut page);
         page.push_str("</section>\n");
     }
-    sources_section(&summary.sources, &mut page);
-    let _ = writeln!(
-        page,
-        "<footer><p id=\"attribution\">{}</p><p>Distances are walked along the mapped pedestrian network. The map uses a local equirectangular projection about its centre.</p></footer>",
-        html_text(ODBL_ATTRIBUTION)
-    );
+    sources_section(&summary.sources, wording, &mut page);
+    let _ = writeln!(page, "<footer><p id=\"attribution\">{}</p><p>{}</p></footer>", w("map.attribution_osm"), w("report.footer_note"));
     let _ = write!(page, "<script type=\"application/json\" id=\"data\">{data}</script>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
     page
 }
@@ -112,55 +130,69 @@ fn percent_bar(share: Option<f64>) -> String {
     }
 }
 
-fn coverage_section(rows: &[CoverageRow], page: &mut String) {
-    page.push_str("<section id=\"coverage\">\n<h2>Coverage by category and life-circle tier</h2>\n");
+fn coverage_section(rows: &[CoverageRow], wording: &Wording, page: &mut String) {
+    let w = |key: &str| html_text(wording.tr(key));
+    let _ = writeln!(page, "<section id=\"coverage\">\n<h2>{}</h2>", w("report.coverage_heading"));
     if rows.is_empty() {
-        page.push_str("<p class=\"note\">No coverage figures in this run.</p>\n</section>\n");
+        let _ = writeln!(page, "<p class=\"note\">{}</p>\n</section>", w("report.coverage_none"));
         return;
     }
-    page.push_str(
-        "<table class=\"data\">\n<tr><th>Tier</th><th>Category</th><th>名称</th><th>Walk ≤ m</th><th>Residents covered</th><th>Residents</th><th>Share of residents</th><th>Estates covered</th></tr>\n",
-    );
-    for row in rows {
+    // The standard's long name, as a second column, where the language has it (Chinese).
+    let full_names: Vec<Option<String>> = rows.iter().map(|r| wording.category_full_name(&r.category)).collect();
+    let with_full_names = full_names.iter().any(Option::is_some);
+    page.push_str("<table class=\"data\">\n<tr>");
+    for key in ["report.col_tier", "report.col_category", "report.col_full_name", "report.col_threshold", "report.col_population_covered", "report.col_population", "report.col_share", "report.col_estates_covered"] {
+        if key != "report.col_full_name" || with_full_names {
+            let _ = write!(page, "<th>{}</th>", w(key));
+        }
+    }
+    page.push_str("</tr>\n");
+    for (row, full_name) in rows.iter().zip(&full_names) {
+        let full_name_cell = if with_full_names { format!("<td>{}</td>", html_text(full_name.as_deref().unwrap_or(""))) } else { String::new() };
         let _ = writeln!(
             page,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{} of {}</td></tr>",
-            html_text(row.tier.as_deref().unwrap_or("—")),
-            html_text(&row.category),
-            html_text(row.name_zh.as_deref().unwrap_or("")),
+            "<tr><td>{}</td><td>{}</td>{full_name_cell}<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+            html_text(&row.tier.as_deref().map_or("—".to_string(), |t| wording.tier_name(t))),
+            html_text(&wording.category_name(&row.category)),
             row.threshold_m.map_or("—".to_string(), format_number),
             format_count(row.population_covered),
             format_count(row.population),
             percent_bar(row.share_population()),
-            row.estates_covered,
-            row.estates
+            html_text(&wording.tr_with("report.count_of", &[("covered", &row.estates_covered), ("total", &row.estates)]))
         );
     }
     page.push_str("</table>\n</section>\n");
 }
 
-fn site_text(site: &SiteRow) -> String {
-    let mut text = site.category.clone();
-    if let Some(rank) = site.rank {
-        let _ = write!(text, " #{}", format_number(rank));
-    }
+fn site_text(site: &SiteRow, wording: &Wording) -> String {
+    let rank = site.rank.map(format_number);
+    let category = (!site.category.is_empty()).then_some(site.category.as_str());
+    let mut text = crate::report::symbology::site_label(category, rank.as_deref(), wording).unwrap_or_default();
     if let Some(covered) = site.new_population_covered {
-        let _ = write!(text, " (+{} residents)", format_count(covered));
+        text = wording.tr_with("report.site_gain", &[("site", &text), ("residents", &format_count(covered))]);
     }
     html_text(&text)
 }
 
-fn bundles_section(layers: &[&Layer], page: &mut String) {
+fn bundles_section(layers: &[&Layer], wording: &Wording, page: &mut String) {
     let (rows, outside) = bundle_rows(layers);
     if rows.is_empty() && outside.is_empty() {
         return;
     }
-    page.push_str("<section id=\"bundles\">\n<h2>Renovation bundles and recommended sites</h2>\n");
+    let w = |key: &str| html_text(wording.tr(key));
+    let _ = writeln!(page, "<section id=\"bundles\">\n<h2>{}</h2>", w("report.bundles_heading"));
     if !rows.is_empty() {
-        page.push_str("<table class=\"data\">\n<tr><th>Bundle</th><th>Residents</th><th>Gaps (categories not covered)</th><th>Recommended sites</th></tr>\n");
+        let _ = writeln!(
+            page,
+            "<table class=\"data\">\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            w("report.col_bundle"),
+            w("report.col_residents"),
+            w("report.col_gaps"),
+            w("report.col_sites")
+        );
         for row in &rows {
-            let gaps = if row.gaps.is_empty() { "none".to_string() } else { html_text(&row.gaps.join(", ")) };
-            let sites = if row.sites.is_empty() { "—".to_string() } else { row.sites.iter().map(site_text).collect::<Vec<_>>().join("<br>") };
+            let gaps = if row.gaps.is_empty() { w("report.no_gaps") } else { html_text(&wording.category_list(&wording.in_profile_order(&row.gaps))) };
+            let sites = if row.sites.is_empty() { "—".to_string() } else { row.sites.iter().map(|s| site_text(s, wording)).collect::<Vec<_>>().join("<br>") };
             let _ = writeln!(
                 page,
                 "<tr><td>{}</td><td class=\"num\">{}</td><td>{gaps}</td><td>{sites}</td></tr>",
@@ -171,12 +203,10 @@ fn bundles_section(layers: &[&Layer], page: &mut String) {
         page.push_str("</table>\n");
     }
     if !outside.is_empty() {
-        let lead = if layers.iter().any(|l| l.name == "bundle_sites") {
-            "Recommended sites for all estates (the table above lists each bundle's own)"
-        } else {
-            "Recommended sites outside any bundle"
-        };
-        let _ = writeln!(page, "<p>{lead}: {}</p>", outside.iter().map(site_text).collect::<Vec<_>>().join("; "));
+        let lead = if layers.iter().any(|l| l.name == "bundle_sites") { w("report.sites_besides_bundle_sites") } else { w("report.sites_outside_bundles") };
+        let separator = html_text(wording.tr("units.list_separator"));
+        let sites = outside.iter().map(|s| site_text(s, wording)).collect::<Vec<_>>().join(&separator);
+        let _ = writeln!(page, "<p>{}</p>", wording.tr_with("report.sites_line", &[("lead", &lead), ("sites", &sites)]));
     }
     page.push_str("</section>\n");
 }
@@ -190,20 +220,26 @@ fn label_table<K: AsRef<str>>(rows: &[(K, String)], page: &mut String) {
     page.push_str("</table>\n");
 }
 
-fn sources_section(sources: &[String], page: &mut String) {
-    page.push_str("<section id=\"sources\">\n<h2>Data sources</h2>\n<ul>\n");
-    for item in sources {
+fn sources_section(sources: &[String], wording: &Wording, page: &mut String) {
+    let _ = writeln!(page, "<section id=\"sources\">\n<h2>{}</h2>\n<ul>", html_text(wording.tr("report.sources_heading")));
+    let attribution = wording.tr("map.attribution_osm");
+    for item in sources.iter().filter(|i| *i != attribution && *i != ODBL_ATTRIBUTION) {
         let _ = writeln!(page, "<li>{}</li>", html_text(item));
     }
-    let _ = writeln!(page, "<li>{}</li>\n</ul>\n</section>", html_text(ODBL_ATTRIBUTION));
+    let _ = writeln!(page, "<li>{}</li>\n</ul>\n</section>", html_text(attribution));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::Lang;
     use crate::write::layer::{FieldType, GeometryKind, Value};
     use geo_types::{Geometry, point, polygon};
     use serde_json::{Value as Json, json};
+
+    fn zh() -> Wording {
+        Wording::default_profile(Lang::Zh)
+    }
 
     fn extract_data(html: &str) -> Json {
         let start_tag = "<script type=\"application/json\" id=\"data\">";
@@ -223,7 +259,7 @@ mod tests {
             left_out_of_maps: vec![nasty.into()],
             ..ReportSummary::default()
         };
-        let html = render_report(&[&estates], &summary, nasty);
+        let html = render_report(&[&estates], &summary, nasty, &zh());
         assert!(!html.contains("http://") && !html.contains("https://"));
         assert_eq!(html.matches("<script").count(), 2, "only the data block and the map script");
         let data = extract_data(&html);
@@ -238,25 +274,29 @@ mod tests {
             residents: 56789.4,
             bundles: 3,
             working_crs: "EPSG:32650".into(),
-            eligibility: [("eligible".to_string(), 31), ("ineligible".to_string(), 6)].into(),
+            eligibility: [("yes".to_string(), 31), ("no".to_string(), 6)].into(),
             sources: vec!["OpenStreetMap extract nanjing.osm.pbf".into(), "survey.csv".into()],
             left_out_of_maps: vec!["service_lines (15 features, 600000 vertices)".into()],
             ..ReportSummary::default()
         };
-        let html = render_report(&[], &summary, "t");
-        assert!(html.contains("<section id=\"run\">\n<h2>Run</h2>\n<table class=\"data\">\n<tr><th>estates</th><td>1,234</td></tr>\n"), "{html}");
-        assert!(html.contains("<tr><th>residents</th><td>56789.4</td></tr>"));
-        assert!(html.contains("<tr><th>bundles</th><td>3</td></tr>"));
-        assert!(html.contains("<tr><th>working CRS</th><td>EPSG:32650</td></tr>\n</table>\n</section>\n"));
-        assert!(html.contains("<section id=\"eligibility\">\n<h2>Eligibility</h2>\n<table class=\"data\">\n<tr><th>eligible</th><td>31</td></tr>\n<tr><th>ineligible</th><td>6</td></tr>\n</table>\n</section>\n"));
-        assert!(html.contains("<h2>left out of the maps (open lifecircle.gpkg in QGIS)</h2>\n<table class=\"data\">\n<tr><th>value</th><td>service_lines (15 features, 600000 vertices)</td></tr>"));
+        let html = render_report(&[], &summary, "t", &zh());
+        // Every figure by its name in the catalogue, every verdict by its value name.
+        assert!(html.contains("<section id=\"run\">\n<h2>运行信息</h2>\n<table class=\"data\">\n<tr><th>小区数</th><td>1,234</td></tr>\n"), "{html}");
+        assert!(html.contains("<tr><th>居民数</th><td>56789.4</td></tr>"));
+        assert!(html.contains("<tr><th>改造片区数</th><td>3</td></tr>"));
+        assert!(html.contains("<tr><th>工作坐标系</th><td>EPSG:32650</td></tr>\n</table>\n</section>\n"));
+        assert!(html.contains("<section id=\"eligibility\">\n<h2>改造资格</h2>\n<table class=\"data\">\n<tr><th>不符合改造条件</th><td>6</td></tr>\n<tr><th>符合改造条件</th><td>31</td></tr>\n</table>\n</section>\n"), "{html}");
+        assert!(html.contains("<h2>未在地图中显示的图层（请在 QGIS 中打开 lifecircle.gpkg）</h2>\n<table class=\"data\">\n<tr><th>值</th><td>service_lines (15 features, 600000 vertices)</td></tr>"));
         assert!(html.contains("<li>OpenStreetMap extract nanjing.osm.pbf</li>\n<li>survey.csv</li>\n"));
-        assert!(html.contains("No coverage figures in this run."));
-        assert!(html.contains(ODBL_ATTRIBUTION));
+        assert!(html.contains("本次运行没有覆盖率数据。"));
+        assert!(html.contains("地图数据 © OpenStreetMap 贡献者, ODbL 1.0"));
         assert!(!html.contains("id=\"bundles\""), "no bundles section without bundles");
+        let en = render_report(&[], &summary, "t", &Wording::default_profile(Lang::En));
+        assert!(en.contains("<tr><th>Estates</th><td>1,234</td></tr>") && en.contains("<tr><th>Eligible</th><td>31</td></tr>"), "{en}");
+        assert!(en.contains("No coverage figures in this run.") && en.contains(ODBL_ATTRIBUTION) && en.contains("<html lang=\"en\">"));
         // Without eligibility figures or left-out layers, no section for them.
-        let html = render_report(&[], &ReportSummary::default(), "t");
-        assert!(!html.contains("id=\"eligibility\"") && !html.contains("left out of the maps"));
+        let html = render_report(&[], &ReportSummary::default(), "t", &zh());
+        assert!(!html.contains("id=\"eligibility\"") && !html.contains("未在地图中显示"));
     }
 
     #[test]
@@ -269,20 +309,24 @@ mod tests {
         let mut sites = Layer::new("sites", GeometryKind::Point, &[("category", FieldType::Text), ("rank", FieldType::Int), ("new_population_covered", FieldType::Real)]);
         sites.push(Some(Geometry::Point(point!(x: 0.9, y: 0.1))), vec!["park".into(), Value::Int(1), Value::Real(2300.0)]);
         let summary = ReportSummary { coverage: crate::report::coverage_table::rows_from_layers(&[&estates], &crate::profile::Profile::default_profile()), ..ReportSummary::default() };
-        let html = render_report(&[&estates, &bundles, &sites], &summary, "t");
+        let html = render_report(&[&estates, &bundles, &sites], &summary, "t", &zh());
         // 1500 of 2000 residents = 75.0 %; 1 of 2 estates.
         assert!(html.contains("<td class=\"num\">1,500</td><td class=\"num\">2,000</td>"), "{html}");
         assert!(html.contains("75.0 %"));
-        assert!(html.contains("<td class=\"num\">1 of 2</td>"));
-        assert!(html.contains("<td>幼儿园</td>"));
-        assert!(html.contains("<tr><td>B1</td><td class=\"num\">7,000</td><td>park</td><td>park #1 (+2,300 residents)</td></tr>"));
+        assert!(html.contains("<td class=\"num\">1 &#47; 2</td>"), "1 / 2, its slash escaped");
+        assert!(html.contains("<tr><td>5分钟生活圈</td><td>幼儿园</td><td>幼儿园</td><td class=\"num\">300</td>"), "tier, name, GB 50180 name, distance");
+        assert!(html.contains("<tr><td>B1</td><td class=\"num\">7,000</td><td>社区公园</td><td>社区公园 #1（新增覆盖 2,300 人）</td></tr>"));
+        let en = render_report(&[&estates, &bundles, &sites], &summary, "t", &Wording::default_profile(Lang::En));
+        assert!(en.contains("<tr><td>5-minute life circle</td><td>Kindergarten</td><td class=\"num\">300</td>"), "no GB 50180 column in English");
+        assert!(en.contains("<td class=\"num\">1 of 2</td>"));
+        assert!(en.contains("<tr><td>B1</td><td class=\"num\">7,000</td><td>Park</td><td>Park #1 (+2,300 residents)</td></tr>"));
     }
 
     #[test]
     fn written_file_equals_rendered_page() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("report.html");
-        write_report(&path, &[], &ReportSummary::default(), "空").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), render_report(&[], &ReportSummary::default(), "空"));
+        write_report(&path, &[], &ReportSummary::default(), "空", &zh()).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), render_report(&[], &ReportSummary::default(), "空", &zh()));
     }
 }

@@ -5,7 +5,8 @@
 //! (the areas of facilities mapped as areas), `service_areas` (polygons), `service_lines` (the reached
 //! network as lines), `bundles`, `sites` (and `bundle_sites`, drawn
 //! alike), `network`, `idle_land` (or `candidates`). Any other layer is drawn with a plain style chosen by its
-//! geometry kind.
+//! geometry kind. A layer's title is its own, per layer name and language
+//! ([`Wording::layer_title`](crate::report::wording::Wording::layer_title)).
 //!
 //! ```
 //! use lifecircle::report::layer_role::LayerRole;
@@ -59,22 +60,6 @@ impl LayerRole {
     /// Drawing order, bottom first: the order of the enum (catchments under estates, sites on top).
     pub fn draw_order(self) -> u8 {
         self as u8
-    }
-
-    /// A short English legend title.
-    pub fn title(self) -> &'static str {
-        match self {
-            LayerRole::ServiceAreas => "Service areas (walking)",
-            LayerRole::ServiceLines => "Ways within walking reach",
-            LayerRole::Network => "Walking network",
-            LayerRole::IdleLand => "Idle land / candidates",
-            LayerRole::Estates => "Estates: coverage score",
-            LayerRole::Bundles => "Renovation bundles",
-            LayerRole::FacilityFootprints => "Facility areas",
-            LayerRole::Facilities => "Facilities",
-            LayerRole::Sites => "Recommended sites",
-            LayerRole::Other => "Other",
-        }
     }
 }
 

@@ -1,7 +1,10 @@
 //! The printable coverage map: `coverage_map.svg` and `coverage_map.png`, drawn in Rust from the output layers.
 //!
 //! One page (A4 landscape at 150 dpi by default: 1754 × 1240 px) with a title, the map, a legend, a scale bar,
-//! a north arrow and the OpenStreetMap attribution. Layers are drawn bottom-first by their role (service
+//! a north arrow and the OpenStreetMap attribution, every word in the language of the [`Wording`] (Chinese
+//! by default; the page asks for Noto Sans CJK SC, so the PNG draws Chinese glyphs). A text longer than the
+//! room it has (a long `--title`, a long category name in the legend) is squeezed to fit
+//! (`textLength`), never cut. Layers are drawn bottom-first by their role (service
 //! areas, service lines, network, idle land, estates filled by coverage score, facility areas, bundle outlines, facility
 //! dots, site stars),
 //! with the symbols of [`crate::report::symbology`], the same as the HTML report's map and the QGIS styles.
@@ -21,23 +24,25 @@
 //! use geo_types::{Geometry, point};
 //! use lifecircle::write::layer::{GeometryKind, Layer};
 //! use lifecircle::report::map::{MapOptions, render_map_svg};
+//! use lifecircle::report::wording::Wording;
 //! let mut sites = Layer::new("sites", GeometryKind::Point, &[]);
 //! sites.push(Some(Geometry::Point(point!(x: 118.8, y: 32.05))), vec![]);
-//! let svg = render_map_svg(&[&sites], &MapOptions::a4_landscape("Xuanwu 玄武区"));
-//! assert!(svg.starts_with("<svg") && svg.contains("Xuanwu 玄武区") && svg.contains("OpenStreetMap"));
+//! let wording = Wording::default_profile(lifecircle::lang::Lang::Zh);
+//! let svg = render_map_svg(&[&sites], &MapOptions::a4_landscape("Xuanwu 玄武区", &wording), &wording);
+//! assert!(svg.starts_with("<svg") && svg.contains("Xuanwu 玄武区") && svg.contains("地图数据 © OpenStreetMap 贡献者"));
 //! ```
 
 use crate::error::{Error, Result};
 use crate::write::layer::{GeometryKind, Layer};
 use crate::write::atomic::write_bytes_atomically;
 use crate::report::escape::xml_text;
-use crate::report::html::ODBL_ATTRIBUTION;
 use crate::report::layer_role::LayerRole;
 use crate::report::local_projection::LocalProjection;
 use crate::report::map_data::{extent, in_drawing_order};
 use crate::report::palette::Rgba;
 use crate::report::raster::{MAP_FONT_FAMILIES, svg_to_png};
 use crate::report::symbology::{LayerSymbology, Marker, Symbol, layer_symbology};
+use crate::report::wording::Wording;
 use geo::BoundingRect;
 use geo_types::{Coord, Geometry, LineString, Polygon};
 use std::collections::BTreeSet;
@@ -55,13 +60,18 @@ pub struct MapOptions {
 }
 
 impl MapOptions {
-    /// A4 landscape at 150 dpi (297 × 210 mm → 1754 × 1240 px).
-    pub fn a4_landscape(title: &str) -> MapOptions {
+    /// A4 landscape at 150 dpi (297 × 210 mm → 1754 × 1240 px), the subtitle naming the profile's tiers and
+    /// their walking distances in the language of `wording`.
+    pub fn a4_landscape(title: &str, wording: &Wording) -> MapOptions {
+        let tiers: Vec<String> = crate::report::palette::TIERS
+            .iter()
+            .filter_map(|t| Some(wording.tr_with("map.tier_distance", &[("tier", &wording.tier_name(t)), ("distance", &wording.tier_distance(t)?)])))
+            .collect();
         MapOptions {
             width_px: 1754,
             height_px: 1240,
             title: title.to_string(),
-            subtitle: "Life-circle coverage of residential estates (GB 50180-2018: 5 min 300 m, 10 min 500 m, 15 min 1,000 m walking)".to_string(),
+            subtitle: wording.tr_with("map.subtitle", &[("tiers", &tiers.join(wording.tr("units.list_separator")))]),
         }
     }
 }
@@ -119,6 +129,22 @@ fn font_family() -> String {
     let mut families: Vec<String> = MAP_FONT_FAMILIES.iter().map(|f| format!("'{f}'")).collect();
     families.push("sans-serif".to_string());
     families.join(", ")
+}
+
+/// The width a text takes at `font_size_px`, estimated: a CJK character (and other wide ones) one em, any
+/// other 0.6 em (wider than the average Latin letter of a sans-serif face, so the estimate errs long).
+fn text_width_px(text: &str, font_size_px: f64) -> f64 {
+    let wide = |c: char| matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6);
+    text.chars().map(|c| if wide(c) { 1.0 } else { 0.6 }).sum::<f64>() * font_size_px
+}
+
+/// Attributes that squeeze a text into `max_width_px` when it would be longer (nothing otherwise).
+fn fit_width(text: &str, font_size_px: f64, max_width_px: f64) -> String {
+    if text_width_px(text, font_size_px) > max_width_px {
+        format!(r#" textLength="{max_width_px:.0}" lengthAdjust="spacingAndGlyphs""#)
+    } else {
+        String::new()
+    }
 }
 
 fn paint(colour: Option<Rgba>, attribute: &str) -> String {
@@ -227,10 +253,12 @@ fn labels_svg(layer: &Layer, symbology: &LayerSymbology, view: &View, out: &mut 
                 (x, y + 6.0, "middle", 18)
             }
         };
+        // A label of several lines (sites sharing a point) reads downwards, one line per site.
+        let lines: Vec<String> = text.split('\n').enumerate().map(|(i, line)| format!(r#"<tspan x="{x:.1}" dy="{}">{}</tspan>"#, if i == 0 { "0" } else { "1.2em" }, xml_text(line))).collect();
         let _ = writeln!(
             out,
             r##"<text x="{x:.1}" y="{y:.1}" text-anchor="{anchor}" font-size="{size}" font-weight="bold" fill="#222222" stroke="#ffffff" stroke-width="4" stroke-opacity="0.9" paint-order="stroke" stroke-linejoin="round">{}</text>"##,
-            xml_text(text)
+            lines.concat()
         );
     }
 }
@@ -244,16 +272,7 @@ pub fn scale_bar_length_m(max_m: f64) -> f64 {
     [5.0, 2.0, 1.0].iter().map(|m| m * power).find(|len| *len <= max_m * (1.0 + 1e-12)).unwrap_or(power)
 }
 
-/// `500 m`, `1 km`, `2.5 km`.
-pub fn distance_label(metres: f64) -> String {
-    if metres >= 1000.0 {
-        format!("{} km", crate::report::field_values::format_number(metres / 1000.0))
-    } else {
-        format!("{} m", crate::report::field_values::format_number(metres))
-    }
-}
-
-fn scale_bar_svg(view: &View, out: &mut String) {
+fn scale_bar_svg(view: &View, wording: &Wording, out: &mut String) {
     let f = view.frame;
     let metres = scale_bar_length_m(f.w * 0.25 / view.px_per_m);
     let px = metres * view.px_per_m;
@@ -267,15 +286,15 @@ fn scale_bar_svg(view: &View, out: &mut String) {
         y - 14.0,
         x + px + 8.0,
         y - 14.0,
-        distance_label(metres)
+        xml_text(&wording.distance(metres))
     );
 }
 
-fn north_arrow_svg(frame: Frame, out: &mut String) {
+fn north_arrow_svg(frame: Frame, wording: &Wording, out: &mut String) {
     let (x, y) = (frame.x + frame.w - 40.0, frame.y + 22.0);
     let _ = writeln!(
         out,
-        r##"<g id="north-arrow"><circle cx="{x:.1}" cy="{:.1}" r="26" fill="#ffffff" fill-opacity="0.85" stroke="#999999"/><path d="M{x:.1} {:.1}L{:.1} {:.1}L{x:.1} {:.1}Z" fill="#222222"/><path d="M{x:.1} {:.1}L{:.1} {:.1}L{x:.1} {:.1}Z" fill="#ffffff" stroke="#222222"/><text x="{x:.1}" y="{:.1}" font-size="14" font-weight="bold" text-anchor="middle" fill="#222222">N</text></g>"##,
+        r##"<g id="north-arrow"><circle cx="{x:.1}" cy="{:.1}" r="26" fill="#ffffff" fill-opacity="0.85" stroke="#999999"/><path d="M{x:.1} {:.1}L{:.1} {:.1}L{x:.1} {:.1}Z" fill="#222222"/><path d="M{x:.1} {:.1}L{:.1} {:.1}L{x:.1} {:.1}Z" fill="#ffffff" stroke="#222222"/><text x="{x:.1}" y="{:.1}" font-size="14" font-weight="bold" text-anchor="middle" fill="#222222">{}</text></g>"##,
         y + 26.0,
         y + 6.0,
         x - 9.0,
@@ -285,7 +304,8 @@ fn north_arrow_svg(frame: Frame, out: &mut String) {
         x + 9.0,
         y + 40.0,
         y + 33.0,
-        y + 50.0
+        y + 50.0,
+        xml_text(wording.tr("map.north"))
     );
 }
 
@@ -305,9 +325,9 @@ fn legend_swatch(symbol: &Symbol, kind: GeometryKind, x: f64, y: f64, out: &mut 
     }
 }
 
-fn legend_svg(drawn: &[(&Layer, LayerSymbology)], frame: Frame, out: &mut String) {
+fn legend_svg(drawn: &[(&Layer, LayerSymbology)], frame: Frame, wording: &Wording, out: &mut String) {
     let _ = writeln!(out, r##"<g id="legend"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#ffffff" stroke="#bbbbbb"/>"##, frame.x, frame.y, frame.w, frame.h);
-    let _ = writeln!(out, r##"<text x="{:.1}" y="{:.1}" font-size="20" font-weight="bold" fill="#222222">Legend</text>"##, frame.x + 16.0, frame.y + 32.0);
+    let _ = writeln!(out, r##"<text x="{:.1}" y="{:.1}" font-size="20" font-weight="bold" fill="#222222">{}</text>"##, frame.x + 16.0, frame.y + 32.0, xml_text(wording.tr("map.legend")));
     let mut y = frame.y + 64.0;
     let bottom = frame.y + frame.h - 12.0;
     'layers: for (layer, symbology) in drawn.iter().rev() {
@@ -318,7 +338,13 @@ fn legend_svg(drawn: &[(&Layer, LayerSymbology)], frame: Frame, out: &mut String
             let _ = writeln!(out, r##"<text x="{:.1}" y="{y:.1}" font-size="14" fill="#666666">…</text>"##, frame.x + 16.0);
             break;
         }
-        let _ = writeln!(out, r##"<text x="{:.1}" y="{y:.1}" font-size="16" font-weight="bold" fill="#222222">{}</text>"##, frame.x + 16.0, xml_text(&symbology.title));
+        let _ = writeln!(
+            out,
+            r##"<text x="{:.1}" y="{y:.1}" font-size="16" font-weight="bold" fill="#222222"{}>{}</text>"##,
+            frame.x + 16.0,
+            fit_width(&symbology.title, 16.0, frame.w - 32.0),
+            xml_text(&symbology.title)
+        );
         y += LEGEND_ROW_H;
         for entry in &symbology.legend {
             if y + LEGEND_ROW_H > bottom {
@@ -326,7 +352,13 @@ fn legend_svg(drawn: &[(&Layer, LayerSymbology)], frame: Frame, out: &mut String
                 break 'layers;
             }
             legend_swatch(&symbology.symbols[entry.symbol], layer.geometry, frame.x + 20.0, y - 5.0, out);
-            let _ = writeln!(out, r##"<text x="{:.1}" y="{y:.1}" font-size="14" fill="#333333">{}</text>"##, frame.x + 56.0, xml_text(&entry.label));
+            let _ = writeln!(
+                out,
+                r##"<text x="{:.1}" y="{y:.1}" font-size="14" fill="#333333"{}>{}</text>"##,
+                frame.x + 56.0,
+                fit_width(&entry.label, 14.0, frame.w - 72.0),
+                xml_text(&entry.label)
+            );
             y += LEGEND_ROW_H;
         }
         y += 8.0;
@@ -349,11 +381,11 @@ pub fn page_position(layers: &[&Layer], options: &MapOptions, lon: f64, lat: f64
     Some(view.page(Coord { x: lon, y: lat }))
 }
 
-/// The map as an SVG document.
-pub fn render_map_svg(layers: &[&Layer], options: &MapOptions) -> String {
-    let h = f64::from(options.height_px);
+/// The map as an SVG document, its words in the language of `wording`.
+pub fn render_map_svg(layers: &[&Layer], options: &MapOptions, wording: &Wording) -> String {
+    let (w, h) = (f64::from(options.width_px), f64::from(options.height_px));
     let (map_frame, legend_frame) = page_layout(options);
-    let drawn: Vec<(&Layer, LayerSymbology)> = in_drawing_order(layers).into_iter().filter(|l| l.geometry != GeometryKind::None).map(|l| (l, layer_symbology(l))).collect();
+    let drawn: Vec<(&Layer, LayerSymbology)> = in_drawing_order(layers).into_iter().filter(|l| l.geometry != GeometryKind::None).map(|l| (l, layer_symbology(l, wording))).collect();
 
     let mut svg = String::with_capacity(64 * 1024);
     let _ = writeln!(
@@ -380,8 +412,9 @@ pub fn render_map_svg(layers: &[&Layer], options: &MapOptions) -> String {
     }
     svg.push_str("</defs>\n");
     let _ = writeln!(svg, r##"<rect width="100%" height="100%" fill="#ffffff"/>"##);
-    let _ = writeln!(svg, r##"<text x="{PAD}" y="44" font-size="30" font-weight="bold" fill="#222222">{}</text>"##, xml_text(&options.title));
-    let _ = writeln!(svg, r##"<text x="{PAD}" y="72" font-size="16" fill="#555555">{}</text>"##, xml_text(&options.subtitle));
+    let line_width = w - 2.0 * PAD;
+    let _ = writeln!(svg, r##"<text x="{PAD}" y="44" font-size="30" font-weight="bold" fill="#222222"{}>{}</text>"##, fit_width(&options.title, 30.0, line_width), xml_text(&options.title));
+    let _ = writeln!(svg, r##"<text x="{PAD}" y="72" font-size="16" fill="#555555"{}>{}</text>"##, fit_width(&options.subtitle, 16.0, line_width), xml_text(&options.subtitle));
     let _ = writeln!(svg, r##"<rect id="map-frame" x="{}" y="{}" width="{}" height="{}" fill="#f7f7f2"/>"##, map_frame.x, map_frame.y, map_frame.w, map_frame.h);
 
     match extent(layers) {
@@ -397,36 +430,33 @@ pub fn render_map_svg(layers: &[&Layer], options: &MapOptions) -> String {
                 }
             }
             svg.push_str("</g>\n");
-            scale_bar_svg(&view, &mut svg);
+            scale_bar_svg(&view, wording, &mut svg);
         }
         None => {
             let _ = writeln!(
                 svg,
-                r##"<text x="{:.1}" y="{:.1}" font-size="20" text-anchor="middle" fill="#666666">No features to draw</text>"##,
+                r##"<text x="{:.1}" y="{:.1}" font-size="20" text-anchor="middle" fill="#666666">{}</text>"##,
                 map_frame.x + map_frame.w / 2.0,
-                map_frame.y + map_frame.h / 2.0
+                map_frame.y + map_frame.h / 2.0,
+                xml_text(wording.tr("map.no_features"))
             );
         }
     }
-    north_arrow_svg(map_frame, &mut svg);
+    north_arrow_svg(map_frame, wording, &mut svg);
     let _ = writeln!(svg, r##"<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#888888"/>"##, map_frame.x, map_frame.y, map_frame.w, map_frame.h);
-    legend_svg(&drawn, legend_frame, &mut svg);
-    let _ = writeln!(
-        svg,
-        r##"<text x="{PAD}" y="{:.1}" font-size="14" fill="#444444">{} · Projection: local equirectangular about the map centre · Made with lifecircle</text>"##,
-        h - 18.0,
-        xml_text(ODBL_ATTRIBUTION)
-    );
+    legend_svg(&drawn, legend_frame, wording, &mut svg);
+    let footer = wording.tr_with("map.footer", &[("attribution", &wording.tr("map.attribution_osm"))]);
+    let _ = writeln!(svg, r##"<text x="{PAD}" y="{:.1}" font-size="14" fill="#444444"{}>{}</text>"##, h - 18.0, fit_width(&footer, 14.0, line_width), xml_text(&footer));
     svg.push_str("</svg>\n");
     svg
 }
 
 /// Write `DIR/coverage_map.svg` and `DIR/coverage_map.png` (each through a temporary file and a rename).
-pub fn write_coverage_map(dir: &Path, layers: &[&Layer], options: &MapOptions) -> Result<CoverageMapFiles> {
+pub fn write_coverage_map(dir: &Path, layers: &[&Layer], options: &MapOptions, wording: &Wording) -> Result<CoverageMapFiles> {
     if options.width_px < 400 || options.height_px < 300 {
         return Err(Error::Usage(format!("the map needs at least 400 × 300 pixels, not {} × {}", options.width_px, options.height_px)));
     }
-    let svg = render_map_svg(layers, options);
+    let svg = render_map_svg(layers, options, wording);
     let png = svg_to_png(&svg, options.width_px, options.height_px)?;
     let files = CoverageMapFiles { svg: dir.join("coverage_map.svg"), png: dir.join("coverage_map.png") };
     write_bytes_atomically(&files.svg, svg.as_bytes())?;
@@ -437,8 +467,13 @@ pub fn write_coverage_map(dir: &Path, layers: &[&Layer], options: &MapOptions) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::Lang;
     use crate::write::layer::{FieldType, Value};
     use geo_types::{point, polygon};
+
+    fn zh() -> Wording {
+        Wording::default_profile(Lang::Zh)
+    }
 
     #[test]
     fn scale_bar_lengths() {
@@ -448,9 +483,8 @@ mod tests {
         assert_eq!(scale_bar_length_m(5000.0), 5000.0);
         assert_eq!(scale_bar_length_m(0.7), 0.5);
         assert_eq!(scale_bar_length_m(0.0), 0.0);
-        assert_eq!(distance_label(500.0), "500 m");
-        assert_eq!(distance_label(2500.0), "2.5 km");
-        assert_eq!(distance_label(1000.0), "1 km");
+        let en = Wording::default_profile(Lang::En);
+        assert_eq!((en.distance(500.0), en.distance(2500.0), en.distance(1000.0)), ("500 m".to_string(), "2.5 km".to_string(), "1 km".to_string()));
     }
 
     #[test]
@@ -478,7 +512,7 @@ mod tests {
         idle.push(Some(Geometry::Polygon(polygon![(x: 118.005, y: 32.0), (x: 118.006, y: 32.0), (x: 118.006, y: 32.001), (x: 118.005, y: 32.0)])), vec![]);
         let mut sites = Layer::new("sites", GeometryKind::Point, &[("category", FieldType::Text), ("rank", FieldType::Int)]);
         sites.push(Some(Geometry::Point(point!(x: 118.002, y: 32.001))), vec!["park & garden".into(), Value::Int(1)]);
-        let svg = render_map_svg(&[&sites, &estates, &idle], &MapOptions::a4_landscape("<玄武>"));
+        let svg = render_map_svg(&[&sites, &estates, &idle], &MapOptions::a4_landscape("<玄武>", &zh()), &zh());
         let doc = roxmltree::Document::parse(&svg).unwrap();
         let ids: Vec<&str> = doc.descendants().filter_map(|n| n.attribute("id")).collect();
         for id in ["map-clip", "hatch-8c510a", "map-frame", "layer-idle_land", "layer-estates", "layer-sites", "scale-bar", "north-arrow", "legend"] {
@@ -487,26 +521,45 @@ mod tests {
         // Drawing order: idle land under estates under sites, whatever the input order.
         let pos = |id: &str| ids.iter().position(|x| *x == id).unwrap();
         assert!(pos("layer-idle_land") < pos("layer-estates") && pos("layer-estates") < pos("layer-sites"));
-        let texts: Vec<String> = doc.descendants().filter(|n| n.has_tag_name("text")).filter_map(|n| n.text().map(str::to_string)).collect();
+        let texts: Vec<String> = doc.descendants().filter(|n| n.has_tag_name("text") || n.has_tag_name("tspan")).filter_map(|n| n.text().map(str::to_string)).collect();
         assert!(texts.contains(&"<玄武>".to_string()));
-        assert!(texts.contains(&"park & garden #1".to_string()));
-        assert!(texts.iter().any(|t| t.contains(ODBL_ATTRIBUTION)));
-        assert!(texts.contains(&"score 0.0 – 0.2".to_string()));
+        assert!(texts.contains(&"park & garden #1".to_string()), "a category the profile does not know keeps its value");
+        assert!(texts.iter().any(|t| t.contains("地图数据 © OpenStreetMap 贡献者, ODbL 1.0")));
+        assert!(texts.contains(&"得分 0.0 – 0.2".to_string()));
+        for t in ["图例", "北", "小区（生活圈覆盖得分）", "闲置用地", "建议选址"] {
+            assert!(texts.contains(&t.to_string()), "{t} missing from {texts:?}");
+        }
+        assert!(texts.iter().any(|t| t.starts_with("居住小区社区生活圈覆盖情况（GB 50180-2018，步行距离：5分钟生活圈 300 米、10分钟生活圈 500 米、15分钟生活圈 1 公里")));
         assert!(svg.contains("fill=\"#d7191c\""), "estate filled red for score 0.1");
     }
 
     #[test]
     fn no_features_still_makes_a_page() {
-        let svg = render_map_svg(&[], &MapOptions::a4_landscape("empty"));
+        let en = Wording::default_profile(Lang::En);
+        let svg = render_map_svg(&[], &MapOptions::a4_landscape("empty", &en), &en);
         assert!(roxmltree::Document::parse(&svg).is_ok());
-        assert!(svg.contains("No features to draw"));
+        assert!(svg.contains("No features to draw") && svg.contains(crate::report::html::ODBL_ATTRIBUTION));
         assert!(!svg.contains("scale-bar"));
     }
 
     #[test]
     fn too_small_a_page_is_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let options = MapOptions { width_px: 100, ..MapOptions::a4_landscape("x") };
-        assert!(matches!(write_coverage_map(dir.path(), &[], &options), Err(Error::Usage(_))));
+        let options = MapOptions { width_px: 100, ..MapOptions::a4_landscape("x", &zh()) };
+        assert!(matches!(write_coverage_map(dir.path(), &[], &options, &zh()), Err(Error::Usage(_))));
+    }
+
+    #[test]
+    fn a_text_too_long_for_its_room_is_squeezed_not_cut() {
+        // 20 CJK characters at 30 px: 600 px; 20 Latin letters: 360 px.
+        assert_eq!(text_width_px("社区生活圈评估与老旧小区改造片区规划规划", 30.0), 600.0);
+        assert!((text_width_px("abcdefghijklmnopqrst", 30.0) - 360.0).abs() < 1e-9);
+        assert_eq!(fit_width("短标题", 30.0, 1000.0), "");
+        assert_eq!(fit_width(&"长".repeat(40), 30.0, 1000.0), r#" textLength="1000" lengthAdjust="spacingAndGlyphs""#);
+        let title = "玄武区".repeat(30);
+        let svg = render_map_svg(&[], &MapOptions::a4_landscape(&title, &zh()), &zh());
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let node = doc.descendants().find(|n| n.has_tag_name("text") && n.text() == Some(title.as_str())).unwrap();
+        assert_eq!(node.attribute("textLength"), Some("1706"), "1754 px page less 2 × 24 px margins");
     }
 }

@@ -4,27 +4,37 @@
 //!
 //! Shape:
 //! ```text
-//! { "title": "...", "extent": [min_lon, min_lat, max_lon, max_lat] | null,
+//! { "title": "...", "lang": "zh|en", "extent": [min_lon, min_lat, max_lon, max_lat] | null,
+//!   "ui": { "click_hint", "yes", "no", "metres", "kilometres", "list_separator" },
+//!   "value_names": { "category": { key: name }, "tier": { ... }, "eligible": { ... }, "entry": { ... } ... },
 //!   "layers": [ { "name", "role", "title", "geometry": "point|line|polygon|any|none",
-//!                 "fields": ["score", ...],
+//!                 "fields": ["score", ...], "aliases": ["覆盖得分", ...],
+//!                 "value_kinds": ["", "category", "tier", "eligible", "entry", "bool", ...],
 //!                 "symbols": [ { "fill", "hatch", "stroke": "#rrggbbaa" | null, "width", "marker", "radius" } ],
 //!                 "legend": [ { "label", "symbol" } ],
 //!                 "features": [ { "geometry": {...} | null, "values": [...], "symbol": 0, "label": "..." | null } ] } ] }
 //! ```
-//! Layers are listed in drawing order (bottom first, see [`LayerRole::draw_order`]).
+//! Layers are listed in drawing order (bottom first, see [`LayerRole::draw_order`]). Everything the page
+//! shows besides the data's own values is in the language of the [`Wording`]: layer titles, legend labels,
+//! feature labels, the field aliases of the pop-ups, the script's few words (`ui`), and the names the
+//! pop-ups show for category keys, tiers, booleans and the values the catalogue names (`values.*`:
+//! eligibility verdicts, how an estate's access points were placed …) (`value_names`,
+//! `value_kinds`); the values themselves stay as the layers hold them.
 //!
 //! ```
 //! use geo_types::{Geometry, point};
 //! use lifecircle::write::layer::{GeometryKind, Layer};
 //! let mut sites = Layer::new("sites", GeometryKind::Point, &[]);
 //! sites.push(Some(Geometry::Point(point!(x: 118.123456789, y: 32.0))), vec![]);
-//! let data = lifecircle::report::map_data::map_data(&[&sites], "t");
+//! let wording = lifecircle::report::wording::Wording::default_profile(lifecircle::lang::Lang::Zh);
+//! let data = lifecircle::report::map_data::map_data(&[&sites], "t", &wording);
 //! assert_eq!(data["layers"][0]["features"][0]["geometry"]["coordinates"], serde_json::json!([118.123457, 32.0]));
 //! ```
 
-use crate::write::layer::{GeometryKind, Layer, Value};
+use crate::write::layer::{FieldType, GeometryKind, Layer, Value};
 use crate::report::layer_role::LayerRole;
 use crate::report::symbology::{Symbol, layer_symbology};
+use crate::report::wording::Wording;
 use geo::BoundingRect;
 use geo_types::{Coord, Geometry, LineString, Polygon};
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -235,55 +245,105 @@ impl<I: Iterator<Item = T>, T: Serialize> Serialize for Seq<I> {
 /// The whole data block.
 struct MapData<'a> {
     title: &'a str,
+    lang: &'static str,
     extent: Option<[f64; 4]>,
+    ui: Json,
+    value_names: Json,
     layers: Vec<LayerJson<'a>>,
 }
 
 impl Serialize for MapData<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(3))?;
+        let mut map = s.serialize_map(Some(6))?;
         map.serialize_entry("title", self.title)?;
+        map.serialize_entry("lang", self.lang)?;
         map.serialize_entry("extent", &self.extent)?;
+        map.serialize_entry("ui", &self.ui)?;
+        map.serialize_entry("value_names", &self.value_names)?;
         map.serialize_entry("layers", &self.layers)?;
         map.end()
     }
 }
 
-fn map_data_of<'a>(layers: &[&'a Layer], title: &'a str) -> MapData<'a> {
+/// Fields whose values are category keys (one, or a list).
+const CATEGORY_VALUED_FIELDS: [&str; 3] = ["category", "gaps", "fits"];
+
+/// How the pop-ups show a field's values: by the names of `value_names[kind]` (categories, tiers, and the
+/// fields whose values the catalogue names: `eligible`, `entry` …), as yes / no, or as they are.
+fn value_kind(name: &str, ty: FieldType, named: &[String]) -> String {
+    match name {
+        _ if CATEGORY_VALUED_FIELDS.contains(&name) => "category".to_string(),
+        "tier" => "tier".to_string(),
+        _ if named.iter().any(|f| f == name) => name.to_string(),
+        _ if ty == FieldType::Bool => "bool".to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The words the script writes itself.
+fn ui_json(wording: &Wording) -> Json {
+    let key = |k: &str| Json::String(wording.tr(k).to_string());
+    json!({
+        "click_hint": key("report.click_hint"),
+        "yes": key("report.yes"),
+        "no": key("report.no"),
+        "metres": key("units.metres"),
+        "kilometres": key("units.kilometres"),
+        "list_separator": key("units.list_separator"),
+    })
+}
+
+/// The names of category keys, tiers and eligibility verdicts.
+fn value_names_json(wording: &Wording) -> Json {
+    let categories: serde_json::Map<String, Json> = wording.profile().categories.iter().map(|c| (c.key.clone(), Json::String(wording.category_name(&c.key)))).collect();
+    let tiers: serde_json::Map<String, Json> = crate::report::palette::TIERS.iter().map(|t| (t.to_string(), Json::String(wording.tier_name(t)))).collect();
+    let mut names = serde_json::Map::new();
+    names.insert("category".into(), Json::Object(categories));
+    names.insert("tier".into(), Json::Object(tiers));
+    for field in wording.named_value_fields() {
+        let values: serde_json::Map<String, Json> = wording.value_names(&field).into_iter().map(|(k, v)| (k, Json::String(v))).collect();
+        names.insert(field, Json::Object(values));
+    }
+    Json::Object(names)
+}
+
+fn map_data_of<'a>(layers: &[&'a Layer], title: &'a str, wording: &Wording) -> MapData<'a> {
+    let named = wording.named_value_fields();
     let layers_json = in_drawing_order(layers)
         .into_iter()
         .filter(|l| l.geometry != GeometryKind::None)
         .map(|layer| {
-            let symbology = layer_symbology(layer);
+            let symbology = layer_symbology(layer, wording);
             let header = json!({
                 "name": layer.name,
                 "role": format!("{:?}", symbology.role),
                 "title": symbology.title,
                 "geometry": geometry_kind_name(layer.geometry),
                 "fields": layer.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+                "aliases": layer.fields.iter().map(|f| wording.field_label(&layer.name, &f.name)).collect::<Vec<_>>(),
+                "value_kinds": layer.fields.iter().map(|f| value_kind(&f.name, f.ty, &named)).collect::<Vec<_>>(),
                 "symbols": symbology.symbols.iter().map(symbol_json).collect::<Vec<_>>(),
                 "legend": symbology.legend.iter().map(|e| json!({"label": e.label, "symbol": e.symbol})).collect::<Vec<_>>(),
             });
             LayerJson { header, layer, symbology }
         })
         .collect();
-    MapData { title, extent: extent(layers), layers: layers_json }
+    MapData { title, lang: wording.lang().code(), extent: extent(layers), ui: ui_json(wording), value_names: value_names_json(wording), layers: layers_json }
 }
 
 /// The map's data block as JSON text, written straight from the layers (what the report embeds).
-pub fn map_data_text(layers: &[&Layer], title: &str) -> String {
-    serde_json::to_string(&map_data_of(layers, title)).unwrap_or_else(|e| format!("{{\"error\":{}}}", Json::String(e.to_string())))
+pub fn map_data_text(layers: &[&Layer], title: &str, wording: &Wording) -> String {
+    serde_json::to_string(&map_data_of(layers, title, wording)).unwrap_or_else(|e| format!("{{\"error\":{}}}", Json::String(e.to_string())))
 }
 
 /// The map's data block as a JSON value (the same content as [`map_data_text`]).
-pub fn map_data(layers: &[&Layer], title: &str) -> Json {
-    serde_json::from_str(&map_data_text(layers, title)).unwrap_or(Json::Null)
+pub fn map_data(layers: &[&Layer], title: &str, wording: &Wording) -> Json {
+    serde_json::from_str(&map_data_text(layers, title, wording)).unwrap_or(Json::Null)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::write::layer::FieldType;
     use geo_types::{MultiPolygon, line_string, point, polygon};
 
     #[test]
@@ -310,12 +370,19 @@ mod tests {
         let table = Layer::new("coverage", GeometryKind::None, &[]);
         assert_eq!(extent(&[&sites, &estates]), Some([118.0, 32.0, 118.5, 32.5]));
         assert_eq!(extent(&[&table]), None);
-        let data = map_data(&[&sites, &table, &estates], "南京");
+        let data = map_data(&[&sites, &table, &estates], "南京", &Wording::default_profile(crate::lang::Lang::Zh));
         let names: Vec<&str> = data["layers"].as_array().unwrap().iter().map(|l| l["name"].as_str().unwrap()).collect();
         assert_eq!(names, vec!["estates", "sites"]);
         assert_eq!(data["layers"][1]["features"][0]["values"], json!([1, null, ["park"]]));
         assert_eq!(data["layers"][1]["features"][0]["label"], json!("#1"));
         assert_eq!(data["layers"][0]["features"][1]["geometry"], Json::Null);
         assert_eq!(data["title"], "南京");
+        // Pop-ups: aliases and how values are named, per field.
+        assert_eq!(data["layers"][1]["aliases"], json!(["排序", "x", "缺项"]));
+        assert_eq!(data["layers"][1]["value_kinds"], json!(["", "", "category"]));
+        assert_eq!(data["value_names"]["category"]["vegetable_market"], "菜市场");
+        assert_eq!(data["value_names"]["tier"]["15min"], "15分钟生活圈");
+        assert_eq!(data["value_names"]["eligible"]["needs_survey"], "待摸底调查");
+        assert_eq!((data["lang"].as_str(), data["ui"]["metres"].as_str()), (Some("zh"), Some("{value} 米")));
     }
 }

@@ -8,6 +8,9 @@
 //!   run's rule profile;
 //! - [`map`]: the printable `coverage_map.svg` / `coverage_map.png` (rasterised by [`raster`]).
 //!
+//! Everything a person reads in them is in the run's language (`--lang`, Chinese by default), from one
+//! [`Wording`]: the language's catalogue (`data/lang/*.toml`) and the profile's category names.
+//!
 //! All of them take the output [`Layer`](crate::write::layer::Layer)s (WGS84) and share one [`palette`], the
 //! layer roles of [`layer_role`] (read from the layer names `estates`, `facilities`, `facility_footprints`,
 //! `service_areas`, `service_lines`, `bundles`, `sites`, `network`, `idle_land`) and the per-feature [`symbology`], so a layer
@@ -17,10 +20,12 @@
 //! # fn run(layers: &[&lifecircle::write::layer::Layer], summary: &lifecircle::report::summary::ReportSummary) -> lifecircle::Result<()> {
 //! use lifecircle::report;
 //! let out = std::path::Path::new("out");
-//! report::write_qml_files(out, layers)?;                              // out/NAME.qml beside out/NAME.geojson
-//! report::store_styles_in_geopackage(&out.join("lifecircle.gpkg"), layers)?;
-//! report::write_report(&out.join("report.html"), layers, summary, "玄武区")?;
-//! report::write_coverage_map(out, layers, &report::MapOptions::a4_landscape("玄武区"))?;
+//! let wording = report::Wording::default_profile(lifecircle::lang::Lang::Zh);
+//! let title = wording.default_title("玄武区");
+//! report::write_qml_files(out, layers, &wording)?;                   // out/NAME.qml beside out/NAME.geojson
+//! report::store_styles_in_geopackage(&out.join("lifecircle.gpkg"), layers, &wording)?;
+//! report::write_report(&out.join("report.html"), layers, summary, &title, &wording)?;
+//! report::write_coverage_map(out, layers, &report::MapOptions::a4_landscape(&title, &wording), &wording)?;
 //! # Ok(()) }
 //! ```
 
@@ -39,8 +44,10 @@ pub mod raster;
 pub mod styles;
 pub mod summary;
 pub mod symbology;
+pub mod wording;
 
-pub use gpkg_styles::{store_qml_in_geopackage, store_styles_in_geopackage};
+pub use gpkg_styles::{store_layer_styles, store_styles_in_geopackage};
 pub use html::write_report;
 pub use map::{CoverageMapFiles, MapOptions, write_coverage_map};
-pub use styles::{write_qml_beside, write_qml_files};
+pub use styles::{LayerStyle, layer_style, write_qml_beside, write_qml_files};
+pub use wording::Wording;

@@ -7,25 +7,35 @@
 //! | `service_areas` | categorised on `tier`: `5min` / `10min` / `15min`, semi-transparent fills |
 //! | `service_lines` | categorised on `tier`, lines of the same colours |
 //! | `bundles` | no fill, thick purple outline, labelled with `bundle_id` |
-//! | `sites` | red stars labelled `category #rank` |
+//! | `sites` | magenta stars labelled with the category's name and `#rank` |
 //! | `facilities` | categorised on `category`, one colour per profile category (points) |
 //! | `facility_footprints` | the same, as translucent areas |
 //! | `network` | thin grey lines |
 //! | `idle_land` / `candidates` | brown diagonal hatching |
 //! | any other | a plain symbol for its geometry kind |
 //!
+//! Every word is in the language of the [`Wording`]: legend labels (a category by its name from the profile,
+//! a tier as `5分钟生活圈（300 米）`), labels (an expression that shows a category's name, not its key) and
+//! the field aliases (`<aliases>`: 小区名称, 到幼儿园距离(米) …) that QGIS's attribute table, identify
+//! panel and forms show instead of the ASCII field names. [`layer_style`] also gives the layer's title and
+//! aliases for the GeoPackage's own tables ([`crate::report::gpkg_styles`]).
+//!
 //! The document follows the structure QGIS 3.22 itself writes (`QgsMapLayer::exportNamedStyle`): a `<qgis>`
-//! root with `styleCategories="Symbology|Labeling"` and `labelsEnabled`, a `<renderer-v2>` (`singleSymbol`,
+//! root with `styleCategories="Symbology|Labeling|Fields"` (Fields carries the aliases) and `labelsEnabled`, a `<renderer-v2>` (`singleSymbol`,
 //! `graduatedSymbol` or `categorizedSymbol`) whose symbols hold symbol layers with their properties in
-//! `<Option type="Map">`, an optional simple `<labeling>`, and `<layerGeometryType>` (0 point, 1 line,
+//! `<Option type="Map">`, an optional simple `<labeling>`, `<aliases>` (one `<alias field index name>` per
+//! field, as `QgsVectorLayer::readSymbology` reads them) and `<layerGeometryType>` (0 point, 1 line,
 //! 2 polygon), which QGIS checks before it applies a style. Attributes left out take QGIS's defaults.
 //! No DOCTYPE is written (QGIS does not need it).
 //!
 //! ```
 //! use lifecircle::write::layer::{FieldType, GeometryKind, Layer};
+//! use lifecircle::report::wording::Wording;
 //! let estates = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
-//! let qml = lifecircle::report::styles::qml_for_layer(&estates).unwrap();
+//! let wording = Wording::default_profile(lifecircle::lang::Lang::Zh);
+//! let qml = lifecircle::report::styles::qml_for_layer(&estates, &wording).unwrap();
 //! assert!(qml.contains(r#"type="graduatedSymbol""#) && qml.contains(r#"attr="score""#));
+//! assert!(qml.contains(r#"<alias field="score" index="0" name="覆盖得分"/>"#));
 //! ```
 
 use crate::error::{Error, Result};
@@ -34,6 +44,7 @@ use crate::write::atomic::write_bytes_atomically;
 use crate::report::escape::xml_text;
 use crate::report::layer_role::LayerRole;
 use crate::report::palette::{self, Rgba};
+use crate::report::wording::Wording;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -165,8 +176,31 @@ impl Label {
     }
 }
 
+/// A layer's style for QGIS, with what a GeoPackage stores beside it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerStyle {
+    /// The layer (table) name.
+    pub layer: String,
+    /// Its title in the run's language (小区（生活圈覆盖得分）).
+    pub title: String,
+    /// The QML document; `None` for a table without geometry.
+    pub qml: Option<String>,
+    /// (field name, alias) for every field that has an alias, in field order.
+    pub aliases: Vec<(String, String)>,
+}
+
+/// The style of `layer`: QML, title and field aliases, in the language of `wording`.
+pub fn layer_style(layer: &Layer, wording: &Wording) -> LayerStyle {
+    LayerStyle { layer: layer.name.clone(), title: wording.layer_title(&layer.name), qml: qml_for_layer(layer, wording), aliases: field_aliases(layer, wording) }
+}
+
+/// (field name, alias) for every field of `layer` that has an alias.
+pub fn field_aliases(layer: &Layer, wording: &Wording) -> Vec<(String, String)> {
+    layer.fields.iter().filter_map(|f| Some((f.name.clone(), wording.field_alias(&layer.name, &f.name)?))).collect()
+}
+
 /// The QML style document for a layer, or `None` for a table without geometry.
-pub fn qml_for_layer(layer: &Layer) -> Option<String> {
+pub fn qml_for_layer(layer: &Layer, wording: &Wording) -> Option<String> {
     let geometry_type = match layer.geometry {
         GeometryKind::Point => Some(0),
         GeometryKind::Line => Some(1),
@@ -179,7 +213,7 @@ pub fn qml_for_layer(layer: &Layer) -> Option<String> {
     let mut renderer = String::new();
     let mut label = None;
     match role {
-        LayerRole::Estates if has("score") => graduated_score_renderer(&mut renderer),
+        LayerRole::Estates if has("score") => graduated_score_renderer(wording, &mut renderer),
         LayerRole::Estates => {
             let symbol = Symbol::Fill { colour: palette::NO_SCORE, style: FillStyle::Solid, outline: palette::ESTATE_OUTLINE, outline_width_mm: 0.2 };
             single_renderer(&symbol, &mut renderer);
@@ -195,7 +229,8 @@ pub fn qml_for_layer(layer: &Layer) -> Option<String> {
                         LayerRole::ServiceLines => Symbol::Line { colour: colour.with_alpha(200), width_mm: 0.4 },
                         _ => Symbol::Fill { colour, style: FillStyle::Solid, outline: colour.with_alpha(200), outline_width_mm: 0.2 },
                     };
-                    (tier.clone(), tier_label(&tier), symbol)
+                    let label = wording.tier_legend(&tier);
+                    (tier, label, symbol)
                 })
                 .collect();
             categorized_renderer("tier", &categories, &mut renderer);
@@ -210,21 +245,28 @@ pub fn qml_for_layer(layer: &Layer) -> Option<String> {
         LayerRole::Sites => {
             let symbol = site_symbol(layer.geometry);
             single_renderer(&symbol, &mut renderer);
+            let category = category_name_expression(&distinct_texts(layer, "category"), wording);
             label = match (has("category"), has("rank")) {
-                (true, true) if has("bundle_id") => Some(r#"concat("bundle_id", ': ', "category", ' #', "rank")"#.to_string()),
-                (true, true) => Some(r#"concat("category", ' #', "rank")"#.to_string()),
-                (true, false) => Some(r#""category""#.to_string()),
+                (true, true) => {
+                    let site = site_label_expression(&category, wording);
+                    Some(if has("bundle_id") { format!(r#"concat("bundle_id", ': ', {site})"#) } else { site })
+                }
+                (true, false) => Some(category),
                 (false, true) => Some(r#"concat('#', "rank")"#.to_string()),
                 (false, false) => None,
             }
             .map(|text| Label { text, is_expression: true, colour: palette::SITE_FILL, size_pt: 9.0, placement: 0 });
         }
         LayerRole::Facilities | LayerRole::FacilityFootprints if has("category") => {
-            let categories: Vec<(String, String, Symbol)> = distinct_texts(layer, "category")
+            // In the profile's order (幼儿园, 托儿所 …), values the profile does not know last.
+            let mut keys: Vec<String> = distinct_texts(layer, "category").into_iter().collect();
+            keys.sort_by_key(|k| wording.profile().categories.iter().position(|c| &c.key == k).unwrap_or(usize::MAX));
+            let categories: Vec<(String, String, Symbol)> = keys
                 .into_iter()
                 .map(|key| {
                     let symbol = Symbol::for_kind(layer.geometry, palette::category_colour(&key));
-                    (key.clone(), key, symbol)
+                    let name = wording.category_name(&key);
+                    (key, name, symbol)
                 })
                 .collect();
             categorized_renderer("category", &categories, &mut renderer);
@@ -241,7 +283,7 @@ pub fn qml_for_layer(layer: &Layer) -> Option<String> {
     let mut qml = String::with_capacity(renderer.len() + 2048);
     let _ = writeln!(
         qml,
-        r#"<qgis version="{QGIS_STYLE_VERSION}" styleCategories="Symbology|Labeling" labelsEnabled="{}">"#,
+        r#"<qgis version="{QGIS_STYLE_VERSION}" styleCategories="Symbology|Labeling|Fields" labelsEnabled="{}">"#,
         u8::from(label.is_some())
     );
     let _ = writeln!(qml, "  <!-- lifecircle style for layer {} -->", xml_comment(&layer.name));
@@ -249,6 +291,7 @@ pub fn qml_for_layer(layer: &Layer) -> Option<String> {
     if let Some(label) = &label {
         label.xml(&mut qml);
     }
+    aliases_xml(layer, wording, &mut qml);
     if let Some(t) = geometry_type {
         let _ = writeln!(qml, "  <layerGeometryType>{t}</layerGeometryType>");
     }
@@ -264,13 +307,57 @@ fn site_symbol(kind: GeometryKind) -> Symbol {
     }
 }
 
-fn tier_label(tier: &str) -> String {
-    match tier {
-        "5min" => "5-minute circle (300 m)".to_string(),
-        "10min" => "10-minute circle (500 m)".to_string(),
-        "15min" => "15-minute circle (1000 m)".to_string(),
-        other => other.to_string(),
+/// A QGIS string literal.
+fn qgis_literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// A QGIS expression giving the name of the category in `"category"`: a `CASE` over the layer's category
+/// keys, the value itself for any other (so a label never shows a key the profile names).
+fn category_name_expression(keys: &BTreeSet<String>, wording: &Wording) -> String {
+    let cases: Vec<String> = keys
+        .iter()
+        .map(|k| (k, wording.category_name(k)))
+        .filter(|(k, name)| *k != name)
+        .map(|(k, name)| format!(r#"WHEN "category" = {} THEN {}"#, qgis_literal(k), qgis_literal(&name)))
+        .collect();
+    if cases.is_empty() { r#""category""#.to_string() } else { format!(r#"CASE {} ELSE "category" END"#, cases.join(" ")) }
+}
+
+/// A QGIS expression for a site's label, following the catalogue's `report.site` (`{category} #{rank}`).
+fn site_label_expression(category: &str, wording: &Wording) -> String {
+    let template = wording.tr("report.site");
+    let mut parts = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else { break };
+        if open > 0 {
+            parts.push(qgis_literal(&rest[..open]));
+        }
+        match &rest[open + 1..close] {
+            "category" => parts.push(category.to_string()),
+            "rank" => parts.push(r#""rank""#.to_string()),
+            other => parts.push(qgis_literal(&format!("{{{other}}}"))),
+        }
+        rest = &rest[close + 1..];
     }
+    if !rest.is_empty() {
+        parts.push(qgis_literal(rest));
+    }
+    format!("concat({})", parts.join(", "))
+}
+
+/// `<aliases>`: one `<alias>` per field that has one, as QGIS writes them.
+fn aliases_xml(layer: &Layer, wording: &Wording, out: &mut String) {
+    let aliases: Vec<(usize, &str, String)> = layer.fields.iter().enumerate().filter_map(|(i, f)| Some((i, f.name.as_str(), wording.field_alias(&layer.name, &f.name)?))).collect();
+    if aliases.is_empty() {
+        return;
+    }
+    out.push_str("  <aliases>\n");
+    for (i, field, alias) in aliases {
+        let _ = writeln!(out, r#"    <alias field="{}" index="{i}" name="{}"/>"#, xml_text(field), xml_text(&alias));
+    }
+    out.push_str("  </aliases>\n");
 }
 
 /// XML comments may not contain `--`.
@@ -298,7 +385,7 @@ fn single_renderer(symbol: &Symbol, out: &mut String) {
     out.push_str("    </symbols>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
 }
 
-fn graduated_score_renderer(out: &mut String) {
+fn graduated_score_renderer(wording: &Wording, out: &mut String) {
     out.push_str("  <renderer-v2 type=\"graduatedSymbol\" attr=\"score\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\">\n    <ranges>\n");
     for (i, class) in palette::SCORE_CLASSES.iter().enumerate() {
         let _ = writeln!(
@@ -306,7 +393,7 @@ fn graduated_score_renderer(out: &mut String) {
             r#"      <range lower="{:.6}" upper="{:.6}" symbol="{i}" label="{}" render="true"/>"#,
             class.lower,
             class.upper,
-            xml_text(class.label)
+            xml_text(&wording.tr_with("legend.score_class", &[("range", &class.label)]))
         );
     }
     out.push_str("    </ranges>\n    <symbols>\n");
@@ -333,8 +420,8 @@ fn categorized_renderer(field: &str, categories: &[(String, String, Symbol)], ou
 
 /// Write the style of `layer` beside its GeoJSON file: `DIR/NAME.geojson` gets `DIR/NAME.qml`, which QGIS
 /// loads as the layer's default style. Returns the path written, or `None` for a layer without geometry.
-pub fn write_qml_beside(geojson_path: &Path, layer: &Layer) -> Result<Option<PathBuf>> {
-    qml_for_layer(layer).map(|qml| write_qml_text_beside(geojson_path, &qml)).transpose()
+pub fn write_qml_beside(geojson_path: &Path, layer: &Layer, wording: &Wording) -> Result<Option<PathBuf>> {
+    qml_for_layer(layer, wording).map(|qml| write_qml_text_beside(geojson_path, &qml)).transpose()
 }
 
 /// Write a style already made ([`qml_for_layer`]) beside its GeoJSON file, as [`write_qml_beside`] does:
@@ -346,13 +433,13 @@ pub fn write_qml_text_beside(geojson_path: &Path, qml: &str) -> Result<PathBuf> 
 }
 
 /// Write `DIR/<layer name>.qml` for every layer with geometry, to sit beside `DIR/<layer name>.geojson`.
-pub fn write_qml_files(dir: &Path, layers: &[&Layer]) -> Result<Vec<PathBuf>> {
+pub fn write_qml_files(dir: &Path, layers: &[&Layer], wording: &Wording) -> Result<Vec<PathBuf>> {
     let mut written = Vec::new();
     for layer in layers {
         if layer.name.is_empty() || layer.name.contains(['/', '\\']) {
             return Err(Error::Internal(format!("layer name `{}` cannot be a file name", layer.name)));
         }
-        if let Some(path) = write_qml_beside(&dir.join(format!("{}.geojson", layer.name)), layer)? {
+        if let Some(path) = write_qml_beside(&dir.join(format!("{}.geojson", layer.name)), layer, wording)? {
             written.push(path);
         }
     }
@@ -362,8 +449,13 @@ pub fn write_qml_files(dir: &Path, layers: &[&Layer]) -> Result<Vec<PathBuf>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::Lang;
     use crate::write::layer::FieldType;
     use geo_types::{Geometry, point};
+
+    fn zh() -> Wording {
+        Wording::default_profile(Lang::Zh)
+    }
 
     fn parse(qml: &str) -> roxmltree::Document<'_> {
         roxmltree::Document::parse(qml).unwrap_or_else(|e| panic!("QML does not parse: {e}\n{qml}"))
@@ -382,7 +474,7 @@ mod tests {
     #[test]
     fn estates_graduated_on_score_red_to_green() {
         let layer = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real), ("bundle_id", FieldType::Text)]);
-        let qml = qml_for_layer(&layer).unwrap();
+        let qml = qml_for_layer(&layer, &zh()).unwrap();
         let doc = parse(&qml);
         let r = renderer(&doc);
         assert_eq!(r.attribute("type"), Some("graduatedSymbol"));
@@ -397,17 +489,25 @@ mod tests {
         assert_eq!(symbol_option(&doc, 4, "color"), "26,150,65,255");
         assert_eq!(doc.root_element().attribute("labelsEnabled"), Some("0"));
         assert!(qml.contains("<layerGeometryType>2</layerGeometryType>"));
+        let labels: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("range")).map(|n| n.attribute("label").unwrap()).collect();
+        assert_eq!(labels[0], "得分 0.0 – 0.2");
+        // Every field's alias, by name and index, as QGIS reads them; the style carries the Fields category.
+        let aliases: Vec<(&str, &str, &str)> = doc.descendants().filter(|n| n.has_tag_name("alias")).map(|n| (n.attribute("field").unwrap(), n.attribute("index").unwrap(), n.attribute("name").unwrap())).collect();
+        assert_eq!(aliases, vec![("score", "0", "覆盖得分"), ("bundle_id", "1", "片区编号")]);
+        assert_eq!(doc.root_element().attribute("styleCategories"), Some("Symbology|Labeling|Fields"));
     }
 
     #[test]
     fn service_areas_categorised_by_tier_semi_transparent() {
         let mut layer = Layer::new("service_areas", GeometryKind::Polygon, &[("category", FieldType::Text), ("tier", FieldType::Text)]);
         layer.push(None, vec!["park".into(), "10min".into()]);
-        let doc_text = qml_for_layer(&layer).unwrap();
+        let doc_text = qml_for_layer(&layer, &zh()).unwrap();
         let doc = parse(&doc_text);
         assert_eq!(renderer(&doc).attribute("type"), Some("categorizedSymbol"));
         let values: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("category")).map(|n| n.attribute("value").unwrap()).collect();
         assert_eq!(values, vec!["5min", "10min", "15min"]);
+        let labels: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("category")).map(|n| n.attribute("label").unwrap()).collect();
+        assert_eq!(labels, vec!["5分钟生活圈（300 米）", "10分钟生活圈（500 米）", "15分钟生活圈（1 公里）"]);
         for i in 0..3 {
             let alpha: u8 = symbol_option(&doc, i, "color").rsplit(',').next().unwrap().parse().unwrap();
             assert!(alpha < 255, "tier {i} is opaque");
@@ -416,7 +516,7 @@ mod tests {
         // Service lines: the same three tiers, as line symbols of the tier colours.
         let mut lines = Layer::new("service_lines", GeometryKind::Line, &[("category", FieldType::Text), ("tier", FieldType::Text)]);
         lines.push(None, vec!["park".into(), "10min".into()]);
-        let qml = qml_for_layer(&lines).unwrap();
+        let qml = qml_for_layer(&lines, &zh()).unwrap();
         let doc = parse(&qml);
         assert_eq!((renderer(&doc).attribute("type"), renderer(&doc).attribute("attr")), (Some("categorizedSymbol"), Some("tier")));
         assert_eq!(doc.descendants().filter(|n| n.has_tag_name("category")).count(), 3);
@@ -427,7 +527,7 @@ mod tests {
     #[test]
     fn bundles_outlined_without_fill_and_labelled() {
         let layer = Layer::new("bundles", GeometryKind::Polygon, &[("bundle_id", FieldType::Text), ("population", FieldType::Real)]);
-        let qml = qml_for_layer(&layer).unwrap();
+        let qml = qml_for_layer(&layer, &zh()).unwrap();
         let doc = parse(&qml);
         assert_eq!(symbol_option(&doc, 0, "style"), "no");
         let width: f64 = symbol_option(&doc, 0, "outline_width").parse().unwrap();
@@ -441,53 +541,84 @@ mod tests {
     #[test]
     fn sites_labelled_with_category_and_rank() {
         let layer = Layer::new("sites", GeometryKind::Point, &[("category", FieldType::Text), ("rank", FieldType::Int)]);
-        let qml = qml_for_layer(&layer).unwrap();
+        let qml = qml_for_layer(&layer, &zh()).unwrap();
         let doc = parse(&qml);
         assert_eq!(symbol_option(&doc, 0, "name"), "star");
         let style = doc.descendants().find(|n| n.has_tag_name("text-style")).unwrap();
         assert_eq!(style.attribute("fieldName"), Some(r#"concat("category", ' #', "rank")"#));
         assert_eq!(style.attribute("isExpression"), Some("1"));
         assert!(qml.contains("<layerGeometryType>0</layerGeometryType>"));
+        // With features, the label names each category the layer holds instead of showing its key.
+        let mut layer = Layer::new("bundle_sites", GeometryKind::Point, &[("bundle_id", FieldType::Text), ("category", FieldType::Text), ("rank", FieldType::Int)]);
+        layer.push(None, vec!["B1".into(), "vegetable_market".into(), Value::Int(1)]);
+        layer.push(None, vec!["B1".into(), "托老所".into(), Value::Int(2)]);
+        let qml = qml_for_layer(&layer, &zh()).unwrap();
+        let doc = parse(&qml);
+        let style = doc.descendants().find(|n| n.has_tag_name("text-style")).unwrap();
+        assert_eq!(
+            style.attribute("fieldName"),
+            Some(r#"concat("bundle_id", ': ', concat(CASE WHEN "category" = 'vegetable_market' THEN '菜市场' ELSE "category" END, ' #', "rank"))"#)
+        );
     }
 
     #[test]
-    fn facilities_one_category_per_distinct_value_sorted() {
+    fn site_label_expression_follows_the_catalogue_template() {
+        assert_eq!(site_label_expression(r#""category""#, &zh()), r#"concat("category", ' #', "rank")"#);
+        assert_eq!(qgis_literal("it's"), "'it''s'");
+        let keys: BTreeSet<String> = ["o'brien".to_string()].into();
+        assert_eq!(category_name_expression(&keys, &zh()), r#""category""#, "an unknown key is its own name: no CASE");
+    }
+
+    #[test]
+    fn layer_style_has_the_title_and_every_alias() {
+        let layer = Layer::new("sites", GeometryKind::Point, &[("site_id", FieldType::Text), ("category", FieldType::Text), ("fid_extra", FieldType::Int)]);
+        let style = layer_style(&layer, &Wording::default_profile(Lang::En));
+        assert_eq!(style.title, "Recommended sites");
+        assert_eq!(style.aliases, vec![("site_id".to_string(), "Site id".to_string()), ("category".to_string(), "Category".to_string())]);
+        assert!(style.qml.unwrap().contains(r#"<alias field="category" index="1" name="Category"/>"#));
+        assert_eq!(layer_style(&Layer::new("t", GeometryKind::None, &[]), &zh()).qml, None);
+    }
+
+    #[test]
+    fn facilities_one_category_per_distinct_value_in_profile_order() {
         let mut layer = Layer::new("facilities", GeometryKind::Point, &[("category", FieldType::Text)]);
-        for c in ["park", "kindergarten", "park", "幼儿园"] {
+        for c in ["park", "kindergarten", "park", "幼儿园", "bus_stop"] {
             layer.push(Some(Geometry::Point(point!(x: 118.8, y: 32.0))), vec![c.into()]);
         }
         layer.push(None, vec![Value::Null]);
-        let qml = qml_for_layer(&layer).unwrap();
+        let qml = qml_for_layer(&layer, &zh()).unwrap();
         let doc = parse(&qml);
         let values: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("category")).map(|n| n.attribute("value").unwrap()).collect();
-        assert_eq!(values, vec!["kindergarten", "park", "幼儿园"]);
-        assert_eq!(symbol_option(&doc, 0, "color"), "227,119,194,255");
-        assert_eq!(symbol_option(&doc, 1, "color"), "27,158,119,255");
+        assert_eq!(values, vec!["kindergarten", "park", "bus_stop", "幼儿园"], "the profile's order, unknown values last");
+        let labels: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("category")).map(|n| n.attribute("label").unwrap()).collect();
+        assert_eq!(labels, vec!["幼儿园", "社区公园", "公交站", "幼儿园"], "keys shown by their names; a value that is no key as it is");
+        assert_eq!(symbol_option(&doc, 0, "color"), palette::category_colour("kindergarten").qgis());
+        assert_eq!(symbol_option(&doc, 1, "color"), palette::category_colour("park").qgis());
         assert!(qml.contains("<layerGeometryType>0</layerGeometryType>"));
         // Footprints: the same categories, as translucent polygons outlined in the category's colour.
         let mut footprints = Layer::new("facility_footprints", GeometryKind::Polygon, &[("category", FieldType::Text)]);
         footprints.push(None, vec!["park".into()]);
-        let qml = qml_for_layer(&footprints).unwrap();
+        let qml = qml_for_layer(&footprints, &zh()).unwrap();
         let doc = parse(&qml);
         assert_eq!(renderer(&doc).attribute("attr"), Some("category"));
-        assert_eq!(symbol_option(&doc, 0, "color"), "27,158,119,140");
-        assert_eq!(symbol_option(&doc, 0, "outline_color"), "27,158,119,255");
+        assert_eq!(symbol_option(&doc, 0, "color"), palette::category_colour("park").with_alpha(140).qgis());
+        assert_eq!(symbol_option(&doc, 0, "outline_color"), palette::category_colour("park").qgis());
         assert!(qml.contains("<layerGeometryType>2</layerGeometryType>"));
     }
 
     #[test]
     fn network_idle_land_other_and_tables() {
         let network = Layer::new("network", GeometryKind::Line, &[]);
-        let doc_text = qml_for_layer(&network).unwrap();
+        let doc_text = qml_for_layer(&network, &zh()).unwrap();
         let doc = parse(&doc_text);
-        assert_eq!(symbol_option(&doc, 0, "line_color"), "130,130,130,255");
+        assert_eq!(symbol_option(&doc, 0, "line_color"), palette::NETWORK_GREY.qgis());
         let idle = Layer::new("idle_land", GeometryKind::Polygon, &[]);
-        let doc_text = qml_for_layer(&idle).unwrap();
+        let doc_text = qml_for_layer(&idle, &zh()).unwrap();
         assert_eq!(symbol_option(&parse(&doc_text), 0, "style"), "b_diagonal");
         let rejects = Layer::new("rejects", GeometryKind::Any, &[("reason", FieldType::Text)]);
-        let qml = qml_for_layer(&rejects).unwrap();
+        let qml = qml_for_layer(&rejects, &zh()).unwrap();
         assert!(!qml.contains("layerGeometryType"), "mixed layers must not declare a geometry type");
-        assert_eq!(qml_for_layer(&Layer::new("summary", GeometryKind::None, &[])), None);
+        assert_eq!(qml_for_layer(&Layer::new("summary", GeometryKind::None, &[]), &zh()), None);
     }
 
     #[test]
@@ -495,11 +626,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let estates = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
         let table = Layer::new("coverage", GeometryKind::None, &[]);
-        let written = write_qml_files(dir.path(), &[&estates, &table]).unwrap();
+        let written = write_qml_files(dir.path(), &[&estates, &table], &zh()).unwrap();
         assert_eq!(written, vec![dir.path().join("estates.qml")]);
         let text = std::fs::read_to_string(dir.path().join("estates.qml")).unwrap();
-        assert_eq!(text, qml_for_layer(&estates).unwrap());
+        assert_eq!(text, qml_for_layer(&estates, &zh()).unwrap());
         let bad = Layer::new("../x", GeometryKind::Point, &[]);
-        assert!(matches!(write_qml_files(dir.path(), &[&bad]), Err(Error::Internal(_))));
+        assert!(matches!(write_qml_files(dir.path(), &[&bad], &zh()), Err(Error::Internal(_))));
     }
 }

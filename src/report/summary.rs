@@ -1,7 +1,8 @@
 //! The run's summary as `report.html` shows it: the coverage table's rows, the estates per eligibility
 //! verdict, the data sources, the run's key figures and the layers left out of the maps. `plan` builds it
 //! from its results; [`html`](crate::report::html) renders its fields. The labels the report shows for the
-//! figures are made here, in one place ([`ReportSummary::rows`], [`ReportSummary::left_out_rows`]).
+//! figures' keys are given here, in one place ([`ReportSummary::rows`]); the report names them in its language
+//! (`report.figures.<key>` in the catalogue).
 //!
 //! ```
 //! use lifecircle::report::summary::ReportSummary;
@@ -9,7 +10,7 @@
 //! let rows = summary.rows();
 //! assert_eq!(rows[0], ("estates", "1,234".to_string()));
 //! assert_eq!(rows[1], ("residents", "56,789".to_string()));
-//! assert_eq!(rows.last(), Some(&("working CRS", "EPSG:32650".to_string())));
+//! assert_eq!(rows.last(), Some(&("working_crs", "EPSG:32650".to_string())));
 //! ```
 
 use crate::report::coverage_table::CoverageRow;
@@ -38,11 +39,8 @@ pub struct ReportSummary {
     pub left_out_of_maps: Vec<String>,
 }
 
-/// The heading of the section naming the layers left out of the maps.
-pub const LEFT_OUT_HEADING: &str = "left out of the maps (open lifecircle.gpkg in QGIS)";
-
 impl ReportSummary {
-    /// The "Run" table: each figure's label and value.
+    /// The "Run" table: each figure's key (its name is `report.figures.<key>` in the catalogue) and value.
     pub fn rows(&self) -> Vec<(&'static str, String)> {
         vec![
             ("estates", format_figure(self.estates as f64)),
@@ -51,13 +49,8 @@ impl ReportSummary {
             ("bundled_residents", format_figure(self.bundled_residents)),
             ("recommended_sites", format_figure(self.recommended_sites as f64)),
             ("bundle_sites", format_figure(self.bundle_sites as f64)),
-            ("working CRS", self.working_crs.clone()),
+            ("working_crs", self.working_crs.clone()),
         ]
-    }
-
-    /// The table under [`LEFT_OUT_HEADING`]; empty when every layer is drawn.
-    pub fn left_out_rows(&self) -> Vec<(&'static str, String)> {
-        if self.left_out_of_maps.is_empty() { Vec::new() } else { vec![("value", self.left_out_of_maps.join(", "))] }
     }
 
     /// The eligibility table: each verdict and its estates.
@@ -89,12 +82,5 @@ mod tests {
         assert_eq!(format_figure(1234.5), "1234.5");
         assert_eq!(format_figure(0.6667), "0.667");
         assert_eq!(format_figure(f64::NAN), "—");
-    }
-
-    #[test]
-    fn left_out_layers_share_one_row() {
-        assert!(ReportSummary::default().left_out_rows().is_empty());
-        let s = ReportSummary { left_out_of_maps: vec!["service_lines (3 features, 600000 vertices)".into(), "x".into()], ..ReportSummary::default() };
-        assert_eq!(s.left_out_rows(), vec![("value", "service_lines (3 features, 600000 vertices), x".to_string())]);
     }
 }

@@ -6,9 +6,12 @@
 //! - estates: filled by the class of `score`, grey when it has none;
 //! - service areas: translucent fill by `tier`; service lines: lines of the same colours;
 //! - bundles: thick purple outline, no fill, labelled `bundle_id`;
-//! - sites: red star, labelled `category #rank`;
+//! - sites: red star, labelled `category #rank` with the category's name;
 //! - facilities: a dot coloured by `category`; facility footprints: a translucent area of the same colour;
 //! - network: thin grey lines; idle land: brown hatching; other layers: a plain blue symbol.
+//!
+//! Legend labels, labels and titles are in the language of the [`Wording`]; a category shows its name from
+//! the profile (幼儿园), never its key.
 //!
 //! Symbols are deduplicated per layer: a feature refers to its symbol by index, so the HTML report embeds each
 //! colour once per layer, not once per feature.
@@ -16,11 +19,13 @@
 //! ```
 //! use lifecircle::write::layer::{FieldType, GeometryKind, Layer, Value};
 //! use lifecircle::report::symbology::layer_symbology;
+//! use lifecircle::report::wording::Wording;
 //! let mut estates = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
 //! estates.push(None, vec![Value::Real(0.9)]);
 //! estates.push(None, vec![Value::Real(0.1)]);
-//! let s = layer_symbology(&estates);
+//! let s = layer_symbology(&estates, &Wording::default_profile(lifecircle::lang::Lang::Zh));
 //! assert_eq!(s.symbols[s.feature_symbol[0]].fill.unwrap().hex(), "#1a9641");  // green
+//! assert_eq!(s.legend[0].label, "得分 0.0 – 0.2");
 //! assert_eq!(s.symbols[s.feature_symbol[1]].fill.unwrap().hex(), "#d7191c");  // red
 //! ```
 
@@ -28,6 +33,7 @@ use crate::write::layer::{GeometryKind, Layer};
 use crate::report::field_values::{number, text};
 use crate::report::layer_role::LayerRole;
 use crate::report::palette::{self, Rgba};
+use crate::report::wording::Wording;
 use std::collections::BTreeMap;
 
 /// The shape of a point marker.
@@ -135,8 +141,8 @@ impl<K: Ord + Clone> Classes<K> {
     }
 }
 
-/// The drawing of every feature of `layer`.
-pub fn layer_symbology(layer: &Layer) -> LayerSymbology {
+/// The drawing of every feature of `layer`, its legend and labels in the language of `wording`.
+pub fn layer_symbology(layer: &Layer, wording: &Wording) -> LayerSymbology {
     let role = LayerRole::from_layer_name(&layer.name);
     let has = |field: &str| layer.field_index(field).is_some();
     let n = layer.features.len();
@@ -151,7 +157,7 @@ pub fn layer_symbology(layer: &Layer) -> LayerSymbology {
                 let key = class.unwrap_or(palette::SCORE_CLASSES.len());
                 classes.push(
                     key,
-                    || class.map_or_else(|| "no score".to_string(), |c| format!("score {}", palette::SCORE_CLASSES[c].label)),
+                    || class.map_or_else(|| wording.tr("legend.no_score").to_string(), |c| wording.tr_with("legend.score_class", &[("range", &palette::SCORE_CLASSES[c].label)])),
                     || Symbol::area(Some(class.map_or(palette::NO_SCORE, |c| palette::SCORE_CLASSES[c].colour)), palette::ESTATE_OUTLINE, 0.6),
                 );
             }
@@ -168,7 +174,7 @@ pub fn layer_symbology(layer: &Layer) -> LayerSymbology {
                     LayerRole::ServiceLines => Symbol::line(colour.with_alpha(200), 0.8),
                     _ => Symbol::area(Some(colour), colour.with_alpha(200), 0.8),
                 };
-                classes.push((order, tier.clone()), || if tier.is_empty() { "no tier".to_string() } else { tier.clone() }, || symbol);
+                classes.push((order, tier.clone()), || wording.tier_legend(&tier), || symbol);
             }
             classes.finish()
         }
@@ -181,50 +187,79 @@ pub fn layer_symbology(layer: &Layer) -> LayerSymbology {
                     GeometryKind::Polygon => Symbol::area(Some(colour.with_alpha(150)), colour, 1.0),
                     _ => Symbol::dot(colour, Marker::Circle, 4.0),
                 };
-                classes.push(category.clone(), || if category.is_empty() { "no category".to_string() } else { category.clone() }, || symbol);
+                let label = || if category.is_empty() { wording.tr("legend.no_category").to_string() } else { wording.category_name(&category) };
+                // In the profile's order (幼儿园, 托儿所 …), which a reader knows, not the keys' alphabet.
+                let order = wording.profile().categories.iter().position(|c| c.key == category).unwrap_or(usize::MAX);
+                classes.push((order, category.clone()), label, || symbol);
             }
             classes.finish()
         }
-        LayerRole::Estates => single(Symbol::area(Some(palette::NO_SCORE), palette::ESTATE_OUTLINE, 0.6), "estate"),
-        LayerRole::Bundles => single(Symbol::area(None, palette::BUNDLE_OUTLINE, 3.0), "bundle outline"),
+        LayerRole::Estates => single(Symbol::area(Some(palette::NO_SCORE), palette::ESTATE_OUTLINE, 0.6), wording.tr("legend.estate")),
+        LayerRole::Bundles => single(Symbol::area(None, palette::BUNDLE_OUTLINE, 3.0), wording.tr("legend.bundle_outline")),
         LayerRole::Sites => match layer.geometry {
-            GeometryKind::Polygon => single(Symbol::area(Some(palette::SITE_FILL.with_alpha(120)), palette::SITE_FILL, 2.0), "recommended site"),
-            _ => single(Symbol::dot(palette::SITE_FILL, Marker::Star, 9.0), "recommended site"),
+            GeometryKind::Polygon => single(Symbol::area(Some(palette::SITE_FILL.with_alpha(120)), palette::SITE_FILL, 2.0), wording.tr("legend.site")),
+            _ => single(Symbol::dot(palette::SITE_FILL, Marker::Star, 9.0), wording.tr("legend.site")),
         },
-        LayerRole::Network => single(Symbol::line(palette::NETWORK_GREY, 0.6), "walkable way"),
-        LayerRole::IdleLand => single(Symbol { hatch: Some(palette::IDLE_LAND_HATCH), ..Symbol::area(None, palette::IDLE_LAND_HATCH, 1.2) }, "idle land / candidate parcel"),
-        LayerRole::ServiceAreas | LayerRole::ServiceLines | LayerRole::Facilities | LayerRole::FacilityFootprints | LayerRole::Other => single(Symbol::for_kind(layer.geometry, palette::GENERIC), &layer.name),
+        LayerRole::Network => single(Symbol::line(palette::NETWORK_GREY, 0.6), wording.tr("legend.walkable_way")),
+        LayerRole::IdleLand => single(Symbol { hatch: Some(palette::IDLE_LAND_HATCH), ..Symbol::area(None, palette::IDLE_LAND_HATCH, 1.2) }, wording.tr("legend.idle_land")),
+        LayerRole::ServiceAreas | LayerRole::ServiceLines | LayerRole::Facilities | LayerRole::FacilityFootprints | LayerRole::Other => {
+            single(Symbol::for_kind(layer.geometry, palette::GENERIC), &wording.layer_title(&layer.name))
+        }
     };
 
-    let labels = layer
+    let mut labels: Vec<Option<String>> = layer
         .features
         .iter()
         .map(|f| match role {
             LayerRole::Bundles => text(layer, f, "bundle_id"),
-            LayerRole::Sites => {
-                let category = text(layer, f, "category");
-                let rank = text(layer, f, "rank").map(|r| format!("#{r}"));
-                match (category, rank) {
-                    (Some(c), Some(r)) => Some(format!("{c} {r}")),
-                    (c, r) => c.or(r),
-                }
-            }
+            LayerRole::Sites => site_label(text(layer, f, "category").as_deref(), text(layer, f, "rank").as_deref(), wording),
             _ => None,
         })
         .collect();
-    let title = match (role, layer.name.as_str()) {
-        (LayerRole::Other, _) => layer.name.clone(),
-        // Two layers share the sites' role: the plan's own and each bundle's.
-        (LayerRole::Sites, "bundle_sites") => "Recommended sites per bundle".to_string(),
-        _ => role.title().to_string(),
-    };
-    LayerSymbology { role, title, symbols, legend, feature_symbol, labels }
+    stack_labels_of_shared_points(layer, &mut labels);
+    LayerSymbology { role, title: wording.layer_title(&layer.name), symbols, legend, feature_symbol, labels }
+}
+
+/// Several sites often share one parcel (its largest inscribed circle suits every category that fits):
+/// their labels, drawn at the same point, would print over each other. The first feature at a point gets
+/// every label there, one per line (`\n`-separated, in feature order); the others get none.
+fn stack_labels_of_shared_points(layer: &Layer, labels: &mut [Option<String>]) {
+    let mut first_at: BTreeMap<(u64, u64), usize> = BTreeMap::new();
+    for (i, feature) in layer.features.iter().enumerate() {
+        let (Some(geo_types::Geometry::Point(p)), Some(label)) = (&feature.geometry, labels[i].clone()) else { continue };
+        match first_at.get(&(p.x().to_bits(), p.y().to_bits())) {
+            Some(&first) => {
+                labels[i] = None;
+                if let Some(text) = labels[first].as_mut() {
+                    text.push('\n');
+                    text.push_str(&label);
+                }
+            }
+            None => {
+                first_at.insert((p.x().to_bits(), p.y().to_bits()), i);
+            }
+        }
+    }
+}
+
+/// A site's label: `幼儿园 #1`, or what there is of the category's name and the rank.
+pub fn site_label(category: Option<&str>, rank: Option<&str>, wording: &Wording) -> Option<String> {
+    let category = category.map(|c| wording.category_name(c));
+    match (category, rank) {
+        (Some(category), Some(rank)) => Some(wording.tr_with("report.site", &[("category", &category), ("rank", &rank)])),
+        (category, rank) => category.or(rank.map(|r| format!("#{r}"))),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lang::Lang;
     use crate::write::layer::{FieldType, Value};
+
+    fn zh() -> Wording {
+        Wording::default_profile(Lang::Zh)
+    }
 
     #[test]
     fn estates_classes_sorted_with_no_score_last_and_only_used_classes_in_legend() {
@@ -232,9 +267,12 @@ mod tests {
         for s in [Value::Real(0.95), Value::Null, Value::Real(0.05), Value::Real(0.99)] {
             layer.push(None, vec![s]);
         }
-        let s = layer_symbology(&layer);
+        let s = layer_symbology(&layer, &zh());
         let labels: Vec<&str> = s.legend.iter().map(|e| e.label.as_str()).collect();
-        assert_eq!(labels, vec!["score 0.0 – 0.2", "score 0.8 – 1.0", "no score"]);
+        assert_eq!(labels, vec!["得分 0.0 – 0.2", "得分 0.8 – 1.0", "无得分"]);
+        let en = layer_symbology(&layer, &Wording::default_profile(Lang::En));
+        assert_eq!(en.legend.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(), vec!["score 0.0 – 0.2", "score 0.8 – 1.0", "no score"]);
+        assert_eq!(en.title, "Estates: coverage score");
         assert_eq!(s.feature_symbol, vec![1, 2, 0, 1]);
         assert_eq!(s.symbols[2].fill, Some(palette::NO_SCORE));
         assert!(s.labels.iter().all(Option::is_none));
@@ -242,9 +280,12 @@ mod tests {
 
     #[test]
     fn the_plan_sites_and_the_bundle_sites_have_their_own_titles() {
-        let sites = layer_symbology(&Layer::new("sites", GeometryKind::Point, &[]));
-        let per_bundle = layer_symbology(&Layer::new("bundle_sites", GeometryKind::Point, &[]));
+        let en = Wording::default_profile(Lang::En);
+        let sites = layer_symbology(&Layer::new("sites", GeometryKind::Point, &[]), &en);
+        let per_bundle = layer_symbology(&Layer::new("bundle_sites", GeometryKind::Point, &[]), &en);
         assert_eq!((sites.title.as_str(), per_bundle.title.as_str()), ("Recommended sites", "Recommended sites per bundle"));
+        let per_bundle = layer_symbology(&Layer::new("bundle_sites", GeometryKind::Point, &[]), &zh());
+        assert_eq!((per_bundle.title.as_str(), per_bundle.legend[0].label.as_str()), ("各片区建议选址", "建议选址"));
     }
 
     #[test]
@@ -253,9 +294,9 @@ mod tests {
         for t in ["15min", "5min", "10min", "5min"] {
             layer.push(None, vec![t.into()]);
         }
-        let s = layer_symbology(&layer);
+        let s = layer_symbology(&layer, &zh());
         let labels: Vec<&str> = s.legend.iter().map(|e| e.label.as_str()).collect();
-        assert_eq!(labels, vec!["5min", "10min", "15min"]);
+        assert_eq!(labels, vec!["5分钟生活圈（300 米）", "10分钟生活圈（500 米）", "15分钟生活圈（1 公里）"]);
         assert_eq!(s.feature_symbol, vec![2, 0, 1, 0]);
         assert!(s.symbols.iter().all(|sym| sym.fill.unwrap().a < 255));
         // Service lines: the same tiers and colours, as lines (no fill).
@@ -263,10 +304,22 @@ mod tests {
         for t in ["10min", "5min"] {
             lines.push(None, vec![t.into()]);
         }
-        let l = layer_symbology(&lines);
-        assert_eq!(l.legend.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(), vec!["5min", "10min"]);
+        let l = layer_symbology(&lines, &zh());
+        assert_eq!(l.legend.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(), vec!["5分钟生活圈（300 米）", "10分钟生活圈（500 米）"]);
         assert_eq!(l.symbols[0].fill, None);
         assert_eq!(l.symbols[0].stroke, palette::tier_colour("5min").map(|c| c.with_alpha(200)));
+    }
+
+    #[test]
+    fn labels_of_sites_at_one_point_are_stacked_on_the_first() {
+        use geo_types::{Geometry, point};
+        let mut sites = Layer::new("sites", GeometryKind::Point, &[("category", FieldType::Text), ("rank", FieldType::Int)]);
+        sites.push(Some(Geometry::Point(point!(x: 118.8, y: 32.0))), vec!["kindergarten".into(), Value::Int(1)]);
+        sites.push(Some(Geometry::Point(point!(x: 118.9, y: 32.0))), vec!["park".into(), Value::Int(1)]);
+        sites.push(Some(Geometry::Point(point!(x: 118.8, y: 32.0))), vec!["nursery".into(), Value::Int(2)]);
+        sites.push(None, vec!["fitness".into(), Value::Int(1)]);
+        let s = layer_symbology(&sites, &zh());
+        assert_eq!(s.labels, vec![Some("幼儿园 #1\n托儿所 #2".to_string()), Some("社区公园 #1".to_string()), None, Some("健身场地 #1".to_string())]);
     }
 
     #[test]
@@ -274,12 +327,13 @@ mod tests {
         let mut sites = Layer::new("sites", GeometryKind::Point, &[("category", FieldType::Text), ("rank", FieldType::Int)]);
         sites.push(None, vec!["kindergarten".into(), Value::Int(1)]);
         sites.push(None, vec![Value::Null, Value::Int(2)]);
-        let s = layer_symbology(&sites);
-        assert_eq!(s.labels, vec![Some("kindergarten #1".to_string()), Some("#2".to_string())]);
+        let s = layer_symbology(&sites, &zh());
+        assert_eq!(s.labels, vec![Some("幼儿园 #1".to_string()), Some("#2".to_string())]);
+        assert_eq!(layer_symbology(&sites, &Wording::default_profile(Lang::En)).labels[0].as_deref(), Some("Kindergarten #1"));
         assert_eq!(s.symbols[0].marker, Marker::Star);
         let mut bundles = Layer::new("bundles", GeometryKind::Polygon, &[("bundle_id", FieldType::Text)]);
         bundles.push(None, vec!["B1".into()]);
-        let b = layer_symbology(&bundles);
+        let b = layer_symbology(&bundles, &zh());
         assert_eq!(b.labels, vec![Some("B1".to_string())]);
         assert_eq!(b.symbols[0].fill, None);
         assert!(b.symbols[0].stroke_width_px >= 2.0);
@@ -291,29 +345,30 @@ mod tests {
         for c in ["park", "kindergarten", "park"] {
             layer.push(None, vec![c.into()]);
         }
-        let s = layer_symbology(&layer);
-        assert_eq!(s.legend.len(), 2);
+        let s = layer_symbology(&layer, &zh());
+        assert_eq!(s.legend.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(), vec!["幼儿园", "社区公园"]);
         assert_eq!(s.feature_symbol, vec![1, 0, 1]);
         assert_eq!(s.symbols[1].fill, Some(palette::category_colour("park")));
         // Footprints: the category's colour, translucent, as an area.
         let mut footprints = Layer::new("facility_footprints", GeometryKind::Polygon, &[("category", FieldType::Text)]);
         footprints.push(None, vec!["park".into()]);
-        let f = layer_symbology(&footprints);
-        assert_eq!((f.title.as_str(), f.symbols[0].stroke), ("Facility areas", Some(palette::category_colour("park"))));
+        let f = layer_symbology(&footprints, &zh());
+        assert_eq!((f.title.as_str(), f.symbols[0].stroke), ("设施用地范围", Some(palette::category_colour("park"))));
         assert!(f.symbols[0].fill.is_some_and(|c| c.a < 255));
         let mut other = Layer::new("rejects", GeometryKind::Any, &[]);
         other.push(None, vec![]);
-        let o = layer_symbology(&other);
-        assert_eq!(o.title, "rejects");
+        let o = layer_symbology(&other, &zh());
+        assert_eq!(o.title, "未采用的要素");
+        assert_eq!(layer_symbology(&Layer::new("planner_notes", GeometryKind::Point, &[]), &zh()).title, "planner_notes", "a layer the catalogue does not know keeps its name");
         assert_eq!(o.feature_symbol, vec![0]);
     }
 
     #[test]
     fn empty_layer_has_no_legend_entries_but_single_symbol_layers_keep_theirs() {
         let layer = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
-        let s = layer_symbology(&layer);
+        let s = layer_symbology(&layer, &zh());
         assert!(s.legend.is_empty() && s.feature_symbol.is_empty());
         let network = Layer::new("network", GeometryKind::Line, &[]);
-        assert_eq!(layer_symbology(&network).legend.len(), 1);
+        assert_eq!(layer_symbology(&network, &zh()).legend.len(), 1);
     }
 }

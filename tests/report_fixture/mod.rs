@@ -180,7 +180,7 @@ pub fn summary() -> ReportSummary {
     ReportSummary {
         coverage: rows_from_layers(&[&estates], &Profile::default_profile()),
         estates: 12,
-        eligibility: [("eligible".to_string(), 10), ("ineligible".to_string(), 2)].into(),
+        eligibility: [("yes".to_string(), 10), ("no".to_string(), 2)].into(),
         sources: vec![
             "OpenStreetMap extract of Xuanwu district nanjing-xuanwu-2021.osm.pbf · 2021-01-01 · ODbL 1.0".into(),
             "Survey table 摸底调查表 (hand-made test data)".into(),

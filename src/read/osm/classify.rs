@@ -106,11 +106,14 @@ impl<'p> Classifier<'p> {
         let mut wanted: KeySet = rules.iter().filter_map(|r| r.required_keys().next().map(Box::from)).collect();
         wanted.insert("building".into());
         wanted.insert("highway".into());
+        // The place the extract covers, for the report's title (place_name.rs).
+        wanted.extend(super::place_name::PLACE_WANTED_KEYS.map(Box::from));
         let mut stored: KeySet = rules.iter().flat_map(|r| r.conditions.iter().map(|c| Box::from(c.key()))).collect();
         for k in ["building", "building:levels", "highway", "name", "capacity", "access", "area", "type"]
             .into_iter()
             .chain(NON_HOUSING_KEYS)
             .chain(super::WAY_TAG_KEYS)
+            .chain(super::place_name::PLACE_KEYS)
         {
             stored.insert(k.into());
         }

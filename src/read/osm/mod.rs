@@ -54,6 +54,7 @@
 mod classify;
 mod multipolygon;
 mod pbf;
+mod place_name;
 mod project;
 mod residential;
 mod resolve;
@@ -68,6 +69,7 @@ use classify::{Classes, Classifier, closed_barrier_is_area};
 use geo_types::{Coord, Geometry, LineString, MultiPolygon, Point, Polygon};
 use pbf::{RawOsm, Tags, tag};
 use project::{centre_crs, project_nodes, used_nodes};
+pub use place_name::PlaceName;
 use rayon::prelude::*;
 use residential::TagVerdict;
 use resolve::{NodeElement, RelationElement, WayElement, is_area_relation, resolve};
@@ -99,7 +101,9 @@ impl OsmExtract {
     pub fn recount(&mut self, profile: &Profile) {
         let source = std::mem::take(&mut self.stats.file);
         let repaired = self.stats.repaired_polygons;
+        let place = self.stats.place.take();
         self.stats = statistics(self.elements_read, &self.dataset, &self.facility_category, profile, self.crs, &source, repaired);
+        self.stats.place = place;
     }
 }
 
@@ -129,6 +133,9 @@ pub struct ExtractStats {
     pub rejects_by_reason: BTreeMap<String, usize>,
     /// Σ estimated population over the estates.
     pub estimated_population: f64,
+    /// The place the extract covers (a `place=*` node, else an administrative boundary; see
+    /// `place_name.rs`), which names the report's default title.
+    pub place: Option<PlaceName>,
 }
 
 /// Read an OpenStreetMap PBF file into the model's layers, projected into `crs` (default: the UTM zone
@@ -190,6 +197,7 @@ fn extract_layers(path: &Path, raw: RawOsm, classifier: &Classifier<'_>, profile
         .collect();
 
     stage("built");
+    let place = place_name::place_name(&raw);
     // What remains needs only the outputs: free the decoded file now.
     let counts = (raw.nodes_read, raw.ways_read, raw.relations_read);
     drop(elements);
@@ -231,7 +239,8 @@ fn extract_layers(path: &Path, raw: RawOsm, classifier: &Classifier<'_>, profile
     residential::mark_residential(&mut dataset.buildings, &verdicts, &non_residential);
     stage("residential");
 
-    let stats = statistics(counts, &dataset, &facility_category, profile, crs, &source, repaired_polygons);
+    let mut stats = statistics(counts, &dataset, &facility_category, profile, crs, &source, repaired_polygons);
+    stats.place = place;
     Ok(OsmExtract { dataset, crs, stats, facility_category, elements_read: counts })
 }
 

@@ -2,6 +2,8 @@
 // Pan: drag. Zoom: mouse wheel or the + / - buttons. "Fit" shows everything. Click a feature for its fields.
 // Coordinates are projected with a local equirectangular projection about the data's centre (metres east and
 // north), the same as the printable map (src/report/local_projection.rs).
+// Every word this script writes comes from the data block (data.ui, layer titles, legend labels, field
+// aliases, value names), in the report's language: there is no text in this file.
 "use strict";
 (function () {
   const data = JSON.parse(document.getElementById("data").textContent);
@@ -11,6 +13,22 @@
   const EARTH_RADIUS_M = 6371008.8;
   const DEG = Math.PI / 180;
   const FONT = '"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "DejaVu Sans", sans-serif';
+  const ui = data.ui || {};
+  const valueNames = data.value_names || {};
+  function fill(template, value) {
+    return String(template || "{value}").replace("{value}", value);
+  }
+  // A value as a pop-up shows it: category keys, tiers and verdicts by their names, booleans as yes / no.
+  function valueText(value, kind) {
+    if (value === null || value === undefined) return "—";
+    if (Array.isArray(value)) return value.map(v => valueText(v, kind)).join(ui.list_separator || ", ");
+    if (kind === "bool") return value ? ui.yes : ui.no;
+    // Measures to at most 3 decimals (9476.462, not 9476.461692034716); ids and counts as they are.
+    if (typeof value === "number") return Number.isInteger(value) ? String(value) : String(Math.round(value * 1000) / 1000);
+    const names = valueNames[kind];
+    if (names && Object.prototype.hasOwnProperty.call(names, value)) return names[value];
+    return String(value);
+  }
 
   // ---- projection -------------------------------------------------------------------------------------
   const extent = data.extent || [0, 0, 0, 0];
@@ -152,6 +170,11 @@
       if (stroke) { ctx.strokeStyle = stroke; ctx.lineWidth = highlight ? 3 : 1; ctx.stroke(); }
     });
   }
+  // Labels never print over each other: each is drawn only where no label drawn before it stands (the
+  // bundles' first, then the plan's sites, then the rest), as map labelling engines do; zoom in for more.
+  const placedLabels = [];
+  const labelPriority = l => (l.layer.role === "Bundles" ? 0 : l.layer.name === "sites" ? 1 : 2);
+  const labelledLayers = layers.slice().sort((a, b) => labelPriority(a) - labelPriority(b));
   function drawLabel(feature, text) {
     const s = feature.shape;
     let anchor;
@@ -165,11 +188,20 @@
       ctx.textAlign = "center";
     }
     ctx.font = "bold 13px " + FONT;
+    // Sites sharing a point have one label of several lines, read downwards.
+    const lines = text.split("\n");
+    const width = Math.max(...lines.map(line => ctx.measureText(line).width));
+    const left = ctx.textAlign === "center" ? anchor[0] - width / 2 : anchor[0];
+    const box = [left - 2, anchor[1] - 13, left + width + 2, anchor[1] + 16 * (lines.length - 1) + 4];
+    if (placedLabels.some(b => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) return;
+    placedLabels.push(box);
     ctx.lineWidth = 3;
     ctx.strokeStyle = "rgba(255,255,255,0.9)";
-    ctx.strokeText(text, anchor[0], anchor[1]);
     ctx.fillStyle = "#222222";
-    ctx.fillText(text, anchor[0], anchor[1]);
+    lines.forEach((line, i) => {
+      ctx.strokeText(line, anchor[0], anchor[1] + i * 16);
+      ctx.fillText(line, anchor[0], anchor[1] + i * 16);
+    });
   }
   function drawScaleBar() {
     const [, h] = size();
@@ -177,7 +209,7 @@
     const power = Math.pow(10, Math.floor(Math.log10(target)));
     const metres = [5, 2, 1].map(m => m * power).find(m => m <= target) || power;
     const px = metres * view.scale;
-    const label = metres >= 1000 ? (metres / 1000) + " km" : metres + " m";
+    const label = metres >= 1000 ? fill(ui.kilometres, metres / 1000) : fill(ui.metres, metres);
     ctx.fillStyle = "rgba(255,255,255,0.85)";
     ctx.fillRect(8, h - 38, px + 24, 30);
     ctx.strokeStyle = "#222222";
@@ -209,7 +241,8 @@
       l.features.forEach(f => { if (inView(f.bounds)) drawFeature(f, l.layer.symbols[f.source.symbol], false); });
     });
     if (selected && selected.layer.visible) drawFeature(selected.feature, selected.layer.layer.symbols[selected.feature.source.symbol], true);
-    layers.forEach(l => {
+    placedLabels.length = 0;
+    labelledLayers.forEach(l => {
       if (!l.visible) return;
       l.features.forEach(f => { if (f.source.label && inView(f.bounds)) drawLabel(f, f.source.label); });
     });
@@ -261,18 +294,20 @@
   function showInfo(hit) {
     info.textContent = "";
     if (!hit) {
-      info.appendChild(document.createTextNode("Click a feature to see its fields."));
+      info.appendChild(document.createTextNode(ui.click_hint || ""));
       return;
     }
     const heading = document.createElement("h3");
     heading.textContent = hit.layer.layer.title + " (" + hit.layer.layer.name + ")";
     info.appendChild(heading);
     const table = document.createElement("table");
-    hit.layer.layer.fields.forEach((name, i) => {
-      const value = hit.feature.source.values[i];
+    const layer = hit.layer.layer;
+    layer.fields.forEach((name, i) => {
       const row = table.insertRow();
-      row.insertCell().textContent = name;
-      row.insertCell().textContent = value === null ? "—" : Array.isArray(value) ? value.join(", ") : String(value);
+      const label = row.insertCell();
+      label.textContent = (layer.aliases && layer.aliases[i]) || name;
+      label.title = name;
+      row.insertCell().textContent = valueText(hit.feature.source.values[i], layer.value_kinds ? layer.value_kinds[i] : "");
     });
     info.appendChild(table);
   }
