@@ -38,9 +38,45 @@ fn the_workbook_mirrors_the_plan_layers_in_chinese_and_in_english() {
     assert!(count("bundles") > 0, "Nanjing's plan has bundles");
     assert_eq!(bundles.height(), count("bundles") + 1, "a header row and one row per bundle");
     let h = header(&bundles);
-    for want in ["片区编号", "包含小区", "人口", "户数", "最早建成年代", "最晚建成年代", "缺项"] {
+    for want in ["片区编号", "包含小区", "人口", "户数", "建筑面积(平方米)", "楼栋数", "最早建成年代", "最晚建成年代", "缺项", "建议设施与选址"] {
         assert!(h.iter().any(|x| x == want), "片区 lacks {want}: {h:?}");
     }
+    let column = |name: &str| h.iter().position(|x| x == name).unwrap();
+    // Each bundle's floor area and buildings are its estates' sums (the estates layer of the GeoPackage).
+    let mut floor_area: std::collections::HashMap<String, (f64, i64)> = std::collections::HashMap::new();
+    let mut estates_layer = gpkg.layer_by_name("estates").unwrap();
+    let index = |layer: &gdal::vector::Layer, name: &str| layer.defn().field_index(name).unwrap();
+    let (bundle_i, area_i, buildings_i) = (index(&estates_layer, "bundle_id"), index(&estates_layer, "floor_area_m2"), index(&estates_layer, "n_buildings"));
+    for f in estates_layer.features() {
+        if let Some(bundle) = f.field_as_string(bundle_i).unwrap() {
+            let e = floor_area.entry(bundle).or_default();
+            e.0 += f.field_as_double(area_i).unwrap().unwrap_or(0.0);
+            e.1 += f.field_as_integer64(buildings_i).unwrap().unwrap_or(0);
+        }
+    }
+    let mut sites_per_bundle: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut bundle_sites = gpkg.layer_by_name("bundle_sites").unwrap();
+    let bundle_i = index(&bundle_sites, "bundle_id");
+    for f in bundle_sites.features() {
+        *sites_per_bundle.entry(f.field_as_string(bundle_i).unwrap().unwrap()).or_default() += 1;
+    }
+    let names_zh: Vec<String> = lifecircle::profile::Profile::default_profile().categories.iter().map(|c| c.name_zh.clone()).collect();
+    for row in bundles.rows().skip(1) {
+        let id = row[column("片区编号")].to_string();
+        let (area, buildings) = floor_area[&id];
+        let sheet_area = row[column("建筑面积(平方米)")].get_float().unwrap();
+        assert!((sheet_area - area).abs() <= 0.05 * row[column("小区数")].get_float().unwrap(), "{id}: {sheet_area} vs {area}");
+        assert_eq!(row[column("楼栋数")].get_float().unwrap() as i64, buildings, "{id}");
+        // Gaps by the categories' Chinese names, never their keys.
+        let gaps = row[column("缺项")].to_string();
+        assert!(gaps.split('、').filter(|g| !g.is_empty()).all(|g| names_zh.iter().any(|n| n == g)), "{id}: {gaps}");
+        // One entry per site the bundle's own siting chose, each worded as the report words it.
+        let sites = row[column("建议设施与选址")].to_string();
+        let entries: Vec<&str> = sites.split('、').filter(|s| !s.is_empty()).collect();
+        assert_eq!(entries.len(), sites_per_bundle.get(&id).copied().unwrap_or(0), "{id}: {sites}");
+        assert!(entries.iter().all(|e| e.contains(" #") && e.contains("新增覆盖")), "{id}: {sites}");
+    }
+    assert!(sites_per_bundle.values().sum::<usize>() > 0, "Nanjing's bundles have sites of their own");
     // Populations are numbers, bundles within the default 5,000-12,000 residents.
     let pop = h.iter().position(|x| x == "人口").unwrap();
     for row in bundles.rows().skip(1) {

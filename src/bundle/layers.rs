@@ -2,7 +2,7 @@
 //! CRS to WGS84 lon/lat (RFC 7946) through [`crate::write::wgs84`]:
 //!
 //! * `bundles`: one polygon per bundle (the dissolved estates) with `bundle_id`, `group`, `estate_ids`,
-//!   `n_estates`, `population`, `households`, `area_m2`, `compactness`, `built_year_min`,
+//!   `n_estates`, `population`, `households`, `floor_area_m2`, `n_buildings`, `area_m2`, `compactness`, `built_year_min`,
 //!   `built_year_max`, `n_needs_survey`, `gaps` (null when no coverage result was given);
 //! * `bundles_table`: the same fields without geometry, for `bundles.csv`;
 //! * `adjacency`: one line per pair of estates within the gap, from label point to label point, with
@@ -33,13 +33,15 @@ pub const ESTATE_FIELDS: [(&str, FieldType); 5] = [
     ("left_out_reason", FieldType::Text),
 ];
 
-const BUNDLE_FIELDS: [(&str, FieldType); 12] = [
+const BUNDLE_FIELDS: [(&str, FieldType); 14] = [
     ("bundle_id", FieldType::Text),
     ("group", FieldType::Text),
     ("estate_ids", FieldType::TextList),
     ("n_estates", FieldType::Int),
     ("population", FieldType::Real),
     ("households", FieldType::Real),
+    ("floor_area_m2", FieldType::Real),
+    ("n_buildings", FieldType::Int),
     ("area_m2", FieldType::Real),
     ("compactness", FieldType::Real),
     ("built_year_min", FieldType::Int),
@@ -93,6 +95,8 @@ pub fn bundle_layers(run: &BundleRun, crs: WorkingCrs) -> Result<BundleLayers> {
             b.estate_ids.len().into(),
             b.population.into(),
             b.households.into(),
+            round_to(b.floor_area_m2, 1).into(),
+            b.n_buildings.into(),
             round_to(b.area_m2, 1).into(),
             round_to(b.compactness, 4).into(),
             b.built_year_min.map(i64::from).into(),
@@ -141,6 +145,7 @@ mod tests {
             population,
             households: population / 2.62,
             n_buildings: 3,
+            floor_area_m2: 4200.25,
             built_year: Some(1988),
             ..estate(id, square(x0, 3_546_000.0, 100.0))
         };
@@ -155,6 +160,8 @@ mod tests {
         assert_eq!(field("n_estates"), Value::Int(2));
         assert_eq!(field("population"), Value::Real(5500.0));
         assert_eq!(field("area_m2"), Value::Real(20_000.0));
+        // Two estates of 3 buildings and 4,200.25 m² each: 6 buildings, 8,400.5 m² of floor area.
+        assert_eq!((field("floor_area_m2"), field("n_buildings")), (Value::Real(8400.5), Value::Int(6)));
         assert_eq!(field("built_year_min"), Value::Int(1988));
         assert_eq!(field("n_needs_survey"), Value::Int(2));
         assert_eq!(field("gaps"), Value::Null);

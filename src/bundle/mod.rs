@@ -127,6 +127,11 @@ pub struct Bundle {
     pub estate_ids: Vec<String>,
     pub population: f64,
     pub households: f64,
+    /// Residential floor area of the member estates' buildings (建筑面积, m²; 0 for estates without mapped
+    /// buildings).
+    pub floor_area_m2: f64,
+    /// Buildings of the member estates (楼栋数).
+    pub n_buildings: usize,
     /// Area of the dissolved outline.
     pub area_m2: f64,
     /// `area_m2` over the area of the minimum enclosing circle of the member estates.
@@ -281,6 +286,8 @@ pub fn run_bundles(data: &Dataset, opts: &BundleOptions, failing: Option<&BTreeM
                 estate_ids: members.iter().map(|&i| estates[i].id.clone()).collect(),
                 population,
                 households: members.iter().map(|&i| estates[i].households).sum(),
+                floor_area_m2: members.iter().map(|&i| estates[i].floor_area_m2).sum(),
+                n_buildings: members.iter().map(|&i| estates[i].n_buildings).sum(),
                 area_m2,
                 compactness: compactness::compactness(area_m2, &hull_points),
                 built_year_min: years.iter().copied().min(),

@@ -22,7 +22,8 @@
 //! ```
 
 use crate::write::layer::Layer;
-use crate::report::field_values::{number, text, text_list};
+use crate::report::field_values::{format_count, format_number, number, text, text_list};
+use crate::report::wording::Wording;
 use crate::report::layer_role::LayerRole;
 use geo::Intersects;
 
@@ -41,6 +42,19 @@ pub struct BundleRow {
     pub population: Option<f64>,
     pub gaps: Vec<String>,
     pub sites: Vec<SiteRow>,
+}
+
+impl SiteRow {
+    /// The site as a reader sees it: `幼儿园 #1（新增覆盖 5,200 人）`, `Kindergarten #1 (+5,200 residents)`.
+    pub fn describe(&self, wording: &Wording) -> String {
+        let rank = self.rank.map(format_number);
+        let category = (!self.category.is_empty()).then_some(self.category.as_str());
+        let text = crate::report::symbology::site_label(category, rank.as_deref(), wording).unwrap_or_default();
+        match self.new_population_covered {
+            Some(covered) => wording.tr_with("report.site_gain", &[("site", &text), ("residents", &format_count(covered))]),
+            None => text,
+        }
+    }
 }
 
 fn find<'a>(layers: &[&'a Layer], role: LayerRole) -> Option<&'a Layer> {

@@ -165,13 +165,7 @@ fn coverage_section(rows: &[CoverageRow], wording: &Wording, page: &mut String) 
 }
 
 fn site_text(site: &SiteRow, wording: &Wording) -> String {
-    let rank = site.rank.map(format_number);
-    let category = (!site.category.is_empty()).then_some(site.category.as_str());
-    let mut text = crate::report::symbology::site_label(category, rank.as_deref(), wording).unwrap_or_default();
-    if let Some(covered) = site.new_population_covered {
-        text = wording.tr_with("report.site_gain", &[("site", &text), ("residents", &format_count(covered))]);
-    }
-    html_text(&text)
+    html_text(&site.describe(wording))
 }
 
 fn bundles_section(layers: &[&Layer], wording: &Wording, page: &mut String) {

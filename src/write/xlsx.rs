@@ -1,7 +1,10 @@
 //! The planner's workbook (`改造片区清单.xlsx`, `bundles.xlsx` in English): one sheet per level of the plan,
 //! each mirroring an output layer row for row — 片区 (the `bundles` layer), 小区 (`estates`), 建议选址
 //! (`sites`), 数据质量 (`rejects`). Headers and sheet names come from the catalogue (`[xlsx]`); per-category
-//! columns are named by the profile's display names. Header rows are frozen, columns sized to their text,
+//! columns are named by the profile's display names, and category keys in cells (`gaps`, `category`) are
+//! shown by those names too (菜市场, never `vegetable_market`). The 片区 sheet adds, after the layer's fields
+//! (户数, 建筑面积, 楼栋数, 建成年代 range, 缺项 …), a column of each bundle's recommended facilities and
+//! sites (`bundle_sites`, else the plan's sites inside the bundle), as the report's bundle table words them. Header rows are frozen, columns sized to their text,
 //! numbers formatted, the score column filled with the map's classes (`palette::score_colour`) and each
 //! category's verdict cell green (covered) or red (not covered), the map's two ends of the ramp.
 //!
@@ -46,6 +49,8 @@ fn colour(c: Rgba) -> Color {
 #[derive(Debug, Clone, PartialEq)]
 enum Column {
     Plain,
+    /// Category keys, shown by the profile's display names.
+    Categories,
     Score,
     Verdict,
     Distance,
@@ -73,6 +78,7 @@ fn header_and_kind(catalogue: &Catalogue, profile: &Profile, name: &str) -> (Str
     let text = if text == key { name.to_string() } else { text.to_string() };
     let kind = match name {
         "score" => Column::Score,
+        "gaps" | "category" | "categories" => Column::Categories,
         n if n.ends_with("_m") => Column::Distance,
         _ => Column::Plain,
     };
@@ -84,11 +90,24 @@ fn text_width(text: &str) -> f64 {
     text.chars().map(|c| if (c as u32) >= 0x2E80 { 2.0 } else { 1.0 }).sum()
 }
 
-fn cell_text(catalogue: &Catalogue, value: &Value) -> String {
-    let sep = match catalogue.lang() {
+fn lang_of(catalogue: &Catalogue) -> Lang {
+    catalogue.lang()
+}
+
+fn list_separator(lang: Lang) -> &'static str {
+    match lang {
         Lang::Zh => "、",
         Lang::En => ", ",
-    };
+    }
+}
+
+/// A category key by the profile's display name in `lang`; a key the profile lacks as it is.
+fn category_name(profile: &Profile, lang: Lang, key: &str) -> String {
+    profile.categories.iter().find(|c| c.key == key).map_or_else(|| key.to_string(), |c| c.display_name(lang).to_string())
+}
+
+fn cell_text(catalogue: &Catalogue, value: &Value) -> String {
+    let sep = list_separator(catalogue.lang());
     match value {
         Value::Null => String::new(),
         Value::Bool(true) => catalogue.tr("xlsx.yes").to_string(),
@@ -144,6 +163,17 @@ fn write_sheet(sheet: &mut Worksheet, path: &Path, catalogue: &Catalogue, profil
                 (Value::Int(i), _) => {
                     sheet.write_number_with_format(row, col, *i as f64, &integer).map_err(fail)?;
                 }
+                (Value::Text(key), Column::Categories) => {
+                    let text = category_name(profile, lang_of(catalogue), key);
+                    widths[c] = widths[c].max(text_width(&text).min(48.0));
+                    sheet.write(row, col, text).map_err(fail)?;
+                }
+                (Value::TextList(keys), Column::Categories) => {
+                    let names: Vec<String> = keys.iter().map(|k| category_name(profile, lang_of(catalogue), k)).collect();
+                    let text = names.join(list_separator(lang_of(catalogue)));
+                    widths[c] = widths[c].max(text_width(&text).min(48.0));
+                    sheet.write(row, col, text).map_err(fail)?;
+                }
                 (other, _) => {
                     let text = cell_text(catalogue, other);
                     widths[c] = widths[c].max(text_width(&text).min(48.0));
@@ -162,6 +192,29 @@ fn write_sheet(sheet: &mut Worksheet, path: &Path, catalogue: &Catalogue, profil
     Ok(())
 }
 
+/// The bundles layer with a last field, `recommended_sites`: each bundle's sites as the report words them
+/// (`幼儿园 #1（新增覆盖 5,200 人）`), from [`bundle_rows`](crate::report::bundle_table::bundle_rows).
+fn with_recommended_sites(bundles: &Layer, layers: &[&Layer], lang: Lang, profile: &Profile) -> Layer {
+    let wording = crate::report::Wording::new(lang, profile);
+    let (rows, _) = crate::report::bundle_table::bundle_rows(layers);
+    let mut sites_of: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+    for row in &rows {
+        sites_of.insert(row.bundle_id.as_str(), row.sites.iter().map(|s| s.describe(&wording)).collect());
+    }
+    let mut out = bundles.clone();
+    out.fields.push(crate::write::layer::Field { name: "recommended_sites".into(), ty: crate::write::layer::FieldType::TextList });
+    let id_index = bundles.field_index("bundle_id");
+    for feature in &mut out.features {
+        let id = id_index.and_then(|i| match &feature.values[i] {
+            Value::Text(id) => Some(id.as_str()),
+            _ => None,
+        });
+        let sites = id.and_then(|id| sites_of.get(id)).cloned().unwrap_or_default();
+        feature.values.push(Value::TextList(sites));
+    }
+    out
+}
+
 /// The workbook's bytes: one sheet per entry of [`SHEETS`], each from the layer of that name in `layers`
 /// (a layer missing gives an empty sheet with no columns).
 pub fn plan_workbook(path: &Path, lang: Lang, profile: &Profile, layers: &[&Layer]) -> Result<Vec<u8>> {
@@ -174,7 +227,11 @@ pub fn plan_workbook(path: &Path, lang: Lang, profile: &Profile, layers: &[&Laye
         let sheet = workbook.add_worksheet();
         sheet.set_name(catalogue.tr(sheet_key)).map_err(|e| xlsx_error(path, e))?;
         if let Some(layer) = layers.iter().find(|l| l.name == layer_name) {
-            write_sheet(sheet, path, catalogue, profile, layer)?;
+            if layer_name == "bundles" {
+                write_sheet(sheet, path, catalogue, profile, &with_recommended_sites(layer, layers, lang, profile))?;
+            } else {
+                write_sheet(sheet, path, catalogue, profile, layer)?;
+            }
         }
     }
     workbook.save_to_buffer().map_err(|e| xlsx_error(path, e))
