@@ -503,6 +503,31 @@ fn init_logging(cli: &Cli) {
     };
 }
 
+/// What `plan` prints when it is done, in the language of the run: where each output is, and the key figures.
+fn plan_written_message(lang: Lang, out: &std::path::Path, summary: &pipeline::PlanSummary) -> String {
+    let words = crate::lang::Catalogue::of(lang);
+    let path = |key: &str, file: &str| words.tr_with(key, &[("path", &out.join(file).display())]);
+    let lines = [
+        words.tr_with("cli.plan_written", &[("dir", &out.display())]),
+        path("cli.report", "report.html"),
+        path("cli.geopackage", "lifecircle.gpkg"),
+        path("cli.workbook", crate::write::xlsx::workbook_file_name(lang)),
+        path("cli.map", "coverage_map.png"),
+        path("cli.summary", "summary.json"),
+        words.tr_with(
+            "cli.figures",
+            &[
+                ("estates", &summary.estates),
+                ("residents", &format!("{:.0}", summary.population)),
+                ("bundles", &summary.bundles.bundles),
+                ("sites", &summary.sites),
+                ("rejects", &summary.rejects),
+            ],
+        ),
+    ];
+    lines.iter().map(|l| format!("{l}\n")).collect()
+}
+
 /// Run a parsed command line.
 pub fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
@@ -514,12 +539,7 @@ pub fn run(cli: &Cli) -> Result<()> {
             let show_progress = !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
             let summary = pipeline::plan(&a.input.spec(), &out, &opts, show_progress)?;
             if !cli.quiet {
-                println!("Plan written to {}:", a.out.display());
-                println!("  report (open in a browser): {}", a.out.join("report.html").display());
-                println!("  GeoPackage (open in QGIS):  {}", a.out.join("lifecircle.gpkg").display());
-                println!("  printable map:              {}", a.out.join("coverage_map.png").display());
-                println!("  summary:                    {}", a.out.join("summary.json").display());
-                println!("  {} estates, {:.0} residents, {} bundles, {} recommended sites, {} rejects", summary.estates, summary.population, summary.bundles.bundles, summary.sites, summary.rejects);
+                print!("{}", plan_written_message(cli.lang, &a.out, &summary));
             }
             Ok(())
         }
@@ -533,7 +553,8 @@ pub fn run(cli: &Cli) -> Result<()> {
             };
             let failed: Vec<&str> = outcomes.iter().filter(|o| o.status == AreaStatus::Failed).map(|o| o.area_id.as_str()).collect();
             if !cli.quiet {
-                println!("Batch of {} areas written to {} (batch_summary.csv)", outcomes.len(), a.out.display());
+                let words = crate::lang::Catalogue::of(cli.lang);
+                println!("{}", words.tr_with("cli.batch_written", &[("areas", &outcomes.len()), ("dir", &a.out.display())]));
             }
             if failed.is_empty() {
                 Ok(())
