@@ -9,7 +9,7 @@
 //! 3 ,锁金村二号院,1990年,420,,0.7,是,否,            → by name: estate e2
 //! 4 ,西园新村,1995,300,,,,,                         → no such estate
 //! 5 e9,,2001,,,,,,                                  → no such id
-//! 6 ,玄武门街道宿舍（北区）,1979,,abc,,,,            → bad population
+//! 6 ,玄武门街道宿舍（北区）,1979,,abc,,,,            → estate e3, its bad population left out
 
 use lifecircle::crs::china::InputCoords;
 use lifecircle::read::planner_layers::{read_planner_layer, LayerData, LayerFields, LayerKind};
@@ -37,7 +37,7 @@ fn gbk_survey_with_chinese_headers_fills_estates_and_reports_the_rest() {
     let table = read_survey(&data("survey_gbk.csv")).unwrap();
     assert_eq!(table.encoding, "GBK");
     let report = apply_survey(&table, &mut estates, 2.62);
-    assert_eq!(report.matched, 2);
+    assert_eq!(report.matched, 3);
     let e1 = &estates[0];
     assert_eq!((e1.population, e1.households, e1.population_source), (1310.0, 500.0, PopulationSource::Survey));
     assert_eq!(e1.built_year, Some(1985));
@@ -48,13 +48,14 @@ fn gbk_survey_with_chinese_headers_fills_estates_and_reports_the_rest() {
     let e2 = &estates[1];
     assert!((e2.population - 1100.4).abs() < 1e-9 && e2.population_source == PopulationSource::Survey);
     assert_eq!((e2.built_year, e2.survey.previously_funded, e2.survey.consent_share), (Some(1990), Some(true), Some(0.7)));
-    // e3 keeps its layer population: its survey row was refused.
+    // e3 keeps its layer population (its surveyed `abc` was left out) and takes the rest of its row.
     assert_eq!((estates[2].population, estates[2].population_source), (860.0, PopulationSource::Layer));
+    assert_eq!(estates[2].built_year, Some(1979));
     let issues: Vec<(usize, &str)> = report.issues.iter().map(|i| (i.row, i.reason.as_str())).collect();
     assert_eq!(issues.len(), 3, "{issues:?}");
     assert!(issues[0].0 == 4 && issues[0].1.contains("no estate is named `西园新村`"), "{issues:?}");
     assert!(issues[1].0 == 5 && issues[1].1.contains("no estate has id `e9`"), "{issues:?}");
-    assert!(issues[2].0 == 6 && issues[2].1.contains("column `人口（人）`") && issues[2].1.contains("`abc`"), "{issues:?}");
+    assert_eq!(issues[2], (6, "row 6, column `人口（人）`: `abc` is not a number; this value was left out, the rest of the row was applied"));
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("survey_unmatched.csv");
