@@ -340,3 +340,62 @@ fn an_ods_survey_reads_its_floats_percentages_and_dates() {
     assert_eq!(rows, vec![(3, Some("东方小区"), Some(1985), Some(1310.0), Some(0.75)), (4, Some("锁金村二号院"), Some(1990), None, Some(0.7))]);
     assert_eq!(t.rows[1].dropped, vec![DroppedCell { column: "人口".into(), problem: "`约300` is not a number".into() }]);
 }
+
+// ---- through the binary ----
+
+/// `lifecircle plan` on the embedded Nanjing extract with an .xlsx survey: 华侨路二十六号小区 (the one named
+/// estate, OSM way 857726131) by name with 1,200 residents; estate w435080925 by id with `约300` residents
+/// (left out) and 400 households (applied: 400 × 2.62 = 1,048 residents); a name that matches nothing.
+#[test]
+fn plan_with_an_xlsx_survey_writes_the_surveyed_population_and_the_report() {
+    use gdal::vector::LayerAccess;
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("摸底调查表.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.merge_range(0, 0, 0, 3, "玄武区老旧小区摸底调查表", &Format::new()).unwrap();
+    for (col, h) in ["小区编号", "小区名称", "人口", "户数"].iter().enumerate() {
+        sheet.write_string(1, col as u16, *h).unwrap();
+    }
+    sheet.write_string(2, 1, "华侨路二十六号小区").unwrap();
+    sheet.write_number(2, 2, 1200.0).unwrap();
+    sheet.write_string(3, 0, "w435080925").unwrap();
+    sheet.write_string(3, 2, "约300").unwrap();
+    sheet.write_number(3, 3, 400.0).unwrap();
+    sheet.write_string(4, 1, "不存在小区").unwrap();
+    book.save(&xlsx).unwrap();
+
+    let out = dir.path().join("out");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_lifecircle"))
+        .args(["plan", "--quiet", "--osm", "data/nanjing-xuanwu-2021.osm.pbf", "--survey", xlsx.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "plan failed: {}", String::from_utf8_lossy(&o.stderr));
+
+    let report = std::fs::read_to_string(out.join("survey_unmatched.csv")).unwrap();
+    assert_eq!(
+        report,
+        "\u{feff}row,estate_id,name,reason\n\
+         4,w435080925,,\"row 4, column `人口`: `约300` is not a number; this value was left out, the rest of the row was applied\"\n\
+         5,,不存在小区,row 5: no estate is named `不存在小区`\n"
+    );
+    let gpkg = gdal::Dataset::open(out.join("lifecircle.gpkg")).unwrap();
+    let mut estates = gpkg.layer_by_name("estates").unwrap();
+    let (id, population, source) = {
+        let d = estates.defn();
+        (d.field_index("estate_id").unwrap(), d.field_index("population").unwrap(), d.field_index("population_source").unwrap())
+    };
+    let mut surveyed: Vec<(String, f64, String)> = estates
+        .features()
+        .filter_map(|f| {
+            let source = f.field_as_string(source).unwrap().unwrap_or_default();
+            (source == "survey").then(|| (f.field_as_string(id).unwrap().unwrap(), f.field_as_double(population).unwrap().unwrap(), source))
+        })
+        .collect();
+    surveyed.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(surveyed.len(), 2, "{surveyed:?}");
+    assert_eq!(surveyed[0].0, "w435080925");
+    assert!((surveyed[0].1 - 1048.0).abs() < 1e-6, "{surveyed:?}");
+    assert_eq!((surveyed[1].0.as_str(), surveyed[1].1), ("w857726131", 1200.0));
+}
