@@ -1,24 +1,46 @@
 //! Survey tables (摸底调查表): the planner's per-estate answers — built year, households, population,
-//! consent share, already funded, to be demolished, estate type — read from CSV and joined to the
-//! estates, where surveyed figures replace estimates.
+//! consent share, already funded, to be demolished, estate type — read from an Excel / OpenDocument
+//! workbook or from CSV and joined to the estates, where surveyed figures replace estimates.
 //!
-//! **Encoding.** Chinese offices save CSV from Excel as GBK (the "CSV (逗号分隔)" default on Chinese
+//! **Workbooks** (`.xlsx`, `.xlsm`, `.xls`, `.xlsb`, `.ods`, read with `calamine`; a workbook under
+//! another name, say `.csv`, is known by its first bytes): the first sheet, or the one named by
+//! `FILE|sheet=NAME` (the `|key=value` suffix of `FILE|layername=NAME`); an unknown name is an error
+//! listing the sheets. A cell reads as the text its CSV export would hold, so both go through one parser:
+//! numbers by value (Excel stores `1988` and `420` as floats: `1988.0` reads `1988`), a percentage cell by
+//! its value (`75%` is stored as `0.75`, a share), a date as `YYYY-MM-DD` (a year column takes its year),
+//! an error cell as Excel shows it (`#DIV/0!`, a bad value). A workbook that cannot be opened, is
+//! encrypted with a password, or whose sheet is empty is an input error naming the file.
+//!
+//! **CSV encoding.** Chinese offices save CSV from Excel as GBK (the "CSV (逗号分隔)" default on Chinese
 //! Windows) or as UTF-8 with a BOM ("CSV UTF-8"). The bytes decide: a UTF-8 or UTF-16 BOM, else valid
 //! UTF-8, else GBK (decoded with `encoding_rs`, whose GBK decoder accepts all of GB 18030); bytes that
-//! are neither are an error. Comma, tab or semicolon separated (sniffed from the header line).
+//! are neither are an error. Comma, tab or semicolon separated (sniffed from the first line holding one).
+//!
+//! **Header.** Blank rows are skipped. The header is the first row, among the first 20, that names the id
+//! or the name column; rows above it (a title such as 玄武区老旧小区摸底调查表 merged across the sheet, a
+//! date, a unit) are skipped. When the row right under it names a column where the header row names none
+//! or holds a group title, and holds no estate id or name, it is a second header row (a merged 改造意愿
+//! over 征询比例 | 赞成比例, with 小区名称 merged down over both rows): the two combine column by column,
+//! the recognised name winning, and the data starts under it.
 //!
 //! **Columns** (English or Chinese headers; case, spaces and a unit in brackets such as `人口（人）` are
 //! ignored): `estate_id` 小区编号, `name` 小区名称, `built_year` 建成年份, `households` 户数, `population`
 //! 人口, `consent_share` 同意比例 (0-1, or a percentage `75%`), `consulted_share` 征询比例 and `agree_share`
 //! 赞成比例 (the Zhifu rule: share of owners consulted, share of those who agree), `previously_funded` 已获资助,
 //! `to_be_demolished` 拟拆除 (yes/no, 是/否, 1/0, true/false), `estate_type` 类型. At least an id or a
-//! name column is needed; other columns are ignored (and listed in the log).
+//! name column is needed; other columns are ignored (and listed in the log). A built year is a whole year
+//! from 1800 to the current year by the system clock (`1988`, `1988年`, `1988.0`, `1988-06-01`).
+//!
+//! **Bad cells.** A value that does not parse (`约300` as a population, a built year after this year, a
+//! share of 1.5) is left out of its row, which is otherwise applied; the cell is listed in the
+//! [`SurveyReport`] with its row, column and reason ("row 7, column `人口`: `约300` is not a number; this
+//! value was left out, the rest of the row was applied").
 //!
 //! **Joining.** A row matches the estate with its id; when it has no id or no estate has that id, the
-//! one estate with its name. A row that matches nothing, whose name matches several estates, that
-//! repeats an estate an earlier row matched, or that holds a bad value (the reason names row and
-//! column) is not applied and is reported in the [`SurveyReport`] — never dropped silently.
-//! Row numbers are the spreadsheet's (the header is row 1).
+//! one estate with its name. A row with neither id nor name, that matches nothing, whose name matches
+//! several estates, or that repeats an estate an earlier row matched, is not applied and is reported in
+//! the [`SurveyReport`] — never dropped silently. [`SurveyReport::matched`] counts the rows applied.
+//! Row numbers are the spreadsheet's (the first row is 1, title rows counted).
 //!
 //! **Applying** ([`apply_survey`]): the answers are stored in [`Estate::survey`]; a surveyed built year
 //! replaces the estate's; a surveyed population replaces the estimate (source `survey`), with households
