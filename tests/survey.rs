@@ -335,7 +335,7 @@ fn an_ods_survey_reads_its_floats_percentages_and_dates() {
     write_survey_ods(&ods);
     let t = read_survey(&ods).unwrap();
     assert_eq!((t.encoding, t.sheet.as_deref()), ("ods", Some("调查")));
-    let rows: Vec<(usize, Option<&str>, Option<i32>, Option<f64>, Option<f64>)> =
+    let rows: Vec<_> =
         t.rows.iter().map(|r| (r.row, r.name.as_deref(), r.attributes.built_year, r.attributes.population, r.attributes.consent_share)).collect();
     assert_eq!(rows, vec![(3, Some("东方小区"), Some(1985), Some(1310.0), Some(0.75)), (4, Some("锁金村二号院"), Some(1990), None, Some(0.7))]);
     assert_eq!(t.rows[1].dropped, vec![DroppedCell { column: "人口".into(), problem: "`约300` is not a number".into() }]);
