@@ -383,7 +383,7 @@ fn open_workbook(path: &Path, bytes: Vec<u8>) -> Result<Workbook> {
         "xls" => open_workbook_from_rs::<Xls<_>, _>(Cursor::new(bytes.clone())).map(Sheets::Xls).map_err(calamine::Error::Xls),
         "xlsb" => open_workbook_from_rs::<Xlsb<_>, _>(Cursor::new(bytes.clone())).map(Sheets::Xlsb).map_err(calamine::Error::Xlsb),
         "ods" => open_workbook_from_rs::<Ods<_>, _>(Cursor::new(bytes.clone())).map(Sheets::Ods).map_err(calamine::Error::Ods),
-        _ => Err(calamine::Error::Msg("not a workbook extension")),
+        _ => Err(calamine::Error::Msg("the file is no text table but starts like a workbook (a ZIP or OLE container), and no workbook reader could open it")),
     };
     match by_extension {
         Ok(book) => Ok(book),
