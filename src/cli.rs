@@ -101,8 +101,9 @@ pub struct InputArgs {
     /// 社区 / 街道 boundary polygons with a `level` field (community | street).
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub boundaries: Option<PathBuf>,
-    /// Survey table (摸底调查表), CSV in UTF-8 or GBK, joined to estates by id or name.
-    #[arg(long, value_name = "FILE.csv", help_heading = "Input")]
+    /// Survey table (摸底调查表), Excel (.xlsx/.xls/.xlsb/.ods; `FILE|sheet=NAME` picks a sheet, the first by
+    /// default) or CSV in UTF-8 or GBK, joined to estates by id or name.
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub survey: Option<PathBuf>,
     /// Rule profile (TOML); default: the embedded GB 50180-2018 profile (data/profiles/gb50180.toml).
     #[arg(long, value_name = "FILE.toml", help_heading = "Input")]

@@ -22,6 +22,8 @@ pub struct ExtractSummary {
     pub osm: Option<ExtractStats>,
     pub survey_rows_applied: Option<usize>,
     pub survey_rows_not_applied: Option<usize>,
+    /// Bad cells left out of survey rows (the rest of each row applied), listed in `survey_unmatched.csv`.
+    pub survey_cells_left_out: Option<usize>,
     pub files: Vec<String>,
 }
 
@@ -41,7 +43,8 @@ pub fn extract(input: &InputSpec, out: &OutputSpec) -> Result<ExtractSummary> {
         estimated_population: loaded.dataset.estates.iter().map(|e| e.population).sum(),
         osm: loaded.osm_stats.clone(),
         survey_rows_applied: loaded.survey.as_ref().map(|r| r.matched),
-        survey_rows_not_applied: loaded.survey.as_ref().map(|r| r.issues.len()),
+        survey_rows_not_applied: loaded.survey.as_ref().map(|r| r.rows_not_applied()),
+        survey_cells_left_out: loaded.survey.as_ref().map(|r| r.cells_left_out()),
         files: final_paths(stage.path(), &out.dir, &files),
     };
     // extract.json last: its presence says the run completed.

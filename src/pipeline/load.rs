@@ -120,7 +120,7 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
         Some(path) => {
             let table = survey::read_survey(path)?;
             let report = survey::apply_survey(&table, &mut dataset.estates, profile.population.household_size);
-            tracing::info!(file = %path.display(), matched = report.matched, not_applied = report.issues.len(), "joined survey");
+            tracing::info!(file = %path.display(), matched = report.matched, not_applied = report.rows_not_applied(), cells_left_out = report.cells_left_out(), "joined survey");
             Some(report)
         }
         None => None,

@@ -124,6 +124,11 @@ dump("estates_same_name.geojson", fc([
 w("survey_two_matches.csv", "小区名称,户数\n新村,420\n")
 w("survey_no_key.csv", "户数,人口\n420,1100\n")
 w("survey_bad_bytes.csv", b"estate_id,name\nE1,\xff\xfe\xff\x80\x80\n")
+# An .xlsx cut short inside its first ZIP entry, and one encrypted with a password: an OLE compound file
+# (magic D0CF11E0A1B11AE1) whose directory names an EncryptedPackage stream (MS-OFFCRYPTO), here the
+# header sector and one directory entry.
+w("survey_cut.xlsx", b"PK\x03\x04\x14\x00\x06\x00\x08\x00" + b"\x00" * 20)
+w("survey_encrypted.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 94)
 
 # Profiles.
 w("profile_negative_threshold.toml", profile.replace("threshold_m = 300.0", "threshold_m = -300.0", 1))
