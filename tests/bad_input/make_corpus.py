@@ -123,6 +123,13 @@ dump("estates_future_year.geojson", fc([
     feat({"estate_id": "FUTURE", "population": 900, "built_year": 2999}, poly(square(x + 0.002, y))),
 ]))
 
+# Candidate areas for `batch --areas`, two of them sharing an id.
+dump("areas_duplicate_ids.geojson", fc([
+    feat({"area_id": "A1"}, poly(square(x - 0.001, y - 0.001, 0.004))),
+    feat({"area_id": "A2"}, poly(square(x + 0.004, y - 0.001, 0.004))),
+    feat({"area_id": "A1"}, poly(square(x + 0.009, y - 0.001, 0.004))),
+]))
+
 # Network with no edges.
 dump("network_empty.geojson", fc([]))
 dump("network_points.geojson", fc([feat({"way_id": "W1"}, {"type": "Point", "coordinates": [x, y]})]))
