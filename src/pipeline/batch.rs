@@ -421,6 +421,7 @@ mod tests {
             bundled_share: 4000.0 / 4500.0,
             eligibility: Default::default(),
             left_out: Default::default(),
+            no_bundles: None,
             min_pop: 1000.0,
             max_pop: 3000.0,
             layers: Default::default(),
@@ -440,6 +441,7 @@ mod tests {
             stage_seconds: Default::default(),
             files: Vec::new(),
             attribution: String::new(),
+            data_quality: Default::default(),
         };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("summary.json");

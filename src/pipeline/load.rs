@@ -27,6 +27,7 @@ use crate::profile::Profile;
 use crate::read::osm::{self, ExtractStats};
 use crate::read::planner_layers::{self, LayerFields, LayerKind};
 use crate::read::survey::{self, SurveyReport};
+use crate::report::data_quality::LayerRead;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -80,6 +81,8 @@ pub struct Loaded {
     pub osm_stats: Option<ExtractStats>,
     /// How the survey table joined, when `--survey` was given.
     pub survey: Option<SurveyReport>,
+    /// Each planner's layer file as read: features kept and rejected (for the data-quality summary).
+    pub layer_reads: Vec<LayerRead>,
 }
 
 /// The extent of the dataset's estates, ways and facilities in WGS 84 lon/lat (the corners of its extent in
@@ -125,6 +128,7 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
     }
     let mut dataset = Dataset::default();
     let mut osm_stats = None;
+    let mut layer_reads = Vec::new();
     if let Some(path) = &spec.osm {
         let mut extract = osm::read_osm(path, &profile, crs)?;
         crate::estates::derive_estates(&mut extract, &profile);
@@ -168,6 +172,7 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
             return Err(Error::input(path, problem, "give the walkable lines (LineString / MultiLineString) with --network, or drop --network to use only --osm"));
         }
         tracing::info!(file = %path.display(), layer = kind.name(), features = data.len(), rejects = rejected.len(), "read layer");
+        layer_reads.push(LayerRead { file: path.display().to_string(), layer: kind.name().to_string(), kept: data.len(), rejected: rejected.len() });
         data.append_to(&mut dataset);
         dataset.rejects.extend(rejected);
     }
@@ -199,5 +204,5 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
     if spec.buildings.is_some() || spec.estates.is_some() {
         population::estimate_population(&mut dataset.estates, &dataset.buildings, &profile.population);
     }
-    Ok(Loaded { dataset, crs, profile, osm_stats, survey })
+    Ok(Loaded { dataset, crs, profile, osm_stats, survey, layer_reads })
 }
