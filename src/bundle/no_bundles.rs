@@ -84,3 +84,57 @@ pub fn why_no_bundles(run: &BundleRun, data: &Dataset) -> Option<NoBundles> {
     }
     Some(NoBundles::CandidatesApart { candidates, left_out })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::{BundleOptions, run_bundles};
+    use crate::model::{Estate, PopulationSource, SurveyAttributes};
+    use crate::testing::{estate, square};
+
+    /// A 100 m square estate from x0, with its population, built year and survey.
+    fn estate_at(id: &str, x0: f64, population: f64, built_year: Option<i32>, survey: SurveyAttributes) -> Estate {
+        Estate { population, households: population / 2.5, population_source: PopulationSource::Survey, n_buildings: 2, built_year, survey, ..estate(id, square(x0, 0.0, 100.0)) }
+    }
+
+    fn ok_survey() -> SurveyAttributes {
+        SurveyAttributes { consent_share: Some(0.8), previously_funded: Some(false), to_be_demolished: Some(false), estate_type: Some("普通".into()), ..Default::default() }
+    }
+
+    fn why(estates: Vec<Estate>, opts: &BundleOptions) -> Option<NoBundles> {
+        let data = Dataset { estates, ..Dataset::default() };
+        why_no_bundles(&run_bundles(&data, opts, None).unwrap(), &data)
+    }
+
+    #[test]
+    fn each_reason_from_the_run() {
+        let opts = BundleOptions::default();
+        assert_eq!(why(Vec::new(), &opts), Some(NoBundles::NoEstates));
+        // Built 2015: after the 2005 cut-off, both ineligible for the same reason.
+        let Some(NoBundles::NoEligibleEstates { ineligible, main_reason_estates, .. }) =
+            why(vec![estate_at("a", 0.0, 3000.0, Some(2015), ok_survey()), estate_at("b", 100.0, 3000.0, Some(2016), ok_survey())], &opts)
+        else {
+            panic!("expected no eligible estates")
+        };
+        assert_eq!((ineligible, main_reason_estates), (2, 1), "two different years, one estate each");
+        // Unknown consent: needs a survey; not bundled when the option is off.
+        let unsurveyed = || vec![estate_at("a", 0.0, 3000.0, Some(1990), SurveyAttributes::default()), estate_at("b", 100.0, 3000.0, Some(1990), SurveyAttributes::default())];
+        let off = BundleOptions { bundle_needs_survey: false, ..BundleOptions::default() };
+        assert_eq!(why(unsurveyed(), &off), Some(NoBundles::NeedsSurveyExcluded { needs_survey: 2 }));
+        // Two adjacent eligible estates of 1,000 residents: 2,000 < the 5,000 floor.
+        assert_eq!(
+            why(vec![estate_at("a", 0.0, 1000.0, Some(1990), ok_survey()), estate_at("b", 100.0, 1000.0, Some(1990), ok_survey())], &opts),
+            Some(NoBundles::TooFewResidents { candidates: 2, candidate_population: 2000.0, min_pop: 5000.0 })
+        );
+        // 6,000 residents in all, but the two estates are 2 km apart: each isolated.
+        let Some(NoBundles::CandidatesApart { candidates, left_out }) =
+            why(vec![estate_at("a", 0.0, 3000.0, Some(1990), ok_survey()), estate_at("b", 2000.0, 3000.0, Some(1990), ok_survey())], &opts)
+        else {
+            panic!("expected candidates apart")
+        };
+        assert_eq!(candidates, 2);
+        assert_eq!(left_out.values().sum::<usize>(), 2, "{left_out:?}");
+        // With bundles, nothing to explain.
+        assert_eq!(why(vec![estate_at("a", 0.0, 3000.0, Some(1990), ok_survey()), estate_at("b", 100.0, 3000.0, Some(1990), ok_survey())], &opts), None);
+    }
+}
