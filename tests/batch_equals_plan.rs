@@ -28,7 +28,7 @@ fn distances(data: &Dataset, run: &CoverageRun) -> Distances {
                 .enumerate()
                 .map(|(ci, c)| {
                     let d = &c.estates[ei];
-                    (d.dist_m(), run.baseline.ok[ei][ci], d.within.len(), d.nearest.iter().map(|n| c.facility(n.source)).map(|fi| fi as u32).collect::<Vec<_>>())
+                    (d.dist_m(), run.baseline.ok[ei][ci], d.within.len(), d.nearest.iter().map(|n| c.facility(n.source)).collect::<Vec<_>>())
                 })
                 .collect();
             (e.id.clone(), per_category)
