@@ -198,3 +198,23 @@ fn every_bad_input_case_fails_cleanly_or_lands_in_rejects() {
         .collect();
     assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), manifest.case.len(), failures.join("\n\n"));
 }
+
+/// `batch --areas` with two areas sharing an id: exit 2, naming the file and the id, before any area runs
+/// (no area folder is made).
+#[test]
+fn batch_with_a_repeated_area_id_is_refused_naming_it() {
+    let dir = corpus_dir();
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_lifecircle"))
+        .args(["batch", "--quiet", "--areas", "files/areas_duplicate_ids.geojson", "--estates", "files/estates_ok.geojson", "--out"])
+        .arg(&out)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("files/areas_duplicate_ids.geojson") && stderr.contains("area ids occur more than once: A1"), "{stderr}");
+    assert!(!stderr.contains("A2"), "A2 is not repeated: {stderr}");
+    assert!(!out.join("A1").exists() && !out.join("A2").exists());
+}

@@ -30,7 +30,7 @@ fn the_workbook_mirrors_the_plan_layers_in_chinese_and_in_english() {
     let count = |layer: &str| gpkg.layer_by_name(layer).unwrap().feature_count() as usize;
     assert!(!zh.join("bundles.xlsx").exists());
     let mut book: Xlsx<_> = open_workbook(zh.join("改造片区清单.xlsx")).unwrap();
-    assert_eq!(book.sheet_names(), ["片区", "小区", "建议选址", "数据质量"]);
+    assert_eq!(book.sheet_names(), ["片区", "小区", "建议选址", "数据质量", "数据质量概要"]);
     let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(zh.join("summary.json")).unwrap()).unwrap();
     assert!(summary["files"].as_array().unwrap().iter().any(|f| f.as_str().unwrap().ends_with("改造片区清单.xlsx")));
 
@@ -104,6 +104,13 @@ fn the_workbook_mirrors_the_plan_layers_in_chinese_and_in_english() {
     assert_eq!(quality.height(), count("rejects") + 1);
     assert_eq!(count("rejects"), summary["rejects"].as_u64().unwrap() as usize);
     assert!(header(&quality).iter().any(|x| x == "剔除原因"));
+    // The findings sheet: a header, then the report's data-quality sentences, the rejects' among them.
+    let findings = book.worksheet_range("数据质量概要").unwrap();
+    assert_eq!(header(&findings), ["发现的问题"]);
+    let texts: Vec<String> = findings.rows().skip(1).map(|r| r[0].to_string()).collect();
+    let rejects = summary["data_quality"]["rejects_total"].as_u64().unwrap();
+    assert_eq!(rejects as usize, count("rejects"));
+    assert!(texts.iter().any(|t| t.starts_with(&format!("共 {rejects} 个输入要素被拒收"))), "{texts:?}");
 
     // Every CSV the plan writes starts with the UTF-8 byte-order mark, so Excel reads its Chinese.
     let mut csvs: Vec<String> = std::fs::read_dir(&zh).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "csv")).map(|p| p.display().to_string()).collect();
@@ -118,7 +125,7 @@ fn the_workbook_mirrors_the_plan_layers_in_chinese_and_in_english() {
     run_plan(&en, Lang::En);
     assert!(!en.join("改造片区清单.xlsx").exists());
     let mut book: Xlsx<_> = open_workbook(en.join("bundles.xlsx")).unwrap();
-    assert_eq!(book.sheet_names(), ["Bundles", "Estates", "Recommended sites", "Data quality"]);
+    assert_eq!(book.sheet_names(), ["Bundles", "Estates", "Recommended sites", "Data quality", "Data quality summary"]);
     let bundles_en = book.worksheet_range("Bundles").unwrap();
     assert_eq!(bundles_en.height(), bundles.height());
     assert!(header(&bundles_en).iter().any(|x| x == "gaps"));

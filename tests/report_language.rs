@@ -117,7 +117,7 @@ fn qml_texts(qml: &str) -> Vec<String> {
     let mut texts = Vec::new();
     for node in doc.descendants() {
         match node.tag_name().name() {
-            "range" | "category" => texts.push(node.attribute("label").unwrap().to_string()),
+            "range" | "category" | "rule" => texts.push(node.attribute("label").unwrap().to_string()),
             "alias" => texts.push(node.attribute("name").unwrap().to_string()),
             _ => {}
         }

@@ -41,6 +41,7 @@ pub mod dissolve;
 pub mod eligibility;
 pub mod layers;
 pub mod nesting;
+pub mod no_bundles;
 pub mod partition;
 
 use crate::error::{Error, Result};

@@ -5,7 +5,9 @@
 //!   crossing, nearest_boundary, centroid, none), entries (how many), main_network (an access point on
 //!   island 0), then per category `K`: dist_K (null when no facility is within the search radius), ok_K,
 //!   n_K (facilities within the threshold), nearest_K (ids of the 3 nearest), access_K (Ga2SFCA, when the
-//!   category has capacities), delta_K (residents newly covered, when a scenario ran); then score.
+//!   category has capacities), and when a scenario ran dist_after_K and ok_after_K (the distance and the
+//!   verdict on the scenario's network, e.g. with `--open-compounds` through the opened compounds: the
+//!   `network` layer is then that network) and delta_K (residents newly covered); then score.
 //! - `facilities`: facility_id, name, category, snap_m (smallest snap offset of its entrances), entrances,
 //!   mapped_as (`point` | `area`); always points: an area facility is drawn at
 //!   [`facility_point`], a point inside it (why that point: [`crate::write::model_layers`]).
@@ -195,6 +197,8 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
             fields.push((format!("access_{k}"), FieldType::Real));
         }
         if scenario.is_some() {
+            fields.push((format!("dist_after_{k}"), FieldType::Real));
+            fields.push((format!("ok_after_{k}"), FieldType::Bool));
             fields.push((format!("delta_{k}"), FieldType::Real));
         }
     }
@@ -225,6 +229,8 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
                 values.push(Value::from(a[ei]));
             }
             if let Some(s) = scenario {
+                values.push(s.analysis.categories[ci].estates[ei].dist_m().into());
+                values.push(Value::Bool(s.analysis.ok[ei][ci]));
                 values.push(Value::from(s.delta_population[ei][ci]));
             }
         }

@@ -3,10 +3,11 @@
 //!
 //! Two ways to name the areas:
 //! - `--areas AREAS --osm FILE` (or layers): the inputs are read once; each polygon of AREAS (id from
-//!   `--area-id-field`, default `area_id`, else `name`, else its position) is planned on the estates whose
-//!   representative point lies in it, with every other feature (facilities, network, gates, buildings,
-//!   idle land, barriers, boundaries) kept when its bounding box comes within the search radius (1.5 × the
-//!   largest threshold) of the area, so estates near the edge still see the facilities and streets beyond it;
+//!   `--area-id-field`, default `area_id`, else `name`, else its position; ids must differ, a repeated one is
+//!   an input error naming it) is planned on the estates whose representative point lies in it, with every
+//!   other feature kept when it comes within the search radius plus the largest snap of the area or its
+//!   estates, and with gates and compound roads decided on the whole input first ([`subset_for_area`]), so
+//!   an estate inside an area gets the same walking distances as in `plan` on the whole input;
 //! - `--inputs DIR`: one plan per `.osm.pbf` file in DIR, named after the file.
 //!
 //! Areas run in parallel (rayon). Resumable: an area whose folder already holds `summary.json` (written
@@ -19,7 +20,12 @@ use crate::index::Spatial;
 use crate::write::csv_table;
 use crate::write::layer::{FieldType, GeometryKind, Layer, Value};
 use crate::read::planner_layers::{self, LayerKind};
-use crate::model::{Dataset, Estate};
+use crate::model::{Dataset, Estate, FacilityGeometry, Gate, Way};
+use crate::network::access::assign_gates;
+use crate::network::compounds::{PieceAccess, WayPiece, walkable_pieces};
+use crate::profile::WalkRules;
+use geo::{Distance, Euclidean};
+use geo_types::{Coord, LineString, Rect};
 use crate::pipeline::{self, InputSpec, Loaded, OutputFormat, OutputSpec, PlanOptions, PlanSummary, Stages};
 use geo::BoundingRect;
 use geo::Intersects;
@@ -69,28 +75,147 @@ pub fn folder_name(id: &str) -> String {
     if name.is_empty() { "area".to_string() } else { name }
 }
 
-/// The part of `data` an area plans on (see the module doc).
-pub fn subset_for_area(data: &Dataset, area: &MultiPolygon<f64>, margin_m: f64) -> Dataset {
-    let Some(r) = area.bounding_rect() else {
+/// What the whole dataset decides before it is cut into areas, so that an area's estates keep the gates
+/// and the walking network they have in a plan of the whole input: which estate owns each gate, and which
+/// stretches of way are a compound's internal roads ([`crate::network::compounds`]).
+pub struct AreaContext {
+    /// Per gate, the estate it belongs to in the whole dataset ([`crate::network::access::assign_gates`]).
+    gate_owner: Vec<Option<u32>>,
+    /// The way pieces of the whole dataset, by way, in way order.
+    pieces_of_way: Vec<Vec<WayPiece>>,
+    /// How far beyond the area (and its estates) features are kept: the search radius plus the largest snap.
+    reach_m: f64,
+}
+
+impl AreaContext {
+    /// Decide gates and compounds on the whole of `data` with the walk rules of `rules`; features are kept
+    /// `reach_m` around each area.
+    pub fn new(data: &Dataset, rules: &WalkRules, reach_m: f64) -> AreaContext {
+        let gates = assign_gates(&data.gates, &data.estates, rules);
+        let (pieces, _) = walkable_pieces(&data.ways, &data.estates, rules);
+        let mut pieces_of_way: Vec<Vec<WayPiece>> = vec![Vec::new(); data.ways.len()];
+        for piece in pieces {
+            if let Some(list) = pieces_of_way.get_mut(piece.way as usize) {
+                list.push(piece);
+            }
+        }
+        AreaContext { gate_owner: gates.estate_of_gate, pieces_of_way, reach_m }
+    }
+}
+
+/// The part of `data` an area plans on, chosen so that every estate inside the area gets the distances a
+/// plan of the whole input gives it:
+/// - the estates whose representative point lies in the area;
+/// - every other feature whose bounding box comes within `context.reach_m` of the area or of one of those
+///   estates (a route within the search radius, and the snaps at its two ends, cannot leave that reach);
+/// - gates: those the whole dataset gives to an estate left out are dropped (else the nearest estate kept
+///   would take a neighbour's gate as its own), unless the gate lies on a facility's area (its entrance);
+/// - ways: the stretches that are the internal roads of an estate left out are cut away (else, with the
+///   estate gone, a private road would be rejected and a service road through it would become a public
+///   shortcut); the rest of such a way is kept under the same id.
+///
+/// Left the same by construction: the public walking graph, every kept estate's gates and access points,
+/// facilities' entrances, hence `dist_K`, `ok_K`, `n_K`, `nearest_K`. Not the same: Ga2SFCA ratios
+/// (`access_K`, their demand counts only the area's residents) and the opened compounds of a scenario
+/// (those of estates left out are not in the area's network).
+pub fn subset_for_area(data: &Dataset, area: &MultiPolygon<f64>, context: &AreaContext) -> Dataset {
+    let Some(area_box) = area.bounding_rect() else {
         return Dataset::default();
     };
-    let reach = crate::geometry::rect::grown(r, margin_m);
+    let inside: Vec<bool> =
+        data.estates.iter().map(|e| crate::estates::population::representative_point(&e.polygon).is_some_and(|p| area.intersects(&p))).collect();
+    let mut extent = area_box;
+    for (e, _) in data.estates.iter().zip(&inside).filter(|(_, i)| **i) {
+        if let Some(b) = e.polygon.bounding_rect() {
+            extent = Rect::new(
+                Coord { x: extent.min().x.min(b.min().x), y: extent.min().y.min(b.min().y) },
+                Coord { x: extent.max().x.max(b.max().x), y: extent.max().y.max(b.max().y) },
+            );
+        }
+    }
+    let reach = crate::geometry::rect::grown(extent, context.reach_m);
     let near = |s: &dyn Spatial| s.shape().bounding_rect().is_some_and(|b| b.intersects(&reach));
     fn keep<T: Clone>(items: &[T], f: impl Fn(&T) -> bool) -> Vec<T> {
         items.iter().filter(|x| f(x)).cloned().collect()
     }
-    let inside = |e: &Estate| crate::estates::population::representative_point(&e.polygon).is_some_and(|p| area.intersects(&p));
+    let estates: Vec<Estate> = data.estates.iter().zip(&inside).filter(|(_, i)| **i).map(|(e, _)| e.clone()).collect();
+    let facilities = keep(&data.facilities, |x| near(x));
+    let on_facility_area = |g: &Gate| {
+        facilities.iter().any(|f| match &f.geometry {
+            FacilityGeometry::Area(a) => Euclidean.distance(&g.point, a) <= 1.0,
+            FacilityGeometry::Point(_) => false,
+        })
+    };
+    let gates: Vec<Gate> = data
+        .gates
+        .iter()
+        .enumerate()
+        .filter(|(gi, g)| {
+            let owner_kept = match context.gate_owner.get(*gi).copied().flatten() {
+                Some(e) => inside.get(e as usize).copied().unwrap_or(false),
+                None => true,
+            };
+            near(&g.point) && (owner_kept || on_facility_area(g))
+        })
+        .map(|(_, g)| g.clone())
+        .collect();
+    let mut ways = Vec::new();
+    for (wi, way) in data.ways.iter().enumerate() {
+        if !near(&way.line) {
+            continue;
+        }
+        let pieces = context.pieces_of_way.get(wi).map(Vec::as_slice).unwrap_or(&[]);
+        let dropped = |p: &WayPiece| matches!(p.access, PieceAccess::Compound(e) if !inside.get(e as usize).copied().unwrap_or(false));
+        if !pieces.iter().any(dropped) {
+            ways.push(way.clone());
+            continue;
+        }
+        // Runs of kept pieces (consecutive pieces share their end vertex) become ways of the same id.
+        let mut run: Vec<Coord<f64>> = Vec::new();
+        for piece in pieces {
+            if dropped(piece) {
+                if run.len() >= 2 {
+                    ways.push(Way { id: way.id.clone(), line: LineString(std::mem::take(&mut run)), tags: way.tags.clone() });
+                }
+                run.clear();
+                continue;
+            }
+            if run.last() == piece.coords.first() {
+                run.extend_from_slice(&piece.coords[1..]);
+            } else {
+                if run.len() >= 2 {
+                    ways.push(Way { id: way.id.clone(), line: LineString(std::mem::take(&mut run)), tags: way.tags.clone() });
+                }
+                run = piece.coords.clone();
+            }
+        }
+        if run.len() >= 2 {
+            ways.push(Way { id: way.id.clone(), line: LineString(run), tags: way.tags.clone() });
+        }
+    }
     Dataset {
-        estates: keep(&data.estates, inside),
+        estates,
         buildings: keep(&data.buildings, |x| near(x)),
-        facilities: keep(&data.facilities, |x| near(x)),
+        facilities,
         parcels: keep(&data.parcels, |x| near(x)),
         barriers: keep(&data.barriers, |x| near(x)),
         boundaries: keep(&data.boundaries, |x| near(x)),
-        gates: keep(&data.gates, |x| near(x)),
-        ways: keep(&data.ways, |x| near(x)),
+        gates,
+        ways,
         rejects: Vec::new(),
     }
+}
+
+/// Area ids that occur more than once, each once, in order of first repeat.
+pub fn duplicate_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut repeated = Vec::new();
+    for id in ids {
+        if !seen.insert(id) && !repeated.iter().any(|r: &String| r == id) {
+            repeated.push(id.to_string());
+        }
+    }
+    repeated
 }
 
 /// The figures of an area's plan the batch table shows.
@@ -213,17 +338,32 @@ pub fn batch_areas(input: &InputSpec, areas_path: &Path, area_id_field: &str, ou
     let (data, rejected) = planner_layers::planner_layer_from_raw(LayerKind::Boundaries, raw, &fields, &mut crs, input.input_coords, &loaded.profile)?;
     let mut areas = Dataset::default();
     data.append_to(&mut areas);
+    // The reader keeps the first of features sharing an id and rejects the others; for areas that would
+    // silently drop a candidate area, so repeats are the planner's to fix.
+    let repeated = duplicate_ids(areas.boundaries.iter().map(|b| b.id.as_str()).chain(rejected.iter().filter(|r| r.reason.starts_with("duplicate id")).map(|r| r.source_id.as_str())));
+    if !repeated.is_empty() {
+        return Err(Error::input(
+            areas_path,
+            format!("area ids occur more than once: {} (each area needs its own id: it names the area's output folder)", repeated.join(", ")),
+            format!("give every area a different `{area_id_field}` (or pick another field with --area-id-field)"),
+        ));
+    }
+    if areas.boundaries.is_empty() && rejected.is_empty() {
+        return Err(Error::input(areas_path, format!("no features in {}", areas_path.display()), "give a polygon layer with one polygon per candidate area"));
+    }
     if areas.boundaries.is_empty() {
         let why = rejected.first().map_or("it holds no polygon".to_string(), |r| format!("{}: {}", r.source_id, r.reason));
         return Err(Error::input(areas_path, format!("no usable area polygon ({why})"), "give a polygon layer with one polygon per candidate area"));
     }
-    let margin_m = 1.5 * loaded.profile.max_threshold_m();
+    let rules = crate::coverage::effective_rules(&loaded.profile, &opts.coverage)?;
+    let reach_m = crate::coverage::search_radius(&loaded.profile, &opts.coverage)? + rules.max_snap_m;
+    let context = AreaContext::new(&loaded.dataset, &rules, reach_m);
     let outcomes: Vec<AreaOutcome> = areas
         .boundaries
         .par_iter()
         .map(|area| {
             run_area(&area.id, out, |spec| {
-                let sub = Loaded { dataset: subset_for_area(&loaded.dataset, &area.polygon, margin_m), ..loaded.clone() };
+                let sub = Loaded { dataset: subset_for_area(&loaded.dataset, &area.polygon, &context), ..loaded.clone() };
                 let place = area.name.as_deref().unwrap_or(&area.id);
                 let title = opts.title.clone().map_or_else(|| crate::report::Wording::new(out.lang, &loaded.profile).default_title(place), |t| format!("{t} — {}", area.id));
                 let opts = PlanOptions { title: Some(title), ..opts.clone() };
@@ -281,6 +421,7 @@ mod tests {
             bundled_share: 4000.0 / 4500.0,
             eligibility: Default::default(),
             left_out: Default::default(),
+            no_bundles: None,
             min_pop: 1000.0,
             max_pop: 3000.0,
             layers: Default::default(),
@@ -300,6 +441,7 @@ mod tests {
             stage_seconds: Default::default(),
             files: Vec::new(),
             attribution: String::new(),
+            data_quality: Default::default(),
         };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("summary.json");

@@ -27,6 +27,8 @@ pub struct BundleSummary {
     pub eligibility: BTreeMap<String, usize>,
     /// Estates left out of bundles per reason.
     pub left_out: BTreeMap<String, usize>,
+    /// Why there is no bundle, when there is none ([`crate::bundle::no_bundles`]); `null` otherwise.
+    pub no_bundles: Option<crate::bundle::no_bundles::NoBundles>,
     pub min_pop: f64,
     pub max_pop: f64,
     pub layers: BTreeMap<String, usize>,
@@ -97,6 +99,7 @@ pub(crate) fn bundle_outputs(loaded: &Loaded, run: &BundleRun) -> Result<BundleO
         bundled_share: if candidate > 0.0 { bundled / candidate } else { 0.0 },
         eligibility,
         left_out,
+        no_bundles: crate::bundle::no_bundles::why_no_bundles(run, &loaded.dataset),
         min_pop: run.options.min_pop,
         max_pop: run.options.max_pop,
         layers: BTreeMap::new(),

@@ -4,7 +4,12 @@
 //! floor-area population estimate for estates that carry no figure.
 //!
 //! The working CRS is `--crs` when given, else the one the OpenStreetMap reader chose (the UTM zone of the
-//! extract's centre), else the one the first planners' layer chose.
+//! extract's centre), else the one the first planners' layer chose. A `--crs` that stretches distances by
+//! more than 0.2 % over the data is refused, naming the zones that suit it ([`crate::crs::zone_check`]).
+//!
+//! A layer file with no feature at all is refused ("no features in FILE", exit 2). A layer whose features
+//! were all rejected is a warning, and an input error when the command cannot work without it: the estates,
+//! the network, or the facilities when there is no `--osm` to take them from.
 //!
 //! ```no_run
 //! use lifecircle::pipeline::{InputSpec, load};
@@ -22,6 +27,7 @@ use crate::profile::Profile;
 use crate::read::osm::{self, ExtractStats};
 use crate::read::planner_layers::{self, LayerFields, LayerKind};
 use crate::read::survey::{self, SurveyReport};
+use crate::report::data_quality::LayerRead;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -75,6 +81,35 @@ pub struct Loaded {
     pub osm_stats: Option<ExtractStats>,
     /// How the survey table joined, when `--survey` was given.
     pub survey: Option<SurveyReport>,
+    /// Each planner's layer file as read: features kept and rejected (for the data-quality summary).
+    pub layer_reads: Vec<LayerRead>,
+}
+
+/// The extent of the dataset's estates, ways and facilities in WGS 84 lon/lat (the corners of its extent in
+/// the working CRS, converted back); `None` when there is no geometry.
+fn dataset_extent_lon_lat(dataset: &Dataset, crs: WorkingCrs) -> Result<Option<geo_types::Rect<f64>>> {
+    use geo::BoundingRect;
+    let mut boxes: Vec<geo_types::Rect<f64>> = Vec::new();
+    boxes.extend(dataset.estates.iter().filter_map(|e| e.polygon.bounding_rect()));
+    boxes.extend(dataset.ways.iter().filter_map(|w| w.line.bounding_rect()));
+    boxes.extend(dataset.facilities.iter().filter_map(|f| match &f.geometry {
+        crate::model::FacilityGeometry::Point(p) => Some(p.bounding_rect()),
+        crate::model::FacilityGeometry::Area(a) => a.bounding_rect(),
+    }));
+    let Some(first) = boxes.first().copied() else { return Ok(None) };
+    let (mut min, mut max) = (first.min(), first.max());
+    for b in &boxes {
+        min = geo_types::Coord { x: min.x.min(b.min().x), y: min.y.min(b.min().y) };
+        max = geo_types::Coord { x: max.x.max(b.max().x), y: max.y.max(b.max().y) };
+    }
+    let corners = [min, max, geo_types::Coord { x: min.x, y: max.y }, geo_types::Coord { x: max.x, y: min.y }];
+    let lon_lat = crate::crs::Transformer::with_to_wgs84(crs, |t| corners.iter().map(|c| t.coord(*c)).collect::<Result<Vec<_>>>())??;
+    let (mut lo, mut hi) = (lon_lat[0], lon_lat[0]);
+    for c in &lon_lat {
+        lo = geo_types::Coord { x: lo.x.min(c.x), y: lo.y.min(c.y) };
+        hi = geo_types::Coord { x: hi.x.max(c.x), y: hi.y.max(c.y) };
+    }
+    Ok(Some(geo_types::Rect::new(lo, hi)))
 }
 
 /// Read every input named in `spec` into one dataset in the working CRS.
@@ -93,6 +128,7 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
     }
     let mut dataset = Dataset::default();
     let mut osm_stats = None;
+    let mut layer_reads = Vec::new();
     if let Some(path) = &spec.osm {
         let mut extract = osm::read_osm(path, &profile, crs)?;
         crate::estates::derive_estates(&mut extract, &profile);
@@ -103,6 +139,30 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
     }
     for (kind, path) in layer_files {
         let (data, rejected) = planner_layers::read_planner_layer(kind, path, &spec.fields, &mut crs, spec.input_coords, &profile)?;
+        if data.is_empty() && rejected.is_empty() {
+            // An empty FeatureCollection (or table) is a wrong or unfinished file, whatever the layer.
+            return Err(Error::input(path, format!("no features in {}", path.display()), format!("give a {} layer with at least one feature, or leave its option out", kind.name())));
+        }
+        if data.is_empty() && kind == LayerKind::Estates {
+            // Every estate rejected: there is nothing to analyse.
+            let first = rejected.first().map(|r| format!(" (the first, `{}`: {})", r.source_id, r.reason)).unwrap_or_default();
+            return Err(Error::input(
+                path,
+                format!("all {} features of the estates layer were rejected{first}, so there is no estate to analyse", rejected.len()),
+                "fix the estates' geometry and fields (see the reasons in a run without this layer, or open the file in QGIS), then run again",
+            ));
+        }
+        if data.is_empty() && kind == LayerKind::Facilities && spec.osm.is_none() {
+            let first = rejected.first().map(|r| format!(" (the first, `{}`: {})", r.source_id, r.reason)).unwrap_or_default();
+            return Err(Error::input(
+                path,
+                format!("all {} features of the facilities layer were rejected{first}, and there is no --osm to take facilities from", rejected.len()),
+                "give each facility a point or polygon and a category the profile knows (see --profile), or add --osm",
+            ));
+        }
+        if data.is_empty() && !rejected.is_empty() && kind != LayerKind::Ways {
+            tracing::warn!(file = %path.display(), layer = kind.name(), rejects = rejected.len(), "every feature of this layer was rejected (see the rejects layer and the data-quality sheet); the run goes on without it");
+        }
         if kind == LayerKind::Ways && data.is_empty() {
             // Walking distances need at least one line: an empty network is a wrong file, not a result.
             let problem = match rejected.first() {
@@ -112,10 +172,24 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
             return Err(Error::input(path, problem, "give the walkable lines (LineString / MultiLineString) with --network, or drop --network to use only --osm"));
         }
         tracing::info!(file = %path.display(), layer = kind.name(), features = data.len(), rejects = rejected.len(), "read layer");
+        layer_reads.push(LayerRead { file: path.display().to_string(), layer: kind.name().to_string(), kept: data.len(), rejected: rejected.len() });
         data.append_to(&mut dataset);
         dataset.rejects.extend(rejected);
     }
-    let crs = crs.ok_or_else(|| Error::Internal("no working CRS was chosen".into()))?;
+    let crs = match crs {
+        Some(crs) => crs,
+        // Only features without a usable coordinate: every one was rejected, so no extent to project.
+        None => {
+            return Err(Error::Usage(
+                "no input feature has a usable coordinate, so no working CRS can be chosen: check the files (the rejects are listed in the log) or give --crs".into(),
+            ));
+        }
+    };
+    if spec.crs.is_some()
+        && let Some(extent) = dataset_extent_lon_lat(&dataset, crs)?
+    {
+        crate::crs::zone_check::check_crs_suits_extent(crs, extent)?;
+    }
     let survey = match &spec.survey {
         Some(path) => {
             let table = survey::read_survey(path)?;
@@ -130,5 +204,5 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
     if spec.buildings.is_some() || spec.estates.is_some() {
         population::estimate_population(&mut dataset.estates, &dataset.buildings, &profile.population);
     }
-    Ok(Loaded { dataset, crs, profile, osm_stats, survey })
+    Ok(Loaded { dataset, crs, profile, osm_stats, survey, layer_reads })
 }

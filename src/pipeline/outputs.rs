@@ -64,9 +64,29 @@ pub fn write_layers(out: &OutputSpec, layers: &[Layer]) -> Result<Vec<PathBuf>> 
 
 /// Write a value as pretty JSON, atomically.
 pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let mut bytes = serde_json::to_vec_pretty(value).map_err(|e| Error::Internal(format!("serialising {}: {e}", path.display())))?;
+    let mut tree = serde_json::to_value(value).map_err(|e| Error::Internal(format!("serialising {}: {e}", path.display())))?;
+    drop_negative_zeros(&mut tree);
+    let mut bytes = serde_json::to_vec_pretty(&tree).map_err(|e| Error::Internal(format!("serialising {}: {e}", path.display())))?;
     bytes.push(b'\n');
     atomic::write_bytes_atomically(path, &bytes)
+}
+
+/// Replace every `-0.0` in a JSON tree by `0.0` (see [`crate::write::layer::without_negative_zero`]).
+pub fn drop_negative_zeros(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) => {
+            if let Some(x) = n.as_f64()
+                && x == 0.0
+                && x.is_sign_negative()
+                && let Some(zero) = serde_json::Number::from_f64(0.0)
+            {
+                *n = zero;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_negative_zeros),
+        serde_json::Value::Object(map) => map.values_mut().for_each(drop_negative_zeros),
+        _ => {}
+    }
 }
 
 /// Write a run's map layers (in the chosen format), its rejects, the survey report and CSV tables into the
@@ -157,4 +177,25 @@ pub(crate) fn write_json_file<T: Serialize>(dir: &Path, name: &str, value: &T) -
     let path = dir.join(name);
     write_json(&path, value)?;
     Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_files_never_hold_a_negative_zero() {
+        #[derive(Serialize)]
+        struct Figures {
+            bundled_population: f64,
+            shares: Vec<f64>,
+            count: i64,
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("summary.json");
+        write_json(&path, &Figures { bundled_population: -0.0, shares: vec![-0.0 * 5.0, -1.5], count: 0 }).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("-0.0") && !text.contains("-0,") && !text.contains("-0\n"), "{text}");
+        assert!(text.contains("\"bundled_population\": 0.0") && text.contains("-1.5"), "{text}");
+    }
 }

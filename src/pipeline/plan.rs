@@ -62,6 +62,8 @@ pub struct PlanSummary {
     pub stage_seconds: BTreeMap<String, f64>,
     pub files: Vec<String>,
     pub attribution: String,
+    /// What the input data lacks ([`crate::report::data_quality`]).
+    pub data_quality: crate::report::data_quality::DataQuality,
 }
 
 /// `lifecircle plan`: extract → coverage → bundles, then the planner's package: one styled GeoPackage,
@@ -138,6 +140,8 @@ impl PlanRun<'_> {
     fn analyse_and_write(&self, mut stages: Stages, stage: atomic::StagingFolder, network_written: impl FnOnce() -> Result<NetworkWritten>) -> Result<PlanSummary> {
         let (loaded, sd) = (self.loaded, &self.paths.dir);
         stages.start("bundles");
+        let data_quality = crate::report::data_quality::data_quality(&loaded.dataset, &loaded.profile, &loaded.layer_reads, self.coverage);
+        data_quality.warn();
         let failing = failing_must_have(loaded, self.coverage);
         let bundle_run = bundle::run_bundles(&loaded.dataset, &self.opts.bundle, Some(&failing))?;
         stages.start("sites");
@@ -162,6 +166,8 @@ impl PlanRun<'_> {
             siting: &sited.run,
             bundle_sites: sited.bundle_site_count(),
             left_out_of_maps: left_out,
+            data_quality: &data_quality,
+            no_bundles: bundle_summary.no_bundles.as_ref(),
         }, self.wording);
         let written = self.write_side_by_side(&layers, gpkg, network_styles, &shown, &report, &title);
         written.gpkg?;
@@ -169,7 +175,7 @@ impl PlanRun<'_> {
         files.extend(network_files);
         files.extend(written.geojson?.into_iter().flatten());
         files.extend(self.write_tables(&sited.run, &bundles_table)?);
-        files.push(crate::write::xlsx::write_plan_workbook(sd, self.out.lang, &loaded.profile, &layers.iter().collect::<Vec<_>>())?);
+        files.push(crate::write::xlsx::write_plan_workbook(sd, self.out.lang, &loaded.profile, &layers.iter().collect::<Vec<_>>(), &report.data_quality)?);
         written.report?;
         let map = written.map?;
         files.extend([sd.join("report.html"), map.svg, map.png]);
@@ -189,6 +195,7 @@ impl PlanRun<'_> {
             stage_seconds: stages.seconds.clone(),
             files: final_paths(sd, &self.out.dir, &files),
             attribution: crate::report::html::ODBL_ATTRIBUTION.to_string(),
+            data_quality,
         };
         files.push(write_json_file(sd, "summary.json", &summary)?);
         commit_run(stage, &files)?;

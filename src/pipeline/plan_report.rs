@@ -62,6 +62,8 @@ pub(crate) struct PlanFigures<'a> {
     pub siting: &'a SitingRun,
     pub bundle_sites: usize,
     pub left_out_of_maps: Vec<String>,
+    pub data_quality: &'a crate::report::data_quality::DataQuality,
+    pub no_bundles: Option<&'a crate::bundle::no_bundles::NoBundles>,
 }
 
 /// The run's summary for the report's tables; the coverage rows follow the run's rule profile.
@@ -85,5 +87,28 @@ pub(crate) fn report_summary(f: PlanFigures, wording: &Wording) -> ReportSummary
         bundle_sites: f.bundle_sites,
         working_crs: f.loaded.crs.name(),
         left_out_of_maps: f.left_out_of_maps,
+        data_quality: f.data_quality.sentences(wording),
+        no_bundles: f.no_bundles.map(|why| no_bundles_sentence(why, wording)),
+    }
+}
+
+/// Why there is no bundle, in a sentence (`bundles_none.<reason>` in the catalogue).
+pub(crate) fn no_bundles_sentence(why: &crate::bundle::no_bundles::NoBundles, wording: &Wording) -> String {
+    use crate::bundle::no_bundles::NoBundles;
+    use crate::report::field_values::format_count;
+    let key = format!("bundles_none.{}", why.key());
+    match why {
+        NoBundles::NoEstates => wording.tr(&key).to_string(),
+        NoBundles::NoEligibleEstates { ineligible, main_reason, main_reason_estates } => {
+            wording.tr_with(&key, &[("estates", ineligible), ("reason", main_reason), ("reason_estates", main_reason_estates)])
+        }
+        NoBundles::NeedsSurveyExcluded { needs_survey } => wording.tr_with(&key, &[("estates", needs_survey)]),
+        NoBundles::TooFewResidents { candidates, candidate_population, min_pop } => {
+            wording.tr_with(&key, &[("estates", candidates), ("residents", &format_count(*candidate_population)), ("min_pop", &format_count(*min_pop))])
+        }
+        NoBundles::CandidatesApart { candidates, left_out } => {
+            let reasons: Vec<String> = left_out.iter().map(|(reason, n)| format!("{reason} × {n}")).collect();
+            wording.tr_with(&key, &[("estates", candidates), ("reasons", &reasons.join(wording.tr("units.list_separator")))])
+        }
     }
 }

@@ -91,8 +91,9 @@ pub fn render_report(layers: &[&Layer], summary: &ReportSummary, title: &str, wo
         w("report.layers"),
         w("report.no_script")
     );
+    data_quality_section(&summary.data_quality, wording, &mut page);
     coverage_section(&summary.coverage, wording, &mut page);
-    bundles_section(layers, wording, &mut page);
+    bundles_section(layers, summary.no_bundles.as_deref(), wording, &mut page);
     let eligibility: Vec<(String, String)> = summary.eligibility_rows().into_iter().map(|(verdict, n)| (wording.value_name("eligible", verdict), n)).collect();
     if !eligibility.is_empty() {
         let _ = writeln!(page, "<section id=\"eligibility\">\n<h2>{}</h2>", w("report.eligibility_heading"));
@@ -168,13 +169,36 @@ fn site_text(site: &SiteRow, wording: &Wording) -> String {
     html_text(&site.describe(wording))
 }
 
-fn bundles_section(layers: &[&Layer], wording: &Wording, page: &mut String) {
+/// 数据质量: what the data lacks, in plain sentences, before the tables (so a 0 % is read for what it is).
+fn data_quality_section(findings: &[String], wording: &Wording, page: &mut String) {
+    let _ = writeln!(page, "<section id=\"data-quality\">\n<h2>{}</h2>", html_text(wording.tr("report.data_quality_heading")));
+    if findings.is_empty() {
+        let _ = writeln!(page, "<p class=\"note\">{}</p>", html_text(wording.tr("data_quality.none")));
+    } else {
+        page.push_str("<ul>\n");
+        for finding in findings {
+            let _ = writeln!(page, "<li>{}</li>", html_text(finding));
+        }
+        page.push_str("</ul>\n");
+    }
+    page.push_str("</section>\n");
+}
+
+fn bundles_section(layers: &[&Layer], no_bundles: Option<&str>, wording: &Wording, page: &mut String) {
     let (rows, outside) = bundle_rows(layers);
+    let w = |key: &str| html_text(wording.tr(key));
     if rows.is_empty() && outside.is_empty() {
+        if let Some(why) = no_bundles {
+            let _ = writeln!(page, "<section id=\"bundles\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>\n</section>", w("report.bundles_heading"), html_text(why));
+        }
         return;
     }
-    let w = |key: &str| html_text(wording.tr(key));
     let _ = writeln!(page, "<section id=\"bundles\">\n<h2>{}</h2>", w("report.bundles_heading"));
+    if rows.is_empty()
+        && let Some(why) = no_bundles
+    {
+        let _ = writeln!(page, "<p class=\"note\">{}</p>", html_text(why));
+    }
     if !rows.is_empty() {
         let _ = writeln!(
             page,

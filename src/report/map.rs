@@ -4,7 +4,8 @@
 //! a north arrow and the OpenStreetMap attribution, every word in the language of the [`Wording`] (Chinese
 //! by default; the page asks for Noto Sans CJK SC, so the PNG draws Chinese glyphs). A text longer than the
 //! room it has (a long `--title`, a long category name in the legend) is squeezed to fit
-//! (`textLength`), never cut. Layers are drawn bottom-first by their role (service
+//! (`textLength`), never cut; a legend longer than its frame is split into columns and scaled down, never
+//! cut either. Layers are drawn bottom-first by their role (service
 //! areas, service lines, network, idle land, estates filled by coverage score, facility areas, bundle outlines, facility
 //! dots, site stars),
 //! with the symbols of [`crate::report::symbology`], the same as the HTML report's map and the QGIS styles.
@@ -325,43 +326,102 @@ fn legend_swatch(symbol: &Symbol, kind: GeometryKind, x: f64, y: f64, out: &mut 
     }
 }
 
+/// One line of the legend: a layer's title, one of its entries, or the gap after a layer.
+enum LegendRow<'a> {
+    Title(&'a str),
+    Entry(&'a Symbol, GeometryKind, &'a str),
+    Gap,
+}
+
+impl LegendRow<'_> {
+    fn height(&self) -> f64 {
+        match self {
+            LegendRow::Gap => 8.0,
+            _ => LEGEND_ROW_H,
+        }
+    }
+}
+
+/// The most columns the legend is split into before its rows are only shrunk.
+const LEGEND_MAX_COLUMNS: usize = 3;
+/// The smallest scale accepted before one more column is tried.
+const LEGEND_MIN_SCALE: f64 = 0.75;
+
+/// Split `rows` into `columns` columns of about equal height (a column never starts with a gap); returns
+/// the columns and the tallest one's height.
+fn legend_columns<'r, 'a>(rows: &'r [LegendRow<'a>], columns: usize) -> (Vec<&'r [LegendRow<'a>]>, f64) {
+    let total: f64 = rows.iter().map(LegendRow::height).sum();
+    let target = total / columns as f64;
+    let mut out = Vec::with_capacity(columns);
+    let (mut start, mut height, mut tallest) = (0, 0.0_f64, 0.0_f64);
+    for (i, row) in rows.iter().enumerate() {
+        if out.len() + 1 < columns && i > start && height + row.height() > target + 0.5 {
+            out.push(&rows[start..i]);
+            tallest = tallest.max(height);
+            (start, height) = (i, 0.0);
+            if matches!(row, LegendRow::Gap) {
+                start = i + 1;
+                continue;
+            }
+        }
+        height += row.height();
+    }
+    out.push(&rows[start.min(rows.len())..]);
+    (out, tallest.max(height))
+}
+
+/// The legend: every entry of every drawn layer, never cut. When the rows do not fit the frame's height they
+/// are split into up to [`LEGEND_MAX_COLUMNS`] columns (the fewest whose scale is at least
+/// [`LEGEND_MIN_SCALE`]) and scaled down (text and swatches alike) until the tallest column fits.
 fn legend_svg(drawn: &[(&Layer, LayerSymbology)], frame: Frame, wording: &Wording, out: &mut String) {
     let _ = writeln!(out, r##"<g id="legend"><rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="#ffffff" stroke="#bbbbbb"/>"##, frame.x, frame.y, frame.w, frame.h);
     let _ = writeln!(out, r##"<text x="{:.1}" y="{:.1}" font-size="20" font-weight="bold" fill="#222222">{}</text>"##, frame.x + 16.0, frame.y + 32.0, xml_text(wording.tr("map.legend")));
-    let mut y = frame.y + 64.0;
-    let bottom = frame.y + frame.h - 12.0;
-    'layers: for (layer, symbology) in drawn.iter().rev() {
+    let mut rows = Vec::new();
+    for (layer, symbology) in drawn.iter().rev() {
         if symbology.legend.is_empty() {
             continue;
         }
-        if y + LEGEND_ROW_H > bottom {
-            let _ = writeln!(out, r##"<text x="{:.1}" y="{y:.1}" font-size="14" fill="#666666">…</text>"##, frame.x + 16.0);
+        if !rows.is_empty() {
+            rows.push(LegendRow::Gap);
+        }
+        rows.push(LegendRow::Title(&symbology.title));
+        for entry in &symbology.legend {
+            rows.push(LegendRow::Entry(&symbology.symbols[entry.symbol], layer.geometry, &entry.label));
+        }
+    }
+    // Rows are placed by their baseline: the first one at 64 px below the frame's top, the last one's
+    // baseline at most 12 px above its bottom.
+    let scale_for = |tallest: f64| if tallest <= LEGEND_ROW_H { 1.0 } else { ((frame.h - 76.0).max(1.0) / (tallest - LEGEND_ROW_H)).min(1.0) };
+    let mut layout = legend_columns(&rows, 1);
+    let mut columns = 1;
+    for n in 1..=LEGEND_MAX_COLUMNS {
+        (layout, columns) = (legend_columns(&rows, n), n);
+        if scale_for(layout.1) >= LEGEND_MIN_SCALE {
             break;
         }
-        let _ = writeln!(
-            out,
-            r##"<text x="{:.1}" y="{y:.1}" font-size="16" font-weight="bold" fill="#222222"{}>{}</text>"##,
-            frame.x + 16.0,
-            fit_width(&symbology.title, 16.0, frame.w - 32.0),
-            xml_text(&symbology.title)
-        );
-        y += LEGEND_ROW_H;
-        for entry in &symbology.legend {
-            if y + LEGEND_ROW_H > bottom {
-                let _ = writeln!(out, r##"<text x="{:.1}" y="{y:.1}" font-size="14" fill="#666666">…</text>"##, frame.x + 24.0);
-                break 'layers;
+    }
+    let scale = scale_for(layout.1);
+    let column_w = frame.w / columns as f64;
+    for (c, column) in layout.0.iter().enumerate() {
+        let (x0, y0) = (frame.x + c as f64 * column_w, frame.y + 64.0);
+        // Inside the group, sizes are those of a full-size legend column of width column_w / scale.
+        let inner_w = column_w / scale;
+        let _ = writeln!(out, r#"<g class="legend-column" transform="translate({x0:.1} {y0:.1}) scale({scale:.4})">"#);
+        let mut y = 0.0;
+        for row in column.iter() {
+            match row {
+                LegendRow::Title(title) => {
+                    let _ = writeln!(out, r##"<text x="16.0" y="{y:.1}" font-size="16" font-weight="bold" fill="#222222"{}>{}</text>"##, fit_width(title, 16.0, inner_w - 32.0), xml_text(title));
+                }
+                LegendRow::Entry(symbol, kind, label) => {
+                    legend_swatch(symbol, *kind, 20.0, y - 5.0, out);
+                    let _ = writeln!(out, r##"<text x="56.0" y="{y:.1}" font-size="14" fill="#333333"{}>{}</text>"##, fit_width(label, 14.0, inner_w - 72.0), xml_text(label));
+                }
+                LegendRow::Gap => {}
             }
-            legend_swatch(&symbology.symbols[entry.symbol], layer.geometry, frame.x + 20.0, y - 5.0, out);
-            let _ = writeln!(
-                out,
-                r##"<text x="{:.1}" y="{y:.1}" font-size="14" fill="#333333"{}>{}</text>"##,
-                frame.x + 56.0,
-                fit_width(&entry.label, 14.0, frame.w - 72.0),
-                xml_text(&entry.label)
-            );
-            y += LEGEND_ROW_H;
+            y += row.height();
         }
-        y += 8.0;
+        out.push_str("</g>\n");
     }
     out.push_str("</g>\n");
 }
@@ -525,12 +585,43 @@ mod tests {
         assert!(texts.contains(&"<玄武>".to_string()));
         assert!(texts.contains(&"park & garden #1".to_string()), "a category the profile does not know keeps its value");
         assert!(texts.iter().any(|t| t.contains("地图数据 © OpenStreetMap 贡献者, ODbL 1.0")));
-        assert!(texts.contains(&"得分 0.0 – 0.2".to_string()));
+        assert!(texts.contains(&"得分 0.0 – <0.2".to_string()));
         for t in ["图例", "北", "小区（生活圈覆盖得分）", "闲置用地", "建议选址"] {
             assert!(texts.contains(&t.to_string()), "{t} missing from {texts:?}");
         }
         assert!(texts.iter().any(|t| t.starts_with("居住小区社区生活圈覆盖情况（GB 50180-2018，步行距离：5分钟生活圈 300 米、10分钟生活圈 500 米、15分钟生活圈 1 公里")));
         assert!(svg.contains("fill=\"#d7191c\""), "estate filled red for score 0.1");
+    }
+
+    #[test]
+    fn a_long_legend_is_split_into_columns_never_cut() {
+        // 60 facility categories on a page whose legend frame holds about 40 rows at full size.
+        let mut facilities = Layer::new("facilities", GeometryKind::Point, &[("category", FieldType::Text)]);
+        for i in 0..60 {
+            facilities.push(Some(Geometry::Point(point!(x: 118.0 + f64::from(i) * 1e-4, y: 32.0))), vec![format!("category number {i:02}").into()]);
+        }
+        let mut estates = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
+        estates.push(Some(Geometry::Polygon(polygon![(x: 118.0, y: 32.0), (x: 118.004, y: 32.0), (x: 118.004, y: 32.003), (x: 118.0, y: 32.0)])), vec![Value::Real(0.1)]);
+        let svg = render_map_svg(&[&facilities, &estates], &MapOptions::a4_landscape("t", &zh()), &zh());
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let legend = doc.descendants().find(|n| n.attribute("id") == Some("legend")).unwrap();
+        let texts: Vec<&str> = legend.descendants().filter(|n| n.has_tag_name("text")).filter_map(|n| n.text()).collect();
+        for i in 0..60 {
+            let label = format!("category number {i:02}");
+            assert!(texts.contains(&label.as_str()), "{label} missing from the legend");
+        }
+        assert!(texts.contains(&"得分 0.0 – <0.2"));
+        assert!(!texts.iter().any(|t| t.contains('…')), "nothing is cut");
+        let columns: Vec<roxmltree::Node> = legend.descendants().filter(|n| n.attribute("class") == Some("legend-column")).collect();
+        assert_eq!(columns.len(), 2, "66 rows wrap into two columns");
+        // Every column's last baseline stays inside the legend frame (1240 px page: frame 88..1192).
+        for column in columns {
+            let transform = column.attribute("transform").unwrap();
+            let numbers: Vec<f64> = transform.split(|c: char| !(c.is_ascii_digit() || c == '.')).filter(|t| !t.is_empty()).map(|t| t.parse().unwrap()).collect();
+            let (y0, scale) = (numbers[1], numbers[2]);
+            let last_y: f64 = column.descendants().filter(|n| n.has_tag_name("text")).map(|n| n.attribute("y").unwrap().parse::<f64>().unwrap()).fold(0.0, f64::max);
+            assert!(y0 + last_y * scale <= 1192.0 - 12.0 + 1e-6, "column ends at {}", y0 + last_y * scale);
+        }
     }
 
     #[test]

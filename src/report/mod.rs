@@ -31,6 +31,7 @@
 
 pub mod bundle_table;
 pub mod coverage_table;
+pub mod data_quality;
 pub mod escape;
 pub mod field_values;
 pub mod gpkg_styles;

@@ -3,7 +3,12 @@
 //!
 //! - Coverage score (0..=1): five equal classes on the ColorBrewer `RdYlGn` diverging ramp (Harrower &
 //!   Brewer 2003, "ColorBrewer.org: an online tool for selecting colour schemes for maps"), red = poorly
-//!   served, green = well served.
+//!   served, green = well served. **One class rule everywhere**: a class is closed at its lower bound and
+//!   open at its upper one, `lower <= score < upper` (the last class also holds 1.0), so a score exactly on
+//!   a break (0.2, 0.4 …, which are common: scores are often multiples of 1/5) goes to the upper class.
+//!   [`score_class`] is the rule for the report and the printable map; [`score_class_filter`] writes the
+//!   same rule as the QGIS expression of a rule-based renderer (QGIS's graduated renderer closes ranges at
+//!   both ends and puts 0.2 in the lower class, so it is not used).
 //! - Life-circle tiers (GB 50180-2018 §3.0.4: 5-, 10- and 15-minute circles): one hue per tier, the nearest
 //!   circle darkest, drawn semi-transparent so that overlapping circles stay readable.
 //! - Facility categories: a fixed colour for each category of the default profile, so that colours do not
@@ -74,10 +79,10 @@ pub struct ScoreClass {
 
 /// The five score classes, RdYlGn 5-class.
 pub const SCORE_CLASSES: [ScoreClass; 5] = [
-    ScoreClass { lower: 0.0, upper: 0.2, colour: Rgba::opaque(215, 25, 28), label: "0.0 – 0.2" },
-    ScoreClass { lower: 0.2, upper: 0.4, colour: Rgba::opaque(253, 174, 97), label: "0.2 – 0.4" },
-    ScoreClass { lower: 0.4, upper: 0.6, colour: Rgba::opaque(255, 255, 191), label: "0.4 – 0.6" },
-    ScoreClass { lower: 0.6, upper: 0.8, colour: Rgba::opaque(166, 217, 106), label: "0.6 – 0.8" },
+    ScoreClass { lower: 0.0, upper: 0.2, colour: Rgba::opaque(215, 25, 28), label: "0.0 – <0.2" },
+    ScoreClass { lower: 0.2, upper: 0.4, colour: Rgba::opaque(253, 174, 97), label: "0.2 – <0.4" },
+    ScoreClass { lower: 0.4, upper: 0.6, colour: Rgba::opaque(255, 255, 191), label: "0.4 – <0.6" },
+    ScoreClass { lower: 0.6, upper: 0.8, colour: Rgba::opaque(166, 217, 106), label: "0.6 – <0.8" },
     ScoreClass { lower: 0.8, upper: 1.0, colour: Rgba::opaque(26, 150, 65), label: "0.8 – 1.0" },
 ];
 
@@ -91,6 +96,29 @@ pub fn score_class(score: f64) -> Option<usize> {
     }
     let clamped = score.clamp(0.0, 1.0);
     Some(SCORE_CLASSES.iter().position(|c| clamped < c.upper).unwrap_or(SCORE_CLASSES.len() - 1))
+}
+
+/// The QGIS expression that selects class `class` of [`SCORE_CLASSES`] on `field`: the rule of
+/// [`score_class`] (`lower <= score < upper`; below 0 in the first class, above 1 in the last), for a
+/// rule-based renderer. `None` for a class index out of range.
+///
+/// ```
+/// use lifecircle::report::palette::score_class_filter;
+/// assert_eq!(score_class_filter("score", 0).unwrap(), r#""score" < 0.2"#);
+/// assert_eq!(score_class_filter("score", 1).unwrap(), r#""score" >= 0.2 AND "score" < 0.4"#);
+/// assert_eq!(score_class_filter("score", 4).unwrap(), r#""score" >= 0.8"#);
+/// ```
+pub fn score_class_filter(field: &str, class: usize) -> Option<String> {
+    let c = SCORE_CLASSES.get(class)?;
+    let quoted = format!("\"{}\"", field.replace('"', "\"\""));
+    let mut parts = Vec::new();
+    if class > 0 {
+        parts.push(format!("{quoted} >= {}", c.lower));
+    }
+    if class + 1 < SCORE_CLASSES.len() {
+        parts.push(format!("{quoted} < {}", c.upper));
+    }
+    Some(parts.join(" AND "))
 }
 
 /// The fill of a score.

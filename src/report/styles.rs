@@ -3,7 +3,7 @@
 //!
 //! | layer | renderer |
 //! |---|---|
-//! | `estates` | graduated on `score` (0..=1), five equal classes red → green ([`palette::SCORE_CLASSES`]) |
+//! | `estates` | rule-based on `score` (0..=1): five equal classes red → green, each `lower <= score < upper` ([`palette::SCORE_CLASSES`], [`palette::score_class_filter`]), grey without a score |
 //! | `service_areas` | categorised on `tier`: `5min` / `10min` / `15min`, semi-transparent fills |
 //! | `service_lines` | categorised on `tier`, lines of the same colours |
 //! | `bundles` | no fill, thick purple outline, labelled with `bundle_id` |
@@ -22,7 +22,7 @@
 //!
 //! The document follows the structure QGIS 3.22 itself writes (`QgsMapLayer::exportNamedStyle`): a `<qgis>`
 //! root with `styleCategories="Symbology|Labeling|Fields"` (Fields carries the aliases) and `labelsEnabled`, a `<renderer-v2>` (`singleSymbol`,
-//! `graduatedSymbol` or `categorizedSymbol`) whose symbols hold symbol layers with their properties in
+//! `RuleRenderer` or `categorizedSymbol`) whose symbols hold symbol layers with their properties in
 //! `<Option type="Map">`, an optional simple `<labeling>`, `<aliases>` (one `<alias field index name>` per
 //! field, as `QgsVectorLayer::readSymbology` reads them) and `<layerGeometryType>` (0 point, 1 line,
 //! 2 polygon), which QGIS checks before it applies a style. Attributes left out take QGIS's defaults.
@@ -34,7 +34,7 @@
 //! let estates = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real)]);
 //! let wording = Wording::default_profile(lifecircle::lang::Lang::Zh);
 //! let qml = lifecircle::report::styles::qml_for_layer(&estates, &wording).unwrap();
-//! assert!(qml.contains(r#"type="graduatedSymbol""#) && qml.contains(r#"attr="score""#));
+//! assert!(qml.contains(r#"type="RuleRenderer""#) && qml.contains(r#"filter="&quot;score&quot; &gt;= 0.2 AND &quot;score&quot; &lt; 0.4""#));
 //! assert!(qml.contains(r#"<alias field="score" index="0" name="覆盖得分"/>"#));
 //! ```
 
@@ -213,7 +213,7 @@ pub fn qml_for_layer(layer: &Layer, wording: &Wording) -> Option<String> {
     let mut renderer = String::new();
     let mut label = None;
     match role {
-        LayerRole::Estates if has("score") => graduated_score_renderer(wording, &mut renderer),
+        LayerRole::Estates if has("score") => score_rule_renderer(wording, &mut renderer),
         LayerRole::Estates => {
             let symbol = Symbol::Fill { colour: palette::NO_SCORE, style: FillStyle::Solid, outline: palette::ESTATE_OUTLINE, outline_width_mm: 0.2 };
             single_renderer(&symbol, &mut renderer);
@@ -385,23 +385,32 @@ fn single_renderer(symbol: &Symbol, out: &mut String) {
     out.push_str("    </symbols>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
 }
 
-fn graduated_score_renderer(wording: &Wording, out: &mut String) {
-    out.push_str("  <renderer-v2 type=\"graduatedSymbol\" attr=\"score\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\">\n    <ranges>\n");
+/// The estates' score classes as a rule-based renderer: one rule per class of [`palette::SCORE_CLASSES`]
+/// with the filter of [`palette::score_class_filter`] (`lower <= score < upper`, the rule of the report and
+/// the printable map), and a grey rule for estates without a score. QGIS's graduated renderer is not used:
+/// its ranges are closed at both ends and the first match wins, so a score of exactly 0.2 would fall in
+/// the 0.0 class.
+fn score_rule_renderer(wording: &Wording, out: &mut String) {
+    out.push_str("  <renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\">\n    <rules key=\"{score-root}\">\n");
+    let mut symbols = Vec::new();
     for (i, class) in palette::SCORE_CLASSES.iter().enumerate() {
+        let filter = palette::score_class_filter("score", i).unwrap_or_default();
         let _ = writeln!(
             out,
-            r#"      <range lower="{:.6}" upper="{:.6}" symbol="{i}" label="{}" render="true"/>"#,
-            class.lower,
-            class.upper,
+            r#"      <rule key="{{score-{i}}}" symbol="{i}" filter="{}" label="{}"/>"#,
+            xml_text(&filter),
             xml_text(&wording.tr_with("legend.score_class", &[("range", &class.label)]))
         );
+        symbols.push(Symbol::Fill { colour: class.colour, style: FillStyle::Solid, outline: palette::ESTATE_OUTLINE, outline_width_mm: 0.2 });
     }
-    out.push_str("    </ranges>\n    <symbols>\n");
-    for (i, class) in palette::SCORE_CLASSES.iter().enumerate() {
-        let symbol = Symbol::Fill { colour: class.colour, style: FillStyle::Solid, outline: palette::ESTATE_OUTLINE, outline_width_mm: 0.2 };
+    let none = palette::SCORE_CLASSES.len();
+    let _ = writeln!(out, r#"      <rule key="{{score-none}}" symbol="{none}" filter="{}" label="{}"/>"#, xml_text("\"score\" IS NULL"), xml_text(wording.tr("legend.no_score")));
+    symbols.push(Symbol::Fill { colour: palette::NO_SCORE, style: FillStyle::Solid, outline: palette::ESTATE_OUTLINE, outline_width_mm: 0.2 });
+    out.push_str("    </rules>\n    <symbols>\n");
+    for (i, symbol) in symbols.iter().enumerate() {
         symbol.xml(&i.to_string(), out);
     }
-    out.push_str("    </symbols>\n    <classificationMethod id=\"EqualInterval\">\n      <symmetricMode enabled=\"0\" symmetrypoint=\"0\" astride=\"0\"/>\n      <labelFormat format=\"%1 - %2\" labelprecision=\"1\" trimtrailingzeroes=\"1\"/>\n    </classificationMethod>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
+    out.push_str("    </symbols>\n  </renderer-v2>\n");
 }
 
 /// `categories`: (value, legend label, symbol).
@@ -472,25 +481,31 @@ mod tests {
     }
 
     #[test]
-    fn estates_graduated_on_score_red_to_green() {
+    fn estates_rule_based_on_score_red_to_green() {
         let layer = Layer::new("estates", GeometryKind::Polygon, &[("score", FieldType::Real), ("bundle_id", FieldType::Text)]);
         let qml = qml_for_layer(&layer, &zh()).unwrap();
         let doc = parse(&qml);
         let r = renderer(&doc);
-        assert_eq!(r.attribute("type"), Some("graduatedSymbol"));
-        assert_eq!(r.attribute("attr"), Some("score"));
-        let ranges: Vec<(f64, f64)> = doc
-            .descendants()
-            .filter(|n| n.has_tag_name("range"))
-            .map(|n| (n.attribute("lower").unwrap().parse().unwrap(), n.attribute("upper").unwrap().parse().unwrap()))
-            .collect();
-        assert_eq!(ranges, vec![(0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.0)]);
+        assert_eq!(r.attribute("type"), Some("RuleRenderer"));
+        let filters: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("rule")).map(|n| n.attribute("filter").unwrap()).collect();
+        assert_eq!(
+            filters,
+            vec![
+                r#""score" < 0.2"#,
+                r#""score" >= 0.2 AND "score" < 0.4"#,
+                r#""score" >= 0.4 AND "score" < 0.6"#,
+                r#""score" >= 0.6 AND "score" < 0.8"#,
+                r#""score" >= 0.8"#,
+                r#""score" IS NULL"#
+            ]
+        );
         assert_eq!(symbol_option(&doc, 0, "color"), "215,25,28,255");
         assert_eq!(symbol_option(&doc, 4, "color"), "26,150,65,255");
         assert_eq!(doc.root_element().attribute("labelsEnabled"), Some("0"));
         assert!(qml.contains("<layerGeometryType>2</layerGeometryType>"));
-        let labels: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("range")).map(|n| n.attribute("label").unwrap()).collect();
-        assert_eq!(labels[0], "得分 0.0 – 0.2");
+        let labels: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("rule")).map(|n| n.attribute("label").unwrap()).collect();
+        assert_eq!(labels[0], "得分 0.0 – <0.2");
+        assert_eq!(labels[5], "无得分");
         // Every field's alias, by name and index, as QGIS reads them; the style carries the Fields category.
         let aliases: Vec<(&str, &str, &str)> = doc.descendants().filter(|n| n.has_tag_name("alias")).map(|n| (n.attribute("field").unwrap(), n.attribute("index").unwrap(), n.attribute("name").unwrap())).collect();
         assert_eq!(aliases, vec![("score", "0", "覆盖得分"), ("bundle_id", "1", "片区编号")]);

@@ -37,6 +37,11 @@ pub struct ReportSummary {
     pub working_crs: String,
     /// Layers too big for a browser to draw, each with its features and vertices.
     pub left_out_of_maps: Vec<String>,
+    /// What the data lacks, in sentences ([`crate::report::data_quality::DataQuality::sentences`]); the
+    /// report's 数据质量 section, before the tables.
+    pub data_quality: Vec<String>,
+    /// Why the plan has no bundle, when it has none.
+    pub no_bundles: Option<String>,
 }
 
 impl ReportSummary {

@@ -25,7 +25,7 @@
 //! estates.push(None, vec![Value::Real(0.1)]);
 //! let s = layer_symbology(&estates, &Wording::default_profile(lifecircle::lang::Lang::Zh));
 //! assert_eq!(s.symbols[s.feature_symbol[0]].fill.unwrap().hex(), "#1a9641");  // green
-//! assert_eq!(s.legend[0].label, "得分 0.0 – 0.2");
+//! assert_eq!(s.legend[0].label, "得分 0.0 – <0.2");
 //! assert_eq!(s.symbols[s.feature_symbol[1]].fill.unwrap().hex(), "#d7191c");  // red
 //! ```
 
@@ -269,9 +269,9 @@ mod tests {
         }
         let s = layer_symbology(&layer, &zh());
         let labels: Vec<&str> = s.legend.iter().map(|e| e.label.as_str()).collect();
-        assert_eq!(labels, vec!["得分 0.0 – 0.2", "得分 0.8 – 1.0", "无得分"]);
+        assert_eq!(labels, vec!["得分 0.0 – <0.2", "得分 0.8 – 1.0", "无得分"]);
         let en = layer_symbology(&layer, &Wording::default_profile(Lang::En));
-        assert_eq!(en.legend.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(), vec!["score 0.0 – 0.2", "score 0.8 – 1.0", "no score"]);
+        assert_eq!(en.legend.iter().map(|e| e.label.as_str()).collect::<Vec<_>>(), vec!["score 0.0 – <0.2", "score 0.8 – 1.0", "no score"]);
         assert_eq!(en.title, "Estates: coverage score");
         assert_eq!(s.feature_symbol, vec![1, 2, 0, 1]);
         assert_eq!(s.symbols[2].fill, Some(palette::NO_SCORE));

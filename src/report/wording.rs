@@ -33,7 +33,8 @@ use crate::report::field_values::format_number;
 use std::fmt::Display;
 
 /// The prefixes of the fields made per facility category, as `<prefix>_<category key>`.
-pub const CATEGORY_FIELD_PREFIXES: [&str; 6] = ["dist", "ok", "n", "nearest", "access", "delta"];
+/// A field is matched against the longest prefix first (`dist_after_K` before `dist_K`).
+pub const CATEGORY_FIELD_PREFIXES: [&str; 8] = ["dist_after", "ok_after", "dist", "ok", "n", "nearest", "access", "delta"];
 
 /// The catalogue of a language and the category names of a profile.
 #[derive(Debug, Clone)]
@@ -187,11 +188,10 @@ impl Wording {
         if let Some(alias) = self.catalogue.get(&format!("fields_of.{layer}.{field}")).or_else(|| self.catalogue.get(&format!("fields.{field}"))) {
             return Some(alias.to_string());
         }
-        let (prefix, key) = field.split_once('_')?;
-        if !CATEGORY_FIELD_PREFIXES.contains(&prefix) {
-            return None;
-        }
-        let category = self.category(key)?;
+        let (prefix, category) = CATEGORY_FIELD_PREFIXES
+            .iter()
+            .filter_map(|prefix| field.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('_')).and_then(|key| self.category(key)).map(|c| (*prefix, c)))
+            .next()?;
         Some(self.tr_with(&format!("field_patterns.{prefix}"), &[("category", &category.display_name(self.lang))]))
     }
 

@@ -14,7 +14,7 @@ fn cell(value: &Value) -> String {
         Value::Bool(b) => b.to_string(),
         Value::Int(i) => i.to_string(),
         Value::Real(x) => {
-            if x.is_finite() { format!("{}", (x * 1e6).round() / 1e6) } else { String::new() }
+            if x.is_finite() { format!("{}", crate::write::layer::without_negative_zero((x * 1e6).round() / 1e6)) } else { String::new() }
         }
         Value::Text(s) => s.clone(),
         Value::TextList(list) => serde_json::to_string(list).unwrap_or_default(),
@@ -39,6 +39,13 @@ pub fn write_layer_csv(path: &Path, layer: &Layer) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_negative_zero_is_written_as_zero() {
+        assert_eq!(super::cell(&super::Value::Real(-0.0)), "0");
+        assert_eq!(super::cell(&super::Value::Real(-1e-9)), "0");
+        assert_eq!(super::cell(&super::Value::Real(-0.25)), "-0.25");
+    }
+
     use super::*;
     use crate::write::layer::{FieldType, GeometryKind};
 

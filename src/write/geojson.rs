@@ -84,7 +84,7 @@ fn write_value<W: Write>(w: &mut W, value: &Value) -> std::io::Result<()> {
         Value::Null => w.write_all(b"null"),
         Value::Bool(b) => w.write_all(if *b { b"true" } else { b"false" }),
         Value::Int(i) => write!(w, "{i}"),
-        Value::Real(x) if x.is_finite() => serde_json::to_writer(&mut *w, x).map_err(std::io::Error::from),
+        Value::Real(x) if x.is_finite() => serde_json::to_writer(&mut *w, &crate::write::layer::without_negative_zero(*x)).map_err(std::io::Error::from),
         Value::Real(_) => w.write_all(b"null"),
         Value::Text(s) => write_json_string(w, s),
         Value::TextList(list) => {

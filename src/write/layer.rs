@@ -98,8 +98,14 @@ impl Layer {
     }
 
     /// Add a row; `values` must follow the field order.
-    pub fn push(&mut self, geometry: Option<Geometry<f64>>, values: Vec<Value>) {
+    /// Real values are stored without a negative zero ([`without_negative_zero`]), so no output prints `-0`.
+    pub fn push(&mut self, geometry: Option<Geometry<f64>>, mut values: Vec<Value>) {
         debug_assert_eq!(values.len(), self.fields.len(), "layer {}: row has {} values for {} fields", self.name, values.len(), self.fields.len());
+        for v in &mut values {
+            if let Value::Real(x) = v {
+                *x = without_negative_zero(*x);
+            }
+        }
         self.features.push(Feature { geometry, values });
     }
 
@@ -107,6 +113,20 @@ impl Layer {
     pub fn field_index(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.name == name)
     }
+}
+
+/// `x` with a negative zero made positive (IEEE 754: −0 + +0 = +0; every other value, NaN included, is
+/// unchanged). A sum of signed terms or a product by a negative factor can give −0.0 (`bundled_population:
+/// -0.0`), which a planner reads as a sign of trouble: every writer stores numbers through this.
+///
+/// ```
+/// use lifecircle::write::layer::without_negative_zero;
+/// assert!(without_negative_zero(-0.0).is_sign_positive());
+/// assert_eq!(without_negative_zero(-2.5), -2.5);
+/// assert_eq!(format!("{}", without_negative_zero(-0.0 * 3.0)), "0");
+/// ```
+pub fn without_negative_zero(x: f64) -> f64 {
+    x + 0.0
 }
 
 impl Layer {

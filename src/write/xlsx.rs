@@ -1,10 +1,12 @@
 //! The planner's workbook (`改造片区清单.xlsx`, `bundles.xlsx` in English): one sheet per level of the plan,
 //! each mirroring an output layer row for row — 片区 (the `bundles` layer), 小区 (`estates`), 建议选址
-//! (`sites`), 数据质量 (`rejects`). Headers and sheet names come from the catalogue (`[xlsx]`); per-category
-//! columns are named by the profile's display names, and category keys in cells (`gaps`, `category`) are
-//! shown by those names too (菜市场, never `vegetable_market`). The 片区 sheet adds, after the layer's fields
-//! (户数, 建筑面积, 楼栋数, 建成年代 range, 缺项 …), a column of each bundle's recommended facilities and
-//! sites (`bundle_sites`, else the plan's sites inside the bundle), as the report's bundle table words them. Header rows are frozen, columns sized to their text,
+//! (`sites`), 数据质量 (`rejects`), then 数据质量概要 / data-quality summary: one finding of
+//! [`crate::report::data_quality`] per row, in plain words (or a row saying nothing was found). Headers and
+//! sheet names come from the catalogue (`[xlsx]`); per-category columns are named by the profile's display
+//! names, and category keys in cells (`gaps`, `category`) are shown by those names too (菜市场, never
+//! `vegetable_market`). The 片区 sheet adds, after the layer's fields (户数, 建筑面积, 楼栋数, 建成年代 range,
+//! 缺项 …), a column of each bundle's recommended facilities and sites (`bundle_sites`, else the plan's sites
+//! inside the bundle), as the report's bundle table words them. Header rows are frozen, columns sized to their text,
 //! numbers formatted, the score column filled with the map's classes (`palette::score_colour`) and each
 //! category's verdict cell green (covered) or red (not covered), the map's two ends of the ramp.
 //!
@@ -215,9 +217,25 @@ fn with_recommended_sites(bundles: &Layer, layers: &[&Layer], lang: Lang, profil
     out
 }
 
+/// The data-quality summary sheet: a header and one finding per row.
+fn write_findings(sheet: &mut Worksheet, path: &Path, catalogue: &Catalogue, findings: &[String]) -> Result<()> {
+    let fail = |e| xlsx_error(path, e);
+    let header_format = Format::new().set_bold().set_background_color(Color::RGB(0xE8E8E8)).set_border_bottom(FormatBorder::Thin);
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    sheet.write_with_format(0, 0, catalogue.tr("xlsx.findings_header"), &header_format).map_err(fail)?;
+    let none = [catalogue.tr("data_quality.none").to_string()];
+    let rows = if findings.is_empty() { &none[..] } else { findings };
+    for (r, text) in rows.iter().enumerate() {
+        sheet.write_with_format((r + 1) as u32, 0, text.as_str(), &wrap).map_err(fail)?;
+    }
+    sheet.set_column_width(0, 100).map_err(fail)?;
+    sheet.set_freeze_panes(1, 0).map_err(fail)?;
+    Ok(())
+}
+
 /// The workbook's bytes: one sheet per entry of [`SHEETS`], each from the layer of that name in `layers`
-/// (a layer missing gives an empty sheet with no columns).
-pub fn plan_workbook(path: &Path, lang: Lang, profile: &Profile, layers: &[&Layer]) -> Result<Vec<u8>> {
+/// (a layer missing gives an empty sheet with no columns), then the data-quality findings sheet.
+pub fn plan_workbook(path: &Path, lang: Lang, profile: &Profile, layers: &[&Layer], findings: &[String]) -> Result<Vec<u8>> {
     let catalogue = Catalogue::of(lang);
     let mut workbook = Workbook::new();
     // A fixed creation date: the same plan gives the same bytes (the file's own time says when it was written).
@@ -234,13 +252,16 @@ pub fn plan_workbook(path: &Path, lang: Lang, profile: &Profile, layers: &[&Laye
             }
         }
     }
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(catalogue.tr("xlsx.sheet.quality_summary")).map_err(|e| xlsx_error(path, e))?;
+    write_findings(sheet, path, catalogue, findings)?;
     workbook.save_to_buffer().map_err(|e| xlsx_error(path, e))
 }
 
 /// Write the workbook at `dir/<workbook_file_name(lang)>`, atomically; returns its path.
-pub fn write_plan_workbook(dir: &Path, lang: Lang, profile: &Profile, layers: &[&Layer]) -> Result<std::path::PathBuf> {
+pub fn write_plan_workbook(dir: &Path, lang: Lang, profile: &Profile, layers: &[&Layer], findings: &[String]) -> Result<std::path::PathBuf> {
     let path = dir.join(workbook_file_name(lang));
-    let bytes = plan_workbook(&path, lang, profile, layers)?;
+    let bytes = plan_workbook(&path, lang, profile, layers, findings)?;
     atomic::write_bytes_atomically(&path, &bytes)?;
     Ok(path)
 }

@@ -112,6 +112,24 @@ dump("facilities_no_category_field.geojson", fc([
     feat({"facility_id": "F2", "kind": "clinic"}, {"type": "Point", "coordinates": [x + d, y]}),
 ]))
 
+# Issue 15: a layer with no feature, a layer whose every feature is rejected, a built year in the future.
+dump("estates_no_features.geojson", fc([]))
+dump("estates_all_rejected.geojson", fc([
+    feat({"estate_id": "R1", "population": -1}, poly(square(x, y))),
+    feat({"estate_id": "R2"}, {"type": "Point", "coordinates": [x, y]}),
+]))
+dump("estates_future_year.geojson", fc([
+    feat({"estate_id": "OLD", "population": 900, "built_year": 1988}, poly(square(x, y))),
+    feat({"estate_id": "FUTURE", "population": 900, "built_year": 2999}, poly(square(x + 0.002, y))),
+]))
+
+# Candidate areas for `batch --areas`, two of them sharing an id.
+dump("areas_duplicate_ids.geojson", fc([
+    feat({"area_id": "A1"}, poly(square(x - 0.001, y - 0.001, 0.004))),
+    feat({"area_id": "A2"}, poly(square(x + 0.004, y - 0.001, 0.004))),
+    feat({"area_id": "A1"}, poly(square(x + 0.009, y - 0.001, 0.004))),
+]))
+
 # Network with no edges.
 dump("network_empty.geojson", fc([]))
 dump("network_points.geojson", fc([feat({"way_id": "W1"}, {"type": "Point", "coordinates": [x, y]})]))

@@ -6,7 +6,8 @@
 //!
 //! Attributes by kind (see the module doc of [`super`] for the field names): estates' population and
 //! households (one from the other by the profile's household size, source `layer`; neither gives
-//! population 0, source `unknown`) and `built_year` (1800-2100); facilities' categories (profile keys or
+//! population 0, source `unknown`) and `built_year` (1800 to the current year: an estate is not built in the
+//! future, so 2030 is a typo and the feature is rejected); facilities' categories (profile keys or
 //! their Chinese names, several separated by `;` give one facility per category) and `capacity`; gates'
 //! `kind` and `access`; buildings' `levels` (at least 1), `use` and `residential`; barriers' `class`;
 //! boundaries' `level` (社区/community or 街道/street); ways keep every non-null property as a tag and a
@@ -153,8 +154,8 @@ impl Builder<'_> {
                 }
                 let built_year = number_value(f.properties.get("built_year")).map_err(|e| (format!("built_year: {e}"), Shaped::Polygons(polygon.clone())))?;
                 let built_year = match built_year {
-                    Some(y) if y.fract() == 0.0 && (1800.0..=2100.0).contains(&y) => Some(y as i32),
-                    Some(y) => return Err((format!("built_year {y} is not a year between 1800 and 2100"), Shaped::Polygons(polygon))),
+                    Some(y) if y.fract() == 0.0 && (1800.0..=f64::from(current_year())).contains(&y) => Some(y as i32),
+                    Some(y) => return Err((format!("built_year {y} is not a year between 1800 and {} (the current year)", current_year()), Shaped::Polygons(polygon))),
                     None => None,
                 };
                 let size = self.profile.population.household_size;
@@ -290,5 +291,38 @@ impl Builder<'_> {
             (_, shape) => return Err(("wrong geometry type".to_string(), shape)),
         }
         Ok(())
+    }
+}
+
+/// The current calendar year (UTC), from the system clock: the latest plausible `built_year`. Days since
+/// 1970-01-01 to a civil date by Howard Hinnant's `civil_from_days` algorithm.
+pub fn current_year() -> i32 {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    year_of_unix_day((secs / 86_400) as i64)
+}
+
+/// The proleptic Gregorian year of day `days` since 1970-01-01 (`civil_from_days`).
+pub fn year_of_unix_day(days: i64) -> i32 {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2)) as i32
+}
+
+#[cfg(test)]
+mod year_tests {
+    #[test]
+    fn years_of_unix_days() {
+        assert_eq!(super::year_of_unix_day(0), 1970);
+        assert_eq!(super::year_of_unix_day(365), 1971);
+        assert_eq!(super::year_of_unix_day(10_956), 1999); // 1999-12-31
+        assert_eq!(super::year_of_unix_day(10_957), 2000); // 2000-01-01
+        assert_eq!(super::year_of_unix_day(20_454), 2026); // 2026-01-01
+        assert_eq!(super::year_of_unix_day(20_453), 2025);
+        assert!(super::current_year() >= 2025);
     }
 }
