@@ -89,6 +89,7 @@ pub fn subset_for_area(data: &Dataset, area: &MultiPolygon<f64>, margin_m: f64) 
         boundaries: keep(&data.boundaries, |x| near(x)),
         gates: keep(&data.gates, |x| near(x)),
         ways: keep(&data.ways, |x| near(x)),
+        protected_land: data.protected_land.iter().filter(|p| p.polygon.bounding_rect().is_some_and(|b| b.intersects(&reach))).cloned().collect(),
         rejects: Vec::new(),
     }
 }

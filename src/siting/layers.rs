@@ -3,7 +3,9 @@
 //!
 //! - `candidates` (polygons): candidate_id, origin, area_m2, max_inscribed_diameter_m, fits (TextList of
 //!   the profile categories that fit), why_not (`category: reason; ...` for those that do not),
-//!   snap_m (distance from the inscribed circle's centre to the network; null when it cannot be reached).
+//!   snap_m (distance from the inscribed circle's centre to the network; null when it cannot be reached),
+//!   excluded (why the candidate hosts nothing: `protected_land: lies in park w12 (leisure=park)`; null
+//!   otherwise).
 //! - `sites` (points at the inscribed circle's centre): site_id, category, rank, new_population_covered,
 //!   cumulative_population_share, area_m2, estate_ids_newly_covered (TextList), candidate_origin,
 //!   candidate_id.
@@ -38,6 +40,7 @@ pub fn candidates_layer(candidates: &[CandidateFit], crs: WorkingCrs) -> Result<
             ("fits", FieldType::TextList),
             ("why_not", FieldType::Text),
             ("snap_m", FieldType::Real),
+            ("excluded", FieldType::Text),
         ],
     );
     let geoms = to_wgs84_all(crs, "candidates", candidates.iter().map(|c| Some(Geometry::MultiPolygon(c.candidate.polygon.clone()))).collect())?;
@@ -52,6 +55,7 @@ pub fn candidates_layer(candidates: &[CandidateFit], crs: WorkingCrs) -> Result<
                 Value::from(c.fits.clone()),
                 Value::from(why_not_text(c)),
                 Value::from(c.access.map(|a| a.snap.offset_m)),
+                Value::from(c.excluded.clone()),
             ],
         );
     }

@@ -9,6 +9,14 @@
 //! that run in parallel, and stitched), [`reach`] (bounded Dijkstra per demand estate), [`layers`] (the `candidates` and `sites` layers and CSV).
 //!
 //! # How a site is judged
+//! - Protected land (the profile's `[[protected_land]]`: parks, woods, water, cemeteries, pitches and
+//!   playgrounds, pedestrian squares, school, university and hospital grounds, heritage, military land)
+//!   is never a candidate: it is an obstacle of derived open land, and an explicit parcel loses the part
+//!   that lies in it ([`candidates::outside_protected_land`]); a parcel wholly inside stays in the
+//!   `candidates` layer with its `excluded` reason and fits nothing (a lawn in a city park).
+//! - A category uses only the candidate origins the profile allows it (`candidate_origins`, else
+//!   `[siting] default_candidate_origins`): a pocket park or fitness ground may use a lawn
+//!   (`osm:landuse=grass`), a kindergarten may not; the others get `origin_not_allowed` in `why_not`.
 //! - A candidate *fits* a category when its area is at least `land_min_area_m2` and a disc of diameter
 //!   `land_min_width_m` fits inside it ([`fit::misfit_reason`]).
 //! - A new facility stands at the centre of the candidate's largest inscribed circle and reaches the
@@ -91,6 +99,8 @@ pub struct CandidateFit {
     pub why_not: Vec<(String, String)>,
     /// Where a facility at the inscribed circle's centre meets the network; `None` when it cannot.
     pub access: Option<AccessPoint>,
+    /// Why the candidate hosts no category at all (`protected_land: park w12 (leisure=park)`), if so.
+    pub excluded: Option<String>,
 }
 
 /// One recommended site.
@@ -216,30 +226,37 @@ pub fn plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categorie
         return Err(Error::Usage(format!("siting search distance {}: give a non-negative number of metres, e.g. 300", opts.search_m)));
     }
     let demand_of = |ci: usize| demand_estates(data, coverage, ci);
-    let mut all = explicit_candidates(&data.parcels);
+    let mut all = candidates::outside_protected_land(data, explicit_candidates(&data.parcels))?;
     if opts.derive_open_land && !categories.is_empty() {
         let (targets, min_area) = open_land_targets(data, profile, coverage, categories);
-        all.extend(open_land_candidates(data, &targets, opts.search_m, min_area)?);
+        all.extend(open_land_candidates(data, &targets, opts.search_m, min_area)?.into_iter().map(|c| (c, None)));
     }
     // The coverage run's rules, so a `--max-snap` override holds for new sites as for existing facilities.
     let started = std::time::Instant::now();
     let ctx = coverage.network.context(&coverage.rules);
     let measured: Vec<(CandidateFit, Vec<bool>)> = all
         .into_par_iter()
-        .map(|candidate| {
+        .map(|(candidate, excluded)| {
             let d = candidate.max_inscribed_diameter_m();
             let mut fits = Vec::new();
             let mut why_not = Vec::new();
             let mut flags = Vec::with_capacity(profile.categories.len());
             for c in &profile.categories {
-                match fit::misfit_reason(c, candidate.area_m2, d) {
+                let reason = match &excluded {
+                    Some(r) => Some(r.clone()),
+                    None if !c.may_use_origin(&profile.siting, &candidate.origin) => {
+                        Some(format!("origin_not_allowed: the profile lets this category use no {} land", candidate.origin))
+                    }
+                    None => fit::misfit_reason(c, candidate.area_m2, d),
+                };
+                flags.push(reason.is_none());
+                match reason {
                     None => fits.push(c.key.clone()),
                     Some(r) => why_not.push((c.key.clone(), r)),
                 }
-                flags.push(fit::misfit_reason(c, candidate.area_m2, d).is_none());
             }
             let access = candidate.circle.and_then(|c| snap_point(ctx, c.centre, AccessKind::Point));
-            (CandidateFit { candidate, fits, why_not, access }, flags)
+            (CandidateFit { candidate, fits, why_not, access, excluded }, flags)
         })
         .collect();
     let (candidates, fits): (Vec<CandidateFit>, Vec<Vec<bool>>) = measured.into_iter().unzip();

@@ -5,7 +5,7 @@
 //!
 //! | layer | fields |
 //! |---|---|
-//! | `estates` | estate_id, name, source, population, households, population_source, floor_area_m2, n_buildings, area_m2, built_year, consent_share, previously_funded, to_be_demolished, estate_type |
+//! | `estates` | estate_id, name, source, population, households (both null when unknown), population_source, floor_area_m2, n_buildings, area_m2, built_year, consent_share, previously_funded, to_be_demolished, estate_type, needs_survey (population unknown), parent_id (the residential area a block was split from), implausible (above the profile's area/residents limits: why), not_old_estate (in campus/hospital/military/industrial grounds: which) |
 //! | `buildings` | building_id, use, levels, residential, area_m2 |
 //! | `facilities` | facility_id, name, category, matched_by, capacity, mapped_as |
 //! | `facility_footprints` | facility_id, name, category, matched_by, capacity |
@@ -83,6 +83,10 @@ pub fn estates_layer(estates: &[Estate], crs: WorkingCrs) -> Result<Layer> {
             ("previously_funded", FieldType::Bool),
             ("to_be_demolished", FieldType::Bool),
             ("estate_type", FieldType::Text),
+            ("needs_survey", FieldType::Bool),
+            ("parent_id", FieldType::Text),
+            ("implausible", FieldType::Text),
+            ("not_old_estate", FieldType::Text),
         ],
     );
     let geometries = wgs84_geometries(estates, crs, "estates", |e| Geometry::MultiPolygon(e.polygon.clone()))?;
@@ -93,8 +97,9 @@ pub fn estates_layer(estates: &[Estate], crs: WorkingCrs) -> Result<Layer> {
                 text(&e.id),
                 Value::from(e.name.clone()),
                 text(e.source.as_str()),
-                Value::from(e.population),
-                Value::from(e.households),
+                // Unknown population is null, never 0 (`needs_survey`).
+                Value::from((!e.population_unknown()).then_some(e.population)),
+                Value::from((!e.population_unknown()).then_some(e.households)),
                 text(e.population_source.as_str()),
                 Value::from(e.floor_area_m2),
                 Value::from(e.n_buildings),
@@ -104,6 +109,10 @@ pub fn estates_layer(estates: &[Estate], crs: WorkingCrs) -> Result<Layer> {
                 Value::from(e.survey.previously_funded),
                 Value::from(e.survey.to_be_demolished),
                 Value::from(e.survey.estate_type.clone()),
+                Value::Bool(e.population_unknown()),
+                Value::from(e.notes.parent_id.clone()),
+                Value::from(e.notes.implausible.clone()),
+                Value::from(e.notes.not_old_estate.clone()),
             ],
         );
     }
@@ -345,6 +354,7 @@ mod tests {
             n_buildings: 4,
             built_year: Some(1988),
             survey: SurveyAttributes { consent_share: Some(0.8), previously_funded: Some(false), estate_type: Some("普通".into()), ..Default::default() },
+            notes: Default::default(),
         };
         let layer = estates_layer(&[e], UTM50N).unwrap();
         let names: Vec<&str> = layer.fields.iter().map(|f| f.name.as_str()).collect();
