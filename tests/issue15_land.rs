@@ -145,3 +145,41 @@ fn a_site_never_falls_in_protected_land() {
     assert_eq!(one.sites, run.sites);
     assert_eq!(two.sites, run.sites);
 }
+
+#[test]
+fn a_co_located_sites_categories_fit_its_parcel() {
+    use lifecircle::siting::colocate::{LandNeed, place_together};
+    let (data, profile) = loaded();
+    let coverage = run_coverage(&data, &profile, &CoverageOptions::default()).unwrap();
+    let categories = ["kindergarten", "nursery", "elderly_care", "health_station", "community_service", "fitness"].map(String::from).to_vec();
+    let opts = SitingOptions { categories: Some(categories), k: 2, search_m: 300.0, derive_open_land: true };
+    let run = run_siting(&data, &profile, &coverage, &opts).unwrap();
+    let mut by_candidate: std::collections::BTreeMap<u32, Vec<&lifecircle::siting::Site>> = Default::default();
+    for s in &run.sites {
+        by_candidate.entry(s.candidate).or_default().push(s);
+    }
+    let shared: Vec<_> = by_candidate.iter().filter(|(_, v)| v.len() > 1).collect();
+    assert!(!shared.is_empty(), "the few parcels near the estates are shared: {:?}", run.sites.iter().map(|s| (&s.site_id, &s.candidate_id)).collect::<Vec<_>>());
+    for (&c, sites) in &by_candidate {
+        let cand = &run.candidates[c as usize].candidate;
+        let mut keys: Vec<String> = sites.iter().map(|s| s.category.clone()).collect();
+        // Every site of the parcel lists the same categories: those sited there, in profile order.
+        let order = |k: &String| profile.categories.iter().position(|c| &c.key == k).unwrap();
+        keys.sort_by_key(order);
+        for s in sites {
+            assert_eq!(s.categories, keys, "{}", s.site_id);
+        }
+        // Their land needs add up within the parcel, and their footprints fit side by side (or as one
+        // combined building).
+        let needs: Vec<LandNeed> = keys
+            .iter()
+            .map(|k| {
+                let cat = profile.category(k).unwrap();
+                LandNeed { key: k.clone(), area_m2: cat.land_min_area_m2, width_m: cat.land_min_width_m }
+            })
+            .collect();
+        let total: f64 = needs.iter().map(|n| n.area_m2).sum();
+        assert!(total <= cand.area_m2, "{}: {keys:?} need {total} m², parcel {} m²", cand.id, cand.area_m2);
+        place_together(&cand.polygon, cand.area_m2, &needs, &profile.siting.combined_building).unwrap_or_else(|e| panic!("{}: {e}", cand.id));
+    }
+}

@@ -196,19 +196,33 @@ pub fn layer_symbology(layer: &Layer) -> LayerSymbology {
         LayerRole::ServiceAreas | LayerRole::ServiceLines | LayerRole::Facilities | LayerRole::FacilityFootprints | LayerRole::Other => single(Symbol::for_kind(layer.geometry, palette::GENERIC), &layer.name),
     };
 
+    let site_label = |f: &crate::write::layer::Feature| {
+        let category = text(layer, f, "category");
+        let rank = text(layer, f, "rank").map(|r| format!("#{r}"));
+        match (category, rank) {
+            (Some(c), Some(r)) => Some(format!("{c} {r}")),
+            (c, r) => c.or(r),
+        }
+    };
+    // Sites on one parcel (same candidate_id, and bundle_id when there is one) share one label, on the
+    // first of them: "kindergarten #1 · nursery #2".
+    let mut parcel_labels: std::collections::BTreeMap<(Option<String>, String), Vec<String>> = Default::default();
+    if role == LayerRole::Sites {
+        for f in &layer.features {
+            if let (Some(c), Some(l)) = (text(layer, f, "candidate_id"), site_label(f)) {
+                parcel_labels.entry((text(layer, f, "bundle_id"), c)).or_default().push(l);
+            }
+        }
+    }
     let labels = layer
         .features
         .iter()
         .map(|f| match role {
             LayerRole::Bundles => text(layer, f, "bundle_id"),
-            LayerRole::Sites => {
-                let category = text(layer, f, "category");
-                let rank = text(layer, f, "rank").map(|r| format!("#{r}"));
-                match (category, rank) {
-                    (Some(c), Some(r)) => Some(format!("{c} {r}")),
-                    (c, r) => c.or(r),
-                }
-            }
+            LayerRole::Sites => match text(layer, f, "candidate_id") {
+                Some(c) => parcel_labels.remove(&(text(layer, f, "bundle_id"), c)).map(|all| all.join(" · ")),
+                None => site_label(f),
+            },
             _ => None,
         })
         .collect();

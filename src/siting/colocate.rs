@@ -92,3 +92,73 @@ pub fn place_together(parcel: &MultiPolygon<f64>, parcel_area_m2: f64, needs: &[
     }
     Ok(placed.into_iter().map(|(c, _)| c).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Profile;
+    use geo_types::polygon;
+
+    fn needs(keys: &[&str]) -> Vec<LandNeed> {
+        let p = Profile::default_profile();
+        keys.iter()
+            .map(|k| {
+                let c = p.category(k).unwrap();
+                LandNeed { key: c.key.clone(), area_m2: c.land_min_area_m2, width_m: c.land_min_width_m }
+            })
+            .collect()
+    }
+
+    fn rect(w: f64, h: f64) -> MultiPolygon<f64> {
+        MultiPolygon(vec![polygon![(x: 0., y: 0.), (x: w, y: 0.), (x: w, y: h), (x: 0., y: h)]])
+    }
+
+    #[test]
+    fn the_issues_872_m2_parcel() {
+        let combined = Profile::default_profile().siting.combined_building;
+        let parcel = rect(32.0, 27.25); // 872 m²
+        let three = needs(&["nursery", "elderly_care", "health_station"]);
+        // 300 + 300 + 150 = 750 m² ≤ 872 m²; one combined building of 12 m: fits.
+        assert_eq!(place_together(&parcel, 872.0, &three, &combined).unwrap().len(), 1);
+        // As three separate footprints (12, 12 and 8 m discs) they also fit side by side, apart.
+        let centres = place_together(&parcel, 872.0, &three, &[]).unwrap();
+        assert_eq!(centres.len(), 3);
+        let radii = [6.0, 6.0, 4.0];
+        for i in 0..3 {
+            for j in i + 1..3 {
+                let d = ((centres[i].x - centres[j].x).powi(2) + (centres[i].y - centres[j].y).powi(2)).sqrt();
+                assert!(d >= radii[i] + radii[j] - 1e-9, "discs {i} and {j} overlap: {d}");
+            }
+        }
+        // A kindergarten's 2,000 m² cannot join them.
+        let err = place_together(&parcel, 872.0, &needs(&["nursery", "elderly_care", "health_station", "kindergarten"]), &combined).unwrap_err();
+        assert_eq!(err, "nursery + elderly_care + health_station + kindergarten need 2750 m² together; the parcel has 872 m²");
+        // An 87.2 m × 10 m strip has the area but not the width of a 12 m building.
+        assert!(place_together(&rect(87.2, 10.0), 872.0, &three, &combined).is_err());
+        // 40 m × 22 m: two 12 m discs and an 8 m disc, not combined, in a row: 12 + 12 + 8 = 32 m ≤ 40 m.
+        assert!(place_together(&rect(40.0, 22.0), 880.0, &three, &[]).is_ok());
+        // 30 m × 12.5 m (375 m²) holds nursery + health station by area (450 m²)? No: the area check fails first.
+        assert!(place_together(&rect(30.0, 12.5), 375.0, &needs(&["nursery", "health_station"]), &[]).unwrap_err().contains("450 m²"));
+        // 40 m × 12.5 m (500 m²): the area fits, a 12 m and an 8 m disc fit in a row (20 m ≤ 40 m).
+        assert_eq!(place_together(&rect(40.0, 12.5), 500.0, &needs(&["nursery", "health_station"]), &[]).unwrap().len(), 2);
+        // 19 m × 12.5 m (237.5 m²) with two 8 m discs (health station, community service: 300 m² > 237.5).
+        assert!(place_together(&rect(19.0, 12.5), 237.5, &needs(&["health_station", "community_service"]), &[]).is_err());
+        // 20 m × 16 m: two 8 m discs fit side by side (16 ≤ 20), 300 m² ≤ 320 m².
+        assert_eq!(place_together(&rect(20.0, 16.0), 320.0, &needs(&["health_station", "community_service"]), &[]).unwrap().len(), 2);
+        // 15 m × 20 m = 300 m²: the discs fit one above the other (16 ≤ 20).
+        assert!(place_together(&rect(15.0, 20.0), 300.0, &needs(&["health_station", "community_service"]), &[]).is_ok());
+        // 26 m × 13 m = 338 m² ≥ 300 m², but nursery (12 m) + elderly care (12 m) need 24 m in a row and
+        // 600 m²: the area fails; at 48 m × 13 m (624 m²) they fit.
+        assert!(place_together(&rect(26.0, 13.0), 338.0, &needs(&["nursery", "elderly_care"]), &[]).is_err());
+        assert!(place_together(&rect(48.0, 13.0), 624.0, &needs(&["nursery", "elderly_care"]), &[]).is_ok());
+        // 30 m × 20.5 m (615 m²): area fits, but two 12 m discs need 24 m along x (30 ok): fits; at
+        // 23 m × 27 m (621 m²) they go one above the other (24 ≤ 27).
+        assert!(place_together(&rect(23.0, 27.0), 621.0, &needs(&["nursery", "elderly_care"]), &[]).is_ok());
+        // 23 m × 23 m (529 m² < 600 m²): the area fails.
+        assert!(place_together(&rect(23.0, 23.0), 529.0, &needs(&["nursery", "elderly_care"]), &[]).is_err());
+        // 17.5 m × 40 m = 700 m² with two 12 m discs and an 8 m one: along y 12 + 12 + 8 = 32 ≤ 40 ... fits.
+        assert!(place_together(&rect(17.5, 40.0), 700.0, &needs(&["nursery", "elderly_care"]), &[]).is_ok());
+        // 11.9 m wide: a 12 m disc never fits, whatever the length and area.
+        assert!(place_together(&rect(11.9, 100.0), 1190.0, &needs(&["nursery", "health_station"]), &[]).unwrap_err().starts_with("no room for a 12 m footprint"));
+    }
+}
