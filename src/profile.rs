@@ -304,6 +304,9 @@ pub struct PopulationRules {
 #[serde(deny_unknown_fields)]
 pub struct EstateRules {
     pub osm: Vec<TagRule>,
+    /// Split residential areas crossed by public streets into blocks (default true).
+    #[serde(default = "yes")]
+    pub split_into_blocks: bool,
     /// A residential area crossed by a public street (`population.cluster_split_highways`) is split into
     /// blocks (街坊) along it; pieces smaller than this are slivers along the street and are dropped.
     #[serde(default = "block_min_area_m2")]

@@ -15,7 +15,8 @@
 //!
 //! Buildings in dropped slivers or on the street cut fall outside every estate and go to the building
 //! clusters (or `cluster_too_small`) like any other: every building is still counted once.
-//! A GEOS failure leaves that area unsplit, with a warning.
+//! A GEOS failure leaves that area unsplit, with a warning. `estates.split_into_blocks = false` in the
+//! profile keeps every area as mapped.
 //!
 //! ```
 //! use geo_types::LineString;
@@ -46,6 +47,9 @@ pub const STREET_CUT_HALF_WIDTH_M: f64 = 0.5;
 /// Every estate, with each OSM residential area crossed by public streets replaced by its blocks (module
 /// doc); order kept, blocks in place of their parent.
 pub fn split_into_blocks(estates: Vec<Estate>, ways: &[Way], profile: &Profile) -> Vec<Estate> {
+    if !profile.estates.split_into_blocks {
+        return estates;
+    }
     let split = &profile.population.cluster_split_highways;
     let private = &profile.walk.private_access_values;
     let streets: Vec<&Way> = ways

@@ -1,9 +1,9 @@
 //! Estates as planners know them: notes the estates step puts on each estate after the population
 //! estimate.
 //!
-//! - **Not an old estate** ([`note_grounds`]): housing whose estate's interior point
-//!   ([`super::population::representative_point`]) lies in grounds of a `[[protected_land]]` class with
-//!   `housing_not_estate` (campus: school, university, college; hospital; military; industrial) is staff
+//! - **Not an old estate** ([`note_grounds`]): an estate more than half of whose area lies in grounds
+//!   of a `[[protected_land]]` class with `housing_not_estate` (one GEOS intersection per grounds area
+//!   meeting it) (campus: school, university, college; hospital; military; industrial) is staff
 //!   or student housing renovated by its owner unit, not an old residential estate (老旧小区) under the
 //!   renovation programme (国办发〔2020〕23号 scopes it to residential estates built before 2000 [M]). The
 //!   estate stays (its residents count for coverage) with `notes.not_old_estate` =
@@ -28,21 +28,38 @@
 //! assert_eq!(estates[0].notes.implausible.as_deref(), Some("area 25.0 ha above 20.0 ha; 20000 residents above 15000"));
 //! ```
 
-use super::population::representative_point;
+use crate::geometry::ogr::OgrGeometry;
 use crate::model::{Estate, ProtectedArea};
 use crate::profile::EstateRules;
 use geo::{Area, BoundingRect, Intersects};
 
-/// Note every estate whose interior point lies in grounds whose housing is not an old estate (the first
-/// such area in file order).
+/// Note every estate more than half of whose area lies in grounds whose housing is not an old estate
+/// (the first such area in file order). A GEOS failure on one pair skips that pair, with a warning.
 pub fn note_grounds(estates: &mut [Estate], grounds: &[ProtectedArea]) {
     let grounds: Vec<&ProtectedArea> = grounds.iter().filter(|g| g.housing_not_estate).collect();
     if grounds.is_empty() {
         return;
     }
     for e in estates {
-        let Some(point) = representative_point(&e.polygon) else { continue };
-        if let Some(g) = grounds.iter().find(|g| g.polygon.bounding_rect().is_some_and(|b| b.intersects(&point)) && g.polygon.intersects(&point)) {
+        let Some(bbox) = e.polygon.bounding_rect() else { continue };
+        let area = e.polygon.unsigned_area();
+        let inside = |g: &ProtectedArea| -> Result<f64, crate::geometry::ogr::GeosError> {
+            let a = OgrGeometry::from_geo(&e.polygon)?;
+            let b = OgrGeometry::from_geo(&g.polygon)?;
+            Ok(a.intersection(&b)?.polygons()?.iter().map(|p| p.unsigned_area()).sum())
+        };
+        let found = grounds.iter().find(|g| {
+            g.polygon.bounding_rect().is_some_and(|b| b.intersects(&bbox))
+                && g.polygon.intersects(&e.polygon)
+                && match inside(g) {
+                    Ok(shared) => shared > 0.5 * area,
+                    Err(err) => {
+                        tracing::warn!("estate {} and grounds {}: GEOS intersection failed ({err}); not compared", e.id, g.id);
+                        false
+                    }
+                }
+        });
+        if let Some(g) = found {
             e.notes.not_old_estate = Some(format!("{} {} ({})", g.class, g.id, g.matched_by));
         }
     }
