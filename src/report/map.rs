@@ -240,7 +240,7 @@ const POINT_LABEL_OFFSETS: [(f64, f64, bool, bool); 8] = [
 /// The labels of a layer, placed without overlap (cartographic label placement, after Imhof 1975: the
 /// ranked feature first, each label at the first free position around its point, with a leader line
 /// when it stands off): labels go in order of the layer's `rank` field (then feature order); a label
-/// that overlaps one already placed at every position is dropped. `placed` carries the boxes of
+/// that overlaps one already placed, or leaves the map frame, at every position is dropped. `placed` carries the boxes of
 /// earlier layers.
 fn labels_svg(layer: &Layer, symbology: &LayerSymbology, view: &View, placed: &mut Vec<LabelBox>, out: &mut String) {
     let rank_of = |f: &crate::write::layer::Feature| match layer.field_index("rank").map(|i| &f.values[i]) {
@@ -265,10 +265,12 @@ fn labels_svg(layer: &Layer, symbology: &LayerSymbology, view: &View, placed: &m
             }
         };
         let width = label_width_px(text, size);
+        let f = &view.frame;
+        let inside = |b: &LabelBox| b.0 >= f.x && b.1 >= f.y && b.2 <= f.x + f.w && b.3 <= f.y + f.h;
         let spot = candidates.into_iter().find_map(|(x, y, end, leader)| {
             let left = if end { x - width } else { x };
             let b = (left - 2.0, y - size, left + width + 2.0, y + 0.3 * size);
-            (!overlaps(&b, placed)).then_some((left, y, b, leader))
+            (!overlaps(&b, placed) && inside(&b)).then_some((left, y, b, leader))
         });
         let Some((left, y, b, leader)) = spot else { continue };
         placed.push(b);
