@@ -41,10 +41,10 @@ fn main() {
     let p = plan(&data, &profile, &coverage, &categories, &opts).unwrap_or_else(|e| panic!("plan: {e}"));
     let t_plan = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let mut remaining: Vec<f64> = p.candidates.iter().map(|c| c.candidate.area_m2).collect();
+    let mut parcels = lifecircle::siting::ParcelUse::new(&p);
     let mut chosen = 0;
     for reach in &p.reach {
-        let (s, greedy, fin) = choose_sites(&data, &p, reach, opts.k, None, &mut remaining, "");
+        let (s, greedy, fin) = choose_sites(&data, &p, reach, opts.k, None, &mut parcels, "");
         chosen += s.len();
         let pairs: usize = reach.instance.covers.iter().map(Vec::len).sum();
         println!("  {}: {} uncovered estates, {} candidate-estate pairs, greedy {greedy:.0} → swap {fin:.0} residents", reach.key, reach.demand.len(), pairs);

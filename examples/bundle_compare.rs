@@ -84,6 +84,7 @@ fn read_estates(path: &str) -> Result<Vec<Estate>, String> {
             n_buildings: 0,
             built_year: None,
             survey: SurveyAttributes::default(),
+            notes: Default::default(),
         });
     }
     Ok(estates)

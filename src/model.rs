@@ -86,9 +86,29 @@ pub struct Estate {
     pub n_buildings: usize,
     pub built_year: Option<i32>,
     pub survey: SurveyAttributes,
+    /// What the estates step found out about the estate (block of a split area, plausibility, grounds).
+    pub notes: EstateNotes,
+}
+
+/// What the estates step ([`crate::estates`]) notes on an estate; all `None` for a planner's estate.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EstateNotes {
+    /// The id of the residential area this block (街坊) was split from along public streets.
+    pub parent_id: Option<String>,
+    /// Why the estate is not plausible as one 小区 (above the profile's area or residents limit).
+    pub implausible: Option<String>,
+    /// Why its housing is not an old estate: it lies in campus, hospital, military or industrial
+    /// grounds (`education w5 (amenity=university)`); such an estate is ineligible for bundles.
+    pub not_old_estate: Option<String>,
 }
 
 impl Estate {
+    /// No building stands in the estate and nobody gave a figure: its population is unknown (written as
+    /// null, flagged `needs_survey`), not 0.
+    pub fn population_unknown(&self) -> bool {
+        self.population_source == PopulationSource::Unknown
+    }
+
     /// A newly read estate whose population is not known yet (the population estimate or a survey fills it).
     ///
     /// ```
@@ -109,6 +129,7 @@ impl Estate {
             n_buildings: 0,
             built_year: None,
             survey: SurveyAttributes::default(),
+            notes: EstateNotes::default(),
         }
     }
 }
@@ -211,6 +232,22 @@ pub struct Way {
     pub tags: BTreeMap<String, String>,
 }
 
+/// An area of a `[[protected_land]]` class of the profile (park, woodland, water, school grounds ...):
+/// never a siting candidate; housing inside a class with `housing_not_estate` is not an old estate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProtectedArea {
+    pub id: String,
+    /// The profile class (`park`, `woodland`, `education` ...).
+    pub class: String,
+    /// The rule that matched (`natural=wood`).
+    pub matched_by: String,
+    pub polygon: MultiPolygon<f64>,
+    /// Never a siting candidate (the class's `protected`; `false` for industrial land).
+    pub protected: bool,
+    /// Housing inside is not an old estate (campus, hospital, military, industrial grounds).
+    pub housing_not_estate: bool,
+}
+
 /// An input feature that did not make it into the model, and why. Nothing is dropped silently.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reject {
@@ -235,5 +272,7 @@ pub struct Dataset {
     pub boundaries: Vec<Boundary>,
     pub gates: Vec<Gate>,
     pub ways: Vec<Way>,
+    /// Protected land and grounds (`[[protected_land]]`), in file order.
+    pub protected_land: Vec<ProtectedArea>,
     pub rejects: Vec<Reject>,
 }

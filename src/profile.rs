@@ -213,6 +213,73 @@ pub struct Category {
     pub osm: Vec<TagRule>,
     pub land_min_area_m2: f64,
     pub land_min_width_m: f64,
+    /// Candidate origins this category may use (`derived:open_land`, `layer`, `osm:landuse=brownfield`;
+    /// a trailing `*` matches any ending); `None`: `[siting] default_candidate_origins`.
+    #[serde(default)]
+    pub candidate_origins: Option<Vec<String>>,
+}
+
+impl Category {
+    /// Whether a candidate of this origin may host the category: its `candidate_origins`, else the
+    /// profile's `default_candidate_origins` ([`origin_matches`]).
+    pub fn may_use_origin(&self, siting: &SitingRules, origin: &str) -> bool {
+        let patterns = self.candidate_origins.as_ref().unwrap_or(&siting.default_candidate_origins);
+        patterns.iter().any(|p| origin_matches(p, origin))
+    }
+}
+
+/// Whether a candidate origin matches a pattern: equal, or the pattern ends in `*` and the origin starts
+/// with what precedes it.
+///
+/// ```
+/// use lifecircle::profile::origin_matches;
+/// assert!(origin_matches("osm:amenity=parking*", "osm:amenity=parking & parking!=underground"));
+/// assert!(origin_matches("layer", "layer") && !origin_matches("osm:landuse=grass", "osm:landuse=brownfield"));
+/// assert!(origin_matches("*", "derived:open_land"));
+/// ```
+pub fn origin_matches(pattern: &str, origin: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => origin.starts_with(prefix),
+        None => pattern == origin,
+    }
+}
+
+/// A class of protected land (`[[protected_land]]`): never a siting candidate, taken out of derived
+/// open land. `housing_not_estate`: housing inside it is not an old estate (campus, hospital, military,
+/// industrial grounds).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtectedLandClass {
+    pub class: String,
+    pub osm: Vec<TagRule>,
+    /// Land a facility never takes (parks, woods, water ...). `false` for grounds that only make housing
+    /// in them not an old estate (industrial land may be redeveloped).
+    #[serde(default = "yes")]
+    pub protected: bool,
+    #[serde(default)]
+    pub housing_not_estate: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Siting rules (`[siting]`; defaults when absent: every origin allowed, no combined building).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SitingRules {
+    /// Candidate origins a category without its own `candidate_origins` may use.
+    pub default_candidate_origins: Vec<String>,
+    /// Categories that may share one combined building (综合服务站) on one parcel: their land needs add
+    /// up, their widths do not (one building of the largest width); other co-located categories each need
+    /// their own disc, placed without overlap.
+    pub combined_building: Vec<String>,
+}
+
+impl Default for SitingRules {
+    fn default() -> SitingRules {
+        SitingRules { default_candidate_origins: vec!["*".to_string()], combined_building: Vec::new() }
+    }
 }
 
 /// Population constants and the rules that tell housing from other buildings.
@@ -229,6 +296,37 @@ pub struct PopulationRules {
     pub cluster_min_buildings: usize,
     pub cluster_margin_m: f64,
     pub cluster_split_highways: Vec<String>,
+}
+
+/// Estates from `landuse=residential` areas (`[estates]`): the rules that find them and the limits above
+/// which an estate is not plausible as one 小区 (flagged, kept).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EstateRules {
+    pub osm: Vec<TagRule>,
+    /// Split residential areas crossed by public streets into blocks (default true).
+    #[serde(default = "yes")]
+    pub split_into_blocks: bool,
+    /// A residential area crossed by a public street (`population.cluster_split_highways`) is split into
+    /// blocks (街坊) along it; pieces smaller than this are slivers along the street and are dropped.
+    #[serde(default = "block_min_area_m2")]
+    pub block_min_area_m2: f64,
+    /// An estate larger than this is flagged `implausible` (m²).
+    #[serde(default = "plausible_max_area_m2")]
+    pub plausible_max_area_m2: f64,
+    /// An estate with more residents than this is flagged `implausible`.
+    #[serde(default = "plausible_max_residents")]
+    pub plausible_max_residents: f64,
+}
+
+fn block_min_area_m2() -> f64 {
+    1000.0
+}
+fn plausible_max_area_m2() -> f64 {
+    200_000.0
+}
+fn plausible_max_residents() -> f64 {
+    15_000.0
 }
 
 /// A list of OSM rules for one layer.
@@ -298,10 +396,16 @@ pub struct Profile {
     #[serde(default)]
     pub walk: WalkRules,
     pub population: PopulationRules,
-    pub estates: OsmRules,
+    pub estates: EstateRules,
     pub gates: OsmRules,
     pub idle_land: OsmRules,
     pub barriers: OsmRules,
+    /// `[siting]`: which candidate origins categories may use, which may share a building.
+    #[serde(default)]
+    pub siting: SitingRules,
+    /// `[[protected_land]]`: land never sited on, grounds whose housing is not an estate.
+    #[serde(default)]
+    pub protected_land: Vec<ProtectedLandClass>,
     #[serde(rename = "category")]
     pub categories: Vec<Category>,
 }
@@ -360,6 +464,9 @@ impl Profile {
                 self.walk.search_radius_factor
             ));
         }
+        positive("estates.block_min_area_m2", self.estates.block_min_area_m2)?;
+        positive("estates.plausible_max_area_m2", self.estates.plausible_max_area_m2)?;
+        positive("estates.plausible_max_residents", self.estates.plausible_max_residents)?;
         if self.categories.is_empty() {
             return Err("no [[category]] is defined; a profile needs at least one facility category".into());
         }
@@ -377,6 +484,16 @@ impl Profile {
             positive(&format!("category `{}` threshold_m", c.key), c.threshold_m)?;
             if !(c.land_min_area_m2.is_finite() && c.land_min_area_m2 >= 0.0 && c.land_min_width_m.is_finite() && c.land_min_width_m >= 0.0) {
                 return Err(format!("category `{}` land needs must be 0 or more", c.key));
+            }
+        }
+        for k in &self.siting.combined_building {
+            if !seen.contains(k.as_str()) {
+                return Err(format!("siting.combined_building names `{k}`, which is not a category key"));
+            }
+        }
+        for p in &self.protected_land {
+            if p.class.trim().is_empty() || p.osm.is_empty() {
+                return Err("a [[protected_land]] entry needs a class name and at least one osm rule".into());
             }
         }
         let mut owner: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();

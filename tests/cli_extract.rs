@@ -49,6 +49,7 @@ fn library_counts() -> (BTreeMap<String, usize>, usize, serde_json::Value) {
         ("gates", d.gates.len()),
         ("network", d.ways.len()),
         ("boundaries", d.boundaries.len()),
+        ("protected_land", d.protected_land.len()),
     ]
     .into_iter()
     .map(|(n, c)| (n.to_string(), c))
@@ -144,6 +145,7 @@ fn extract_gpkg_opens_in_gdal_with_every_layer_and_count() {
         ("gates", "point"),
         ("network", "line"),
         ("boundaries", "polygon"),
+        ("protected_land", "polygon"),
         ("rejects", "Unknown (any)"),
         ("layer_styles", "none"),
     ]);

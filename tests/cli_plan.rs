@@ -31,7 +31,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
     // Every layer is in the GeoPackage, with the feature counts summary.json reports, and a default style.
     let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     let estates = summary["estates"].as_u64().unwrap();
-    assert_eq!(estates, 56, "Nanjing: 11 landuse=residential areas + 45 building clusters");
+    assert_eq!(estates, 110, "Nanjing: 11 landuse=residential areas (8 of them crossed by streets and split into 62 blocks: 65) + 45 building clusters");
     let gpkg = Dataset::open(out.join("lifecircle.gpkg")).unwrap();
     let names: Vec<String> = gpkg.layers().map(|l| l.name()).collect();
     for layer in ["estates", "facilities", "facility_footprints", "service_areas", "service_lines", "bundles", "sites", "bundle_sites", "candidates", "adjacency", "idle_land", "gates", "barriers", "barrier_areas", "network", "rejects", "layer_styles"] {

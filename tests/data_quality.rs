@@ -106,7 +106,8 @@ fn data_quality_counts_match_the_hand_count_everywhere_a_planner_looks() {
     let missing: Vec<&str> = q["categories_without_facility"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
     assert_eq!(missing.len(), 14, "every default category but the kindergarten: {missing:?}");
     assert!(!missing.contains(&"kindergarten") && missing[0] == "nursery");
-    assert!(q["implausible_estates"].is_null() && q["ways_clipped_at_edge"].is_null(), "slots for the readers' checks");
+    assert_eq!(q["implausible_estates"], 0, "a planner's estates carry no plausibility note");
+    assert!(q["ways_clipped_at_edge"].is_null(), "no OSM extract, nothing clipped at its edge");
     // No bundle: the four candidates hold 1,500 residents, under the 5,000 floor.
     assert_eq!(summary["bundles"]["bundles"], 0);
     assert_eq!(summary["bundles"]["no_bundles"]["reason"], "too_few_residents");
@@ -140,4 +141,25 @@ fn data_quality_counts_match_the_hand_count_everywhere_a_planner_looks() {
     for text in ["no facility of this category is in the data", "every feature of this layer was rejected", "network island", "unknown population", "population of 0"] {
         assert!(stderr.contains(text), "stderr lacks `{text}`:\n{stderr}");
     }
+}
+
+/// From an OSM extract, the two counts the readers make: ways cut at the extract's edge (the fixture cuts a
+/// street and a river, see `tests/issue15_land.rs`) and estates flagged implausible, the same figure as the
+/// estates layer's non-null `implausible` fields.
+#[test]
+fn data_quality_counts_the_ways_clipped_and_the_implausible_estates_of_an_extract() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_lifecircle"))
+        .args(["plan", "--osm", "tests/data/issue15-land.osm.pbf", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let q = &summary["data_quality"];
+    assert_eq!(q["ways_clipped_at_edge"], 2);
+    let estates: Value = serde_json::from_str(&std::fs::read_to_string(out.join("geojson").join("estates.geojson")).unwrap()).unwrap();
+    let flagged = estates["features"].as_array().unwrap().iter().filter(|f| !f["properties"]["implausible"].is_null()).count();
+    assert_eq!(q["implausible_estates"].as_u64(), Some(flagged as u64));
 }

@@ -15,10 +15,14 @@
 //! | barriers | it matches a `[barriers]` rule |
 //! | gates | it matches a `[gates]` rule |
 //! | network (ways) | a way or relation with `highway=*` (a node on a road is no walkable way) |
+//! | protected_land | it matches a rule of a `[[protected_land]]` class |
 //!
 //! Each expected element must then be in the layer (matched by OSM id: `n1`, `w2`, `r3`) xor have a
 //! reject row for the layer (rejects name the output layers: `idle_land`, `network`); for facilities
 //! either all its categories are rows or the element has one reject row. Nothing unexpected may appear. Residential buildings (the estates built from building
+//! clusters) are accounted too. Ways the extract cut are rows when they are lines with 2 consecutive
+//! nodes in the file (clipped there), else rejects; `ways_clipped` must equal the count found here from
+//! the raw node lists. Residential buildings (the estates built from building
 //! clusters) are accounted too: each one lies in an estate xor is rejected as `cluster_too_small`, and
 //! each is counted by exactly one estate's population estimate.
 
@@ -52,17 +56,28 @@ impl Tagged {
 }
 
 /// Every tagged element of the file, read with osmpbf alone; a duplicated id keeps its first copy, as
-/// the engine does.
-fn tagged_elements(path: &str) -> Vec<Tagged> {
+/// the engine does. Also: the node ids the file holds and each way's node ids.
+fn tagged_elements(path: &str) -> (Vec<Tagged>, BTreeSet<i64>, BTreeMap<String, Vec<i64>>) {
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
+    let mut nodes = BTreeSet::new();
+    let mut refs = BTreeMap::new();
     ElementReader::from_path(path)
         .unwrap()
         .for_each(|element| {
             let (id, tags): (String, Vec<(String, String)>) = match &element {
-                Element::Node(n) => (format!("n{}", n.id()), n.tags().map(|(k, v)| (k.into(), v.into())).collect()),
-                Element::DenseNode(n) => (format!("n{}", n.id()), n.tags().map(|(k, v)| (k.into(), v.into())).collect()),
-                Element::Way(w) => (format!("w{}", w.id()), w.tags().map(|(k, v)| (k.into(), v.into())).collect()),
+                Element::Node(n) => {
+                    nodes.insert(n.id());
+                    (format!("n{}", n.id()), n.tags().map(|(k, v)| (k.into(), v.into())).collect())
+                }
+                Element::DenseNode(n) => {
+                    nodes.insert(n.id());
+                    (format!("n{}", n.id()), n.tags().map(|(k, v)| (k.into(), v.into())).collect())
+                }
+                Element::Way(w) => {
+                    refs.entry(format!("w{}", w.id())).or_insert_with(|| w.refs().collect::<Vec<i64>>());
+                    (format!("w{}", w.id()), w.tags().map(|(k, v)| (k.into(), v.into())).collect())
+                }
                 Element::Relation(r) => (format!("r{}", r.id()), r.tags().map(|(k, v)| (k.into(), v.into())).collect()),
             };
             if !tags.is_empty() && seen.insert(id.clone()) {
@@ -70,7 +85,30 @@ fn tagged_elements(path: &str) -> Vec<Tagged> {
             }
         })
         .unwrap();
-    out
+    (out, nodes, refs)
+}
+
+/// Whether a way the extract cut is kept as a clipped line: it is a line (a highway not closed with
+/// `area=yes`; a barrier whose rule is about a linear key — highway, railway, waterway — or not closed,
+/// and not `area=yes`) and at least 2 consecutive nodes of it are in the file.
+fn clipped(e: &Tagged, refs: &[i64], nodes: &BTreeSet<i64>, barrier_rules: &[TagRule]) -> bool {
+    if refs.iter().all(|n| nodes.contains(n)) {
+        return false;
+    }
+    let closed = refs.len() >= 4 && refs.first() == refs.last();
+    let area_yes = e.get("area") == Some("yes");
+    let highway_line = e.get("highway").is_some() && !(closed && area_yes);
+    let barrier_line = barrier_rules.iter().find(|r| r.matches(|k| e.get(k))).is_some_and(|r| {
+        let linear = r.required_keys().any(|k| ["highway", "railway", "waterway", "barrier", "power"].contains(&k));
+        !(closed && (area_yes || !linear))
+    });
+    let mut run = 0;
+    let mut longest = 0;
+    for n in refs {
+        run = if nodes.contains(n) { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    (highway_line || barrier_line) && longest >= 2
 }
 
 /// Output rows and reject rows of one layer, by id (a `Vec` so that a duplicate shows).
@@ -109,7 +147,10 @@ fn account(path: &str) -> BTreeMap<&'static str, (usize, usize, usize)> {
     let mut x: OsmExtract = read_osm(Path::new(path), &profile, None).unwrap_or_else(|e| panic!("{path}: {e}"));
     lifecircle::estates::derive_estates(&mut x, &profile);
     let d = &x.dataset;
-    let elements = tagged_elements(path);
+    let (elements, nodes, refs) = tagged_elements(path);
+    // Ways the extract cut that stay as clipped lines: each one counted once in `ways_clipped`.
+    let expected_clipped = elements.iter().filter(|e| e.kind() == 'w' && refs.get(&e.id).is_some_and(|r| clipped(e, r, &nodes, &profile.barriers.osm))).count();
+    assert_eq!(x.stats.ways_clipped, expected_clipped, "{path}: ways_clipped");
 
     // Expected ids per layer, from the full tags.
     let mut expected: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
@@ -126,6 +167,7 @@ fn account(path: &str) -> BTreeMap<&'static str, (usize, usize, usize)> {
         expect("barriers", e.matches_any(&profile.barriers.osm));
         expect("gates", e.matches_any(&profile.gates.osm));
         expect("network", e.kind() != 'n' && e.get("highway").is_some());
+        expect("protected_land", profile.protected_land.iter().any(|c| e.matches_any(&c.osm)));
         let categories: BTreeSet<String> = profile.categories.iter().filter(|c| e.matches_any(&c.osm)).map(|c| c.key.clone()).collect();
         if !categories.is_empty() {
             expected_facilities.insert(e.id.clone(), categories);
@@ -134,8 +176,11 @@ fn account(path: &str) -> BTreeMap<&'static str, (usize, usize, usize)> {
 
     // What the engine wrote, per layer.
     let mut got: BTreeMap<&str, LayerIds> = BTreeMap::new();
-    for e in d.estates.iter().filter(|e| e.source == EstateSource::OsmLanduse) {
-        count(&mut got.entry("estates").or_default().rows, &e.id);
+    // A residential area split into blocks (街坊) is one input feature: its blocks carry its id as
+    // parent_id and count as one row.
+    let estate_ids: BTreeSet<&str> = d.estates.iter().filter(|e| e.source == EstateSource::OsmLanduse).map(|e| e.notes.parent_id.as_deref().unwrap_or(&e.id)).collect();
+    for id in estate_ids {
+        count(&mut got.entry("estates").or_default().rows, id);
     }
     for b in &d.buildings {
         count(&mut got.entry("buildings").or_default().rows, &b.id);
@@ -152,6 +197,9 @@ fn account(path: &str) -> BTreeMap<&'static str, (usize, usize, usize)> {
     for w in &d.ways {
         count(&mut got.entry("network").or_default().rows, &w.id);
     }
+    for p in &d.protected_land {
+        count(&mut got.entry("protected_land").or_default().rows, &p.id);
+    }
     let mut facility_rows: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in &d.facilities {
         facility_rows.entry(f.id.clone()).or_default().push(f.category.clone());
@@ -163,7 +211,7 @@ fn account(path: &str) -> BTreeMap<&'static str, (usize, usize, usize)> {
             "facilities" => count(&mut facility_rejects, &r.source_id),
             "estates" if r.reason.starts_with("cluster_too_small") => count(&mut cluster_rejects, &r.source_id),
             layer => {
-                let layer = ["estates", "buildings", "idle_land", "barriers", "gates", "network"]
+                let layer = ["estates", "buildings", "idle_land", "barriers", "gates", "network", "protected_land"]
                     .into_iter()
                     .find(|l| *l == layer)
                     .unwrap_or_else(|| panic!("{path}: reject {} in unknown layer {layer}", r.source_id));
@@ -173,7 +221,7 @@ fn account(path: &str) -> BTreeMap<&'static str, (usize, usize, usize)> {
     }
 
     let mut figures = BTreeMap::new();
-    for layer in ["estates", "buildings", "idle_land", "barriers", "gates", "network"] {
+    for layer in ["estates", "buildings", "idle_land", "barriers", "gates", "network", "protected_land"] {
         let want = expected.remove(layer).unwrap_or_default();
         let (rows, rejects) = check_layer(path, layer, &want, got.get(layer).unwrap_or(&LayerIds::default()));
         figures.insert(layer, (want.len(), rows, rejects));
@@ -222,6 +270,7 @@ fn account(path: &str) -> BTreeMap<&'static str, (usize, usize, usize)> {
     let counted: usize = d.estates.iter().map(|e| e.n_buildings).sum();
     assert_eq!(counted, residential.len() - cluster_rejects.len(), "{path}: each residential building in an estate is counted by exactly one estate");
     figures.insert("residential buildings", (residential.len(), counted, cluster_rejects.len()));
+    figures.insert("ways_clipped", (expected_clipped, x.stats.ways_clipped, 0));
     eprintln!("{path}: (expected, rows, rejects) {figures:?}");
     figures
 }
@@ -291,4 +340,18 @@ fn synthetic_fixture_every_feature_is_in_its_layer_or_rejected() {
     // n25; rows w7 w12 w13.
     assert_eq!(f["buildings"], (8, 3, 5));
     assert_eq!(f["network"], (2, 1, 1)); // w10 a row, w9 (highway area) a reject
+}
+
+#[test]
+fn issue15_fixture_every_feature_is_in_its_layer_or_rejected() {
+    let f = account("tests/data/issue15-land.osm.pbf");
+    // By hand from tests/data/issue15-land.opl: highway ways w1-w7 and w124 (a square: highway_area
+    // reject); w6 and w8 cut and kept clipped, w7 rejected.
+    assert_eq!(f["network"], (8, 6, 2));
+    assert_eq!(f["ways_clipped"], (2, 2, 0));
+    // w110 (split in two blocks, one row), w126, w130, w131; w9 lost a corner.
+    assert_eq!(f["estates"], (5, 4, 1));
+    // 11 protected areas: park, wood, forest, square, university, cemetery, pitch, water, monument,
+    // hospital, military.
+    assert_eq!(f["protected_land"], (11, 11, 0));
 }

@@ -44,6 +44,19 @@ fn parcels(x: &OsmExtract, origin: &str) -> usize {
 const PARKING: &str = "amenity=parking & parking!=underground & parking!=multi-storey & parking!=rooftop";
 
 /// Invariants every extract must satisfy.
+/// The `landuse=residential` areas read: estates from OSM areas, a block split from an area counted once
+/// by its `parent_id` (`src/estates/blocks.rs`).
+fn osm_areas(x: &OsmExtract) -> usize {
+    let ids: std::collections::BTreeSet<&str> = x
+        .dataset
+        .estates
+        .iter()
+        .filter(|e| e.source == lifecircle::model::EstateSource::OsmLanduse)
+        .map(|e| e.notes.parent_id.as_deref().unwrap_or(&e.id))
+        .collect();
+    ids.len()
+}
+
 fn check_invariants(x: &OsmExtract) {
     let d = &x.dataset;
     for (layer, ids) in [
@@ -87,14 +100,14 @@ fn nanjing_counts_match_the_independent_counts() {
     assert_eq!(x.crs.epsg, 32650, "Nanjing lies in UTM zone 50N");
     assert_eq!((x.stats.nodes_read, x.stats.ways_read, x.stats.relations_read), (12_975, 1_920, 54)); // osmium fileinfo -e
     // landuse=residential: 11 (SOURCES.md), all ways, all closed.
-    assert_eq!(x.stats.estates_by_source["osm_landuse"], 11);
+    assert_eq!(osm_areas(&x), 11);
     // buildings: 1,278 ways and relations (SOURCES.md). One multipolygon, r7098215, lacks its inner way
     // w482069680 (the extract cut it) and is rejected; the one building node (n1636594938) has no
     // footprint and is rejected too.
     assert_eq!(x.dataset.buildings.len(), 1_278 - 1);
     assert_eq!(rejects(&x, "buildings/multipolygon_missing_way"), 1);
     assert_eq!(rejects(&x, "buildings/point_not_area"), 1);
-    let missing = x.dataset.rejects.iter().find(|r| r.reason.starts_with("multipolygon_missing_way")).unwrap();
+    let missing = x.dataset.rejects.iter().find(|r| r.layer == "buildings" && r.reason.starts_with("multipolygon_missing_way")).unwrap();
     assert_eq!(missing.source_id, "r7098215");
     assert!(missing.reason.contains("w482069680"));
     // Facilities, category by category.
@@ -134,7 +147,7 @@ fn porto_counts_match_the_independent_counts() {
     check_invariants(&x);
     assert_eq!(x.crs.epsg, 32629, "Porto lies in UTM zone 29N");
     assert_eq!((x.stats.nodes_read, x.stats.ways_read, x.stats.relations_read), (85_149, 22_606, 344));
-    assert_eq!(x.stats.estates_by_source["osm_landuse"], 199);
+    assert_eq!(osm_areas(&x), 199);
     // buildings: 11,404 ways and relations (SOURCES.md); the 28 building nodes are rejected.
     assert_eq!(x.dataset.buildings.len(), 11_404);
     assert_eq!(rejects(&x, "buildings/point_not_area"), 28);
@@ -186,7 +199,7 @@ fn andorra_estates_and_buildings_match_the_independent_counts() {
     let x = extract(ANDORRA);
     check_invariants(&x);
     assert_eq!(x.crs.epsg, 32631);
-    assert_eq!(x.stats.estates_by_source["osm_landuse"], 86); // 77 ways + 9 multipolygons
+    assert_eq!(osm_areas(&x), 86); // 77 ways + 9 multipolygons
     // buildings: 4,352 ways and relations (SOURCES.md); the 12 building nodes are rejected.
     assert_eq!(x.dataset.buildings.len(), 4_352);
     assert_eq!(rejects(&x, "buildings/point_not_area"), 12);
@@ -368,11 +381,13 @@ fn every_case_of_the_synthetic_fixture_ends_in_its_layer_or_its_reject() {
     assert_eq!(k.matched_by, "amenity=kindergarten");
     // w7 stands alone outside every estate too.
     assert_eq!(reject("w7"), vec!["estates cluster_too_small"]);
-    // Nothing else: one estate (r1), three buildings, one way, ten rejects.
+    // The kindergarten node is also school grounds (protected land) mapped as a point.
+    assert_eq!(reject("n28"), vec!["protected_land point_not_area"]);
+    // Nothing else: one estate (r1), three buildings, one way, eleven rejects.
     assert_eq!(d.estates.len(), 1);
     assert_eq!(d.buildings.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(), vec!["w7", "w12", "w13"]);
     assert_eq!(d.ways.len(), 1);
-    assert_eq!(d.rejects.len(), 10);
+    assert_eq!(d.rejects.len(), 11);
 }
 
 /// The OPL text of `tests/data/self-crossing.opl` as a planner's buildings layer (GeoJSON): each way or

@@ -86,7 +86,7 @@ fn the_workbook_mirrors_the_plan_layers_in_chinese_and_in_english() {
 
     let estates = book.worksheet_range("小区").unwrap();
     assert_eq!(estates.height(), count("estates") + 1);
-    assert_eq!(count("estates"), 56);
+    assert_eq!(count("estates"), 110); // 65 estates from 11 residential areas (8 split into blocks) + 45 clusters
     let h = header(&estates);
     for want in ["小区编号", "名称", "片区编号", "改造资格", "资格说明", "人口", "人口来源", "幼儿园步行距离(米)", "幼儿园是否达标", "生活圈得分"] {
         assert!(h.iter().any(|x| x == want), "小区 lacks {want}: {h:?}");

@@ -32,7 +32,7 @@
 //! let square = |x0: f64| MultiPolygon(vec![polygon![(x: x0, y: 0.0), (x: x0 + 100.0, y: 0.0), (x: x0 + 100.0, y: 100.0), (x: x0, y: 100.0)]]);
 //! let estate = |id: &str, x0: f64| Estate { id: id.into(), name: None, polygon: square(x0), source: EstateSource::Layer,
 //!     population: 1000.0, households: 400.0, population_source: PopulationSource::Layer, floor_area_m2: 0.0,
-//!     n_buildings: 1, built_year: None, survey: SurveyAttributes::default() };
+//!     n_buildings: 1, built_year: None, survey: SurveyAttributes::default(), notes: Default::default() };
 //! // A 20 m gap between two estates ...
 //! let estates = [estate("a", 0.0), estate("b", 120.0)];
 //! let pairs = estate_pairs(&estates, &[], 30.0, RoadClass::Primary);

@@ -29,7 +29,7 @@
 //! let mut estate = Estate {
 //!     id: "w1".into(), name: None, polygon: geo_types::MultiPolygon(vec![]), source: EstateSource::Layer,
 //!     population: 900.0, households: 340.0, population_source: PopulationSource::Survey, floor_area_m2: 0.0,
-//!     n_buildings: 3, built_year: Some(1992), survey: SurveyAttributes::default(),
+//!     n_buildings: 3, built_year: Some(1992), survey: SurveyAttributes::default(), notes: Default::default(),
 //! };
 //! let opts = BundleOptions::default();
 //! let screening = screen_estate(&estate, &opts).unwrap();
@@ -116,6 +116,12 @@ pub fn screen_estate(estate: &Estate, opts: &BundleOptions) -> Result<Screening>
     let mut failed = Vec::new();
     let mut unknown = Vec::new();
 
+    if let Some(grounds) = &estate.notes.not_old_estate {
+        failed.push(format!("not an old estate: housing in {grounds}"));
+    }
+    if estate.population_unknown() {
+        unknown.push("population unknown".to_string());
+    }
     match estate.built_year.or(survey.built_year) {
         Some(year) if year >= opts.built_before => failed.push(format!("built {year}, not before {}", opts.built_before)),
         Some(_) => {}

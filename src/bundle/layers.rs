@@ -33,7 +33,7 @@ pub const ESTATE_FIELDS: [(&str, FieldType); 5] = [
     ("left_out_reason", FieldType::Text),
 ];
 
-const BUNDLE_FIELDS: [(&str, FieldType); 14] = [
+const BUNDLE_FIELDS: [(&str, FieldType); 15] = [
     ("bundle_id", FieldType::Text),
     ("group", FieldType::Text),
     ("estate_ids", FieldType::TextList),
@@ -48,6 +48,7 @@ const BUNDLE_FIELDS: [(&str, FieldType); 14] = [
     ("built_year_max", FieldType::Int),
     ("n_needs_survey", FieldType::Int),
     ("gaps", FieldType::TextList),
+    ("n_unknown_population", FieldType::Int),
 ];
 
 const ADJACENCY_FIELDS: [(&str, FieldType); 5] =
@@ -103,6 +104,7 @@ pub fn bundle_layers(run: &BundleRun, crs: WorkingCrs) -> Result<BundleLayers> {
             b.built_year_max.map(i64::from).into(),
             b.n_needs_survey.into(),
             b.gaps.clone().into(),
+            b.n_unknown_population.into(),
         ];
         bundles.push(outline, values.clone());
         bundles_table.push(None, values);

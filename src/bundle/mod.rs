@@ -24,7 +24,7 @@
 //!     let x = i as f64 * 110.0;
 //!     Estate { id: format!("e{i}"), name: None, polygon: MultiPolygon(vec![polygon![(x: x, y: 0.0), (x: x + 100.0, y: 0.0), (x: x + 100.0, y: 100.0), (x: x, y: 100.0)]]),
 //!         source: EstateSource::Layer, population: 2000.0, households: 760.0, population_source: PopulationSource::Layer,
-//!         floor_area_m2: 0.0, n_buildings: 4, built_year: Some(1990), survey: SurveyAttributes::default() }
+//!         floor_area_m2: 0.0, n_buildings: 4, built_year: Some(1990), survey: SurveyAttributes::default(), notes: Default::default() }
 //! }).collect();
 //! let data = Dataset { estates, ..Dataset::default() };
 //! let run = run_bundles(&data, &BundleOptions::default(), None).unwrap();
@@ -141,6 +141,9 @@ pub struct Bundle {
     pub built_year_max: Option<i32>,
     /// Member estates bundled provisionally, pending a survey.
     pub n_needs_survey: usize,
+    /// Member estates whose population is unknown (no building mapped, no figure given): they count 0
+    /// in `population`, so the population bounds were checked on the known residents only.
+    pub n_unknown_population: usize,
     /// Must-have categories failing for more than half of the bundle's residents; `None` when no
     /// coverage result was given.
     pub gaps: Option<Vec<String>>,
@@ -294,6 +297,7 @@ pub fn run_bundles(data: &Dataset, opts: &BundleOptions, failing: Option<&BTreeM
                 built_year_min: years.iter().copied().min(),
                 built_year_max: years.iter().copied().max(),
                 n_needs_survey: members.iter().filter(|&&i| screenings[i].eligibility == Eligibility::NeedsSurvey).count(),
+                n_unknown_population: members.iter().filter(|&&i| estates[i].population_unknown()).count(),
                 gaps: failing.map(|f| bundle_gaps(estates, members, population, f)),
                 outline,
             }

@@ -21,7 +21,7 @@
 //! let rect = |x0: f64, x1: f64| MultiPolygon(vec![polygon![(x: x0, y: 0.0), (x: x1, y: 0.0), (x: x1, y: 100.0), (x: x0, y: 100.0)]]);
 //! let estate = Estate { id: "e".into(), name: None, polygon: rect(80.0, 180.0), source: EstateSource::Layer,
 //!     population: 1.0, households: 1.0, population_source: PopulationSource::Layer, floor_area_m2: 0.0,
-//!     n_buildings: 1, built_year: None, survey: SurveyAttributes::default() };
+//!     n_buildings: 1, built_year: None, survey: SurveyAttributes::default(), notes: Default::default() };
 //! let community = |id: &str, x0, x1| Boundary { id: id.into(), name: None, level: BoundaryLevel::Community, polygon: rect(x0, x1) };
 //! // 20 % of the estate lies in west, 80 % in east.
 //! let nesting = nest_estates(&[estate], &[community("west", 0.0, 100.0), community("east", 100.0, 300.0)]);

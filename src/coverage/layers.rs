@@ -7,7 +7,9 @@
 //!   n_K (facilities within the threshold), nearest_K (ids of the 3 nearest), access_K (Ga2SFCA, when the
 //!   category has capacities), and when a scenario ran dist_after_K and ok_after_K (the distance and the
 //!   verdict on the scenario's network, e.g. with `--open-compounds` through the opened compounds: the
-//!   `network` layer is then that network) and delta_K (residents newly covered); then score.
+//!   `network` layer is then that network) and delta_K (residents newly covered); then score,
+//!   needs_survey (population unknown: population and households are null), parent_id, implausible,
+//!   not_old_estate (the estates step's notes, [`crate::model::EstateNotes`]).
 //! - `facilities`: facility_id, name, category, snap_m (smallest snap offset of its entrances), entrances,
 //!   mapped_as (`point` | `area`); always points: an area facility is drawn at
 //!   [`facility_point`], a point inside it (why that point: [`crate::write::model_layers`]).
@@ -203,6 +205,9 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
         }
     }
     fields.push(("score".into(), FieldType::Real));
+    for (name, kind) in [("needs_survey", FieldType::Bool), ("parent_id", FieldType::Text), ("implausible", FieldType::Text), ("not_old_estate", FieldType::Text)] {
+        fields.push((name.into(), kind));
+    }
     let field_refs: Vec<(&str, FieldType)> = fields.iter().map(|(n, t)| (n.as_str(), *t)).collect();
     let mut estates = Layer::new("estates", GeometryKind::Polygon, &field_refs);
     let mut rows = Vec::with_capacity(data.estates.len());
@@ -213,8 +218,9 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
         let mut values = vec![
             Value::Text(e.id.clone()),
             e.name.clone().into(),
-            Value::from(e.population),
-            Value::from(e.households),
+            // Unknown population is null, never 0 (`needs_survey`).
+            Value::from((!e.population_unknown()).then_some(e.population)),
+            Value::from((!e.population_unknown()).then_some(e.households)),
             Value::from(rule_used),
             Value::from(access.points.len()),
             Value::Bool(main),
@@ -235,6 +241,10 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
             }
         }
         values.push(base.scores[ei].into());
+        values.push(Value::Bool(e.population_unknown()));
+        values.push(Value::from(e.notes.parent_id.clone()));
+        values.push(Value::from(e.notes.implausible.clone()));
+        values.push(Value::from(e.notes.not_old_estate.clone()));
         rows.push((Some(Geometry::MultiPolygon(e.polygon.clone())), values));
     }
     push_all(&mut estates, crs, rows)?;

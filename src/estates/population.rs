@@ -27,7 +27,7 @@
 //! let mut estates = vec![Estate {
 //!     id: "e1".into(), name: None, polygon: square(0.0, 100.0), source: EstateSource::Layer,
 //!     population: 0.0, households: 0.0, population_source: PopulationSource::Unknown,
-//!     floor_area_m2: 0.0, n_buildings: 0, built_year: None, survey: SurveyAttributes::default(),
+//!     floor_area_m2: 0.0, n_buildings: 0, built_year: None, survey: SurveyAttributes::default(), notes: Default::default(),
 //! }];
 //! // A 10 m × 33 m block of 5 levels: 1,650 m² of floor area, 50 residents at 33 m² each.
 //! let buildings = vec![Building {

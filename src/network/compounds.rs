@@ -31,7 +31,7 @@
 //! let estate = Estate { id: "e1".into(), name: None, source: EstateSource::Layer,
 //!     polygon: MultiPolygon(vec![polygon![(x: 0.0, y: 0.0), (x: 100.0, y: 0.0), (x: 100.0, y: 100.0), (x: 0.0, y: 100.0)]]),
 //!     population: 1000.0, households: 380.0, population_source: PopulationSource::Layer, floor_area_m2: 0.0,
-//!     n_buildings: 0, built_year: None, survey: Default::default() };
+//!     n_buildings: 0, built_year: None, survey: Default::default(), notes: Default::default() };
 //! // A service road from the street (y = -20) through the gate (y = 0) into the compound.
 //! let way = Way { id: "w1".into(), line: line_string![(x: 50.0, y: -20.0), (x: 50.0, y: 0.0), (x: 50.0, y: 60.0)],
 //!     tags: [("highway".to_string(), "service".to_string())].into() };

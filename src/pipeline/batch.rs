@@ -202,6 +202,7 @@ pub fn subset_for_area(data: &Dataset, area: &MultiPolygon<f64>, context: &AreaC
         boundaries: keep(&data.boundaries, |x| near(x)),
         gates,
         ways,
+        protected_land: data.protected_land.iter().filter(|p| p.polygon.bounding_rect().is_some_and(|b| b.intersects(&reach))).cloned().collect(),
         rejects: Vec::new(),
     }
 }

@@ -14,8 +14,9 @@
 //! - `estates_unknown_population` (no figure, no building: `population_source = unknown`) and
 //!   `estates_zero_population` (a figure of 0);
 //! - `categories_without_facility`: profile categories with no facility at all in the data;
-//! - `implausible_estates`, `ways_clipped_at_edge`: slots for checks made by the readers (issue 15 items
-//!   3-4); `null` until those report their counts.
+//! - `implausible_estates`: estates above the profile's plausible area or residents (`implausible` on the
+//!   estates layer); `ways_clipped_at_edge`: walkable ways and barriers the OSM extract cut at its edge
+//!   (`null` without `--osm`), so estates near the edge may miss facilities beyond it.
 //!
 //! ```
 //! use lifecircle::report::data_quality::reason_kind;
@@ -79,9 +80,9 @@ pub struct DataQuality {
     pub estates_zero_population: EstateList,
     /// Category keys, in the profile's order.
     pub categories_without_facility: Vec<String>,
-    /// Estates the reader flags as implausible (size, population density); `None` until it reports them.
+    /// Estates flagged implausible (above the profile's plausible area or residents).
     pub implausible_estates: Option<usize>,
-    /// Ways cut at the extract's edge; `None` until the reader reports them.
+    /// Ways cut at the OSM extract's edge; `None` without an OSM extract.
     pub ways_clipped_at_edge: Option<usize>,
 }
 
@@ -114,8 +115,9 @@ pub fn reason_kind(reason: &str) -> String {
 }
 
 /// The data quality of a run: `data` after coverage (its rejects include the network's), the layer files
-/// as read, and the coverage run.
-pub fn data_quality(data: &Dataset, profile: &Profile, layer_reads: &[LayerRead], coverage: &CoverageRun) -> DataQuality {
+/// as read, the coverage run, and the ways the OSM reader clipped at the extract's edge (`None` without
+/// `--osm`).
+pub fn data_quality(data: &Dataset, profile: &Profile, layer_reads: &[LayerRead], coverage: &CoverageRun, ways_clipped: Option<usize>) -> DataQuality {
     let mut q = DataQuality { rejects_total: data.rejects.len(), ..DataQuality::default() };
     for r in &data.rejects {
         *q.rejects.entry(r.layer.clone()).or_default().entry(reason_kind(&r.reason)).or_insert(0) += 1;
@@ -135,6 +137,8 @@ pub fn data_quality(data: &Dataset, profile: &Profile, layer_reads: &[LayerRead]
             q.estates_zero_population.push(&e.id);
         }
     }
+    q.implausible_estates = Some(data.estates.iter().filter(|e| e.notes.implausible.is_some()).count());
+    q.ways_clipped_at_edge = ways_clipped;
     q.categories_without_facility = profile.categories.iter().filter(|c| !data.facilities.iter().any(|f| f.category == c.key)).map(|c| c.key.clone()).collect();
     q
 }

@@ -15,7 +15,10 @@
 //!    metres square at the centre; see that module for the error, 0.06 % over ±5 km);
 //! 2. fit the extent plus 4 % into the map frame (at least 200 m across, so a lone point gets a sensible
 //!    scale); pixels per metre = min(frame width / extent width, frame height / extent height);
-//! 3. write the SVG: features grouped per layer and symbol, clipped to the frame, labels with a white halo;
+//! 3. write the SVG: features grouped per layer and symbol, clipped to the frame, labels with a white halo,
+//!    one per parcel for co-located sites, placed without overlap (sites before bundles, better rank
+//!    first; a label that finds no free spot around its point is dropped, one that stands off gets a
+//!    leader line: `labels_svg`);
 //!    the scale bar is the largest 1, 2 or 5 × 10ⁿ metres not longer than a quarter of the frame;
 //! 4. rasterise the same SVG to PNG with resvg ([`crate::report::raster`]).
 //!
@@ -240,26 +243,72 @@ fn layer_svg(layer: &Layer, symbology: &LayerSymbology, view: &View, out: &mut S
     out.push_str("</g>\n");
 }
 
-fn labels_svg(layer: &Layer, symbology: &LayerSymbology, view: &View, out: &mut String) {
-    for (feature, label) in layer.features.iter().zip(&symbology.labels) {
-        let (Some(text), Some(geometry)) = (label, &feature.geometry) else { continue };
+/// A label's box on the page: (left, top, right, bottom) in px.
+pub type LabelBox = (f64, f64, f64, f64);
+
+/// The width of a label in px: CJK and other wide characters one em, the rest 0.6 em (bold sans).
+pub fn label_width_px(text: &str, size: f64) -> f64 {
+    text.chars().map(|c| if (c as u32) >= 0x2E80 { size } else { 0.6 * size }).sum()
+}
+
+/// Where a point label may go, tried in order: (dx, dy of the text's baseline start from the point,
+/// text-anchor end?, leader line?). The first four touch the marker; the last four stand off with a line.
+const POINT_LABEL_OFFSETS: [(f64, f64, bool, bool); 8] = [
+    (11.0, -8.0, false, false),
+    (11.0, 20.0, false, false),
+    (-11.0, -8.0, true, false),
+    (-11.0, 20.0, true, false),
+    (28.0, -30.0, false, true),
+    (28.0, 44.0, false, true),
+    (-28.0, -30.0, true, true),
+    (-28.0, 44.0, true, true),
+];
+
+/// The labels of a layer, placed without overlap (cartographic label placement, after Imhof 1975: the
+/// ranked feature first, each label at the first free position around its point, with a leader line
+/// when it stands off): labels go in order of the layer's `rank` field (then feature order); a label
+/// that overlaps one already placed, or leaves the map frame, at every position is dropped. `placed` carries the boxes of
+/// earlier layers.
+fn labels_svg(layer: &Layer, symbology: &LayerSymbology, view: &View, placed: &mut Vec<LabelBox>, out: &mut String) {
+    let rank_of = |f: &crate::write::layer::Feature| match layer.field_index("rank").map(|i| &f.values[i]) {
+        Some(crate::write::layer::Value::Int(r)) => *r,
+        _ => 0,
+    };
+    let mut order: Vec<usize> = (0..layer.features.len()).collect();
+    order.sort_by_key(|&i| (rank_of(&layer.features[i]), i));
+    let overlaps = |b: &LabelBox, placed: &[LabelBox]| placed.iter().any(|p| b.0 < p.2 && p.0 < b.2 && b.1 < p.3 && p.1 < b.3);
+    for i in order {
+        let (Some(text), Some(geometry)) = (&symbology.labels[i], &layer.features[i].geometry) else { continue };
         let Some(rect) = geometry.bounding_rect() else { continue };
-        let (x, y, anchor, size) = match geometry {
+        let (size, candidates): (f64, Vec<(f64, f64, bool, Option<(f64, f64)>)>) = match geometry {
             Geometry::Point(p) => {
                 let (x, y) = view.page(p.0);
-                (x + 11.0, y - 8.0, "start", 15)
+                (15.0, POINT_LABEL_OFFSETS.iter().map(|&(dx, dy, end, leader)| (x + dx, y + dy, end, leader.then_some((x, y)))).collect())
             }
             _ => {
                 let (x, y) = view.page(rect.center());
-                (x, y + 6.0, "middle", 18)
+                let w = label_width_px(text, 18.0);
+                (18.0, vec![(x - w / 2.0, y + 6.0, false, None)])
             }
         };
-        // A label of several lines (sites sharing a point) reads downwards, one line per site.
-        let lines: Vec<String> = text.split('\n').enumerate().map(|(i, line)| format!(r#"<tspan x="{x:.1}" dy="{}">{}</tspan>"#, if i == 0 { "0" } else { "1.2em" }, xml_text(line))).collect();
+        let width = label_width_px(text, size);
+        let f = &view.frame;
+        let inside = |b: &LabelBox| b.0 >= f.x && b.1 >= f.y && b.2 <= f.x + f.w && b.3 <= f.y + f.h;
+        let spot = candidates.into_iter().find_map(|(x, y, end, leader)| {
+            let left = if end { x - width } else { x };
+            let b = (left - 2.0, y - size, left + width + 2.0, y + 0.3 * size);
+            (!overlaps(&b, placed) && inside(&b)).then_some((left, y, b, leader))
+        });
+        let Some((left, y, b, leader)) = spot else { continue };
+        placed.push(b);
+        if let Some((px, py)) = leader {
+            let (lx, ly) = (if left + width / 2.0 < px { left + width } else { left }, y - size / 3.0);
+            let _ = writeln!(out, r##"<line class="leader" x1="{px:.1}" y1="{py:.1}" x2="{lx:.1}" y2="{ly:.1}" stroke="#444444" stroke-width="1"/>"##);
+        }
         let _ = writeln!(
             out,
-            r##"<text x="{x:.1}" y="{y:.1}" text-anchor="{anchor}" font-size="{size}" font-weight="bold" fill="#222222" stroke="#ffffff" stroke-width="4" stroke-opacity="0.9" paint-order="stroke" stroke-linejoin="round">{}</text>"##,
-            lines.concat()
+            r##"<text x="{left:.1}" y="{y:.1}" text-anchor="start" font-size="{size}" font-weight="bold" fill="#222222" stroke="#ffffff" stroke-width="4" stroke-opacity="0.9" paint-order="stroke" stroke-linejoin="round">{}</text>"##,
+            xml_text(text)
         );
     }
 }
@@ -484,9 +533,13 @@ pub fn render_map_svg(layers: &[&Layer], options: &MapOptions, wording: &Wording
             for (layer, symbology) in &drawn {
                 layer_svg(layer, symbology, &view, &mut svg);
             }
-            for (layer, symbology) in &drawn {
-                if matches!(symbology.role, LayerRole::Bundles | LayerRole::Sites) {
-                    labels_svg(layer, symbology, &view, &mut svg);
+            // Sites first: their labels win over the bundles'.
+            let mut placed = Vec::new();
+            for role in [LayerRole::Sites, LayerRole::Bundles] {
+                for (layer, symbology) in &drawn {
+                    if symbology.role == role {
+                        labels_svg(layer, symbology, &view, &mut placed, &mut svg);
+                    }
                 }
             }
             svg.push_str("</g>\n");
@@ -533,6 +586,54 @@ mod tests {
 
     fn zh() -> Wording {
         Wording::default_profile(Lang::Zh)
+    }
+
+    /// The boxes of the `<text>` labels of an SVG, measured as [`labels_svg`] does.
+    fn text_boxes(svg: &str) -> Vec<(String, LabelBox)> {
+        let mut out = Vec::new();
+        for line in svg.lines().filter(|l| l.starts_with("<text x=") && l.contains("font-weight=\"bold\"") && l.contains("stroke=\"#ffffff\"")) {
+            let num = |key: &str| -> f64 {
+                let i = line.find(key).unwrap() + key.len();
+                line[i..].split('"').next().unwrap().parse().unwrap()
+            };
+            let (x, y, size) = (num("x=\""), num("y=\""), num("font-size=\""));
+            let text = line.split('>').nth(1).unwrap().split('<').next().unwrap().to_string();
+            let w = label_width_px(&text, size);
+            out.push((text, (x, y - size, x + w, y + 0.3 * size)));
+        }
+        out
+    }
+
+    #[test]
+    fn co_located_sites_share_one_label_and_labels_never_overlap() {
+        let mut sites = Layer::new(
+            "sites",
+            GeometryKind::Point,
+            &[("category", FieldType::Text), ("rank", FieldType::Int), ("candidate_id", FieldType::Text)],
+        );
+        // Two categories on parcel p1; eight more sites half a metre apart: 9 labels at one spot, 8 places
+        // around it.
+        sites.push(Some(Geometry::Point(point!(x: 118.8, y: 32.05))), vec!["nursery".into(), Value::Int(1), "p1".into()]);
+        sites.push(Some(Geometry::Point(point!(x: 118.8, y: 32.05))), vec!["elderly_care".into(), Value::Int(2), "p1".into()]);
+        for i in 0..8 {
+            let x = 118.8 + 0.000005 * f64::from(i + 1);
+            sites.push(Some(Geometry::Point(point!(x: x, y: 32.05))), vec!["kindergarten".into(), Value::Int(i64::from(i) + 1), format!("q{i}").into()]);
+        }
+        let svg = render_map_svg(&[&sites], &MapOptions::a4_landscape("t", &zh()), &zh());
+        let boxes = text_boxes(&svg);
+        let texts: Vec<&str> = boxes.iter().map(|(t, _)| t.as_str()).collect();
+        // One label for the parcel, naming both categories.
+        assert_eq!(texts.iter().filter(|t| t.contains("托儿所")).count(), 1);
+        assert!(texts.contains(&"托儿所 #1 · 养老服务站 #2"), "{texts:?}");
+        assert!(!texts.iter().any(|t| *t == "养老服务站 #2"));
+        // No two labels overlap; some stand off with a leader line, the rest were dropped.
+        for (i, (a, ba)) in boxes.iter().enumerate() {
+            for (b, bb) in &boxes[i + 1..] {
+                assert!(!(ba.0 < bb.2 && bb.0 < ba.2 && ba.1 < bb.3 && bb.1 < ba.3), "{a} overlaps {b}");
+            }
+        }
+        assert!(svg.contains("class=\"leader\""));
+        assert!(boxes.len() >= 4 && boxes.len() < 9, "{texts:?}");
     }
 
     #[test]

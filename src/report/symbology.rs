@@ -207,12 +207,26 @@ pub fn layer_symbology(layer: &Layer, wording: &Wording) -> LayerSymbology {
         }
     };
 
+    let label_of = |f: &crate::write::layer::Feature| site_label(text(layer, f, "category").as_deref(), text(layer, f, "rank").as_deref(), wording);
+    // Sites on one parcel (same candidate_id, and bundle_id when there is one) share one label, on the
+    // first of them: "幼儿园 #1 · 托儿所 #2".
+    let mut parcel_labels: std::collections::BTreeMap<(Option<String>, String), Vec<String>> = Default::default();
+    if role == LayerRole::Sites {
+        for f in &layer.features {
+            if let (Some(c), Some(l)) = (text(layer, f, "candidate_id"), label_of(f)) {
+                parcel_labels.entry((text(layer, f, "bundle_id"), c)).or_default().push(l);
+            }
+        }
+    }
     let mut labels: Vec<Option<String>> = layer
         .features
         .iter()
         .map(|f| match role {
             LayerRole::Bundles => text(layer, f, "bundle_id"),
-            LayerRole::Sites => site_label(text(layer, f, "category").as_deref(), text(layer, f, "rank").as_deref(), wording),
+            LayerRole::Sites => match text(layer, f, "candidate_id") {
+                Some(c) => parcel_labels.remove(&(text(layer, f, "bundle_id"), c)).map(|all| all.join(" · ")),
+                None => label_of(f),
+            },
             _ => None,
         })
         .collect();
@@ -222,7 +236,7 @@ pub fn layer_symbology(layer: &Layer, wording: &Wording) -> LayerSymbology {
 
 /// Several sites often share one parcel (its largest inscribed circle suits every category that fits):
 /// their labels, drawn at the same point, would print over each other. The first feature at a point gets
-/// every label there, one per line (`\n`-separated, in feature order); the others get none.
+/// every label there, joined by ` · ` in feature order; the others get none.
 fn stack_labels_of_shared_points(layer: &Layer, labels: &mut [Option<String>]) {
     let mut first_at: BTreeMap<(u64, u64), usize> = BTreeMap::new();
     for (i, feature) in layer.features.iter().enumerate() {
@@ -231,7 +245,7 @@ fn stack_labels_of_shared_points(layer: &Layer, labels: &mut [Option<String>]) {
             Some(&first) => {
                 labels[i] = None;
                 if let Some(text) = labels[first].as_mut() {
-                    text.push('\n');
+                    text.push_str(" · ");
                     text.push_str(&label);
                 }
             }
@@ -319,7 +333,7 @@ mod tests {
         sites.push(Some(Geometry::Point(point!(x: 118.8, y: 32.0))), vec!["nursery".into(), Value::Int(2)]);
         sites.push(None, vec!["fitness".into(), Value::Int(1)]);
         let s = layer_symbology(&sites, &zh());
-        assert_eq!(s.labels, vec![Some("幼儿园 #1\n托儿所 #2".to_string()), Some("社区公园 #1".to_string()), None, Some("健身场地 #1".to_string())]);
+        assert_eq!(s.labels, vec![Some("幼儿园 #1 · 托儿所 #2".to_string()), Some("社区公园 #1".to_string()), None, Some("健身场地 #1".to_string())]);
     }
 
     #[test]

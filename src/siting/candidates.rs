@@ -73,6 +73,42 @@ pub fn explicit_candidates(parcels: &[Parcel]) -> Vec<Candidate> {
     parcels.iter().map(|p| Candidate::new(format!("parcel:{}", p.id), parcel_origin(p), p.polygon.clone())).collect()
 }
 
+/// Explicit candidates with protected land taken out (GB 50180-2018 keeps parks, green space and public
+/// open space as their own land use; the profile's `[[protected_land]]` classes marked protected): a
+/// candidate that meets protected areas loses the part inside them (one GEOS difference) and is measured
+/// again; one left with less than 1 m² keeps its shape and gets the reason it is excluded
+/// (`protected_land: park w12 (leisure=park)`), so it stays in the `candidates` layer.
+pub fn outside_protected_land(data: &Dataset, candidates: Vec<Candidate>) -> Result<Vec<(Candidate, Option<String>)>> {
+    use super::obstacles::{Obstacle, ObstacleShape};
+    use geo::Intersects;
+    let mut out = Vec::with_capacity(candidates.len());
+    for c in candidates {
+        let Some(bbox) = c.polygon.bounding_rect() else {
+            out.push((c, None));
+            continue;
+        };
+        let meeting: Vec<&crate::model::ProtectedArea> = data
+            .protected_land
+            .iter()
+            .filter(|p| p.protected && p.polygon.bounding_rect().is_some_and(|b| b.intersects(&bbox)) && p.polygon.intersects(&c.polygon))
+            .collect();
+        if meeting.is_empty() {
+            out.push((c, None));
+            continue;
+        }
+        let obstacles: Vec<Obstacle<'_>> = meeting.iter().map(|p| Obstacle { clearance_m: 0.0, shape: ObstacleShape::Area(&p.polygon) }).collect();
+        let held = crate::geometry::ogr::OgrGeometry::from_geo(&c.polygon).map_err(geos_failed("conversion"))?;
+        let rest = MultiPolygon(subtract_obstacles(held, &obstacles, None)?.polygons().map_err(geos_failed("conversion"))?);
+        if rest.unsigned_area() >= 1.0 {
+            out.push((Candidate::new(c.id, c.origin, rest), None));
+        } else {
+            let why = meeting.iter().map(|p| format!("{} {} ({})", p.class, p.id, p.matched_by)).collect::<Vec<_>>().join(", ");
+            out.push((c, Some(format!("protected_land: lies in {why}"))));
+        }
+    }
+    Ok(out)
+}
+
 /// Free land near the target estates: see the module doc. Pieces below `min_area_m2` are dropped. Ids are
 /// `open:<n>` in order of the pieces' lower-left corners, so they are stable across runs.
 ///

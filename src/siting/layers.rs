@@ -3,10 +3,13 @@
 //!
 //! - `candidates` (polygons): candidate_id, origin, area_m2, max_inscribed_diameter_m, fits (TextList of
 //!   the profile categories that fit), why_not (`category: reason; ...` for those that do not),
-//!   snap_m (distance from the inscribed circle's centre to the network; null when it cannot be reached).
+//!   snap_m (distance from the inscribed circle's centre to the network; null when it cannot be reached),
+//!   excluded (why the candidate hosts nothing: `protected_land: lies in park w12 (leisure=park)`; null
+//!   otherwise).
 //! - `sites` (points at the inscribed circle's centre): site_id, category, rank, new_population_covered,
 //!   cumulative_population_share, area_m2, estate_ids_newly_covered (TextList), candidate_origin,
-//!   candidate_id.
+//!   candidate_id, categories (TextList: every category sited on the same parcel, in profile order; the
+//!   map draws one label per parcel).
 //! - `bundle_sites` (points): each renovation bundle's recommended sites, sited for the bundle's own
 //!   gaps and residents only ([`super::site_bundles_on_plan`]): bundle_id, site_id, category, rank,
 //!   new_population_covered, estate_ids_newly_covered (TextList, the bundle's estates only),
@@ -38,6 +41,7 @@ pub fn candidates_layer(candidates: &[CandidateFit], crs: WorkingCrs) -> Result<
             ("fits", FieldType::TextList),
             ("why_not", FieldType::Text),
             ("snap_m", FieldType::Real),
+            ("excluded", FieldType::Text),
         ],
     );
     let geoms = to_wgs84_all(crs, "candidates", candidates.iter().map(|c| Some(Geometry::MultiPolygon(c.candidate.polygon.clone()))).collect())?;
@@ -52,13 +56,14 @@ pub fn candidates_layer(candidates: &[CandidateFit], crs: WorkingCrs) -> Result<
                 Value::from(c.fits.clone()),
                 Value::from(why_not_text(c)),
                 Value::from(c.access.map(|a| a.snap.offset_m)),
+                Value::from(c.excluded.clone()),
             ],
         );
     }
     Ok(layer)
 }
 
-const SITE_FIELDS: [(&str, FieldType); 9] = [
+const SITE_FIELDS: [(&str, FieldType); 10] = [
     ("site_id", FieldType::Text),
     ("category", FieldType::Text),
     ("rank", FieldType::Int),
@@ -68,6 +73,7 @@ const SITE_FIELDS: [(&str, FieldType); 9] = [
     ("estate_ids_newly_covered", FieldType::TextList),
     ("candidate_origin", FieldType::Text),
     ("candidate_id", FieldType::Text),
+    ("categories", FieldType::TextList),
 ];
 
 fn site_values(s: &Site) -> Vec<Value> {
@@ -81,6 +87,7 @@ fn site_values(s: &Site) -> Vec<Value> {
         Value::from(s.estate_ids_newly_covered.clone()),
         Value::from(s.candidate_origin.as_str()),
         Value::from(s.candidate_id.as_str()),
+        Value::from(s.categories.clone()),
     ]
 }
 
@@ -175,10 +182,11 @@ mod tests {
             cumulative_population_share: Some(0.75),
             estates_newly_covered: vec![0, 2],
             estate_ids_newly_covered: vec!["e1".into(), "e3".into()],
+            categories: vec!["kindergarten".into(), "nursery".into()],
         };
         let text = sites_csv(&[s]).unwrap();
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "\u{feff}site_id,category,rank,new_population_covered,cumulative_population_share,area_m2,estate_ids_newly_covered,candidate_origin,candidate_id");
-        assert_eq!(lines[1], "kindergarten-1,kindergarten,1,3000,0.75,1200,e1;e3,osm:landuse=grass,parcel:w1");
+        assert_eq!(lines[0], "\u{feff}site_id,category,rank,new_population_covered,cumulative_population_share,area_m2,estate_ids_newly_covered,candidate_origin,candidate_id,categories");
+        assert_eq!(lines[1], "kindergarten-1,kindergarten,1,3000,0.75,1200,e1;e3,osm:landuse=grass,parcel:w1,kindergarten;nursery");
     }
 }

@@ -9,6 +9,14 @@
 //! that run in parallel, and stitched), [`reach`] (bounded Dijkstra per demand estate), [`layers`] (the `candidates` and `sites` layers and CSV).
 //!
 //! # How a site is judged
+//! - Protected land (the profile's `[[protected_land]]`: parks, woods, water, cemeteries, pitches and
+//!   playgrounds, pedestrian squares, school, university and hospital grounds, heritage, military land)
+//!   is never a candidate: it is an obstacle of derived open land, and an explicit parcel loses the part
+//!   that lies in it ([`candidates::outside_protected_land`]); a parcel wholly inside stays in the
+//!   `candidates` layer with its `excluded` reason and fits nothing (a lawn in a city park).
+//! - A category uses only the candidate origins the profile allows it (`candidate_origins`, else
+//!   `[siting] default_candidate_origins`): a pocket park or fitness ground may use a lawn
+//!   (`osm:landuse=grass`), a kindergarten may not; the others get `origin_not_allowed` in `why_not`.
 //! - A candidate *fits* a category when its area is at least `land_min_area_m2` and a disc of diameter
 //!   `land_min_width_m` fits inside it ([`fit::misfit_reason`]).
 //! - A new facility stands at the centre of the candidate's largest inscribed circle and reaches the
@@ -20,8 +28,10 @@
 //!   the threshold, exactly as [`crate::coverage::run_coverage`] would measure them with the site added
 //!   as a facility.
 //! - Up to `k` sites per category by lazy greedy plus a swap pass. Categories are sited in profile order;
-//!   a candidate hosts at most one facility per category and, across categories, as many as its area
-//!   allows: each site uses up the category's `land_min_area_m2` of the candidate's area.
+//!   a candidate hosts at most one facility per category and, across categories, only as many as their
+//!   combined land need allows ([`colocate`]: the sum of their `land_min_area_m2`, and their footprints
+//!   placed side by side without overlap, or one combined building 综合服务站 for the profile's
+//!   `combined_building` categories). Every site lists the categories of its parcel (`categories`).
 //!
 //! ```
 //! use lifecircle::coverage::{run_coverage, CoverageOptions};
@@ -35,6 +45,7 @@
 //! ```
 
 pub mod candidates;
+pub mod colocate;
 pub mod exact;
 pub mod fit;
 pub mod layers;
@@ -91,6 +102,8 @@ pub struct CandidateFit {
     pub why_not: Vec<(String, String)>,
     /// Where a facility at the inscribed circle's centre meets the network; `None` when it cannot.
     pub access: Option<AccessPoint>,
+    /// Why the candidate hosts no category at all (`protected_land: park w12 (leisure=park)`), if so.
+    pub excluded: Option<String>,
 }
 
 /// One recommended site.
@@ -116,6 +129,9 @@ pub struct Site {
     /// Indices into `Dataset.estates`, ascending.
     pub estates_newly_covered: Vec<u32>,
     pub estate_ids_newly_covered: Vec<String>,
+    /// Every category sited on the same candidate (this one included), in profile order: one place on
+    /// the map, one label; their combined land need fits the parcel ([`colocate`]).
+    pub categories: Vec<String>,
 }
 
 /// Everything a siting run computed.
@@ -154,6 +170,36 @@ pub struct SitingPlan {
     /// `fits[candidate][profile category]`.
     pub fits: Vec<Vec<bool>>,
     pub reach: Vec<CategoryReach>,
+    /// Per profile category, its land need (for co-located sites, [`colocate`]).
+    pub land_needs: Vec<colocate::LandNeed>,
+    /// The profile's `[siting] combined_building` categories.
+    pub combined_building: Vec<String>,
+}
+
+/// What the sites chosen so far use of each candidate: area left, and the profile categories it hosts
+/// (in the order sited).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParcelUse {
+    pub remaining_area_m2: Vec<f64>,
+    pub hosted: Vec<Vec<usize>>,
+}
+
+impl ParcelUse {
+    /// Every candidate whole and empty.
+    pub fn new(plan: &SitingPlan) -> ParcelUse {
+        ParcelUse { remaining_area_m2: plan.candidates.iter().map(|c| c.candidate.area_m2).collect(), hosted: vec![Vec::new(); plan.candidates.len()] }
+    }
+}
+
+/// Whether candidate `s`, which already hosts `hosted`, can also host profile category `ci`: their
+/// combined land need fits ([`colocate::place_together`]). True for an empty candidate.
+pub fn can_colocate(plan: &SitingPlan, s: usize, hosted: &[usize], ci: usize) -> bool {
+    if hosted.is_empty() {
+        return true;
+    }
+    let needs: Vec<colocate::LandNeed> = hosted.iter().chain(std::iter::once(&ci)).map(|&c| plan.land_needs[c].clone()).collect();
+    let c = &plan.candidates[s].candidate;
+    colocate::place_together(&c.polygon, c.area_m2, &needs, &plan.combined_building).is_ok()
 }
 
 fn population(data: &Dataset, e: usize) -> f64 {
@@ -216,30 +262,37 @@ pub fn plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categorie
         return Err(Error::Usage(format!("siting search distance {}: give a non-negative number of metres, e.g. 300", opts.search_m)));
     }
     let demand_of = |ci: usize| demand_estates(data, coverage, ci);
-    let mut all = explicit_candidates(&data.parcels);
+    let mut all = candidates::outside_protected_land(data, explicit_candidates(&data.parcels))?;
     if opts.derive_open_land && !categories.is_empty() {
         let (targets, min_area) = open_land_targets(data, profile, coverage, categories);
-        all.extend(open_land_candidates(data, &targets, opts.search_m, min_area)?);
+        all.extend(open_land_candidates(data, &targets, opts.search_m, min_area)?.into_iter().map(|c| (c, None)));
     }
     // The coverage run's rules, so a `--max-snap` override holds for new sites as for existing facilities.
     let started = std::time::Instant::now();
     let ctx = coverage.network.context(&coverage.rules);
     let measured: Vec<(CandidateFit, Vec<bool>)> = all
         .into_par_iter()
-        .map(|candidate| {
+        .map(|(candidate, excluded)| {
             let d = candidate.max_inscribed_diameter_m();
             let mut fits = Vec::new();
             let mut why_not = Vec::new();
             let mut flags = Vec::with_capacity(profile.categories.len());
             for c in &profile.categories {
-                match fit::misfit_reason(c, candidate.area_m2, d) {
+                let reason = match &excluded {
+                    Some(r) => Some(r.clone()),
+                    None if !c.may_use_origin(&profile.siting, &candidate.origin) => {
+                        Some(format!("origin_not_allowed: the profile lets this category use no {} land", candidate.origin))
+                    }
+                    None => fit::misfit_reason(c, candidate.area_m2, d),
+                };
+                flags.push(reason.is_none());
+                match reason {
                     None => fits.push(c.key.clone()),
                     Some(r) => why_not.push((c.key.clone(), r)),
                 }
-                flags.push(fit::misfit_reason(c, candidate.area_m2, d).is_none());
             }
             let access = candidate.circle.and_then(|c| snap_point(ctx, c.centre, AccessKind::Point));
-            (CandidateFit { candidate, fits, why_not, access }, flags)
+            (CandidateFit { candidate, fits, why_not, access, excluded }, flags)
         })
         .collect();
     let (candidates, fits): (Vec<CandidateFit>, Vec<Vec<bool>>) = measured.into_iter().unzip();
@@ -288,11 +341,14 @@ pub fn plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categorie
         })
         .collect::<Vec<CategoryReach>>();
     tracing::debug!(categories = reach.len(), pairs = reach.iter().map(|r| r.instance.covers.iter().map(Vec::len).sum::<usize>()).sum::<usize>(), seconds = started.elapsed().as_secs_f64(), "reach of every candidate");
-    Ok(SitingPlan { candidates, fits, reach })
+    let land_needs = profile.categories.iter().map(|c| colocate::LandNeed { key: c.key.clone(), area_m2: c.land_min_area_m2, width_m: c.land_min_width_m }).collect();
+    Ok(SitingPlan { candidates, fits, reach, land_needs, combined_building: profile.siting.combined_building.clone() })
 }
 
 /// Choose up to `k` sites for one category, for the demand of every estate (`only_estates` None) or of the
-/// listed estates (ascending indices: a bundle's); consumes candidate area.
+/// listed estates (ascending indices: a bundle's); consumes candidate area and records the category on
+/// its candidate. A candidate that already hosts other categories is allowed only when the combined land
+/// need fits ([`can_colocate`]).
 ///
 /// The instance solved holds only the demand asked for and the candidates that cover some of it (through
 /// [`CategoryReach::covered_by`]), candidates in ascending order so ties still go to the lowest index: a
@@ -303,7 +359,7 @@ pub fn choose_sites(
     reach: &CategoryReach,
     k: usize,
     only_estates: Option<&[u32]>,
-    remaining_area_m2: &mut [f64],
+    parcels: &mut ParcelUse,
     id_prefix: &str,
 ) -> (Vec<Site>, f64, f64) {
     let full = &reach.instance;
@@ -337,10 +393,17 @@ pub fn choose_sites(
         },
     };
     let need = reach.land_min_area_m2;
-    let allowed = |i: u32| {
-        let s = candidates[i as usize] as usize;
-        plan.fits[s][reach.category] && plan.candidates[s].access.is_some() && remaining_area_m2[s] >= need
-    };
+    let ci = reach.category;
+    let usable = |s: usize| plan.fits[s][ci] && plan.candidates[s].access.is_some() && parcels.remaining_area_m2[s] >= need;
+    // Co-location decided once per candidate already hosting something (rayon; order kept).
+    let colocates: Vec<bool> = candidates
+        .par_iter()
+        .map(|&s| {
+            let s = s as usize;
+            usable(s) && can_colocate(plan, s, &parcels.hosted[s], ci)
+        })
+        .collect();
+    let allowed = |i: u32| colocates[i as usize];
     let (greedy, chosen) = greedy_swap_multistart(&inst, k, allowed, SWAP_ROUNDS, MULTISTARTS);
     let uncovered: f64 = inst.weight.iter().sum();
     let mut covered = vec![false; inst.weight.len()];
@@ -356,7 +419,8 @@ pub fn choose_sites(
         }
         newly.sort_unstable();
         cumulative += gain;
-        remaining_area_m2[s as usize] -= need;
+        parcels.remaining_area_m2[s as usize] -= need;
+        parcels.hosted[s as usize].push(ci);
         let cf = &plan.candidates[s as usize];
         sites.push(Site {
             site_id: format!("{id_prefix}{}-{}", reach.key, rank0 + 1),
@@ -371,9 +435,19 @@ pub fn choose_sites(
             cumulative_population_share: (uncovered > 0.0).then(|| cumulative / uncovered),
             estate_ids_newly_covered: newly.iter().map(|&e| data.estates[e as usize].id.clone()).collect(),
             estates_newly_covered: newly,
+            categories: Vec::new(),
         });
     }
     (sites, greedy.total(), chosen.total())
+}
+
+/// Fill every site's `categories`: the categories its candidate hosts, in profile order.
+fn note_colocated(sites: &mut [Site], plan: &SitingPlan, parcels: &ParcelUse) {
+    for s in sites {
+        let mut hosted = parcels.hosted[s.candidate as usize].clone();
+        hosted.sort_unstable();
+        s.categories = hosted.iter().map(|&c| plan.land_needs[c].key.clone()).collect();
+    }
 }
 
 /// Site new facilities for the failing categories and report coverage after them.
@@ -385,14 +459,15 @@ pub fn run_siting(data: &Dataset, profile: &Profile, coverage: &CoverageRun, opt
 
 /// [`run_siting`] on a plan already made (its categories are the ones sited).
 pub fn run_siting_on_plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, plan: SitingPlan, opts: &SitingOptions) -> SitingRun {
-    let mut remaining: Vec<f64> = plan.candidates.iter().map(|c| c.candidate.area_m2).collect();
+    let mut parcels = ParcelUse::new(&plan);
     let mut sites = Vec::new();
     let mut objective = Vec::new();
     for reach in &plan.reach {
-        let (s, greedy, fin) = choose_sites(data, &plan, reach, opts.k, None, &mut remaining, "");
+        let (s, greedy, fin) = choose_sites(data, &plan, reach, opts.k, None, &mut parcels, "");
         objective.push((reach.key.clone(), greedy, fin));
         sites.extend(s);
     }
+    note_colocated(&mut sites, &plan, &parcels);
     let (ok_after, coverage_after) = coverage_after(data, profile, coverage, &sites);
     SitingRun {
         categories: plan.reach.iter().map(|r| r.key.clone()).collect(),
@@ -463,15 +538,16 @@ pub fn site_bundles_on_plan(data: &Dataset, plan: &SitingPlan, bundle_of: &BTree
         .par_iter()
         .map(|(bundle, keys)| {
             let members: &[u32] = estates_of.get(bundle.as_str()).map_or(&[], Vec::as_slice);
-            let mut remaining: Vec<f64> = plan.candidates.iter().map(|c| c.candidate.area_m2).collect();
+            let mut parcels = ParcelUse::new(plan);
             let mut sites = Vec::new();
             for reach in &plan.reach {
                 if !keys.contains(&reach.key) {
                     continue;
                 }
-                let (s, _, _) = choose_sites(data, plan, reach, k, Some(members), &mut remaining, &format!("{bundle}/"));
+                let (s, _, _) = choose_sites(data, plan, reach, k, Some(members), &mut parcels, &format!("{bundle}/"));
                 sites.extend(s);
             }
+            note_colocated(&mut sites, plan, &parcels);
             BundleSites { bundle_id: bundle.clone(), sites }
         })
         .collect()

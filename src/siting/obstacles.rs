@@ -6,7 +6,10 @@
 //! - buildings, [`BUILDING_CLEARANCE_M`] (3 m: fire separation and access);
 //! - walkable and driven ways, half their carriageway width, [`road_half_width_m`];
 //! - water and rail barriers: areas as mapped, lines by [`barrier_half_width_m`];
-//! - existing facilities' areas, as mapped (a park or school is not idle land).
+//! - existing facilities' areas, as mapped (a park or school is not idle land);
+//! - protected land (the profile's `[[protected_land]]` classes marked protected: parks, woods, water,
+//!   cemeteries, pitches and playgrounds, pedestrian squares, school and hospital grounds, heritage,
+//!   military land), as mapped.
 //!
 //! The overlay groups the obstacles by clearance and takes from the search area, per clearance, one
 //! dissolved GEOS buffer of its polygons and one of its lines ([`crate::geometry::buffer`]), one GEOS
@@ -106,7 +109,7 @@ impl ObstacleShape<'_> {
 }
 
 /// Every obstacle of the module doc whose bounding rectangle, grown by its clearance, meets `near`, in
-/// dataset order (buildings, ways, barriers, facility areas).
+/// dataset order (buildings, ways, barriers, facility areas, protected land).
 pub fn obstacles_near<'a>(data: &'a Dataset, near: Rect<f64>) -> Vec<Obstacle<'a>> {
     let mut out = Vec::new();
     let mut push = |clearance_m: f64, shape: ObstacleShape<'a>| {
@@ -133,6 +136,9 @@ pub fn obstacles_near<'a>(data: &'a Dataset, near: Rect<f64>) -> Vec<Obstacle<'a
         if let FacilityGeometry::Area(a) = &f.geometry {
             push(0.0, ObstacleShape::Area(a));
         }
+    }
+    for p in data.protected_land.iter().filter(|p| p.protected) {
+        push(0.0, ObstacleShape::Area(&p.polygon));
     }
     out
 }

@@ -152,6 +152,7 @@ pub fn grid_city(p: &GridCityParams, categories: &[&str]) -> Dataset {
             n_buildings: 0,
             built_year: Some(1985 + rng.below(20) as i32),
             survey: Default::default(),
+            notes: Default::default(),
         });
         if rng.next_f64() < 0.5 {
             let gate = lerp(ring[0], ring[1], 0.5);

@@ -5,13 +5,14 @@
 //!
 //! | layer | fields |
 //! |---|---|
-//! | `estates` | estate_id, name, source, population, households, population_source, floor_area_m2, n_buildings, area_m2, built_year, consent_share, previously_funded, to_be_demolished, estate_type |
+//! | `estates` | estate_id, name, source, population, households (both null when unknown), population_source, floor_area_m2, n_buildings, area_m2, built_year, consent_share, previously_funded, to_be_demolished, estate_type, needs_survey (population unknown), parent_id (the residential area a block was split from), implausible (above the profile's area/residents limits: why), not_old_estate (in campus/hospital/military/industrial grounds: which) |
 //! | `buildings` | building_id, use, levels, residential, area_m2 |
 //! | `facilities` | facility_id, name, category, matched_by, capacity, mapped_as |
 //! | `facility_footprints` | facility_id, name, category, matched_by, capacity |
 //! | `idle_land` | parcel_id, origin, area_m2 |
 //! | `barriers` | barrier_id, class (the barriers mapped as lines) |
 //! | `barrier_areas` | barrier_id, class (the barriers mapped as areas: water, a planner's barrier polygons) |
+//! | `protected_land` | protected_id, class, matched_by, protected, housing_not_estate (the profile's `[[protected_land]]` areas) |
 //! | `gates` | gate_id, kind, access |
 //! | `network` | way_id, name, highway, access, foot |
 //! | `boundaries` | boundary_id, name, level |
@@ -48,7 +49,7 @@ use crate::crs::WorkingCrs;
 use crate::write::wgs84::{to_wgs84_all, to_wgs84_or_none};
 use crate::error::{Error, Result};
 use crate::write::layer::{FieldType, GeometryKind, Layer, Value};
-use crate::model::{Barrier, Boundary, BoundaryLevel, Building, Dataset, Estate, Facility, FacilityGeometry, Gate, Parcel, Reject, Way};
+use crate::model::{Barrier, Boundary, BoundaryLevel, Building, Dataset, Estate, Facility, FacilityGeometry, Gate, Parcel, ProtectedArea, Reject, Way};
 use crate::estates::population::representative_point;
 use geo::Area;
 use geo_types::{Geometry, MultiPolygon, Point};
@@ -83,6 +84,10 @@ pub fn estates_layer(estates: &[Estate], crs: WorkingCrs) -> Result<Layer> {
             ("previously_funded", FieldType::Bool),
             ("to_be_demolished", FieldType::Bool),
             ("estate_type", FieldType::Text),
+            ("needs_survey", FieldType::Bool),
+            ("parent_id", FieldType::Text),
+            ("implausible", FieldType::Text),
+            ("not_old_estate", FieldType::Text),
         ],
     );
     let geometries = wgs84_geometries(estates, crs, "estates", |e| Geometry::MultiPolygon(e.polygon.clone()))?;
@@ -93,8 +98,9 @@ pub fn estates_layer(estates: &[Estate], crs: WorkingCrs) -> Result<Layer> {
                 text(&e.id),
                 Value::from(e.name.clone()),
                 text(e.source.as_str()),
-                Value::from(e.population),
-                Value::from(e.households),
+                // Unknown population is null, never 0 (`needs_survey`).
+                Value::from((!e.population_unknown()).then_some(e.population)),
+                Value::from((!e.population_unknown()).then_some(e.households)),
                 text(e.population_source.as_str()),
                 Value::from(e.floor_area_m2),
                 Value::from(e.n_buildings),
@@ -104,6 +110,10 @@ pub fn estates_layer(estates: &[Estate], crs: WorkingCrs) -> Result<Layer> {
                 Value::from(e.survey.previously_funded),
                 Value::from(e.survey.to_be_demolished),
                 Value::from(e.survey.estate_type.clone()),
+                Value::Bool(e.population_unknown()),
+                Value::from(e.notes.parent_id.clone()),
+                Value::from(e.notes.implausible.clone()),
+                Value::from(e.notes.not_old_estate.clone()),
             ],
         );
     }
@@ -241,6 +251,27 @@ pub fn barrier_areas_layer(barriers: &[Barrier], crs: WorkingCrs) -> Result<Laye
     barriers_of_kind(barriers, crs, "barrier_areas", GeometryKind::Polygon)
 }
 
+/// The `protected_land` layer: areas of the profile's `[[protected_land]]` classes (never a site;
+/// `housing_not_estate`: housing inside is not an old estate).
+pub fn protected_land_layer(areas: &[ProtectedArea], crs: WorkingCrs) -> Result<Layer> {
+    let mut layer = Layer::new(
+        "protected_land",
+        GeometryKind::Polygon,
+        &[
+            ("protected_id", FieldType::Text),
+            ("class", FieldType::Text),
+            ("matched_by", FieldType::Text),
+            ("protected", FieldType::Bool),
+            ("housing_not_estate", FieldType::Bool),
+        ],
+    );
+    let geometries = wgs84_geometries(areas, crs, "protected_land", |a| Geometry::MultiPolygon(a.polygon.clone()))?;
+    for (a, g) in areas.iter().zip(geometries) {
+        layer.push(Some(g), vec![text(&a.id), text(&a.class), text(&a.matched_by), Value::Bool(a.protected), Value::Bool(a.housing_not_estate)]);
+    }
+    Ok(layer)
+}
+
 /// The `gates` layer.
 pub fn gates_layer(gates: &[Gate], crs: WorkingCrs) -> Result<Layer> {
     let mut layer = Layer::new("gates", GeometryKind::Point, &[("gate_id", FieldType::Text), ("kind", FieldType::Text), ("access", FieldType::Text)]);
@@ -311,6 +342,7 @@ pub fn dataset_layers(dataset: &Dataset, crs: WorkingCrs) -> Result<Vec<Layer>> 
         gates_layer(&dataset.gates, crs)?,
         network_layer(&dataset.ways, crs)?,
         boundaries_layer(&dataset.boundaries, crs)?,
+        protected_land_layer(&dataset.protected_land, crs)?,
         rejects_layer(&dataset.rejects, Some(crs)),
     ])
 }
@@ -345,6 +377,7 @@ mod tests {
             n_buildings: 4,
             built_year: Some(1988),
             survey: SurveyAttributes { consent_share: Some(0.8), previously_funded: Some(false), estate_type: Some("普通".into()), ..Default::default() },
+            notes: Default::default(),
         };
         let layer = estates_layer(&[e], UTM50N).unwrap();
         let names: Vec<&str> = layer.fields.iter().map(|f| f.name.as_str()).collect();
@@ -433,11 +466,11 @@ mod tests {
         ds.ways.push(Way { id: "w".into(), line: line_string![(x: 668_069.39, y: 3_546_254.68), (x: 668_169.39, y: 3_546_254.68)], tags: [("highway".to_string(), "footway".to_string())].into() });
         let layers = dataset_layers(&ds, UTM50N).unwrap();
         let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
-        assert_eq!(names, ["estates", "buildings", "facilities", "facility_footprints", "idle_land", "barriers", "barrier_areas", "gates", "network", "boundaries", "rejects"]);
+        assert_eq!(names, ["estates", "buildings", "facilities", "facility_footprints", "idle_land", "barriers", "barrier_areas", "gates", "network", "boundaries", "protected_land", "rejects"]);
         // Empty layers still declare their geometry type; only rejects may mix.
         let kinds: Vec<GeometryKind> = layers.iter().map(|l| l.geometry).collect();
         use GeometryKind::{Any, Line, Point as Pt, Polygon as Pg};
-        assert_eq!(kinds, [Pg, Pg, Pt, Pg, Pg, Line, Pg, Pt, Line, Pg, Any]);
+        assert_eq!(kinds, [Pg, Pg, Pt, Pg, Pg, Line, Pg, Pt, Line, Pg, Pg, Any]);
         assert_eq!(layers[8].features[0].values, vec![Value::from("w"), Value::Null, Value::from("footway"), Value::Null, Value::Null]);
     }
 }

@@ -13,6 +13,7 @@
 //! | barriers | `[barriers] osm`; class = the value of the rule's first `key=value` | line or area |
 //! | gates | `[gates] osm` | point (node) |
 //! | ways (output layer `network`) | `highway=*` | line |
+//! | protected_land | the first `[[protected_land]]` class with a matching rule | area |
 //! | (non-residential areas) | `[population] non_residential_areas` | area, read for the residential rule |
 //!
 //! ```text
@@ -44,6 +45,8 @@ pub(crate) struct Classes<'p> {
     /// The `highway=*` value.
     pub highway: Option<String>,
     pub non_residential: bool,
+    /// (rule, index of the `[[protected_land]]` class): the first class whose rule matches.
+    pub protected: Option<(&'p TagRule, usize)>,
 }
 
 impl Classes<'_> {
@@ -57,6 +60,7 @@ impl Classes<'_> {
             && self.gate.is_none()
             && self.highway.is_none()
             && !self.non_residential
+            && self.protected.is_none()
     }
 }
 
@@ -101,6 +105,7 @@ impl<'p> Classifier<'p> {
             .chain(&p.idle_land.osm)
             .chain(&p.barriers.osm)
             .chain(&p.population.non_residential_areas)
+            .chain(p.protected_land.iter().flat_map(|c| &c.osm))
             .chain(p.categories.iter().flat_map(|c| &c.osm))
             .collect();
         let mut wanted: KeySet = rules.iter().filter_map(|r| r.required_keys().next().map(Box::from)).collect();
@@ -133,6 +138,7 @@ impl<'p> Classifier<'p> {
             gate: first(&p.gates.osm).map(|r| (r, rule_value(r, tags))),
             highway: get("highway").map(str::to_string),
             non_residential: first(&p.population.non_residential_areas).is_some(),
+            protected: p.protected_land.iter().enumerate().find_map(|(i, c)| first(&c.osm).map(|r| (r, i))),
         }
     }
 }

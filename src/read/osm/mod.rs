@@ -7,7 +7,9 @@
 //!    the profile reads.
 //! 2. **Classify** (`classify.rs`): each tagged element against the profile's rules → the layers it feeds.
 //! 3. **Resolve** (`resolve.rs`): way node ids → node positions by binary search; multipolygon member ways likewise.
-//!    Ways whose nodes are missing (an extract cut them) go to the rejects.
+//!    A way whose nodes are missing (an extract cut it) keeps its longest run of nodes present: a line
+//!    (walkable way, linear barrier) is clipped there and counted in `ways_clipped`; an area, or a run of
+//!    fewer than 2 nodes, goes to the rejects (`missing_nodes`).
 //! 4. **Project** (`project.rs`): only the nodes that are used, each once, into the working CRS (`crs: None` → the UTM
 //!    zone of the median longitude and latitude of the used nodes, which a few far-reaching relation
 //!    members cannot pull away as they would a bounding box). One PROJ transformer per rayon worker.
@@ -19,7 +21,10 @@
 //!
 //! Layers (see `classify.rs` for the rule table): `estates` (OSM areas matching `[estates]`; the estates
 //! step adds building clusters), `buildings`, `facilities` (one row per feature per category), idle-land `parcels`, `barriers`,
-//! `gates`, `ways` (every `highway=*` way that is a line, with the tags the walk rules read) and `rejects`.
+//! `gates`, `ways` (every `highway=*` way that is a line, with the tags the walk rules read),
+//! `protected_land` (areas of the profile's `[[protected_land]]` classes: parks, woods, water, squares,
+//! school and hospital grounds ...; a `highway=pedestrian` + `area=yes` square is a `network/highway_area`
+//! reject *and* a protected area) and `rejects`.
 //! `boundaries` stays empty: 社区/街道 boundaries are a planner's layer, OSM rarely has them.
 //!
 //! Every element that matches a layer's rule ends in that layer or in `rejects` with a reason that starts
@@ -30,7 +35,7 @@
 //!
 //! | code | meaning |
 //! |---|---|
-//! | `missing_nodes` | a way refers to nodes the file does not hold (the extract cut it) |
+//! | `missing_nodes` | an area (or a line with fewer than 2 consecutive nodes left) refers to nodes the file does not hold (the extract cut it); lines are clipped instead |
 //! | `unprojectable_node` | a node has coordinates out of range or PROJ cannot project them |
 //! | `unclosed_way` | a way tagged as an area does not end where it starts |
 //! | `degenerate_area` / `degenerate_line` | fewer than 3 distinct points or zero area / fewer than 2 points |
@@ -62,7 +67,7 @@ mod resolve;
 use crate::crs::WorkingCrs;
 use crate::error::{Error, Result};
 use crate::model::{
-    Barrier, Building, Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Reject, Way,
+    Barrier, Building, Dataset, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, ProtectedArea, Reject, Way,
 };
 use crate::profile::Profile;
 use classify::{Classes, Classifier, closed_barrier_is_area};
@@ -100,9 +105,9 @@ impl OsmExtract {
     /// from building clusters, their rejects and the population estimate: [`crate::estates::derive_estates`]).
     pub fn recount(&mut self, profile: &Profile) {
         let source = std::mem::take(&mut self.stats.file);
-        let repaired = self.stats.repaired_polygons;
+        let (repaired, clipped) = (self.stats.repaired_polygons, self.stats.ways_clipped);
         let place = self.stats.place.take();
-        self.stats = statistics(self.elements_read, &self.dataset, &self.facility_category, profile, self.crs, &source, repaired);
+        self.stats = statistics(self.elements_read, &self.dataset, &self.facility_category, profile, self.crs, &source, repaired, clipped);
         self.stats.place = place;
     }
 }
@@ -129,6 +134,9 @@ pub struct ExtractStats {
     pub parcels_by_origin: BTreeMap<String, usize>,
     /// Areas that were invalid and repaired by GEOS MakeValid.
     pub repaired_polygons: usize,
+    /// Ways the extract cut that were kept as their longest run of nodes present (lines: walkable ways
+    /// and linear barriers), each counted once; their rows are in `network` / `barriers`.
+    pub ways_clipped: usize,
     /// Rejects per `layer/code`.
     pub rejects_by_reason: BTreeMap<String, usize>,
     /// Σ estimated population over the estates.
@@ -208,6 +216,7 @@ fn extract_layers(path: &Path, raw: RawOsm, classifier: &Classifier<'_>, profile
     let mut non_residential = Vec::new();
     let mut facility_category = Vec::new();
     let mut repaired_polygons = 0;
+    let mut ways_clipped = 0;
     for out in outputs {
         match out {
             Out::Estate(e) => dataset.estates.push(*e),
@@ -224,7 +233,9 @@ fn extract_layers(path: &Path, raw: RawOsm, classifier: &Classifier<'_>, profile
             Out::Gate(g) => dataset.gates.push(g),
             Out::Way(w) => dataset.ways.push(w),
             Out::NonResidential(m) => non_residential.push(m),
+            Out::Protected(p) => dataset.protected_land.push(p),
             Out::Reject(r) => dataset.rejects.push(r),
+            Out::Clipped => ways_clipped += 1,
             Out::Repaired { id, name, problem } => {
                 repaired_polygons += 1;
                 let feature = format!("{id} (openstreetmap.org/{})", osm_path(&id));
@@ -239,12 +250,22 @@ fn extract_layers(path: &Path, raw: RawOsm, classifier: &Classifier<'_>, profile
     residential::mark_residential(&mut dataset.buildings, &verdicts, &non_residential);
     stage("residential");
 
-    let mut stats = statistics(counts, &dataset, &facility_category, profile, crs, &source, repaired_polygons);
+    let mut stats = statistics(counts, &dataset, &facility_category, profile, crs, &source, repaired_polygons, ways_clipped);
     stats.place = place;
     Ok(OsmExtract { dataset, crs, stats, facility_category, elements_read: counts })
 }
 
-fn statistics((nodes_read, ways_read, relations_read): (u64, u64, u64), d: &Dataset, facility_category: &[usize], profile: &Profile, crs: WorkingCrs, source: &str, repaired_polygons: usize) -> ExtractStats {
+#[allow(clippy::too_many_arguments)]
+fn statistics(
+    (nodes_read, ways_read, relations_read): (u64, u64, u64),
+    d: &Dataset,
+    facility_category: &[usize],
+    profile: &Profile,
+    crs: WorkingCrs,
+    source: &str,
+    repaired_polygons: usize,
+    ways_clipped: usize,
+) -> ExtractStats {
     let mut stats = ExtractStats {
         file: source.to_string(),
         crs: crs.name(),
@@ -252,6 +273,7 @@ fn statistics((nodes_read, ways_read, relations_read): (u64, u64, u64), d: &Data
         ways_read,
         relations_read,
         repaired_polygons,
+        ways_clipped,
         ..ExtractStats::default()
     };
     for (name, n) in [
@@ -265,6 +287,7 @@ fn statistics((nodes_read, ways_read, relations_read): (u64, u64, u64), d: &Data
         ("boundaries", d.boundaries.len()),
         ("gates", d.gates.len()),
         ("network", d.ways.len()),
+        ("protected_land", d.protected_land.len()),
         ("rejects", d.rejects.len()),
     ] {
         stats.layers.insert(name.to_string(), n);
@@ -304,7 +327,10 @@ enum Out {
     Gate(Gate),
     Way(Way),
     NonResidential(MultiPolygon<f64>),
+    Protected(ProtectedArea),
     Reject(Reject),
+    /// Marks that a line the extract cut was kept clipped (counted in [`ExtractStats::ways_clipped`]).
+    Clipped,
     /// Marks that an element's area was repaired (logged, counted in the statistics): why it was invalid.
     Repaired { id: String, name: Option<String>, problem: String },
 }
@@ -352,6 +378,9 @@ fn reported_layers(c: &Classes<'_>) -> Vec<&'static str> {
     }
     if c.highway.is_some() {
         layers.push("network");
+    }
+    if c.protected.is_some() {
+        layers.push("protected_land");
     }
     layers
 }
@@ -408,6 +437,17 @@ impl Builder<'_> {
         if c.non_residential {
             out.push(Out::NonResidential(area.clone()));
         }
+        if let Some((rule, class)) = c.protected {
+            let c = &self.profile.protected_land[class];
+            out.push(Out::Protected(ProtectedArea {
+                id: id.to_string(),
+                class: c.class.clone(),
+                matched_by: rule.text.clone(),
+                polygon: area.clone(),
+                protected: c.protected,
+                housing_not_estate: c.housing_not_estate,
+            }));
+        }
     }
 
     fn facility(&self, id: &str, tags: &Tags, category: usize, rule_text: &str, geometry: FacilityGeometry) -> Out {
@@ -441,7 +481,13 @@ impl Builder<'_> {
         if let Some((_, kind)) = &c.gate {
             out.push(Out::Gate(Gate { id: id.clone(), point, kind: kind.clone(), access: tag(n.tags, "access").map(str::to_string) }));
         }
-        let area_layers = [("estates", c.estate.is_some()), ("buildings", c.building.is_some()), ("idle_land", c.parcel.is_some()), ("barriers", c.barrier.is_some())];
+        let area_layers = [
+            ("estates", c.estate.is_some()),
+            ("buildings", c.building.is_some()),
+            ("idle_land", c.parcel.is_some()),
+            ("barriers", c.barrier.is_some()),
+            ("protected_land", c.protected.is_some()),
+        ];
         for (layer, wanted) in area_layers {
             if wanted {
                 out.push(self.reject(layer, &id, "point_not_area", "mapped as a point; this layer needs an area or a line", Some(Geometry::Point(point))));
@@ -471,10 +517,7 @@ impl Builder<'_> {
         let mut out = Vec::new();
         let positions = match &w.positions {
             Ok(p) => p,
-            Err(m) => {
-                let failure: Failure = ("missing_nodes", format!("{} of its {} nodes are not in the file (first n{}); the extract cut this way", m.missing, m.total, m.first), None);
-                return self.reject_all(&layers, &id, &failure);
-            }
+            Err(m) => return self.clipped_way(w, &id, &layers, m),
         };
         let mut coords = match self.coords(w.refs, positions) {
             Ok(c) => c,
@@ -529,6 +572,9 @@ impl Builder<'_> {
         if barrier_is_area {
             area_layers.push("barriers");
         }
+        if c.protected.is_some() {
+            area_layers.push("protected_land");
+        }
         if area_layers.is_empty() && !c.non_residential {
             return out;
         }
@@ -551,6 +597,49 @@ impl Builder<'_> {
         out
     }
 
+    /// A way the extract cut (some of its nodes are not in the file). Its line rows (a walkable way, a
+    /// linear barrier) keep the longest run of consecutive nodes present, clipped at the last node the
+    /// file holds ([`Out::Clipped`] counts it); its area rows and a run of fewer than 2 nodes are
+    /// rejected as `missing_nodes`. A closed way tagged `area=yes`, and a closed barrier that is an
+    /// area, are areas: they cannot be clipped.
+    fn clipped_way(&self, w: &WayElement<'_, '_>, id: &str, layers: &[&str], m: &resolve::MissingNodes) -> Vec<Out> {
+        let c = &w.classes;
+        let failure: Failure = ("missing_nodes", format!("{} of its {} nodes are not in the file (first n{}); the extract cut this way", m.missing, m.total, m.first), None);
+        let closed = w.refs.len() >= 4 && w.refs.first() == w.refs.last();
+        let area_tagged = tag(w.tags, "area") == Some("yes");
+        let highway_line = c.highway.is_some() && !(closed && area_tagged);
+        let barrier_line = c.barrier.as_ref().is_some_and(|(rule, _)| !(closed && closed_barrier_is_area(rule, w.tags)));
+        let (start, run) = &m.longest_run;
+        let line = match (highway_line || barrier_line, run.len() >= 2) {
+            (true, true) => match self.coords(&w.refs[*start..], run) {
+                Ok(mut coords) => {
+                    coords.dedup();
+                    Some(LineString(coords)).filter(|l| l.0.len() >= 2)
+                }
+                Err(_) => None,
+            },
+            _ => None,
+        };
+        let Some(line) = line else { return self.reject_all(layers, id, &failure) };
+        let mut out = vec![Out::Clipped];
+        for layer in layers {
+            match *layer {
+                "network" if highway_line => {
+                    let tags: BTreeMap<String, String> =
+                        w.tags.iter().filter(|(k, _)| WAY_TAG_KEYS.contains(k)).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                    out.push(Out::Way(Way { id: id.to_string(), line: line.clone(), tags }));
+                }
+                "barriers" if barrier_line => {
+                    if let Some((_, class)) = &c.barrier {
+                        out.push(Out::Barrier(Barrier { id: id.to_string(), geometry: Geometry::LineString(line.clone()), class: class.clone() }));
+                    }
+                }
+                other => out.push(self.reject(other, id, failure.0, &failure.1, None)),
+            }
+        }
+        out
+    }
+
     fn relation(&self, r: &RelationElement<'_, '_>) -> Vec<Out> {
         let id = format!("r{}", r.id);
         let c = &r.classes;
@@ -562,7 +651,7 @@ impl Builder<'_> {
             out.push(self.reject("gates", &id, "gate_not_node", "a gate must be a node on a way; this is a relation", None));
         }
         let mut area_layers: Vec<&str> = Vec::new();
-        for (layer, wanted) in [("estates", c.estate.is_some()), ("buildings", c.building.is_some()), ("facilities", !c.facilities.is_empty()), ("idle_land", c.parcel.is_some()), ("barriers", c.barrier.is_some())] {
+        for (layer, wanted) in [("estates", c.estate.is_some()), ("buildings", c.building.is_some()), ("facilities", !c.facilities.is_empty()), ("idle_land", c.parcel.is_some()), ("barriers", c.barrier.is_some()), ("protected_land", c.protected.is_some())] {
             if wanted {
                 area_layers.push(layer);
             }

@@ -19,8 +19,10 @@ pub(super) fn used_nodes(raw: &RawOsm, elements: &Elements<'_, '_>) -> Vec<bool>
         }
     }
     for w in &elements.ways {
-        if let Ok(positions) = &w.positions {
-            positions.iter().for_each(|&p| used[p as usize] = true);
+        match &w.positions {
+            Ok(positions) => positions.iter().for_each(|&p| used[p as usize] = true),
+            // A line the extract cut keeps its longest run of nodes present (mod.rs, `clipped_way`).
+            Err(m) => m.longest_run.1.iter().for_each(|&p| used[p as usize] = true),
         }
     }
     for r in &elements.relations {

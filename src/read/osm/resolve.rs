@@ -8,12 +8,16 @@ use super::classify::{Classes, Classifier};
 use super::pbf::{MemberKind, RawOsm, Tags, tag};
 use rayon::prelude::*;
 
-/// Nodes of a way that the file does not hold.
-#[derive(Debug, Clone, Copy)]
+/// Nodes of a way that the file does not hold, and the longest run of consecutive nodes it does hold.
+#[derive(Debug, Clone)]
 pub(super) struct MissingNodes {
     pub(super) missing: usize,
     pub(super) total: usize,
     pub(super) first: i64,
+    /// The longest run of consecutive nodes present (the first such run on a tie): the index of its
+    /// first node in the way's node list and the nodes' positions. A line cut at the extract's edge is
+    /// kept as this run (clipped at the last node present).
+    pub(super) longest_run: (usize, Vec<u32>),
 }
 
 /// Positions of a way's nodes, or how many the file lacks.
@@ -21,7 +25,8 @@ fn resolve_refs(raw: &RawOsm, refs: &[i64]) -> std::result::Result<Vec<u32>, Mis
     let mut positions = Vec::with_capacity(refs.len());
     let mut missing = 0;
     let mut first = 0;
-    for &id in refs {
+    let (mut run_start, mut best): (usize, (usize, Vec<u32>)) = (0, (0, Vec::new()));
+    for (i, &id) in refs.iter().enumerate() {
         match raw.nodes.find(id) {
             Some(p) => positions.push(p as u32),
             None => {
@@ -29,10 +34,20 @@ fn resolve_refs(raw: &RawOsm, refs: &[i64]) -> std::result::Result<Vec<u32>, Mis
                     first = id;
                 }
                 missing += 1;
+                if positions.len() - run_start > best.1.len() {
+                    best = (i - (positions.len() - run_start), positions[run_start..].to_vec());
+                }
+                run_start = positions.len();
             }
         }
     }
-    if missing == 0 { Ok(positions) } else { Err(MissingNodes { missing, total: refs.len(), first }) }
+    if missing == 0 {
+        return Ok(positions);
+    }
+    if positions.len() - run_start > best.1.len() {
+        best = (refs.len() - (positions.len() - run_start), positions[run_start..].to_vec());
+    }
+    Err(MissingNodes { missing, total: refs.len(), first, longest_run: best })
 }
 
 /// A classified node and its position in the node arrays (`None`: the file lacks it).

@@ -178,6 +178,7 @@ impl Builder<'_> {
                         n_buildings: 0,
                         built_year,
                         survey: SurveyAttributes::default(),
+                        notes: Default::default(),
                     });
                 }
             }
