@@ -77,6 +77,10 @@ pub struct InputArgs {
     /// An OpenStreetMap extract (.osm.pbf).
     #[arg(long, value_name = "FILE.osm.pbf", help_heading = "Input")]
     pub osm: Option<PathBuf>,
+    /// The layers `lifecircle extract` wrote (its output folder or its .gpkg), as edited in QGIS: each is
+    /// read as if given with its own flag; a flag given as well replaces the layer(s) of its kind.
+    #[arg(long, value_name = "DIR|FILE.gpkg", help_heading = "Input")]
+    pub layers: Option<PathBuf>,
     /// Estate polygons (GeoJSON, GeoPackage, Shapefile, FlatGeobuf ...; `FILE|layername=NAME` picks a layer).
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub estates: Option<PathBuf>,
@@ -451,6 +455,7 @@ impl InputArgs {
     fn spec(&self) -> InputSpec {
         InputSpec {
             osm: self.osm.clone(),
+            layers: self.layers.clone(),
             estates: self.estates.clone(),
             facilities: self.facilities.clone(),
             network: self.network.clone(),
