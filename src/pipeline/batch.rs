@@ -300,6 +300,7 @@ mod tests {
             stage_seconds: Default::default(),
             files: Vec::new(),
             attribution: String::new(),
+            provenance: Default::default(),
         };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("summary.json");

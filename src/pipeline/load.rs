@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::estates::population;
 use crate::model::Dataset;
 use crate::profile::Profile;
+use crate::provenance::Provenance;
 use crate::read::osm::{self, ExtractStats};
 use crate::read::planner_layers::{self, LayerFields, LayerKind};
 use crate::read::survey::{self, SurveyReport};
@@ -142,6 +143,8 @@ pub struct Loaded {
     pub osm_stats: Option<ExtractStats>,
     /// How the survey table joined, when `--survey` was given.
     pub survey: Option<SurveyReport>,
+    /// How this run was made (version, command line, profile, input checksums, CRS, date).
+    pub provenance: Provenance,
 }
 
 /// Read every input named in `spec` into one dataset in the working CRS.
@@ -202,5 +205,6 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
     if layer_files.iter().any(|l| matches!(l.kind, LayerKind::Buildings | LayerKind::Estates)) {
         population::estimate_population(&mut dataset.estates, &dataset.buildings, &profile.population);
     }
-    Ok(Loaded { dataset, crs, profile, osm_stats, survey })
+    let provenance = Provenance::of_run(spec, &profile.name, &crs.name())?;
+    Ok(Loaded { dataset, crs, profile, osm_stats, survey, provenance })
 }

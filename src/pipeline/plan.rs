@@ -62,6 +62,8 @@ pub struct PlanSummary {
     pub stage_seconds: BTreeMap<String, f64>,
     pub files: Vec<String>,
     pub attribution: String,
+    /// How this plan was made: version, command line, profile and input checksums, CRS, date.
+    pub provenance: crate::provenance::Provenance,
 }
 
 /// `lifecircle plan`: extract → coverage → bundles, then the planner's package: one styled GeoPackage,
@@ -169,7 +171,7 @@ impl PlanRun<'_> {
         files.extend(network_files);
         files.extend(written.geojson?.into_iter().flatten());
         files.extend(self.write_tables(&sited.run, &bundles_table)?);
-        files.push(crate::write::xlsx::write_plan_workbook(sd, self.out.lang, &loaded.profile, &layers.iter().collect::<Vec<_>>())?);
+        files.push(crate::write::xlsx::write_plan_workbook_with_about(sd, self.out.lang, &loaded.profile, &layers.iter().collect::<Vec<_>>(), Some(&loaded.provenance))?);
         written.report?;
         let map = written.map?;
         files.extend([sd.join("report.html"), map.svg, map.png]);
@@ -189,6 +191,7 @@ impl PlanRun<'_> {
             stage_seconds: stages.seconds.clone(),
             files: final_paths(sd, &self.out.dir, &files),
             attribution: crate::report::html::ODBL_ATTRIBUTION.to_string(),
+            provenance: loaded.provenance.clone(),
         };
         files.push(write_json_file(sd, "summary.json", &summary)?);
         commit_run(stage, &files)?;
@@ -261,6 +264,7 @@ impl PlanRun<'_> {
                 }
                 gpkg.finish()?;
                 crate::report::store_layer_styles(&self.paths.gpkg, network_styles.iter().chain(&styles))?;
+                crate::write::geopackage::store_provenance(&self.paths.gpkg, &self.loaded.provenance)?;
                 tracing::debug!(seconds = started.elapsed().as_secs_f64(), "GeoPackage written");
                 Ok(())
             },

@@ -85,5 +85,6 @@ pub(crate) fn report_summary(f: PlanFigures, wording: &Wording) -> ReportSummary
         bundle_sites: f.bundle_sites,
         working_crs: f.loaded.crs.name(),
         left_out_of_maps: f.left_out_of_maps,
+        provenance: f.loaded.provenance.rows(),
     }
 }

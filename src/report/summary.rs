@@ -37,6 +37,9 @@ pub struct ReportSummary {
     pub working_crs: String,
     /// Layers too big for a browser to draw, each with its features and vertices.
     pub left_out_of_maps: Vec<String>,
+    /// How the run was made, shown in the footer: (catalogue key of the label, value), as
+    /// [`crate::provenance::Provenance::rows`] gives them; empty shows nothing.
+    pub provenance: Vec<(&'static str, String)>,
 }
 
 impl ReportSummary {
