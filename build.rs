@@ -1,4 +1,6 @@
-//! Build script: gives `src/main.rs` the number of mimalloc's `mi_option_purge_delay`.
+//! Build script: gives `src/main.rs` the number of mimalloc's `mi_option_purge_delay`, and
+//! `src/provenance.rs` the git commit the crate is built from (`LIFECIRCLE_GIT_COMMIT`: `git rev-parse HEAD`,
+//! with `-dirty` when the work tree has changes, or `unknown` outside a git checkout or without git).
 //!
 //! The Rust bindings (`libmimalloc-sys`) do not name that option, and its number is its position in the C
 //! enum `mi_option_e` of `mimalloc.h`, which mimalloc releases reorder. `libmimalloc-sys` (`links =
@@ -10,6 +12,7 @@ use std::path::Path;
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    git_commit();
     println!("cargo::rerun-if-env-changed=DEP_MIMALLOC_INCLUDE_DIR");
     let Ok(dir) = std::env::var("DEP_MIMALLOC_INCLUDE_DIR") else {
         panic!("libmimalloc-sys gave no DEP_MIMALLOC_INCLUDE_DIR: keep `libmimalloc-sys` a direct dependency in Cargo.toml");
@@ -25,6 +28,33 @@ fn main() {
         );
     };
     println!("cargo::rustc-env=LIFECIRCLE_MI_OPTION_PURGE_DELAY={value}");
+}
+
+/// `LIFECIRCLE_GIT_COMMIT` for the provenance of every run; never fails the build.
+fn git_commit() {
+    let git = |args: &[&str]| -> Option<String> {
+        let out = std::process::Command::new("git").args(args).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    let commit = git(&["rev-parse", "HEAD"]).filter(|c| !c.is_empty());
+    let dirty = commit.is_some() && git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+    let value = match commit {
+        Some(c) if dirty => format!("{c}-dirty"),
+        Some(c) => c,
+        None => "unknown".to_string(),
+    };
+    println!("cargo::rustc-env=LIFECIRCLE_GIT_COMMIT={value}");
+    // Rebuild when HEAD moves (a commit, a checkout) or the index changes (dirty or clean).
+    for what in ["HEAD", "index"] {
+        if let Some(path) = git(&["rev-parse", "--git-path", what]) {
+            println!("cargo::rerun-if-changed={path}");
+        }
+    }
+    if let Some(reference) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        if let Some(path) = git(&["rev-parse", "--git-path", &reference]) {
+            println!("cargo::rerun-if-changed={path}");
+        }
+    }
 }
 
 /// The value of `name` in the C enum `typedef enum <tag> { ... }`: counted from 0 (or from the last explicit

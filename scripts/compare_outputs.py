@@ -12,7 +12,13 @@ What is compared, file by file (both folders must hold the same relative paths):
 - JSON (.json): parsed, with the timing keys (`seconds`, `stage_seconds`, `*_s` timings, `elapsed_s`,
   `generated_at`) removed at any depth.
 - HTML (.html): the text with date/time stamps (`YYYY-MM-DD HH:MM...`) and timing figures blanked.
+- Excel (.xlsx): every sheet's cell values (shared strings resolved), the 说明 / About sheet left out.
 - everything else (GeoJSON, CSV, QML, SVG, PNG ...): byte for byte.
+
+The provenance, which says when, by which command line and into which folder a run was made, is left out
+everywhere: the `provenance` member of JSON files, `gpkg_metadata.metadata`, the report's
+`<details id="provenance">`, the workbook's About sheet; and an output path in a JSON value (`files`) is
+compared relative to its folder. So `lifecircle rerun` into another folder compares equal.
 
 Exit status 0 when equal, 1 with one line per difference otherwise.
 """
@@ -26,8 +32,11 @@ TIMESTAMP_COLUMNS = {
     ("gpkg_contents", "last_change"),
     ("gpkg_metadata_reference", "timestamp"),
     ("layer_styles", "update_time"),
+    ("gpkg_metadata", "metadata"),
 }
-TIMING_KEYS = {"seconds", "stage_seconds", "elapsed_s", "generated_at", "total_s"}
+TIMING_KEYS = {"seconds", "stage_seconds", "elapsed_s", "generated_at", "total_s", "provenance"}
+OUTPUT_FILES = set()  # the relative paths of the files being compared (set by compare_folders)
+PROVENANCE_HTML = re.compile(r'<details id="provenance">.*?</details>', re.S)
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2}| UTC)?")
 
 
@@ -84,12 +93,68 @@ def first_difference(a, b, where=""):
 
 
 def html_text(path: Path):
-    text = path.read_text(encoding="utf-8")
+    text = PROVENANCE_HTML.sub("", path.read_text(encoding="utf-8"))
     return STAMP.sub("<time>", text)
 
 
-def compare_file(a: Path, b: Path, rel: Path):
+def relative_paths(value, roots):
+    """`value` with strings that start with one of the folder paths `roots` made relative to it."""
+    if isinstance(value, dict):
+        return {k: relative_paths(v, roots) for k, v in value.items()}
+    if isinstance(value, list):
+        return [relative_paths(v, roots) for v in value]
+    if isinstance(value, str):
+        for root in roots:
+            if value.startswith(root + "/"):
+                return "<out>" + value[len(root):]
+        # A path as the run's command line gave the folder (relative, or another spelling): its tail is
+        # one of the folder's files.
+        for rel in OUTPUT_FILES:
+            if value.endswith("/" + rel):
+                return "<out>/" + rel
+    return value
+
+
+def xlsx_cells(path: Path):
+    """Sheet name -> sorted (cell, value) pairs, the About sheet (说明) left out."""
+    import zipfile
+    import xml.etree.ElementTree as ET
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(path) as z:
+        names = set(z.namelist())
+        shared = []
+        if "xl/sharedStrings.xml" in names:
+            for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", ns):
+                shared.append("".join(t.text or "" for t in si.iter("{%s}t" % ns["m"])))
+        rels = {r.get("Id"): r.get("Target") for r in ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))}
+        sheets = {}
+        for sheet in ET.fromstring(z.read("xl/workbook.xml")).find("m:sheets", ns):
+            name = sheet.get("name")
+            if name in ("说明", "About"):
+                continue
+            xml = ET.fromstring(z.read("xl/" + rels[sheet.get(rel_ns)].lstrip("/").removeprefix("xl/")))
+            cells = []
+            for c in xml.iter("{%s}c" % ns["m"]):
+                v = c.find("m:v", ns)
+                text = v.text if v is not None else "".join(t.text or "" for t in c.iter("{%s}t" % ns["m"]))
+                if c.get("t") == "s" and text is not None:
+                    text = shared[int(text)]
+                cells.append((c.get("r"), text))
+            sheets[name] = sorted(cells)
+        return sheets
+
+
+def compare_file(a: Path, b: Path, rel: Path, roots=((), ())):
     suffix = a.suffix.lower()
+    if suffix == ".xlsx":
+        xa, xb = xlsx_cells(a), xlsx_cells(b)
+        if xa == xb:
+            return None
+        for name in sorted(set(xa) | set(xb)):
+            if xa.get(name) != xb.get(name):
+                return f"{rel}: sheet {name} differs"
+        return f"{rel}: sheets differ"
     if suffix == ".gpkg":
         da, db = gpkg_dump(a), gpkg_dump(b)
         if set(da) != set(db):
@@ -108,8 +173,8 @@ def compare_file(a: Path, b: Path, rel: Path):
                         return f"{rel}: table {t}: row {i + 1} differs in {cols}"
         return None
     if suffix == ".json":
-        ja = strip_timings(json.loads(a.read_text(encoding="utf-8")))
-        jb = strip_timings(json.loads(b.read_text(encoding="utf-8")))
+        ja = relative_paths(strip_timings(json.loads(a.read_text(encoding="utf-8"))), roots[0])
+        jb = relative_paths(strip_timings(json.loads(b.read_text(encoding="utf-8"))), roots[1])
         d = first_difference(ja, jb)
         return f"{rel}: {d}" if d else None
     if suffix == ".html":
@@ -121,8 +186,10 @@ def compare_folders(a: Path, b: Path):
     fa, fb = files_under(a), files_under(b)
     problems = [f"only in {a}: {p}" for p in sorted(set(fa) - set(fb))]
     problems += [f"only in {b}: {p}" for p in sorted(set(fb) - set(fa))]
+    OUTPUT_FILES.update(str(p) for p in set(fa) | set(fb))
     for rel in sorted(set(fa) & set(fb)):
-        d = compare_file(a / rel, b / rel, rel)
+        roots = tuple(tuple(sorted({str(d), str(d.resolve())}, key=len, reverse=True)) for d in (a, b))
+        d = compare_file(a / rel, b / rel, rel, roots)
         if d:
             problems.append(d)
     return problems, len(set(fa) & set(fb))

@@ -69,6 +69,25 @@ pub enum Command {
     ///
     /// Example: lifecircle batch --areas areas.geojson --osm data/nanjing-xuanwu-2021.osm.pbf --out out/batch
     Batch(BatchArgs),
+    /// Repeat a run from its provenance (summary.json, or extract/coverage/bundle/sites.json) into a new
+    /// folder, after checking that every input file still has the recorded size and SHA-256.
+    ///
+    /// Example: lifecircle rerun out/nanjing/summary.json --out out/nanjing-again
+    Rerun(RerunArgs),
+}
+
+/// `lifecircle rerun`.
+#[derive(Debug, Clone, Args)]
+pub struct RerunArgs {
+    /// The JSON of the earlier run: summary.json (plan), extract.json, coverage.json, bundle.json or sites.json.
+    #[arg(value_name = "RUN.json")]
+    pub run: PathBuf,
+    /// Output folder of the repeated run (replaces the recorded --out).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Run even when input files changed since the run (the new run's provenance says which).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Where the map data comes from. `--osm` and the layer flags can be combined: layers are added on top.
@@ -77,6 +96,10 @@ pub struct InputArgs {
     /// An OpenStreetMap extract (.osm.pbf).
     #[arg(long, value_name = "FILE.osm.pbf", help_heading = "Input")]
     pub osm: Option<PathBuf>,
+    /// The layers `lifecircle extract` wrote (its output folder or its .gpkg), as edited in QGIS: each is
+    /// read as if given with its own flag; a flag given as well replaces the layer(s) of its kind.
+    #[arg(long, value_name = "DIR|FILE.gpkg", help_heading = "Input")]
+    pub layers: Option<PathBuf>,
     /// Estate polygons (GeoJSON, GeoPackage, Shapefile, FlatGeobuf ...; `FILE|layername=NAME` picks a layer).
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub estates: Option<PathBuf>,
@@ -452,6 +475,7 @@ impl InputArgs {
     fn spec(&self) -> InputSpec {
         InputSpec {
             osm: self.osm.clone(),
+            layers: self.layers.clone(),
             estates: self.estates.clone(),
             facilities: self.facilities.clone(),
             network: self.network.clone(),
@@ -565,10 +589,42 @@ pub fn run(cli: &Cli) -> Result<()> {
         }
         Command::Sites(a) => pipeline::sites(&a.input.spec(), &a.output.spec(cli.lang), &a.coverage.options()?, &a.siting.options()?).map(|_| ()),
         Command::Bundle(a) => pipeline::bundle(&a.input.spec(), &a.output.spec(cli.lang), &a.bundle.options()?).map(|_| ()),
+        Command::Rerun(a) => rerun(a),
     }
 }
 
 /// Parse the process arguments, run, and return the exit code.
+/// `lifecircle rerun`: check the recorded inputs, then run the recorded command line into the new folder
+/// from the recorded working directory ([`pipeline::rerun`]).
+fn rerun(a: &RerunArgs) -> Result<()> {
+    let out = std::path::absolute(&a.out).map_err(|e| Error::Usage(format!("--out {}: {e}", a.out.display())))?;
+    let prepared = pipeline::rerun::prepare_rerun(&a.run, &out, a.force)?;
+    let recorded = &prepared.recorded;
+    let mut notes = vec![format!("rerun of {} (made {} by lifecircle {} {})", a.run.display(), recorded.created_utc, recorded.lifecircle_version, recorded.git_commit)];
+    for line in &prepared.changed {
+        tracing::warn!("--force: {line}");
+        notes.push(format!("--force: {line}"));
+    }
+    if recorded.lifecircle_version != env!("CARGO_PKG_VERSION") || recorded.git_commit != crate::provenance::GIT_COMMIT {
+        tracing::warn!(
+            "the run was made by lifecircle {} ({}); this is {} ({}): results may differ where the engine changed",
+            recorded.lifecircle_version,
+            recorded.git_commit,
+            env!("CARGO_PKG_VERSION"),
+            crate::provenance::GIT_COMMIT
+        );
+    }
+    let repeated = Cli::try_parse_from(&prepared.args).map_err(|e| Error::input(&a.run, format!("its command line no longer parses: {e}"), "run the recorded command by hand, adapted to this lifecircle"))?;
+    if matches!(repeated.command, Command::Rerun(_)) {
+        return Err(Error::input(&a.run, "records a rerun, not a run", "give the JSON the rerun wrote (it records the repeated command)"));
+    }
+    std::env::set_current_dir(&prepared.working_directory)
+        .map_err(|e| Error::input(&prepared.working_directory, format!("the run's working directory cannot be entered: {e}"), "run from a machine where the recorded paths exist"))?;
+    crate::provenance::set_rerun(prepared.args.clone(), notes);
+    tracing::info!(command = %prepared.args.join(" "), "repeating the run");
+    run(&repeated)
+}
+
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

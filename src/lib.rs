@@ -19,6 +19,7 @@ pub mod model;
 pub mod network;
 pub mod pipeline;
 pub mod profile;
+pub mod provenance;
 pub mod read;
 pub mod report;
 pub mod rng;

@@ -179,16 +179,21 @@ fn interrupted_batch_resumes_to_the_same_result() {
 #[test]
 fn plan_outputs_do_not_depend_on_the_thread_count() {
     let dir = tempfile::tempdir().unwrap();
+    // Both runs write to the same folder (moved aside after each) at a fixed date: the provenance they record
+    // (command line, date) is then the same, and the workbook's About sheet with it.
     let run = |threads: &str| {
-        let out = dir.path().join(format!("t{threads}"));
+        let out = dir.path().join("out");
         let o = Command::new(env!("CARGO_BIN_EXE_lifecircle"))
             .args(["plan", "--quiet", "--osm", NANJING, "--out", out.to_str().unwrap()])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("RAYON_NUM_THREADS", threads)
+            .env("SOURCE_DATE_EPOCH", "1767225600")
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        out
+        let kept = dir.path().join(format!("t{threads}"));
+        std::fs::rename(&out, &kept).unwrap();
+        kept
     };
     let (one, two) = (run("1"), run("2"));
     // Every GeoJSON layer, CSV table and JSON result is byte-identical (summary.json holds stage times,

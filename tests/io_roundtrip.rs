@@ -1,6 +1,6 @@
-//! Layers through the writers and readers: GeoJSON → GeoPackage → GeoJSON keeps geometry (to 1e-7°)
+//! Layers through the writers and readers: GeoJSON → GeoPackage → GeoJSON keeps geometry (to 1e-12°)
 //! and typed fields (Chinese text, nulls, lists, booleans); the GeoJSON output follows RFC 7946 (ring
-//! orientation, ≤ 7 decimals, UTF-8 text); a GBK Shapefile reads with the right names, with and
+//! orientation, ≤ 12 decimals, UTF-8 text); a GBK Shapefile reads with the right names, with and
 //! without its .cpg; and every bad input is an `Error::Input` naming the file that leaves no output.
 
 use geo_types::{line_string, point, polygon, Coord, Geometry, LineString, MultiPolygon, Polygon};
@@ -24,7 +24,7 @@ fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/layers").join(name)
 }
 
-/// Estates near Nanjing with coordinates carrying 9 decimals (rounded to 7 on the way out), an
+/// Estates near Nanjing with coordinates carrying up to 15 decimals (rounded to 12 on the way out), an
 /// exterior given clockwise with a counter-clockwise hole (both must be turned), a multipolygon, and
 /// fields of every type with nulls.
 fn estates() -> Layer {
@@ -41,7 +41,7 @@ fn estates() -> Layer {
         ],
     );
     let clockwise_with_hole = polygon!(
-        exterior: [(x: 118.790000001, y: 32.060000004), (x: 118.790000001, y: 32.062000004), (x: 118.792123456789, y: 32.062000004), (x: 118.792123456789, y: 32.060000004), (x: 118.790000001, y: 32.060000004)],
+        exterior: [(x: 118.790000001, y: 32.060000004), (x: 118.790000001, y: 32.062000004), (x: 118.7921234567891, y: 32.062000004), (x: 118.7921234567891, y: 32.060000004), (x: 118.790000001, y: 32.060000004)],
         interiors: [[(x: 118.7905, y: 32.0605), (x: 118.7910, y: 32.0605), (x: 118.7910, y: 32.0610), (x: 118.7905, y: 32.0610), (x: 118.7905, y: 32.0605)]],
     );
     layer.push(
@@ -141,8 +141,8 @@ fn geojson_to_geopackage_to_geojson_keeps_geometry_and_fields() {
         for ((original, f1), f3) in template.features.iter().zip(&first.features).zip(&last.features) {
             // Fields: identical after two formats (reals are stored as doubles, text as UTF-8).
             assert_eq!(f1.properties, f3.properties);
-            // Geometry: within 1e-7° of the original (the 7-decimal rounding), and the same again after GPKG.
-            assert_same_geometry(original.geometry.as_ref().unwrap(), f1.geometry.as_ref().unwrap(), 0.5e-7 + 1e-12);
+            // Geometry: within 1e-12° of the original (the 12-decimal rounding), and the same again after GPKG.
+            assert_same_geometry(original.geometry.as_ref().unwrap(), f1.geometry.as_ref().unwrap(), 0.5e-12 + 1e-13);
             assert_same_geometry(f1.geometry.as_ref().unwrap(), f3.geometry.as_ref().unwrap(), 1e-12);
         }
     }
@@ -190,20 +190,20 @@ fn geojson_output_follows_rfc_7946() {
         }
     }
     assert_eq!(checked, 4);
-    // Precision: every number inside "coordinates" has at most 7 decimals and no trailing zero.
+    // Precision: every number inside "coordinates" has at most 12 decimals and no trailing zero.
     let mut numbers = 0;
     for part in text.split("\"coordinates\":").skip(1) {
         let coordinates = &part[..part.find('}').unwrap()];
         for token in coordinates.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-')).filter(|t| !t.is_empty()) {
             numbers += 1;
             if let Some((_, decimals)) = token.split_once('.') {
-                assert!(decimals.len() <= 7 && !decimals.ends_with('0'), "{token}");
+                assert!(decimals.len() <= 12 && !decimals.ends_with('0'), "{token}");
             }
         }
     }
     assert_eq!(numbers, 2 * (5 + 5 + 4 + 4));
-    // 118.792123456789 rounds to 118.7921235 (half up at the 7th decimal).
-    assert!(text.contains("118.7921235"), "{text}");
+    // 118.7921234567891 rounds to 118.792123456789 (at the 12th decimal); 12 decimals are kept.
+    assert!(text.contains("118.792123456789,") && text.contains("32.060000004"), "{text}");
 }
 
 #[test]

@@ -8,7 +8,11 @@
 //!   are closed. Each gate snaps to the public network. An estate without a usable gate falls back to
 //!   `Boundary`.
 //! - `Boundary`: the points where public walkable edges cross or meet (within `boundary_meet_m`) the
-//!   estate's boundary; none → the network point nearest to the boundary (within `max_snap_m`).
+//!   estate's boundary: per boundary segment and edge segment that close, the pair of closest points, the
+//!   access point on the boundary and its snap on *that* edge (offset 0 where they cross), not on whichever
+//!   edge is nearest — the walker steps onto the way that reaches the wall (README, *The distance
+//!   contract*; `tests/distance_contract.rs`); none → the network point nearest to the boundary (within
+//!   `max_snap_m`).
 //! - `Centroid`: the estate's centroid snapped to the network, as simpler tools do (for comparison only: it
 //!   ignores walls and gates).
 //!

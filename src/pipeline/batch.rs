@@ -443,6 +443,7 @@ mod tests {
             files: Vec::new(),
             attribution: String::new(),
             data_quality: Default::default(),
+            provenance: Default::default(),
         };
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("summary.json");

@@ -6,7 +6,7 @@
 use crate::bundle::{self, BundleOptions, BundleRun};
 use crate::error::{Error, Result};
 use crate::pipeline::load::{InputSpec, Loaded, load};
-use crate::pipeline::outputs::{OutputSpec, commit_run, final_paths, layer_counts, prepare_output, write_json_file, write_run_outputs};
+use crate::pipeline::outputs::{OutputSpec, commit_run, final_paths, layer_counts, prepare_output, write_json_with_provenance, write_run_outputs};
 use crate::write::layer::Layer;
 use crate::write::{atomic, model_layers};
 use serde::Serialize;
@@ -52,7 +52,7 @@ pub fn bundle(input: &InputSpec, out: &OutputSpec, opts: &BundleOptions) -> Resu
     let mut files = write_run_outputs(stage.path(), out.format, out.lang, &loaded, &layers, &[("bundles.csv", &table)])?;
     summary.layers = layer_counts(&layers);
     summary.files = final_paths(stage.path(), &out.dir, &files);
-    files.push(write_json_file(stage.path(), "bundle.json", &summary)?);
+    files.push(write_json_with_provenance(stage.path(), "bundle.json", &summary, &loaded.provenance)?);
     commit_run(stage, &files)?;
     Ok(summary)
 }

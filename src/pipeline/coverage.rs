@@ -7,7 +7,7 @@
 use crate::coverage::{self, CoverageOptions, CoverageRun};
 use crate::error::{Error, Result};
 use crate::pipeline::load::{InputSpec, Loaded, load};
-use crate::pipeline::outputs::{OutputSpec, commit_run, layer_counts, prepare_output, write_json_file, write_run_outputs, write_text_file};
+use crate::pipeline::outputs::{OutputSpec, commit_run, layer_counts, prepare_output, write_json_file, write_json_with_provenance, write_run_outputs, write_text_file};
 use crate::write::atomic;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -65,7 +65,7 @@ pub fn coverage(input: &InputSpec, out: &OutputSpec, opts: &CoverageOptions) -> 
         files.push(write_json_file(stage.path(), "delta.json", delta)?);
     }
     // coverage.json last: its presence says the run completed.
-    files.push(write_json_file(stage.path(), "coverage.json", &run.summary)?);
+    files.push(write_json_with_provenance(stage.path(), "coverage.json", &run.summary, &loaded.provenance)?);
     let files = commit_run(stage, &files)?;
     Ok(CoverageFiles { layers: layer_counts(&layers), files: files.iter().map(|p| p.display().to_string()).collect() })
 }

@@ -4,7 +4,7 @@
 
 use crate::error::Result;
 use crate::pipeline::load::{InputSpec, load};
-use crate::pipeline::outputs::{OutputSpec, commit_run, final_paths, layer_counts, prepare_output, write_json_file, write_run_outputs};
+use crate::pipeline::outputs::{OutputSpec, commit_run, final_paths, layer_counts, prepare_output, write_json_with_provenance, write_run_outputs};
 use crate::read::osm::ExtractStats;
 use crate::write::layer::Layer;
 use crate::write::{atomic, model_layers};
@@ -48,7 +48,7 @@ pub fn extract(input: &InputSpec, out: &OutputSpec) -> Result<ExtractSummary> {
         files: final_paths(stage.path(), &out.dir, &files),
     };
     // extract.json last: its presence says the run completed.
-    files.push(write_json_file(stage.path(), "extract.json", &summary)?);
+    files.push(write_json_with_provenance(stage.path(), "extract.json", &summary, &loaded.provenance)?);
     commit_run(stage, &files)?;
     tracing::info!(out = %out.dir.display(), layers = layers.len(), rejects = summary.rejects, "extract written");
     Ok(summary)

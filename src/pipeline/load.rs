@@ -24,6 +24,7 @@ use crate::error::{Error, Result};
 use crate::estates::population;
 use crate::model::Dataset;
 use crate::profile::Profile;
+use crate::provenance::Provenance;
 use crate::read::osm::{self, ExtractStats};
 use crate::read::planner_layers::{self, LayerFields, LayerKind};
 use crate::read::survey::{self, SurveyReport};
@@ -35,6 +36,10 @@ use std::time::Instant;
 #[derive(Debug, Clone, Default)]
 pub struct InputSpec {
     pub osm: Option<PathBuf>,
+    /// The layers `extract` wrote: its output folder, or its GeoPackage. Each layer found there is read as if
+    /// given with its own flag (`facility_footprints` with `facilities`, `barrier_areas` with `barriers`);
+    /// a flag given explicitly replaces the layer(s) of its kind.
+    pub layers: Option<PathBuf>,
     pub estates: Option<PathBuf>,
     pub facilities: Option<PathBuf>,
     pub network: Option<PathBuf>,
@@ -52,10 +57,23 @@ pub struct InputSpec {
     pub fields: LayerFields,
 }
 
+/// One planners' layer to read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerSource {
+    pub kind: LayerKind,
+    pub path: PathBuf,
+    /// Leave out the rows with `mapped_as` = `area`: in `extract`'s `facilities` layer they are the points
+    /// drawn for the areas that `facility_footprints` holds.
+    pub skip_area_points: bool,
+    /// Named by its own flag (not found in `--layers`): an empty network named so is an error.
+    pub explicit: bool,
+}
+
 impl InputSpec {
-    /// The planners' layer files given, with the model type each is read as.
-    fn layer_files(&self) -> Vec<(LayerKind, &Path)> {
-        [
+    /// The planners' layer files given, with the model type each is read as: the explicit flags, then the
+    /// layers found in `--layers` for the kinds no flag names.
+    pub fn layer_sources(&self) -> Result<Vec<LayerSource>> {
+        let explicit = [
             (LayerKind::Estates, &self.estates),
             (LayerKind::Facilities, &self.facilities),
             (LayerKind::Ways, &self.network),
@@ -64,11 +82,61 @@ impl InputSpec {
             (LayerKind::Parcels, &self.idle_land),
             (LayerKind::Barriers, &self.barriers),
             (LayerKind::Boundaries, &self.boundaries),
-        ]
-        .into_iter()
-        .filter_map(|(kind, path)| path.as_deref().map(|p| (kind, p)))
-        .collect()
+        ];
+        let mut sources = Vec::new();
+        for (kind, path) in explicit {
+            match path {
+                Some(p) => sources.push(LayerSource { kind, path: p.clone(), skip_area_points: false, explicit: true }),
+                None => {
+                    if let Some(dir) = &self.layers {
+                        sources.extend(extract_layers_of_kind(dir, kind)?);
+                    }
+                }
+            }
+        }
+        Ok(sources)
     }
+}
+
+/// The output layers of `extract` that hold one model type.
+fn extract_layer_names(kind: LayerKind) -> &'static [&'static str] {
+    match kind {
+        LayerKind::Estates => &["estates"],
+        LayerKind::Facilities => &["facilities", "facility_footprints"],
+        LayerKind::Ways => &["network"],
+        LayerKind::Gates => &["gates"],
+        LayerKind::Buildings => &["buildings"],
+        LayerKind::Parcels => &["idle_land"],
+        LayerKind::Barriers => &["barriers", "barrier_areas"],
+        LayerKind::Boundaries => &["boundaries"],
+    }
+}
+
+/// The layers of `kind` in an `extract` output (a folder of `NAME.geojson` / `.gpkg` / `.shp` / `.fgb`
+/// files, or one GeoPackage holding tables of those names); absent layers are skipped.
+fn extract_layers_of_kind(place: &Path, kind: LayerKind) -> Result<Vec<LayerSource>> {
+    let names = extract_layer_names(kind);
+    let mut found: Vec<(&str, PathBuf)> = Vec::new();
+    if place.is_dir() {
+        for name in names {
+            let file = ["geojson", "gpkg", "shp", "fgb", "json"].iter().map(|ext| place.join(format!("{name}.{ext}"))).find(|p| p.is_file());
+            if let Some(file) = file {
+                found.push((name, file));
+            }
+        }
+    } else if place.is_file() {
+        let dataset = gdal::Dataset::open(place).map_err(|e| Error::input(place, format!("cannot be opened as a GeoPackage or vector file: {e}"), "give --layers the folder or the .gpkg that `lifecircle extract` wrote"))?;
+        let present: Vec<String> = dataset.layers().map(|l| gdal::vector::LayerAccess::name(&l)).collect();
+        for name in names {
+            if present.iter().any(|p| p == name) {
+                found.push((name, PathBuf::from(format!("{}|layername={name}", place.display()))));
+            }
+        }
+    } else {
+        return Err(Error::input(place, "does not exist", "give --layers the folder or the .gpkg that `lifecircle extract` wrote"));
+    }
+    let has_footprints = found.iter().any(|(n, _)| *n == "facility_footprints");
+    Ok(found.into_iter().map(|(name, path)| LayerSource { kind, path, skip_area_points: name == "facilities" && has_footprints, explicit: false }).collect())
 }
 
 /// The inputs read into the model.
@@ -83,6 +151,8 @@ pub struct Loaded {
     pub survey: Option<SurveyReport>,
     /// Each planner's layer file as read: features kept and rejected (for the data-quality summary).
     pub layer_reads: Vec<LayerRead>,
+    /// How this run was made (version, command line, profile, input checksums, CRS, date).
+    pub provenance: Provenance,
 }
 
 /// The extent of the dataset's estates, ways and facilities in WGS 84 lon/lat (the corners of its extent in
@@ -120,10 +190,10 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
         None => Profile::default_profile(),
     };
     let mut crs = spec.crs.as_deref().map(WorkingCrs::parse).transpose()?;
-    let layer_files = spec.layer_files();
+    let layer_files = spec.layer_sources()?;
     if spec.osm.is_none() && layer_files.is_empty() {
         return Err(Error::Usage(
-            "no map data given: pass --osm FILE.osm.pbf, or planners' layers such as --estates E --facilities F --network N".into(),
+            "no map data given: pass --osm FILE.osm.pbf, or planners' layers such as --estates E --facilities F --network N, or --layers DIR (what `lifecircle extract` wrote)".into(),
         ));
     }
     let mut dataset = Dataset::default();
@@ -137,9 +207,14 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
         dataset = extract.dataset;
         osm_stats = Some(extract.stats);
     }
-    for (kind, path) in layer_files {
-        let (data, rejected) = planner_layers::read_planner_layer(kind, path, &spec.fields, &mut crs, spec.input_coords, &profile)?;
-        if data.is_empty() && rejected.is_empty() {
+    for LayerSource { kind, path, skip_area_points, explicit } in &layer_files {
+        let (kind, path) = (*kind, path.as_path());
+        let mut raw = planner_layers::read_raw_layer(path)?;
+        if *skip_area_points {
+            raw.features.retain(|f| f.text("mapped_as").as_deref() != Some("area"));
+        }
+        let (data, rejected) = planner_layers::planner_layer_from_raw(kind, raw, &spec.fields, &mut crs, spec.input_coords, &profile)?;
+        if *explicit && data.is_empty() && rejected.is_empty() {
             // An empty FeatureCollection (or table) is a wrong or unfinished file, whatever the layer.
             return Err(Error::input(path, format!("no features in {}", path.display()), format!("give a {} layer with at least one feature, or leave its option out", kind.name())));
         }
@@ -163,7 +238,7 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
         if data.is_empty() && !rejected.is_empty() && kind != LayerKind::Ways {
             tracing::warn!(file = %path.display(), layer = kind.name(), rejects = rejected.len(), "every feature of this layer was rejected (see the rejects layer and the data-quality sheet); the run goes on without it");
         }
-        if kind == LayerKind::Ways && data.is_empty() {
+        if kind == LayerKind::Ways && data.is_empty() && (*explicit || !rejected.is_empty()) {
             // Walking distances need at least one line: an empty network is a wrong file, not a result.
             let problem = match rejected.first() {
                 None => "the network layer has no features, so no walking distance can be measured".to_string(),
@@ -201,8 +276,9 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
     };
     // Planners' estates (and OSM estates when more buildings were given) get the floor-area estimate;
     // survey and layer figures are kept (estimate_population does not overwrite them).
-    if spec.buildings.is_some() || spec.estates.is_some() {
+    if layer_files.iter().any(|l| matches!(l.kind, LayerKind::Buildings | LayerKind::Estates)) {
         population::estimate_population(&mut dataset.estates, &dataset.buildings, &profile.population);
     }
-    Ok(Loaded { dataset, crs, profile, osm_stats, survey, layer_reads })
+    let provenance = Provenance::of_run(spec, &profile.name, &crs.name())?;
+    Ok(Loaded { dataset, crs, profile, osm_stats, survey, layer_reads, provenance })
 }

@@ -21,6 +21,7 @@ pub mod network_layers;
 pub mod outputs;
 pub mod plan;
 pub mod plan_report;
+pub mod rerun;
 pub mod sites;
 pub mod stages;
 

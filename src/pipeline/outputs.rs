@@ -104,6 +104,7 @@ pub fn write_run_outputs(stage: &Path, format: OutputFormat, lang: crate::lang::
             let files = write_layers(&staged_out, &all)?;
             let styles: Vec<crate::report::LayerStyle> = all.iter().map(|l| crate::report::layer_style(l, &wording)).collect();
             crate::report::store_layer_styles(&stage.join("lifecircle.gpkg"), &styles)?;
+            crate::write::geopackage::store_provenance(&stage.join("lifecircle.gpkg"), &loaded.provenance)?;
             files
         }
         OutputFormat::GeoJson => {
@@ -173,6 +174,16 @@ pub(crate) fn write_text_file(dir: &Path, name: &str, text: &str) -> Result<Path
 }
 
 /// Write `value` as pretty JSON to `dir/name` and return its path.
+/// Write `value` (a JSON object) as `dir/name` with the run's provenance added as its `provenance` member.
+pub(crate) fn write_json_with_provenance<T: Serialize>(dir: &Path, name: &str, value: &T, provenance: &crate::provenance::Provenance) -> Result<PathBuf> {
+    let mut json = serde_json::to_value(value).map_err(|e| crate::error::Error::Internal(format!("{name}: {e}")))?;
+    if let Some(object) = json.as_object_mut() {
+        let member = serde_json::to_value(provenance).map_err(|e| crate::error::Error::Internal(format!("{name}: provenance: {e}")))?;
+        object.insert("provenance".to_string(), member);
+    }
+    write_json_file(dir, name, &json)
+}
+
 pub(crate) fn write_json_file<T: Serialize>(dir: &Path, name: &str, value: &T) -> Result<PathBuf> {
     let path = dir.join(name);
     write_json(&path, value)?;

@@ -64,6 +64,8 @@ pub struct PlanSummary {
     pub attribution: String,
     /// What the input data lacks ([`crate::report::data_quality`]).
     pub data_quality: crate::report::data_quality::DataQuality,
+    /// How this plan was made: version, command line, profile and input checksums, CRS, date.
+    pub provenance: crate::provenance::Provenance,
 }
 
 /// `lifecircle plan`: extract → coverage → bundles, then the planner's package: one styled GeoPackage,
@@ -175,7 +177,7 @@ impl PlanRun<'_> {
         files.extend(network_files);
         files.extend(written.geojson?.into_iter().flatten());
         files.extend(self.write_tables(&sited.run, &bundles_table)?);
-        files.push(crate::write::xlsx::write_plan_workbook(sd, self.out.lang, &loaded.profile, &layers.iter().collect::<Vec<_>>(), &report.data_quality)?);
+        files.push(crate::write::xlsx::write_plan_workbook_with_about(sd, self.out.lang, &loaded.profile, &layers.iter().collect::<Vec<_>>(), &report.data_quality, Some(&loaded.provenance))?);
         written.report?;
         let map = written.map?;
         files.extend([sd.join("report.html"), map.svg, map.png]);
@@ -196,6 +198,7 @@ impl PlanRun<'_> {
             files: final_paths(sd, &self.out.dir, &files),
             attribution: crate::report::html::ODBL_ATTRIBUTION.to_string(),
             data_quality,
+            provenance: loaded.provenance.clone(),
         };
         files.push(write_json_file(sd, "summary.json", &summary)?);
         commit_run(stage, &files)?;
@@ -268,6 +271,7 @@ impl PlanRun<'_> {
                 }
                 gpkg.finish()?;
                 crate::report::store_layer_styles(&self.paths.gpkg, network_styles.iter().chain(&styles))?;
+                crate::write::geopackage::store_provenance(&self.paths.gpkg, &self.loaded.provenance)?;
                 tracing::debug!(seconds = started.elapsed().as_secs_f64(), "GeoPackage written");
                 Ok(())
             },

@@ -28,7 +28,7 @@ pub(crate) fn place_name(input: &InputSpec, loaded: &Loaded, lang: Lang) -> Stri
     if let Some(place) = loaded.osm_stats.as_ref().and_then(|s| s.place.as_ref()) {
         return place.in_lang(lang).to_string();
     }
-    let source = input.osm.as_ref().or(input.estates.as_ref());
+    let source = input.osm.as_ref().or(input.estates.as_ref()).or(input.layers.as_ref());
     let name = source.and_then(|p| p.file_name()).map_or_else(|| "lifecircle".to_string(), |n| n.to_string_lossy().into_owned());
     let stem = [".osm.pbf", ".pbf", ".geojson", ".gpkg", ".shp", ".fgb", ".json"].iter().find_map(|ext| name.strip_suffix(ext)).unwrap_or(&name);
     stem.split('|').next().unwrap_or(stem).to_string()
@@ -89,6 +89,7 @@ pub(crate) fn report_summary(f: PlanFigures, wording: &Wording) -> ReportSummary
         left_out_of_maps: f.left_out_of_maps,
         data_quality: f.data_quality.sentences(wording),
         no_bundles: f.no_bundles.map(|why| no_bundles_sentence(why, wording)),
+        provenance: f.loaded.provenance.rows(),
     }
 }
 

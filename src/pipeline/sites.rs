@@ -8,7 +8,7 @@ use crate::coverage::CoverageOptions;
 use crate::error::Result;
 use crate::pipeline::coverage::run_coverage;
 use crate::pipeline::load::{InputSpec, load};
-use crate::pipeline::outputs::{OutputSpec, commit_run, final_paths, prepare_output, write_json_file, write_run_outputs, write_text_file};
+use crate::pipeline::outputs::{OutputSpec, commit_run, final_paths, prepare_output, write_json_file, write_json_with_provenance, write_run_outputs, write_text_file};
 use crate::siting::{self, SitingOptions};
 use crate::write::atomic;
 use serde::Serialize;
@@ -46,7 +46,7 @@ pub fn sites(input: &InputSpec, out: &OutputSpec, coverage_opts: &CoverageOption
         objective: siting.objective.clone(),
         files: final_paths(stage.path(), &out.dir, &files),
     };
-    files.push(write_json_file(stage.path(), "sites.json", &summary)?);
+    files.push(write_json_with_provenance(stage.path(), "sites.json", &summary, &loaded.provenance)?);
     commit_run(stage, &files)?;
     Ok(summary)
 }

@@ -110,7 +110,16 @@ pub fn render_report(layers: &[&Layer], summary: &ReportSummary, title: &str, wo
         page.push_str("</section>\n");
     }
     sources_section(&summary.sources, wording, &mut page);
-    let _ = writeln!(page, "<footer><p id=\"attribution\">{}</p><p>{}</p></footer>", w("map.attribution_osm"), w("report.footer_note"));
+    let _ = write!(page, "<footer><p id=\"attribution\">{}</p><p>{}</p>", w("map.attribution_osm"), w("report.footer_note"));
+    if !summary.provenance.is_empty() {
+        // How the plan was made (version, command line, profile and input checksums, CRS, date).
+        let _ = write!(page, "<details id=\"provenance\"><summary>{}</summary><table class=\"data\">", w("provenance.title"));
+        for (key, value) in &summary.provenance {
+            let _ = write!(page, "<tr><th>{}</th><td>{}</td></tr>", w(key), html_text(value));
+        }
+        let _ = write!(page, "</table><p>{}</p></details>", w("provenance.rerun"));
+    }
+    let _ = writeln!(page, "</footer>");
     let _ = write!(page, "<script type=\"application/json\" id=\"data\">{data}</script>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
     page
 }

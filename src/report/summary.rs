@@ -42,6 +42,9 @@ pub struct ReportSummary {
     pub data_quality: Vec<String>,
     /// Why the plan has no bundle, when it has none.
     pub no_bundles: Option<String>,
+    /// How the run was made, shown in the footer: (catalogue key of the label, value), as
+    /// [`crate::provenance::Provenance::rows`] gives them; empty shows nothing.
+    pub provenance: Vec<(&'static str, String)>,
 }
 
 impl ReportSummary {

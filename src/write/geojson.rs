@@ -2,8 +2,11 @@
 //!
 //! A [`Layer`] becomes a `FeatureCollection` that follows RFC 7946:
 //! WGS 84 longitude/latitude (§4), no `crs` member, polygons by the right-hand rule — exterior rings
-//! counter-clockwise, holes clockwise (§3.1.6) — and coordinates rounded to 7 decimals (about 1 cm,
-//! §11.2 advises against needless precision), trailing zeros trimmed. The collection carries a `"name"`
+//! counter-clockwise, holes clockwise (§3.1.6) — and coordinates rounded to 12 decimals (0.1 µm; a
+//! double holds about 13 for a longitude). §11.2 advises against needless precision, but the layers
+//! `extract` writes are read back (`--layers`) and must give the same distances within 1 cm: 7 decimals
+//! moved points by up to 7 mm, and where a way crosses an estate's boundary at a shallow angle the
+//! crossing point moves hundreds of times as far (on Porto 9 decimals still moved one by 2.5 cm), trailing zeros trimmed. The collection carries a `"name"`
 //! member (the layer name, as GDAL writes it, so QGIS names the layer). Text stays UTF-8 (`"东方小区"`,
 //! never `\u4e1c...`), text lists are JSON arrays, `Null` and non-finite reals are `null`. One feature
 //! per line, streamed through a 1 MiB buffer and the atomic writer. The reader is [`crate::read::geojson`].
@@ -12,7 +15,7 @@
 //! use lifecircle::write::layer::{FieldType, GeometryKind, Layer, Value};
 //! use geo_types::{point, Geometry};
 //! let mut layer = Layer::new("facilities", GeometryKind::Point, &[("name", FieldType::Text)]);
-//! layer.push(Some(Geometry::Point(point! { x: 118.780_000_04, y: 32.04 })), vec![Value::from("鼓楼医院")]);
+//! layer.push(Some(Geometry::Point(point! { x: 118.780_000_000_000_4, y: 32.04 })), vec![Value::from("鼓楼医院")]);
 //! let mut out = Vec::new();
 //! lifecircle::write::geojson::write_geojson_to(&mut out, &layer).unwrap();
 //! let text = String::from_utf8(out).unwrap();
@@ -100,14 +103,14 @@ fn write_value<W: Write>(w: &mut W, value: &Value) -> std::io::Result<()> {
     }
 }
 
-/// Write one coordinate value rounded to 7 decimals with trailing zeros trimmed (`118.78`, `-0.5`, `3`).
-/// Rounding goes through an integer count of 1e-7 units, which is fast and exactly reproducible.
+/// Write one coordinate value rounded to 12 decimals with trailing zeros trimmed (`118.78`, `-0.5`, `3`).
+/// Rounding goes through an integer count of 1e-12 units, which is fast and exactly reproducible.
 fn write_ordinate<W: Write>(w: &mut W, x: f64) -> std::io::Result<()> {
     if !x.is_finite() {
         return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("coordinate {x} is not finite")));
     }
-    const SCALE: f64 = 1e7;
-    if x.abs() >= 9.0e11 {
+    const SCALE: f64 = 1e12;
+    if x.abs() >= 9.0e6 {
         // Beyond i64 range once scaled: not a longitude or latitude, but write it faithfully anyway.
         return write!(w, "{}", (x * SCALE).round() / SCALE);
     }
@@ -117,12 +120,12 @@ fn write_ordinate<W: Write>(w: &mut W, x: f64) -> std::io::Result<()> {
     }
     let sign = if units < 0 { "-" } else { "" };
     let abs = units.unsigned_abs();
-    let whole = abs / 10_000_000;
-    let mut frac = abs % 10_000_000;
+    let whole = abs / 1_000_000_000_000;
+    let mut frac = abs % 1_000_000_000_000;
     if frac == 0 {
         return write!(w, "{sign}{whole}");
     }
-    let mut digits = 7;
+    let mut digits = 12;
     while frac.is_multiple_of(10) {
         frac /= 10;
         digits -= 1;
@@ -243,16 +246,17 @@ mod tests {
     }
 
     #[test]
-    fn ordinates_have_at_most_seven_decimals_without_trailing_zeros() {
+    fn ordinates_have_at_most_twelve_decimals_without_trailing_zeros() {
         assert_eq!(ordinate(118.78), "118.78");
         assert_eq!(ordinate(118.0), "118");
         assert_eq!(ordinate(-0.5), "-0.5");
         assert_eq!(ordinate(0.0), "0");
-        assert_eq!(ordinate(-0.00000001), "0"); // rounds to zero: no "-0"
-        assert_eq!(ordinate(32.123456789), "32.1234568");
-        assert_eq!(ordinate(-8.61000004), "-8.61");
-        assert_eq!(ordinate(0.0000001), "0.0000001");
-        assert_eq!(ordinate(-179.99999996), "-180");
+        assert_eq!(ordinate(-0.0000000000001), "0"); // rounds to zero: no "-0"
+        assert_eq!(ordinate(32.1234567891234), "32.123456789123");
+        assert_eq!(ordinate(32.1234567891236), "32.123456789124");
+        assert_eq!(ordinate(-8.611246300000001), "-8.6112463");
+        assert_eq!(ordinate(0.000000000001), "0.000000000001");
+        assert_eq!(ordinate(-179.9999999999996), "-180");
         assert_eq!(ordinate(1.0e12), "1000000000000");
         assert!(write_ordinate(&mut Vec::new(), f64::NAN).is_err());
     }

@@ -248,6 +248,41 @@ impl GeoPackageWriter {
     }
 }
 
+/// Store how the run was made in the GeoPackage's metadata: GDAL's dataset metadata (`SetMetadataItem`),
+/// which the GPKG driver writes as a `gpkg_metadata` row (scope `dataset`, GDAL's metadata XML) referenced
+/// from `gpkg_metadata_reference` (scope `geopackage`), the GeoPackage 1.3 Metadata extension. Items:
+/// `LIFECIRCLE_VERSION`, `GIT_COMMIT`, `COMMAND_LINE`, `WORKING_DIRECTORY`, `PROFILE`, `PROFILE_SHA256`,
+/// `INPUT_1` … (`--flag path (size bytes): sha256`), `CRS`, `CREATED_UTC`, and `PROVENANCE` (the whole
+/// record as JSON, as in `summary.json`). QGIS shows them under Layer Properties → Information.
+pub fn store_provenance(gpkg: &Path, provenance: &crate::provenance::Provenance) -> Result<()> {
+    use gdal::{DatasetOptions, GdalOpenFlags, Metadata};
+    install_error_handler();
+    clear_last_failure();
+    let cannot = |e: GdalError| Error::output(gpkg, format!("cannot store the provenance metadata: {}", describe(&e)));
+    let options = DatasetOptions { open_flags: GdalOpenFlags::GDAL_OF_VECTOR | GdalOpenFlags::GDAL_OF_UPDATE, allowed_drivers: Some(&["GPKG"]), ..Default::default() };
+    let mut dataset = Dataset::open_ex(gpkg, options).map_err(cannot)?;
+    let json = serde_json::to_string(provenance).map_err(|e| Error::Internal(format!("provenance as JSON: {e}")))?;
+    let mut items: Vec<(String, String)> = vec![
+        ("LIFECIRCLE_VERSION".into(), provenance.lifecircle_version.clone()),
+        ("GIT_COMMIT".into(), provenance.git_commit.clone()),
+        ("COMMAND_LINE".into(), provenance.command_line.join(" ")),
+        ("WORKING_DIRECTORY".into(), provenance.working_directory.clone()),
+        ("PROFILE".into(), format!("{} ({})", provenance.profile.name, provenance.profile.source)),
+        ("PROFILE_SHA256".into(), provenance.profile.sha256.clone()),
+    ];
+    for (k, input) in provenance.inputs.iter().enumerate() {
+        items.push((format!("INPUT_{}", k + 1), format!("--{} {} ({} bytes): {}", input.role.replace('_', "-"), input.path, input.size_bytes, input.sha256)));
+    }
+    items.push(("CRS".into(), provenance.crs.clone()));
+    items.push(("CREATED_UTC".into(), provenance.created_utc.clone()));
+    items.push(("PROVENANCE".into(), json));
+    for (key, value) in &items {
+        dataset.set_metadata_item(key, value, "").map_err(cannot)?;
+    }
+    dataset.close().map_err(cannot)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,7 @@
 //! | `barrier_areas` | barrier_id, class (the barriers mapped as areas: water, a planner's barrier polygons) |
 //! | `protected_land` | protected_id, class, matched_by, protected, housing_not_estate (the profile's `[[protected_land]]` areas) |
 //! | `gates` | gate_id, kind, access |
-//! | `network` | way_id, name, highway, access, foot |
+//! | `network` | way_id, name, highway, access, foot, sidewalk |
 //! | `boundaries` | boundary_id, name, level |
 //! | `rejects` | source, layer, source_id, reason |
 //!
@@ -288,15 +288,35 @@ pub fn network_layer(ways: &[Way], crs: WorkingCrs) -> Result<Layer> {
     let mut layer = Layer::new(
         "network",
         GeometryKind::Line,
-        &[("way_id", FieldType::Text), ("name", FieldType::Text), ("highway", FieldType::Text), ("access", FieldType::Text), ("foot", FieldType::Text)],
+        &[
+            ("way_id", FieldType::Text),
+            ("name", FieldType::Text),
+            ("highway", FieldType::Text),
+            ("access", FieldType::Text),
+            ("foot", FieldType::Text),
+            ("sidewalk", FieldType::Text),
+        ],
     );
     let geometries = wgs84_geometries(ways, crs, "network", |w| Geometry::LineString(w.line.clone()))?;
     for (w, g) in ways.iter().zip(geometries) {
         let mut values = vec![text(&w.id)];
         values.extend(TAGS.iter().map(|k| Value::from(w.tags.get(*k).cloned())));
+        values.push(Value::from(sidewalk_value(&w.tags)));
         layer.push(Some(g), values);
     }
     Ok(layer)
+}
+
+/// The `sidewalk` field of the `network` layer: the side of a `sidewalk:both|left|right=yes` tag when
+/// there is one, else the `sidewalk` tag. The walk rules ([`crate::network::walk_rules`]) read a way
+/// with either as having a sidewalk, so the layer read back walks like the map (a motorway or trunk
+/// with a sidewalk stays walkable) in one field a Shapefile can hold.
+fn sidewalk_value(tags: &std::collections::BTreeMap<String, String>) -> Option<String> {
+    ["both", "left", "right"]
+        .into_iter()
+        .find(|side| tags.get(&format!("sidewalk:{side}")).is_some_and(|v| v == "yes"))
+        .map(str::to_string)
+        .or_else(|| tags.get("sidewalk").cloned())
 }
 
 /// The `boundaries` layer.
@@ -471,6 +491,11 @@ mod tests {
         let kinds: Vec<GeometryKind> = layers.iter().map(|l| l.geometry).collect();
         use GeometryKind::{Any, Line, Point as Pt, Polygon as Pg};
         assert_eq!(kinds, [Pg, Pg, Pt, Pg, Pg, Line, Pg, Pt, Line, Pg, Pg, Any]);
-        assert_eq!(layers[8].features[0].values, vec![Value::from("w"), Value::Null, Value::from("footway"), Value::Null, Value::Null]);
+        assert_eq!(layers[8].features[0].values, vec![Value::from("w"), Value::Null, Value::from("footway"), Value::Null, Value::Null, Value::Null]);
+        // sidewalk: a side tagged `sidewalk:<side>=yes` wins over `sidewalk`, so the walk rules read the same.
+        let tags = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<std::collections::BTreeMap<_, _>>();
+        assert_eq!(sidewalk_value(&tags(&[("sidewalk", "no"), ("sidewalk:left", "yes")])).as_deref(), Some("left"));
+        assert_eq!(sidewalk_value(&tags(&[("sidewalk", "separate")])).as_deref(), Some("separate"));
+        assert_eq!(sidewalk_value(&tags(&[("sidewalk:right", "no")])), None);
     }
 }

@@ -71,7 +71,9 @@ mod tests {
         let json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&written[0]).unwrap()).unwrap();
         let features = json["features"].as_array().unwrap();
         assert_eq!(features.len(), 2);
-        assert_eq!(features[0]["geometry"]["coordinates"], serde_json::json!([118.78, 32.04]));
+        // (668069.39, 3546254.68) is (118.78, 32.04) to the centimetre.
+        let lon_lat: Vec<f64> = features[0]["geometry"]["coordinates"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        assert!((lon_lat[0] - 118.78).abs() < 1e-7 && (lon_lat[1] - 32.04).abs() < 1e-7, "{lon_lat:?}");
         assert!(features[1]["geometry"].is_null());
         assert_eq!(features[1]["properties"]["source_id"], "b");
         let csv = std::fs::read_to_string(&written[1]).unwrap();

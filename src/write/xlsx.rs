@@ -236,6 +236,12 @@ fn write_findings(sheet: &mut Worksheet, path: &Path, catalogue: &Catalogue, fin
 /// The workbook's bytes: one sheet per entry of [`SHEETS`], each from the layer of that name in `layers`
 /// (a layer missing gives an empty sheet with no columns), then the data-quality findings sheet.
 pub fn plan_workbook(path: &Path, lang: Lang, profile: &Profile, layers: &[&Layer], findings: &[String]) -> Result<Vec<u8>> {
+    plan_workbook_with_about(path, lang, profile, layers, findings, None)
+}
+
+/// [`plan_workbook`], with a last sheet 说明 / About saying how the plan was made (the run's provenance:
+/// version, command line, profile and input checksums, CRS, date) when `about` is given.
+pub fn plan_workbook_with_about(path: &Path, lang: Lang, profile: &Profile, layers: &[&Layer], findings: &[String], about: Option<&crate::provenance::Provenance>) -> Result<Vec<u8>> {
     let catalogue = Catalogue::of(lang);
     let mut workbook = Workbook::new();
     // A fixed creation date: the same plan gives the same bytes (the file's own time says when it was written).
@@ -255,13 +261,33 @@ pub fn plan_workbook(path: &Path, lang: Lang, profile: &Profile, layers: &[&Laye
     let sheet = workbook.add_worksheet();
     sheet.set_name(catalogue.tr("xlsx.sheet.quality_summary")).map_err(|e| xlsx_error(path, e))?;
     write_findings(sheet, path, catalogue, findings)?;
+    if let Some(provenance) = about {
+        let fail = |e| xlsx_error(path, e);
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(catalogue.tr("xlsx.sheet.about")).map_err(fail)?;
+        sheet.write_with_format(0, 0, catalogue.tr("provenance.title"), &Format::new().set_bold()).map_err(fail)?;
+        let rows = provenance.rows();
+        for (r, (key, value)) in rows.iter().enumerate() {
+            let row = (r + 1) as u32;
+            sheet.write(row, 0, catalogue.tr(key)).map_err(fail)?;
+            sheet.write(row, 1, value.as_str()).map_err(fail)?;
+        }
+        sheet.write((rows.len() + 2) as u32, 0, catalogue.tr("provenance.rerun")).map_err(fail)?;
+        sheet.set_column_width(0, 28.0).map_err(fail)?;
+        sheet.set_column_width(1, 100.0).map_err(fail)?;
+    }
     workbook.save_to_buffer().map_err(|e| xlsx_error(path, e))
 }
 
 /// Write the workbook at `dir/<workbook_file_name(lang)>`, atomically; returns its path.
 pub fn write_plan_workbook(dir: &Path, lang: Lang, profile: &Profile, layers: &[&Layer], findings: &[String]) -> Result<std::path::PathBuf> {
+    write_plan_workbook_with_about(dir, lang, profile, layers, findings, None)
+}
+
+/// [`write_plan_workbook`] with the About sheet ([`plan_workbook_with_about`]).
+pub fn write_plan_workbook_with_about(dir: &Path, lang: Lang, profile: &Profile, layers: &[&Layer], findings: &[String], about: Option<&crate::provenance::Provenance>) -> Result<std::path::PathBuf> {
     let path = dir.join(workbook_file_name(lang));
-    let bytes = plan_workbook(&path, lang, profile, layers, findings)?;
+    let bytes = plan_workbook_with_about(&path, lang, profile, layers, findings, about)?;
     atomic::write_bytes_atomically(&path, &bytes)?;
     Ok(path)
 }

@@ -59,6 +59,7 @@ pub(super) fn build(kind: LayerKind, raw: &RawLayer, fields: ResolvedFields, ear
         data: LayerData::empty(kind),
         rejects: Vec::new(),
         seen_ids: HashMap::new(),
+        facility_rows: HashMap::new(),
         repaired: 0,
     };
     for ((feature, early), shaped) in raw.features.iter().zip(early_rejects).zip(shaped) {
@@ -94,6 +95,8 @@ struct Builder<'a> {
     rejects: Vec<Reject>,
     /// id → position of the feature that holds it.
     seen_ids: HashMap<String, usize>,
+    /// Facility id → positions of its rows (one per category) in `data`.
+    facility_rows: HashMap<String, Vec<usize>>,
     repaired: usize,
 }
 
@@ -119,8 +122,20 @@ impl Builder<'_> {
                 Shaped::Barrier(g) => g.clone(),
             }
         };
-        if let Some(first) = self.seen_ids.get(&id) {
-            let reason = format!("duplicate id `{id}`: feature #{first} has it too and was kept");
+        if let Some(&first) = self.seen_ids.get(&id) {
+            // A facility of several categories may come as one row per category (as `extract` writes
+            // it): a row with a kept facility's id, the same geometry and only new categories joins it.
+            if self.kind == LayerKind::Facilities {
+                match self.join_facility_row(feature, &id, &shape) {
+                    Ok(()) => return,
+                    Err(why) => {
+                        let reason = format!("duplicate id `{id}`: feature #{first} has it too and was kept; this is feature #{} ({why})", feature.index);
+                        self.reject(&id, reason, Some(geometry_of(&shape)));
+                        return;
+                    }
+                }
+            }
+            let reason = format!("duplicate id `{id}`: feature #{first} has it too and was kept; this is feature #{}", feature.index);
             self.reject(&id, reason, Some(geometry_of(&shape)));
             return;
         }
@@ -138,6 +153,62 @@ impl Builder<'_> {
                 self.reject(&id, reason, Some(g));
             }
         }
+    }
+
+    /// Join a further row of an already kept facility: same geometry, same name and capacity, and
+    /// categories it does not have yet. `Err` says why the row is a duplicate instead.
+    fn join_facility_row(&mut self, feature: &RawFeature, id: &str, shape: &Shaped) -> std::result::Result<(), String> {
+        let geometry = match shape {
+            Shaped::Point(p) => FacilityGeometry::Point(*p),
+            Shaped::Polygons(mp) => FacilityGeometry::Area(mp.clone()),
+            _ => return Err("wrong geometry type for a facility".to_string()),
+        };
+        let name = self.text(feature, &self.fields.name);
+        let categories = self.facility_categories(feature)?;
+        let capacity = number_value(feature.properties.get("capacity")).map_err(|e| format!("capacity: {e}"))?;
+        let LayerData::Facilities(kept) = &mut self.data else { return Err("not a facility layer".to_string()) };
+        let positions = self.facility_rows.entry(id.to_string()).or_default();
+        let rows: Vec<&Facility> = positions.iter().filter_map(|&i| kept.get(i)).collect();
+        let Some(first) = rows.first() else { return Err("the kept feature was rejected".to_string()) };
+        if first.geometry != geometry {
+            return Err("a different geometry".to_string());
+        }
+        if first.name != name || first.capacity != capacity {
+            return Err("a different name or capacity".to_string());
+        }
+        if let Some(repeated) = categories.iter().find(|c| rows.iter().any(|f| &f.category == *c)) {
+            return Err(format!("category `{repeated}` again"));
+        }
+        let template = (*first).clone();
+        for category in categories {
+            positions.push(kept.len());
+            kept.push(Facility { category, ..template.clone() });
+        }
+        Ok(())
+    }
+
+    /// A facility row's categories (profile keys), from the category field split at `;` and similar.
+    fn facility_categories(&self, f: &RawFeature) -> std::result::Result<Vec<String>, String> {
+        let Some(value) = self.text(f, &self.fields.category) else {
+            return Err("no category".to_string());
+        };
+        let mut categories = Vec::new();
+        for part in value.split([';', '；', ',', '，', '、', '|']).map(str::trim).filter(|p| !p.is_empty()) {
+            match self.profile.find_category(part).map(|i| &self.profile.categories[i]) {
+                Some(c) => {
+                    if !categories.contains(&c.key) {
+                        categories.push(c.key.clone());
+                    }
+                }
+                None => {
+                    return Err(format!("unknown category `{part}`; accepted are the profile's keys, names and aliases, e.g. {}", self.profile.category_names_zh()));
+                }
+            }
+        }
+        if categories.is_empty() {
+            return Err("no category".to_string());
+        }
+        Ok(categories)
     }
 
     /// Build the model object(s); on a bad attribute give back the reason and the shape.
@@ -158,6 +229,7 @@ impl Builder<'_> {
                     Some(y) => return Err((format!("built_year {y} is not a year between 1800 and {} (the current year)", current_year()), Shaped::Polygons(polygon))),
                     None => None,
                 };
+                let survey = survey_attributes(f).map_err(|e| (e, Shaped::Polygons(polygon.clone())))?;
                 let size = self.profile.population.household_size;
                 let (population, households, population_source) = match (population, households) {
                     (Some(p), Some(h)) => (p, h, PopulationSource::Layer),
@@ -177,7 +249,7 @@ impl Builder<'_> {
                         floor_area_m2: 0.0,
                         n_buildings: 0,
                         built_year,
-                        survey: SurveyAttributes::default(),
+                        survey,
                         notes: Default::default(),
                     });
                 }
@@ -188,28 +260,10 @@ impl Builder<'_> {
                     Shaped::Polygons(mp) => FacilityGeometry::Area(mp.clone()),
                     _ => return Err(("wrong geometry type for a facility".to_string(), shape)),
                 };
-                let Some(value) = self.text(f, &self.fields.category) else {
-                    return Err(("no category".to_string(), shape));
+                let categories = match self.facility_categories(f) {
+                    Ok(c) => c,
+                    Err(reason) => return Err((reason, shape)),
                 };
-                let mut categories = Vec::new();
-                for part in value.split([';', '；', ',', '，', '、', '|']).map(str::trim).filter(|p| !p.is_empty()) {
-                    match self.profile.find_category(part).map(|i| &self.profile.categories[i]) {
-                        Some(c) => {
-                            if !categories.contains(&c.key) {
-                                categories.push(c.key.clone());
-                            }
-                        }
-                        None => {
-                            return Err((
-                                format!("unknown category `{part}`; accepted are the profile's keys, names and aliases, e.g. {}", self.profile.category_names_zh()),
-                                shape,
-                            ));
-                        }
-                    }
-                }
-                if categories.is_empty() {
-                    return Err(("no category".to_string(), shape));
-                }
                 let capacity = match number_value(f.properties.get("capacity")) {
                     Ok(c) => c,
                     Err(e) => return Err((format!("capacity: {e}"), shape)),
@@ -218,7 +272,9 @@ impl Builder<'_> {
                     return Err(("capacity is negative".to_string(), shape));
                 }
                 if let LayerData::Facilities(v) = &mut self.data {
+                    let positions = self.facility_rows.entry(id.to_string()).or_default();
                     for category in categories {
+                        positions.push(v.len());
                         v.push(Facility { id: id.to_string(), name: name.clone(), category, geometry: geometry.clone(), capacity, matched_by: "layer".to_string() });
                     }
                 }
@@ -312,6 +368,24 @@ pub fn year_of_unix_day(days: i64) -> i32 {
     let mp = (5 * doy + 2) / 153;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     (yoe + era * 400 + i64::from(month <= 2)) as i32
+}
+
+/// The survey attributes an estates layer may carry (as `extract` writes them, or a planner's own columns):
+/// `consent_share`, `consulted_share`, `agree_share` (0..=1), `previously_funded`, `to_be_demolished`
+/// (yes/no), `estate_type` (text). Absent or null fields stay unknown.
+fn survey_attributes(f: &RawFeature) -> std::result::Result<SurveyAttributes, String> {
+    let mut survey = SurveyAttributes::default();
+    for (field, slot) in [("consent_share", &mut survey.consent_share), ("consulted_share", &mut survey.consulted_share), ("agree_share", &mut survey.agree_share)] {
+        let share = number_value(f.properties.get(field)).map_err(|e| format!("{field}: {e}"))?;
+        if share.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
+            return Err(format!("{field} {} is not a share between 0 and 1", share.unwrap_or_default()));
+        }
+        *slot = share;
+    }
+    survey.previously_funded = bool_value(f.properties.get("previously_funded")).map_err(|e| format!("previously_funded: {e}"))?;
+    survey.to_be_demolished = bool_value(f.properties.get("to_be_demolished")).map_err(|e| format!("to_be_demolished: {e}"))?;
+    survey.estate_type = f.text("estate_type");
+    Ok(survey)
 }
 
 #[cfg(test)]

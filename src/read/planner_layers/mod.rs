@@ -226,6 +226,8 @@ pub fn planner_layer_from_raw(
     input_coords: InputCoords,
     profile: &Profile,
 ) -> Result<(LayerData, Vec<Reject>)> {
+    // 1b. A Shapefile cuts field names to 10 characters: give the engine's own names back.
+    let raw = restore_shapefile_field_names(raw);
     // 2. Fields.
     let fields = fields::resolve_fields(kind, &raw, fields, profile)?;
     // 3. Coordinates: lon/lat sanity and Chinese web-map datums.
@@ -236,6 +238,48 @@ pub fn planner_layer_from_raw(
     let shaped = geometry_checks::projected_shapes(kind, &raw, geometries, *crs)?;
     // 6. Ids, duplicates, attributes, in file order.
     Ok(attributes::build(kind, &raw, fields, early_rejects, shaped, profile))
+}
+
+/// The field names the engine writes (and reads) that are longer than a dBase field name (10 bytes).
+pub const LONG_FIELD_NAMES: [&str; 10] = [
+    "facility_id",
+    "building_id",
+    "boundary_id",
+    "population_source",
+    "floor_area_m2",
+    "consent_share",
+    "consulted_share",
+    "previously_funded",
+    "to_be_demolished",
+    "estate_type",
+];
+
+/// A Shapefile (dBase) holds field names of at most 10 bytes, and GDAL cuts longer ones (`facility_id`
+/// becomes `facility_i`). In a layer read from a `.shp`, a field named as the first 10 characters of one
+/// of [`LONG_FIELD_NAMES`] is read under its full name when the layer has no field of that name.
+/// (`population_source` cut to `population` collides with `population`; GDAL then names it `populati_1`,
+/// which is left alone: the source is recomputed anyway.)
+fn restore_shapefile_field_names(mut raw: RawLayer) -> RawLayer {
+    let is_shapefile = raw.path.extension().is_some_and(|e| e.eq_ignore_ascii_case("shp") || e.eq_ignore_ascii_case("dbf"));
+    if !is_shapefile {
+        return raw;
+    }
+    let renames: Vec<(String, &str)> = LONG_FIELD_NAMES
+        .iter()
+        .map(|full| (full.chars().take(10).collect::<String>(), *full))
+        .filter(|(short, full)| raw.has_property(short) && !raw.has_property(full) && short != "population")
+        .collect();
+    if renames.is_empty() {
+        return raw;
+    }
+    for feature in &mut raw.features {
+        for (short, full) in &renames {
+            if let Some(v) = feature.properties.remove(short) {
+                feature.properties.insert((*full).to_string(), v);
+            }
+        }
+    }
+    raw
 }
 
 #[cfg(test)]
@@ -272,6 +316,32 @@ mod tests {
         let out = planner_layer_from_raw(kind, layer(features), &LayerFields::default(), &mut crs, InputCoords::Wgs84, &Profile::default_profile()).unwrap();
         assert_eq!(crs, Some(WorkingCrs { epsg: 32650 }));
         out
+    }
+
+    #[test]
+    fn facility_rows_of_one_id_join_when_only_the_category_differs() {
+        let point = |lon: f64| json!({"type":"Point","coordinates":[lon,32.04]});
+        let (data, rejects) = run(
+            LayerKind::Facilities,
+            vec![
+                // One school of two categories as `extract` writes it: two rows, one id, one point.
+                feature(0, point(118.78), json!({"facility_id":"s1","category":"primary_school","name":"一中"})),
+                feature(1, point(118.78), json!({"facility_id":"s1","category":"middle_school","name":"一中"})),
+                // The same category again: a duplicate.
+                feature(2, point(118.78), json!({"facility_id":"s1","category":"middle_school","name":"一中"})),
+                // Another place with the id of s1: a duplicate, whatever its category.
+                feature(3, point(118.79), json!({"facility_id":"s1","category":"kindergarten","name":"一中"})),
+                // A list field in one row.
+                feature(4, point(118.80), json!({"facility_id":"s2","category":"kindergarten;elderly_care"})),
+            ],
+        );
+        let LayerData::Facilities(facilities) = data else { panic!("facilities expected") };
+        let pairs: Vec<(&str, &str)> = facilities.iter().map(|f| (f.id.as_str(), f.category.as_str())).collect();
+        assert_eq!(pairs, [("s1", "primary_school"), ("s1", "middle_school"), ("s2", "kindergarten"), ("s2", "elderly_care")]);
+        let reasons: Vec<&str> = rejects.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
+        assert!(reasons[0].starts_with("duplicate id `s1`: feature #0 has it too and was kept; this is feature #2") && reasons[0].contains("middle_school"), "{reasons:?}");
+        assert!(reasons[1].contains("this is feature #3") && reasons[1].contains("different geometry"), "{reasons:?}");
     }
 
     #[test]

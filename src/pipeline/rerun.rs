@@ -1,0 +1,122 @@
+//! `lifecircle rerun RUN.json --out DIR`: repeat a run from its provenance (the `provenance` member of
+//! `summary.json`, `extract.json`, `coverage.json`, `bundle.json` or `sites.json`, see
+//! [`crate::provenance`]) into a new folder.
+//!
+//! Before anything runs, every input file is checked against the size and SHA-256 the run recorded, and so
+//! is the rule profile (a `--profile` file, or the profile embedded in the binary); a file that changed or
+//! is gone stops the rerun with a message naming it (exit 2) — unless `--force`, which runs anyway and
+//! says, in the log and in the new run's provenance, which inputs differ. A different lifecircle version
+//! or commit is reported, not refused: the point of a rerun is to see whether the answer still holds.
+//!
+//! The command line is the recorded one, with its `--out` replaced by the new folder, run in the recorded
+//! working directory (relative input paths mean what they meant then). The new run's provenance records
+//! that command line.
+
+use crate::error::{Error, Result};
+use crate::provenance::{self, Provenance, file_sha256};
+use std::path::{Path, PathBuf};
+
+/// What [`prepare_rerun`] found: the arguments to run and the inputs that no longer match.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rerun {
+    /// The recorded command line (program name first) with `--out` replaced.
+    pub args: Vec<String>,
+    /// The recorded working directory.
+    pub working_directory: PathBuf,
+    /// One line per input that changed or is missing (empty when all match).
+    pub changed: Vec<String>,
+    /// The recorded provenance.
+    pub recorded: Provenance,
+}
+
+/// Read a run's JSON, check its inputs, and build the command line that repeats it into `out`.
+/// Changed inputs are an [`Error::Input`] naming the first such file unless `force`.
+pub fn prepare_rerun(run_json: &Path, out: &Path, force: bool) -> Result<Rerun> {
+    let text = std::fs::read_to_string(run_json).map_err(|e| Error::input(run_json, format!("cannot be read: {e}"), "give the summary.json (or extract.json, coverage.json ...) of an earlier run"))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| Error::input(run_json, format!("is not JSON: {e}"), "give the summary.json of an earlier run"))?;
+    let Some(member) = json.get("provenance") else {
+        return Err(Error::input(run_json, "has no `provenance` member: it was written by a lifecircle without provenance, or is not a run's JSON", "give the summary.json (plan) or extract.json / coverage.json / bundle.json / sites.json of a run"));
+    };
+    let recorded: Provenance = serde_json::from_value(member.clone()).map_err(|e| Error::input(run_json, format!("its `provenance` cannot be read: {e}"), "give an unedited summary.json"))?;
+    let working_directory = PathBuf::from(&recorded.working_directory);
+    let resolve = |p: &str| -> PathBuf {
+        let path = PathBuf::from(p);
+        if path.is_absolute() { path } else { working_directory.join(path) }
+    };
+    let mut changed = Vec::new();
+    for input in &recorded.inputs {
+        let path = resolve(&input.path);
+        match file_sha256(&path) {
+            Ok((size, sha)) if sha == input.sha256 && size == input.size_bytes => {}
+            Ok((size, sha)) => changed.push(format!(
+                "{} (--{}) changed since the run: it had {} bytes, SHA-256 {}; it now has {size} bytes, SHA-256 {sha}",
+                path.display(),
+                input.role.replace('_', "-"),
+                input.size_bytes,
+                input.sha256
+            )),
+            Err(_) => changed.push(format!("{} (--{}) is gone: the run read it ({} bytes, SHA-256 {})", path.display(), input.role.replace('_', "-"), input.size_bytes, input.sha256)),
+        }
+    }
+    if recorded.profile.source == "embedded" {
+        let now = provenance::sha256_hex(crate::profile::DEFAULT_PROFILE_TOML.as_bytes());
+        if now != recorded.profile.sha256 {
+            changed.push(format!(
+                "the profile embedded in this lifecircle ({}) differs from the one the run used: SHA-256 {} then, {now} now",
+                env!("CARGO_PKG_VERSION"),
+                recorded.profile.sha256
+            ));
+        }
+    }
+    if let Some(first) = changed.first()
+        && !force
+    {
+        let all = if changed.len() > 1 { format!(" ({} inputs differ: {})", changed.len(), changed.join("; ")) } else { String::new() };
+        return Err(Error::input(run_json, format!("cannot be repeated as it was: {first}{all}"), "restore the original input files, or add --force to run on the files as they are now (the new run records what differs)"));
+    }
+    let args = replace_out(&recorded.command_line, out).ok_or_else(|| Error::input(run_json, "its command line has no --out", "give the JSON of a run of extract, coverage, bundle, sites or plan"))?;
+    if args.get(1).is_some_and(|a| a == "batch") {
+        return Err(Error::input(run_json, "records a batch run; rerun repeats one run", "rerun one area's summary.json, or run the batch again"));
+    }
+    Ok(Rerun { args, working_directory, changed, recorded })
+}
+
+/// `args` with the value of `--out` (as `--out DIR` or `--out=DIR`) replaced by `out`; `None` without one.
+fn replace_out(args: &[String], out: &Path) -> Option<Vec<String>> {
+    let out_text = out.display().to_string();
+    let mut replaced = false;
+    let mut result = Vec::with_capacity(args.len());
+    let mut k = 0;
+    while k < args.len() {
+        let a = &args[k];
+        if a == "--out" && k + 1 < args.len() {
+            result.push(a.clone());
+            result.push(out_text.clone());
+            replaced = true;
+            k += 2;
+            continue;
+        }
+        if a.starts_with("--out=") {
+            result.push(format!("--out={out_text}"));
+            replaced = true;
+        } else {
+            result.push(a.clone());
+        }
+        k += 1;
+    }
+    replaced.then_some(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_is_replaced_in_both_spellings() {
+        let args: Vec<String> = ["lifecircle", "plan", "--osm", "a.pbf", "--out", "old", "-q"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(replace_out(&args, Path::new("/new")).unwrap(), ["lifecircle", "plan", "--osm", "a.pbf", "--out", "/new", "-q"]);
+        let args: Vec<String> = ["lifecircle", "coverage", "--out=old"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(replace_out(&args, Path::new("n")).unwrap(), ["lifecircle", "coverage", "--out=n"]);
+        assert!(replace_out(&args[..2], Path::new("n")).is_none());
+    }
+}
