@@ -16,6 +16,7 @@
 
 pub mod china;
 pub mod detect;
+pub mod gauss_kruger;
 
 use crate::error::{Error, Result};
 use geo::MapCoordsInPlace;

@@ -59,11 +59,11 @@ pub use geometry_checks::{MIN_POLYGON_AREA_M2, MIN_POLYGON_WIDTH_M};
 
 use crate::crs::WorkingCrs;
 use crate::crs::china::InputCoords;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Barrier, Boundary, Building, Dataset, Estate, Facility, Gate, Parcel, Reject, Way};
 use crate::profile::Profile;
 use crate::read::raw_layer::RawLayer;
-use crate::read::{gdal_vector, geojson};
+use crate::read::{gdal_vector, geojson, layer_options};
 use std::path::Path;
 
 /// Which model type a layer is read as.
@@ -204,7 +204,8 @@ pub fn read_raw_layer(spec: &Path) -> Result<RawLayer> {
 
 /// Read a planner's layer file into model objects in the working CRS (choosing it if `crs` is `None`),
 /// with the rejects. Errors are about the layer as a whole (unreadable file, missing field, swapped
-/// coordinates ...); problems of single features are rejects.
+/// coordinates ...); problems of single features are rejects. `path` may carry per-layer options
+/// (`FILE|id=id|coords=gcj02|scheme=amap`, [`crate::read::layer_options`]) over `fields` and `input_coords`.
 pub fn read_planner_layer(
     kind: LayerKind,
     path: &Path,
@@ -213,8 +214,60 @@ pub fn read_planner_layer(
     input_coords: InputCoords,
     profile: &Profile,
 ) -> Result<(LayerData, Vec<Reject>)> {
-    let raw = read_raw_layer(path)?;
-    planner_layer_from_raw(kind, raw, fields, crs, input_coords, profile)
+    read_planner_layer_near(kind, path, fields, crs, input_coords, profile, None)
+}
+
+/// [`read_planner_layer`] knowing where the rest of the data lies (`reference`, longitude/latitude of
+/// the layers read before): a projected layer without CRS gets a hint naming its Gauss-Krüger zone, and
+/// one whose declared zone puts it far from the rest (a zone 3° or 6° off) is refused naming the zone
+/// that fits.
+pub fn read_planner_layer_near(
+    kind: LayerKind,
+    path: &Path,
+    fields: &LayerFields,
+    crs: &mut Option<WorkingCrs>,
+    input_coords: InputCoords,
+    profile: &Profile,
+    reference: Option<geo_types::Coord<f64>>,
+) -> Result<(LayerData, Vec<Reject>)> {
+    let (file, options) = layer_options::split_layer_options(path)?;
+    let declared_crs = options.crs.as_deref().map(|c| declared_source_crs(path, c)).transpose()?;
+    let has_options = options != layer_options::LayerOptions::default();
+    let raw = if has_options || reference.is_some() {
+        let is_geojson = !file.to_string_lossy().contains('|') && file.extension().is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"));
+        if is_geojson && options.where_clause.is_none() {
+            let mut raw = geojson::read_geojson(&file)?;
+            if let Some(c) = declared_crs.clone() {
+                raw.crs = c;
+                raw.crs_assumed = false;
+            }
+            raw
+        } else {
+            let read = gdal_vector::ReadOptions { where_clause: options.where_clause.clone(), declared_crs: declared_crs.clone(), reference_lon_lat: reference };
+            gdal_vector::read_vector_with(&file, &read)?
+        }
+    } else {
+        read_raw_layer(&file)?
+    };
+    if let crate::read::raw_layer::SourceCrs::Epsg(epsg) = raw.crs
+        && let Some(extent) = raw.bounding_rect()
+        && let Some(problem) = crate::crs::gauss_kruger::declared_crs_misfit(epsg, extent, reference)
+    {
+        let said = if declared_crs.is_some() { "the layer option crs= declares" } else { "the file declares" };
+        return Err(Error::input(&raw.path, format!("{said} EPSG:{epsg}, which cannot hold the layer's coordinates: {problem}"), "declare the CRS the data was drawn in: FILE|crs=EPSG:nnnn (the zone that fits, above)"));
+    }
+    let fields = options.fields_over(fields);
+    planner_layer_from_raw_with(kind, raw, &fields, crs, options.coords.unwrap_or(input_coords), profile, options.scheme)
+}
+
+/// The CRS of a `crs=` layer option (`EPSG:4548` or `4548`), checked with PROJ.
+fn declared_source_crs(spec: &Path, text: &str) -> Result<crate::read::raw_layer::SourceCrs> {
+    use crate::read::raw_layer::SourceCrs;
+    let digits = text.trim().trim_start_matches("EPSG:").trim_start_matches("epsg:");
+    let bad = || Error::Usage(format!("{}: crs={text}: expected EPSG:nnnn that PROJ knows, e.g. crs=EPSG:4548 (CGCS2000 3° Gauss-Krüger CM 117°E) or crs=EPSG:4490 (CGCS2000 longitude/latitude)", spec.display()));
+    let code: u32 = digits.parse().map_err(|_| bad())?;
+    crate::crs::Transformer::new(&format!("EPSG:{code}"), "EPSG:4326").map_err(|_| bad())?;
+    Ok(if code == 4326 { SourceCrs::Wgs84 } else { SourceCrs::Epsg(code) })
 }
 
 /// Turn a [`RawLayer`] into model objects (see the module doc for the steps).
@@ -226,8 +279,22 @@ pub fn planner_layer_from_raw(
     input_coords: InputCoords,
     profile: &Profile,
 ) -> Result<(LayerData, Vec<Reject>)> {
+    planner_layer_from_raw_with(kind, raw, fields, crs, input_coords, profile, None)
+}
+
+/// [`planner_layer_from_raw`] reading categories (facilities) and estate types (estates) in a map
+/// provider's scheme (`scheme=amap|baidu`, the profile's `[[scheme.*]]` tables).
+pub fn planner_layer_from_raw_with(
+    kind: LayerKind,
+    raw: RawLayer,
+    fields: &LayerFields,
+    crs: &mut Option<WorkingCrs>,
+    input_coords: InputCoords,
+    profile: &Profile,
+    scheme: Option<crate::profile::CategoryScheme>,
+) -> Result<(LayerData, Vec<Reject>)> {
     // 2. Fields.
-    let fields = fields::resolve_fields(kind, &raw, fields, profile)?;
+    let fields = fields::resolve_fields(kind, &raw, fields, profile, scheme)?;
     // 3. Coordinates: lon/lat sanity and Chinese web-map datums.
     let (geometries, early_rejects) = coordinates::checked_coordinates(&raw, input_coords)?;
     // 4. Working CRS.
