@@ -32,6 +32,19 @@ pub struct Cli {
     /// aliases): zh 简体中文, en English. Field names, CSV headers, summary.json keys and logs stay English.
     #[arg(long, value_enum, default_value_t = Lang::Zh, global = true)]
     pub lang: Lang,
+    /// CRS of the GeoPackage outputs: EPSG:nnnn, `cgcs2000` (the CGCS2000 3° Gauss-Krüger zone of the
+    /// data's centre, EPSG:4534-4554, easting 500 km at the meridian) or `cgcs2000-zone-prefix` (the same
+    /// zone with its number in the easting, EPSG:4513-4533). GeoJSON stays WGS 84 (RFC 7946). There is
+    /// no Shapefile output: open the GeoPackage, or convert it with ogr2ogr.
+    #[arg(long, global = true, value_name = "EPSG:nnnn|cgcs2000|cgcs2000-zone-prefix")]
+    pub out_crs: Option<String>,
+}
+
+impl Cli {
+    /// The parsed `--out-crs`.
+    fn out_crs(&self) -> Result<Option<crate::crs::gauss_kruger::OutCrs>> {
+        self.out_crs.as_deref().map(|s| s.parse().map_err(Error::Usage)).transpose()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -482,6 +495,7 @@ impl OutputArgs {
     fn spec(&self, lang: Lang) -> OutputSpec {
         OutputSpec {
             lang,
+            out_crs: None,
             dir: self.out.clone(),
             format: match self.format {
                 FormatArg::Geojson => OutputFormat::GeoJson,
@@ -505,12 +519,13 @@ fn init_logging(cli: &Cli) {
 
 /// Run a parsed command line.
 pub fn run(cli: &Cli) -> Result<()> {
+    let out_crs = cli.out_crs()?;
     match &cli.command {
-        Command::Extract(a) => pipeline::extract(&a.input.spec(), &a.output.spec(cli.lang)).map(|_| ()),
-        Command::Coverage(a) => pipeline::coverage(&a.input.spec(), &a.output.spec(cli.lang), &a.coverage.options()?).map(|_| ()),
+        Command::Extract(a) => pipeline::extract(&a.input.spec(), &OutputSpec { out_crs, ..a.output.spec(cli.lang) }).map(|_| ()),
+        Command::Coverage(a) => pipeline::coverage(&a.input.spec(), &OutputSpec { out_crs, ..a.output.spec(cli.lang) }, &a.coverage.options()?).map(|_| ()),
         Command::Plan(a) => {
             let opts = a.plan.options()?;
-            let out = OutputSpec { dir: a.out.clone(), format: OutputFormat::GeoPackage, lang: cli.lang };
+            let out = OutputSpec { dir: a.out.clone(), format: OutputFormat::GeoPackage, lang: cli.lang, out_crs: cli.out_crs()? };
             let show_progress = !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
             let summary = pipeline::plan(&a.input.spec(), &out, &opts, show_progress)?;
             if !cli.quiet {
@@ -525,7 +540,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         }
         Command::Batch(a) => {
             let opts = a.plan.options()?;
-            let out = OutputSpec { dir: a.out.clone(), format: OutputFormat::GeoPackage, lang: cli.lang };
+            let out = OutputSpec { dir: a.out.clone(), format: OutputFormat::GeoPackage, lang: cli.lang, out_crs: cli.out_crs()? };
             let outcomes = match (&a.areas, &a.inputs) {
                 (Some(areas), _) => crate::pipeline::batch::batch_areas(&a.input.spec(), areas, &a.area_id_field, &out, &opts)?,
                 (None, Some(dir)) => crate::pipeline::batch::batch_inputs(&a.input.spec(), dir, &out, &opts)?,
@@ -541,8 +556,8 @@ pub fn run(cli: &Cli) -> Result<()> {
                 Err(Error::Usage(format!("{} of {} areas failed ({}); their errors are in {}", failed.len(), outcomes.len(), failed.join(", "), a.out.join("batch_summary.csv").display())))
             }
         }
-        Command::Sites(a) => pipeline::sites(&a.input.spec(), &a.output.spec(cli.lang), &a.coverage.options()?, &a.siting.options()?).map(|_| ()),
-        Command::Bundle(a) => pipeline::bundle(&a.input.spec(), &a.output.spec(cli.lang), &a.bundle.options()?).map(|_| ()),
+        Command::Sites(a) => pipeline::sites(&a.input.spec(), &OutputSpec { out_crs, ..a.output.spec(cli.lang) }, &a.coverage.options()?, &a.siting.options()?).map(|_| ()),
+        Command::Bundle(a) => pipeline::bundle(&a.input.spec(), &OutputSpec { out_crs, ..a.output.spec(cli.lang) }, &a.bundle.options()?).map(|_| ()),
     }
 }
 

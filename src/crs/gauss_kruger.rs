@@ -219,3 +219,52 @@ mod tests {
         assert_eq!(guess_zone(rect(660_000.0, 10_000.0, 670_000.0, 20_000.0), None), None);
     }
 }
+
+/// The CRS the GeoPackage outputs are written in (`--out-crs`); GeoJSON stays WGS 84 (RFC 7946).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutCrs {
+    /// A projected CRS by EPSG code.
+    Epsg(u32),
+    /// The CGCS2000 3° Gauss-Krüger zone of the data's centre, with or without the zone number in the easting.
+    Cgcs2000 { zone_prefix: bool },
+}
+
+impl std::str::FromStr for OutCrs {
+    type Err = String;
+    /// `EPSG:4549`, `4549`, `cgcs2000` (EPSG:4534-4554) or `cgcs2000-zone-prefix` (EPSG:4513-4533).
+    fn from_str(s: &str) -> Result<OutCrs, String> {
+        let t = s.trim().to_ascii_lowercase();
+        match t.as_str() {
+            "cgcs2000" => return Ok(OutCrs::Cgcs2000 { zone_prefix: false }),
+            "cgcs2000-zone-prefix" => return Ok(OutCrs::Cgcs2000 { zone_prefix: true }),
+            _ => {}
+        }
+        let code: u32 = t
+            .trim_start_matches("epsg:")
+            .parse()
+            .map_err(|_| format!("--out-crs {s}: expected EPSG:nnnn, cgcs2000 (the 3° Gauss-Krüger zone of the data, EPSG:4534-4554) or cgcs2000-zone-prefix (EPSG:4513-4533)"))?;
+        Transformer::new("EPSG:4326", &format!("EPSG:{code}")).map_err(|_| format!("--out-crs {s}: PROJ does not know EPSG:{code}"))?;
+        Ok(OutCrs::Epsg(code))
+    }
+}
+
+impl OutCrs {
+    /// The EPSG code for data centred at `centre` (longitude/latitude).
+    ///
+    /// ```
+    /// use lifecircle::crs::gauss_kruger::OutCrs;
+    /// let nanjing = geo_types::coord! { x: 118.8, y: 32.05 };
+    /// assert_eq!("cgcs2000".parse::<OutCrs>().unwrap().epsg_for(nanjing), 4549);
+    /// assert_eq!("cgcs2000-zone-prefix".parse::<OutCrs>().unwrap().epsg_for(nanjing), 4528);
+    /// assert_eq!("EPSG:4548".parse::<OutCrs>().unwrap().epsg_for(nanjing), 4548);
+    /// ```
+    pub fn epsg_for(self, centre: Coord<f64>) -> u32 {
+        match self {
+            OutCrs::Epsg(code) => code,
+            OutCrs::Cgcs2000 { zone_prefix } => {
+                let cm = central_meridian_for(centre.x);
+                cgcs2000_gk_epsg(cm, zone_prefix).unwrap_or(if zone_prefix { 4513 } else { 4534 })
+            }
+        }
+    }
+}

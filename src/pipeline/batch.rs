@@ -157,7 +157,7 @@ fn run_area(area_id: &str, out: &OutputSpec, plan: impl FnOnce(&OutputSpec) -> R
     if let Some(figures) = read_back(&folder.join("summary.json")) {
         return outcome(AreaStatus::Skipped, Some(figures), None);
     }
-    let spec = OutputSpec { dir: folder.clone(), format: OutputFormat::GeoPackage, lang: out.lang };
+    let spec = OutputSpec { dir: folder.clone(), format: OutputFormat::GeoPackage, lang: out.lang, out_crs: out.out_crs };
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plan(&spec))) {
         Ok(Ok(summary)) => outcome(AreaStatus::Done, Some((&summary).into()), None),
         Ok(Err(e)) => {

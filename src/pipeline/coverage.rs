@@ -58,7 +58,7 @@ pub fn coverage(input: &InputSpec, out: &OutputSpec, opts: &CoverageOptions) -> 
     let layers = coverage::layers::coverage_layers(&run, &loaded.dataset, &loaded.profile, loaded.crs)?.into_vec();
     let csv = coverage::summary::summary_csv(&run.summary)?;
     let stage = atomic::StagingFolder::create(&out.dir)?;
-    let mut files = write_run_outputs(stage.path(), out.format, out.lang, &loaded, &layers, &[])?;
+    let mut files = write_run_outputs(stage.path(), out, &loaded, &layers, &[])?;
     files.push(write_text_file(stage.path(), "coverage.csv", &csv)?);
     if let Some(delta) = run.delta() {
         files.push(write_json_file(stage.path(), "delta.json", delta)?);

@@ -77,6 +77,28 @@ pub struct Loaded {
     pub survey: Option<SurveyReport>,
 }
 
+/// The centre (longitude/latitude) of what the dataset holds so far, for checking the next layer's
+/// Gauss-Krüger zone (`None` when it holds nothing).
+fn data_centre_lon_lat(dataset: &Dataset, crs: WorkingCrs) -> Option<geo_types::Coord<f64>> {
+    use geo::BoundingRect;
+    let boxes = dataset
+        .estates
+        .iter()
+        .filter_map(|e| e.polygon.bounding_rect())
+        .chain(dataset.ways.iter().filter_map(|w| w.line.bounding_rect()))
+        .chain(dataset.buildings.iter().filter_map(|b| b.footprint.bounding_rect()));
+    let (mut n, mut sx, mut sy) = (0.0, 0.0, 0.0);
+    for r in boxes {
+        n += 1.0;
+        sx += r.center().x;
+        sy += r.center().y;
+    }
+    if n == 0.0 {
+        return None;
+    }
+    crate::crs::Transformer::with_to_wgs84(crs, |t| t.coord(geo_types::Coord { x: sx / n, y: sy / n })).ok()?.ok()
+}
+
 /// Read every input named in `spec` into one dataset in the working CRS.
 pub fn load(spec: &InputSpec) -> Result<Loaded> {
     let started = Instant::now();
@@ -102,7 +124,8 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
         osm_stats = Some(extract.stats);
     }
     for (kind, path) in layer_files {
-        let (data, rejected) = planner_layers::read_planner_layer(kind, path, &spec.fields, &mut crs, spec.input_coords, &profile)?;
+        let reference = crs.and_then(|crs| data_centre_lon_lat(&dataset, crs));
+        let (data, rejected) = planner_layers::read_planner_layer_near(kind, path, &spec.fields, &mut crs, spec.input_coords, &profile, reference)?;
         if kind == LayerKind::Ways && data.is_empty() {
             // Walking distances need at least one line: an empty network is a wrong file, not a result.
             let problem = match rejected.first() {

@@ -88,7 +88,7 @@ fn plan_in_prepared_output(mut loaded: Loaded, input: &InputSpec, out: &OutputSp
     let loaded = &loaded;
     // Everything goes into a staging folder, moved into `out` once all is written (summary.json last).
     let stage = atomic::StagingFolder::create(&out.dir)?;
-    let paths = PlanPaths::in_stage(stage.path());
+    let paths = PlanPaths { out_crs: out.out_crs, ..PlanPaths::in_stage(stage.path()) };
     std::fs::create_dir_all(&paths.geojson_dir).map_err(|e| Error::output(&paths.geojson_dir, e))?;
     let wording = Wording::new(out.lang, &loaded.profile);
     std::thread::scope(|scope| {
