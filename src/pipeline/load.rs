@@ -134,6 +134,15 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
             };
             return Err(Error::input(path, problem, "give the walkable lines (LineString / MultiLineString) with --network, or drop --network to use only --osm"));
         }
+        if matches!(kind, LayerKind::Estates | LayerKind::Facilities) && data.is_empty() && !rejected.is_empty() {
+            // Every feature refused: a wrong field, scheme or datum, not a result to report as coverage.
+            let first = &rejected[0];
+            return Err(Error::input(
+                path,
+                format!("all {} features of the {} layer were rejected (the first, `{}`: {})", rejected.len(), kind.name(), first.source_id, first.reason),
+                "check the layer's options: the id/category fields (FILE|category=FIELD), the scheme (FILE|scheme=amap|baidu) and the datum (FILE|coords=gcj02)",
+            ));
+        }
         tracing::info!(file = %path.display(), layer = kind.name(), features = data.len(), rejects = rejected.len(), "read layer");
         data.append_to(&mut dataset);
         dataset.rejects.extend(rejected);

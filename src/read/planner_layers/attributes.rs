@@ -166,7 +166,7 @@ impl<'a> Builder<'a> {
                         Some(EstateVerdict::Yes) => None,
                         Some(EstateVerdict::Villa) => Some(format!("别墅 villa ({code} {})", row.label)),
                         Some(EstateVerdict::No) | None => {
-                            return Err((format!("not housing: {code} is {} (the profile's scheme table marks it estate = \"no\")", row.label), Shaped::Polygons(polygon)));
+                            return Err((format!("not housing: {code} is {}, not an estate type of the profile's [[scheme]] table", row.label), Shaped::Polygons(polygon)));
                         }
                     },
                 };
