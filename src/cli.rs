@@ -72,6 +72,12 @@ pub enum Command {
     /// copies with QGIS styles, an offline report.html, a printable coverage map and summary.json.
     ///
     /// Example: lifecircle plan --osm data/nanjing-xuanwu-2021.osm.pbf --out out/nanjing
+    ///
+    /// Amap (高德) AOIs and POIs in GCJ-02 with a CGCS2000 road layer without .prj, options per layer after `|`
+    /// (layername, crs, id, name, category, population, households, coords, where, scheme):
+    /// lifecircle plan --estates "aoi.gpkg|id=id|coords=gcj02|scheme=amap|where=typecode LIKE '1203%'"
+    /// --facilities "poi.gpkg|id=id|coords=gcj02|scheme=amap" --network "roads.shp|crs=EPSG:4549"
+    /// --out-crs cgcs2000 --out out/amap
     Plan(PlanArgs),
     /// Idle land that fits each facility category, and the sites that would newly cover the most residents.
     ///
