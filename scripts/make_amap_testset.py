@@ -199,7 +199,7 @@ def main(extract, out):
     write_geojson(os.path.join(out, "wgs84_roads.geojson"), wgs_roads)
 
     # Survey: names as planners type them against Amap's (full-width, spaces, brackets, suffixes, traditional).
-    rows = [("玄武1号小区", 1200), ("玄武2号", 800), ("玄武３号新村", 950), ("玄武 5号 (北门)", 400), ("玄武6號宿舍", 640)]
+    rows = [("玄武1号小区", 1200), ("玄武2号", 800), ("玄武３号新村", 950), ("玄武 5号 (北门)", 400), ("玄武6號宿舍", 640), ("玄武99号楼", 300)]
     with open(os.path.join(out, "survey.csv"), "w", encoding="utf-8") as f:
         f.write("小区名称,人口,建成年代,同意比例\n")
         for name, pop in rows:

@@ -224,3 +224,23 @@ fn the_no_prj_hint_names_the_zone_in_three_zones() {
         }
     }
 }
+
+#[test]
+fn survey_names_typed_by_planners_match_amap_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = amap_args("EPSG:4549");
+    inputs.extend(["--survey".to_string(), format!("{D}/survey.csv")]);
+    run_plan(&[], &inputs, dir.path());
+    let estates = estates_by_id(dir.path());
+    // 玄武1号小区 exact; 玄武2号 ~ 玄武2号花园 (suffix); 玄武３号新村 (full width); 玄武 5号 (北门) ~ 玄武5号(北门)
+    // (spaces, brackets); 玄武6號宿舍 ~ 玄武6号宿舍 (traditional form).
+    for (id, population) in [("B0AOI0000", 1200.0), ("B0AOI0001", 800.0), ("B0AOI0002", 950.0), ("B0AOI0004", 400.0), ("B0AOI0005", 640.0)] {
+        let p = &estates[id]["properties"];
+        assert_eq!((p["population"].as_f64(), p["population_source"].as_str()), (Some(population), Some("survey")), "{id}: {p}");
+    }
+    let unmatched = std::fs::read_to_string(dir.path().join("survey_unmatched.csv")).unwrap();
+    let line = unmatched.lines().find(|l| l.contains("玄武99号楼")).unwrap_or_else(|| panic!("{unmatched}"));
+    // Edit distance 2 each (one digit changed, 楼 dropped), ties by name.
+    assert!(line.contains("no estate is named `玄武99号楼`; the closest names are 玄武19号小区, 玄武29号(北门), 玄武49号小区"), "{line}");
+    assert_eq!(unmatched.lines().count(), 2, "{unmatched}");
+}
