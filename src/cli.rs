@@ -299,12 +299,28 @@ pub struct CoverageFlags {
     /// Service areas to draw.
     #[arg(long, value_enum, default_value_t = ServiceAreasArg::Auto, value_name = "KIND", help_heading = "Coverage")]
     pub service_areas: ServiceAreasArg,
+    /// How distances are measured: `network` walks the network (always the default); `straight` estimates
+    /// them, for estates-only inputs with no network at all, as the straight line from the estate's gates
+    /// (else its boundary; 0 when the facility lies inside) × --detour. Every output then says
+    /// `distance_method: straight_line_x1.3` and the report "estimated, no walking network".
+    #[arg(long, value_enum, default_value_t = DistanceArg::Network, value_name = "METHOD", help_heading = "Coverage")]
+    pub distance: DistanceArg,
+    /// With --distance straight: walked ÷ straight distance (default: the profile's walk.straight_line_detour, 1.3).
+    #[arg(long, value_name = "F", help_heading = "Coverage")]
+    pub detour: Option<f64>,
     /// Scenario: every compound's internal private ways become public.
     #[arg(long, help_heading = "Scenario")]
     pub open_compounds: bool,
     /// Scenario: a file of gate ids to open and estate pairs `A:B` to connect, one per line.
     #[arg(long, value_name = "FILE", help_heading = "Scenario")]
     pub open_gates: Option<PathBuf>,
+}
+
+/// `--distance`: along the walking network, or estimated as straight line × detour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DistanceArg {
+    Network,
+    Straight,
 }
 
 /// `--access`: where residents leave their estate.
@@ -372,6 +388,11 @@ impl CoverageFlags {
             search_radius_m: self.search_radius,
             service_areas: self.service_areas.into(),
             scenario: (!scenario.is_empty()).then_some(scenario),
+            distance: match (self.distance, self.detour) {
+                (DistanceArg::Network, Some(_)) => return Err(Error::Usage("--detour applies to --distance straight only".into())),
+                (DistanceArg::Network, None) => crate::coverage::DistanceMethod::Network,
+                (DistanceArg::Straight, detour) => crate::coverage::DistanceMethod::StraightLine { detour },
+            },
             ..CoverageOptions::default()
         })
     }

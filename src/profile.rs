@@ -265,6 +265,8 @@ pub struct WalkRules {
     pub compound_internal_highways: Vec<String>,
     /// Gates whose `access=*` is one of these are closed: not entrances (a scenario may open them).
     pub closed_gate_access_values: Vec<String>,
+    /// `--distance straight`: walked ÷ straight-line distance assumed without a walking network.
+    pub straight_line_detour: f64,
 }
 
 impl Default for WalkRules {
@@ -284,6 +286,7 @@ impl Default for WalkRules {
             private_access_values: strings(&["private", "residents", "permit", "delivery"]),
             compound_internal_highways: strings(&["service"]),
             closed_gate_access_values: strings(&["no"]),
+            straight_line_detour: 1.3,
         }
     }
 }
@@ -496,6 +499,9 @@ impl Profile {
         positive("walk.max_snap_m", self.walk.max_snap_m)?;
         positive("walk.gate_distance_m", self.walk.gate_distance_m)?;
         positive("walk.service_area_buffer_m", self.walk.service_area_buffer_m)?;
+        if !(self.walk.straight_line_detour.is_finite() && self.walk.straight_line_detour >= 1.0) {
+            return Err(format!("walk.straight_line_detour is {}; it must be 1 or more (walked ÷ straight distance)", self.walk.straight_line_detour));
+        }
         if !(self.walk.boundary_meet_m.is_finite() && self.walk.boundary_meet_m >= 0.0) {
             return Err(format!("walk.boundary_meet_m is {}; it must be 0 or more", self.walk.boundary_meet_m));
         }

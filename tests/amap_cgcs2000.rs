@@ -244,3 +244,31 @@ fn survey_names_typed_by_planners_match_amap_names() {
     assert!(line.contains("no estate is named `玄武99号楼`; the closest names are 玄武19号小区, 玄武29号(北门), 玄武49号小区"), "{line}");
     assert_eq!(unmatched.lines().count(), 2, "{unmatched}");
 }
+
+#[test]
+fn estates_only_inputs_run_with_straight_distances_labelled_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let inputs: Vec<String> = amap_args("EPSG:4549").into_iter().take(4).collect(); // estates and POIs, no roads
+    let out = dir.path().display().to_string();
+    let mut args: Vec<&str> = vec!["-q", "plan"];
+    args.extend(inputs.iter().map(String::as_str));
+    args.extend(["--out", &out]);
+    let o = lifecircle(&args);
+    assert_eq!(o.status.code(), Some(2), "no network and no --distance straight is an error");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--distance straight"));
+    args.extend(["--distance", "straight"]);
+    let o = lifecircle(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let estates = estates_by_id(dir.path());
+    assert!(estates.values().all(|e| e["properties"]["distance_method"] == "straight_line_x1.3"));
+    let summary = std::fs::read_to_string(dir.path().join("summary.json")).unwrap();
+    assert!(!summary.contains("walking_network") && summary.contains("straight_line_x1.3"));
+    for file in ["report.html", "coverage_map.svg"] {
+        let text = std::fs::read_to_string(dir.path().join(file)).unwrap();
+        assert!(text.contains("估算值：直线距离 × 1.3，没有步行路网"), "{file}");
+    }
+    // With the roads, the default stays the walking network.
+    let dir2 = tempfile::tempdir().unwrap();
+    run_plan(&[], &amap_args("EPSG:4549"), dir2.path());
+    assert!(estates_by_id(dir2.path()).values().all(|e| e["properties"]["distance_method"] == "walking_network"));
+}

@@ -199,6 +199,7 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
         }
     }
     fields.push(("score".into(), FieldType::Real));
+    fields.push(("distance_method".into(), FieldType::Text));
     let field_refs: Vec<(&str, FieldType)> = fields.iter().map(|(n, t)| (n.as_str(), *t)).collect();
     let mut estates = Layer::new("estates", GeometryKind::Polygon, &field_refs);
     let mut rows = Vec::with_capacity(data.estates.len());
@@ -229,6 +230,7 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
             }
         }
         values.push(base.scores[ei].into());
+        values.push(Value::Text(run.distance_method()));
         rows.push((Some(Geometry::MultiPolygon(e.polygon.clone())), values));
     }
     push_all(&mut estates, crs, rows)?;

@@ -279,7 +279,13 @@ impl PlanRun<'_> {
                             },
                             || {
                                 let started = std::time::Instant::now();
-                                let written = crate::report::write_coverage_map(sd, &mapped, &crate::report::map::MapOptions::a4_landscape(title, self.wording), self.wording);
+                                let mut options = crate::report::map::MapOptions::a4_landscape(title, self.wording);
+                                if let Some(detour) = self.coverage.straight_line_detour {
+                                    // Estimated distances: the map says so under its title.
+                                    let note = self.wording.tr_with("report.distance_straight", &[("detour", &detour)]);
+                                    options.subtitle = format!("{} · {note}", options.subtitle);
+                                }
+                                let written = crate::report::write_coverage_map(sd, &mapped, &options, self.wording);
                                 tracing::debug!(seconds = started.elapsed().as_secs_f64(), "printable map written");
                                 written
                             },
