@@ -146,7 +146,10 @@ mod tests {
         }
     }
 
-    fn distances(data: &Dataset, detour: Option<f64>) -> (Vec<(String, Option<f64>, bool)>, String, String) {
+    /// (category, distance, covered) per category with facilities.
+    type Rows = Vec<(String, Option<f64>, bool)>;
+
+    fn distances(data: &Dataset, detour: Option<f64>) -> (Rows, String, String) {
         let profile = Profile::default_profile();
         let opts = CoverageOptions { distance: DistanceMethod::StraightLine { detour }, ..CoverageOptions::default() };
         let run = run_coverage(data, &profile, &opts).unwrap();

@@ -31,7 +31,7 @@ pub const MERIDIANS: std::ops::RangeInclusive<u32> = 75..=135;
 /// The EPSG code of the CGCS2000 3° GK zone with central meridian `cm_deg` (75…135, a multiple of 3),
 /// with or without the zone number in front of the easting.
 pub fn cgcs2000_gk_epsg(cm_deg: u32, zone_prefix: bool) -> Option<u32> {
-    if !MERIDIANS.contains(&cm_deg) || cm_deg % 3 != 0 {
+    if !MERIDIANS.contains(&cm_deg) || !cm_deg.is_multiple_of(3) {
         return None;
     }
     let step = (cm_deg - 75) / 3;

@@ -69,11 +69,8 @@ pub fn normalise(name: &str) -> String {
             _ => out.extend(simplified(c).to_lowercase()),
         }
     }
-    loop {
-        match COMMON_SUFFIXES.iter().find(|s| out.ends_with(*s) && out.len() > s.len()) {
-            Some(s) => out.truncate(out.len() - s.len()),
-            None => break,
-        }
+    while let Some(s) = COMMON_SUFFIXES.iter().find(|s| out.ends_with(*s) && out.len() > s.len()) {
+        out.truncate(out.len() - s.len());
     }
     out
 }

@@ -263,7 +263,7 @@ impl GeoPackageWriter {
             None => (layer, 4326),
             Some(out) => {
                 if self.out_epsg.is_none() {
-                    let centre = layer.features.iter().filter_map(|f| f.geometry.as_ref()).filter_map(|g| geo::BoundingRect::bounding_rect(g)).reduce(|a, b| {
+                    let centre = layer.features.iter().filter_map(|f| f.geometry.as_ref()).filter_map(geo::BoundingRect::bounding_rect).reduce(|a, b| {
                         geo_types::Rect::new(
                             geo_types::Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
                             geo_types::Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
