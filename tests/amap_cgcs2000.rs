@@ -241,7 +241,7 @@ fn survey_names_typed_by_planners_match_amap_names() {
     let unmatched = std::fs::read_to_string(dir.path().join("survey_unmatched.csv")).unwrap();
     let line = unmatched.lines().find(|l| l.contains("玄武99号楼")).unwrap_or_else(|| panic!("{unmatched}"));
     // Edit distance 2 each (one digit changed, 楼 dropped), ties by name.
-    assert!(line.contains("no estate is named `玄武99号楼`; the closest names are 玄武19号小区, 玄武29号(北门), 玄武49号小区"), "{line}");
+    assert!(line.contains("no estate is named `玄武99号楼`; the closest names are 玄武19号小区、玄武29号(北门)、玄武49号小区"), "{line}");
     assert_eq!(unmatched.lines().count(), 2, "{unmatched}");
 }
 

@@ -392,7 +392,7 @@ pub fn apply_survey(table: &SurveyTable, estates: &mut [Estate], household_size:
                     )))
                 }
                 crate::read::name_match::NameMatch::NoMatch { closest } => {
-                    let near = if closest.is_empty() { String::new() } else { format!("; the closest names are {}", closest.join(", ")) };
+                    let near = if closest.is_empty() { String::new() } else { format!("; the closest names are {}", closest.join("、")) };
                     Err(issue(match &row.estate_id {
                         Some(id) => format!("row {}: no estate has id `{id}` or name `{name}`{near}", row.row),
                         None => format!("row {}: no estate is named `{name}`{near}", row.row),
