@@ -518,6 +518,48 @@ mod tests {
     }
 
     #[test]
+    fn per_layer_options_with_the_baidu_scheme_and_bd09() {
+        // Baidu AOIs and POIs in BD-09, read with options on the path: their own id, name, population and
+        // tag fields, the Baidu scheme and the datum; the global fields (`编号`) do not apply to them.
+        let dir = tempfile::tempdir().unwrap();
+        let bd = |lon: f64, lat: f64| china::from_wgs84(geo_types::coord! { x: lon, y: lat }, InputCoords::Bd09).unwrap();
+        let sq = |lon: f64, lat: f64| {
+            let c: Vec<[f64; 2]> = [(0.0, 0.0), (0.001, 0.0), (0.001, 0.001), (0.0, 0.001), (0.0, 0.0)].iter().map(|(dx, dy)| bd(lon + dx, lat + dy)).map(|c| [c.x, c.y]).collect();
+            json!({"type":"Polygon","coordinates":[c]})
+        };
+        let fc = |features: Vec<serde_json::Value>| json!({"type":"FeatureCollection","features":features}).to_string();
+        let aoi = dir.path().join("aoi.geojson");
+        std::fs::write(&aoi, fc(vec![
+            json!({"type":"Feature","geometry":sq(118.78,32.04),"properties":{"uid":"a1","title":"锁金村","常住人口":1200,"tag":"房地产;住宅区"}}),
+            json!({"type":"Feature","geometry":sq(118.79,32.04),"properties":{"uid":"a2","title":"科技大厦","常住人口":0,"tag":"房地产;写字楼"}}),
+        ])).unwrap();
+        let p = bd(118.7805, 32.0405);
+        let poi = dir.path().join("poi.geojson");
+        std::fs::write(&poi, fc(vec![
+            json!({"type":"Feature","geometry":{"type":"Point","coordinates":[p.x,p.y]},"properties":{"uid":"p1","tag":"教育培训;幼儿园"}}),
+            json!({"type":"Feature","geometry":{"type":"Point","coordinates":[p.x,p.y]},"properties":{"uid":"p2","tag":"美食;中餐厅","type":"餐饮"}}),
+        ])).unwrap();
+        let profile = Profile::default_profile();
+        let global = LayerFields { id_field: Some("编号".into()), ..LayerFields::default() };
+        let mut crs = None;
+        let spec = format!("{}|id=uid|name=title|population=常住人口|coords=bd09|scheme=baidu", aoi.display());
+        let (data, rejects) = read_planner_layer(LayerKind::Estates, Path::new(&spec), &global, &mut crs, InputCoords::Wgs84, &profile).unwrap();
+        let LayerData::Estates(e) = data else { panic!() };
+        assert_eq!((e.len(), e[0].id.as_str(), e[0].name.as_deref(), e[0].population), (1, "a1", Some("锁金村"), 1200.0));
+        assert!(rejects[0].source_id == "a2" && rejects[0].reason.contains("写字楼"), "{rejects:?}");
+        // Converted from BD-09: the estate's south-west corner lies where WGS 84 (118.78, 32.04) projects (< 0.5 m).
+        let t = crate::crs::Transformer::from_wgs84(WorkingCrs { epsg: 32650 }).unwrap();
+        let sw = t.coord(geo_types::coord! { x: 118.78, y: 32.04 }).unwrap();
+        let nearest = e[0].polygon.0[0].exterior().0.iter().map(|c| (c.x - sw.x).hypot(c.y - sw.y)).fold(f64::MAX, f64::min);
+        assert!(nearest < 0.5, "{nearest}");
+        let spec = format!("{}|id=uid|coords=bd09|scheme=baidu", poi.display());
+        let (data, rejects) = read_planner_layer(LayerKind::Facilities, Path::new(&spec), &global, &mut crs, InputCoords::Wgs84, &profile).unwrap();
+        let LayerData::Facilities(f) = data else { panic!() };
+        assert_eq!((f.len(), f[0].id.as_str(), f[0].category.as_str()), (1, "p1", "kindergarten"));
+        assert!(rejects[0].reason.contains("unknown Baidu tag 美食;中餐厅 (餐饮)"), "{rejects:?}");
+    }
+
+    #[test]
     fn boundaries_levels_and_buildings() {
         let (data, rejects) = run(
             LayerKind::Boundaries,
