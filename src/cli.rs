@@ -32,6 +32,19 @@ pub struct Cli {
     /// aliases): zh 简体中文, en English. Field names, CSV headers, summary.json keys and logs stay English.
     #[arg(long, value_enum, default_value_t = Lang::Zh, global = true)]
     pub lang: Lang,
+    /// CRS of the GeoPackage outputs: EPSG:nnnn, `cgcs2000` (the CGCS2000 3° Gauss-Krüger zone of the
+    /// data's centre, EPSG:4534-4554, easting 500 km at the meridian) or `cgcs2000-zone-prefix` (the same
+    /// zone with its number in the easting, EPSG:4513-4533). GeoJSON stays WGS 84 (RFC 7946). There is
+    /// no Shapefile output: open the GeoPackage, or convert it with ogr2ogr.
+    #[arg(long, global = true, value_name = "EPSG:nnnn|cgcs2000|cgcs2000-zone-prefix")]
+    pub out_crs: Option<String>,
+}
+
+impl Cli {
+    /// The parsed `--out-crs`.
+    fn out_crs(&self) -> Result<Option<crate::crs::gauss_kruger::OutCrs>> {
+        self.out_crs.as_deref().map(|s| s.parse().map_err(Error::Usage)).transpose()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -59,6 +72,12 @@ pub enum Command {
     /// copies with QGIS styles, an offline report.html, a printable coverage map and summary.json.
     ///
     /// Example: lifecircle plan --osm data/nanjing-xuanwu-2021.osm.pbf --out out/nanjing
+    ///
+    /// Amap (高德) AOIs and POIs in GCJ-02 with a CGCS2000 road layer without .prj, options per layer after `|`
+    /// (layername, crs, id, name, category, population, households, coords, where, scheme):
+    /// lifecircle plan --estates "aoi.gpkg|id=id|coords=gcj02|scheme=amap|where=typecode LIKE '1203%'"
+    /// --facilities "poi.gpkg|id=id|coords=gcj02|scheme=amap" --network "roads.shp|crs=EPSG:4549"
+    /// --out-crs cgcs2000 --out out/amap
     Plan(PlanArgs),
     /// Idle land that fits each facility category, and the sites that would newly cover the most residents.
     ///
@@ -304,12 +323,28 @@ pub struct CoverageFlags {
     /// Service areas to draw.
     #[arg(long, value_enum, default_value_t = ServiceAreasArg::Auto, value_name = "KIND", help_heading = "Coverage")]
     pub service_areas: ServiceAreasArg,
+    /// How distances are measured: `network` walks the network (always the default); `straight` estimates
+    /// them, for estates-only inputs with no network at all, as the straight line from the estate's gates
+    /// (else its boundary; 0 when the facility lies inside) × --detour. Every output then says
+    /// `distance_method: straight_line_x1.3` and the report "estimated, no walking network".
+    #[arg(long, value_enum, default_value_t = DistanceArg::Network, value_name = "METHOD", help_heading = "Coverage")]
+    pub distance: DistanceArg,
+    /// With --distance straight: walked ÷ straight distance (default: the profile's walk.straight_line_detour, 1.3).
+    #[arg(long, value_name = "F", help_heading = "Coverage")]
+    pub detour: Option<f64>,
     /// Scenario: every compound's internal private ways become public.
     #[arg(long, help_heading = "Scenario")]
     pub open_compounds: bool,
     /// Scenario: a file of gate ids to open and estate pairs `A:B` to connect, one per line.
     #[arg(long, value_name = "FILE", help_heading = "Scenario")]
     pub open_gates: Option<PathBuf>,
+}
+
+/// `--distance`: along the walking network, or estimated as straight line × detour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DistanceArg {
+    Network,
+    Straight,
 }
 
 /// `--access`: where residents leave their estate.
@@ -377,6 +412,11 @@ impl CoverageFlags {
             search_radius_m: self.search_radius,
             service_areas: self.service_areas.into(),
             scenario: (!scenario.is_empty()).then_some(scenario),
+            distance: match (self.distance, self.detour) {
+                (DistanceArg::Network, Some(_)) => return Err(Error::Usage("--detour applies to --distance straight only".into())),
+                (DistanceArg::Network, None) => crate::coverage::DistanceMethod::Network,
+                (DistanceArg::Straight, detour) => crate::coverage::DistanceMethod::StraightLine { detour },
+            },
             ..CoverageOptions::default()
         })
     }
@@ -507,6 +547,7 @@ impl OutputArgs {
     fn spec(&self, lang: Lang) -> OutputSpec {
         OutputSpec {
             lang,
+            out_crs: None,
             dir: self.out.clone(),
             format: match self.format {
                 FormatArg::Geojson => OutputFormat::GeoJson,
@@ -555,12 +596,13 @@ fn plan_written_message(lang: Lang, out: &std::path::Path, summary: &pipeline::P
 
 /// Run a parsed command line.
 pub fn run(cli: &Cli) -> Result<()> {
+    let out_crs = cli.out_crs()?;
     match &cli.command {
-        Command::Extract(a) => pipeline::extract(&a.input.spec(), &a.output.spec(cli.lang)).map(|_| ()),
-        Command::Coverage(a) => pipeline::coverage(&a.input.spec(), &a.output.spec(cli.lang), &a.coverage.options()?).map(|_| ()),
+        Command::Extract(a) => pipeline::extract(&a.input.spec(), &OutputSpec { out_crs, ..a.output.spec(cli.lang) }).map(|_| ()),
+        Command::Coverage(a) => pipeline::coverage(&a.input.spec(), &OutputSpec { out_crs, ..a.output.spec(cli.lang) }, &a.coverage.options()?).map(|_| ()),
         Command::Plan(a) => {
             let opts = a.plan.options()?;
-            let out = OutputSpec { dir: a.out.clone(), format: OutputFormat::GeoPackage, lang: cli.lang };
+            let out = OutputSpec { dir: a.out.clone(), format: OutputFormat::GeoPackage, lang: cli.lang, out_crs: cli.out_crs()? };
             let show_progress = !cli.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
             let summary = pipeline::plan(&a.input.spec(), &out, &opts, show_progress)?;
             if !cli.quiet {
@@ -570,7 +612,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         }
         Command::Batch(a) => {
             let opts = a.plan.options()?;
-            let out = OutputSpec { dir: a.out.clone(), format: OutputFormat::GeoPackage, lang: cli.lang };
+            let out = OutputSpec { dir: a.out.clone(), format: OutputFormat::GeoPackage, lang: cli.lang, out_crs: cli.out_crs()? };
             let outcomes = match (&a.areas, &a.inputs) {
                 (Some(areas), _) => crate::pipeline::batch::batch_areas(&a.input.spec(), areas, &a.area_id_field, &out, &opts)?,
                 (None, Some(dir)) => crate::pipeline::batch::batch_inputs(&a.input.spec(), dir, &out, &opts)?,
@@ -587,8 +629,8 @@ pub fn run(cli: &Cli) -> Result<()> {
                 Err(Error::Usage(format!("{} of {} areas failed ({}); their errors are in {}", failed.len(), outcomes.len(), failed.join(", "), a.out.join("batch_summary.csv").display())))
             }
         }
-        Command::Sites(a) => pipeline::sites(&a.input.spec(), &a.output.spec(cli.lang), &a.coverage.options()?, &a.siting.options()?).map(|_| ()),
-        Command::Bundle(a) => pipeline::bundle(&a.input.spec(), &a.output.spec(cli.lang), &a.bundle.options()?).map(|_| ()),
+        Command::Sites(a) => pipeline::sites(&a.input.spec(), &OutputSpec { out_crs, ..a.output.spec(cli.lang) }, &a.coverage.options()?, &a.siting.options()?).map(|_| ()),
+        Command::Bundle(a) => pipeline::bundle(&a.input.spec(), &OutputSpec { out_crs, ..a.output.spec(cli.lang) }, &a.bundle.options()?).map(|_| ()),
         Command::Rerun(a) => rerun(a),
     }
 }

@@ -16,6 +16,7 @@
 
 pub mod china;
 pub mod detect;
+pub mod gauss_kruger;
 pub mod zone_check;
 
 use crate::error::{Error, Result};

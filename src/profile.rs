@@ -363,6 +363,8 @@ pub struct WalkRules {
     pub compound_internal_highways: Vec<String>,
     /// Gates whose `access=*` is one of these are closed: not entrances (a scenario may open them).
     pub closed_gate_access_values: Vec<String>,
+    /// `--distance straight`: walked ÷ straight-line distance assumed without a walking network.
+    pub straight_line_detour: f64,
 }
 
 impl Default for WalkRules {
@@ -382,6 +384,7 @@ impl Default for WalkRules {
             private_access_values: strings(&["private", "residents", "permit", "delivery"]),
             compound_internal_highways: strings(&["service"]),
             closed_gate_access_values: strings(&["no"]),
+            straight_line_detour: 1.3,
         }
     }
 }
@@ -408,6 +411,151 @@ pub struct Profile {
     pub protected_land: Vec<ProtectedLandClass>,
     #[serde(rename = "category")]
     pub categories: Vec<Category>,
+    /// `[[scheme.amap]]` / `[[scheme.baidu]]`: map providers' codes to categories and estate types.
+    #[serde(default)]
+    pub scheme: Schemes,
+}
+
+/// A map provider's classification a layer's codes are read in (layer option `scheme=amap|baidu`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CategoryScheme {
+    /// Amap (高德) POI typecodes: 6 digits, a code ending in `00` / `0000` matches its children.
+    Amap,
+    /// Baidu (百度) POI tags: levels joined by `;` (`教育培训;幼儿园`), a tag matches its children.
+    Baidu,
+}
+
+impl CategoryScheme {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CategoryScheme::Amap => "amap",
+            CategoryScheme::Baidu => "baidu",
+        }
+    }
+
+    /// The field the code is read from when the layer names none (`category=FIELD`).
+    pub fn default_field(self) -> &'static str {
+        match self {
+            CategoryScheme::Amap => "typecode",
+            CategoryScheme::Baidu => "tag",
+        }
+    }
+
+    /// The provider's name in messages.
+    pub fn provider(self) -> &'static str {
+        match self {
+            CategoryScheme::Amap => "Amap typecode",
+            CategoryScheme::Baidu => "Baidu tag",
+        }
+    }
+
+    /// The prefix a row's code matches by (Amap: trailing `00` pairs dropped; Baidu: the tag itself).
+    fn prefix(self, code: &str) -> String {
+        let code = code.trim();
+        match self {
+            CategoryScheme::Amap => {
+                let mut c = code;
+                while c.len() > 2 && c.ends_with("00") {
+                    c = &c[..c.len() - 2];
+                }
+                c.to_string()
+            }
+            CategoryScheme::Baidu => code.split([';', '；']).map(str::trim).collect::<Vec<_>>().join(";"),
+        }
+    }
+
+    /// How specifically a row's `prefix` matches a feature's `code` (`None`: not at all).
+    fn match_length(self, prefix: &str, code: &str) -> Option<usize> {
+        match self {
+            CategoryScheme::Amap => code.starts_with(prefix).then_some(prefix.len()),
+            CategoryScheme::Baidu => {
+                let code = self.prefix(code);
+                (code == prefix || code.starts_with(&format!("{prefix};"))).then(|| prefix.split(';').count())
+            }
+        }
+    }
+}
+
+impl FromStr for CategoryScheme {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "amap" | "gaode" | "高德" => Ok(CategoryScheme::Amap),
+            "baidu" | "百度" => Ok(CategoryScheme::Baidu),
+            _ => Err("the schemes are amap (高德 typecodes) and baidu (百度 tags)".to_string()),
+        }
+    }
+}
+
+/// Whether an AOI of a scheme code is housing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EstateVerdict {
+    /// Housing: an estate.
+    Yes,
+    /// A villa estate: an estate whose type is 别墅 (the eligibility rule excludes villas).
+    Villa,
+    /// Not housing (office, industrial park, dormitory ...): rejected, the reason naming the type.
+    No,
+}
+
+/// One row of a scheme table.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemeRow {
+    /// The provider's code (Amap `141204`, Baidu `教育培训;幼儿园`); it matches its children too.
+    pub code: String,
+    /// What the code means, for messages (`幼儿园 (kindergarten)`).
+    pub label: String,
+    /// The profile category a POI of this code is (none: no facility).
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Whether an AOI of this code is an estate (none: not housing either).
+    #[serde(default)]
+    pub estate: Option<EstateVerdict>,
+}
+
+/// The scheme tables of the profile.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Schemes {
+    pub amap: Vec<SchemeRow>,
+    pub baidu: Vec<SchemeRow>,
+}
+
+impl Schemes {
+    pub fn rows(&self, scheme: CategoryScheme) -> &[SchemeRow] {
+        match scheme {
+            CategoryScheme::Amap => &self.amap,
+            CategoryScheme::Baidu => &self.baidu,
+        }
+    }
+
+    /// The most specific row matching `code` (Amap codes may list several, `141202|141400`: the first
+    /// that matches any row wins).
+    ///
+    /// ```
+    /// use lifecircle::profile::{CategoryScheme, EstateVerdict, Profile};
+    /// let p = Profile::default_profile();
+    /// let row = p.scheme.lookup(CategoryScheme::Amap, "120302").unwrap();
+    /// assert_eq!(row.estate, Some(EstateVerdict::Yes));
+    /// assert_eq!(p.scheme.lookup(CategoryScheme::Amap, "120301").unwrap().estate, Some(EstateVerdict::Villa));
+    /// assert_eq!(p.scheme.lookup(CategoryScheme::Baidu, "医疗;诊所").unwrap().category.as_deref(), Some("health_station"));
+    /// assert!(p.scheme.lookup(CategoryScheme::Amap, "990000").is_none());
+    /// ```
+    pub fn lookup(&self, scheme: CategoryScheme, code: &str) -> Option<&SchemeRow> {
+        let parts: Vec<&str> = match scheme {
+            CategoryScheme::Amap => code.split(['|', ';', ',']).map(str::trim).filter(|c| !c.is_empty()).collect(),
+            CategoryScheme::Baidu => vec![code.trim()],
+        };
+        parts.into_iter().find_map(|code| {
+            self.rows(scheme)
+                .iter()
+                .filter_map(|row| scheme.match_length(&scheme.prefix(&row.code), code).map(|n| (n, row)))
+                .max_by_key(|(n, _)| *n)
+                .map(|(_, row)| row)
+        })
+    }
 }
 
 /// Why a profile could not be used.
@@ -455,6 +603,9 @@ impl Profile {
         positive("walk.max_snap_m", self.walk.max_snap_m)?;
         positive("walk.gate_distance_m", self.walk.gate_distance_m)?;
         positive("walk.service_area_buffer_m", self.walk.service_area_buffer_m)?;
+        if !(self.walk.straight_line_detour.is_finite() && self.walk.straight_line_detour >= 1.0) {
+            return Err(format!("walk.straight_line_detour is {}; it must be 1 or more (walked ÷ straight distance)", self.walk.straight_line_detour));
+        }
         if !(self.walk.boundary_meet_m.is_finite() && self.walk.boundary_meet_m >= 0.0) {
             return Err(format!("walk.boundary_meet_m is {}; it must be 0 or more", self.walk.boundary_meet_m));
         }
@@ -494,6 +645,22 @@ impl Profile {
         for p in &self.protected_land {
             if p.class.trim().is_empty() || p.osm.is_empty() {
                 return Err("a [[protected_land]] entry needs a class name and at least one osm rule".into());
+            }
+        }
+        for scheme in [CategoryScheme::Amap, CategoryScheme::Baidu] {
+            let mut codes = std::collections::BTreeSet::new();
+            for row in self.scheme.rows(scheme) {
+                if scheme == CategoryScheme::Amap && !(row.code.len() == 6 && row.code.chars().all(|c| c.is_ascii_digit())) {
+                    return Err(format!("scheme.amap code `{}` is not 6 digits", row.code));
+                }
+                if !codes.insert(scheme.prefix(&row.code)) {
+                    return Err(format!("scheme.{} code `{}` is listed twice", scheme.as_str(), row.code));
+                }
+                if let Some(key) = &row.category
+                    && self.category(key).is_none()
+                {
+                    return Err(format!("scheme.{} code `{}` names category `{key}`, which the profile does not define", scheme.as_str(), row.code));
+                }
             }
         }
         let mut owner: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();

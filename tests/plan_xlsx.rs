@@ -13,7 +13,7 @@ const NANJING: &str = "data/nanjing-xuanwu-2021.osm.pbf";
 
 fn run_plan(out: &Path, lang: Lang) {
     let input = InputSpec { osm: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join(NANJING)), ..InputSpec::default() };
-    let output = OutputSpec { dir: out.to_path_buf(), format: OutputFormat::GeoPackage, lang };
+    let output = OutputSpec { dir: out.to_path_buf(), format: OutputFormat::GeoPackage, lang, out_crs: None };
     plan(&input, &output, &PlanOptions::default(), false).unwrap();
 }
 

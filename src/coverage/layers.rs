@@ -208,6 +208,7 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
     for (name, kind) in [("needs_survey", FieldType::Bool), ("parent_id", FieldType::Text), ("implausible", FieldType::Text), ("not_old_estate", FieldType::Text)] {
         fields.push((name.into(), kind));
     }
+    fields.push(("distance_method".into(), FieldType::Text));
     let field_refs: Vec<(&str, FieldType)> = fields.iter().map(|(n, t)| (n.as_str(), *t)).collect();
     let mut estates = Layer::new("estates", GeometryKind::Polygon, &field_refs);
     let mut rows = Vec::with_capacity(data.estates.len());
@@ -245,6 +246,7 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
         values.push(Value::from(e.notes.parent_id.clone()));
         values.push(Value::from(e.notes.implausible.clone()));
         values.push(Value::from(e.notes.not_old_estate.clone()));
+        values.push(Value::Text(run.distance_method()));
         rows.push((Some(Geometry::MultiPolygon(e.polygon.clone())), values));
     }
     push_all(&mut estates, crs, rows)?;

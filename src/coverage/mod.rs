@@ -28,6 +28,7 @@ pub mod distances;
 pub mod ga2sfca;
 pub mod layers;
 pub mod scenario;
+pub mod straight;
 pub mod summary;
 
 use crate::error::{Error, Result};
@@ -75,6 +76,19 @@ pub struct CoverageOptions {
     /// An open-the-walls scenario to compare with the current state.
     pub scenario: Option<Scenario>,
     pub engine: DistanceEngine,
+    /// `--distance`: along the walking network (the default), or estimated as straight line × detour.
+    pub distance: DistanceMethod,
+}
+
+/// How distances are measured (`--distance network|straight`).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub enum DistanceMethod {
+    /// Along the walking network (the contract of [`crate::network`]).
+    #[default]
+    Network,
+    /// Estimated without a network: straight line × `detour` (`None`: the profile's
+    /// `walk.straight_line_detour`). See [`straight`].
+    StraightLine { detour: Option<f64> },
 }
 
 impl Default for CoverageOptions {
@@ -86,6 +100,7 @@ impl Default for CoverageOptions {
             service_areas: ServiceAreaOutput::Auto,
             scenario: None,
             engine: DistanceEngine::EstateSearch,
+            distance: DistanceMethod::Network,
         }
     }
 }
@@ -200,6 +215,16 @@ pub struct CoverageRun {
     /// The walk rules the run used, overrides (`--max-snap`) applied: siting places new facilities on
     /// the network under the same rules.
     pub rules: WalkRules,
+    /// The detour factor when distances are estimated as straight line × detour (`--distance straight`);
+    /// `None` for walking distances along the network.
+    pub straight_line_detour: Option<f64>,
+}
+
+impl CoverageRun {
+    /// `walking_network` or `straight_line_x1.3`, written in every output.
+    pub fn distance_method(&self) -> String {
+        straight::method_label(self.straight_line_detour)
+    }
 }
 
 impl CoverageRun {
@@ -484,6 +509,29 @@ pub fn run_coverage(data: &Dataset, profile: &Profile, opts: &CoverageOptions) -
         timings.push((name, clock.elapsed().as_secs_f64()));
         clock = std::time::Instant::now();
     };
+    let detour = match opts.distance {
+        DistanceMethod::Network => {
+            if data.ways.is_empty() && !data.estates.is_empty() {
+                return Err(Error::Usage(
+                    "no walking network: give the road centre lines with --network roads.shp (e.g. \"roads.shp|crs=EPSG:4549\"), or OpenStreetMap with --osm; without any, --distance straight --detour 1.3 estimates distances as straight line × detour".into(),
+                ));
+            }
+            None
+        }
+        DistanceMethod::StraightLine { detour } => {
+            let f = detour.unwrap_or(rules.straight_line_detour);
+            if !(f.is_finite() && f >= 1.0) {
+                return Err(Error::Usage(format!("--detour {f}: the detour factor is walked ÷ straight distance, 1 or more (1.3 by default)")));
+            }
+            if !data.ways.is_empty() {
+                tracing::warn!("--distance straight: a walking network of {} ways was given but is not used; distances are estimated as straight line × {f}", data.ways.len());
+            }
+            Some(f)
+        }
+    };
+    if let Some(f) = detour {
+        return straight_coverage(data, profile, rules, radius_m, f);
+    }
     let (pieces, mut rejects): (Vec<WayPiece>, Vec<Reject>) = walkable_pieces(&data.ways, &data.estates, &rules);
     lap("walk_rules_and_compounds", &mut timings_s);
     let network = WalkNetwork::public(&pieces);
@@ -505,5 +553,41 @@ pub fn run_coverage(data: &Dataset, profile: &Profile, opts: &CoverageOptions) -
     if scenario.is_some() {
         lap("scenario", &mut timings_s);
     }
-    Ok(CoverageRun { network, gates, search_radius_m: radius_m, baseline, summary, scenario, rejects, timings_s, rules })
+    Ok(CoverageRun { network, gates, search_radius_m: radius_m, baseline, summary, scenario, rejects, timings_s, rules, straight_line_detour: None })
+}
+
+/// [`run_coverage`] with distances estimated as straight line × `detour` ([`straight`]): no network,
+/// no service areas, no scenario.
+fn straight_coverage(data: &Dataset, profile: &Profile, rules: WalkRules, radius_m: f64, detour: f64) -> Result<CoverageRun> {
+    let started = std::time::Instant::now();
+    tracing::warn!("distances are estimated as straight line × {detour}, not walked along a network ({})", straight::method_label(Some(detour)));
+    let network = WalkNetwork::public(&[]);
+    let gates = assign_gates(&data.gates, &data.estates, &rules);
+    let facility_access: Vec<Option<Access>> = vec![None; data.facilities.len()];
+    let (groups, rejects) = group_facilities(data, profile, &facility_access);
+    let shapes: Vec<straight::EstateAccessShape> = (0..data.estates.len()).map(|ei| straight::estate_access_shape(data, &gates, &rules, ei)).collect();
+    let categories: Vec<CategoryResult> = profile
+        .categories
+        .iter()
+        .zip(&groups)
+        .map(|(category, members)| CategoryResult {
+            key: category.key.clone(),
+            threshold_m: category.threshold_m,
+            facilities: members.clone(),
+            estates: straight::category_straight_distances(&shapes, data, members, detour, category.threshold_m, radius_m),
+            access: None,
+            facilities_without_capacity: None,
+            service_area: None,
+            labels_settled: 0,
+        })
+        .collect();
+    let ok: Vec<Vec<bool>> = (0..data.estates.len())
+        .map(|ei| categories.iter().map(|c| c.estates[ei].dist_m().is_some_and(|d| d <= c.threshold_m)).collect())
+        .collect();
+    let scores = ok.iter().map(|row| estate_score(profile, row)).collect();
+    let baseline = Analysis { estate_access: vec![Access::default(); data.estates.len()], facility_access, categories, ok, scores };
+    let mut summary = summarise(data, profile, &baseline);
+    summary.distance_method = straight::method_label(Some(detour));
+    let timings_s = vec![("straight_line_distances", started.elapsed().as_secs_f64())];
+    Ok(CoverageRun { network, gates, search_radius_m: radius_m, baseline, summary, scenario: None, rejects, timings_s, rules, straight_line_detour: Some(detour) })
 }

@@ -107,6 +107,14 @@ pub struct CoverageSummary {
     pub tiers: OrderedMap<TierSummary>,
     /// Mean of the estates' scores (estates weighted equally); null without estates.
     pub mean_score: Option<f64>,
+    /// How distances were measured: `walking_network`, or `straight_line_x1.3` when estimated without a
+    /// network (`--distance straight`).
+    #[serde(default = "walking_network")]
+    pub distance_method: String,
+}
+
+fn walking_network() -> String {
+    "walking_network".to_string()
 }
 
 /// Share of true verdicts; `None` for no categories.
@@ -188,6 +196,7 @@ pub fn coverage_summary(profile: &Profile, estate_ids: &[&str], population: &[f6
         categories: OrderedMap(categories),
         tiers: OrderedMap(tiers),
         mean_score: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+        distance_method: walking_network(),
     }
 }
 

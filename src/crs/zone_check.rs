@@ -41,12 +41,13 @@ const STEP_DEG: f64 = 0.001;
 /// The CGCS2000 3-degree Gauss-Krüger zone for a longitude: (zone number, central meridian in degrees,
 /// EPSG code without the zone number in the easting, EPSG code with it). `None` outside 73.5°E…136.5°E.
 pub fn gauss_kruger_3_degree(lon: f64) -> Option<(u32, u32, u32, u32)> {
-    let zone = (lon / 3.0).round();
-    if !(25.0..=45.0).contains(&zone) {
+    use crate::crs::gauss_kruger::cgcs2000_gk_epsg;
+    let cm = (lon / 3.0).round() * 3.0;
+    if !(75.0..=135.0).contains(&cm) {
         return None;
     }
-    let zone = zone as u32;
-    Some((zone, zone * 3, 4534 + zone - 25, 4513 + zone - 25))
+    let cm = cm as u32;
+    Some((cm / 3, cm, cgcs2000_gk_epsg(cm, false)?, cgcs2000_gk_epsg(cm, true)?))
 }
 
 /// The worst `|scale − 1|` of `crs` at (lon, lat): east-west and north-south steps.

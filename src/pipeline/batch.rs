@@ -283,7 +283,7 @@ fn run_area(area_id: &str, out: &OutputSpec, plan: impl FnOnce(&OutputSpec) -> R
     if let Some(figures) = read_back(&folder.join("summary.json")) {
         return outcome(AreaStatus::Skipped, Some(figures), None);
     }
-    let spec = OutputSpec { dir: folder.clone(), format: OutputFormat::GeoPackage, lang: out.lang };
+    let spec = OutputSpec { dir: folder.clone(), format: OutputFormat::GeoPackage, lang: out.lang, out_crs: out.out_crs };
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| plan(&spec))) {
         Ok(Ok(summary)) => outcome(AreaStatus::Done, Some((&summary).into()), None),
         Ok(Err(e)) => {
@@ -412,7 +412,7 @@ mod tests {
     #[test]
     fn a_written_summary_reads_back_to_the_figures_of_the_plan() {
         use crate::coverage::summary::{CoverageSummary, OrderedMap};
-        let coverage = CoverageSummary { estates: 3, population: 4500.0, categories: OrderedMap(Vec::new()), tiers: OrderedMap(Vec::new()), mean_score: Some(0.5) };
+        let coverage = CoverageSummary { estates: 3, population: 4500.0, categories: OrderedMap(Vec::new()), tiers: OrderedMap(Vec::new()), mean_score: Some(0.5), distance_method: "walking_network".into() };
         let bundles = crate::pipeline::BundleSummary {
             crs: "EPSG:32650".into(),
             estates: 3,

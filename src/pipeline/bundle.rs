@@ -49,7 +49,7 @@ pub fn bundle(input: &InputSpec, out: &OutputSpec, opts: &BundleOptions) -> Resu
     let BundleOutputs { layers, table, mut summary } = bundle_outputs(&loaded, &run)?;
     let layers = [layers.estates, layers.bundles, layers.adjacency];
     let stage = atomic::StagingFolder::create(&out.dir)?;
-    let mut files = write_run_outputs(stage.path(), out.format, out.lang, &loaded, &layers, &[("bundles.csv", &table)])?;
+    let mut files = write_run_outputs(stage.path(), out, &loaded, &layers, &[("bundles.csv", &table)])?;
     summary.layers = layer_counts(&layers);
     summary.files = final_paths(stage.path(), &out.dir, &files);
     files.push(write_json_with_provenance(stage.path(), "bundle.json", &summary, &loaded.provenance)?);

@@ -35,7 +35,7 @@ pub fn extract(input: &InputSpec, out: &OutputSpec) -> Result<ExtractSummary> {
     // a run that fails half-way (a full disk) leaves no partial set of layers behind.
     let stage = atomic::StagingFolder::create(&out.dir)?;
     let layers: Vec<Layer> = model_layers::dataset_layers(&loaded.dataset, loaded.crs)?.into_iter().filter(|l| l.name != "rejects").collect();
-    let mut files = write_run_outputs(stage.path(), out.format, out.lang, &loaded, &layers, &[])?;
+    let mut files = write_run_outputs(stage.path(), out, &loaded, &layers, &[])?;
     let summary = ExtractSummary {
         crs: loaded.crs.name(),
         layers: layer_counts(&layers),

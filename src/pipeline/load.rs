@@ -182,6 +182,28 @@ fn dataset_extent_lon_lat(dataset: &Dataset, crs: WorkingCrs) -> Result<Option<g
     Ok(Some(geo_types::Rect::new(lo, hi)))
 }
 
+/// The centre (longitude/latitude) of what the dataset holds so far, for checking the next layer's
+/// Gauss-Krüger zone (`None` when it holds nothing).
+fn data_centre_lon_lat(dataset: &Dataset, crs: WorkingCrs) -> Option<geo_types::Coord<f64>> {
+    use geo::BoundingRect;
+    let boxes = dataset
+        .estates
+        .iter()
+        .filter_map(|e| e.polygon.bounding_rect())
+        .chain(dataset.ways.iter().filter_map(|w| w.line.bounding_rect()))
+        .chain(dataset.buildings.iter().filter_map(|b| b.footprint.bounding_rect()));
+    let (mut n, mut sx, mut sy) = (0.0, 0.0, 0.0);
+    for r in boxes {
+        n += 1.0;
+        sx += r.center().x;
+        sy += r.center().y;
+    }
+    if n == 0.0 {
+        return None;
+    }
+    crate::crs::Transformer::with_to_wgs84(crs, |t| t.coord(geo_types::Coord { x: sx / n, y: sy / n })).ok()?.ok()
+}
+
 /// Read every input named in `spec` into one dataset in the working CRS.
 pub fn load(spec: &InputSpec) -> Result<Loaded> {
     let started = Instant::now();
@@ -209,11 +231,12 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
     }
     for LayerSource { kind, path, skip_area_points, explicit } in &layer_files {
         let (kind, path) = (*kind, path.as_path());
-        let mut raw = planner_layers::read_raw_layer(path)?;
+        let reference = crs.and_then(|crs| data_centre_lon_lat(&dataset, crs));
+        let (mut raw, options) = planner_layers::read_raw_layer_near(path, reference)?;
         if *skip_area_points {
             raw.features.retain(|f| f.text("mapped_as").as_deref() != Some("area"));
         }
-        let (data, rejected) = planner_layers::planner_layer_from_raw(kind, raw, &spec.fields, &mut crs, spec.input_coords, &profile)?;
+        let (data, rejected) = planner_layers::planner_layer_with_options(kind, raw, &options, &spec.fields, &mut crs, spec.input_coords, &profile)?;
         if *explicit && data.is_empty() && rejected.is_empty() {
             // An empty FeatureCollection (or table) is a wrong or unfinished file, whatever the layer.
             return Err(Error::input(path, format!("no features in {}", path.display()), format!("give a {} layer with at least one feature, or leave its option out", kind.name())));
@@ -245,6 +268,15 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
                 Some(first) => format!("none of the network layer's {} features is a usable line (the first, `{}`: {})", rejected.len(), first.source_id, first.reason),
             };
             return Err(Error::input(path, problem, "give the walkable lines (LineString / MultiLineString) with --network, or drop --network to use only --osm"));
+        }
+        if matches!(kind, LayerKind::Estates | LayerKind::Facilities) && data.is_empty() && !rejected.is_empty() {
+            // Every feature refused: a wrong field, scheme or datum, not a result to report as coverage.
+            let first = &rejected[0];
+            return Err(Error::input(
+                path,
+                format!("all {} features of the {} layer were rejected (the first, `{}`: {})", rejected.len(), kind.name(), first.source_id, first.reason),
+                "check the layer's options: the id/category fields (FILE|category=FIELD), the scheme (FILE|scheme=amap|baidu) and the datum (FILE|coords=gcj02)",
+            ));
         }
         tracing::info!(file = %path.display(), layer = kind.name(), features = data.len(), rejects = rejected.len(), "read layer");
         layer_reads.push(LayerRead { file: path.display().to_string(), layer: kind.name().to_string(), kept: data.len(), rejected: rejected.len() });

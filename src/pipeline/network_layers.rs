@@ -17,11 +17,13 @@ pub(crate) struct PlanPaths {
     pub dir: PathBuf,
     pub gpkg: PathBuf,
     pub geojson_dir: PathBuf,
+    /// `--out-crs` of the GeoPackage.
+    pub out_crs: Option<crate::crs::gauss_kruger::OutCrs>,
 }
 
 impl PlanPaths {
     pub fn in_stage(dir: &Path) -> PlanPaths {
-        PlanPaths { dir: dir.to_path_buf(), gpkg: dir.join("lifecircle.gpkg"), geojson_dir: dir.join("geojson") }
+        PlanPaths { dir: dir.to_path_buf(), gpkg: dir.join("lifecircle.gpkg"), geojson_dir: dir.join("geojson"), out_crs: None }
     }
 }
 
@@ -39,7 +41,7 @@ pub(crate) struct NetworkWritten {
 pub(crate) fn write_network_layers(run: &CoverageRun, data: &Dataset, crs: WorkingCrs, paths: &PlanPaths, wording: &crate::report::Wording) -> Result<NetworkWritten> {
     let started = std::time::Instant::now();
     let (network, islands) = coverage::layers::network_layers_on_this_thread(run, data, crs)?;
-    let mut gpkg = geopackage::GeoPackageWriter::create(&paths.gpkg)?;
+    let mut gpkg = geopackage::GeoPackageWriter::create(&paths.gpkg)?.with_out_crs(paths.out_crs);
     let mut files = Vec::new();
     let mut styles = Vec::new();
     let mut counts = Vec::new();

@@ -29,6 +29,8 @@ pub struct OutputSpec {
     pub format: OutputFormat,
     /// The language of what a person reads: report, map, QGIS styles (legends, layer titles, field aliases).
     pub lang: crate::lang::Lang,
+    /// `--out-crs`: the CRS of the GeoPackage (GeoJSON stays WGS 84, RFC 7946); `None`: WGS 84.
+    pub out_crs: Option<crate::crs::gauss_kruger::OutCrs>,
 }
 
 /// Create the output folder and check that it can be written, before any work is done.
@@ -56,7 +58,7 @@ pub fn write_layers(out: &OutputSpec, layers: &[Layer]) -> Result<Vec<PathBuf>> 
             .collect(),
         OutputFormat::GeoPackage => {
             let path = out.dir.join("lifecircle.gpkg");
-            geopackage::write_geopackage(&path, layers)?;
+            geopackage::write_geopackage_in(&path, layers, out.out_crs)?;
             Ok(vec![path])
         }
     }
@@ -94,8 +96,9 @@ pub fn drop_negative_zeros(value: &mut serde_json::Value) {
 /// added here (a GeoPackage table, or `rejects.geojson` with `rejects.csv` for unlocated rejects). Every
 /// layer gets its QGIS style in `lang` (legend, field aliases): stored in the GeoPackage, or a `.qml`
 /// beside each GeoJSON file.
-pub fn write_run_outputs(stage: &Path, format: OutputFormat, lang: crate::lang::Lang, loaded: &Loaded, map_layers: &[Layer], tables: &[(&str, &Layer)]) -> Result<Vec<PathBuf>> {
-    let staged_out = OutputSpec { dir: stage.to_path_buf(), format, lang };
+pub fn write_run_outputs(stage: &Path, out: &OutputSpec, loaded: &Loaded, map_layers: &[Layer], tables: &[(&str, &Layer)]) -> Result<Vec<PathBuf>> {
+    let (format, lang) = (out.format, out.lang);
+    let staged_out = OutputSpec { dir: stage.to_path_buf(), format, lang, out_crs: out.out_crs };
     let wording = crate::report::Wording::new(lang, &loaded.profile);
     let mut files = match format {
         OutputFormat::GeoPackage => {

@@ -92,7 +92,7 @@ fn plan_in_prepared_output(mut loaded: Loaded, input: &InputSpec, out: &OutputSp
     let loaded = &loaded;
     // Everything goes into a staging folder, moved into `out` once all is written (summary.json last).
     let stage = atomic::StagingFolder::create(&out.dir)?;
-    let paths = PlanPaths::in_stage(stage.path());
+    let paths = PlanPaths { out_crs: out.out_crs, ..PlanPaths::in_stage(stage.path()) };
     std::fs::create_dir_all(&paths.geojson_dir).map_err(|e| Error::output(&paths.geojson_dir, e))?;
     let wording = Wording::new(out.lang, &loaded.profile);
     std::thread::scope(|scope| {
@@ -290,7 +290,13 @@ impl PlanRun<'_> {
                             },
                             || {
                                 let started = std::time::Instant::now();
-                                let written = crate::report::write_coverage_map(sd, &mapped, &crate::report::map::MapOptions::a4_landscape(title, self.wording), self.wording);
+                                let mut options = crate::report::map::MapOptions::a4_landscape(title, self.wording);
+                                if let Some(detour) = self.coverage.straight_line_detour {
+                                    // Estimated distances: the map says so under its title.
+                                    let note = self.wording.tr_with("report.distance_straight", &[("detour", &detour)]);
+                                    options.subtitle = format!("{} · {note}", options.subtitle);
+                                }
+                                let written = crate::report::write_coverage_map(sd, &mapped, &options, self.wording);
                                 tracing::debug!(seconds = started.elapsed().as_secs_f64(), "printable map written");
                                 written
                             },

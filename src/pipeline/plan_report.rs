@@ -86,6 +86,10 @@ pub(crate) fn report_summary(f: PlanFigures, wording: &Wording) -> ReportSummary
         recommended_sites: f.siting.sites.len(),
         bundle_sites: f.bundle_sites,
         working_crs: f.loaded.crs.name(),
+        distance_method: match f.coverage.straight_line_detour {
+            None => wording.tr("report.distance_network").to_string(),
+            Some(detour) => wording.tr_with("report.distance_straight", &[("detour", &detour)]),
+        },
         left_out_of_maps: f.left_out_of_maps,
         data_quality: f.data_quality.sentences(wording),
         no_bundles: f.no_bundles.map(|why| no_bundles_sentence(why, wording)),

@@ -35,7 +35,7 @@ pub fn sites(input: &InputSpec, out: &OutputSpec, coverage_opts: &CoverageOption
     tracing::info!(candidates = siting.candidates.len(), sites = siting.sites.len(), seconds = started.elapsed().as_secs_f64(), "sites chosen");
     let layers = vec![siting::layers::candidates_layer(&siting.candidates, loaded.crs)?, siting::layers::sites_layer(&siting.sites, loaded.crs)?];
     let stage = atomic::StagingFolder::create(&out.dir)?;
-    let mut files = write_run_outputs(stage.path(), out.format, out.lang, &loaded, &layers, &[])?;
+    let mut files = write_run_outputs(stage.path(), out, &loaded, &layers, &[])?;
     files.push(write_text_file(stage.path(), "sites.csv", &siting::layers::sites_csv(&siting.sites)?)?);
     files.push(write_json_file(stage.path(), "coverage.json", &run.summary)?);
     files.push(write_json_file(stage.path(), "coverage_after.json", &siting.coverage_after)?);

@@ -172,6 +172,23 @@ fn field_to_json(value: FieldValue, subtype: gdal_sys::OGRFieldSubType::Type) ->
 
 /// Read one layer of any GDAL vector file (`FILE` or `FILE|layername=NAME`) into a [`RawLayer`].
 pub fn read_vector(spec: &Path) -> Result<RawLayer> {
+    read_vector_with(spec, &ReadOptions::default())
+}
+
+/// What a layer's options (`FILE|where=...|crs=...`, [`crate::read::layer_options`]) ask of the reader.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// An OGR attribute filter: only the features it selects are read (the others are counted and logged).
+    pub where_clause: Option<String>,
+    /// The CRS the planner declared for the layer, replacing the file's own.
+    pub declared_crs: Option<SourceCrs>,
+    /// Where the rest of the data lies (longitude/latitude), to name the Gauss-Krüger zone of a layer
+    /// without a CRS.
+    pub reference_lon_lat: Option<geo_types::Coord<f64>>,
+}
+
+/// [`read_vector`] with a layer's options.
+pub fn read_vector_with(spec: &Path, options: &ReadOptions) -> Result<RawLayer> {
     let LayerSpec { path, layer_name } = parse_layer_spec(spec);
     let dataset = open_for_reading(&path)?;
     let names: Vec<String> = dataset.layers().map(|l| l.name()).collect();
@@ -184,9 +201,27 @@ pub fn read_vector(spec: &Path) -> Result<RawLayer> {
     if layer_name.is_none() && names.len() > 1 {
         tracing::info!("{}: reading the first of {} layers, `{}`; choose another with {}|layername=NAME", path.display(), names.len(), names[0], path.display());
     }
+    if let Some(filter) = &options.where_clause {
+        let all = layer.feature_count();
+        layer.set_attribute_filter(filter).map_err(|e| {
+            Error::input(
+                &path,
+                format!("the filter where={filter} is not a valid OGR attribute filter: {}", describe(&e)),
+                "write an OGR SQL condition on the layer's fields, e.g. where=typecode LIKE '1203%' (text in single quotes)",
+            )
+        })?;
+        let kept = layer.feature_count();
+        tracing::info!("{}: where={filter} keeps {kept} of {all} features; the other {} are not read", path.display(), all.saturating_sub(kept));
+    }
     let field_names: Vec<String> = layer.defn().fields().map(|f| f.name()).collect();
     let subtypes = field_subtypes(&layer, field_names.len());
-    let declared_crs = layer.spatial_ref().map(|s| source_crs(&s));
+    let file_crs = layer.spatial_ref().map(|s| source_crs(&s));
+    if let (Some(own), Some(declared)) = (&file_crs, &options.declared_crs)
+        && own != declared
+    {
+        tracing::warn!("{}: the file says {}, the layer option crs= says {}; the option wins", path.display(), own.label(), declared.label());
+    }
+    let declared_crs = options.declared_crs.clone().or(file_crs);
     let mut features = Vec::with_capacity(layer.try_feature_count().unwrap_or(0) as usize);
     for (index, feature) in layer.features().enumerate() {
         let mut raw = RawFeature {
@@ -234,7 +269,7 @@ pub fn read_vector(spec: &Path) -> Result<RawLayer> {
                             extent.min().y,
                             extent.max().y
                         ),
-                        "add the CRS: for a Shapefile, its .prj file; or assign it with ogr2ogr -a_srs EPSG:4547 out.gpkg in.shp (use the code of the CRS the data was drawn in)",
+                        crate::crs::gauss_kruger::missing_crs_hint(extent, options.reference_lon_lat),
                     ));
                 }
                 tracing::warn!("{}: the layer declares no coordinate reference system; its coordinates look like longitude/latitude, so WGS 84 is assumed", path.display());

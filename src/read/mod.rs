@@ -5,6 +5,8 @@
 
 pub mod gdal_vector;
 pub mod geojson;
+pub mod layer_options;
+pub mod name_match;
 pub mod osm;
 pub mod planner_layers;
 pub mod raw_layer;

@@ -690,13 +690,10 @@ fn parse_share(v: &str) -> std::result::Result<f64, String> {
 /// Join the survey rows to the estates and apply them (see the module doc); returns what happened.
 pub fn apply_survey(table: &SurveyTable, estates: &mut [Estate], household_size: f64) -> SurveyReport {
     let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(estates.len());
-    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, e) in estates.iter().enumerate() {
         by_id.entry(e.id.as_str()).or_insert(i);
-        if let Some(n) = &e.name {
-            by_name.entry(n.trim()).or_default().push(i);
-        }
     }
+    let by_name = crate::read::name_match::NameIndex::new(estates.iter().enumerate().filter_map(|(i, e)| e.name.as_deref().map(|n| (i, n))));
     let mut report = SurveyReport { matched: 0, issues: table.issues.clone() };
     let mut matched_by_row: HashMap<usize, usize> = HashMap::new(); // estate → row
     let mut applications: Vec<(usize, &SurveyRow)> = Vec::new();
@@ -705,9 +702,10 @@ pub fn apply_survey(table: &SurveyTable, estates: &mut [Estate], household_size:
         let by_id_match = row.estate_id.as_deref().and_then(|id| by_id.get(id).copied());
         let target = match (by_id_match, row.name.as_deref()) {
             (Some(i), _) => Ok(i),
-            (None, Some(name)) => match by_name.get(name.trim()).map(Vec::as_slice) {
-                Some([i]) => Ok(*i),
-                Some(several) if several.len() > 1 => {
+            // Names compared after normalising (crate::read::name_match): width, spaces, brackets, suffixes, traditional forms.
+            (None, Some(name)) => match by_name.find(name) {
+                crate::read::name_match::NameMatch::One(i) => Ok(i),
+                crate::read::name_match::NameMatch::Several(several) => {
                     let ids: Vec<&str> = several.iter().map(|&i| estates[i].id.as_str()).collect();
                     Err(issue(format!(
                         "row {}: {} estates are named `{name}` (ids {}); add an estate_id (小区编号) column to say which",
@@ -716,10 +714,13 @@ pub fn apply_survey(table: &SurveyTable, estates: &mut [Estate], household_size:
                         ids.join(", ")
                     )))
                 }
-                _ => Err(issue(match &row.estate_id {
-                    Some(id) => format!("row {}: no estate has id `{id}` or name `{name}`", row.row),
-                    None => format!("row {}: no estate is named `{name}`", row.row),
-                })),
+                crate::read::name_match::NameMatch::NoMatch { closest } => {
+                    let near = if closest.is_empty() { String::new() } else { format!("; the closest names are {}", closest.join("、")) };
+                    Err(issue(match &row.estate_id {
+                        Some(id) => format!("row {}: no estate has id `{id}` or name `{name}`{near}", row.row),
+                        None => format!("row {}: no estate is named `{name}`{near}", row.row),
+                    }))
+                }
             },
             (None, None) => Err(issue(format!("row {}: no estate has id `{}`", row.row, row.estate_id.as_deref().unwrap_or("")))),
         };

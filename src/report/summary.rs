@@ -35,6 +35,9 @@ pub struct ReportSummary {
     /// Sites recommended per bundle for its own gaps.
     pub bundle_sites: usize,
     pub working_crs: String,
+    /// How distances were measured, in the report's language (walking network, or "estimated, no
+    /// walking network" with the detour factor); left out of the figures when empty.
+    pub distance_method: String,
     /// Layers too big for a browser to draw, each with its features and vertices.
     pub left_out_of_maps: Vec<String>,
     /// What the data lacks, in sentences ([`crate::report::data_quality::DataQuality::sentences`]); the
@@ -57,8 +60,12 @@ impl ReportSummary {
             ("bundled_residents", format_figure(self.bundled_residents)),
             ("recommended_sites", format_figure(self.recommended_sites as f64)),
             ("bundle_sites", format_figure(self.bundle_sites as f64)),
+            ("distance_method", self.distance_method.clone()),
             ("working_crs", self.working_crs.clone()),
         ]
+        .into_iter()
+        .filter(|(k, v)| *k != "distance_method" || !v.is_empty())
+        .collect()
     }
 
     /// The eligibility table: each verdict and its estates.

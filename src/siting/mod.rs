@@ -495,6 +495,7 @@ pub fn coverage_after(data: &Dataset, profile: &Profile, coverage: &CoverageRun,
     let pop: Vec<f64> = (0..data.estates.len()).map(|e| population(data, e)).collect();
     let without: Vec<Option<usize>> = coverage.baseline.categories.iter().map(|c| c.facilities_without_capacity).collect();
     let mut summary = coverage_summary(profile, &ids, &pop, &ok, &facilities, &without);
+    summary.distance_method = coverage.distance_method();
     // Scores follow the same rule as the baseline's.
     let scores: Vec<f64> = ok.iter().filter_map(|row| estate_score(profile, row)).collect();
     summary.mean_score = (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);

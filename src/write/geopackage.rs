@@ -21,6 +21,8 @@
 //! assert_eq!(raw.features[0].properties["open"], serde_json::json!(true));
 //! ```
 
+use crate::crs::Transformer;
+use crate::crs::gauss_kruger::OutCrs;
 use crate::error::{Error, Result};
 use crate::gdal_errors::{clear_last_failure, describe, install_error_handler};
 use crate::geometry::wkb;
@@ -202,7 +204,12 @@ fn write_layer(dataset: &mut Dataset, layer: &Layer, srs: &SpatialRef, output: &
 
 /// Write layers (geometries in WGS 84 lon/lat) into one GeoPackage, one table each, atomically.
 pub fn write_geopackage(path: &Path, layers: &[Layer]) -> Result<()> {
-    let mut writer = GeoPackageWriter::create(path)?;
+    write_geopackage_in(path, layers, None)
+}
+
+/// [`write_geopackage`] with the tables in `out_crs` (`--out-crs`; `None`: WGS 84).
+pub fn write_geopackage_in(path: &Path, layers: &[Layer], out_crs: Option<OutCrs>) -> Result<()> {
+    let mut writer = GeoPackageWriter::create(path)?.with_out_crs(out_crs);
     for layer in layers {
         writer.write(layer)?;
     }
@@ -218,6 +225,10 @@ pub struct GeoPackageWriter {
     staged: atomic::StagedPath,
     dataset: Dataset,
     names: std::collections::BTreeSet<String>,
+    /// `--out-crs`: the CRS the tables are written in, resolved (for `cgcs2000`) from the first layer
+    /// with geometry; WGS 84 when `None`.
+    out_crs: Option<OutCrs>,
+    out_epsg: Option<u32>,
 }
 
 impl GeoPackageWriter {
@@ -227,7 +238,19 @@ impl GeoPackageWriter {
         clear_last_failure();
         let driver = DriverManager::get_driver_by_name("GPKG").map_err(|e| Error::Internal(format!("GDAL has no GeoPackage driver: {}", describe(&e))))?;
         let dataset = driver.create_vector_only(staged.temp()).map_err(|e| Error::output(path, describe(&e)))?;
-        Ok(GeoPackageWriter { path: path.to_path_buf(), staged, dataset, names: Default::default() })
+        Ok(GeoPackageWriter { path: path.to_path_buf(), staged, dataset, names: Default::default(), out_crs: None, out_epsg: None })
+    }
+
+    /// Write the tables in `out_crs` instead of WGS 84 (`--out-crs`); `cgcs2000` is resolved to the
+    /// 3° Gauss-Krüger zone of the centre of the first layer written that has geometry.
+    pub fn with_out_crs(mut self, out_crs: Option<OutCrs>) -> GeoPackageWriter {
+        self.out_crs = out_crs;
+        self
+    }
+
+    /// The EPSG code the tables are written in so far (4326 until a projected one is resolved).
+    pub fn epsg(&self) -> u32 {
+        self.out_epsg.unwrap_or(4326)
     }
 
     /// Write one layer (geometries in WGS 84 lon/lat) as a table of its own.
@@ -235,7 +258,45 @@ impl GeoPackageWriter {
         if !self.names.insert(layer.name.to_lowercase()) {
             return Err(Error::Internal(format!("two layers are named `{}` for {}", layer.name, self.path.display())));
         }
-        let mut srs = SpatialRef::from_epsg(4326).map_err(|e| Error::Internal(format!("EPSG:4326: {}", describe(&e))))?;
+        let projected;
+        let (layer, epsg) = match self.out_crs {
+            None => (layer, 4326),
+            Some(out) => {
+                if self.out_epsg.is_none() {
+                    let centre = layer.features.iter().filter_map(|f| f.geometry.as_ref()).filter_map(geo::BoundingRect::bounding_rect).reduce(|a, b| {
+                        geo_types::Rect::new(
+                            geo_types::Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                            geo_types::Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+                        )
+                    });
+                    match (out, centre) {
+                        (OutCrs::Epsg(code), _) => self.out_epsg = Some(code),
+                        (_, Some(r)) => {
+                            let code = out.epsg_for(r.center());
+                            tracing::info!("--out-crs: the GeoPackage is written in EPSG:{code}, the CGCS2000 3° Gauss-Krüger zone of the data's centre {:.4}, {:.4}", r.center().x, r.center().y);
+                            self.out_epsg = Some(code);
+                        }
+                        (_, None) => {}
+                    }
+                }
+                match self.out_epsg {
+                    Some(code) => {
+                        let mut copy = layer.clone();
+                        let to = format!("EPSG:{code}");
+                        for (n, f) in copy.features.iter_mut().enumerate() {
+                            if let Some(g) = f.geometry.as_mut() {
+                                Transformer::with_cached("EPSG:4326", &to, |t| t.geometry(g))?
+                                    .map_err(|e| Error::Internal(format!("layer {} feature {n}: cannot convert to {to}: {e}", layer.name)))?;
+                            }
+                        }
+                        projected = copy;
+                        (&projected, code)
+                    }
+                    None => (layer, 4326),
+                }
+            }
+        };
+        let mut srs = SpatialRef::from_epsg(epsg).map_err(|e| Error::Internal(format!("EPSG:{epsg}: {}", describe(&e))))?;
         srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
         write_layer(&mut self.dataset, layer, &srs, &self.path)
     }

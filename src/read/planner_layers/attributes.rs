@@ -39,7 +39,7 @@ use super::geometry_checks::{GeometryReject, Shaped, Shaping, reject_geometry};
 use super::{LayerData, LayerKind};
 use crate::geometry::validity;
 use crate::model::{Barrier, Boundary, BoundaryLevel, Building, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Reject, SurveyAttributes, Way};
-use crate::profile::Profile;
+use crate::profile::{EstateVerdict, Profile, SchemeRow};
 use crate::read::raw_layer::{RawFeature, RawLayer};
 use geo_types::Geometry;
 use serde_json::Value as Json;
@@ -100,7 +100,7 @@ struct Builder<'a> {
     repaired: usize,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     fn reject(&mut self, id: &str, reason: String, geometry: Option<Geometry<f64>>) {
         self.rejects.push(Reject { source: self.source.to_string(), layer: self.layer_name.to_string(), source_id: id.to_string(), reason, geometry });
     }
@@ -189,8 +189,16 @@ impl Builder<'_> {
 
     /// A facility row's categories (profile keys), from the category field split at `;` and similar.
     fn facility_categories(&self, f: &RawFeature) -> std::result::Result<Vec<String>, String> {
-        let Some(value) = self.text(f, &self.fields.category) else {
-            return Err("no category".to_string());
+        let value = match self.scheme_row(f) {
+            None => match self.text(f, &self.fields.category) {
+                Some(value) => value,
+                None => return Err("no category".to_string()),
+            },
+            Some(Err(reason)) => return Err(reason),
+            Some(Ok((row, code))) => match &row.category {
+                Some(key) => key.clone(),
+                None => return Err(format!("{code} is {}, no facility category of the profile", row.label)),
+            },
         };
         let mut categories = Vec::new();
         for part in value.split([';', '；', ',', '，', '、', '|']).map(str::trim).filter(|p| !p.is_empty()) {
@@ -211,11 +219,37 @@ impl Builder<'_> {
         Ok(categories)
     }
 
+    /// The scheme row of a feature's code when the layer has a scheme: `None` without a scheme,
+    /// `Err(reason)` for a missing or unknown code (the reason quoting the code and the `type` text).
+    fn scheme_row(&self, f: &RawFeature) -> Option<std::result::Result<(&'a SchemeRow, String), String>> {
+        let (scheme, type_field) = self.fields.scheme.clone()?;
+        let profile: &'a Profile = self.profile;
+        let type_text = type_field.as_ref().and_then(|t| f.text(t)).map(|t| format!(" ({t})")).unwrap_or_default();
+        let Some(code) = self.text(f, &self.fields.category) else {
+            return Some(Err(format!("no {}{type_text}", scheme.provider())));
+        };
+        Some(match profile.scheme.lookup(scheme, &code) {
+            Some(row) => Ok((row, format!("{} {code}", scheme.provider()))),
+            None => Err(format!("unknown {} {code}{type_text}: no row of the profile's [[scheme.{}]] table matches it", scheme.provider(), scheme.as_str())),
+        })
+    }
+
     /// Build the model object(s); on a bad attribute give back the reason and the shape.
     fn attributes(&mut self, f: &RawFeature, id: &str, shape: Shaped) -> std::result::Result<(), (String, Shaped)> {
         let name = self.text(f, &self.fields.name);
         match (self.kind, shape) {
             (LayerKind::Estates, Shaped::Polygons(polygon)) => {
+                let estate_type = match self.scheme_row(f) {
+                    None => None,
+                    Some(Err(reason)) => return Err((reason, Shaped::Polygons(polygon))),
+                    Some(Ok((row, code))) => match row.estate {
+                        Some(EstateVerdict::Yes) => None,
+                        Some(EstateVerdict::Villa) => Some(format!("别墅 villa ({code} {})", row.label)),
+                        Some(EstateVerdict::No) | None => {
+                            return Err((format!("not housing: {code} is {}, not an estate type of the profile's [[scheme]] table", row.label), Shaped::Polygons(polygon)));
+                        }
+                    },
+                };
                 let population = number_value(self.field(f, &self.fields.population)).map_err(|e| (format!("population: {e}"), Shaped::Polygons(polygon.clone())))?;
                 let households = number_value(self.field(f, &self.fields.households)).map_err(|e| (format!("households: {e}"), Shaped::Polygons(polygon.clone())))?;
                 for (what, v) in [("population", population), ("households", households)] {
@@ -249,7 +283,7 @@ impl Builder<'_> {
                         floor_area_m2: 0.0,
                         n_buildings: 0,
                         built_year,
-                        survey,
+                        survey: SurveyAttributes { estate_type: estate_type.or(survey.estate_type.clone()), ..survey },
                         notes: Default::default(),
                     });
                 }

@@ -19,7 +19,7 @@
 
 use super::{LayerFields, LayerKind};
 use crate::error::{Error, Result};
-use crate::profile::Profile;
+use crate::profile::{CategoryScheme, Profile};
 use crate::read::raw_layer::RawLayer;
 use serde_json::Value as Json;
 
@@ -30,16 +30,31 @@ pub(super) struct ResolvedFields {
     pub category: Option<String>,
     pub population: Option<String>,
     pub households: Option<String>,
+    /// The map provider's scheme the category field is read in (`scheme=amap|baidu`), with the field of
+    /// the provider's type text (`type`) quoted in rejects.
+    pub scheme: Option<(CategoryScheme, Option<String>)>,
 }
 
 /// Resolve the planner's field names, or the defaults, against the layer (see the module doc).
-pub(super) fn resolve_fields(kind: LayerKind, raw: &RawLayer, fields: &LayerFields, profile: &Profile) -> Result<ResolvedFields> {
+pub(super) fn resolve_fields(kind: LayerKind, raw: &RawLayer, fields: &LayerFields, profile: &Profile, scheme: Option<CategoryScheme>) -> Result<ResolvedFields> {
     let id = resolve_field(raw, fields.id_field.as_ref(), kind.default_id_field(), &[], "--id-field")?;
     let name = resolve_field(raw, fields.name_field.as_ref(), "name", &["名称", "小区名称", "NAME", "Name"], "--name-field")?;
-    let category = match kind {
-        LayerKind::Facilities => resolve_field(raw, fields.category_field.as_ref(), "category", &["类别", "类型", "CATEGORY"], "--category-field")?,
+    let category = match (kind, scheme) {
+        (LayerKind::Facilities | LayerKind::Estates, Some(scheme)) => {
+            let field = resolve_field(raw, fields.category_field.as_ref(), scheme.default_field(), &[], "category=")?;
+            if field.is_none() && !raw.features.is_empty() {
+                return Err(Error::input(
+                    &raw.path,
+                    format!("scheme={} reads the {} from the field `{}`, which the layer lacks", scheme.as_str(), scheme.provider(), scheme.default_field()),
+                    format!("name the field holding it: FILE|category=FIELD|scheme={}; the layer's fields are: {}", scheme.as_str(), raw.property_names().join(", ")),
+                ));
+            }
+            field
+        }
+        (LayerKind::Facilities, None) => resolve_field(raw, fields.category_field.as_ref(), "category", &["类别", "类型", "CATEGORY"], "--category-field")?,
         _ => None,
     };
+    let scheme = scheme.filter(|_| matches!(kind, LayerKind::Facilities | LayerKind::Estates)).map(|s| (s, ["type", "类型"].iter().find(|f| raw.has_property(f)).map(|f| f.to_string())));
     let (population, households) = match kind {
         LayerKind::Estates => (
             resolve_field(raw, fields.population_field.as_ref(), "population", &["人口", "POPULATION"], "--population-field")?,
@@ -55,7 +70,7 @@ pub(super) fn resolve_fields(kind: LayerKind, raw: &RawLayer, fields: &LayerFiel
             format!("add a field `category` holding one of {} (or name your field with --category-field)", keys.join(", ")),
         ));
     }
-    Ok(ResolvedFields { id, name, category, population, households })
+    Ok(ResolvedFields { id, name, category, population, households, scheme })
 }
 
 /// A field role resolved against the layer: the field to read, or `None` if the layer lacks it.

@@ -59,11 +59,11 @@ pub use geometry_checks::{MIN_POLYGON_AREA_M2, MIN_POLYGON_WIDTH_M};
 
 use crate::crs::WorkingCrs;
 use crate::crs::china::InputCoords;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{Barrier, Boundary, Building, Dataset, Estate, Facility, Gate, Parcel, Reject, Way};
 use crate::profile::Profile;
 use crate::read::raw_layer::RawLayer;
-use crate::read::{gdal_vector, geojson};
+use crate::read::{gdal_vector, geojson, layer_options};
 use std::path::Path;
 
 /// Which model type a layer is read as.
@@ -204,7 +204,8 @@ pub fn read_raw_layer(spec: &Path) -> Result<RawLayer> {
 
 /// Read a planner's layer file into model objects in the working CRS (choosing it if `crs` is `None`),
 /// with the rejects. Errors are about the layer as a whole (unreadable file, missing field, swapped
-/// coordinates ...); problems of single features are rejects.
+/// coordinates ...); problems of single features are rejects. `path` may carry per-layer options
+/// (`FILE|id=id|coords=gcj02|scheme=amap`, [`crate::read::layer_options`]) over `fields` and `input_coords`.
 pub fn read_planner_layer(
     kind: LayerKind,
     path: &Path,
@@ -213,8 +214,82 @@ pub fn read_planner_layer(
     input_coords: InputCoords,
     profile: &Profile,
 ) -> Result<(LayerData, Vec<Reject>)> {
-    let raw = read_raw_layer(path)?;
-    planner_layer_from_raw(kind, raw, fields, crs, input_coords, profile)
+    read_planner_layer_near(kind, path, fields, crs, input_coords, profile, None)
+}
+
+/// [`read_planner_layer`] knowing where the rest of the data lies (`reference`, longitude/latitude of
+/// the layers read before): a projected layer without CRS gets a hint naming its Gauss-Krüger zone, and
+/// one whose declared zone puts it far from the rest (a zone 3° or 6° off) is refused naming the zone
+/// that fits.
+pub fn read_planner_layer_near(
+    kind: LayerKind,
+    path: &Path,
+    fields: &LayerFields,
+    crs: &mut Option<WorkingCrs>,
+    input_coords: InputCoords,
+    profile: &Profile,
+    reference: Option<geo_types::Coord<f64>>,
+) -> Result<(LayerData, Vec<Reject>)> {
+    let (raw, options) = read_raw_layer_near(path, reference)?;
+    planner_layer_with_options(kind, raw, &options, fields, crs, input_coords, profile)
+}
+
+/// The raw layer of `path` (which may carry per-layer options, [`crate::read::layer_options`]) and those
+/// options, with the CRS checks of [`read_planner_layer_near`]: a declared `crs=` applied, a projected layer
+/// without CRS hinted its Gauss-Krüger zone, a zone that cannot hold the coordinates refused.
+pub fn read_raw_layer_near(path: &Path, reference: Option<geo_types::Coord<f64>>) -> Result<(RawLayer, layer_options::LayerOptions)> {
+    let (file, options) = layer_options::split_layer_options(path)?;
+    let declared_crs = options.crs.as_deref().map(|c| declared_source_crs(path, c)).transpose()?;
+    let has_options = options != layer_options::LayerOptions::default();
+    let raw = if has_options || reference.is_some() {
+        let is_geojson = !file.to_string_lossy().contains('|') && file.extension().is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"));
+        if is_geojson && options.where_clause.is_none() {
+            let mut raw = geojson::read_geojson(&file)?;
+            if let Some(c) = declared_crs.clone() {
+                raw.crs = c;
+                raw.crs_assumed = false;
+            }
+            raw
+        } else {
+            let read = gdal_vector::ReadOptions { where_clause: options.where_clause.clone(), declared_crs: declared_crs.clone(), reference_lon_lat: reference };
+            gdal_vector::read_vector_with(&file, &read)?
+        }
+    } else {
+        read_raw_layer(&file)?
+    };
+    if let crate::read::raw_layer::SourceCrs::Epsg(epsg) = raw.crs
+        && let Some(extent) = raw.bounding_rect()
+        && let Some(problem) = crate::crs::gauss_kruger::declared_crs_misfit(epsg, extent, reference)
+    {
+        let said = if declared_crs.is_some() { "the layer option crs= declares" } else { "the file declares" };
+        return Err(Error::input(&raw.path, format!("{said} EPSG:{epsg}, which cannot hold the layer's coordinates: {problem}"), "declare the CRS the data was drawn in: FILE|crs=EPSG:nnnn (the zone that fits, above)"));
+    }
+    Ok((raw, options))
+}
+
+/// [`planner_layer_from_raw`] with a layer's own options over the run's `fields` and `input_coords`
+/// (`id=`, `category=`, `coords=`, `scheme=` ...).
+pub fn planner_layer_with_options(
+    kind: LayerKind,
+    raw: RawLayer,
+    options: &layer_options::LayerOptions,
+    fields: &LayerFields,
+    crs: &mut Option<WorkingCrs>,
+    input_coords: InputCoords,
+    profile: &Profile,
+) -> Result<(LayerData, Vec<Reject>)> {
+    let fields = options.fields_over(fields);
+    planner_layer_from_raw_with(kind, raw, &fields, crs, options.coords.unwrap_or(input_coords), profile, options.scheme)
+}
+
+/// The CRS of a `crs=` layer option (`EPSG:4548` or `4548`), checked with PROJ.
+fn declared_source_crs(spec: &Path, text: &str) -> Result<crate::read::raw_layer::SourceCrs> {
+    use crate::read::raw_layer::SourceCrs;
+    let digits = text.trim().trim_start_matches("EPSG:").trim_start_matches("epsg:");
+    let bad = || Error::Usage(format!("{}: crs={text}: expected EPSG:nnnn that PROJ knows, e.g. crs=EPSG:4548 (CGCS2000 3° Gauss-Krüger CM 117°E) or crs=EPSG:4490 (CGCS2000 longitude/latitude)", spec.display()));
+    let code: u32 = digits.parse().map_err(|_| bad())?;
+    crate::crs::Transformer::new(&format!("EPSG:{code}"), "EPSG:4326").map_err(|_| bad())?;
+    Ok(if code == 4326 { SourceCrs::Wgs84 } else { SourceCrs::Epsg(code) })
 }
 
 /// Turn a [`RawLayer`] into model objects (see the module doc for the steps).
@@ -226,10 +301,24 @@ pub fn planner_layer_from_raw(
     input_coords: InputCoords,
     profile: &Profile,
 ) -> Result<(LayerData, Vec<Reject>)> {
+    planner_layer_from_raw_with(kind, raw, fields, crs, input_coords, profile, None)
+}
+
+/// [`planner_layer_from_raw`] reading categories (facilities) and estate types (estates) in a map
+/// provider's scheme (`scheme=amap|baidu`, the profile's `[[scheme.*]]` tables).
+pub fn planner_layer_from_raw_with(
+    kind: LayerKind,
+    raw: RawLayer,
+    fields: &LayerFields,
+    crs: &mut Option<WorkingCrs>,
+    input_coords: InputCoords,
+    profile: &Profile,
+    scheme: Option<crate::profile::CategoryScheme>,
+) -> Result<(LayerData, Vec<Reject>)> {
     // 1b. A Shapefile cuts field names to 10 characters: give the engine's own names back.
     let raw = restore_shapefile_field_names(raw);
     // 2. Fields.
-    let fields = fields::resolve_fields(kind, &raw, fields, profile)?;
+    let fields = fields::resolve_fields(kind, &raw, fields, profile, scheme)?;
     // 3. Coordinates: lon/lat sanity and Chinese web-map datums.
     let (geometries, early_rejects) = coordinates::checked_coordinates(&raw, input_coords)?;
     // 4. Working CRS.
@@ -518,6 +607,48 @@ mod tests {
         assert_eq!(crs, Some(WorkingCrs { epsg: 32650 }));
         let LayerData::Gates(g) = data else { panic!() };
         assert!((g[0].point.x() - 668_069.39).abs() < 0.01 && (g[0].point.y() - 3_546_254.68).abs() < 0.01);
+    }
+
+    #[test]
+    fn per_layer_options_with_the_baidu_scheme_and_bd09() {
+        // Baidu AOIs and POIs in BD-09, read with options on the path: their own id, name, population and
+        // tag fields, the Baidu scheme and the datum; the global fields (`编号`) do not apply to them.
+        let dir = tempfile::tempdir().unwrap();
+        let bd = |lon: f64, lat: f64| china::from_wgs84(geo_types::coord! { x: lon, y: lat }, InputCoords::Bd09).unwrap();
+        let sq = |lon: f64, lat: f64| {
+            let c: Vec<[f64; 2]> = [(0.0, 0.0), (0.001, 0.0), (0.001, 0.001), (0.0, 0.001), (0.0, 0.0)].iter().map(|(dx, dy)| bd(lon + dx, lat + dy)).map(|c| [c.x, c.y]).collect();
+            json!({"type":"Polygon","coordinates":[c]})
+        };
+        let fc = |features: Vec<serde_json::Value>| json!({"type":"FeatureCollection","features":features}).to_string();
+        let aoi = dir.path().join("aoi.geojson");
+        std::fs::write(&aoi, fc(vec![
+            json!({"type":"Feature","geometry":sq(118.78,32.04),"properties":{"uid":"a1","title":"锁金村","常住人口":1200,"tag":"房地产;住宅区"}}),
+            json!({"type":"Feature","geometry":sq(118.79,32.04),"properties":{"uid":"a2","title":"科技大厦","常住人口":0,"tag":"房地产;写字楼"}}),
+        ])).unwrap();
+        let p = bd(118.7805, 32.0405);
+        let poi = dir.path().join("poi.geojson");
+        std::fs::write(&poi, fc(vec![
+            json!({"type":"Feature","geometry":{"type":"Point","coordinates":[p.x,p.y]},"properties":{"uid":"p1","tag":"教育培训;幼儿园"}}),
+            json!({"type":"Feature","geometry":{"type":"Point","coordinates":[p.x,p.y]},"properties":{"uid":"p2","tag":"美食;中餐厅","type":"餐饮"}}),
+        ])).unwrap();
+        let profile = Profile::default_profile();
+        let global = LayerFields { id_field: Some("编号".into()), ..LayerFields::default() };
+        let mut crs = None;
+        let spec = format!("{}|id=uid|name=title|population=常住人口|coords=bd09|scheme=baidu", aoi.display());
+        let (data, rejects) = read_planner_layer(LayerKind::Estates, Path::new(&spec), &global, &mut crs, InputCoords::Wgs84, &profile).unwrap();
+        let LayerData::Estates(e) = data else { panic!() };
+        assert_eq!((e.len(), e[0].id.as_str(), e[0].name.as_deref(), e[0].population), (1, "a1", Some("锁金村"), 1200.0));
+        assert!(rejects[0].source_id == "a2" && rejects[0].reason.contains("写字楼"), "{rejects:?}");
+        // Converted from BD-09: the estate's south-west corner lies where WGS 84 (118.78, 32.04) projects (< 0.5 m).
+        let t = crate::crs::Transformer::from_wgs84(WorkingCrs { epsg: 32650 }).unwrap();
+        let sw = t.coord(geo_types::coord! { x: 118.78, y: 32.04 }).unwrap();
+        let nearest = e[0].polygon.0[0].exterior().0.iter().map(|c| (c.x - sw.x).hypot(c.y - sw.y)).fold(f64::MAX, f64::min);
+        assert!(nearest < 0.5, "{nearest}");
+        let spec = format!("{}|id=uid|coords=bd09|scheme=baidu", poi.display());
+        let (data, rejects) = read_planner_layer(LayerKind::Facilities, Path::new(&spec), &global, &mut crs, InputCoords::Wgs84, &profile).unwrap();
+        let LayerData::Facilities(f) = data else { panic!() };
+        assert_eq!((f.len(), f[0].id.as_str(), f[0].category.as_str()), (1, "p1", "kindergarten"));
+        assert!(rejects[0].reason.contains("unknown Baidu tag 美食;中餐厅 (餐饮)"), "{rejects:?}");
     }
 
     #[test]
