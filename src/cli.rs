@@ -143,6 +143,10 @@ pub struct InputArgs {
     /// 社区 / 街道 boundary polygons with a `level` field (community | street).
     #[arg(long, value_name = "FILE", help_heading = "Input")]
     pub boundaries: Option<PathBuf>,
+    /// Land never built on (不可建设用地: ecological red line, planned green space ...), polygons; optional
+    /// fields `class`, `protected` (yes/no, default yes), `housing_not_estate` (yes/no, default no).
+    #[arg(long, value_name = "FILE", help_heading = "Input")]
+    pub protected_land: Option<PathBuf>,
     /// Survey table (摸底调查表), Excel (.xlsx/.xls/.xlsb/.ods; `FILE|sheet=NAME` picks a sheet, the first by
     /// default) or CSV in UTF-8 or GBK, joined to estates by id or name.
     #[arg(long, value_name = "FILE", help_heading = "Input")]
@@ -524,6 +528,7 @@ impl InputArgs {
             idle_land: self.idle_land.clone(),
             barriers: self.barriers.clone(),
             boundaries: self.boundaries.clone(),
+            protected_land: self.protected_land.clone(),
             survey: self.survey.clone(),
             profile: self.profile.clone(),
             crs: self.crs.clone(),

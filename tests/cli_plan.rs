@@ -34,7 +34,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
     assert_eq!(estates, 110, "Nanjing: 11 landuse=residential areas (8 of them crossed by streets and split into 62 blocks: 65) + 45 building clusters");
     let gpkg = Dataset::open(out.join("lifecircle.gpkg")).unwrap();
     let names: Vec<String> = gpkg.layers().map(|l| l.name()).collect();
-    for layer in ["estates", "facilities", "facility_footprints", "service_areas", "service_lines", "bundles", "sites", "bundle_sites", "candidates", "adjacency", "idle_land", "gates", "barriers", "barrier_areas", "network", "rejects", "layer_styles"] {
+    for layer in ["estates", "facilities", "facility_footprints", "service_areas", "service_lines", "bundles", "sites", "bundle_sites", "candidates", "adjacency", "idle_land", "protected_land", "gates", "barriers", "barrier_areas", "network", "rejects", "layer_styles"] {
         assert!(names.iter().any(|n| n == layer), "layer {layer} missing from {names:?}");
     }
     // One geometry type per layer, so QGIS opens each as one layer and applies its style.
@@ -50,6 +50,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
         ("candidates", "polygon"),
         ("adjacency", "line"),
         ("idle_land", "polygon"),
+        ("protected_land", "polygon"),
         ("gates", "point"),
         ("barriers", "line"),
         ("barrier_areas", "polygon"),
@@ -65,7 +66,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
     let counted: Vec<&String> = summary["bundles"]["layers"].as_object().unwrap().keys().collect();
     assert_eq!(counted, want.keys().filter(|k| !["rejects", "layer_styles"].contains(&k.as_str())).collect::<Vec<_>>());
     assert_eq!((summary["bundles"]["layers"]["service_areas"].as_u64(), summary["bundles"]["layers"]["service_lines"].as_u64()), (Some(15), Some(15)));
-    for layer in ["facility_footprints", "barrier_areas", "barriers"] {
+    for layer in ["facility_footprints", "barrier_areas", "barriers", "protected_land"] {
         assert!(summary["bundles"]["layers"][layer].as_u64() > Some(0), "no {layer} in Nanjing's plan");
     }
     assert_eq!(gpkg.layer_by_name("estates").unwrap().feature_count(), estates);

@@ -183,3 +183,89 @@ fn a_co_located_sites_categories_fit_its_parcel() {
         place_together(&cand.polygon, cand.area_m2, &needs, &profile.siting.combined_building).unwrap_or_else(|e| panic!("{}: {e}", cand.id));
     }
 }
+
+/// The same two rules on a real extract (the demo's Nanjing Xuanwu, ODbL, `data/`), with every category and
+/// the defaults `plan` uses: no candidate that hosts a category overlaps protected land, no site stands in
+/// it, and a parcel hosting several categories holds their combined land need. The extract must hold
+/// protected land of several classes for the check to mean something.
+#[test]
+fn on_a_real_extract_sites_keep_off_protected_land_and_shared_parcels_fit() {
+    use lifecircle::siting::colocate::{LandNeed, place_together};
+    lifecircle::pipeline::install_quiet_library_handlers();
+    let l = load(&InputSpec { osm: Some("data/nanjing-xuanwu-2021.osm.pbf".into()), ..InputSpec::default() }).unwrap();
+    let (data, profile) = (l.dataset, l.profile);
+    let classes: std::collections::BTreeSet<&str> = data.protected_land.iter().filter(|p| p.protected).map(|p| p.class.as_str()).collect();
+    assert!(classes.len() >= 4, "protected classes in the extract: {classes:?}");
+    let coverage = run_coverage(&data, &profile, &CoverageOptions::default()).unwrap();
+    let run = run_siting(&data, &profile, &coverage, &SitingOptions::default()).unwrap();
+    assert!(run.sites.len() >= 5, "{} sites", run.sites.len());
+    let index: Vec<_> = data.protected_land.iter().filter(|p| p.protected).collect();
+    for c in run.candidates.iter().filter(|c| !c.fits.is_empty()) {
+        for p in &index {
+            let overlap = overlap_m2(&p.polygon, &c.candidate.polygon);
+            assert!(overlap <= 1.0, "{} hosts {:?} but overlaps {} {} by {overlap:.1} m²", c.candidate.id, c.fits, p.class, p.id);
+        }
+    }
+    for s in &run.sites {
+        for p in &index {
+            assert!(!p.polygon.contains(&Point(s.location)), "site {} stands in {} {}", s.site_id, p.class, p.id);
+        }
+    }
+    let mut by_candidate: std::collections::BTreeMap<u32, Vec<&lifecircle::siting::Site>> = Default::default();
+    for s in &run.sites {
+        by_candidate.entry(s.candidate).or_default().push(s);
+    }
+    // A parcel with one site is checked by its fit (largest inscribed circle); one shared by several must
+    // hold their footprints side by side.
+    for (&c, sites) in by_candidate.iter().filter(|(_, s)| s.len() > 1) {
+        let cand = &run.candidates[c as usize].candidate;
+        let needs: Vec<LandNeed> = sites
+            .iter()
+            .map(|s| {
+                let cat = profile.category(&s.category).unwrap();
+                LandNeed { key: s.category.clone(), area_m2: cat.land_min_area_m2, width_m: cat.land_min_width_m }
+            })
+            .collect();
+        let total: f64 = needs.iter().map(|n| n.area_m2).sum();
+        assert!(total <= cand.area_m2, "{}: need {total} m², parcel {} m²", cand.id, cand.area_m2);
+        place_together(&cand.polygon, cand.area_m2, &needs, &profile.siting.combined_building).unwrap_or_else(|e| panic!("{}: {e}", cand.id));
+    }
+}
+
+/// A planner's own protected land (`--protected-land`, e.g. an ecological red line) keeps sites off it like
+/// the protected classes found in OSM: a square drawn over the first recommended site moves every site out of
+/// it. The layer is also written back by `plan`.
+#[test]
+fn a_planners_protected_land_layer_keeps_sites_off_it() {
+    use serde_json::{Value, json};
+    let dir = tempfile::tempdir().unwrap();
+    let run = |out: &std::path::Path, extra: &[&str]| -> Vec<Value> {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_lifecircle"))
+            .args(["-q", "plan", "--osm", FIXTURE, "--out"])
+            .arg(out)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let sites: Value = serde_json::from_str(&std::fs::read_to_string(out.join("geojson/sites.geojson")).unwrap()).unwrap();
+        sites["features"].as_array().unwrap().clone()
+    };
+    let before = run(&dir.path().join("before"), &[]);
+    assert!(!before.is_empty());
+    let [x, y] = [before[0]["geometry"]["coordinates"][0].as_f64().unwrap(), before[0]["geometry"]["coordinates"][1].as_f64().unwrap()];
+    let h = 0.0004; // about 40 m
+    let square = json!({"type": "Polygon", "coordinates": [[[x - h, y - h], [x + h, y - h], [x + h, y + h], [x - h, y + h], [x - h, y - h]]]});
+    let layer = json!({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"protected_id": "RL1", "class": "red_line"}, "geometry": square}]});
+    let file = dir.path().join("red_line.geojson");
+    std::fs::write(&file, layer.to_string()).unwrap();
+    let out = dir.path().join("after");
+    let after = run(&out, &["--protected-land", file.to_str().unwrap()]);
+    assert!(!after.is_empty(), "the other parcels still host sites");
+    for s in &after {
+        let c = &s["geometry"]["coordinates"];
+        let (sx, sy) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+        assert!(!((x - h..=x + h).contains(&sx) && (y - h..=y + h).contains(&sy)), "site {} stands in the red line", s["properties"]["site_id"]);
+    }
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(out.join("geojson/protected_land.geojson")).unwrap()).unwrap();
+    assert!(written["features"].as_array().unwrap().iter().any(|f| f["properties"]["protected_id"] == "RL1" && f["properties"]["class"] == "red_line"));
+}

@@ -242,7 +242,7 @@ fn an_xlsx_survey_with_a_title_and_a_two_row_header_reads_as_its_csv_export() {
         vec![
             (6, future.as_str()),
             (6, "row 6, column `人口（人）`: `约300` is not a number; this value was left out, the rest of the row was applied"),
-            (7, "row 7: no estate is named `西园新村`"),
+            (7, "row 7: no estate is named `西园新村`; the closest names are 东方小区、玄武门街道宿舍（北区）、锁金村二号院"),
         ]
     );
     assert_eq!((report.rows_not_applied(), report.cells_left_out()), (1, 2));
@@ -378,7 +378,7 @@ fn plan_with_an_xlsx_survey_writes_the_surveyed_population_and_the_report() {
         report,
         "\u{feff}row,estate_id,name,reason\n\
          4,w435080925,,\"row 4, column `人口`: `约300` is not a number; this value was left out, the rest of the row was applied\"\n\
-         5,,不存在小区,row 5: no estate is named `不存在小区`\n"
+         5,,不存在小区,row 5: no estate is named `不存在小区`; the closest names are 华侨路二十六号小区\n"
     );
     let gpkg = gdal::Dataset::open(out.join("lifecircle.gpkg")).unwrap();
     let mut estates = gpkg.layer_by_name("estates").unwrap();

@@ -48,6 +48,8 @@ pub struct InputSpec {
     pub idle_land: Option<PathBuf>,
     pub barriers: Option<PathBuf>,
     pub boundaries: Option<PathBuf>,
+    /// Land never built on (不可建设用地), added to the profile's protected classes found in OSM.
+    pub protected_land: Option<PathBuf>,
     pub survey: Option<PathBuf>,
     pub profile: Option<PathBuf>,
     pub crs: Option<String>,
@@ -82,6 +84,7 @@ impl InputSpec {
             (LayerKind::Parcels, &self.idle_land),
             (LayerKind::Barriers, &self.barriers),
             (LayerKind::Boundaries, &self.boundaries),
+            (LayerKind::ProtectedLand, &self.protected_land),
         ];
         let mut sources = Vec::new();
         for (kind, path) in explicit {
@@ -109,6 +112,7 @@ fn extract_layer_names(kind: LayerKind) -> &'static [&'static str] {
         LayerKind::Parcels => &["idle_land"],
         LayerKind::Barriers => &["barriers", "barrier_areas"],
         LayerKind::Boundaries => &["boundaries"],
+        LayerKind::ProtectedLand => &["protected_land"],
     }
 }
 
@@ -241,21 +245,21 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
             // An empty FeatureCollection (or table) is a wrong or unfinished file, whatever the layer.
             return Err(Error::input(path, format!("no features in {}", path.display()), format!("give a {} layer with at least one feature, or leave its option out", kind.name())));
         }
-        if data.is_empty() && kind == LayerKind::Estates {
+        if data.is_empty() && !rejected.is_empty() && kind == LayerKind::Estates {
             // Every estate rejected: there is nothing to analyse.
             let first = rejected.first().map(|r| format!(" (the first, `{}`: {})", r.source_id, r.reason)).unwrap_or_default();
             return Err(Error::input(
                 path,
                 format!("all {} features of the estates layer were rejected{first}, so there is no estate to analyse", rejected.len()),
-                "fix the estates' geometry and fields (see the reasons in a run without this layer, or open the file in QGIS), then run again",
+                "fix the estates' geometry and fields, or the layer's options: the id/category fields (FILE|id=FIELD), the scheme (FILE|scheme=amap|baidu) and the datum (FILE|coords=gcj02); then run again",
             ));
         }
-        if data.is_empty() && kind == LayerKind::Facilities && spec.osm.is_none() {
+        if data.is_empty() && !rejected.is_empty() && kind == LayerKind::Facilities && spec.osm.is_none() {
             let first = rejected.first().map(|r| format!(" (the first, `{}`: {})", r.source_id, r.reason)).unwrap_or_default();
             return Err(Error::input(
                 path,
                 format!("all {} features of the facilities layer were rejected{first}, and there is no --osm to take facilities from", rejected.len()),
-                "give each facility a point or polygon and a category the profile knows (see --profile), or add --osm",
+                "give each facility a point or polygon and a category the profile knows (see --profile), or check the layer's options: the category field (FILE|category=FIELD), the scheme (FILE|scheme=amap|baidu), the datum (FILE|coords=gcj02); or add --osm",
             ));
         }
         if data.is_empty() && !rejected.is_empty() && kind != LayerKind::Ways {
@@ -268,15 +272,6 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
                 Some(first) => format!("none of the network layer's {} features is a usable line (the first, `{}`: {})", rejected.len(), first.source_id, first.reason),
             };
             return Err(Error::input(path, problem, "give the walkable lines (LineString / MultiLineString) with --network, or drop --network to use only --osm"));
-        }
-        if matches!(kind, LayerKind::Estates | LayerKind::Facilities) && data.is_empty() && !rejected.is_empty() {
-            // Every feature refused: a wrong field, scheme or datum, not a result to report as coverage.
-            let first = &rejected[0];
-            return Err(Error::input(
-                path,
-                format!("all {} features of the {} layer were rejected (the first, `{}`: {})", rejected.len(), kind.name(), first.source_id, first.reason),
-                "check the layer's options: the id/category fields (FILE|category=FIELD), the scheme (FILE|scheme=amap|baidu) and the datum (FILE|coords=gcj02)",
-            ));
         }
         tracing::info!(file = %path.display(), layer = kind.name(), features = data.len(), rejects = rejected.len(), "read layer");
         layer_reads.push(LayerRead { file: path.display().to_string(), layer: kind.name().to_string(), kept: data.len(), rejected: rejected.len() });

@@ -244,6 +244,7 @@ impl PlanRun<'_> {
             siting::layers::candidates_layer(&sited.run.candidates, crs)?,
             bundle_layers.adjacency,
             model_layers::idle_land_layer(&loaded.dataset.parcels, crs)?,
+            model_layers::protected_land_layer(&loaded.dataset.protected_land, crs)?,
             model_layers::gates_layer(&loaded.dataset.gates, crs)?,
             model_layers::barriers_layer(&loaded.dataset.barriers, crs)?,
             model_layers::barrier_areas_layer(&loaded.dataset.barriers, crs)?,

@@ -909,7 +909,7 @@ mod tests {
         let t = parse("小区名称,人口\n西园,约300\n").unwrap();
         let report = apply_survey(&t, &mut [named_estate("e1", "东园")], 2.5);
         let reasons: Vec<&str> = report.issues.iter().map(|i| i.reason.as_str()).collect();
-        assert_eq!(reasons, vec!["row 2: no estate is named `西园`", "row 2, column `人口`: `约300` is not a number; this value was left out, the row was not applied either (see its other line)"]);
+        assert_eq!(reasons, vec!["row 2: no estate is named `西园`; the closest names are 东园", "row 2, column `人口`: `约300` is not a number; this value was left out, the row was not applied either (see its other line)"]);
         assert_eq!(report.matched, 0);
     }
 

@@ -38,7 +38,9 @@ use super::fields::{ResolvedFields, bool_value, id_text, number_value};
 use super::geometry_checks::{GeometryReject, Shaped, Shaping, reject_geometry};
 use super::{LayerData, LayerKind};
 use crate::geometry::validity;
-use crate::model::{Barrier, Boundary, BoundaryLevel, Building, Estate, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, Reject, SurveyAttributes, Way};
+use crate::model::{
+    Barrier, Boundary, BoundaryLevel, Building, Estate, EstateNotes, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, ProtectedArea, Reject, SurveyAttributes, Way,
+};
 use crate::profile::{EstateVerdict, Profile, SchemeRow};
 use crate::read::raw_layer::{RawFeature, RawLayer};
 use geo_types::Geometry;
@@ -284,7 +286,8 @@ impl<'a> Builder<'a> {
                         n_buildings: 0,
                         built_year,
                         survey: SurveyAttributes { estate_type: estate_type.or(survey.estate_type.clone()), ..survey },
-                        notes: Default::default(),
+                        // As `extract` writes them, so that a round trip keeps what the estates step noted.
+                        notes: EstateNotes { parent_id: f.text("parent_id"), implausible: f.text("implausible"), not_old_estate: f.text("not_old_estate") },
                     });
                 }
             }
@@ -358,6 +361,23 @@ impl<'a> Builder<'a> {
                 };
                 if let LayerData::Boundaries(v) = &mut self.data {
                     v.push(Boundary { id: id.to_string(), name, level, polygon });
+                }
+            }
+            (LayerKind::ProtectedLand, Shaped::Polygons(polygon)) => {
+                let flag = |field: &str, default: bool| bool_value(f.properties.get(field)).map(|v| v.unwrap_or(default)).map_err(|e| format!("{field}: {e}"));
+                let (protected, housing_not_estate) = match (flag("protected", true), flag("housing_not_estate", false)) {
+                    (Ok(p), Ok(h)) => (p, h),
+                    (Err(e), _) | (_, Err(e)) => return Err((e, Shaped::Polygons(polygon))),
+                };
+                if let LayerData::ProtectedLand(v) = &mut self.data {
+                    v.push(ProtectedArea {
+                        id: id.to_string(),
+                        class: f.text("class").unwrap_or_else(|| "layer".to_string()),
+                        matched_by: f.text("matched_by").unwrap_or_else(|| "layer".to_string()),
+                        polygon,
+                        protected,
+                        housing_not_estate,
+                    });
                 }
             }
             (LayerKind::Ways, Shaped::Lines(lines)) => {

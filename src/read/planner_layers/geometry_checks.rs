@@ -153,7 +153,7 @@ fn shape(kind: LayerKind, g: Geometry<f64>) -> Shaping {
         None => Err(wrong(g)),
     };
     match kind {
-        LayerKind::Estates | LayerKind::Buildings | LayerKind::Parcels | LayerKind::Boundaries => {
+        LayerKind::Estates | LayerKind::Buildings | LayerKind::Parcels | LayerKind::Boundaries | LayerKind::ProtectedLand => {
             polygons(&g).map(|(mp, repaired)| (Shaped::Polygons(mp), repaired))
         }
         LayerKind::Facilities => match &g {

@@ -60,7 +60,7 @@ pub use geometry_checks::{MIN_POLYGON_AREA_M2, MIN_POLYGON_WIDTH_M};
 use crate::crs::WorkingCrs;
 use crate::crs::china::InputCoords;
 use crate::error::{Error, Result};
-use crate::model::{Barrier, Boundary, Building, Dataset, Estate, Facility, Gate, Parcel, Reject, Way};
+use crate::model::{Barrier, Boundary, Building, Dataset, Estate, Facility, Gate, Parcel, ProtectedArea, Reject, Way};
 use crate::profile::Profile;
 use crate::read::raw_layer::RawLayer;
 use crate::read::{gdal_vector, geojson, layer_options};
@@ -77,11 +77,22 @@ pub enum LayerKind {
     Barriers,
     Boundaries,
     Ways,
+    /// Land that is never built on (a planner's 不可建设用地: ecological red line, planned green space ...).
+    ProtectedLand,
 }
 
 impl LayerKind {
-    pub const ALL: [LayerKind; 8] =
-        [LayerKind::Estates, LayerKind::Facilities, LayerKind::Gates, LayerKind::Buildings, LayerKind::Parcels, LayerKind::Barriers, LayerKind::Boundaries, LayerKind::Ways];
+    pub const ALL: [LayerKind; 9] = [
+        LayerKind::Estates,
+        LayerKind::Facilities,
+        LayerKind::Gates,
+        LayerKind::Buildings,
+        LayerKind::Parcels,
+        LayerKind::Barriers,
+        LayerKind::Boundaries,
+        LayerKind::Ways,
+        LayerKind::ProtectedLand,
+    ];
 
     /// The layer's name in messages and in [`Reject::layer`]: the name of the output layer its features
     /// are written to (`idle_land` for parcels, `network` for ways), which is also the name of the flag
@@ -96,6 +107,7 @@ impl LayerKind {
             LayerKind::Barriers => "barriers",
             LayerKind::Boundaries => "boundaries",
             LayerKind::Ways => "network",
+            LayerKind::ProtectedLand => "protected_land",
         }
     }
 
@@ -110,12 +122,13 @@ impl LayerKind {
             LayerKind::Barriers => "barrier_id",
             LayerKind::Boundaries => "boundary_id",
             LayerKind::Ways => "way_id",
+            LayerKind::ProtectedLand => "protected_id",
         }
     }
 
     fn geometry_wanted(self) -> &'static str {
         match self {
-            LayerKind::Estates | LayerKind::Buildings | LayerKind::Parcels | LayerKind::Boundaries => "Polygon or MultiPolygon",
+            LayerKind::Estates | LayerKind::Buildings | LayerKind::Parcels | LayerKind::Boundaries | LayerKind::ProtectedLand => "Polygon or MultiPolygon",
             LayerKind::Facilities => "Point or (Multi)Polygon",
             LayerKind::Gates => "Point",
             LayerKind::Barriers => "(Multi)LineString or (Multi)Polygon",
@@ -145,6 +158,7 @@ pub enum LayerData {
     Barriers(Vec<Barrier>),
     Boundaries(Vec<Boundary>),
     Ways(Vec<Way>),
+    ProtectedLand(Vec<ProtectedArea>),
 }
 
 impl LayerData {
@@ -158,6 +172,7 @@ impl LayerData {
             LayerKind::Barriers => LayerData::Barriers(Vec::new()),
             LayerKind::Boundaries => LayerData::Boundaries(Vec::new()),
             LayerKind::Ways => LayerData::Ways(Vec::new()),
+            LayerKind::ProtectedLand => LayerData::ProtectedLand(Vec::new()),
         }
     }
 
@@ -172,6 +187,7 @@ impl LayerData {
             LayerData::Barriers(v) => v.len(),
             LayerData::Boundaries(v) => v.len(),
             LayerData::Ways(v) => v.len(),
+            LayerData::ProtectedLand(v) => v.len(),
         }
     }
 
@@ -190,6 +206,7 @@ impl LayerData {
             LayerData::Barriers(v) => dataset.barriers.extend(v),
             LayerData::Boundaries(v) => dataset.boundaries.extend(v),
             LayerData::Ways(v) => dataset.ways.extend(v),
+            LayerData::ProtectedLand(v) => dataset.protected_land.extend(v),
         }
     }
 }
