@@ -30,7 +30,7 @@ fn the_workbook_mirrors_the_plan_layers_in_chinese_and_in_english() {
     let count = |layer: &str| gpkg.layer_by_name(layer).unwrap().feature_count() as usize;
     assert!(!zh.join("bundles.xlsx").exists());
     let mut book: Xlsx<_> = open_workbook(zh.join("改造片区清单.xlsx")).unwrap();
-    assert_eq!(book.sheet_names(), ["片区", "小区", "建议选址", "数据质量", "数据质量概要", "说明"], "the last sheet says how the plan was made");
+    assert_eq!(book.sheet_names(), ["说明", "片区", "小区", "建议选址", "数据质量", "数据质量概要"], "the first sheet says how the plan was made");
     let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(zh.join("summary.json")).unwrap()).unwrap();
     assert!(summary["files"].as_array().unwrap().iter().any(|f| f.as_str().unwrap().ends_with("改造片区清单.xlsx")));
 
@@ -125,7 +125,7 @@ fn the_workbook_mirrors_the_plan_layers_in_chinese_and_in_english() {
     run_plan(&en, Lang::En);
     assert!(!en.join("改造片区清单.xlsx").exists());
     let mut book: Xlsx<_> = open_workbook(en.join("bundles.xlsx")).unwrap();
-    assert_eq!(book.sheet_names(), ["Bundles", "Estates", "Recommended sites", "Data quality", "Data quality summary", "About"]);
+    assert_eq!(book.sheet_names(), ["About", "Bundles", "Estates", "Recommended sites", "Data quality", "Data quality summary"]);
     let bundles_en = book.worksheet_range("Bundles").unwrap();
     assert_eq!(bundles_en.height(), bundles.height());
     assert!(header(&bundles_en).iter().any(|x| x == "gaps"));

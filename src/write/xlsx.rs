@@ -247,20 +247,8 @@ pub fn plan_workbook_with_about(path: &Path, lang: Lang, profile: &Profile, laye
     // A fixed creation date: the same plan gives the same bytes (the file's own time says when it was written).
     let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(|e| xlsx_error(path, e))?;
     workbook.set_properties(&DocProperties::new().set_creation_datetime(&created));
-    for (sheet_key, layer_name) in SHEETS {
-        let sheet = workbook.add_worksheet();
-        sheet.set_name(catalogue.tr(sheet_key)).map_err(|e| xlsx_error(path, e))?;
-        if let Some(layer) = layers.iter().find(|l| l.name == layer_name) {
-            if layer_name == "bundles" {
-                write_sheet(sheet, path, catalogue, profile, &with_recommended_sites(layer, layers, lang, profile))?;
-            } else {
-                write_sheet(sheet, path, catalogue, profile, layer)?;
-            }
-        }
-    }
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(catalogue.tr("xlsx.sheet.quality_summary")).map_err(|e| xlsx_error(path, e))?;
-    write_findings(sheet, path, catalogue, findings)?;
+    // 说明 / About first (the plan's provenance, as the issue of reproducibility asks), but the workbook opens
+    // on the 片区 sheet, the one a planner reads.
     if let Some(provenance) = about {
         let fail = |e| xlsx_error(path, e);
         let sheet = workbook.add_worksheet();
@@ -276,6 +264,23 @@ pub fn plan_workbook_with_about(path: &Path, lang: Lang, profile: &Profile, laye
         sheet.set_column_width(0, 28.0).map_err(fail)?;
         sheet.set_column_width(1, 100.0).map_err(fail)?;
     }
+    for (sheet_key, layer_name) in SHEETS {
+        let sheet = workbook.add_worksheet();
+        if sheet_key == SHEETS[0].0 {
+            sheet.set_active(true);
+        }
+        sheet.set_name(catalogue.tr(sheet_key)).map_err(|e| xlsx_error(path, e))?;
+        if let Some(layer) = layers.iter().find(|l| l.name == layer_name) {
+            if layer_name == "bundles" {
+                write_sheet(sheet, path, catalogue, profile, &with_recommended_sites(layer, layers, lang, profile))?;
+            } else {
+                write_sheet(sheet, path, catalogue, profile, layer)?;
+            }
+        }
+    }
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(catalogue.tr("xlsx.sheet.quality_summary")).map_err(|e| xlsx_error(path, e))?;
+    write_findings(sheet, path, catalogue, findings)?;
     workbook.save_to_buffer().map_err(|e| xlsx_error(path, e))
 }
 
