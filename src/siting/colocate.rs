@@ -12,7 +12,8 @@
 //! point of a grid over the parcel (step [`grid_step_m`]) that lies at least its radius inside the
 //! boundary and at least the sum of radii from every disc placed, choosing the point *nearest* the
 //! boundary (it leaves the middle free for the next), ties by x then y. A grid can miss a tight fit, never
-//! report a false one: the answer is conservative.
+//! report a false one: the answer is conservative. The grid is searched by branch and bound over quarters
+//! (the boundary distance is 1-Lipschitz), so only the points near the best are measured.
 //!
 //! ```
 //! use geo_types::{polygon, MultiPolygon};
@@ -39,6 +40,9 @@ pub struct LandNeed {
     pub width_m: f64,
 }
 
+/// Ranges of at most this many grid points are visited point by point ([`Grid::search`]).
+const LEAF_POINTS: usize = 4;
+
 /// At most this many grid points per disc placed (the step grows on big parcels).
 pub const MAX_GRID_POINTS: f64 = 20_000.0;
 
@@ -51,6 +55,56 @@ pub fn grid_step_m(r: f64, w: f64, h: f64) -> f64 {
 
 fn boundary_distance(parcel: &MultiPolygon<f64>, p: Coord<f64>) -> f64 {
     parcel.0.iter().map(|poly| signed_boundary_distance(poly, p)).fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// The grid of candidate disc centres over a parcel: point (i, j) lies at `origin + (i, j) × step`.
+struct Grid<'a> {
+    parcel: &'a MultiPolygon<f64>,
+    origin: Coord<f64>,
+    step: f64,
+}
+
+impl Grid<'_> {
+    fn point(&self, i: usize, j: usize) -> Coord<f64> {
+        Coord { x: self.origin.x + i as f64 * self.step, y: self.origin.y + j as f64 * self.step }
+    }
+
+    /// The best centre for a disc of radius `r` among the points of `is × js` (inclusive ranges): at least
+    /// `r` inside the parcel and clear of every `placed` disc, nearest the boundary, ties to the lowest
+    /// (i, j); folded into `best`. Branch and bound over quarters of the range: the signed boundary distance
+    /// is 1-Lipschitz, so a range whose centre lies at `d` holds only points within `d ± h` (h its half
+    /// diagonal): a range with `d + h < r` holds no point deep enough, one with `d − h` above the best found
+    /// no better point, and both are skipped. The answer is that of visiting every point.
+    fn search(&self, is: (usize, usize), js: (usize, usize), r: f64, placed: &[(Coord<f64>, f64)], best: &mut Option<(f64, usize, usize)>) {
+        let (a, b) = (self.point(is.0, js.0), self.point(is.1, js.1));
+        if (is.1 - is.0 + 1) * (js.1 - js.0 + 1) > LEAF_POINTS {
+            let centre = Coord { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 };
+            let h = ((b.x - a.x).powi(2) + (b.y - a.y).powi(2)).sqrt() / 2.0 + 1e-9;
+            let d = boundary_distance(self.parcel, centre);
+            if d + h < r || best.is_some_and(|(found, _, _)| d - h > found) {
+                return;
+            }
+            let (im, jm) = ((is.0 + is.1) / 2, (js.0 + js.1) / 2);
+            for (ri, rj) in [((is.0, im), (js.0, jm)), ((is.0, im), (jm + 1, js.1)), ((im + 1, is.1), (js.0, jm)), ((im + 1, is.1), (jm + 1, js.1))] {
+                if ri.0 <= ri.1 && rj.0 <= rj.1 {
+                    self.search(ri, rj, r, placed, best);
+                }
+            }
+            return;
+        }
+        for i in is.0..=is.1 {
+            for j in js.0..=js.1 {
+                let p = self.point(i, j);
+                if placed.iter().any(|(c, rc)| ((c.x - p.x).powi(2) + (c.y - p.y).powi(2)).sqrt() < r + rc) {
+                    continue;
+                }
+                let inside = boundary_distance(self.parcel, p);
+                if inside >= r && best.is_none_or(|(found, fi, fj)| inside < found || (inside == found && (i, j) < (fi, fj))) {
+                    *best = Some((inside, i, j));
+                }
+            }
+        }
+    }
 }
 
 /// Place the footprints of `needs` on the parcel (module doc): the disc centres (one per combined building
@@ -72,21 +126,11 @@ pub fn place_together(parcel: &MultiPolygon<f64>, parcel_area_m2: f64, needs: &[
         let r = d / 2.0;
         let step = grid_step_m(r, bbox.width(), bbox.height());
         let (nx, ny) = ((bbox.width() / step).floor() as usize, (bbox.height() / step).floor() as usize);
-        let mut best: Option<(f64, Coord<f64>)> = None;
-        for i in 0..=nx {
-            for j in 0..=ny {
-                let p = Coord { x: bbox.min().x + i as f64 * step, y: bbox.min().y + j as f64 * step };
-                let inside = boundary_distance(parcel, p);
-                if inside < r || placed.iter().any(|(c, rc)| ((c.x - p.x).powi(2) + (c.y - p.y).powi(2)).sqrt() < r + rc) {
-                    continue;
-                }
-                if best.is_none_or(|(b, _)| inside < b) {
-                    best = Some((inside, p));
-                }
-            }
-        }
+        let grid = Grid { parcel, origin: bbox.min(), step };
+        let mut best: Option<(f64, usize, usize)> = None;
+        grid.search((0, nx), (0, ny), r, &placed, &mut best);
         match best {
-            Some((_, p)) => placed.push((p, r)),
+            Some((_, i, j)) => placed.push((grid.point(i, j), r)),
             None => return Err(format!("no room for a {d:.0} m footprint beside the {} already placed", placed.len())),
         }
     }
@@ -160,5 +204,57 @@ mod tests {
         assert!(place_together(&rect(17.5, 40.0), 700.0, &needs(&["nursery", "elderly_care"]), &[]).is_ok());
         // 11.9 m wide: a 12 m disc never fits, whatever the length and area.
         assert!(place_together(&rect(11.9, 100.0), 1190.0, &needs(&["nursery", "health_station"]), &[]).unwrap_err().starts_with("no room for a 12 m footprint"));
+    }
+
+    /// The grid search without the block bounds: every grid point visited, in (i, j) order.
+    fn place_by_visiting_every_point(parcel: &MultiPolygon<f64>, diameters: &[f64]) -> Option<Vec<Coord<f64>>> {
+        let bbox = parcel.bounding_rect()?;
+        let mut placed: Vec<(Coord<f64>, f64)> = Vec::new();
+        for &d in diameters {
+            let r = d / 2.0;
+            let step = grid_step_m(r, bbox.width(), bbox.height());
+            let (nx, ny) = ((bbox.width() / step).floor() as usize, (bbox.height() / step).floor() as usize);
+            let mut best: Option<(f64, Coord<f64>)> = None;
+            for i in 0..=nx {
+                for j in 0..=ny {
+                    let p = Coord { x: bbox.min().x + i as f64 * step, y: bbox.min().y + j as f64 * step };
+                    let inside = boundary_distance(parcel, p);
+                    if inside < r || placed.iter().any(|(c, rc)| ((c.x - p.x).powi(2) + (c.y - p.y).powi(2)).sqrt() < r + rc) {
+                        continue;
+                    }
+                    if best.is_none_or(|(b, _)| inside < b) {
+                        best = Some((inside, p));
+                    }
+                }
+            }
+            placed.push((best?.1, r));
+        }
+        Some(placed.into_iter().map(|(c, _)| c).collect())
+    }
+
+    #[test]
+    fn the_block_bounds_place_exactly_where_visiting_every_point_does() {
+        let mut rng = crate::rng::SplitMix64::new(15);
+        for case in 0..60 {
+            // A star-shaped parcel of 5-24 vertices, radii 10-60 m, some with a square hole.
+            let n = 5 + (rng.next_u64() % 20) as usize;
+            let ring: Vec<(f64, f64)> = (0..n)
+                .map(|k| {
+                    let a = k as f64 / n as f64 * std::f64::consts::TAU;
+                    let rad = 10.0 + rng.next_f64() * 50.0;
+                    (rad * a.cos(), rad * a.sin())
+                })
+                .collect();
+            let mut exterior: Vec<Coord<f64>> = ring.iter().map(|&(x, y)| Coord { x, y }).collect();
+            exterior.push(exterior[0]);
+            let holes = if case % 3 == 0 { vec![geo_types::LineString::from(vec![(-2.0, -2.0), (2.0, -2.0), (2.0, 2.0), (-2.0, 2.0), (-2.0, -2.0)])] } else { vec![] };
+            let parcel = MultiPolygon(vec![geo_types::Polygon::new(geo_types::LineString(exterior), holes)]);
+            let k = 1 + (rng.next_u64() % 3) as usize;
+            let mut diameters: Vec<f64> = (0..k).map(|_| 4.0 + rng.next_f64() * 16.0).collect();
+            diameters.sort_by(|a, b| b.total_cmp(a));
+            let needs: Vec<LandNeed> = diameters.iter().enumerate().map(|(i, &d)| LandNeed { key: format!("c{i}"), area_m2: 0.0, width_m: d }).collect();
+            let fast = place_together(&parcel, f64::INFINITY, &needs, &[]).ok();
+            assert_eq!(fast, place_by_visiting_every_point(&parcel, &diameters), "case {case}: diameters {diameters:?}");
+        }
     }
 }
