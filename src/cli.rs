@@ -281,6 +281,11 @@ pub struct CoverageFlags {
     /// Service areas to draw.
     #[arg(long, value_enum, default_value_t = ServiceAreasArg::Auto, value_name = "KIND", help_heading = "Coverage")]
     pub service_areas: ServiceAreasArg,
+    /// Ground elevation raster in metres (GeoTIFF, ESRI ASCII grid ... any CRS): distances become effort
+    /// lengths, hills counting as farther (Tobler's hiking function, going and coming back averaged); the
+    /// 300/500/1000 m thresholds are then flat-equivalent metres. Example: --dem chongqing-dem.tif
+    #[arg(long, value_name = "FILE", help_heading = "Coverage")]
+    pub dem: Option<PathBuf>,
     /// Scenario: every compound's internal private ways become public.
     #[arg(long, help_heading = "Scenario")]
     pub open_compounds: bool,
@@ -337,6 +342,10 @@ impl From<ServiceAreasArg> for ServiceAreaOutput {
 
 impl CoverageFlags {
     fn options(&self) -> Result<CoverageOptions> {
+        if let Some(dem) = &self.dem {
+            // Fail before reading a city's data: the DEM opens, has a CRS and a geotransform.
+            crate::read::dem::Dem::open(dem)?;
+        }
         let mut scenario = Scenario { open_compounds: self.open_compounds, ..Scenario::default() };
         if let Some(path) = &self.open_gates {
             let text = std::fs::read_to_string(path).map_err(|e| Error::input(path, format!("cannot read: {e}"), "give a text file with one gate id or estate pair A:B per line"))?;
@@ -354,6 +363,7 @@ impl CoverageFlags {
             search_radius_m: self.search_radius,
             service_areas: self.service_areas.into(),
             scenario: (!scenario.is_empty()).then_some(scenario),
+            dem: self.dem.clone(),
             ..CoverageOptions::default()
         })
     }

@@ -5,7 +5,9 @@
 //!   crossing, nearest_boundary, centroid, none), entries (how many), main_network (an access point on
 //!   island 0), then per category `K`: dist_K (null when no facility is within the search radius), ok_K,
 //!   n_K (facilities within the threshold), nearest_K (ids of the 3 nearest), access_K (Ga2SFCA, when the
-//!   category has capacities), delta_K (residents newly covered, when a scenario ran); then score.
+//!   category has capacities), delta_K (residents newly covered, when a scenario ran); then score. With
+//!   `--dem`, dist_K is the effort length (flat-equivalent metres) and walk_m_K (metres walked on that
+//!   route, offsets included) and climb_m_K (metres climbed going there) follow it.
 //! - `facilities`: facility_id, name, category, snap_m (smallest snap offset of its entrances), entrances,
 //!   mapped_as (`point` | `area`); always points: an area facility is drawn at
 //!   [`facility_point`], a point inside it (why that point: [`crate::write::model_layers`]).
@@ -18,7 +20,8 @@
 //!
 //!   Both layers are always written, empty when their kind was not asked for (`--service-areas none`,
 //!   `lines`), as every other layer is: an output folder always holds the same tables.
-//! - `network`: edge, u, v, length_m, access (`public` | `compound`), way_id, component.
+//! - `network`: edge, u, v, length_m, access (`public` | `compound`), way_id, component; with `--dem`
+//!   also effort_m and slope_factor (effort / length, the round-trip slope factor the map colours).
 //! - `network_islands`: component, node_count, edge_count, length_m, main; geometry: its edges (none for
 //!   the main component, which is the `network` layer).
 //!
@@ -81,6 +84,12 @@ fn network_layer(network: &WalkNetwork, data: &Dataset, crs: WorkingCrs, convert
             ("component", FieldType::Int),
         ],
     );
+    // On a DEM: the edge's effort length and its round-trip slope factor (effort / length), the map's
+    // slope layer.
+    let terrain = network.graph.terrain();
+    if terrain.is_some() {
+        layer.add_fields(&[("effort_m", FieldType::Real), ("slope_factor", FieldType::Real)]);
+    }
     let rows = network
         .graph
         .edges
@@ -101,7 +110,13 @@ fn network_layer(network: &WalkNetwork, data: &Dataset, crs: WorkingCrs, convert
                     Value::Text(access),
                     data.ways.get(e.way as usize).map(|w| w.id.clone()).into(),
                     Value::Int(network.islands.component_of_node[e.u as usize] as i64),
-                ],
+                ]
+                .into_iter()
+                .chain(terrain.map(|t| {
+                    let effort = t.effort_m(i as u32);
+                    [Value::from(effort), Value::from(if e.length_m > 0.0 { effort / e.length_m } else { 1.0 })]
+                }).into_iter().flatten())
+                .collect(),
             )
         })
         .collect();
@@ -174,6 +189,7 @@ pub struct AnalysisLayers {
 pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs: WorkingCrs) -> Result<AnalysisLayers> {
     let base = &run.baseline;
     let scenario = run.scenario.as_ref();
+    let on_terrain = run.network.graph.terrain().is_some();
 
     // Estates.
     let mut fields: Vec<(String, FieldType)> = vec![
@@ -188,6 +204,10 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
     for c in &base.categories {
         let k = &c.key;
         fields.push((format!("dist_{k}"), FieldType::Real));
+        if on_terrain {
+            fields.push((format!("walk_m_{k}"), FieldType::Real));
+            fields.push((format!("climb_m_{k}"), FieldType::Real));
+        }
         fields.push((format!("ok_{k}"), FieldType::Bool));
         fields.push((format!("n_{k}"), FieldType::Int));
         fields.push((format!("nearest_{k}"), FieldType::TextList));
@@ -218,6 +238,11 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
         for (ci, c) in base.categories.iter().enumerate() {
             let d = &c.estates[ei];
             values.push(d.dist_m().into());
+            if on_terrain {
+                let route = d.nearest.first().and_then(|n| n.route);
+                values.push(route.map(|r| r.walk_m).into());
+                values.push(route.map(|r| r.climb_m).into());
+            }
             values.push(Value::Bool(base.ok[ei][ci]));
             values.push(Value::from(d.within.len()));
             values.push(Value::TextList(d.nearest.iter().map(|n| data.facilities[c.facility(n.source) as usize].id.clone()).collect()));

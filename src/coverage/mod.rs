@@ -30,8 +30,11 @@ pub mod layers;
 pub mod scenario;
 pub mod summary;
 
+use crate::crs::WorkingCrs;
 use crate::error::{Error, Result};
-use crate::model::{Dataset, Reject};
+use crate::model::{Dataset, Reject, Way};
+use crate::read::dem::{Dem, network_terrain};
+use std::path::PathBuf;
 use crate::network::WalkNetwork;
 use crate::network::access::{Access, AccessRule, GateAssignment, GateIndex, assign_gates, estate_access, facility_access, gate_filter};
 use crate::network::compounds::{WayPiece, walkable_pieces};
@@ -75,6 +78,10 @@ pub struct CoverageOptions {
     /// An open-the-walls scenario to compare with the current state.
     pub scenario: Option<Scenario>,
     pub engine: DistanceEngine,
+    /// `--dem`: a ground elevation raster; distances become effort lengths ([`crate::network::terrain`]).
+    pub dem: Option<PathBuf>,
+    /// The CRS the dataset is in, needed to place the DEM under it (the pipeline sets it after loading).
+    pub working_crs: Option<WorkingCrs>,
 }
 
 impl Default for CoverageOptions {
@@ -86,6 +93,8 @@ impl Default for CoverageOptions {
             service_areas: ServiceAreaOutput::Auto,
             scenario: None,
             engine: DistanceEngine::EstateSearch,
+            dem: None,
+            working_crs: None,
         }
     }
 }
@@ -200,6 +209,38 @@ pub struct CoverageRun {
     /// The walk rules the run used, overrides (`--max-snap`) applied: siting places new facilities on
     /// the network under the same rules.
     pub rules: WalkRules,
+}
+
+/// The ground under a run's networks: the opened DEM, the CRS the data is in, the ways (bridges and
+/// tunnels do not follow the ground).
+pub(crate) struct Ground<'a> {
+    dem: Dem,
+    crs: WorkingCrs,
+    ways: &'a [Way],
+}
+
+impl<'a> Ground<'a> {
+    /// Open `--dem`, when given.
+    fn open(opts: &CoverageOptions, ways: &'a [Way]) -> Result<Option<Ground<'a>>> {
+        let Some(path) = &opts.dem else { return Ok(None) };
+        let crs = opts.working_crs.ok_or_else(|| Error::Internal("a DEM was given without the working CRS of the data".into()))?;
+        Ok(Some(Ground { dem: Dem::open(path)?, crs, ways }))
+    }
+
+    /// Sample the network's edges on the DEM; its costs become effort lengths.
+    pub(crate) fn lay(&self, network: &mut WalkNetwork) -> Result<()> {
+        let terrain = network_terrain(&self.dem, self.crs, &network.graph, self.ways)?;
+        network.graph.set_terrain(terrain);
+        Ok(())
+    }
+
+    fn summary(&self, network: &WalkNetwork) -> summary::DemSummary {
+        summary::DemSummary {
+            file: self.dem.path().display().to_string(),
+            crs: self.dem.crs().to_string(),
+            coverage: network.graph.terrain().map(|t| t.coverage).unwrap_or_default(),
+        }
+    }
 }
 
 impl CoverageRun {
@@ -344,7 +385,7 @@ fn distances_by_estate_search(
                 for r in found.iter() {
                     let c = base.partition_point(|&b| b <= r.source) - 1;
                     let d = &mut out[c];
-                    let sd = SourceDistance { source: r.source - base[c], dist_m: r.dist_m };
+                    let sd = SourceDistance { source: r.source - base[c], dist_m: r.dist_m, route: r.route };
                     if d.nearest.len() < distances::NEAREST_COUNT {
                         d.nearest.push(sd);
                     }
@@ -486,8 +527,13 @@ pub fn run_coverage(data: &Dataset, profile: &Profile, opts: &CoverageOptions) -
     };
     let (pieces, mut rejects): (Vec<WayPiece>, Vec<Reject>) = walkable_pieces(&data.ways, &data.estates, &rules);
     lap("walk_rules_and_compounds", &mut timings_s);
-    let network = WalkNetwork::public(&pieces);
+    let mut network = WalkNetwork::public(&pieces);
     lap("graph_index_islands", &mut timings_s);
+    let ground = Ground::open(opts, &data.ways)?;
+    if let Some(g) = &ground {
+        g.lay(&mut network)?;
+        lap("dem_sampling", &mut timings_s);
+    }
     tracing::info!(nodes = network.graph.node_count(), edges = network.graph.edges.len(), islands = network.islands.islands.len(), "walking network built");
     let gates = assign_gates(&data.gates, &data.estates, &rules);
     let estate_access = all_estate_access(&network, data, &gates, opts.access_rule, &rules, &BTreeSet::new());
@@ -496,10 +542,11 @@ pub fn run_coverage(data: &Dataset, profile: &Profile, opts: &CoverageOptions) -
     let service_areas = opts.service_areas.resolve(network.graph.edges.len());
     let (baseline, facility_rejects) = analyse(&network, data, profile, &rules, estate_access, radius_m, service_areas, opts.engine)?;
     rejects.extend(facility_rejects);
-    let summary = summarise(data, profile, &baseline);
+    let mut summary = summarise(data, profile, &baseline);
+    summary.dem = ground.as_ref().map(|g| g.summary(&network));
     lap("facilities_and_categories", &mut timings_s);
     let scenario = match &opts.scenario {
-        Some(s) => Some(scenario::run_scenario(s, data, profile, &rules, opts, radius_m, &pieces, &network, &gates, &baseline)?),
+        Some(s) => Some(scenario::run_scenario(s, data, profile, &rules, opts, radius_m, &pieces, &network, &gates, &baseline, ground.as_ref())?),
         None => None,
     };
     if scenario.is_some() {

@@ -107,6 +107,19 @@ pub struct CoverageSummary {
     pub tiers: OrderedMap<TierSummary>,
     /// Mean of the estates' scores (estates weighted equally); null without estates.
     pub mean_score: Option<f64>,
+    /// With `--dem`: the raster and how much of the network it covered (absent without a DEM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dem: Option<DemSummary>,
+}
+
+/// The `dem` block: which raster, and the edges and 10 m pieces it did not cover (counted flat).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemSummary {
+    pub file: String,
+    /// The raster's CRS as PROJ was given it.
+    pub crs: String,
+    #[serde(flatten)]
+    pub coverage: crate::network::terrain::TerrainCoverage,
 }
 
 /// Share of true verdicts; `None` for no categories.
@@ -188,6 +201,7 @@ pub fn coverage_summary(profile: &Profile, estate_ids: &[&str], population: &[f6
         categories: OrderedMap(categories),
         tiers: OrderedMap(tiers),
         mean_score: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+        dem: None,
     }
 }
 

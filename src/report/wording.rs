@@ -33,7 +33,7 @@ use crate::report::field_values::format_number;
 use std::fmt::Display;
 
 /// The prefixes of the fields made per facility category, as `<prefix>_<category key>`.
-pub const CATEGORY_FIELD_PREFIXES: [&str; 6] = ["dist", "ok", "n", "nearest", "access", "delta"];
+pub const CATEGORY_FIELD_PREFIXES: [&str; 8] = ["dist", "ok", "n", "nearest", "access", "delta", "walk_m", "climb_m"];
 
 /// The catalogue of a language and the category names of a profile.
 #[derive(Debug, Clone)]
@@ -187,11 +187,11 @@ impl Wording {
         if let Some(alias) = self.catalogue.get(&format!("fields_of.{layer}.{field}")).or_else(|| self.catalogue.get(&format!("fields.{field}"))) {
             return Some(alias.to_string());
         }
-        let (prefix, key) = field.split_once('_')?;
-        if !CATEGORY_FIELD_PREFIXES.contains(&prefix) {
-            return None;
-        }
-        let category = self.category(key)?;
+        // The longest prefix first: `walk_m_K` is not `walk` + `m_K`.
+        let (prefix, category) = CATEGORY_FIELD_PREFIXES
+            .iter()
+            .filter_map(|p| Some((*p, self.category(field.strip_prefix(p)?.strip_prefix('_')?)?)))
+            .max_by_key(|(p, _)| p.len())?;
         Some(self.tr_with(&format!("field_patterns.{prefix}"), &[("category", &category.display_name(self.lang))]))
     }
 
