@@ -5,6 +5,7 @@ use crate::bundle::BundleOptions;
 use crate::bundle::adjacency::RoadClass;
 use crate::coverage::{CoverageOptions, ServiceAreaOutput};
 use crate::network::access::AccessRule;
+use crate::network::walker::Walker;
 use crate::coverage::scenario::Scenario;
 use crate::siting::SitingOptions;
 use crate::error::{Error, Result};
@@ -286,6 +287,13 @@ pub struct CoverageFlags {
     /// 300/500/1000 m thresholds are then flat-equivalent metres. Example: --dem chongqing-dem.tif
     #[arg(long, value_name = "FILE", help_heading = "Coverage")]
     pub dem: Option<PathBuf>,
+    /// Who walks (rules and sources in the profile's [walkers] section).
+    #[arg(long, value_enum, default_value_t = WalkerArg::Adult, value_name = "WALKER", help_heading = "Coverage")]
+    pub walker: WalkerArg,
+    /// Also measure for older walkers and wheelchair users, and write per estate and category the residents
+    /// each loses compared with an adult (delta_elderly_K, delta_wheelchair_K; totals in coverage.json).
+    #[arg(long, help_heading = "Coverage")]
+    pub walker_compare: bool,
     /// Scenario: every compound's internal private ways become public.
     #[arg(long, help_heading = "Scenario")]
     pub open_compounds: bool,
@@ -311,6 +319,27 @@ impl From<AccessArg> for AccessRule {
             AccessArg::Gates => AccessRule::Gates,
             AccessArg::Boundary => AccessRule::Boundary,
             AccessArg::Centroid => AccessRule::Centroid,
+        }
+    }
+}
+
+/// `--walker`: who walks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WalkerArg {
+    /// The walking network as it is.
+    Adult,
+    /// Steps cost 3 times their length (profile), and with --dem slopes over 8 % cost more.
+    Elderly,
+    /// No steps, no wheelchair=no ways, no loose surfaces, and with --dem no slope over 8 % (1:12).
+    Wheelchair,
+}
+
+impl From<WalkerArg> for Walker {
+    fn from(arg: WalkerArg) -> Walker {
+        match arg {
+            WalkerArg::Adult => Walker::Adult,
+            WalkerArg::Elderly => Walker::Elderly,
+            WalkerArg::Wheelchair => Walker::Wheelchair,
         }
     }
 }
@@ -364,6 +393,8 @@ impl CoverageFlags {
             service_areas: self.service_areas.into(),
             scenario: (!scenario.is_empty()).then_some(scenario),
             dem: self.dem.clone(),
+            walker: self.walker.into(),
+            walker_compare: self.walker_compare,
             ..CoverageOptions::default()
         })
     }

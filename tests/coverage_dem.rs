@@ -13,8 +13,6 @@
 //! - without `--dem` the run is what it was (no `walk_m_K`, no `dem` block).
 
 use gdal::DriverManager;
-use gdal::raster::Buffer;
-use gdal::spatial_ref::SpatialRef;
 use geo_types::{Coord, LineString, Point};
 use lifecircle::coverage::{CoverageOptions, CoverageRun, DistanceEngine, run_coverage};
 use lifecircle::crs::WorkingCrs;
@@ -22,6 +20,7 @@ use lifecircle::model::{Dataset, Estate, Facility, FacilityGeometry, Gate, Way};
 use lifecircle::network::graph::WalkGraph;
 use lifecircle::profile::Profile;
 use lifecircle::rng::SplitMix64;
+use lifecircle::testing::dem::write_dem;
 use lifecircle::testing::{estate, square};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -43,27 +42,6 @@ fn pace(s: f64) -> f64 {
 
 fn round_trip(s: f64) -> f64 {
     (pace(s) + pace(-s)) / 2.0
-}
-
-/// Write a one-band Float32 GeoTIFF: `cells` × `cells` of `cell_m`, north-up, south-west corner at local
-/// (x0, y0), elevation `z(x, y)` at each cell centre (local metres), `None` = no-data (−9999).
-fn write_dem(path: &Path, epsg: u32, x0: f64, y0: f64, cell: f64, cells: usize, z: impl Fn(f64, f64) -> Option<f64>) {
-    let driver = DriverManager::get_driver_by_name("GTiff").unwrap();
-    let mut ds = driver.create_with_band_type::<f32, _>(path, cells, cells, 1).unwrap();
-    let top = y0 + cell * cells as f64;
-    ds.set_geo_transform(&[x0, cell, 0.0, top, 0.0, -cell]).unwrap();
-    ds.set_spatial_ref(&SpatialRef::from_epsg(epsg).unwrap()).unwrap();
-    let mut data = Vec::with_capacity(cells * cells);
-    for row in 0..cells {
-        for col in 0..cells {
-            let (x, y) = (x0 + (col as f64 + 0.5) * cell, top - (row as f64 + 0.5) * cell);
-            data.push(z(x, y).map_or(-9999.0, |v| v as f32));
-        }
-    }
-    let mut band = ds.rasterband(1).unwrap();
-    band.set_no_data_value(Some(-9999.0)).unwrap();
-    let mut buffer = Buffer::new((cells, cells), data);
-    band.write((0, 0), (cells, cells), &mut buffer).unwrap();
 }
 
 /// A UTM DEM over local coordinates: `z` takes local metres.

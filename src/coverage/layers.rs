@@ -7,7 +7,9 @@
 //!   n_K (facilities within the threshold), nearest_K (ids of the 3 nearest), access_K (Ga2SFCA, when the
 //!   category has capacities), delta_K (residents newly covered, when a scenario ran); then score. With
 //!   `--dem`, dist_K is the effort length (flat-equivalent metres) and walk_m_K (metres walked on that
-//!   route, offsets included) and climb_m_K (metres climbed going there) follow it.
+//!   route, offsets included) and climb_m_K (metres climbed going there) follow it. With
+//!   `--walker-compare`, delta_elderly_K and delta_wheelchair_K: residents covered under that walker minus
+//!   under the adult (negative: residents losing coverage).
 //! - `facilities`: facility_id, name, category, snap_m (smallest snap offset of its entrances), entrances,
 //!   mapped_as (`point` | `area`); always points: an area facility is drawn at
 //!   [`facility_point`], a point inside it (why that point: [`crate::write::model_layers`]).
@@ -217,6 +219,9 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
         if scenario.is_some() {
             fields.push((format!("delta_{k}"), FieldType::Real));
         }
+        for w in &run.walker_runs {
+            fields.push((format!("delta_{}_{k}", w.walker.as_str()), FieldType::Real));
+        }
     }
     fields.push(("score".into(), FieldType::Real));
     let field_refs: Vec<(&str, FieldType)> = fields.iter().map(|(n, t)| (n.as_str(), *t)).collect();
@@ -251,6 +256,9 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
             }
             if let Some(s) = scenario {
                 values.push(Value::from(s.delta_population[ei][ci]));
+            }
+            for w in &run.walker_runs {
+                values.push(Value::from(w.delta_population[ei][ci]));
             }
         }
         values.push(base.scores[ei].into());

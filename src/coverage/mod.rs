@@ -12,7 +12,8 @@
 //! multi-source multi-label search per category (rayon over categories;
 //! [`DistanceEngine::FacilitySearch`]) — every result is independent of the others, so the output does
 //! not depend on the thread count → service areas (one search per category) → verdicts, scores, Ga2SFCA,
-//! summary → optional scenario on a second graph.
+//! summary → optional scenario on a second graph → with `--walker-compare`, the elderly and wheelchair
+//! walkers on their own networks ([`NetworkMaker`]: the walker's ways, on the DEM when `--dem` is given).
 //!
 //! ```
 //! use lifecircle::coverage::{run_coverage, CoverageOptions};
@@ -37,10 +38,11 @@ use crate::read::dem::{Dem, network_terrain};
 use std::path::PathBuf;
 use crate::network::WalkNetwork;
 use crate::network::access::{Access, AccessRule, GateAssignment, GateIndex, assign_gates, estate_access, facility_access, gate_filter};
-use crate::network::compounds::{WayPiece, walkable_pieces};
+use crate::network::compounds::{PieceAccess, WayPiece, walkable_pieces};
+use crate::network::walker::Walker;
 use crate::network::dijkstra::{EdgeEntries, SourceEntry};
 use crate::network::service_area::{reached_lines, service_area_polygon};
-use crate::profile::{Profile, WalkRules};
+use crate::profile::{Profile, WalkRules, WalkerRules};
 use crate::network::dijkstra::{SearchLimits, k_nearest_sources, seeds_from_entries};
 use crate::network::estate_search::{Attachments, EstateSearch, Start};
 use distances::{EstateDistances, SourceDistance, category_distances};
@@ -82,6 +84,10 @@ pub struct CoverageOptions {
     pub dem: Option<PathBuf>,
     /// The CRS the dataset is in, needed to place the DEM under it (the pipeline sets it after loading).
     pub working_crs: Option<WorkingCrs>,
+    /// `--walker`: who walks ([`crate::network::walker`]).
+    pub walker: Walker,
+    /// `--walker-compare`: also run the elderly and wheelchair walkers and compare them with the adult.
+    pub walker_compare: bool,
 }
 
 impl Default for CoverageOptions {
@@ -95,6 +101,8 @@ impl Default for CoverageOptions {
             engine: DistanceEngine::EstateSearch,
             dem: None,
             working_crs: None,
+            walker: Walker::Adult,
+            walker_compare: false,
         }
     }
 }
@@ -209,6 +217,19 @@ pub struct CoverageRun {
     /// The walk rules the run used, overrides (`--max-snap`) applied: siting places new facilities on
     /// the network under the same rules.
     pub rules: WalkRules,
+    /// With `--walker-compare`: the elderly and wheelchair walkers' verdicts.
+    pub walker_runs: Vec<WalkerRun>,
+}
+
+/// Another walker's verdicts on the same estates and facilities (`--walker-compare`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WalkerRun {
+    pub walker: Walker,
+    /// `ok[estate][category]`, as [`Analysis::ok`].
+    pub ok: Vec<Vec<bool>>,
+    /// Per estate and category: residents covered under this walker minus under the adult (negative:
+    /// residents losing coverage).
+    pub delta_population: Vec<Vec<f64>>,
 }
 
 /// The ground under a run's networks: the opened DEM, the CRS the data is in, the ways (bridges and
@@ -227,19 +248,59 @@ impl<'a> Ground<'a> {
         Ok(Some(Ground { dem: Dem::open(path)?, crs, ways }))
     }
 
-    /// Sample the network's edges on the DEM; its costs become effort lengths.
-    pub(crate) fn lay(&self, network: &mut WalkNetwork) -> Result<()> {
-        let terrain = network_terrain(&self.dem, self.crs, &network.graph, self.ways)?;
-        network.graph.set_terrain(terrain);
-        Ok(())
-    }
-
     fn summary(&self, network: &WalkNetwork) -> summary::DemSummary {
         summary::DemSummary {
             file: self.dem.path().display().to_string(),
             crs: self.dem.crs().to_string(),
             coverage: network.graph.terrain().map(|t| t.coverage).unwrap_or_default(),
         }
+    }
+}
+
+/// Builds the walking networks of a run for one walker ([`crate::network::walker`]): the pieces the
+/// walker uses, on the DEM when there is one, without the edges too steep for it, with its factors.
+pub(crate) struct NetworkMaker<'a> {
+    pub ground: Option<&'a Ground<'a>>,
+    pub walker: Walker,
+    pub rules: &'a WalkerRules,
+    pub ways: &'a [Way],
+}
+
+impl NetworkMaker<'_> {
+    pub(crate) fn build(&self, pieces: &[WayPiece], include: impl Fn(PieceAccess) -> bool) -> Result<WalkNetwork> {
+        let walker = self.walker;
+        let uses = |p: &WayPiece| self.ways.get(p.way as usize).is_none_or(|w| walker.uses_way(self.rules, &w.tags));
+        let mut network = if pieces.iter().all(uses) {
+            WalkNetwork::build(pieces, include)
+        } else {
+            let kept: Vec<WayPiece> = pieces.iter().filter(|p| uses(p)).cloned().collect();
+            WalkNetwork::build(&kept, include)
+        };
+        if let Some(g) = self.ground {
+            let mut terrain = network_terrain(&g.dem, g.crs, &network.graph, g.ways, walker.steep_factor(self.rules))?;
+            if let Some(limit) = walker.max_slope(self.rules) {
+                let keep: Vec<bool> = (0..network.graph.edges.len() as u32).map(|e| terrain.max_slope(e) <= limit).collect();
+                if keep.iter().any(|k| !k) {
+                    // Rebuild without the steep edges (each kept edge becomes a piece of its own: the same
+                    // edges, in the same order), so that nothing snaps onto them.
+                    let g0 = &network.graph;
+                    let edge_pieces: Vec<WayPiece> = (0..g0.edges.len())
+                        .filter(|&e| keep[e])
+                        .map(|e| WayPiece { way: g0.edges[e].way, coords: g0.edge_line(e as u32).to_vec(), access: g0.edges[e].access })
+                        .collect();
+                    tracing::info!(walker = walker.as_str(), edges = keep.iter().filter(|k| !**k).count(), "edges too steep for the walker left out");
+                    network = WalkNetwork::build(&edge_pieces, |_| true);
+                    terrain = terrain.select(&keep);
+                }
+            }
+            network.graph.set_terrain(terrain);
+        }
+        let factors: Vec<f64> = network.graph.edges.iter().map(|e| self.ways.get(e.way as usize).map_or(1.0, |w| walker.way_factor(self.rules, &w.tags))).collect();
+        if factors.iter().any(|&f| f != 1.0) {
+            let costs: Vec<f64> = network.graph.edges.iter().zip(&factors).map(|(e, f)| e.cost_m * f).collect();
+            network.graph.set_costs(&costs);
+        }
+        Ok(network)
     }
 }
 
@@ -527,13 +588,10 @@ pub fn run_coverage(data: &Dataset, profile: &Profile, opts: &CoverageOptions) -
     };
     let (pieces, mut rejects): (Vec<WayPiece>, Vec<Reject>) = walkable_pieces(&data.ways, &data.estates, &rules);
     lap("walk_rules_and_compounds", &mut timings_s);
-    let mut network = WalkNetwork::public(&pieces);
-    lap("graph_index_islands", &mut timings_s);
     let ground = Ground::open(opts, &data.ways)?;
-    if let Some(g) = &ground {
-        g.lay(&mut network)?;
-        lap("dem_sampling", &mut timings_s);
-    }
+    let maker = NetworkMaker { ground: ground.as_ref(), walker: opts.walker, rules: &profile.walkers, ways: &data.ways };
+    let network = maker.build(&pieces, |a| a == PieceAccess::Public)?;
+    lap(if ground.is_some() { "graph_index_islands_dem" } else { "graph_index_islands" }, &mut timings_s);
     tracing::info!(nodes = network.graph.node_count(), edges = network.graph.edges.len(), islands = network.islands.islands.len(), "walking network built");
     let gates = assign_gates(&data.gates, &data.estates, &rules);
     let estate_access = all_estate_access(&network, data, &gates, opts.access_rule, &rules, &BTreeSet::new());
@@ -546,11 +604,77 @@ pub fn run_coverage(data: &Dataset, profile: &Profile, opts: &CoverageOptions) -
     summary.dem = ground.as_ref().map(|g| g.summary(&network));
     lap("facilities_and_categories", &mut timings_s);
     let scenario = match &opts.scenario {
-        Some(s) => Some(scenario::run_scenario(s, data, profile, &rules, opts, radius_m, &pieces, &network, &gates, &baseline, ground.as_ref())?),
+        Some(s) => Some(scenario::run_scenario(s, data, profile, &rules, opts, radius_m, &pieces, &network, &gates, &baseline, &maker)?),
         None => None,
     };
     if scenario.is_some() {
         lap("scenario", &mut timings_s);
     }
-    Ok(CoverageRun { network, gates, search_radius_m: radius_m, baseline, summary, scenario, rejects, timings_s, rules })
+    summary.walker = opts.walker;
+    let mut walker_runs = Vec::new();
+    if opts.walker_compare {
+        if !opts.walker.is_adult() {
+            return Err(Error::Usage(format!(
+                "--walker-compare compares the elderly and wheelchair walkers with the adult one; leave out --walker {}",
+                opts.walker.as_str()
+            )));
+        }
+        for walker in [Walker::Elderly, Walker::Wheelchair] {
+            let maker = NetworkMaker { walker, ..maker };
+            let net = maker.build(&pieces, |a| a == PieceAccess::Public)?;
+            let access = all_estate_access(&net, data, &gates, opts.access_rule, &rules, &BTreeSet::new());
+            let (analysis, _) = analyse(&net, data, profile, &rules, access, radius_m, ServiceAreaOutput::None, opts.engine)?;
+            walker_runs.push(compare_walker(data, walker, &baseline.ok, analysis.ok));
+        }
+        summary.walker_losses = Some(walker_losses(profile, &baseline.ok, &walker_runs));
+        lap("walker_compare", &mut timings_s);
+    }
+    Ok(CoverageRun { network, gates, search_radius_m: radius_m, baseline, summary, scenario, rejects, timings_s, rules, walker_runs })
+}
+
+/// Another walker's verdicts against the adult's.
+fn compare_walker(data: &Dataset, walker: Walker, adult_ok: &[Vec<bool>], ok: Vec<Vec<bool>>) -> WalkerRun {
+    let delta_population = data
+        .estates
+        .iter()
+        .zip(adult_ok.iter().zip(&ok))
+        .map(|(e, (a, w))| {
+            let people = if e.population.is_finite() { e.population.max(0.0) } else { 0.0 };
+            a.iter().zip(w).map(|(&a, &w)| (f64::from(u8::from(w)) - f64::from(u8::from(a))) * people).collect()
+        })
+        .collect();
+    WalkerRun { walker, ok, delta_population }
+}
+
+/// The summary's `walker_losses`: per walker and category, estates and residents losing (and gaining).
+fn walker_losses(profile: &Profile, adult_ok: &[Vec<bool>], runs: &[WalkerRun]) -> summary::OrderedMap<summary::OrderedMap<summary::WalkerLoss>> {
+    summary::OrderedMap(
+        runs.iter()
+            .map(|r| {
+                let per_category = profile
+                    .categories
+                    .iter()
+                    .enumerate()
+                    .map(|(ci, c)| {
+                        let mut loss = summary::WalkerLoss::default();
+                        for (ei, row) in r.delta_population.iter().enumerate() {
+                            match (adult_ok[ei][ci], r.ok[ei][ci]) {
+                                (true, false) => {
+                                    loss.estates_losing += 1;
+                                    loss.residents_losing -= row[ci];
+                                }
+                                (false, true) => {
+                                    loss.estates_gaining += 1;
+                                    loss.residents_gaining += row[ci];
+                                }
+                                _ => {}
+                            }
+                        }
+                        (c.key.clone(), loss)
+                    })
+                    .collect();
+                (r.walker.as_str().to_string(), summary::OrderedMap(per_category))
+            })
+            .collect(),
+    )
 }

@@ -22,7 +22,7 @@
 //! ```
 
 use super::summary::{CoverageSummary, OrderedMap};
-use super::{Analysis, CoverageOptions, Ground, all_estate_access, analyse, summarise};
+use super::{Analysis, CoverageOptions, NetworkMaker, all_estate_access, analyse, summarise};
 use crate::error::{Error, Result};
 use crate::geometry::rings::rings;
 use crate::model::Dataset;
@@ -141,7 +141,7 @@ pub(crate) fn run_scenario(
     public: &WalkNetwork,
     gates: &GateAssignment,
     baseline: &Analysis,
-    ground: Option<&Ground>,
+    maker: &NetworkMaker,
 ) -> Result<ScenarioRun> {
     // Resolve the names first: a typo is the planner's to fix.
     let gate_index: HashMap<&str, u32> = data.gates.iter().enumerate().rev().map(|(i, g)| (g.id.as_str(), i as u32)).collect();
@@ -163,13 +163,7 @@ pub(crate) fn run_scenario(
         pairs.push((find(a)?, find(b)?));
     }
     let opened_network = match scenario.open_compounds {
-        true => {
-            let mut opened = WalkNetwork::build(pieces, |_| true);
-            if let Some(g) = ground {
-                g.lay(&mut opened)?;
-            }
-            Some(opened)
-        }
+        true => Some(maker.build(pieces, |_| true)?),
         false => None,
     };
     let network = opened_network.as_ref().unwrap_or(public);

@@ -22,6 +22,7 @@
 //! assert_eq!(score(&[]), None);
 //! ```
 
+use crate::network::walker::Walker;
 use crate::error::{Error, Result};
 use crate::profile::{Profile, Tier};
 use serde::de::{MapAccess, Visitor};
@@ -110,6 +111,23 @@ pub struct CoverageSummary {
     /// With `--dem`: the raster and how much of the network it covered (absent without a DEM).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dem: Option<DemSummary>,
+    /// Who walked (`--walker`); absent for the default adult walker.
+    #[serde(default, skip_serializing_if = "Walker::is_adult")]
+    pub walker: Walker,
+    /// With `--walker-compare`: per walker (elderly, wheelchair) and category, what it loses compared with
+    /// the adult walker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub walker_losses: Option<OrderedMap<OrderedMap<WalkerLoss>>>,
+}
+
+/// Estates and residents covered for an adult but not for another walker (and the reverse, which only a
+/// different snap can give).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct WalkerLoss {
+    pub estates_losing: usize,
+    pub residents_losing: f64,
+    pub estates_gaining: usize,
+    pub residents_gaining: f64,
 }
 
 /// The `dem` block: which raster, and the edges and 10 m pieces it did not cover (counted flat).
@@ -202,6 +220,8 @@ pub fn coverage_summary(profile: &Profile, estate_ids: &[&str], population: &[f6
         tiers: OrderedMap(tiers),
         mean_score: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
         dem: None,
+        walker: Walker::Adult,
+        walker_losses: None,
     }
 }
 

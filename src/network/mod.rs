@@ -6,7 +6,8 @@
 //! [`snap`] (nearest network point, R-tree), [`access`] (estate access points, facility entrances),
 //! [`estate_search`] (bounded per-estate Dijkstra to every facility within reach), [`dijkstra`]
 //! (bounded multi-source multi-label search from a category's facilities), [`service_area`] (reach as
-//! lines and polygons), [`terrain`] (effort lengths of edges on a DEM).
+//! lines and polygons), [`terrain`] (effort lengths of edges on a DEM), [`walker`] (older walkers and
+//! wheelchair users: dearer steps and slopes, closed ways).
 //!
 //! # The distance contract
 //!
@@ -51,6 +52,7 @@ pub mod islands;
 pub mod service_area;
 pub mod snap;
 pub mod terrain;
+pub mod walker;
 pub mod walk_rules;
 
 use crate::profile::WalkRules;

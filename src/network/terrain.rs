@@ -25,7 +25,7 @@
 //! use lifecircle::network::terrain::{edge_profile, round_trip_factor};
 //! assert_eq!(round_trip_factor(0.0), 1.0);
 //! let mut points = Vec::new();
-//! let stats = edge_profile(&[(0.0, Some(10.0)), (100.0, Some(18.0))], &mut points);
+//! let stats = edge_profile(&[(0.0, Some(10.0)), (100.0, Some(18.0))], &mut points, None);
 //! assert!((points[1].effort_m - 112.7762).abs() < 1e-4);
 //! assert_eq!((points[1].up_m, points[1].down_m, stats.pieces_without_data), (8.0, 0.0, 0));
 //! ```
@@ -63,12 +63,22 @@ pub struct ProfilePoint {
     pub down_m: f64,
 }
 
-/// How much of an edge the DEM covered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// How much of an edge the DEM covered, and its steepest piece.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ProfileStats {
     pub pieces: usize,
     /// Pieces counted flat because an end had no elevation (outside the raster or no-data).
     pub pieces_without_data: usize,
+    /// The largest |rise / run| of a piece.
+    pub max_slope: f64,
+}
+
+/// A walker's extra effort on steep ground: pieces steeper than `slope` (either way) cost `factor` times
+/// their effort (the elderly walker, [`super::walker`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SteepFactor {
+    pub slope: f64,
+    pub factor: f64,
 }
 
 /// Positions (metres from the start) where a polyline is sampled: its vertices, and between them equal
@@ -108,8 +118,9 @@ pub fn ramp_between_ends(samples: &mut [(f64, Option<f64>)]) {
     }
 }
 
-/// The profile of one edge from its samples `(metres along, elevation)`, appended to `out`.
-pub fn edge_profile(samples: &[(f64, Option<f64>)], out: &mut Vec<ProfilePoint>) -> ProfileStats {
+/// The profile of one edge from its samples `(metres along, elevation)`, appended to `out`; `steep`
+/// multiplies the effort of steep pieces.
+pub fn edge_profile(samples: &[(f64, Option<f64>)], out: &mut Vec<ProfilePoint>, steep: Option<SteepFactor>) -> ProfileStats {
     let mut stats = ProfileStats::default();
     let Some(&(first, _)) = samples.first() else { return stats };
     let mut p = ProfilePoint { along_m: first, ..ProfilePoint::default() };
@@ -124,7 +135,12 @@ pub fn edge_profile(samples: &[(f64, Option<f64>)], out: &mut Vec<ProfilePoint>)
                 0.0
             }
         };
-        let factor = if run > 0.0 { round_trip_factor(rise / run) } else { 1.0 };
+        let slope = if run > 0.0 { (rise / run).abs() } else { 0.0 };
+        stats.max_slope = stats.max_slope.max(slope);
+        let mut factor = if run > 0.0 { round_trip_factor(rise / run) } else { 1.0 };
+        if let Some(s) = steep.filter(|s| slope > s.slope) {
+            factor *= s.factor;
+        }
         p = ProfilePoint {
             along_m: w[1].0,
             effort_m: p.effort_m + run * factor,
@@ -142,6 +158,8 @@ pub struct Terrain {
     /// Edge `i`'s profile is `points[starts[i]..starts[i + 1]]`.
     starts: Vec<u32>,
     points: Vec<ProfilePoint>,
+    /// Per edge, its steepest piece's |rise / run|.
+    max_slope: Vec<f32>,
     pub coverage: TerrainCoverage,
 }
 
@@ -160,14 +178,15 @@ pub struct TerrainCoverage {
 
 impl Terrain {
     /// Build from per-edge samples: `samples(edge, buffer)` fills `(metres along, elevation)`.
-    pub fn from_edge_samples(edge_count: usize, mut samples: impl FnMut(usize, &mut Vec<(f64, Option<f64>)>)) -> Terrain {
+    pub fn from_edge_samples(edge_count: usize, steep: Option<SteepFactor>, mut samples: impl FnMut(usize, &mut Vec<(f64, Option<f64>)>)) -> Terrain {
         let mut t = Terrain { starts: Vec::with_capacity(edge_count + 1), ..Terrain::default() };
         let mut buffer = Vec::new();
         for e in 0..edge_count {
             t.starts.push(t.points.len() as u32);
             buffer.clear();
             samples(e, &mut buffer);
-            let s = edge_profile(&buffer, &mut t.points);
+            let s = edge_profile(&buffer, &mut t.points, steep);
+            t.max_slope.push(s.max_slope as f32);
             t.coverage.edges += 1;
             t.coverage.pieces += s.pieces;
             t.coverage.pieces_without_data += s.pieces_without_data;
@@ -179,6 +198,23 @@ impl Terrain {
         }
         t.starts.push(t.points.len() as u32);
         t
+    }
+
+    /// The edges for which `keep` is true, in order (coverage counts stay those of the whole network).
+    pub fn select(&self, keep: &[bool]) -> Terrain {
+        let mut t = Terrain { coverage: self.coverage, ..Terrain::default() };
+        for (e, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
+            t.starts.push(t.points.len() as u32);
+            t.points.extend_from_slice(self.profile(e as u32));
+            t.max_slope.push(self.max_slope[e]);
+        }
+        t.starts.push(t.points.len() as u32);
+        t
+    }
+
+    /// An edge's steepest piece (|rise / run|).
+    pub fn max_slope(&self, edge: u32) -> f64 {
+        f64::from(self.max_slope[edge as usize])
     }
 
     /// One edge's profile.
@@ -276,11 +312,11 @@ mod tests {
     #[test]
     fn profile_counts_missing_elevation_flat_and_interpolates() {
         let mut points = Vec::new();
-        let s = edge_profile(&[(0.0, Some(0.0)), (10.0, None), (20.0, Some(1.0)), (30.0, Some(2.0))], &mut points);
+        let s = edge_profile(&[(0.0, Some(0.0)), (10.0, None), (20.0, Some(1.0)), (30.0, Some(2.0))], &mut points, None);
         assert_eq!((s.pieces, s.pieces_without_data), (3, 2));
         assert_eq!(points[2].effort_m, 20.0);
         assert!((points[3].effort_m - (20.0 + 10.0 * round_trip_factor(0.1))).abs() < 1e-12);
-        let t = Terrain::from_edge_samples(2, |e, buf| {
+        let t = Terrain::from_edge_samples(2, None, |e, buf| {
             if e == 0 {
                 buf.extend([(0.0, Some(0.0)), (10.0, Some(1.0)), (20.0, Some(0.0))]);
             } else {
@@ -295,6 +331,19 @@ mod tests {
         assert!((t.along_at_effort(0, t.at(0, 13.0).effort_m) - 13.0).abs() < 1e-12);
         assert_eq!(t.effort_m(1), 5.0);
         assert_eq!(t.at(0, -3.0), t.profile(0)[0]);
+        assert_eq!((t.max_slope(0), t.max_slope(1)), (0.1f32 as f64, 0.0));
+        let only_second = t.select(&[false, true]);
+        assert_eq!((only_second.profile(0), only_second.coverage), (t.profile(1), t.coverage));
+    }
+
+    #[test]
+    fn steep_pieces_cost_the_walker_more() {
+        let mut points = Vec::new();
+        let steep = Some(SteepFactor { slope: 0.08, factor: 1.5 });
+        // 10 m at 10 % (steep), 10 m at 5 % (not), 10 m flat.
+        edge_profile(&[(0.0, Some(0.0)), (10.0, Some(1.0)), (20.0, Some(1.5)), (30.0, Some(1.5))], &mut points, steep);
+        let want = 10.0 * round_trip_factor(0.1) * 1.5 + 10.0 * round_trip_factor(0.05) + 10.0;
+        assert!((points[3].effort_m - want).abs() < 1e-12);
     }
 
     #[test]

@@ -29,7 +29,7 @@ use crate::error::{Error, Result};
 use crate::gdal_errors::{clear_last_failure, describe, install_error_handler};
 use crate::model::Way;
 use crate::network::graph::WalkGraph;
-use crate::network::terrain::{Terrain, ramp_between_ends, sample_positions};
+use crate::network::terrain::{SteepFactor, Terrain, ramp_between_ends, sample_positions};
 use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
 use geo_types::Coord;
 use rayon::prelude::*;
@@ -213,7 +213,7 @@ pub fn off_the_ground(way: &Way) -> bool {
 
 /// The terrain of every edge of `graph` on the DEM: samples every 10 m at most, elevations, profiles
 /// ([`crate::network::terrain`]); edges of bridges and tunnels ramp straight between their ends.
-pub fn network_terrain(dem: &Dem, crs: WorkingCrs, graph: &WalkGraph, ways: &[Way]) -> Result<Terrain> {
+pub fn network_terrain(dem: &Dem, crs: WorkingCrs, graph: &WalkGraph, ways: &[Way], steep: Option<SteepFactor>) -> Result<Terrain> {
     let mut starts = Vec::with_capacity(graph.edges.len() + 1);
     let mut points = Vec::new();
     let mut along = Vec::new();
@@ -228,7 +228,7 @@ pub fn network_terrain(dem: &Dem, crs: WorkingCrs, graph: &WalkGraph, ways: &[Wa
     }
     starts.push(points.len());
     let z = dem.elevations(crs, &points)?;
-    let terrain = Terrain::from_edge_samples(graph.edges.len(), |e, buf| {
+    let terrain = Terrain::from_edge_samples(graph.edges.len(), steep, |e, buf| {
         buf.extend((starts[e]..starts[e + 1]).map(|k| (along[k], z[k])));
         if ways.get(graph.edges[e].way as usize).is_some_and(off_the_ground) {
             ramp_between_ends(buf);

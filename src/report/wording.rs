@@ -33,7 +33,7 @@ use crate::report::field_values::format_number;
 use std::fmt::Display;
 
 /// The prefixes of the fields made per facility category, as `<prefix>_<category key>`.
-pub const CATEGORY_FIELD_PREFIXES: [&str; 8] = ["dist", "ok", "n", "nearest", "access", "delta", "walk_m", "climb_m"];
+pub const CATEGORY_FIELD_PREFIXES: [&str; 10] = ["dist", "ok", "n", "nearest", "access", "delta", "walk_m", "climb_m", "delta_elderly", "delta_wheelchair"];
 
 /// The catalogue of a language and the category names of a profile.
 #[derive(Debug, Clone)]
