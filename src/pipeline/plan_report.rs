@@ -7,7 +7,7 @@ use crate::pipeline::load::{InputSpec, Loaded};
 use crate::report::coverage_table;
 use crate::lang::Lang;
 use crate::report::Wording;
-use crate::report::summary::ReportSummary;
+use crate::report::summary::{ReportSummary, WalkerLossRow};
 use crate::siting::SitingRun;
 use crate::write::layer::Layer;
 use std::collections::BTreeMap;
@@ -85,5 +85,19 @@ pub(crate) fn report_summary(f: PlanFigures, wording: &Wording) -> ReportSummary
         bundle_sites: f.bundle_sites,
         working_crs: f.loaded.crs.name(),
         left_out_of_maps: f.left_out_of_maps,
+        walker: (!f.coverage.summary.walker.is_adult()).then(|| wording.tr(&format!("walkers.{}", f.coverage.summary.walker.as_str())).to_string()),
+        walker_losses: walker_loss_rows(&f.coverage.summary),
     }
+}
+
+/// The report's walker table from the coverage summary's `walker_losses` (empty without `--walker-compare`).
+fn walker_loss_rows(summary: &crate::coverage::summary::CoverageSummary) -> Vec<WalkerLossRow> {
+    let Some(losses) = &summary.walker_losses else { return Vec::new() };
+    let of = |walker: &str, category: &str| losses.get(walker).and_then(|m| m.get(category)).map_or((0, 0.0), |l| (l.estates_losing, l.residents_losing));
+    summary
+        .categories
+        .0
+        .iter()
+        .map(|(key, _)| WalkerLossRow { category: key.clone(), elderly: of("elderly", key), wheelchair: of("wheelchair", key) })
+        .collect()
 }

@@ -47,7 +47,7 @@ use crate::report::coverage_table::CoverageRow;
 use crate::report::escape::{html_text, script_json};
 use crate::report::field_values::{format_count, format_number};
 use crate::report::map_data::map_data_text;
-use crate::report::summary::ReportSummary;
+use crate::report::summary::{ReportSummary, WalkerLossRow};
 use crate::report::wording::Wording;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -92,6 +92,7 @@ pub fn render_report(layers: &[&Layer], summary: &ReportSummary, title: &str, wo
         w("report.no_script")
     );
     coverage_section(&summary.coverage, wording, &mut page);
+    walker_section(&summary.walker_losses, wording, &mut page);
     bundles_section(layers, wording, &mut page);
     let eligibility: Vec<(String, String)> = summary.eligibility_rows().into_iter().map(|(verdict, n)| (wording.value_name("eligible", verdict), n)).collect();
     if !eligibility.is_empty() {
@@ -159,6 +160,33 @@ fn coverage_section(rows: &[CoverageRow], wording: &Wording, page: &mut String) 
             format_count(row.population),
             percent_bar(row.share_population()),
             html_text(&wording.tr_with("report.count_of", &[("covered", &row.estates_covered), ("total", &row.estates)]))
+        );
+    }
+    page.push_str("</table>\n</section>\n");
+}
+
+/// With `--walker-compare`: per category, residents and estates covered for an adult but not for an older
+/// walker or a wheelchair user.
+fn walker_section(rows: &[WalkerLossRow], wording: &Wording, page: &mut String) {
+    if rows.is_empty() {
+        return;
+    }
+    let w = |key: &str| html_text(wording.tr(key));
+    let _ = writeln!(page, "<section id=\"walkers\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>", w("report.walker_heading"), w("report.walker_note"));
+    page.push_str("<table class=\"data\">\n<tr>");
+    for key in ["report.col_category", "report.col_elderly_residents_losing", "report.col_elderly_estates_losing", "report.col_wheelchair_residents_losing", "report.col_wheelchair_estates_losing"] {
+        let _ = write!(page, "<th>{}</th>", w(key));
+    }
+    page.push_str("</tr>\n");
+    for row in rows {
+        let _ = writeln!(
+            page,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            html_text(&wording.category_name(&row.category)),
+            format_count(row.elderly.1),
+            row.elderly.0,
+            format_count(row.wheelchair.1),
+            row.wheelchair.0
         );
     }
     page.push_str("</table>\n</section>\n");
@@ -240,6 +268,21 @@ mod tests {
         let start = html.find(start_tag).unwrap() + start_tag.len();
         let end = start + html[start..].find("</script>").unwrap();
         serde_json::from_str(&html[start..end]).unwrap()
+    }
+
+    #[test]
+    fn the_walker_table_names_categories_and_losses_in_the_run_language() {
+        let rows = vec![WalkerLossRow { category: "kindergarten".into(), elderly: (2, 3400.0), wheelchair: (5, 12500.0) }];
+        let summary = ReportSummary { walker_losses: rows, walker: None, working_crs: "EPSG:32649".into(), ..ReportSummary::default() };
+        let html = render_report(&[], &summary, "t", &zh());
+        let section = &html[html.find("<section id=\"walkers\">").unwrap()..];
+        let section = &section[..section.find("</section>").unwrap()];
+        assert!(section.contains("<h2>老年人与轮椅使用者失去的覆盖（与成年人步行相比）</h2>"), "{section}");
+        assert!(section.contains("<tr><td>幼儿园</td><td class=\"num\">3,400</td><td class=\"num\">2</td><td class=\"num\">12,500</td><td class=\"num\">5</td></tr>"), "{section}");
+        // Without a comparison, no section; a non-adult walker is named in the run table.
+        let plain = render_report(&[], &ReportSummary { walker: Some("轮椅使用者".into()), ..ReportSummary::default() }, "t", &zh());
+        assert!(!plain.contains("id=\"walkers\""));
+        assert!(plain.contains("<tr><th>步行者</th><td>轮椅使用者</td></tr>"));
     }
 
     #[test]

@@ -18,6 +18,15 @@ use crate::report::field_values::{format_count, format_number};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// One category's losses under the other walkers: (estates, residents) covered for an adult but not for
+/// an older walker, and for a wheelchair user.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WalkerLossRow {
+    pub category: String,
+    pub elderly: (usize, f64),
+    pub wheelchair: (usize, f64),
+}
+
 /// What the report says about a run, beside its layers.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportSummary {
@@ -37,6 +46,10 @@ pub struct ReportSummary {
     pub working_crs: String,
     /// Layers too big for a browser to draw, each with its features and vertices.
     pub left_out_of_maps: Vec<String>,
+    /// The walker's name when it is not the adult (`--walker`).
+    pub walker: Option<String>,
+    /// With `--walker-compare`: per category, what older walkers and wheelchair users lose.
+    pub walker_losses: Vec<WalkerLossRow>,
 }
 
 impl ReportSummary {
@@ -49,8 +62,11 @@ impl ReportSummary {
             ("bundled_residents", format_figure(self.bundled_residents)),
             ("recommended_sites", format_figure(self.recommended_sites as f64)),
             ("bundle_sites", format_figure(self.bundle_sites as f64)),
-            ("working_crs", self.working_crs.clone()),
         ]
+        .into_iter()
+        .chain(self.walker.clone().map(|w| ("walker", w)))
+        .chain([("working_crs", self.working_crs.clone())])
+        .collect()
     }
 
     /// The eligibility table: each verdict and its estates.
