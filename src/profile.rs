@@ -342,6 +342,22 @@ impl Default for WheelchairRules {
     }
 }
 
+/// `[lifts]`: which buildings are lift retrofit candidates (既有住宅加装电梯, [`crate::estates::lifts`]).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LiftRules {
+    /// Residential buildings with at least this many mapped levels.
+    pub min_levels: f64,
+    /// In an estate built before this year (an unknown year lists the building as needing a survey).
+    pub built_before: i32,
+}
+
+impl Default for LiftRules {
+    fn default() -> LiftRules {
+        LiftRules { min_levels: 4.0, built_before: 2001 }
+    }
+}
+
 /// The whole profile.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -354,6 +370,9 @@ pub struct Profile {
     /// `[walkers]`: the elderly and wheelchair walkers (defaults when the section is absent).
     #[serde(default)]
     pub walkers: WalkerRules,
+    /// `[lifts]`: lift retrofit candidates (defaults when the section is absent).
+    #[serde(default)]
+    pub lifts: LiftRules,
     pub population: PopulationRules,
     pub estates: OsmRules,
     pub gates: OsmRules,
@@ -425,6 +444,7 @@ impl Profile {
         }
         positive("walkers.elderly.steep_slope", e.steep_slope)?;
         positive("walkers.wheelchair.max_slope", self.walkers.wheelchair.max_slope)?;
+        positive("lifts.min_levels", self.lifts.min_levels)?;
         if self.categories.is_empty() {
             return Err("no [[category]] is defined; a profile needs at least one facility category".into());
         }

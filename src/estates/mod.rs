@@ -1,7 +1,8 @@
 //! The step after reading: estates derived from what was read. Residential buildings left outside every
 //! mapped estate are grouped into estates of their own ([`clusters`]), and each estate's population is
 //! estimated from the floor area of its residential buildings ([`population`]) where no survey or layer
-//! figure gives it.
+//! figure gives it. The walk-up buildings of old estates where a lift could be added are listed by
+//! [`lifts`].
 //!
 //! ```no_run
 //! use lifecircle::profile::Profile;
@@ -14,6 +15,7 @@
 //! ```
 
 pub mod clusters;
+pub mod lifts;
 pub mod population;
 
 use crate::profile::Profile;

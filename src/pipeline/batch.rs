@@ -283,6 +283,7 @@ mod tests {
             left_out: Default::default(),
             min_pop: 1000.0,
             max_pop: 3000.0,
+            lifts: Default::default(),
             layers: Default::default(),
             files: Vec::new(),
         };

@@ -204,9 +204,12 @@ fn bundles_section(layers: &[&Layer], wording: &Wording, page: &mut String) {
     let w = |key: &str| html_text(wording.tr(key));
     let _ = writeln!(page, "<section id=\"bundles\">\n<h2>{}</h2>", w("report.bundles_heading"));
     if !rows.is_empty() {
+        // The lift column where the bundles carry lift candidates (plan, bundle).
+        let with_lifts = rows.iter().any(|r| r.lifts.is_some());
+        let lift_header = if with_lifts { format!("<th>{}</th>", w("report.col_lifts")) } else { String::new() };
         let _ = writeln!(
             page,
-            "<table class=\"data\">\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            "<table class=\"data\">\n<tr><th>{}</th><th>{}</th>{lift_header}<th>{}</th><th>{}</th></tr>",
             w("report.col_bundle"),
             w("report.col_residents"),
             w("report.col_gaps"),
@@ -215,9 +218,17 @@ fn bundles_section(layers: &[&Layer], wording: &Wording, page: &mut String) {
         for row in &rows {
             let gaps = if row.gaps.is_empty() { w("report.no_gaps") } else { html_text(&wording.category_list(&wording.in_profile_order(&row.gaps))) };
             let sites = if row.sites.is_empty() { "—".to_string() } else { row.sites.iter().map(|s| site_text(s, wording)).collect::<Vec<_>>().join("<br>") };
+            let lifts = match (with_lifts, row.lifts) {
+                (false, _) => String::new(),
+                (true, None) => "<td class=\"num\">—</td>".to_string(),
+                (true, Some((n, households))) => format!(
+                    "<td class=\"num\">{}</td>",
+                    html_text(&wording.tr_with("report.lifts_cell", &[("buildings", &format_count(n)), ("households", &format_count(households.round()))]))
+                ),
+            };
             let _ = writeln!(
                 page,
-                "<tr><td>{}</td><td class=\"num\">{}</td><td>{gaps}</td><td>{sites}</td></tr>",
+                "<tr><td>{}</td><td class=\"num\">{}</td>{lifts}<td>{gaps}</td><td>{sites}</td></tr>",
                 html_text(&row.bundle_id),
                 row.population.map_or("—".to_string(), format_count)
             );
@@ -283,6 +294,19 @@ mod tests {
         let plain = render_report(&[], &ReportSummary { walker: Some("轮椅使用者".into()), ..ReportSummary::default() }, "t", &zh());
         assert!(!plain.contains("id=\"walkers\""));
         assert!(plain.contains("<tr><th>步行者</th><td>轮椅使用者</td></tr>"));
+    }
+
+    #[test]
+    fn the_bundle_table_counts_lift_candidates_where_the_layer_has_them() {
+        let fields = [("bundle_id", FieldType::Text), ("population", FieldType::Real), ("lift_candidates", FieldType::Int), ("lift_households", FieldType::Real)];
+        let mut bundles = Layer::new("bundles", GeometryKind::Polygon, &fields);
+        bundles.push(None, vec![Value::Text("B0001".into()), Value::Real(6000.0), Value::Int(12), Value::Real(1234.4)]);
+        let html = render_report(&[&bundles], &ReportSummary::default(), "t", &zh());
+        assert!(html.contains("<th>加装电梯候选楼栋</th>"), "{html}");
+        assert!(html.contains("<tr><td>B0001</td><td class=\"num\">6,000</td><td class=\"num\">12 栋（约 1,234 户）</td>"), "{html}");
+        let mut plain = Layer::new("bundles", GeometryKind::Polygon, &fields[..2]);
+        plain.push(None, vec![Value::Text("B0001".into()), Value::Real(6000.0)]);
+        assert!(!render_report(&[&plain], &ReportSummary::default(), "t", &zh()).contains("加装电梯"));
     }
 
     #[test]
