@@ -213,6 +213,7 @@ impl EstateSearch {
     /// [`EstateSearch::run`] on terrain: the same search, carrying each node's metres walked and climbed
     /// along its least-cost route (the first route to reach the node at its final cost).
     fn run_on_terrain(&mut self, graph: &WalkGraph, starts: &[Start], radius_m: f64, attachments: &Attachments, out: &mut Vec<Reached>) {
+        let Some(terrain) = graph.terrain() else { return };
         if self.route.len() != self.dist.len() {
             self.route = vec![Route { walk_m: 0.0, climb_m: 0.0 }; self.dist.len()];
         }
@@ -250,11 +251,10 @@ impl EstateSearch {
             }
             for arc in graph.neighbours(node) {
                 let next = d + arc.cost_m;
-                if next <= radius_m {
+                if next <= radius_m && next < self.dist[arc.to as usize] {
                     let e = &graph.edges[arc.edge as usize];
-                    let (from_m, to_m) = if e.u == node { (0.0, e.length_m) } else { (e.length_m, 0.0) };
-                    let route = Route { walk_m: here.walk_m + e.length_m, climb_m: here.climb_m + graph.climb_m(arc.edge, from_m, to_m) };
-                    self.relax_with_route(arc.to, next, route);
+                    let climb = terrain.climb_whole_m(arc.edge, e.u == node);
+                    self.relax_with_route(arc.to, next, Route { walk_m: here.walk_m + e.length_m, climb_m: here.climb_m + climb });
                 }
             }
         }

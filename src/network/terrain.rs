@@ -265,6 +265,12 @@ impl Terrain {
         self.profile(edge).last().map_or(0.0, |p| p.effort_m)
     }
 
+    /// Metres climbed walking the whole edge from `u` to `v` (`forward`) or back: O(1).
+    #[inline]
+    pub fn climb_whole_m(&self, edge: u32, forward: bool) -> f64 {
+        self.profile(edge).last().map_or(0.0, |p| if forward { p.up_m } else { p.down_m })
+    }
+
     /// Metres climbed walking the edge from `from_m` to `to_m` (either direction).
     pub fn climb_m(&self, edge: u32, from_m: f64, to_m: f64) -> f64 {
         let (a, b) = (self.at(edge, from_m), self.at(edge, to_m));

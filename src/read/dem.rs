@@ -146,7 +146,7 @@ impl Dem {
                 order.push(((j0 / TILE) as u32, (i0 / TILE) as u32, i as u32));
             }
         }
-        order.sort_unstable();
+        order.par_sort_unstable();
         let band = self.dataset.rasterband(1).map_err(|e| self.read_error(&e))?;
         let mut out = vec![None; points.len()];
         let mut at = 0;
