@@ -6,6 +6,9 @@
 //! `cargo bench --bench coverage -- --columns 300 --rows 300 --estates 2000 --facilities 5000 --service-areas polygons`
 //! (`none`, `lines` or `polygons`; default none);
 //! `--engine facility` uses the per-category multi-source search instead of the per-estate searches.
+//! `--dem-cell METRES` writes a hilly DEM of that cell size over the city (GeoTIFF, EPSG:32650, slopes up
+//! to about 12 %) and runs coverage twice in the same process, without and with `--dem`, printing the
+//! ratio (issue 17: a DEM must not change the order of magnitude).
 //! Peak memory: run the built binary under `/usr/bin/time -v` (see BENCHMARKS.md). Timings are printed,
 //! never asserted.
 
@@ -50,8 +53,41 @@ fn main() {
         data.facilities.len()
     );
 
+    let dem_cell: f64 = arg(&args, "--dem-cell", 0.0);
+    let _dem_dir = tempfile::tempdir().expect("a temporary folder");
+    let mut baseline_s = None;
+    let mut opts = CoverageOptions { service_areas, engine, ..CoverageOptions::default() };
+    if dem_cell > 0.0 {
+        let start = Instant::now();
+        let plain = run_coverage(&data, &profile, &opts).expect("coverage without a DEM");
+        let s = start.elapsed().as_secs_f64();
+        println!("without DEM: run_coverage {s:.2} s ({} edges)", plain.network.graph.edges.len());
+        drop(plain);
+        baseline_s = Some(s);
+        // The city's extent, and a DEM over it with a 200 m margin: rolling hills (±40 m, wavelengths of
+        // 2-3 km) and a steeper 60 m hill every 6 km.
+        let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+        for w in &data.ways {
+            for c in &w.line.0 {
+                (x0, y0, x1, y1) = (x0.min(c.x), y0.min(c.y), x1.max(c.x), y1.max(c.y));
+            }
+        }
+        let side = (x1 - x0).max(y1 - y0) + 400.0;
+        let cells = (side / dem_cell).ceil() as usize;
+        let path = _dem_dir.path().join("hills.tif");
+        let start = Instant::now();
+        lifecircle::testing::dem::write_dem(&path, 32650, x0 - 200.0, y0 - 200.0, dem_cell, cells, |x, y| {
+            let (u, v) = (x - x0, y - y0);
+            let rolling = 40.0 * (u / 2000.0).sin() * (v / 3000.0).cos();
+            let (hx, hy) = ((u / 6000.0).fract() - 0.5, (v / 6000.0).fract() - 0.5);
+            let hill = (60.0 * (1.0 - 6000.0 * hx.hypot(hy) / 800.0)).max(0.0);
+            Some(100.0 + rolling + hill)
+        });
+        println!("DEM written: {cells} x {cells} cells of {dem_cell} m ({:.0} MB) in {:.1} s", (cells * cells * 4) as f64 / 1e6, start.elapsed().as_secs_f64());
+        opts.dem = Some(path);
+        opts.working_crs = Some(lifecircle::crs::WorkingCrs { epsg: 32650 });
+    }
     let start = Instant::now();
-    let opts = CoverageOptions { service_areas, engine, ..CoverageOptions::default() };
     let run = match run_coverage(&data, &profile, &opts) {
         Ok(run) => run,
         Err(e) => {
@@ -72,6 +108,14 @@ fn main() {
     let labels: usize = run.baseline.categories.iter().map(|c| c.labels_settled).sum();
     println!("labels settled: {labels} over {} categories", run.baseline.categories.len());
     println!("run_coverage total: {total:.2} s (engine: {engine:?}, service areas: {service_areas:?})");
+    if let (Some(base), Some(dem)) = (baseline_s, &run.summary.dem) {
+        println!(
+            "with DEM: {total:.2} s vs {base:.2} s without: ratio {:.2} ({} pieces sampled, {} edges without data)",
+            total / base,
+            dem.coverage.pieces,
+            dem.coverage.edges_without_data
+        );
+    }
     let covered = run.summary.categories.0.iter().map(|(k, c)| format!("{k} {:.0}%", 100.0 * c.population_share.unwrap_or(0.0))).collect::<Vec<_>>();
     println!("population covered: {}", covered.join(", "));
     println!("rejects: {}", run.rejects.len());

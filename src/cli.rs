@@ -5,6 +5,7 @@ use crate::bundle::BundleOptions;
 use crate::bundle::adjacency::RoadClass;
 use crate::coverage::{CoverageOptions, ServiceAreaOutput};
 use crate::network::access::AccessRule;
+use crate::network::walker::Walker;
 use crate::coverage::scenario::Scenario;
 use crate::siting::SitingOptions;
 use crate::error::{Error, Result};
@@ -336,6 +337,18 @@ pub struct CoverageFlags {
     /// With --distance straight: walked ÷ straight distance (default: the profile's walk.straight_line_detour, 1.3).
     #[arg(long, value_name = "F", help_heading = "Coverage")]
     pub detour: Option<f64>,
+    /// Ground elevation raster in metres (GeoTIFF, ESRI ASCII grid ... any CRS): distances become effort
+    /// lengths, hills counting as farther (Tobler's hiking function, going and coming back averaged); the
+    /// 300/500/1000 m thresholds are then flat-equivalent metres. Example: --dem chongqing-dem.tif
+    #[arg(long, value_name = "FILE", help_heading = "Coverage")]
+    pub dem: Option<PathBuf>,
+    /// Who walks (rules and sources in the profile's [walkers] section).
+    #[arg(long, value_enum, default_value_t = WalkerArg::Adult, value_name = "WALKER", help_heading = "Coverage")]
+    pub walker: WalkerArg,
+    /// Also measure for older walkers and wheelchair users, and write per estate and category the residents
+    /// each loses compared with an adult (delta_elderly_K, delta_wheelchair_K; totals in coverage.json).
+    #[arg(long, help_heading = "Coverage")]
+    pub walker_compare: bool,
     /// Scenario: every compound's internal private ways become public.
     #[arg(long, help_heading = "Scenario")]
     pub open_compounds: bool,
@@ -372,6 +385,27 @@ impl From<AccessArg> for AccessRule {
     }
 }
 
+/// `--walker`: who walks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WalkerArg {
+    /// The walking network as it is.
+    Adult,
+    /// Steps cost 3 times their length (profile), and with --dem slopes over 8 % cost more.
+    Elderly,
+    /// No steps, no wheelchair=no ways, no loose surfaces, and with --dem no slope over 8 % (1:12).
+    Wheelchair,
+}
+
+impl From<WalkerArg> for Walker {
+    fn from(arg: WalkerArg) -> Walker {
+        match arg {
+            WalkerArg::Adult => Walker::Adult,
+            WalkerArg::Elderly => Walker::Elderly,
+            WalkerArg::Wheelchair => Walker::Wheelchair,
+        }
+    }
+}
+
 /// `--service-areas`: which service-area geometry to draw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ServiceAreasArg {
@@ -399,6 +433,10 @@ impl From<ServiceAreasArg> for ServiceAreaOutput {
 
 impl CoverageFlags {
     fn options(&self) -> Result<CoverageOptions> {
+        if let Some(dem) = &self.dem {
+            // Fail before reading a city's data: the DEM opens, has a CRS and a geotransform.
+            crate::read::dem::Dem::open(dem)?;
+        }
         let mut scenario = Scenario { open_compounds: self.open_compounds, ..Scenario::default() };
         if let Some(path) = &self.open_gates {
             let text = std::fs::read_to_string(path).map_err(|e| Error::input(path, format!("cannot read: {e}"), "give a text file with one gate id or estate pair A:B per line"))?;
@@ -421,6 +459,9 @@ impl CoverageFlags {
                 (DistanceArg::Network, None) => crate::coverage::DistanceMethod::Network,
                 (DistanceArg::Straight, detour) => crate::coverage::DistanceMethod::StraightLine { detour },
             },
+            dem: self.dem.clone(),
+            walker: self.walker.into(),
+            walker_compare: self.walker_compare,
             ..CoverageOptions::default()
         })
     }

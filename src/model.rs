@@ -145,6 +145,9 @@ pub struct Building {
     pub use_: String,
     /// Counted as housing by the profile's rules.
     pub residential: bool,
+    /// A mapped lift: `Some(true)` for `elevator=yes` or `building:elevator=yes`, `Some(false)` for
+    /// `=no`, `None` when not mapped.
+    pub lift: Option<bool>,
 }
 
 /// A facility's geometry: a point, or a polygon reached at its boundary (parks, schools).

@@ -389,6 +389,76 @@ impl Default for WalkRules {
     }
 }
 
+/// `[walkers]`: how older residents and wheelchair users walk, compared with an adult (`--walker`).
+/// Defaults when the section is absent.
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct WalkerRules {
+    pub elderly: ElderlyRules,
+    pub wheelchair: WheelchairRules,
+}
+
+/// `[walkers.elderly]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ElderlyRules {
+    /// The effort of a way tagged `highway=*` with one of these values is multiplied by `steps_factor`.
+    pub steps_highways: Vec<String>,
+    pub steps_factor: f64,
+    /// On a DEM, the effort of a 10 m piece steeper than this (rise over run, either way) is multiplied
+    /// by `steep_factor`.
+    pub steep_slope: f64,
+    pub steep_factor: f64,
+}
+
+impl Default for ElderlyRules {
+    fn default() -> ElderlyRules {
+        ElderlyRules { steps_highways: vec!["steps".into()], steps_factor: 3.0, steep_slope: 0.08, steep_factor: 1.5 }
+    }
+}
+
+/// `[walkers.wheelchair]`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WheelchairRules {
+    /// Ways with `highway=*` among these are not used (steps).
+    pub excluded_highways: Vec<String>,
+    /// Ways with `wheelchair=*` among these are not used.
+    pub excluded_wheelchair_values: Vec<String>,
+    /// Ways with `surface=*` among these are not used (where mapped).
+    pub excluded_surfaces: Vec<String>,
+    /// On a DEM, an edge with a 10 m piece steeper than this (rise over run, either way) is not used.
+    pub max_slope: f64,
+}
+
+impl Default for WheelchairRules {
+    fn default() -> WheelchairRules {
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect();
+        WheelchairRules {
+            excluded_highways: strings(&["steps"]),
+            excluded_wheelchair_values: strings(&["no"]),
+            excluded_surfaces: strings(&["sand", "mud", "grass", "pebblestone", "woodchips", "stepping_stones"]),
+            max_slope: 0.08,
+        }
+    }
+}
+
+/// `[lifts]`: which buildings are lift retrofit candidates (既有住宅加装电梯, [`crate::estates::lifts`]).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LiftRules {
+    /// Residential buildings with at least this many mapped levels.
+    pub min_levels: f64,
+    /// In an estate built before this year (an unknown year lists the building as needing a survey).
+    pub built_before: i32,
+}
+
+impl Default for LiftRules {
+    fn default() -> LiftRules {
+        LiftRules { min_levels: 4.0, built_before: 2001 }
+    }
+}
+
 /// The whole profile.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -398,6 +468,12 @@ pub struct Profile {
     /// `[walk]`: the walking network's rules (defaults when the section is absent).
     #[serde(default)]
     pub walk: WalkRules,
+    /// `[walkers]`: the elderly and wheelchair walkers (defaults when the section is absent).
+    #[serde(default)]
+    pub walkers: WalkerRules,
+    /// `[lifts]`: lift retrofit candidates (defaults when the section is absent).
+    #[serde(default)]
+    pub lifts: LiftRules,
     pub population: PopulationRules,
     pub estates: EstateRules,
     pub gates: OsmRules,
@@ -618,6 +694,15 @@ impl Profile {
         positive("estates.block_min_area_m2", self.estates.block_min_area_m2)?;
         positive("estates.plausible_max_area_m2", self.estates.plausible_max_area_m2)?;
         positive("estates.plausible_max_residents", self.estates.plausible_max_residents)?;
+        let e = &self.walkers.elderly;
+        for (what, v) in [("walkers.elderly.steps_factor", e.steps_factor), ("walkers.elderly.steep_factor", e.steep_factor)] {
+            if !(v.is_finite() && v >= 1.0) {
+                return Err(format!("{what} is {v}; it must be at least 1 (an older walker is not faster than an adult)"));
+            }
+        }
+        positive("walkers.elderly.steep_slope", e.steep_slope)?;
+        positive("walkers.wheelchair.max_slope", self.walkers.wheelchair.max_slope)?;
+        positive("lifts.min_levels", self.lifts.min_levels)?;
         if self.categories.is_empty() {
             return Err("no [[category]] is defined; a profile needs at least one facility category".into());
         }

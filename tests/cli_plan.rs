@@ -34,7 +34,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
     assert_eq!(estates, 110, "Nanjing: 11 landuse=residential areas (8 of them crossed by streets and split into 62 blocks: 65) + 45 building clusters");
     let gpkg = Dataset::open(out.join("lifecircle.gpkg")).unwrap();
     let names: Vec<String> = gpkg.layers().map(|l| l.name()).collect();
-    for layer in ["estates", "facilities", "facility_footprints", "service_areas", "service_lines", "bundles", "sites", "bundle_sites", "candidates", "adjacency", "idle_land", "protected_land", "gates", "barriers", "barrier_areas", "network", "rejects", "layer_styles"] {
+    for layer in ["estates", "facilities", "facility_footprints", "service_areas", "service_lines", "bundles", "sites", "bundle_sites", "candidates", "adjacency", "lift_candidates", "idle_land", "protected_land", "gates", "barriers", "barrier_areas", "network", "rejects", "layer_styles"] {
         assert!(names.iter().any(|n| n == layer), "layer {layer} missing from {names:?}");
     }
     // One geometry type per layer, so QGIS opens each as one layer and applies its style.
@@ -49,6 +49,7 @@ fn plan_writes_a_styled_geopackage_an_offline_report_and_a_map() {
         ("bundle_sites", "point"),
         ("candidates", "polygon"),
         ("adjacency", "line"),
+        ("lift_candidates", "polygon"),
         ("idle_land", "polygon"),
         ("protected_land", "polygon"),
         ("gates", "point"),

@@ -169,7 +169,7 @@ fn grid_district() -> Dataset {
     let blocks: Vec<Polygon<f64>> = d.estates.iter().map(|e| e.polygon.0[0].clone()).collect();
     for (i, b) in blocks.iter().enumerate() {
         let c = b.exterior().0[0];
-        d.buildings.push(Building { id: format!("b{i}"), footprint: square(c.x + 12.0, c.y + 12.0, 15.0), levels: Some(6.0), use_: "residential".into(), residential: true });
+        d.buildings.push(Building { id: format!("b{i}"), footprint: square(c.x + 12.0, c.y + 12.0, 15.0), levels: Some(6.0), use_: "residential".into(), residential: true, lift: None });
     }
     for i in 0..6 {
         for j in 0..6 {

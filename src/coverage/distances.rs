@@ -35,6 +35,7 @@
 use crate::network::access::Access;
 use crate::network::dijkstra::{EdgeEntries, NodeLabels, SearchLimits, SourceEntry, k_nearest_sources, seeds_from_entries};
 use crate::network::graph::WalkGraph;
+pub use crate::network::estate_search::Route;
 
 /// How many nearest facilities are listed per estate.
 pub const NEAREST_COUNT: usize = 3;
@@ -43,8 +44,12 @@ pub const NEAREST_COUNT: usize = 3;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SourceDistance {
     pub source: u32,
+    /// Walking distance: metres, or effort metres (flat-equivalent) on a DEM.
     pub dist_m: f64,
+    /// On a DEM, what the route behind `dist_m` walks and climbs (per-estate searches only).
+    pub route: Option<Route>,
 }
+
 
 /// One estate's distances to one category.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -69,9 +74,12 @@ pub fn estate_distances(graph: &WalkGraph, access: &Access, labels: &NodeLabels,
         let base = ap.base_m();
         let edge = &graph.edges[ap.snap.edge as usize];
         let a = ap.snap.along_m;
-        candidates.extend(labels.labels(edge.u).map(|l| SourceDistance { source: l.source, dist_m: base + a + l.dist_m }));
-        candidates.extend(labels.labels(edge.v).map(|l| SourceDistance { source: l.source, dist_m: base + (edge.length_m - a) + l.dist_m }));
-        candidates.extend(same_edge.on_edge(ap.snap.edge).iter().map(|e| SourceDistance { source: e.source, dist_m: base + (a - e.along_m).abs() + e.base_m }));
+        let (to_u, to_v) = graph.cost_to_ends(ap.snap.edge, a);
+        candidates.extend(labels.labels(edge.u).map(|l| SourceDistance { source: l.source, dist_m: base + to_u + l.dist_m, route: None }));
+        candidates.extend(labels.labels(edge.v).map(|l| SourceDistance { source: l.source, dist_m: base + to_v + l.dist_m, route: None }));
+        candidates.extend(
+            same_edge.on_edge(ap.snap.edge).iter().map(|e| SourceDistance { source: e.source, dist_m: base + graph.cost_between(ap.snap.edge, a, e.along_m) + e.base_m, route: None }),
+        );
     }
     // Per facility the minimum, then nearest first (ties by facility rank = id order).
     candidates.sort_by(|x, y| x.source.cmp(&y.source).then(x.dist_m.total_cmp(&y.dist_m)));

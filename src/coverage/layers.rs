@@ -7,9 +7,13 @@
 //!   n_K (facilities within the threshold), nearest_K (ids of the 3 nearest), access_K (Ga2SFCA, when the
 //!   category has capacities), and when a scenario ran dist_after_K and ok_after_K (the distance and the
 //!   verdict on the scenario's network, e.g. with `--open-compounds` through the opened compounds: the
-//!   `network` layer is then that network) and delta_K (residents newly covered); then score,
-//!   needs_survey (population unknown: population and households are null), parent_id, implausible,
-//!   not_old_estate (the estates step's notes, [`crate::model::EstateNotes`]).
+//!   `network` layer is then that network) and delta_K (residents newly covered). With `--dem`, dist_K is
+//!   the effort length (flat-equivalent metres) and walk_m_K (metres walked on that route, offsets
+//!   included) and climb_m_K (metres climbed going there) follow it. With `--walker-compare`,
+//!   delta_elderly_K and delta_wheelchair_K: residents covered under that walker minus under the adult
+//!   (negative: residents losing coverage). Then score, needs_survey (population unknown: population and
+//!   households are null), parent_id, implausible, not_old_estate (the estates step's notes,
+//!   [`crate::model::EstateNotes`]).
 //! - `facilities`: facility_id, name, category, snap_m (smallest snap offset of its entrances), entrances,
 //!   mapped_as (`point` | `area`); always points: an area facility is drawn at
 //!   [`facility_point`], a point inside it (why that point: [`crate::write::model_layers`]).
@@ -22,7 +26,8 @@
 //!
 //!   Both layers are always written, empty when their kind was not asked for (`--service-areas none`,
 //!   `lines`), as every other layer is: an output folder always holds the same tables.
-//! - `network`: edge, u, v, length_m, access (`public` | `compound`), way_id, component.
+//! - `network`: edge, u, v, length_m, access (`public` | `compound`), way_id, component; with `--dem`
+//!   also effort_m and slope_factor (effort / length, the round-trip slope factor the map colours).
 //! - `network_islands`: component, node_count, edge_count, length_m, main; geometry: its edges (none for
 //!   the main component, which is the `network` layer).
 //!
@@ -85,6 +90,12 @@ fn network_layer(network: &WalkNetwork, data: &Dataset, crs: WorkingCrs, convert
             ("component", FieldType::Int),
         ],
     );
+    // On a DEM: the edge's effort length and its round-trip slope factor (effort / length), the map's
+    // slope layer.
+    let terrain = network.graph.terrain();
+    if terrain.is_some() {
+        layer.add_fields(&[("effort_m", FieldType::Real), ("slope_factor", FieldType::Real)]);
+    }
     let rows = network
         .graph
         .edges
@@ -105,7 +116,13 @@ fn network_layer(network: &WalkNetwork, data: &Dataset, crs: WorkingCrs, convert
                     Value::Text(access),
                     data.ways.get(e.way as usize).map(|w| w.id.clone()).into(),
                     Value::Int(network.islands.component_of_node[e.u as usize] as i64),
-                ],
+                ]
+                .into_iter()
+                .chain(terrain.map(|t| {
+                    let effort = t.effort_m(i as u32);
+                    [Value::from(effort), Value::from(if e.length_m > 0.0 { effort / e.length_m } else { 1.0 })]
+                }).into_iter().flatten())
+                .collect(),
             )
         })
         .collect();
@@ -178,6 +195,7 @@ pub struct AnalysisLayers {
 pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs: WorkingCrs) -> Result<AnalysisLayers> {
     let base = &run.baseline;
     let scenario = run.scenario.as_ref();
+    let on_terrain = run.network.graph.terrain().is_some();
 
     // Estates.
     let mut fields: Vec<(String, FieldType)> = vec![
@@ -192,6 +210,10 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
     for c in &base.categories {
         let k = &c.key;
         fields.push((format!("dist_{k}"), FieldType::Real));
+        if on_terrain {
+            fields.push((format!("walk_m_{k}"), FieldType::Real));
+            fields.push((format!("climb_m_{k}"), FieldType::Real));
+        }
         fields.push((format!("ok_{k}"), FieldType::Bool));
         fields.push((format!("n_{k}"), FieldType::Int));
         fields.push((format!("nearest_{k}"), FieldType::TextList));
@@ -202,6 +224,9 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
             fields.push((format!("dist_after_{k}"), FieldType::Real));
             fields.push((format!("ok_after_{k}"), FieldType::Bool));
             fields.push((format!("delta_{k}"), FieldType::Real));
+        }
+        for w in &run.walker_runs {
+            fields.push((format!("delta_{}_{k}", w.walker.as_str()), FieldType::Real));
         }
     }
     fields.push(("score".into(), FieldType::Real));
@@ -229,6 +254,11 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
         for (ci, c) in base.categories.iter().enumerate() {
             let d = &c.estates[ei];
             values.push(d.dist_m().into());
+            if on_terrain {
+                let route = d.nearest.first().and_then(|n| n.route);
+                values.push(route.map(|r| r.walk_m).into());
+                values.push(route.map(|r| r.climb_m).into());
+            }
             values.push(Value::Bool(base.ok[ei][ci]));
             values.push(Value::from(d.within.len()));
             values.push(Value::TextList(d.nearest.iter().map(|n| data.facilities[c.facility(n.source) as usize].id.clone()).collect()));
@@ -239,6 +269,9 @@ pub fn analysis_layers(run: &CoverageRun, data: &Dataset, profile: &Profile, crs
                 values.push(s.analysis.categories[ci].estates[ei].dist_m().into());
                 values.push(Value::Bool(s.analysis.ok[ei][ci]));
                 values.push(Value::from(s.delta_population[ei][ci]));
+            }
+            for w in &run.walker_runs {
+                values.push(Value::from(w.delta_population[ei][ci]));
             }
         }
         values.push(base.scores[ei].into());

@@ -12,7 +12,8 @@
 //! multi-source multi-label search per category (rayon over categories;
 //! [`DistanceEngine::FacilitySearch`]) — every result is independent of the others, so the output does
 //! not depend on the thread count → service areas (one search per category) → verdicts, scores, Ga2SFCA,
-//! summary → optional scenario on a second graph.
+//! summary → optional scenario on a second graph → with `--walker-compare`, the elderly and wheelchair
+//! walkers on their own networks ([`NetworkMaker`]: the walker's ways, on the DEM when `--dem` is given).
 //!
 //! ```
 //! use lifecircle::coverage::{run_coverage, CoverageOptions};
@@ -31,14 +32,18 @@ pub mod scenario;
 pub mod straight;
 pub mod summary;
 
+use crate::crs::WorkingCrs;
 use crate::error::{Error, Result};
-use crate::model::{Dataset, Reject};
+use crate::model::{Dataset, Reject, Way};
+use crate::read::dem::{Dem, network_terrain};
+use std::path::PathBuf;
 use crate::network::WalkNetwork;
 use crate::network::access::{Access, AccessRule, GateAssignment, GateIndex, assign_gates, estate_access, facility_access, gate_filter};
-use crate::network::compounds::{WayPiece, walkable_pieces};
+use crate::network::compounds::{PieceAccess, WayPiece, walkable_pieces};
+use crate::network::walker::Walker;
 use crate::network::dijkstra::{EdgeEntries, SourceEntry};
 use crate::network::service_area::{reached_lines, service_area_polygon};
-use crate::profile::{Profile, WalkRules};
+use crate::profile::{Profile, WalkRules, WalkerRules};
 use crate::network::dijkstra::{SearchLimits, k_nearest_sources, seeds_from_entries};
 use crate::network::estate_search::{Attachments, EstateSearch, Start};
 use distances::{EstateDistances, SourceDistance, category_distances};
@@ -76,6 +81,14 @@ pub struct CoverageOptions {
     /// An open-the-walls scenario to compare with the current state.
     pub scenario: Option<Scenario>,
     pub engine: DistanceEngine,
+    /// `--dem`: a ground elevation raster; distances become effort lengths ([`crate::network::terrain`]).
+    pub dem: Option<PathBuf>,
+    /// The CRS the dataset is in, needed to place the DEM under it (the pipeline sets it after loading).
+    pub working_crs: Option<WorkingCrs>,
+    /// `--walker`: who walks ([`crate::network::walker`]).
+    pub walker: Walker,
+    /// `--walker-compare`: also run the elderly and wheelchair walkers and compare them with the adult.
+    pub walker_compare: bool,
     /// `--distance`: along the walking network (the default), or estimated as straight line × detour.
     pub distance: DistanceMethod,
 }
@@ -101,6 +114,10 @@ impl Default for CoverageOptions {
             scenario: None,
             engine: DistanceEngine::EstateSearch,
             distance: DistanceMethod::Network,
+            dem: None,
+            working_crs: None,
+            walker: Walker::Adult,
+            walker_compare: false,
         }
     }
 }
@@ -218,6 +235,91 @@ pub struct CoverageRun {
     /// The detour factor when distances are estimated as straight line × detour (`--distance straight`);
     /// `None` for walking distances along the network.
     pub straight_line_detour: Option<f64>,
+    /// With `--walker-compare`: the elderly and wheelchair walkers' verdicts.
+    pub walker_runs: Vec<WalkerRun>,
+}
+
+/// Another walker's verdicts on the same estates and facilities (`--walker-compare`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WalkerRun {
+    pub walker: Walker,
+    /// `ok[estate][category]`, as [`Analysis::ok`].
+    pub ok: Vec<Vec<bool>>,
+    /// Per estate and category: residents covered under this walker minus under the adult (negative:
+    /// residents losing coverage).
+    pub delta_population: Vec<Vec<f64>>,
+}
+
+/// The ground under a run's networks: the opened DEM, the CRS the data is in, the ways (bridges and
+/// tunnels do not follow the ground).
+pub(crate) struct Ground<'a> {
+    dem: Dem,
+    crs: WorkingCrs,
+    ways: &'a [Way],
+}
+
+impl<'a> Ground<'a> {
+    /// Open `--dem`, when given.
+    fn open(opts: &CoverageOptions, ways: &'a [Way]) -> Result<Option<Ground<'a>>> {
+        let Some(path) = &opts.dem else { return Ok(None) };
+        let crs = opts.working_crs.ok_or_else(|| Error::Internal("a DEM was given without the working CRS of the data".into()))?;
+        Ok(Some(Ground { dem: Dem::open(path)?, crs, ways }))
+    }
+
+    fn summary(&self, network: &WalkNetwork) -> summary::DemSummary {
+        summary::DemSummary {
+            file: self.dem.path().display().to_string(),
+            crs: self.dem.crs().to_string(),
+            coverage: network.graph.terrain().map(|t| t.coverage).unwrap_or_default(),
+        }
+    }
+}
+
+/// Builds the walking networks of a run for one walker ([`crate::network::walker`]): the pieces the
+/// walker uses, on the DEM when there is one, without the edges too steep for it, with its factors.
+pub(crate) struct NetworkMaker<'a> {
+    pub ground: Option<&'a Ground<'a>>,
+    pub walker: Walker,
+    pub rules: &'a WalkerRules,
+    pub ways: &'a [Way],
+}
+
+impl NetworkMaker<'_> {
+    pub(crate) fn build(&self, pieces: &[WayPiece], include: impl Fn(PieceAccess) -> bool) -> Result<WalkNetwork> {
+        let walker = self.walker;
+        let uses = |p: &WayPiece| self.ways.get(p.way as usize).is_none_or(|w| walker.uses_way(self.rules, &w.tags));
+        let mut network = if pieces.iter().all(uses) {
+            WalkNetwork::build(pieces, include)
+        } else {
+            let kept: Vec<WayPiece> = pieces.iter().filter(|p| uses(p)).cloned().collect();
+            WalkNetwork::build(&kept, include)
+        };
+        if let Some(g) = self.ground {
+            let mut terrain = network_terrain(&g.dem, g.crs, &network.graph, g.ways, walker.steep_factor(self.rules))?;
+            if let Some(limit) = walker.max_slope(self.rules) {
+                let keep: Vec<bool> = (0..network.graph.edges.len() as u32).map(|e| terrain.max_slope(e) <= limit).collect();
+                if keep.iter().any(|k| !k) {
+                    // Rebuild without the steep edges (each kept edge becomes a piece of its own: the same
+                    // edges, in the same order), so that nothing snaps onto them.
+                    let g0 = &network.graph;
+                    let edge_pieces: Vec<WayPiece> = (0..g0.edges.len())
+                        .filter(|&e| keep[e])
+                        .map(|e| WayPiece { way: g0.edges[e].way, coords: g0.edge_line(e as u32).to_vec(), access: g0.edges[e].access })
+                        .collect();
+                    tracing::info!(walker = walker.as_str(), edges = keep.iter().filter(|k| !**k).count(), "edges too steep for the walker left out");
+                    network = WalkNetwork::build(&edge_pieces, |_| true);
+                    terrain = terrain.select(&keep);
+                }
+            }
+            network.graph.set_terrain(terrain);
+        }
+        let factors: Vec<f64> = network.graph.edges.iter().map(|e| self.ways.get(e.way as usize).map_or(1.0, |w| walker.way_factor(self.rules, &w.tags))).collect();
+        if factors.iter().any(|&f| f != 1.0) {
+            let costs: Vec<f64> = network.graph.edges.iter().zip(&factors).map(|(e, f)| e.cost_m * f).collect();
+            network.graph.set_costs(&costs);
+        }
+        Ok(network)
+    }
 }
 
 impl CoverageRun {
@@ -369,7 +471,7 @@ fn distances_by_estate_search(
                 for r in found.iter() {
                     let c = base.partition_point(|&b| b <= r.source) - 1;
                     let d = &mut out[c];
-                    let sd = SourceDistance { source: r.source - base[c], dist_m: r.dist_m };
+                    let sd = SourceDistance { source: r.source - base[c], dist_m: r.dist_m, route: r.route };
                     if d.nearest.len() < distances::NEAREST_COUNT {
                         d.nearest.push(sd);
                     }
@@ -530,12 +632,17 @@ pub fn run_coverage(data: &Dataset, profile: &Profile, opts: &CoverageOptions) -
         }
     };
     if let Some(f) = detour {
+        if opts.dem.is_some() || opts.walker_compare || !opts.walker.is_adult() {
+            return Err(Error::Usage("--dem, --walker and --walker-compare measure along the walking network; leave them out with --distance straight".into()));
+        }
         return straight_coverage(data, profile, rules, radius_m, f);
     }
     let (pieces, mut rejects): (Vec<WayPiece>, Vec<Reject>) = walkable_pieces(&data.ways, &data.estates, &rules);
     lap("walk_rules_and_compounds", &mut timings_s);
-    let network = WalkNetwork::public(&pieces);
-    lap("graph_index_islands", &mut timings_s);
+    let ground = Ground::open(opts, &data.ways)?;
+    let maker = NetworkMaker { ground: ground.as_ref(), walker: opts.walker, rules: &profile.walkers, ways: &data.ways };
+    let network = maker.build(&pieces, |a| a == PieceAccess::Public)?;
+    lap(if ground.is_some() { "graph_index_islands_dem" } else { "graph_index_islands" }, &mut timings_s);
     tracing::info!(nodes = network.graph.node_count(), edges = network.graph.edges.len(), islands = network.islands.islands.len(), "walking network built");
     let gates = assign_gates(&data.gates, &data.estates, &rules);
     let estate_access = all_estate_access(&network, data, &gates, opts.access_rule, &rules, &BTreeSet::new());
@@ -544,16 +651,83 @@ pub fn run_coverage(data: &Dataset, profile: &Profile, opts: &CoverageOptions) -
     let service_areas = opts.service_areas.resolve(network.graph.edges.len());
     let (baseline, facility_rejects) = analyse(&network, data, profile, &rules, estate_access, radius_m, service_areas, opts.engine)?;
     rejects.extend(facility_rejects);
-    let summary = summarise(data, profile, &baseline);
+    let mut summary = summarise(data, profile, &baseline);
+    summary.dem = ground.as_ref().map(|g| g.summary(&network));
     lap("facilities_and_categories", &mut timings_s);
     let scenario = match &opts.scenario {
-        Some(s) => Some(scenario::run_scenario(s, data, profile, &rules, opts, radius_m, &pieces, &network, &gates, &baseline)?),
+        Some(s) => Some(scenario::run_scenario(s, data, profile, &rules, opts, radius_m, &pieces, &network, &gates, &baseline, &maker)?),
         None => None,
     };
     if scenario.is_some() {
         lap("scenario", &mut timings_s);
     }
-    Ok(CoverageRun { network, gates, search_radius_m: radius_m, baseline, summary, scenario, rejects, timings_s, rules, straight_line_detour: None })
+    summary.walker = opts.walker;
+    let mut walker_runs = Vec::new();
+    if opts.walker_compare {
+        if !opts.walker.is_adult() {
+            return Err(Error::Usage(format!(
+                "--walker-compare compares the elderly and wheelchair walkers with the adult one; leave out --walker {}",
+                opts.walker.as_str()
+            )));
+        }
+        for walker in [Walker::Elderly, Walker::Wheelchair] {
+            let maker = NetworkMaker { walker, ..maker };
+            let net = maker.build(&pieces, |a| a == PieceAccess::Public)?;
+            let access = all_estate_access(&net, data, &gates, opts.access_rule, &rules, &BTreeSet::new());
+            let (analysis, _) = analyse(&net, data, profile, &rules, access, radius_m, ServiceAreaOutput::None, opts.engine)?;
+            walker_runs.push(compare_walker(data, walker, &baseline.ok, analysis.ok));
+        }
+        summary.walker_losses = Some(walker_losses(profile, &baseline.ok, &walker_runs));
+        lap("walker_compare", &mut timings_s);
+    }
+    Ok(CoverageRun { network, gates, search_radius_m: radius_m, baseline, summary, scenario, rejects, timings_s, rules, straight_line_detour: None, walker_runs })
+}
+
+/// Another walker's verdicts against the adult's.
+fn compare_walker(data: &Dataset, walker: Walker, adult_ok: &[Vec<bool>], ok: Vec<Vec<bool>>) -> WalkerRun {
+    let delta_population = data
+        .estates
+        .iter()
+        .zip(adult_ok.iter().zip(&ok))
+        .map(|(e, (a, w))| {
+            let people = if e.population.is_finite() { e.population.max(0.0) } else { 0.0 };
+            a.iter().zip(w).map(|(&a, &w)| (f64::from(u8::from(w)) - f64::from(u8::from(a))) * people).collect()
+        })
+        .collect();
+    WalkerRun { walker, ok, delta_population }
+}
+
+/// The summary's `walker_losses`: per walker and category, estates and residents losing (and gaining).
+fn walker_losses(profile: &Profile, adult_ok: &[Vec<bool>], runs: &[WalkerRun]) -> summary::OrderedMap<summary::OrderedMap<summary::WalkerLoss>> {
+    summary::OrderedMap(
+        runs.iter()
+            .map(|r| {
+                let per_category = profile
+                    .categories
+                    .iter()
+                    .enumerate()
+                    .map(|(ci, c)| {
+                        let mut loss = summary::WalkerLoss::default();
+                        for (ei, row) in r.delta_population.iter().enumerate() {
+                            match (adult_ok[ei][ci], r.ok[ei][ci]) {
+                                (true, false) => {
+                                    loss.estates_losing += 1;
+                                    loss.residents_losing -= row[ci];
+                                }
+                                (false, true) => {
+                                    loss.estates_gaining += 1;
+                                    loss.residents_gaining += row[ci];
+                                }
+                                _ => {}
+                            }
+                        }
+                        (c.key.clone(), loss)
+                    })
+                    .collect();
+                (r.walker.as_str().to_string(), summary::OrderedMap(per_category))
+            })
+            .collect(),
+    )
 }
 
 /// [`run_coverage`] with distances estimated as straight line × `detour` ([`straight`]): no network,
@@ -589,5 +763,5 @@ fn straight_coverage(data: &Dataset, profile: &Profile, rules: WalkRules, radius
     let mut summary = summarise(data, profile, &baseline);
     summary.distance_method = straight::method_label(Some(detour));
     let timings_s = vec![("straight_line_distances", started.elapsed().as_secs_f64())];
-    Ok(CoverageRun { network, gates, search_radius_m: radius_m, baseline, summary, scenario: None, rejects, timings_s, rules, straight_line_detour: Some(detour) })
+    Ok(CoverageRun { network, gates, search_radius_m: radius_m, baseline, summary, scenario: None, rejects, timings_s, rules, straight_line_detour: Some(detour), walker_runs: Vec::new() })
 }

@@ -22,7 +22,7 @@
 //! ```
 
 use super::summary::{CoverageSummary, OrderedMap};
-use super::{Analysis, CoverageOptions, all_estate_access, analyse, summarise};
+use super::{Analysis, CoverageOptions, NetworkMaker, all_estate_access, analyse, summarise};
 use crate::error::{Error, Result};
 use crate::geometry::rings::rings;
 use crate::model::Dataset;
@@ -141,6 +141,7 @@ pub(crate) fn run_scenario(
     public: &WalkNetwork,
     gates: &GateAssignment,
     baseline: &Analysis,
+    maker: &NetworkMaker,
 ) -> Result<ScenarioRun> {
     // Resolve the names first: a typo is the planner's to fix.
     let gate_index: HashMap<&str, u32> = data.gates.iter().enumerate().rev().map(|(i, g)| (g.id.as_str(), i as u32)).collect();
@@ -161,7 +162,10 @@ pub(crate) fn run_scenario(
         let find = |id: &str| estate_index.get(id).copied().ok_or_else(|| Error::Usage(format!("scenario: estate `{id}` is not among the {} estates", data.estates.len())));
         pairs.push((find(a)?, find(b)?));
     }
-    let opened_network = scenario.open_compounds.then(|| WalkNetwork::build(pieces, |_| true));
+    let opened_network = match scenario.open_compounds {
+        true => Some(maker.build(pieces, |_| true)?),
+        false => None,
+    };
     let network = opened_network.as_ref().unwrap_or(public);
     let compound_edges_opened = network.graph.edges.iter().filter(|e| e.access != PieceAccess::Public).count();
     let ctx = network.context(rules);

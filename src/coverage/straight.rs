@@ -94,7 +94,7 @@ pub fn category_straight_distances(shapes: &[EstateAccessShape], data: &Dataset,
             let mut all: Vec<SourceDistance> = members
                 .iter()
                 .enumerate()
-                .map(|(rank, &fi)| SourceDistance { source: rank as u32, dist_m: straight_distance_m(shape, &data.facilities[fi as usize].geometry, detour) })
+                .map(|(rank, &fi)| SourceDistance { source: rank as u32, dist_m: straight_distance_m(shape, &data.facilities[fi as usize].geometry, detour), route: None })
                 .filter(|s| s.dist_m <= radius_m)
                 .collect();
             all.sort_by(|a, b| a.dist_m.total_cmp(&b.dist_m).then(a.source.cmp(&b.source)));

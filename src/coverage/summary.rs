@@ -22,6 +22,7 @@
 //! assert_eq!(score(&[]), None);
 //! ```
 
+use crate::network::walker::Walker;
 use crate::error::{Error, Result};
 use crate::profile::{Profile, Tier};
 use serde::de::{MapAccess, Visitor};
@@ -111,10 +112,40 @@ pub struct CoverageSummary {
     /// network (`--distance straight`).
     #[serde(default = "walking_network")]
     pub distance_method: String,
+    /// With `--dem`: the raster and how much of the network it covered (absent without a DEM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dem: Option<DemSummary>,
+    /// Who walked (`--walker`); absent for the default adult walker.
+    #[serde(default, skip_serializing_if = "Walker::is_adult")]
+    pub walker: Walker,
+    /// With `--walker-compare`: per walker (elderly, wheelchair) and category, what it loses compared with
+    /// the adult walker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub walker_losses: Option<OrderedMap<OrderedMap<WalkerLoss>>>,
 }
 
 fn walking_network() -> String {
     "walking_network".to_string()
+}
+
+/// Estates and residents covered for an adult but not for another walker (and the reverse, which only a
+/// different snap can give).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+pub struct WalkerLoss {
+    pub estates_losing: usize,
+    pub residents_losing: f64,
+    pub estates_gaining: usize,
+    pub residents_gaining: f64,
+}
+
+/// The `dem` block: which raster, and the edges and 10 m pieces it did not cover (counted flat).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DemSummary {
+    pub file: String,
+    /// The raster's CRS as PROJ was given it.
+    pub crs: String,
+    #[serde(flatten)]
+    pub coverage: crate::network::terrain::TerrainCoverage,
 }
 
 /// Share of true verdicts; `None` for no categories.
@@ -197,6 +228,9 @@ pub fn coverage_summary(profile: &Profile, estate_ids: &[&str], population: &[f6
         tiers: OrderedMap(tiers),
         mean_score: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
         distance_method: walking_network(),
+        dem: None,
+        walker: Walker::Adult,
+        walker_losses: None,
     }
 }
 

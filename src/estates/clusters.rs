@@ -35,7 +35,7 @@
 //! use lifecircle::profile::Profile;
 //!
 //! let block = |id: &str, x: f64| Building {
-//!     id: id.into(), levels: None, use_: "yes".into(), residential: true,
+//!     id: id.into(), levels: None, use_: "yes".into(), residential: true, lift: None,
 //!     footprint: MultiPolygon(vec![polygon![(x: x, y: 0.0), (x: x + 10.0, y: 0.0), (x: x + 10.0, y: 30.0), (x: x, y: 30.0)]]),
 //! };
 //! // Four blocks 15 m apart; a residential street runs between the second and the third.
@@ -315,6 +315,7 @@ mod tests {
             levels: None,
             use_: "yes".into(),
             residential,
+            lift: None,
         }
     }
 
@@ -338,6 +339,7 @@ mod tests {
             levels: None,
             use_: "yes".into(),
             residential: true,
+            lift: None,
         };
         let buildings = vec![block("w1", 0.0, 0.0, true), block("w2", 30.0, 0.0, true), w3];
         let streets = vec![street("w100", "residential", line_string![(x: 5.0, y: 10.5), (x: 35.0, y: 10.5)])];

@@ -3,7 +3,8 @@
 //! mapped estate are grouped into estates of their own ([`clusters`]); each estate's population is
 //! estimated from the floor area of its residential buildings ([`population`]) where no survey or layer
 //! figure gives it (unknown, not 0, where no building stands); estates in campus, hospital, military or
-//! industrial grounds and estates above the plausibility limits are noted ([`plausibility`]).
+//! industrial grounds and estates above the plausibility limits are noted ([`plausibility`]). The walk-up
+//! buildings of old estates where a lift could be added are listed by [`lifts`].
 //!
 //! ```no_run
 //! use lifecircle::profile::Profile;
@@ -18,6 +19,7 @@
 pub mod blocks;
 pub mod clusters;
 pub mod plausibility;
+pub mod lifts;
 pub mod population;
 
 use crate::profile::Profile;

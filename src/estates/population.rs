@@ -32,7 +32,7 @@
 //! // A 10 m × 33 m block of 5 levels: 1,650 m² of floor area, 50 residents at 33 m² each.
 //! let buildings = vec![Building {
 //!     id: "b1".into(), footprint: MultiPolygon(vec![polygon![(x: 10.0, y: 10.0), (x: 20.0, y: 10.0), (x: 20.0, y: 43.0), (x: 10.0, y: 43.0)]]),
-//!     levels: Some(5.0), use_: "residential".into(), residential: true,
+//!     levels: Some(5.0), use_: "residential".into(), residential: true, lift: None,
 //! }];
 //! let rules = Profile::default_profile().population;
 //! estimate_population(&mut estates, &buildings, &rules);
@@ -141,7 +141,7 @@ mod tests {
     }
 
     fn building(id: &str, footprint: MultiPolygon<f64>, levels: Option<f64>, residential: bool) -> Building {
-        Building { id: id.into(), footprint, levels, use_: "yes".into(), residential }
+        Building { id: id.into(), footprint, levels, use_: "yes".into(), residential, lift: None }
     }
 
     #[test]

@@ -240,8 +240,9 @@ pub fn seeds_from_entries(graph: &WalkGraph, entries: &[SourceEntry]) -> Vec<See
     let mut seeds = Vec::with_capacity(entries.len() * 2);
     for e in entries {
         let edge = &graph.edges[e.edge as usize];
-        seeds.push(Seed { node: edge.u, dist_m: e.base_m + e.along_m, source: e.source });
-        seeds.push(Seed { node: edge.v, dist_m: e.base_m + (edge.length_m - e.along_m), source: e.source });
+        let (to_u, to_v) = graph.cost_to_ends(e.edge, e.along_m);
+        seeds.push(Seed { node: edge.u, dist_m: e.base_m + to_u, source: e.source });
+        seeds.push(Seed { node: edge.v, dist_m: e.base_m + to_v, source: e.source });
     }
     seeds
 }
@@ -322,7 +323,7 @@ pub fn k_nearest_sources(graph: &WalkGraph, seeds: &[Seed], limits: &SearchLimit
             continue;
         }
         for arc in graph.neighbours(node) {
-            let next = Label { dist_m: label.dist_m + arc.length_m, source: label.source };
+            let next = Label { dist_m: label.dist_m + arc.cost_m, source: label.source };
             if next.dist_m <= limits.radius_m && labels.offer(arc.to, next, limits.all_within_m) {
                 heap.push(next, arc.to);
             }
@@ -426,7 +427,7 @@ mod tests {
                     done[u] = true;
                     for arc in g.neighbours(u as u32) {
                         let v = arc.to as usize;
-                        d[v] = d[v].min(d[u] + arc.length_m);
+                        d[v] = d[v].min(d[u] + arc.cost_m);
                     }
                 }
             }

@@ -10,6 +10,12 @@
 //! is added directly. Every path from an access point to an entrance either stays on one edge or passes
 //! an end node of the entrance's edge, so the minimum over these is the exact network distance.
 //!
+//! Costs are the edges' [`super::graph::Edge::cost_m`] (metres, or effort metres on a DEM; a point part-way
+//! along an edge costs its part, [`WalkGraph::cost_to_ends`]). On a DEM each node also carries the metres
+//! walked and climbed along the route that first reached it at its final cost, so every facility found
+//! comes with its [`Route`]: climbing is counted in the search's direction, from the estate to the
+//! facility.
+//!
 //! Why per estate and not per category from the facilities ([`super::dijkstra`]): both are exact, but a
 //! search from one estate stays inside a disc of the search radius, whose few thousand nodes stay in the
 //! processor's cache, while a city-wide multi-source search touches nodes all over memory in distance
@@ -44,7 +50,19 @@ use std::collections::BinaryHeap;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Reached {
     pub source: u32,
+    /// Cost: metres, or effort metres on terrain.
     pub dist_m: f64,
+    /// On terrain, the metres walked and climbed on the route found.
+    pub route: Option<Route>,
+}
+
+/// The metres walked and climbed on a route from an estate to a facility.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Route {
+    /// Metres walked, snap offsets included.
+    pub walk_m: f64,
+    /// Metres climbed going there (ascent from the start towards the source).
+    pub climb_m: f64,
 }
 
 /// Where a search starts: a point on an edge, after `base_m` metres off the network.
@@ -60,6 +78,8 @@ pub struct Start {
 pub struct Attachments {
     offsets: Vec<u32>,
     items: Vec<(u32, f64)>,
+    /// On terrain, per item: metres walked and climbed from the node to the entrance.
+    routes: Vec<Route>,
     same_edge: EdgeEntries,
 }
 
@@ -81,19 +101,31 @@ impl Attachments {
         offsets.push(sum);
         let mut fill = offsets.clone();
         let mut items = vec![(0u32, 0.0f64); sum as usize];
+        let on_terrain = graph.terrain().is_some();
+        let mut routes = if on_terrain { vec![Route { walk_m: 0.0, climb_m: 0.0 }; sum as usize] } else { Vec::new() };
         for e in entries {
             let edge = &graph.edges[e.edge as usize];
-            for (node, cost) in [(edge.u, e.base_m + e.along_m), (edge.v, e.base_m + (edge.length_m - e.along_m))] {
-                items[fill[node as usize] as usize] = (e.source, cost);
+            let (to_u, to_v) = graph.cost_to_ends(e.edge, e.along_m);
+            for (node, cost, from_m) in [(edge.u, e.base_m + to_u, 0.0), (edge.v, e.base_m + to_v, edge.length_m)] {
+                let at = fill[node as usize] as usize;
+                items[at] = (e.source, cost);
+                if on_terrain {
+                    routes[at] = Route { walk_m: e.base_m + (e.along_m - from_m).abs(), climb_m: graph.climb_m(e.edge, from_m, e.along_m) };
+                }
                 fill[node as usize] += 1;
             }
         }
-        Attachments { offsets, items, same_edge: EdgeEntries::new(entries) }
+        Attachments { offsets, items, routes, same_edge: EdgeEntries::new(entries) }
     }
 
     #[inline]
     fn at(&self, node: u32) -> &[(u32, f64)] {
         &self.items[self.offsets[node as usize] as usize..self.offsets[node as usize + 1] as usize]
+    }
+
+    #[inline]
+    fn routes_at(&self, node: u32) -> &[Route] {
+        &self.routes[self.offsets[node as usize] as usize..self.offsets[node as usize + 1] as usize]
     }
 }
 
@@ -101,17 +133,19 @@ impl Attachments {
 #[derive(Debug, Clone)]
 pub struct EstateSearch {
     dist: Vec<f64>,
+    /// On terrain, per node: the route behind `dist` (sized on the first search on terrain).
+    route: Vec<Route>,
     touched: Vec<u32>,
     heap: BinaryHeap<Reverse<(u64, u32)>>,
 }
 
 impl EstateSearch {
     pub fn new(node_count: usize) -> EstateSearch {
-        EstateSearch { dist: vec![f64::INFINITY; node_count], touched: Vec::new(), heap: BinaryHeap::new() }
+        EstateSearch { dist: vec![f64::INFINITY; node_count], route: Vec::new(), touched: Vec::new(), heap: BinaryHeap::new() }
     }
 
     #[inline]
-    fn relax(&mut self, node: u32, d: f64) {
+    fn relax(&mut self, node: u32, d: f64) -> bool {
         let slot = &mut self.dist[node as usize];
         if d < *slot {
             if slot.is_infinite() {
@@ -119,17 +153,30 @@ impl EstateSearch {
             }
             *slot = d;
             self.heap.push(Reverse((d.to_bits(), node)));
+            return true;
+        }
+        false
+    }
+
+    #[inline]
+    fn relax_with_route(&mut self, node: u32, d: f64, route: Route) {
+        if self.relax(node, d) {
+            self.route[node as usize] = route;
         }
     }
 
     /// Every source within `radius_m` of the starts, each once at its smallest distance, appended to `out`
     /// sorted by (distance, source).
     pub fn run(&mut self, graph: &WalkGraph, starts: &[Start], radius_m: f64, attachments: &Attachments, out: &mut Vec<Reached>) {
+        if graph.terrain().is_some() {
+            return self.run_on_terrain(graph, starts, radius_m, attachments, out);
+        }
         let first = out.len();
         for s in starts {
             let edge = &graph.edges[s.edge as usize];
+            let (to_u, to_v) = graph.cost_to_ends(s.edge, s.along_m);
             // `+ 0.0` turns -0.0 into 0.0 so the bit pattern orders correctly.
-            let (du, dv) = (s.base_m + s.along_m + 0.0, s.base_m + (edge.length_m - s.along_m) + 0.0);
+            let (du, dv) = (s.base_m + to_u + 0.0, s.base_m + to_v + 0.0);
             if du <= radius_m {
                 self.relax(edge.u, du);
             }
@@ -137,9 +184,9 @@ impl EstateSearch {
                 self.relax(edge.v, dv);
             }
             for e in attachments.same_edge.on_edge(s.edge) {
-                let d = s.base_m + (s.along_m - e.along_m).abs() + e.base_m;
+                let d = s.base_m + graph.cost_between(s.edge, s.along_m, e.along_m) + e.base_m;
                 if d <= radius_m {
-                    out.push(Reached { source: e.source, dist_m: d });
+                    out.push(Reached { source: e.source, dist_m: d, route: None });
                 }
             }
         }
@@ -150,23 +197,80 @@ impl EstateSearch {
             }
             for &(source, cost) in attachments.at(node) {
                 if d + cost <= radius_m {
-                    out.push(Reached { source, dist_m: d + cost });
+                    out.push(Reached { source, dist_m: d + cost, route: None });
                 }
             }
             for arc in graph.neighbours(node) {
-                let next = d + arc.length_m;
+                let next = d + arc.cost_m;
                 if next <= radius_m {
                     self.relax(arc.to, next);
                 }
             }
         }
+        self.finish(first, out);
+    }
+
+    /// [`EstateSearch::run`] on terrain: the same search, carrying each node's metres walked and climbed
+    /// along its least-cost route (the first route to reach the node at its final cost).
+    fn run_on_terrain(&mut self, graph: &WalkGraph, starts: &[Start], radius_m: f64, attachments: &Attachments, out: &mut Vec<Reached>) {
+        let Some(terrain) = graph.terrain() else { return };
+        if self.route.len() != self.dist.len() {
+            self.route = vec![Route { walk_m: 0.0, climb_m: 0.0 }; self.dist.len()];
+        }
+        let first = out.len();
+        for s in starts {
+            let edge = &graph.edges[s.edge as usize];
+            let (to_u, to_v) = graph.cost_to_ends(s.edge, s.along_m);
+            let (du, dv) = (s.base_m + to_u + 0.0, s.base_m + to_v + 0.0);
+            if du <= radius_m {
+                self.relax_with_route(edge.u, du, Route { walk_m: s.base_m + s.along_m, climb_m: graph.climb_m(s.edge, s.along_m, 0.0) });
+            }
+            if dv <= radius_m {
+                let route = Route { walk_m: s.base_m + (edge.length_m - s.along_m), climb_m: graph.climb_m(s.edge, s.along_m, edge.length_m) };
+                self.relax_with_route(edge.v, dv, route);
+            }
+            for e in attachments.same_edge.on_edge(s.edge) {
+                let d = s.base_m + graph.cost_between(s.edge, s.along_m, e.along_m) + e.base_m;
+                if d <= radius_m {
+                    let route = Route { walk_m: s.base_m + (s.along_m - e.along_m).abs() + e.base_m, climb_m: graph.climb_m(s.edge, s.along_m, e.along_m) };
+                    out.push(Reached { source: e.source, dist_m: d, route: Some(route) });
+                }
+            }
+        }
+        while let Some(Reverse((bits, node))) = self.heap.pop() {
+            let d = f64::from_bits(bits);
+            if d > self.dist[node as usize] {
+                continue;
+            }
+            let here = self.route[node as usize];
+            for (&(source, cost), tail) in attachments.at(node).iter().zip(attachments.routes_at(node)) {
+                if d + cost <= radius_m {
+                    let route = Route { walk_m: here.walk_m + tail.walk_m, climb_m: here.climb_m + tail.climb_m };
+                    out.push(Reached { source, dist_m: d + cost, route: Some(route) });
+                }
+            }
+            for arc in graph.neighbours(node) {
+                let next = d + arc.cost_m;
+                if next <= radius_m && next < self.dist[arc.to as usize] {
+                    let e = &graph.edges[arc.edge as usize];
+                    let climb = terrain.climb_whole_m(arc.edge, e.u == node);
+                    self.relax_with_route(arc.to, next, Route { walk_m: here.walk_m + e.length_m, climb_m: here.climb_m + climb });
+                }
+            }
+        }
+        self.finish(first, out);
+    }
+
+    /// Reset the touched nodes and keep each source once, at its minimum, nearest first.
+    fn finish(&mut self, first: usize, out: &mut Vec<Reached>) {
         for &node in &self.touched {
             self.dist[node as usize] = f64::INFINITY;
         }
         self.touched.clear();
         // Each source once, at its minimum; then nearest first, ties by source.
         let found = &mut out[first..];
-        found.sort_unstable_by(|a, b| a.source.cmp(&b.source).then(a.dist_m.total_cmp(&b.dist_m)));
+        let walk = |r: &Reached| r.route.map_or(0.0, |r| r.walk_m);
+        found.sort_unstable_by(|a, b| a.source.cmp(&b.source).then(a.dist_m.total_cmp(&b.dist_m)).then(walk(a).total_cmp(&walk(b))));
         let mut kept = first;
         for i in first..out.len() {
             if i == first || out[i].source != out[kept - 1].source {

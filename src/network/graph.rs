@@ -33,6 +33,7 @@
 //! ```
 
 use super::compounds::{PieceAccess, WayPiece};
+use super::terrain::Terrain;
 use geo_types::{Coord, LineString};
 /// The `HashMap` of the graph, its searches and service areas: rustc's Fx hash, fast on integer keys. No
 /// output depends on its iteration order: keys are looked up, counted, or sorted first (`service_area`).
@@ -73,6 +74,9 @@ pub struct Edge {
     /// Index into `Dataset.ways`.
     pub way: u32,
     pub access: PieceAccess,
+    /// What walking the edge costs searches: its length, or its effort length on a DEM
+    /// ([`super::terrain`]).
+    pub cost_m: f64,
     /// Range of this edge's polyline in [`WalkGraph::edge_coords`], from `u` to `v`.
     pub coords_start: u32,
     pub coords_end: u32,
@@ -83,7 +87,8 @@ pub struct Edge {
 pub struct Arc {
     pub to: u32,
     pub edge: u32,
-    pub length_m: f64,
+    /// The edge's [`Edge::cost_m`].
+    pub cost_m: f64,
 }
 
 /// The walking graph.
@@ -96,6 +101,8 @@ pub struct WalkGraph {
     pub edge_coords: Vec<Coord<f64>>,
     offsets: Vec<u32>,
     arcs: Vec<Arc>,
+    /// Edge profiles on a DEM, when one was given: then costs are effort lengths.
+    terrain: Option<Box<Terrain>>,
 }
 
 impl WalkGraph {
@@ -139,6 +146,7 @@ impl WalkGraph {
                         length_m: length,
                         way: p.way,
                         access: p.access,
+                        cost_m: length,
                         coords_start,
                         coords_end: graph.edge_coords.len() as u32,
                     });
@@ -167,11 +175,11 @@ impl WalkGraph {
         }
         offsets.push(sum);
         let mut fill = offsets.clone();
-        let mut arcs = vec![Arc { to: 0, edge: 0, length_m: 0.0 }; sum as usize];
+        let mut arcs = vec![Arc { to: 0, edge: 0, cost_m: 0.0 }; sum as usize];
         for (i, e) in self.edges.iter().enumerate() {
-            arcs[fill[e.u as usize] as usize] = Arc { to: e.v, edge: i as u32, length_m: e.length_m };
+            arcs[fill[e.u as usize] as usize] = Arc { to: e.v, edge: i as u32, cost_m: e.cost_m };
             fill[e.u as usize] += 1;
-            arcs[fill[e.v as usize] as usize] = Arc { to: e.u, edge: i as u32, length_m: e.length_m };
+            arcs[fill[e.v as usize] as usize] = Arc { to: e.u, edge: i as u32, cost_m: e.cost_m };
             fill[e.v as usize] += 1;
         }
         self.offsets = offsets;
@@ -215,6 +223,84 @@ impl WalkGraph {
             e.v = new_id[e.v as usize];
         }
         self.build_adjacency();
+    }
+
+    /// Walk on terrain: every edge costs its effort length from now on (profiles in edge order).
+    pub fn set_terrain(&mut self, terrain: Terrain) {
+        for (i, e) in self.edges.iter_mut().enumerate() {
+            e.cost_m = terrain.effort_m(i as u32);
+        }
+        self.terrain = Some(Box::new(terrain));
+        self.build_adjacency();
+    }
+
+    /// Override edge costs (a walker's effort, or `f64::INFINITY` for an edge the walker cannot use).
+    pub fn set_costs(&mut self, costs: &[f64]) {
+        for (e, &c) in self.edges.iter_mut().zip(costs) {
+            e.cost_m = c;
+        }
+        self.build_adjacency();
+    }
+
+    /// The edge profiles, when the graph lies on a DEM.
+    pub fn terrain(&self) -> Option<&Terrain> {
+        self.terrain.as_deref()
+    }
+
+    /// The cost from a point `along_m` metres from an edge's `u` end to its `u` and to its `v` end. Without
+    /// terrain or walker, `(along_m, length_m − along_m)`; on terrain, the effort of the two parts; an
+    /// edge whose cost was scaled (a walker's factor on steps) scales both parts alike; an edge closed to
+    /// the walker costs infinity both ways.
+    #[inline]
+    pub fn cost_to_ends(&self, edge: u32, along_m: f64) -> (f64, f64) {
+        let e = &self.edges[edge as usize];
+        if self.terrain.is_none() && e.cost_m == e.length_m {
+            return (along_m, e.length_m - along_m);
+        }
+        if !e.cost_m.is_finite() {
+            return (f64::INFINITY, f64::INFINITY);
+        }
+        let (base_at, base_total) = match &self.terrain {
+            None => (along_m, e.length_m),
+            Some(t) => (t.at(edge, along_m).effort_m, t.effort_m(edge)),
+        };
+        let c = if base_total > 0.0 { base_at * (e.cost_m / base_total) } else { 0.0 };
+        (c, e.cost_m - c)
+    }
+
+    /// The cost between two points on one edge (metres from `u`). Without terrain or walker, `|a − b|`.
+    #[inline]
+    pub fn cost_between(&self, edge: u32, a_m: f64, b_m: f64) -> f64 {
+        let e = &self.edges[edge as usize];
+        if self.terrain.is_none() && e.cost_m == e.length_m {
+            return (a_m - b_m).abs();
+        }
+        if !e.cost_m.is_finite() {
+            return f64::INFINITY;
+        }
+        (self.cost_to_ends(edge, a_m).0 - self.cost_to_ends(edge, b_m).0).abs()
+    }
+
+    /// The metres from `u` at which the cost from `u` reaches `cost_m` (the inverse of
+    /// [`WalkGraph::cost_to_ends`]'s first value), clamped to the edge.
+    pub fn along_at_cost(&self, edge: u32, cost_m: f64) -> f64 {
+        let e = &self.edges[edge as usize];
+        if self.terrain.is_none() && e.cost_m == e.length_m {
+            return cost_m;
+        }
+        if !e.cost_m.is_finite() || e.cost_m <= 0.0 {
+            return 0.0;
+        }
+        match &self.terrain {
+            None => (cost_m * e.length_m / e.cost_m).clamp(0.0, e.length_m),
+            Some(t) => t.along_at_effort(edge, cost_m * t.effort_m(edge) / e.cost_m),
+        }
+    }
+
+    /// Metres climbed walking an edge from `from_m` to `to_m` (0 without terrain).
+    #[inline]
+    pub fn climb_m(&self, edge: u32, from_m: f64, to_m: f64) -> f64 {
+        self.terrain.as_ref().map_or(0.0, |t| t.climb_m(edge, from_m, to_m))
     }
 
     pub fn node_count(&self) -> usize {

@@ -6,7 +6,8 @@
 //! [`snap`] (nearest network point, R-tree), [`access`] (estate access points, facility entrances),
 //! [`estate_search`] (bounded per-estate Dijkstra to every facility within reach), [`dijkstra`]
 //! (bounded multi-source multi-label search from a category's facilities), [`service_area`] (reach as
-//! lines and polygons).
+//! lines and polygons), [`terrain`] (effort lengths of edges on a DEM), [`walker`] (older walkers and
+//! wheelchair users: dearer steps and slopes, closed ways).
 //!
 //! # The distance contract
 //!
@@ -38,6 +39,9 @@
 //! - An estate's distance to a category is the minimum over that category's facilities. Searches stop at
 //!   `search_radius_factor` (1.5) × the largest threshold: beyond it the distance is "none within reach".
 //! - Ties between facilities at equal distance go to the lexicographically smaller facility id.
+//! - With a DEM (`--dem`), every length above that lies along an edge is its *effort length* instead
+//!   ([`terrain`]: Tobler's pace, going and coming back averaged, so still the same both ways); snap
+//!   offsets stay flat metres. The thresholds then compare flat-equivalent metres.
 
 pub mod access;
 pub mod compounds;
@@ -47,6 +51,8 @@ pub mod graph;
 pub mod islands;
 pub mod service_area;
 pub mod snap;
+pub mod terrain;
+pub mod walker;
 pub mod walk_rules;
 
 use crate::profile::WalkRules;

@@ -7,6 +7,9 @@
 //! `[L − (T − d(v)), L]` and, for a facility entering this very edge at `a` after `b` metres off the
 //! network, `[a − (T − b), a + (T − b)]`, clipped to `[0, L]`. Every point of the result is within `T`
 //! and every point beyond is not, so a partial edge ends exactly at distance `T`.
+//! On a DEM the same holds in effort metres: `L` is the edge's effort length, positions are turned into
+//! effort along the edge's profile and the interval ends back into metres
+//! ([`WalkGraph::cost_to_ends`], [`WalkGraph::along_at_cost`]).
 //!
 //! Polygons: the lines, joined end to end and simplified by 1 m (Ramer–Douglas–Peucker), buffered by
 //! `service_area_buffer_m` with round caps and joins ([`crate::geometry::buffer`]: 4 segments per quarter
@@ -39,8 +42,9 @@ use rayon::prelude::*;
 
 /// The reached intervals `[from, to]` (metres from `u`) of one edge, merged and ascending.
 pub fn reached_intervals(graph: &WalkGraph, edge: u32, d_u: Option<f64>, d_v: Option<f64>, entries: &EdgeEntries, limit_m: f64) -> Vec<(f64, f64)> {
+    // Intervals in cost along the edge (metres, or effort metres on a DEM), turned into metres at the end.
     let e = &graph.edges[edge as usize];
-    let len = e.length_m;
+    let len = e.cost_m;
     let mut parts: Vec<(f64, f64)> = Vec::new();
     if let Some(d) = d_u.filter(|&d| d <= limit_m) {
         parts.push((0.0, (limit_m - d).min(len)));
@@ -51,7 +55,8 @@ pub fn reached_intervals(graph: &WalkGraph, edge: u32, d_u: Option<f64>, d_v: Op
     for s in entries.on_edge(edge) {
         if s.base_m <= limit_m {
             let r = limit_m - s.base_m;
-            parts.push(((s.along_m - r).max(0.0), (s.along_m + r).min(len)));
+            let at = graph.cost_to_ends(edge, s.along_m).0;
+            parts.push(((at - r).max(0.0), (at + r).min(len)));
         }
     }
     parts.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
@@ -61,6 +66,9 @@ pub fn reached_intervals(graph: &WalkGraph, edge: u32, d_u: Option<f64>, d_v: Op
             Some(last) if p.0 <= last.1 => last.1 = last.1.max(p.1),
             _ => merged.push(p),
         }
+    }
+    for m in &mut merged {
+        *m = (graph.along_at_cost(edge, m.0), graph.along_at_cost(edge, m.1));
     }
     merged
 }

@@ -412,7 +412,7 @@ mod tests {
     #[test]
     fn a_written_summary_reads_back_to_the_figures_of_the_plan() {
         use crate::coverage::summary::{CoverageSummary, OrderedMap};
-        let coverage = CoverageSummary { estates: 3, population: 4500.0, categories: OrderedMap(Vec::new()), tiers: OrderedMap(Vec::new()), mean_score: Some(0.5), distance_method: "walking_network".into() };
+        let coverage = CoverageSummary { estates: 3, population: 4500.0, categories: OrderedMap(Vec::new()), tiers: OrderedMap(Vec::new()), mean_score: Some(0.5), distance_method: "walking_network".into(), dem: None, walker: Default::default(), walker_losses: None };
         let bundles = crate::pipeline::BundleSummary {
             crs: "EPSG:32650".into(),
             estates: 3,
@@ -425,6 +425,7 @@ mod tests {
             no_bundles: None,
             min_pop: 1000.0,
             max_pop: 3000.0,
+            lifts: Default::default(),
             layers: Default::default(),
             files: Vec::new(),
         };

@@ -4,6 +4,12 @@
 //! presence says the run completed). `plan` shares `bundle_outputs`.
 
 use crate::bundle::{self, BundleOptions, BundleRun};
+use crate::crs::WorkingCrs;
+use crate::estates::lifts::{self, LiftSurvey};
+use crate::model::Dataset;
+use crate::write::layer::{FieldType, GeometryKind, Value};
+use crate::write::wgs84::to_wgs84_all;
+use geo_types::Geometry;
 use crate::error::{Error, Result};
 use crate::pipeline::load::{InputSpec, Loaded, load};
 use crate::pipeline::outputs::{OutputSpec, commit_run, final_paths, layer_counts, prepare_output, write_json_with_provenance, write_run_outputs};
@@ -31,8 +37,23 @@ pub struct BundleSummary {
     pub no_bundles: Option<crate::bundle::no_bundles::NoBundles>,
     pub min_pop: f64,
     pub max_pop: f64,
+    /// Lift retrofit candidates (`lift_candidates` layer).
+    pub lifts: LiftTotals,
     pub layers: BTreeMap<String, usize>,
     pub files: Vec<String>,
+}
+
+/// The lift retrofit candidates in figures ([`crate::estates::lifts`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct LiftTotals {
+    pub candidates: usize,
+    /// Of which in estates of unknown construction year.
+    pub needs_survey: usize,
+    pub households: f64,
+    /// Residential buildings of estates without mapped levels (not assessed).
+    pub buildings_without_levels: usize,
+    /// Buildings tall enough that have a mapped lift.
+    pub buildings_with_lift: usize,
 }
 
 /// `lifecircle bundle`: eligibility, adjacency and the partition into renovation bundles. `opts` must have
@@ -47,7 +68,7 @@ pub fn bundle(input: &InputSpec, out: &OutputSpec, opts: &BundleOptions) -> Resu
     let run = bundle::run_bundles(&loaded.dataset, opts, None)?;
     tracing::info!(bundles = run.bundles.len(), seconds = started.elapsed().as_secs_f64(), "bundled");
     let BundleOutputs { layers, table, mut summary } = bundle_outputs(&loaded, &run)?;
-    let layers = [layers.estates, layers.bundles, layers.adjacency];
+    let layers = [layers.estates, layers.bundles, layers.adjacency, layers.lift_candidates];
     let stage = atomic::StagingFolder::create(&out.dir)?;
     let mut files = write_run_outputs(stage.path(), out, &loaded, &layers, &[("bundles.csv", &table)])?;
     summary.layers = layer_counts(&layers);
@@ -63,6 +84,8 @@ pub(crate) struct BundleLayers {
     pub estates: Layer,
     pub bundles: Layer,
     pub adjacency: Layer,
+    /// Lift retrofit candidates: the buildings' footprints.
+    pub lift_candidates: Layer,
 }
 
 /// A bundle run ready to write.
@@ -76,9 +99,16 @@ pub(crate) struct BundleOutputs {
 
 /// The bundle run as map layers, the bundles table and the summary.
 pub(crate) fn bundle_outputs(loaded: &Loaded, run: &BundleRun) -> Result<BundleOutputs> {
-    let bl = bundle::layers::bundle_layers(run, loaded.crs)?;
+    let mut bl = bundle::layers::bundle_layers(run, loaded.crs)?;
     let mut estates = model_layers::estates_layer(&loaded.dataset.estates, loaded.crs)?;
     estates.join_fields(&bl.estate_bundles, "estate_id");
+    let data = &loaded.dataset;
+    let survey = lifts::lift_candidates(&data.estates, &data.buildings, &loaded.profile.lifts, &loaded.profile.population);
+    let bundle_of: Vec<Option<&str>> = run.estates.iter().map(|r| r.bundle_id.as_deref()).collect();
+    let lift = lift_layers(data, &survey, &bundle_of, loaded.crs)?;
+    estates.join_fields(&lift.per_estate, "estate_id");
+    bl.bundles.join_fields(&lift.per_bundle, "bundle_id");
+    bl.bundles_table.join_fields(&lift.per_bundle, "bundle_id");
     let mut eligibility = BTreeMap::new();
     let mut left_out = BTreeMap::new();
     for r in &run.estates {
@@ -102,8 +132,95 @@ pub(crate) fn bundle_outputs(loaded: &Loaded, run: &BundleRun) -> Result<BundleO
         no_bundles: crate::bundle::no_bundles::why_no_bundles(run, &loaded.dataset),
         min_pop: run.options.min_pop,
         max_pop: run.options.max_pop,
+        lifts: LiftTotals {
+            candidates: survey.candidates.len(),
+            needs_survey: survey.candidates.iter().filter(|c| c.needs_survey).count(),
+            households: survey.candidates.iter().map(|c| c.households).sum(),
+            buildings_without_levels: survey.buildings_without_levels,
+            buildings_with_lift: survey.buildings_with_lift,
+        },
         layers: BTreeMap::new(),
         files: Vec::new(),
     };
-    Ok(BundleOutputs { layers: BundleLayers { estates, bundles: bl.bundles, adjacency: bl.adjacency }, table: bl.bundles_table, summary })
+    Ok(BundleOutputs { layers: BundleLayers { estates, bundles: bl.bundles, adjacency: bl.adjacency, lift_candidates: lift.candidates }, table: bl.bundles_table, summary })
+}
+
+/// The lift candidates as a layer, and their counts per estate and per bundle (tables to join).
+struct LiftLayers {
+    candidates: Layer,
+    per_estate: Layer,
+    per_bundle: Layer,
+}
+
+/// Counts joined into the estates and bundles layers: candidates, their estimated households, and those
+/// needing a survey.
+const LIFT_COUNT_FIELDS: [(&str, FieldType); 3] = [("lift_candidates", FieldType::Int), ("lift_households", FieldType::Real), ("lift_needs_survey", FieldType::Int)];
+
+fn lift_layers(data: &Dataset, survey: &LiftSurvey, bundle_of: &[Option<&str>], crs: WorkingCrs) -> Result<LiftLayers> {
+    let mut candidates = Layer::new(
+        "lift_candidates",
+        GeometryKind::Polygon,
+        &[
+            ("building_id", FieldType::Text),
+            ("levels", FieldType::Real),
+            ("floor_area_m2", FieldType::Real),
+            ("households_est", FieldType::Real),
+            ("estate_id", FieldType::Text),
+            ("bundle_id", FieldType::Text),
+            ("built_year", FieldType::Int),
+            ("needs_survey", FieldType::Bool),
+        ],
+    );
+    let geometries = survey.candidates.iter().map(|c| Some(Geometry::MultiPolygon(data.buildings[c.building].footprint.clone()))).collect();
+    let geometries = to_wgs84_all(crs, "lift_candidates", geometries)?;
+    // Per estate and per bundle: (candidates, households, needing a survey), in first-seen order.
+    let mut per_estate: Vec<(usize, usize, f64, usize)> = Vec::new();
+    let mut per_bundle: BTreeMap<&str, (usize, f64, usize)> = BTreeMap::new();
+    for (c, g) in survey.candidates.iter().zip(geometries) {
+        let e = &data.estates[c.estate];
+        let bundle = bundle_of.get(c.estate).copied().flatten();
+        candidates.push(
+            g,
+            vec![
+                Value::Text(data.buildings[c.building].id.clone()),
+                Value::from(c.levels),
+                Value::from((c.floor_area_m2 * 10.0).round() / 10.0),
+                Value::from((c.households * 10.0).round() / 10.0),
+                Value::Text(e.id.clone()),
+                bundle.map(str::to_string).into(),
+                e.built_year.map(i64::from).into(),
+                Value::Bool(c.needs_survey),
+            ],
+        );
+        match per_estate.iter_mut().find(|r| r.0 == c.estate) {
+            Some(r) => {
+                r.1 += 1;
+                r.2 += c.households;
+                r.3 += usize::from(c.needs_survey);
+            }
+            None => per_estate.push((c.estate, 1, c.households, usize::from(c.needs_survey))),
+        }
+        if let Some(b) = bundle {
+            let r = per_bundle.entry(b).or_default();
+            r.0 += 1;
+            r.1 += c.households;
+            r.2 += usize::from(c.needs_survey);
+        }
+    }
+    let count_row = |n: usize, households: f64, survey: usize| vec![Value::from(n), Value::from((households * 10.0).round() / 10.0), Value::from(survey)];
+    let mut estates = Layer::new("lift_per_estate", GeometryKind::None, &[[("estate_id", FieldType::Text)].as_slice(), &LIFT_COUNT_FIELDS].concat());
+    // Every estate gets a row (0 without candidates), so the joined fields are never null.
+    for (ei, e) in data.estates.iter().enumerate() {
+        let (n, h, s) = per_estate.iter().find(|r| r.0 == ei).map_or((0, 0.0, 0), |r| (r.1, r.2, r.3));
+        estates.push(None, [vec![Value::Text(e.id.clone())], count_row(n, h, s)].concat());
+    }
+    let mut bundles = Layer::new("lift_per_bundle", GeometryKind::None, &[[("bundle_id", FieldType::Text)].as_slice(), &LIFT_COUNT_FIELDS].concat());
+    let mut ids: Vec<&str> = bundle_of.iter().flatten().copied().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    for b in ids {
+        let (n, h, s) = per_bundle.get(b).copied().unwrap_or_default();
+        bundles.push(None, [vec![Value::Text(b.to_string())], count_row(n, h, s)].concat());
+    }
+    Ok(LiftLayers { candidates, per_estate: estates, per_bundle: bundles })
 }

@@ -39,6 +39,7 @@ pub fn run_coverage(loaded: &mut Loaded, opts: &CoverageOptions) -> Result<Cover
     }
     // Without any way, coverage::run_coverage refuses unless --distance straight asks for estimates.
     let started = Instant::now();
+    let opts = &CoverageOptions { working_crs: opts.working_crs.or(Some(loaded.crs)), ..opts.clone() };
     let run = coverage::run_coverage(&loaded.dataset, &loaded.profile, opts)?;
     for (stage, seconds) in &run.timings_s {
         tracing::debug!(stage, seconds, "coverage stage");

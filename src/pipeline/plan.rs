@@ -243,6 +243,7 @@ impl PlanRun<'_> {
             siting::layers::bundle_sites_layer(&sited.bundle_sites, crs)?,
             siting::layers::candidates_layer(&sited.run.candidates, crs)?,
             bundle_layers.adjacency,
+            bundle_layers.lift_candidates,
             model_layers::idle_land_layer(&loaded.dataset.parcels, crs)?,
             model_layers::protected_land_layer(&loaded.dataset.protected_land, crs)?,
             model_layers::gates_layer(&loaded.dataset.gates, crs)?,

@@ -7,7 +7,7 @@ use crate::pipeline::load::{InputSpec, Loaded};
 use crate::report::coverage_table;
 use crate::lang::Lang;
 use crate::report::Wording;
-use crate::report::summary::ReportSummary;
+use crate::report::summary::{ReportSummary, WalkerLossRow};
 use crate::siting::SitingRun;
 use crate::write::layer::Layer;
 use std::collections::BTreeMap;
@@ -94,6 +94,8 @@ pub(crate) fn report_summary(f: PlanFigures, wording: &Wording) -> ReportSummary
         data_quality: f.data_quality.sentences(wording),
         no_bundles: f.no_bundles.map(|why| no_bundles_sentence(why, wording)),
         provenance: f.loaded.provenance.rows(),
+        walker: (!f.coverage.summary.walker.is_adult()).then(|| wording.tr(&format!("walkers.{}", f.coverage.summary.walker.as_str())).to_string()),
+        walker_losses: walker_loss_rows(&f.coverage.summary),
     }
 }
 
@@ -116,4 +118,16 @@ pub(crate) fn no_bundles_sentence(why: &crate::bundle::no_bundles::NoBundles, wo
             wording.tr_with(&key, &[("estates", candidates), ("reasons", &reasons.join(wording.tr("units.list_separator")))])
         }
     }
+}
+
+/// The report's walker table from the coverage summary's `walker_losses` (empty without `--walker-compare`).
+fn walker_loss_rows(summary: &crate::coverage::summary::CoverageSummary) -> Vec<WalkerLossRow> {
+    let Some(losses) = &summary.walker_losses else { return Vec::new() };
+    let of = |walker: &str, category: &str| losses.get(walker).and_then(|m| m.get(category)).map_or((0, 0.0), |l| (l.estates_losing, l.residents_losing));
+    summary
+        .categories
+        .0
+        .iter()
+        .map(|(key, _)| WalkerLossRow { category: key.clone(), elderly: of("elderly", key), wheelchair: of("wheelchair", key) })
+        .collect()
 }

@@ -1,9 +1,11 @@
 //! The first step: reading. OpenStreetMap PBF ([`osm`]), GeoJSON ([`geojson`]), any vector format GDAL
 //! opens ([`gdal_vector`]: GeoPackage, Shapefile, FlatGeobuf ...) into a neutral [`raw_layer`], planners'
-//! layers given domain meaning ([`planner_layers`]), and survey tables ([`survey`], CSV in UTF-8 or GBK).
+//! layers given domain meaning ([`planner_layers`]), survey tables ([`survey`], CSV in UTF-8 or GBK), and
+//! ground elevation rasters ([`dem`], `--dem`).
 //! Everything read becomes model objects in the working CRS, or a reject with its reason.
 
 pub mod gdal_vector;
+pub mod dem;
 pub mod geojson;
 pub mod layer_options;
 pub mod name_match;

@@ -42,6 +42,8 @@ pub struct BundleRow {
     pub population: Option<f64>,
     pub gaps: Vec<String>,
     pub sites: Vec<SiteRow>,
+    /// Lift retrofit candidates in the bundle and their estimated households, when the layer has them.
+    pub lifts: Option<(f64, f64)>,
 }
 
 impl SiteRow {
@@ -72,6 +74,7 @@ pub fn bundle_rows(layers: &[&Layer]) -> (Vec<BundleRow>, Vec<SiteRow>) {
                 population: number(b, f, "population"),
                 gaps: text_list(b, f, "gaps"),
                 sites: Vec::new(),
+                lifts: number(b, f, "lift_candidates").map(|n| (n, number(b, f, "lift_households").unwrap_or(0.0))),
             });
         }
     }

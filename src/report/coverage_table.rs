@@ -223,6 +223,9 @@ mod tests {
             tiers: OrderedMap(Vec::new()),
             mean_score: None,
             distance_method: "walking_network".into(),
+            dem: None,
+            walker: Default::default(),
+            walker_losses: None,
         };
         // The default profile has no library: its row is left out; 5-minute elderly care before the 15-minute school.
         let rows = rows_from_summary(&summary, &Profile::default_profile());

@@ -47,7 +47,7 @@ use crate::report::coverage_table::CoverageRow;
 use crate::report::escape::{html_text, script_json};
 use crate::report::field_values::{format_count, format_number};
 use crate::report::map_data::map_data_text;
-use crate::report::summary::ReportSummary;
+use crate::report::summary::{ReportSummary, WalkerLossRow};
 use crate::report::wording::Wording;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -93,6 +93,7 @@ pub fn render_report(layers: &[&Layer], summary: &ReportSummary, title: &str, wo
     );
     data_quality_section(&summary.data_quality, wording, &mut page);
     coverage_section(&summary.coverage, wording, &mut page);
+    walker_section(&summary.walker_losses, wording, &mut page);
     bundles_section(layers, summary.no_bundles.as_deref(), wording, &mut page);
     let eligibility: Vec<(String, String)> = summary.eligibility_rows().into_iter().map(|(verdict, n)| (wording.value_name("eligible", verdict), n)).collect();
     if !eligibility.is_empty() {
@@ -174,6 +175,33 @@ fn coverage_section(rows: &[CoverageRow], wording: &Wording, page: &mut String) 
     page.push_str("</table>\n</section>\n");
 }
 
+/// With `--walker-compare`: per category, residents and estates covered for an adult but not for an older
+/// walker or a wheelchair user.
+fn walker_section(rows: &[WalkerLossRow], wording: &Wording, page: &mut String) {
+    if rows.is_empty() {
+        return;
+    }
+    let w = |key: &str| html_text(wording.tr(key));
+    let _ = writeln!(page, "<section id=\"walkers\">\n<h2>{}</h2>\n<p class=\"note\">{}</p>", w("report.walker_heading"), w("report.walker_note"));
+    page.push_str("<table class=\"data\">\n<tr>");
+    for key in ["report.col_category", "report.col_elderly_residents_losing", "report.col_elderly_estates_losing", "report.col_wheelchair_residents_losing", "report.col_wheelchair_estates_losing"] {
+        let _ = write!(page, "<th>{}</th>", w(key));
+    }
+    page.push_str("</tr>\n");
+    for row in rows {
+        let _ = writeln!(
+            page,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            html_text(&wording.category_name(&row.category)),
+            format_count(row.elderly.1),
+            row.elderly.0,
+            format_count(row.wheelchair.1),
+            row.wheelchair.0
+        );
+    }
+    page.push_str("</table>\n</section>\n");
+}
+
 fn site_text(site: &SiteRow, wording: &Wording) -> String {
     html_text(&site.describe(wording))
 }
@@ -209,9 +237,12 @@ fn bundles_section(layers: &[&Layer], no_bundles: Option<&str>, wording: &Wordin
         let _ = writeln!(page, "<p class=\"note\">{}</p>", html_text(why));
     }
     if !rows.is_empty() {
+        // The lift column where the bundles carry lift candidates (plan, bundle).
+        let with_lifts = rows.iter().any(|r| r.lifts.is_some());
+        let lift_header = if with_lifts { format!("<th>{}</th>", w("report.col_lifts")) } else { String::new() };
         let _ = writeln!(
             page,
-            "<table class=\"data\">\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            "<table class=\"data\">\n<tr><th>{}</th><th>{}</th>{lift_header}<th>{}</th><th>{}</th></tr>",
             w("report.col_bundle"),
             w("report.col_residents"),
             w("report.col_gaps"),
@@ -220,9 +251,17 @@ fn bundles_section(layers: &[&Layer], no_bundles: Option<&str>, wording: &Wordin
         for row in &rows {
             let gaps = if row.gaps.is_empty() { w("report.no_gaps") } else { html_text(&wording.category_list(&wording.in_profile_order(&row.gaps))) };
             let sites = if row.sites.is_empty() { "—".to_string() } else { row.sites.iter().map(|s| site_text(s, wording)).collect::<Vec<_>>().join("<br>") };
+            let lifts = match (with_lifts, row.lifts) {
+                (false, _) => String::new(),
+                (true, None) => "<td class=\"num\">—</td>".to_string(),
+                (true, Some((n, households))) => format!(
+                    "<td class=\"num\">{}</td>",
+                    html_text(&wording.tr_with("report.lifts_cell", &[("buildings", &format_count(n)), ("households", &format_count(households.round()))]))
+                ),
+            };
             let _ = writeln!(
                 page,
-                "<tr><td>{}</td><td class=\"num\">{}</td><td>{gaps}</td><td>{sites}</td></tr>",
+                "<tr><td>{}</td><td class=\"num\">{}</td>{lifts}<td>{gaps}</td><td>{sites}</td></tr>",
                 html_text(&row.bundle_id),
                 row.population.map_or("—".to_string(), format_count)
             );
@@ -273,6 +312,34 @@ mod tests {
         let start = html.find(start_tag).unwrap() + start_tag.len();
         let end = start + html[start..].find("</script>").unwrap();
         serde_json::from_str(&html[start..end]).unwrap()
+    }
+
+    #[test]
+    fn the_walker_table_names_categories_and_losses_in_the_run_language() {
+        let rows = vec![WalkerLossRow { category: "kindergarten".into(), elderly: (2, 3400.0), wheelchair: (5, 12500.0) }];
+        let summary = ReportSummary { walker_losses: rows, walker: None, working_crs: "EPSG:32649".into(), ..ReportSummary::default() };
+        let html = render_report(&[], &summary, "t", &zh());
+        let section = &html[html.find("<section id=\"walkers\">").unwrap()..];
+        let section = &section[..section.find("</section>").unwrap()];
+        assert!(section.contains("<h2>老年人与轮椅使用者失去的覆盖（与成年人步行相比）</h2>"), "{section}");
+        assert!(section.contains("<tr><td>幼儿园</td><td class=\"num\">3,400</td><td class=\"num\">2</td><td class=\"num\">12,500</td><td class=\"num\">5</td></tr>"), "{section}");
+        // Without a comparison, no section; a non-adult walker is named in the run table.
+        let plain = render_report(&[], &ReportSummary { walker: Some("轮椅使用者".into()), ..ReportSummary::default() }, "t", &zh());
+        assert!(!plain.contains("id=\"walkers\""));
+        assert!(plain.contains("<tr><th>步行者</th><td>轮椅使用者</td></tr>"));
+    }
+
+    #[test]
+    fn the_bundle_table_counts_lift_candidates_where_the_layer_has_them() {
+        let fields = [("bundle_id", FieldType::Text), ("population", FieldType::Real), ("lift_candidates", FieldType::Int), ("lift_households", FieldType::Real)];
+        let mut bundles = Layer::new("bundles", GeometryKind::Polygon, &fields);
+        bundles.push(None, vec![Value::Text("B0001".into()), Value::Real(6000.0), Value::Int(12), Value::Real(1234.4)]);
+        let html = render_report(&[&bundles], &ReportSummary::default(), "t", &zh());
+        assert!(html.contains("<th>加装电梯候选楼栋</th>"), "{html}");
+        assert!(html.contains("<tr><td>B0001</td><td class=\"num\">6,000</td><td class=\"num\">12 栋（约 1,234 户）</td>"), "{html}");
+        let mut plain = Layer::new("bundles", GeometryKind::Polygon, &fields[..2]);
+        plain.push(None, vec![Value::Text("B0001".into()), Value::Real(6000.0)]);
+        assert!(!render_report(&[&plain], &ReportSummary::default(), "t", &zh()).contains("加装电梯"));
     }
 
     #[test]

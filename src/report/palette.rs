@@ -134,6 +134,27 @@ pub const BUNDLE_OUTLINE: Rgba = Rgba::opaque(106, 61, 154);
 pub const SITE_FILL: Rgba = Rgba::opaque(174, 1, 126);
 /// The walking network (darker than the grey of estates without a score).
 pub const NETWORK_GREY: Rgba = Rgba::opaque(130, 130, 130);
+
+/// A class of the network's round-trip slope factor (`slope_factor` = effort / length with `--dem`),
+/// named by the constant slope that has that factor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SlopeClass {
+    pub lower: f64,
+    pub upper: f64,
+    pub colour: Rgba,
+    /// The slope range, e.g. `5 – 8 %`.
+    pub label: &'static str,
+}
+
+/// The slope map's classes: factor bounds are the round-trip factors of 5 %, 8 % (the 1:12 ramp) and 12 %
+/// (`(f(s) + f(−s)) / 2`, [`crate::network::terrain::round_trip_factor`]: 1.0154, 1.1278, 1.2972), so a
+/// class reads as "as hard as a constant slope of …"; grey (flat) → yellow → orange → red.
+pub const SLOPE_CLASSES: [SlopeClass; 4] = [
+    SlopeClass { lower: 0.0, upper: 1.0154, colour: Rgba::opaque(150, 150, 150), label: "0 – 5 %" },
+    SlopeClass { lower: 1.0154, upper: 1.1278, colour: Rgba::opaque(254, 204, 92), label: "5 – 8 %" },
+    SlopeClass { lower: 1.1278, upper: 1.2972, colour: Rgba::opaque(240, 59, 32), label: "8 – 12 %" },
+    SlopeClass { lower: 1.2972, upper: 1000.0, colour: Rgba::opaque(128, 0, 38), label: "> 12 %" },
+];
 /// Idle land / candidate parcels: hatch colour.
 pub const IDLE_LAND_HATCH: Rgba = Rgba::opaque(140, 81, 10);
 /// Layers the package has no dedicated style for (`PuOr` 11's `#8073ac`: apart from the tiers' blues).

@@ -10,7 +10,7 @@
 //! | `sites` | magenta stars labelled with the category's name and `#rank` |
 //! | `facilities` | categorised on `category`, one colour per profile category (points) |
 //! | `facility_footprints` | the same, as translucent areas |
-//! | `network` | thin grey lines |
+//! | `network` | thin grey lines; with `--dem`, graduated on `slope_factor` (the slope map, [`palette::SLOPE_CLASSES`]) |
 //! | `idle_land` / `candidates` | brown diagonal hatching |
 //! | any other | a plain symbol for its geometry kind |
 //!
@@ -271,6 +271,7 @@ pub fn qml_for_layer(layer: &Layer, wording: &Wording) -> Option<String> {
                 .collect();
             categorized_renderer("category", &categories, &mut renderer);
         }
+        LayerRole::Network if has("slope_factor") => graduated_slope_renderer(wording, &mut renderer),
         LayerRole::Network => single_renderer(&Symbol::Line { colour: palette::NETWORK_GREY, width_mm: 0.15 }, &mut renderer),
         LayerRole::IdleLand => {
             let symbol = Symbol::Fill { colour: palette::IDLE_LAND_HATCH, style: FillStyle::Hatched, outline: palette::IDLE_LAND_HATCH, outline_width_mm: 0.3 };
@@ -413,6 +414,25 @@ fn score_rule_renderer(wording: &Wording, out: &mut String) {
     out.push_str("    </symbols>\n  </renderer-v2>\n");
 }
 
+/// The slope map (`network` with `--dem`): graduated on `slope_factor` in [`palette::SLOPE_CLASSES`].
+fn graduated_slope_renderer(wording: &Wording, out: &mut String) {
+    out.push_str("  <renderer-v2 type=\"graduatedSymbol\" attr=\"slope_factor\" graduatedMethod=\"GraduatedColor\" symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\">\n    <ranges>\n");
+    for (i, class) in palette::SLOPE_CLASSES.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            r#"      <range lower="{:.4}" upper="{:.4}" symbol="{i}" label="{}" render="true"/>"#,
+            class.lower,
+            class.upper,
+            xml_text(&wording.tr_with("legend.slope_class", &[("range", &class.label)]))
+        );
+    }
+    out.push_str("    </ranges>\n    <symbols>\n");
+    for (i, class) in palette::SLOPE_CLASSES.iter().enumerate() {
+        Symbol::Line { colour: class.colour, width_mm: if i == 0 { 0.15 } else { 0.5 } }.xml(&i.to_string(), out);
+    }
+    out.push_str("    </symbols>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
+}
+
 /// `categories`: (value, legend label, symbol).
 fn categorized_renderer(field: &str, categories: &[(String, String, Symbol)], out: &mut String) {
     let _ = writeln!(out, r#"  <renderer-v2 type="categorizedSymbol" attr="{}" symbollevels="0" forceraster="0" enableorderby="0">"#, xml_text(field));
@@ -478,6 +498,25 @@ mod tests {
     fn symbol_option(doc: &roxmltree::Document<'_>, symbol: usize, key: &str) -> String {
         let sym = doc.descendants().filter(|n| n.has_tag_name("symbol")).nth(symbol).unwrap();
         sym.descendants().find(|n| n.has_tag_name("Option") && n.attribute("name") == Some(key)).unwrap().attribute("value").unwrap().to_string()
+    }
+
+    #[test]
+    fn the_slope_map_grades_the_network_by_its_slope_factor_only_on_a_dem() {
+        // Class bounds are the round-trip factors of 5 %, 8 % and 12 % constant slopes.
+        let rtf = crate::network::terrain::round_trip_factor;
+        for (bound, slope) in palette::SLOPE_CLASSES[1..].iter().map(|c| c.lower).zip([0.05, 0.08, 0.12]) {
+            assert!((bound - rtf(slope)).abs() < 1e-4, "{bound} vs {}", rtf(slope));
+        }
+        let on_dem = Layer::new("network", GeometryKind::Line, &[("edge", FieldType::Int), ("effort_m", FieldType::Real), ("slope_factor", FieldType::Real)]);
+        let qml = qml_for_layer(&on_dem, &zh()).unwrap();
+        let doc = parse(&qml);
+        let r = renderer(&doc);
+        assert_eq!((r.attribute("type"), r.attribute("attr")), (Some("graduatedSymbol"), Some("slope_factor")));
+        let labels: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("range")).map(|n| n.attribute("label").unwrap()).collect();
+        assert_eq!(labels, vec!["坡度折算 相当于 0 – 5 %", "坡度折算 相当于 5 – 8 %", "坡度折算 相当于 8 – 12 %", "坡度折算 相当于 > 12 %"]);
+        assert_eq!(symbol_option(&doc, 3, "line_color"), "128,0,38,255");
+        let flat = Layer::new("network", GeometryKind::Line, &[("edge", FieldType::Int)]);
+        assert_eq!(renderer(&parse(&qml_for_layer(&flat, &zh()).unwrap())).attribute("type"), Some("singleSymbol"));
     }
 
     #[test]

@@ -18,6 +18,15 @@ use crate::report::field_values::{format_count, format_number};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// One category's losses under the other walkers: (estates, residents) covered for an adult but not for
+/// an older walker, and for a wheelchair user.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WalkerLossRow {
+    pub category: String,
+    pub elderly: (usize, f64),
+    pub wheelchair: (usize, f64),
+}
+
 /// What the report says about a run, beside its layers.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ReportSummary {
@@ -48,6 +57,10 @@ pub struct ReportSummary {
     /// How the run was made, shown in the footer: (catalogue key of the label, value), as
     /// [`crate::provenance::Provenance::rows`] gives them; empty shows nothing.
     pub provenance: Vec<(&'static str, String)>,
+    /// The walker's name when it is not the adult (`--walker`).
+    pub walker: Option<String>,
+    /// With `--walker-compare`: per category, what older walkers and wheelchair users lose.
+    pub walker_losses: Vec<WalkerLossRow>,
 }
 
 impl ReportSummary {
@@ -61,9 +74,10 @@ impl ReportSummary {
             ("recommended_sites", format_figure(self.recommended_sites as f64)),
             ("bundle_sites", format_figure(self.bundle_sites as f64)),
             ("distance_method", self.distance_method.clone()),
-            ("working_crs", self.working_crs.clone()),
         ]
         .into_iter()
+        .chain(self.walker.clone().map(|w| ("walker", w)))
+        .chain([("working_crs", self.working_crs.clone())])
         .filter(|(k, v)| *k != "distance_method" || !v.is_empty())
         .collect()
     }

@@ -33,8 +33,9 @@ use crate::report::field_values::format_number;
 use std::fmt::Display;
 
 /// The prefixes of the fields made per facility category, as `<prefix>_<category key>`.
-/// A field is matched against the longest prefix first (`dist_after_K` before `dist_K`).
-pub const CATEGORY_FIELD_PREFIXES: [&str; 8] = ["dist_after", "ok_after", "dist", "ok", "n", "nearest", "access", "delta"];
+/// A field is matched against the longest prefix (`dist_after_K` before `dist_K`, `walk_m_K` is not
+/// `walk` + `m_K`).
+pub const CATEGORY_FIELD_PREFIXES: [&str; 12] = ["dist_after", "ok_after", "dist", "ok", "n", "nearest", "access", "delta", "walk_m", "climb_m", "delta_elderly", "delta_wheelchair"];
 
 /// The catalogue of a language and the category names of a profile.
 #[derive(Debug, Clone)]
@@ -188,10 +189,11 @@ impl Wording {
         if let Some(alias) = self.catalogue.get(&format!("fields_of.{layer}.{field}")).or_else(|| self.catalogue.get(&format!("fields.{field}"))) {
             return Some(alias.to_string());
         }
+        // The longest prefix first: `walk_m_K` is not `walk` + `m_K`.
         let (prefix, category) = CATEGORY_FIELD_PREFIXES
             .iter()
-            .filter_map(|prefix| field.strip_prefix(prefix).and_then(|rest| rest.strip_prefix('_')).and_then(|key| self.category(key)).map(|c| (*prefix, c)))
-            .next()?;
+            .filter_map(|p| Some((*p, self.category(field.strip_prefix(p)?.strip_prefix('_')?)?)))
+            .max_by_key(|(p, _)| p.len())?;
         Some(self.tr_with(&format!("field_patterns.{prefix}"), &[("category", &category.display_name(self.lang))]))
     }
 

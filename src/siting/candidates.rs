@@ -179,6 +179,7 @@ mod tests {
             levels: None,
             use_: "residential".into(),
             residential: true,
+            lift: None,
         });
         let street = LineString::from(vec![(-200.0, 150.0), (300.0, 150.0)]);
         data.ways.push(Way { id: "w1".into(), line: street.clone(), tags: [("highway".to_string(), "residential".to_string())].into() });
@@ -221,6 +222,7 @@ mod tests {
                 levels: None,
                 use_: "residential".into(),
                 residential: true,
+                lift: None,
             });
         }
         let tiled = open_land_candidates(&data, &[0, 1], 200.0, 50.0).unwrap();

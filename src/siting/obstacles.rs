@@ -276,6 +276,7 @@ mod tests {
             levels: None,
             use_: "yes".into(),
             residential: false,
+            lift: None,
         });
         data.ways.push(Way { id: "w1".into(), line: LineString::from(vec![(12., 0.), (12., 10.)]), tags: [("highway".to_string(), "footway".to_string())].into() });
         let near = obstacles_near(&data, Rect::new(coord! { x: 0., y: 0. }, coord! { x: 10., y: 10. }));

@@ -72,12 +72,13 @@ pub fn entries_within(graph: &WalkGraph, from: &[SourceEntry], to: &EdgeEntries,
         for f in from {
             let Some(edge) = graph.edges.get(f.edge as usize) else { continue };
             for e in to.on_edge(f.edge) {
-                let d = f.base_m + (f.along_m - e.along_m).abs() + e.base_m;
+                let d = f.base_m + graph.cost_between(f.edge, f.along_m, e.along_m) + e.base_m;
                 if d <= threshold_m {
                     best.push((e.source, d));
                 }
             }
-            for (node, d) in [(edge.u, f.base_m + f.along_m), (edge.v, f.base_m + (edge.length_m - f.along_m))] {
+            let (to_u, to_v) = graph.cost_to_ends(f.edge, f.along_m);
+            for (node, d) in [(edge.u, f.base_m + to_u), (edge.v, f.base_m + to_v)] {
                 if d.is_finite() && d >= 0.0 && d <= threshold_m {
                     heap.push(Reverse((d.to_bits(), node)));
                 }
@@ -92,13 +93,14 @@ pub fn entries_within(graph: &WalkGraph, from: &[SourceEntry], to: &EdgeEntries,
             for arc in graph.neighbours(node) {
                 let e = &graph.edges[arc.edge as usize];
                 for entry in to.on_edge(arc.edge) {
-                    let along = if e.u == node { entry.along_m } else { e.length_m - entry.along_m };
+                    let (to_u, to_v) = graph.cost_to_ends(arc.edge, entry.along_m);
+                    let along = if e.u == node { to_u } else { to_v };
                     let reached = d + along + entry.base_m;
                     if reached <= threshold_m {
                         best.push((entry.source, reached));
                     }
                 }
-                let next = d + arc.length_m;
+                let next = d + arc.cost_m;
                 if next <= threshold_m && stamp[arc.to as usize] != search {
                     heap.push(Reverse((next.to_bits(), arc.to)));
                 }

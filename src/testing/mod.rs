@@ -6,6 +6,7 @@
 //! - [`shapes`]: axis-aligned rectangles and squares, the outlines hand-worked tests are drawn with.
 //! - [`estates`]: an [`Estate`](crate::model::Estate) with plain defaults, for tests to change the
 //!   fields they are about (`Estate { population: 3000.0, ..estate("a", square(0.0, 0.0, 100.0)) }`).
+//! - [`dem`]: elevation GeoTIFFs written with GDAL from a function (planes, hills, holes).
 //!
 //! ```
 //! use lifecircle::model::Estate;
@@ -14,6 +15,7 @@
 //! assert_eq!((e.id.as_str(), e.population, e.households), ("a", 3000.0, 400.0));
 //! ```
 
+pub mod dem;
 pub mod estates;
 pub mod shapes;
 pub mod synthetic_city;

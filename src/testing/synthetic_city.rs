@@ -201,6 +201,7 @@ pub fn grid_city(p: &GridCityParams, categories: &[&str]) -> Dataset {
                 levels: Some(levels),
                 use_: "residential".into(),
                 residential: true,
+                lift: None,
             });
         }
     }

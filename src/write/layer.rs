@@ -109,6 +109,12 @@ impl Layer {
         self.features.push(Feature { geometry, values });
     }
 
+    /// Append fields (before any row is pushed).
+    pub fn add_fields(&mut self, fields: &[(&str, FieldType)]) {
+        debug_assert!(self.features.is_empty(), "layer {}: fields added after rows", self.name);
+        self.fields.extend(fields.iter().map(|(n, t)| Field { name: n.to_string(), ty: *t }));
+    }
+
     /// The index of a field by name.
     pub fn field_index(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.name == name)

@@ -34,8 +34,12 @@ pub const SHEETS: [(&str, &str); 4] =
     [("xlsx.sheet.bundles", "bundles"), ("xlsx.sheet.estates", "estates"), ("xlsx.sheet.sites", "sites"), ("xlsx.sheet.quality", "rejects")];
 
 /// Prefixes of the per-category fields of the estates layer and the catalogue key of their header.
-const PER_CATEGORY: [(&str, &str); 6] = [
+const PER_CATEGORY: [(&str, &str); 10] = [
     ("dist_", "xlsx.per_category.dist"),
+    ("walk_m_", "xlsx.per_category.walk_m"),
+    ("climb_m_", "xlsx.per_category.climb_m"),
+    ("delta_elderly_", "xlsx.per_category.delta_elderly"),
+    ("delta_wheelchair_", "xlsx.per_category.delta_wheelchair"),
     ("ok_", "xlsx.per_category.ok"),
     ("n_", "xlsx.per_category.n"),
     ("nearest_", "xlsx.per_category.nearest"),
@@ -69,7 +73,7 @@ fn header_and_kind(catalogue: &Catalogue, profile: &Profile, name: &str) -> (Str
         if let Some(category) = name.strip_prefix(prefix).and_then(|k| profile.categories.iter().find(|c| c.key == k)) {
             let kind = match prefix {
                 "ok_" => Column::Verdict,
-                "dist_" | "access_" => Column::Distance,
+                "dist_" | "access_" | "walk_m_" | "climb_m_" => Column::Distance,
                 _ => Column::Plain,
             };
             return (catalogue.tr_with(key, &[("name", &category.display_name(lang))]), kind);

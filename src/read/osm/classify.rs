@@ -114,7 +114,7 @@ impl<'p> Classifier<'p> {
         // The place the extract covers, for the report's title (place_name.rs).
         wanted.extend(super::place_name::PLACE_WANTED_KEYS.map(Box::from));
         let mut stored: KeySet = rules.iter().flat_map(|r| r.conditions.iter().map(|c| Box::from(c.key()))).collect();
-        for k in ["building", "building:levels", "highway", "name", "capacity", "access", "area", "type"]
+        for k in ["building", "building:levels", "elevator", "building:elevator", "highway", "name", "capacity", "access", "area", "type"]
             .into_iter()
             .chain(NON_HOUSING_KEYS)
             .chain(super::WAY_TAG_KEYS)

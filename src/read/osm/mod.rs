@@ -385,6 +385,15 @@ fn reported_layers(c: &Classes<'_>) -> Vec<&'static str> {
     layers
 }
 
+/// A lift tag's value: `yes` / a count of lifts → true, `no` / `0` → false, anything else unknown.
+fn parse_lift(text: &str) -> Option<bool> {
+    match text.trim() {
+        "yes" | "true" => Some(true),
+        "no" | "false" | "0" => Some(false),
+        t => t.parse::<u32>().ok().map(|n| n > 0),
+    }
+}
+
 fn parse_number(text: Option<&str>) -> Option<f64> {
     let text = text?.trim();
     let end = text.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(text.len());
@@ -425,7 +434,8 @@ impl Builder<'_> {
         }
         if let Some(value) = &c.building {
             let verdict = residential::tag_verdict(value, tags, &self.profile.population);
-            let building = Building { id: id.to_string(), footprint: area.clone(), levels: parse_number(tag(tags, "building:levels")), use_: value.clone(), residential: false };
+            let lift = ["elevator", "building:elevator"].iter().filter_map(|k| tag(tags, k)).find_map(parse_lift);
+            let building = Building { id: id.to_string(), footprint: area.clone(), levels: parse_number(tag(tags, "building:levels")), use_: value.clone(), residential: false, lift };
             out.push(Out::Building(building, verdict));
         }
         for (category, rule) in &c.facilities {

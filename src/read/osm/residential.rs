@@ -80,7 +80,7 @@ mod tests {
         assert_eq!(tag_verdict("school", &tags(&[("building", "school")]), &rules), TagVerdict::NotResidential);
         let mut buildings: Vec<Building> = [("w1", 10.0), ("w2", 200.0), ("w3", 20.0)]
             .iter()
-            .map(|(id, x)| Building { id: id.to_string(), footprint: square(*x, 0.0, 10.0), levels: None, use_: "yes".into(), residential: false })
+            .map(|(id, x)| Building { id: id.to_string(), footprint: square(*x, 0.0, 10.0), levels: None, use_: "yes".into(), residential: false, lift: None })
             .collect();
         // School grounds 0..100 hold w1 and w3; w2 stands outside.
         let school = vec![square(0.0, 0.0, 100.0)];

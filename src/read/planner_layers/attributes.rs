@@ -338,8 +338,12 @@ impl<'a> Builder<'a> {
                     Ok(None) => rules.residential_building_values.contains(&use_) || rules.untyped_building_values.contains(&use_),
                     Err(e) => return Err((format!("residential: {e}"), Shaped::Polygons(footprint))),
                 };
+                let lift = match bool_value(f.properties.get("elevator").or_else(|| f.properties.get("building:elevator"))) {
+                    Ok(l) => l,
+                    Err(e) => return Err((format!("elevator: {e}"), Shaped::Polygons(footprint))),
+                };
                 if let LayerData::Buildings(v) = &mut self.data {
-                    v.push(Building { id: id.to_string(), footprint, levels, use_, residential });
+                    v.push(Building { id: id.to_string(), footprint, levels, use_, residential, lift });
                 }
             }
             (LayerKind::Parcels, Shaped::Polygons(polygon)) => {

@@ -29,7 +29,8 @@
 //! a profile key, name or alias (`Profile::find_category`); several separated by `;` give one facility per category],
 //! population [`population` / `人口`], households [`households` / `户数`], and fixed names: estates
 //! `built_year`; facilities `capacity`; gates `kind` [gate], `access`; buildings `levels` (or
-//! `building:levels`), `use` (or `building`) [yes], `residential` [by the profile's building values];
+//! `building:levels`), `use` (or `building`) [yes], `residential` [by the profile's building values],
+//! `elevator` (or `building:elevator`: yes/no, a mapped lift) [unknown];
 //! barriers `class` [layer]; boundaries `level` (`community`/`社区` or `street`/`街道`) [community].
 //! Ways keep every non-null property as a tag.
 //!
