@@ -50,10 +50,10 @@ fn git_commit() {
             println!("cargo::rerun-if-changed={path}");
         }
     }
-    if let Some(reference) = git(&["symbolic-ref", "-q", "HEAD"]) {
-        if let Some(path) = git(&["rev-parse", "--git-path", &reference]) {
-            println!("cargo::rerun-if-changed={path}");
-        }
+    if let Some(reference) = git(&["symbolic-ref", "-q", "HEAD"])
+        && let Some(path) = git(&["rev-parse", "--git-path", &reference])
+    {
+        println!("cargo::rerun-if-changed={path}");
     }
 }
 
