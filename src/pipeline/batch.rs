@@ -17,7 +17,8 @@
 //!
 //! Past one machine: `--shard K/N` plans only the K-th of N shards of the areas, balanced by estimated
 //! work and the same in every process ([`shard`]), so a scheduler runs the shards with no coordinator;
-//! every batch folder records which shard it holds in `shard.json` (an unsharded batch is shard 1/1).
+//! every batch folder records which shard it holds in `shard.json` (an unsharded batch is shard 1/1), and
+//! [`merge`] combines the folders of all N shards into one table, one GeoPackage and GeoParquet copies.
 
 use crate::error::{Error, Result};
 use crate::index::Spatial;
@@ -38,6 +39,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+pub mod merge;
 pub mod shard;
 
 use shard::{AreaWork, Shard, ShardRecord};
