@@ -286,7 +286,7 @@ impl SitingFlags {
 #[derive(Debug, Clone, Args)]
 pub struct BatchArgs {
     /// Polygons of the candidate areas (any vector format); one plan per polygon.
-    #[arg(long, value_name = "FILE", conflicts_with = "inputs", required_unless_present = "inputs", help_heading = "Batch")]
+    #[arg(long, value_name = "FILE", conflicts_with = "inputs", required_unless_present_any = ["inputs", "merge"], help_heading = "Batch")]
     pub areas: Option<PathBuf>,
     /// Id field of the areas layer (else its `name`, else the feature's position).
     #[arg(long, default_value = "area_id", value_name = "FIELD", help_heading = "Batch")]
@@ -294,6 +294,23 @@ pub struct BatchArgs {
     /// A folder of .osm.pbf files; one plan per file.
     #[arg(long, value_name = "DIR", help_heading = "Batch")]
     pub inputs: Option<PathBuf>,
+    /// Plan only the K-th of N shards of the areas (K counted from 1), for a scheduler that runs the N
+    /// shards on other machines with no coordinator: every shard computes the same assignment, balanced
+    /// by estimated work (estates × network size near each area; with --inputs, the file's size plus a
+    /// fixed cost per file), and records it in DIR/shard.json. Give every shard its own --out, then
+    /// combine them with --merge.
+    ///
+    /// Example: lifecircle batch --areas areas.geojson --osm city.osm.pbf --shard 2/3 --out out/shard-2
+    #[arg(long, value_name = "K/N", help_heading = "Batch")]
+    pub shard: Option<crate::pipeline::batch::shard::Shard>,
+    /// Combine the --out folders of all N shards of one batch into --out: one batch_summary.csv (as an
+    /// unsharded batch writes it), batch.gpkg with every area's estates and bundles (field area_id), and
+    /// GeoParquet copies estates.parquet and bundles.parquet. A missing or repeated shard, or shards of
+    /// different N, inputs or options, is refused (exit 2) naming the folder. Reads no map data.
+    ///
+    /// Example: lifecircle batch --merge out/shard-1 out/shard-2 out/shard-3 --out out/batch
+    #[arg(long, value_name = "DIR", num_args = 1.., conflicts_with_all = ["areas", "inputs", "shard"], help_heading = "Batch")]
+    pub merge: Vec<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
     #[command(flatten)]
@@ -656,29 +673,58 @@ pub fn run(cli: &Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Batch(a) if !a.merge.is_empty() => batch_merge(cli, a),
         Command::Batch(a) => {
             let opts = a.plan.options()?;
             let out = OutputSpec { dir: a.out.clone(), format: OutputFormat::GeoPackage, lang: cli.lang, out_crs: cli.out_crs()? };
+            let shard = a.shard.unwrap_or(crate::pipeline::batch::shard::Shard::WHOLE);
             let outcomes = match (&a.areas, &a.inputs) {
-                (Some(areas), _) => crate::pipeline::batch::batch_areas(&a.input.spec(), areas, &a.area_id_field, &out, &opts)?,
-                (None, Some(dir)) => crate::pipeline::batch::batch_inputs(&a.input.spec(), dir, &out, &opts)?,
+                (Some(areas), _) => crate::pipeline::batch::batch_areas(&a.input.spec(), areas, &a.area_id_field, &out, &opts, shard)?,
+                (None, Some(dir)) => crate::pipeline::batch::batch_inputs(&a.input.spec(), dir, &out, &opts, shard)?,
                 (None, None) => return Err(Error::Usage("give --areas FILE (with --osm or layers) or --inputs DIR".into())),
             };
-            let failed: Vec<&str> = outcomes.iter().filter(|o| o.status == AreaStatus::Failed).map(|o| o.area_id.as_str()).collect();
             if !cli.quiet {
                 let words = crate::lang::Catalogue::of(cli.lang);
-                println!("{}", words.tr_with("cli.batch_written", &[("areas", &outcomes.len()), ("dir", &a.out.display())]));
+                let line = match a.shard {
+                    Some(k) => words.tr_with("cli.batch_shard_written", &[("shard", &k), ("areas", &outcomes.len()), ("dir", &a.out.display())]),
+                    None => words.tr_with("cli.batch_written", &[("areas", &outcomes.len()), ("dir", &a.out.display())]),
+                };
+                println!("{line}");
             }
-            if failed.is_empty() {
-                Ok(())
-            } else {
-                Err(Error::Usage(format!("{} of {} areas failed ({}); their errors are in {}", failed.len(), outcomes.len(), failed.join(", "), a.out.join("batch_summary.csv").display())))
-            }
+            batch_failures(&outcomes, &a.out)
         }
         Command::Sites(a) => pipeline::sites(&a.input.spec(), &OutputSpec { out_crs, ..a.output.spec(cli.lang) }, &a.coverage.options()?, &a.siting.options()?).map(|_| ()),
         Command::Bundle(a) => pipeline::bundle(&a.input.spec(), &OutputSpec { out_crs, ..a.output.spec(cli.lang) }, &a.bundle.options()?).map(|_| ()),
         Command::Rerun(a) => rerun(a),
     }
+}
+
+/// Exit 2 when areas of a batch failed, naming them and the table that holds their errors.
+fn batch_failures(outcomes: &[crate::pipeline::batch::AreaOutcome], out: &std::path::Path) -> Result<()> {
+    let failed: Vec<&str> = outcomes.iter().filter(|o| o.status == AreaStatus::Failed).map(|o| o.area_id.as_str()).collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!("{} of {} areas failed ({}); their errors are in {}", failed.len(), outcomes.len(), failed.join(", "), out.join("batch_summary.csv").display())))
+    }
+}
+
+/// `lifecircle batch --merge DIR... --out DIR` ([`crate::pipeline::batch::merge`]).
+fn batch_merge(cli: &Cli, a: &BatchArgs) -> Result<()> {
+    let s = a.input.spec();
+    let given = [&s.osm, &s.layers, &s.estates, &s.facilities, &s.network, &s.gates, &s.buildings, &s.idle_land, &s.barriers, &s.boundaries, &s.survey, &s.profile];
+    if given.iter().any(|p| p.is_some()) {
+        return Err(Error::Usage("--merge combines the folders of finished shards and reads no map data: leave out --osm, --layers and the layer flags".into()));
+    }
+    if cli.out_crs.is_some() {
+        return Err(Error::Usage("--merge keeps the CRS the shards wrote their GeoPackages in: leave out --out-crs (give it to the shards' runs)".into()));
+    }
+    let (outcomes, summary) = crate::pipeline::batch::merge::merge(&a.merge, &a.out)?;
+    if !cli.quiet {
+        let words = crate::lang::Catalogue::of(cli.lang);
+        println!("{}", words.tr_with("cli.batch_merged", &[("shards", &summary.shards), ("areas", &summary.areas), ("dir", &a.out.display())]));
+    }
+    batch_failures(&outcomes, &a.out)
 }
 
 /// Parse the process arguments, run, and return the exit code.
@@ -812,6 +858,34 @@ mod tests {
         }
         let err = Cli::try_parse_from(["lifecircle", "plan", "--lang", "fr", "--osm", "x", "--out", "o"]).unwrap_err();
         assert!(err.to_string().contains("[possible values: zh, en]"), "{err}");
+    }
+
+    #[test]
+    fn batch_shard_is_k_of_n_from_1_and_a_bad_value_says_what_to_write() {
+        let parse = |shard: &str| Cli::try_parse_from(["lifecircle", "batch", "--areas", "a.geojson", "--osm", "x.osm.pbf", "--shard", shard, "--out", "o"]);
+        let Command::Batch(a) = parse("3/3").unwrap().command else { panic!("parsed as another subcommand") };
+        assert_eq!(a.shard, Some(crate::pipeline::batch::shard::Shard { index: 3, count: 3 }));
+        for bad in ["0/3", "4/3", "3", "x/y"] {
+            let err = parse(bad).unwrap_err();
+            // A usage error: exit code 2, naming the flag and the form to write.
+            assert!(err.use_stderr() && err.exit_code() == 2, "{bad}");
+            let text = err.to_string();
+            assert!(text.contains("--shard") && text.contains("write K/N") && text.contains("counted from 1"), "{bad}: {text}");
+        }
+    }
+
+    #[test]
+    fn batch_merge_takes_the_shard_folders_and_no_areas() {
+        let cli = Cli::try_parse_from(["lifecircle", "batch", "--merge", "s1", "s2", "s3", "--out", "m"]).unwrap();
+        let Command::Batch(a) = &cli.command else { panic!("parsed as another subcommand") };
+        assert_eq!(a.merge, vec![PathBuf::from("s1"), PathBuf::from("s2"), PathBuf::from("s3")]);
+        for conflicting in [["--areas", "a.geojson"], ["--inputs", "dir"], ["--shard", "1/3"]] {
+            let err = Cli::try_parse_from(["lifecircle", "batch", "--merge", "s1", "--out", "m"].iter().chain(&conflicting)).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict, "{conflicting:?}");
+        }
+        // Without --merge, the areas (or inputs) are still required.
+        let err = Cli::try_parse_from(["lifecircle", "batch", "--out", "m"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::MissingRequiredArgument);
     }
 
     #[test]

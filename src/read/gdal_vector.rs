@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 use crate::gdal_errors::{clear_last_failure, describe, install_error_handler};
 use crate::geometry::wkb;
 use crate::read::raw_layer::{RawFeature, RawLayer, SourceCrs};
+use crate::write::layer::{FieldType, GeometryKind, Layer, Value};
 use gdal::spatial_ref::SpatialRef;
 use gdal::vector::{FieldValue, LayerAccess};
 use gdal::{Dataset, DatasetOptions, GdalOpenFlags};
@@ -279,6 +280,77 @@ pub fn read_vector_with(spec: &Path, options: &ReadOptions) -> Result<RawLayer> 
     Ok(raw)
 }
 
+/// A layer lifecircle wrote (a GeoPackage table such as an area's `estates`) read back into the output
+/// table [`Layer`] with its field types (Boolean and JSON subtypes included) and its geometry type, with
+/// the EPSG code of its CRS: for `batch --merge`, which copies areas' layers into one file. The
+/// geometries stay in that CRS (not WGS 84, unlike a layer built for writing).
+pub fn read_output_layer(path: &Path, name: &str) -> Result<(Layer, u32)> {
+    use gdal::vector::OGRFieldType;
+    use gdal_sys::OGRFieldSubType::{OFSTBoolean, OFSTJSON};
+    use gdal_sys::OGRwkbGeometryType as Ogr;
+    let dataset = open_for_reading(path)?;
+    let layer = dataset.layer_by_name(name).map_err(|_| {
+        let names: Vec<String> = dataset.layers().map(|l| l.name()).collect();
+        Error::input(path, format!("has no layer named `{name}` (its layers are: {})", names.join(", ")), "give the folders `lifecircle batch` wrote, unchanged")
+    })?;
+    let fields: Vec<(String, OGRFieldType::Type)> = layer.defn().fields().map(|f| (f.name(), f.field_type())).collect();
+    let subtypes = field_subtypes(&layer, fields.len());
+    let types: Vec<FieldType> = fields
+        .iter()
+        .zip(&subtypes)
+        .map(|((_, ty), sub)| match (*ty, *sub) {
+            (OGRFieldType::OFTInteger, s) if s == OFSTBoolean => FieldType::Bool,
+            (OGRFieldType::OFTInteger | OGRFieldType::OFTInteger64, _) => FieldType::Int,
+            (OGRFieldType::OFTReal, _) => FieldType::Real,
+            (OGRFieldType::OFTString, s) if s == OFSTJSON => FieldType::TextList,
+            _ => FieldType::Text,
+        })
+        .collect();
+    // SAFETY: the layer handle is valid for the borrow of `layer`; the call only reads its definition.
+    let declared = unsafe { gdal_sys::OGR_GT_Flatten(gdal_sys::OGR_L_GetGeomType(layer.c_layer())) };
+    let geometry = match declared {
+        Ogr::wkbNone => GeometryKind::None,
+        Ogr::wkbPoint | Ogr::wkbMultiPoint => GeometryKind::Point,
+        Ogr::wkbLineString | Ogr::wkbMultiLineString => GeometryKind::Line,
+        Ogr::wkbPolygon | Ogr::wkbMultiPolygon => GeometryKind::Polygon,
+        _ => GeometryKind::Any,
+    };
+    let epsg = match layer.spatial_ref().map(|s| source_crs(&s)) {
+        None | Some(SourceCrs::Wgs84) => 4326,
+        Some(SourceCrs::Epsg(code)) => code,
+        Some(other) => return Err(Error::input(path, format!("layer `{name}` is in {}, not a CRS with an EPSG code", other.label()), "give the folders `lifecircle batch` wrote, unchanged")),
+    };
+    let field_specs: Vec<(&str, FieldType)> = fields.iter().zip(&types).map(|((n, _), t)| (n.as_str(), *t)).collect();
+    let mut out = Layer::new(name, geometry, &field_specs);
+    let mut layer = layer;
+    for (n, feature) in layer.features().enumerate() {
+        let values = types
+            .iter()
+            .enumerate()
+            .map(|(i, ty)| match (feature.field(i), ty) {
+                (Ok(None), _) => Value::Null,
+                (Ok(Some(FieldValue::IntegerValue(v))), FieldType::Bool) => Value::Bool(v != 0),
+                (Ok(Some(FieldValue::IntegerValue(v))), _) => Value::Int(i64::from(v)),
+                (Ok(Some(FieldValue::Integer64Value(v))), _) => Value::Int(v),
+                (Ok(Some(FieldValue::RealValue(x))), _) => Value::Real(x),
+                (Ok(Some(FieldValue::StringValue(s))), FieldType::TextList) => serde_json::from_str::<Vec<String>>(&s).map_or(Value::Text(s), Value::TextList),
+                (Ok(Some(FieldValue::StringValue(s))), _) => Value::Text(s),
+                _ => feature.field_as_string(i).ok().flatten().map_or(Value::Null, Value::Text),
+            })
+            .collect();
+        // SAFETY: the handle is only compared with null (a feature without geometry gives a wrapper of null).
+        let geometry = match feature.geometry().filter(|g| unsafe { !g.c_geometry().is_null() }) {
+            None => None,
+            Some(g) => {
+                let bytes = g.iso_wkb().map_err(|e| Error::Input { file: path.display().to_string(), feature: Some(format!("{name} #{n}")), problem: format!("GDAL cannot export the geometry: {}", describe(&e)), hint: None })?;
+                wkb::decode_allow_empty(&bytes).map_err(|problem| Error::Input { file: path.display().to_string(), feature: Some(format!("{name} #{n}")), problem, hint: None })?
+            }
+        };
+        out.push(geometry, values);
+    }
+    Ok((out, epsg))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +363,27 @@ mod tests {
         assert_eq!(parse_layer_spec(Path::new("a/b.gpkg")), LayerSpec { path: "a/b.gpkg".into(), layer_name: None });
         assert_eq!(parse_layer_spec(Path::new("a/b.gpkg|layername=小区")), LayerSpec { path: "a/b.gpkg".into(), layer_name: Some("小区".into()) });
         assert_eq!(parse_layer_spec(Path::new("b.gpkg|LayerName= estates ")).layer_name.as_deref(), Some("estates"));
+    }
+
+    #[test]
+    fn an_output_layer_reads_back_with_its_types_values_and_geometry() {
+        use crate::write::layer::FieldType;
+        use geo_types::polygon;
+        let mut l = Layer::new("estates", GeometryKind::Polygon, &[("estate_id", FieldType::Text), ("population", FieldType::Real), ("n", FieldType::Int), ("ok", FieldType::Bool), ("ids", FieldType::TextList)]);
+        l.push(Some(Geometry::Polygon(polygon![(x: 118.0, y: 32.0), (x: 118.001, y: 32.0), (x: 118.001, y: 32.001), (x: 118.0, y: 32.0)])), vec!["东方".into(), 1200.5.into(), Value::Int(3), false.into(), Value::TextList(vec!["a".into()])]);
+        l.push(None, vec![Value::Null, Value::Null, Value::Null, Value::Null, Value::Null]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.gpkg");
+        write_geopackage(&path, std::slice::from_ref(&l)).unwrap();
+        let (back, epsg) = read_output_layer(&path, "estates").unwrap();
+        assert_eq!(epsg, 4326);
+        assert_eq!((back.geometry, &back.fields), (GeometryKind::Polygon, &l.fields));
+        assert_eq!(back.features[0].values, l.features[0].values);
+        assert_eq!(back.features[1].values, l.features[1].values);
+        assert_eq!(back.features[0].geometry, l.features[0].geometry);
+        assert!(back.features[1].geometry.is_none());
+        let e = read_output_layer(&path, "bundles").unwrap_err().to_string();
+        assert!(e.contains("x.gpkg") && e.contains("no layer named `bundles`") && e.contains("estates"), "{e}");
     }
 
     #[test]

@@ -74,6 +74,39 @@ fn sql_text(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// The default styles lifecircle stored in the GeoPackage at `gpkg` for the tables `layers` (QML, title,
+/// field aliases), to copy them to another GeoPackage with the same tables ([`store_layer_styles`]): the
+/// merged GeoPackage of `batch --merge` opens styled like an area's. A table without a stored style is
+/// left out; a file without `layer_styles` gives none.
+pub fn read_layer_styles(gpkg: &Path, layers: &[&str]) -> Result<Vec<LayerStyle>> {
+    let dataset = Dataset::open_ex(gpkg, DatasetOptions { open_flags: GdalOpenFlags::GDAL_OF_VECTOR, allowed_drivers: Some(&["GPKG"]), ..Default::default() })
+        .map_err(|e| Error::input(gpkg, format!("cannot be opened as a GeoPackage: {e}"), "give the folders `lifecircle batch` wrote, unchanged"))?;
+    if dataset.layer_by_name("layer_styles").is_err() {
+        return Ok(Vec::new());
+    }
+    let rows = |sql: &str, columns: usize| -> Result<Vec<Vec<String>>> {
+        let result = dataset.execute_sql(sql, None, Dialect::DEFAULT).map_err(|e| Error::input(gpkg, format!("cannot read its styles ({e})"), "give the folders `lifecircle batch` wrote, unchanged"))?;
+        Ok(match result {
+            None => Vec::new(),
+            Some(mut set) => set.features().map(|f| (0..columns).map(|i| f.field_as_string(i).ok().flatten().unwrap_or_default()).collect()).collect(),
+        })
+    };
+    let has_data_columns = dataset.layer_by_name("gpkg_data_columns").is_ok();
+    let mut styles = Vec::new();
+    for layer in layers {
+        let name = sql_text(layer);
+        let found = rows(&format!("SELECT styleQML, description FROM layer_styles WHERE f_table_name = {name} AND styleName = {} AND useAsDefault ORDER BY id DESC LIMIT 1", sql_text(STYLE_NAME)), 2)?;
+        let Some(row) = found.first() else { continue };
+        let aliases = if has_data_columns {
+            rows(&format!("SELECT column_name, title FROM gpkg_data_columns WHERE table_name = {name} AND title IS NOT NULL AND title <> '' ORDER BY rowid"), 2)?.into_iter().map(|r| (r[0].clone(), r[1].clone())).collect()
+        } else {
+            Vec::new()
+        };
+        styles.push(LayerStyle { layer: layer.to_string(), title: row[1].clone(), qml: Some(row[0].clone()).filter(|q| !q.is_empty()), aliases });
+    }
+    Ok(styles)
+}
+
 /// Store the style of each of `layers` in the GeoPackage at `gpkg` (already written, e.g. by
 /// `write::geopackage`), as that layer's default style, with its title and field aliases in the language of
 /// `wording`. Returns the names of the layers styled, in order.

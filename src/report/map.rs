@@ -246,6 +246,7 @@ fn layer_svg(layer: &Layer, symbology: &LayerSymbology, view: &View, out: &mut S
 /// A label's box on the page: (left, top, right, bottom) in px.
 pub type LabelBox = (f64, f64, f64, f64);
 
+
 /// The width of a label in px: CJK and other wide characters one em, the rest 0.6 em (bold sans).
 pub fn label_width_px(text: &str, size: f64) -> f64 {
     text.chars().map(|c| if (c as u32) >= 0x2E80 { size } else { 0.6 * size }).sum()

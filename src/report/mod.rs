@@ -47,7 +47,7 @@ pub mod summary;
 pub mod symbology;
 pub mod wording;
 
-pub use gpkg_styles::{store_layer_styles, store_styles_in_geopackage};
+pub use gpkg_styles::{read_layer_styles, store_layer_styles, store_styles_in_geopackage};
 pub use html::write_report;
 pub use map::{CoverageMapFiles, MapOptions, write_coverage_map};
 pub use styles::{LayerStyle, layer_style, write_qml_beside, write_qml_files};

@@ -229,6 +229,8 @@ pub struct GeoPackageWriter {
     /// with geometry; WGS 84 when `None`.
     out_crs: Option<OutCrs>,
     out_epsg: Option<u32>,
+    /// The layers given are already in this CRS and are written as they are ([`GeoPackageWriter::with_native_epsg`]).
+    native_epsg: Option<u32>,
 }
 
 impl GeoPackageWriter {
@@ -238,7 +240,7 @@ impl GeoPackageWriter {
         clear_last_failure();
         let driver = DriverManager::get_driver_by_name("GPKG").map_err(|e| Error::Internal(format!("GDAL has no GeoPackage driver: {}", describe(&e))))?;
         let dataset = driver.create_vector_only(staged.temp()).map_err(|e| Error::output(path, describe(&e)))?;
-        Ok(GeoPackageWriter { path: path.to_path_buf(), staged, dataset, names: Default::default(), out_crs: None, out_epsg: None })
+        Ok(GeoPackageWriter { path: path.to_path_buf(), staged, dataset, names: Default::default(), out_crs: None, out_epsg: None, native_epsg: None })
     }
 
     /// Write the tables in `out_crs` instead of WGS 84 (`--out-crs`); `cgcs2000` is resolved to the
@@ -248,9 +250,17 @@ impl GeoPackageWriter {
         self
     }
 
+    /// Take the layers' geometries as already in EPSG:`code` (tables read back from other GeoPackages,
+    /// e.g. by `batch --merge`) and write them unchanged, declared in that CRS; replaces `--out-crs`.
+    pub fn with_native_epsg(mut self, code: u32) -> GeoPackageWriter {
+        self.native_epsg = Some(code);
+        self.out_crs = None;
+        self
+    }
+
     /// The EPSG code the tables are written in so far (4326 until a projected one is resolved).
     pub fn epsg(&self) -> u32 {
-        self.out_epsg.unwrap_or(4326)
+        self.out_epsg.or(self.native_epsg).unwrap_or(4326)
     }
 
     /// Write one layer (geometries in WGS 84 lon/lat) as a table of its own.
@@ -260,7 +270,7 @@ impl GeoPackageWriter {
         }
         let projected;
         let (layer, epsg) = match self.out_crs {
-            None => (layer, 4326),
+            None => (layer, self.native_epsg.unwrap_or(4326)),
             Some(out) => {
                 if self.out_epsg.is_none() {
                     let centre = layer.features.iter().filter_map(|f| f.geometry.as_ref()).filter_map(geo::BoundingRect::bounding_rect).reduce(|a, b| {
