@@ -712,7 +712,7 @@ fn batch_failures(outcomes: &[crate::pipeline::batch::AreaOutcome], out: &std::p
 /// `lifecircle batch --merge DIR... --out DIR` ([`crate::pipeline::batch::merge`]).
 fn batch_merge(cli: &Cli, a: &BatchArgs) -> Result<()> {
     let s = a.input.spec();
-    let given = [&s.osm, &s.layers, &s.estates, &s.facilities, &s.network, &s.gates, &s.buildings, &s.idle_land, &s.barriers, &s.boundaries, &s.survey, &s.profile];
+    let given = [&s.osm, &s.layers, &s.estates, &s.facilities, &s.network, &s.gates, &s.buildings, &s.idle_land, &s.barriers, &s.boundaries, &s.protected_land, &s.survey, &s.profile];
     if given.iter().any(|p| p.is_some()) {
         return Err(Error::Usage("--merge combines the folders of finished shards and reads no map data: leave out --osm, --layers and the layer flags".into()));
     }

@@ -97,6 +97,17 @@ impl Provenance {
         })
     }
 
+    /// Record an input file the analysis options name rather than the data flags (`--dem`), with its
+    /// size and checksum, once.
+    pub fn record_input(&mut self, role: &str, path: &Path) -> Result<()> {
+        if self.inputs.iter().any(|i| i.role == role && Path::new(&i.path) == path) {
+            return Ok(());
+        }
+        let (size_bytes, sha256) = file_sha256(path)?;
+        self.inputs.push(InputFile { role: role.to_string(), path: path.display().to_string(), size_bytes, sha256 });
+        Ok(())
+    }
+
     /// The lines shown in the report's footer and the workbook's About sheet: (catalogue key of the label
     /// in `[provenance]` of `data/lang/*.toml`, value).
     pub fn rows(&self) -> Vec<(&'static str, String)> {
@@ -118,7 +129,7 @@ impl Provenance {
 
 /// Every input file of `spec`, in flag order.
 pub fn input_files(spec: &InputSpec) -> Result<Vec<InputFile>> {
-    let flags: [(&str, &Option<PathBuf>); 12] = [
+    let flags: [(&str, &Option<PathBuf>); 13] = [
         ("osm", &spec.osm),
         ("layers", &spec.layers),
         ("estates", &spec.estates),
@@ -129,6 +140,7 @@ pub fn input_files(spec: &InputSpec) -> Result<Vec<InputFile>> {
         ("idle_land", &spec.idle_land),
         ("barriers", &spec.barriers),
         ("boundaries", &spec.boundaries),
+        ("protected_land", &spec.protected_land),
         ("survey", &spec.survey),
         ("profile", &spec.profile),
     ];

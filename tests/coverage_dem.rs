@@ -478,6 +478,14 @@ fn no_data_counts_flat_and_is_reported() {
     assert!(block.pieces_without_data >= 12 * 10);
     let json = serde_json::to_value(&r.summary).unwrap();
     assert_eq!(json["dem"]["edges_without_data"], 12);
+    // The report's data-quality section says so, in both languages.
+    let quality = lifecircle::report::data_quality::data_quality(&data, &profile, &[], &r, None);
+    assert_eq!((quality.dem_edges_without_data, quality.dem_edges_partly_without_data), (Some(12), Some(6)));
+    let zh = quality.sentences(&lifecircle::report::wording::Wording::new(lifecircle::lang::Lang::Zh, &profile));
+    assert!(zh.iter().any(|s| s.starts_with("12 条步行网络路段完全、6 条部分位于高程数据范围之外")), "{zh:?}");
+    let without_dem = run(&data, &profile, None, DistanceEngine::EstateSearch);
+    let quality = lifecircle::report::data_quality::data_quality(&data, &profile, &[], &without_dem, None);
+    assert_eq!(quality.dem_edges_without_data, None);
 }
 
 /// `lifecircle coverage --dem FILE` on the Nanjing extract, in a fresh output folder.
@@ -543,6 +551,12 @@ fn the_cli_writes_effort_walk_and_climb_fields_with_a_dem_only() {
     let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("coverage.json")).unwrap()).unwrap();
     assert_eq!(summary["dem"]["crs"], "EPSG:32650");
     assert_eq!(summary["dem"]["edges_without_data"], 0);
+    // The DEM is an input of the run: its path, size and checksum are in the provenance (`rerun` checks them).
+    let inputs = summary["provenance"]["inputs"].as_array().unwrap();
+    let recorded = inputs.iter().find(|i| i["role"] == "dem").unwrap_or_else(|| panic!("no dem in {inputs:?}"));
+    assert_eq!(recorded["path"], dem.display().to_string());
+    assert_eq!(recorded["size_bytes"].as_u64().unwrap(), std::fs::metadata(&dem).unwrap().len());
+    assert_eq!(recorded["sha256"].as_str().unwrap(), lifecircle::provenance::file_sha256(&dem).unwrap().1);
     let network: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("network.geojson")).unwrap()).unwrap();
     assert!(network["features"][0]["properties"]["slope_factor"].as_f64().unwrap() >= 1.0);
     // Without --dem: no such fields, no dem block.

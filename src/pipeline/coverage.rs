@@ -41,6 +41,9 @@ pub fn run_coverage(loaded: &mut Loaded, opts: &CoverageOptions) -> Result<Cover
     let started = Instant::now();
     let opts = &CoverageOptions { working_crs: opts.working_crs.or(Some(loaded.crs)), ..opts.clone() };
     let run = coverage::run_coverage(&loaded.dataset, &loaded.profile, opts)?;
+    if let Some(dem) = &opts.dem {
+        loaded.provenance.record_input("dem", dem)?;
+    }
     for (stage, seconds) in &run.timings_s {
         tracing::debug!(stage, seconds, "coverage stage");
     }

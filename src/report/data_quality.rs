@@ -84,6 +84,11 @@ pub struct DataQuality {
     pub implausible_estates: Option<usize>,
     /// Ways cut at the OSM extract's edge; `None` without an OSM extract.
     pub ways_clipped_at_edge: Option<usize>,
+    /// With `--dem`: network edges with no elevation anywhere (outside the raster or over no-data) and
+    /// edges with elevation on part of their length only; both counted flat where elevation is missing.
+    /// `None` without a DEM.
+    pub dem_edges_without_data: Option<usize>,
+    pub dem_edges_partly_without_data: Option<usize>,
 }
 
 /// The kind of a reject's reason: its text before the first `:` or `(`, quoted ids (`` `x` ``) dropped and
@@ -139,6 +144,10 @@ pub fn data_quality(data: &Dataset, profile: &Profile, layer_reads: &[LayerRead]
     }
     q.implausible_estates = Some(data.estates.iter().filter(|e| e.notes.implausible.is_some()).count());
     q.ways_clipped_at_edge = ways_clipped;
+    if let Some(dem) = &coverage.summary.dem {
+        q.dem_edges_without_data = Some(dem.coverage.edges_without_data);
+        q.dem_edges_partly_without_data = Some(dem.coverage.edges_partly_without_data);
+    }
     q.categories_without_facility = profile.categories.iter().filter(|c| !data.facilities.iter().any(|f| f.category == c.key)).map(|c| c.key.clone()).collect();
     q
 }
@@ -198,6 +207,11 @@ impl DataQuality {
         }
         if let Some(n) = self.ways_clipped_at_edge.filter(|n| *n > 0) {
             out.push(wording.tr_with("data_quality.ways_clipped_at_edge", &[("count", &n)]));
+        }
+        let flat = self.dem_edges_without_data.unwrap_or(0);
+        let partly = self.dem_edges_partly_without_data.unwrap_or(0);
+        if flat + partly > 0 {
+            out.push(wording.tr_with("data_quality.dem_edges_without_data", &[("count", &flat), ("partly", &partly)]));
         }
         if self.rejects_total > 0 {
             let by_layer: Vec<String> = self
