@@ -213,7 +213,6 @@ impl EstateSearch {
     /// [`EstateSearch::run`] on terrain: the same search, carrying each node's metres walked and climbed
     /// along its least-cost route (the first route to reach the node at its final cost).
     fn run_on_terrain(&mut self, graph: &WalkGraph, starts: &[Start], radius_m: f64, attachments: &Attachments, out: &mut Vec<Reached>) {
-        let Some(terrain) = graph.terrain() else { return };
         if self.route.len() != self.dist.len() {
             self.route = vec![Route { walk_m: 0.0, climb_m: 0.0 }; self.dist.len()];
         }
@@ -249,12 +248,11 @@ impl EstateSearch {
                     out.push(Reached { source, dist_m: d + cost, route: Some(route) });
                 }
             }
-            for arc in graph.neighbours(node) {
+            let (arcs, walks) = graph.neighbours_on_terrain(node);
+            for (arc, walk) in arcs.iter().zip(walks) {
                 let next = d + arc.cost_m;
                 if next <= radius_m && next < self.dist[arc.to as usize] {
-                    let e = &graph.edges[arc.edge as usize];
-                    let climb = terrain.climb_whole_m(arc.edge, e.u == node);
-                    self.relax_with_route(arc.to, next, Route { walk_m: here.walk_m + e.length_m, climb_m: here.climb_m + climb });
+                    self.relax_with_route(arc.to, next, Route { walk_m: here.walk_m + walk.length_m, climb_m: here.climb_m + walk.climb_m });
                 }
             }
         }

@@ -91,6 +91,14 @@ pub struct Arc {
     pub cost_m: f64,
 }
 
+/// On terrain, what walking one arc (an edge in one direction) adds to a route: its length and the metres
+/// climbed in that direction. Stored beside [`Arc`] in the same order, so a search reads both in sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ArcWalk {
+    pub length_m: f64,
+    pub climb_m: f64,
+}
+
 /// The walking graph.
 #[derive(Debug, Clone, Default)]
 pub struct WalkGraph {
@@ -101,6 +109,8 @@ pub struct WalkGraph {
     pub edge_coords: Vec<Coord<f64>>,
     offsets: Vec<u32>,
     arcs: Vec<Arc>,
+    /// On terrain, one [`ArcWalk`] per arc (empty without a DEM).
+    arc_walks: Vec<ArcWalk>,
     /// Edge profiles on a DEM, when one was given: then costs are effort lengths.
     terrain: Option<Box<Terrain>>,
 }
@@ -182,6 +192,19 @@ impl WalkGraph {
             arcs[fill[e.v as usize] as usize] = Arc { to: e.u, edge: i as u32, cost_m: e.cost_m };
             fill[e.v as usize] += 1;
         }
+        self.arc_walks = match &self.terrain {
+            Some(t) => {
+                let mut walks = vec![ArcWalk::default(); arcs.len()];
+                for (i, arc) in arcs.iter().enumerate() {
+                    let e = &self.edges[arc.edge as usize];
+                    // The arc leaves `u` when it leads to `v` (a loop's both arcs count as leaving `u`).
+                    let forward = arc.to == e.v;
+                    walks[i] = ArcWalk { length_m: e.length_m, climb_m: t.climb_whole_m(arc.edge, forward) };
+                }
+                walks
+            }
+            None => Vec::new(),
+        };
         self.offsets = offsets;
         self.arcs = arcs;
     }
@@ -312,6 +335,15 @@ impl WalkGraph {
     pub fn neighbours(&self, node: u32) -> &[Arc] {
         let (a, b) = (self.offsets[node as usize] as usize, self.offsets[node as usize + 1] as usize);
         &self.arcs[a..b]
+    }
+
+    /// On terrain, [`WalkGraph::neighbours`] with each arc's [`ArcWalk`]; empty without a DEM.
+    pub fn neighbours_on_terrain(&self, node: u32) -> (&[Arc], &[ArcWalk]) {
+        if self.arc_walks.is_empty() {
+            return (&[], &[]);
+        }
+        let (a, b) = (self.offsets[node as usize] as usize, self.offsets[node as usize + 1] as usize);
+        (&self.arcs[a..b], &self.arc_walks[a..b])
     }
 
     /// An edge's polyline, from `u` to `v`.
