@@ -63,6 +63,10 @@ pub struct Provenance {
     pub crs: String,
     /// When the run was made, ISO 8601 UTC (`SOURCE_DATE_EPOCH` when set).
     pub created_utc: String,
+    /// Who walked, when distances were walked (`--walker`; `adult` by default, `+ elderly, wheelchair`
+    /// with `--walker-compare`); absent for runs that measured no distance (`extract`, `bundle`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub walker: Option<String>,
     /// For a `lifecircle rerun`: which run it repeats, and with `--force` which inputs differed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -93,6 +97,7 @@ impl Provenance {
             inputs: input_files(spec)?,
             crs: crs.to_string(),
             created_utc: utc_date_time(run_time_seconds()),
+            walker: None,
             notes: RERUN.get().map(|(_, notes)| notes.clone()).unwrap_or_default(),
         })
     }
@@ -121,6 +126,9 @@ impl Provenance {
             rows.push(("provenance.input", format!("--{} {} ({} bytes): {}", input.role.replace('_', "-"), input.path, input.size_bytes, input.sha256)));
         }
         rows.push(("provenance.crs", self.crs.clone()));
+        if let Some(walker) = &self.walker {
+            rows.push(("provenance.walker", walker.clone()));
+        }
         rows.push(("provenance.date", self.created_utc.clone()));
         rows.extend(self.notes.iter().map(|n| ("provenance.note", n.clone())));
         rows

@@ -257,10 +257,12 @@ fn the_cli_records_the_walker_and_writes_the_comparison() {
     assert!(estates.contains("\"delta_elderly_kindergarten\"") && estates.contains("\"delta_wheelchair_park\""));
     let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("coverage.json")).unwrap()).unwrap();
     assert!(summary["walker_losses"]["wheelchair"]["kindergarten"]["estates_losing"].is_u64());
+    assert_eq!(summary["provenance"]["walker"], "adult + elderly, wheelchair");
     let out = dir.path().join("wheelchair");
     assert!(cli(&out, &["--walker", "wheelchair"]).status.success());
     let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("coverage.json")).unwrap()).unwrap();
     assert_eq!(summary["walker"], "wheelchair");
+    assert_eq!(summary["provenance"]["walker"], "wheelchair");
     let o = cli(&dir.path().join("bad"), &["--walker", "elderly", "--walker-compare"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("leave out --walker elderly"));

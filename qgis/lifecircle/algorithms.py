@@ -42,7 +42,7 @@ from .settings import binary_path
 # Options and inputs a planner rarely changes: in the dialog's "Advanced parameters" section.
 ADVANCED = frozenset({
     "MAX_SNAP", "SEARCH_RADIUS", "SERVICE_AREAS", "OPEN_GATES", "GAP", "BARRIER_ROADS", "SEED", "SEARCH",
-    "NO_DERIVED_LAND", "CRS", "PROFILE",
+    "NO_DERIVED_LAND", "CRS", "PROFILE", "WALKER_COMPARE",
 })
 # Layers whose field drop-downs are shown outside "Advanced parameters" (the ones every run needs).
 MAIN_FIELD_LAYERS = frozenset({"ESTATES", "FACILITIES"})
@@ -167,6 +167,9 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
         if option.kind == "file":
             return QgsProcessingParameterFile(option.param, label, behavior=QgsProcessingParameterFile.File,
                                               fileFilter="Text (*.txt *.csv)", optional=True)
+        if option.kind == "raster":
+            return QgsProcessingParameterFile(option.param, label, behavior=QgsProcessingParameterFile.File,
+                                              fileFilter="Raster (*.tif *.tiff *.asc *.img *.vrt);;All files (*)", optional=True)
         return QgsProcessingParameterString(option.param, label, optional=True)
 
     def checkParameterValues(self, parameters, context):
@@ -197,7 +200,7 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
                 values[name] = option.choices[self.parameterAsEnum(parameters, name, context)]
             elif option.kind == "enum_multi":
                 values[name] = [option.choices[i] for i in self.parameterAsEnums(parameters, name, context)]
-            elif option.kind == "file":
+            elif option.kind in ("file", "raster"):
                 values[name] = self.parameterAsFile(parameters, name, context) or None
             else:
                 values[name] = self.parameterAsString(parameters, name, context) or None

@@ -34,7 +34,7 @@ CATEGORY_KEYS = (
 )
 
 # An option: Processing parameter name, CLI flag, kind ("bool", "int", "float", "enum", "enum_multi",
-# "string", "file"), the CLI default (None: the flag is absent by default), choices for enums, group,
+# "string", "file", "raster"), the CLI default (None: the flag is absent by default), choices for enums, group,
 # and bounds for numbers.
 Option = namedtuple("Option", "param flag kind default choices group minimum maximum")
 
@@ -51,6 +51,9 @@ OPTIONS = (
     _option("SERVICE_AREAS", "--service-areas", "enum", "auto", ("auto", "none", "lines", "polygons"), "coverage"),
     _option("OPEN_COMPOUNDS", "--open-compounds", "bool", False, group="coverage"),
     _option("OPEN_GATES", "--open-gates", "file", None, group="coverage"),
+    _option("DEM", "--dem", "raster", None, group="coverage"),
+    _option("WALKER", "--walker", "enum", "adult", ("adult", "elderly", "wheelchair"), "coverage"),
+    _option("WALKER_COMPARE", "--walker-compare", "bool", False, group="coverage"),
     # bundles, plan
     _option("BUILT_BEFORE", "--built-before", "int", 2001, group="bundle", minimum=1800, maximum=2100),
     _option("CONSENT", "--consent", "float", 0.667, group="bundle", minimum=0.0, maximum=1.0),

@@ -32,6 +32,7 @@ LAYER_INPUTS = (
     LayerInput("BARRIERS", "--barriers", ("line", "polygon"), (Role("ID", "barrier_id"), Role("CLASS", "class"))),
     LayerInput("BOUNDARIES", "--boundaries", ("polygon",), (
         Role("ID", "boundary_id"), Role("NAME", "name"), Role("LEVEL", "level"))),
+    LayerInput("PROTECTED_LAND", "--protected-land", ("polygon",), (Role("ID", "protected_id"), Role("CLASS", "class"))),
 )
 
 LAYER_BY_PARAM = {layer.param: layer for layer in LAYER_INPUTS}

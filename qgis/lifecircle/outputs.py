@@ -9,7 +9,7 @@ Pure Python (no QGIS import): unit-tested without QGIS.
 LAYER_ORDER = (
     "sites", "bundle_sites", "bundles",
     "facilities", "gates", "access_points",
-    "adjacency", "estates", "facility_footprints", "candidates", "idle_land",
+    "lift_candidates", "adjacency", "estates", "facility_footprints", "candidates", "idle_land", "protected_land",
     "barriers", "barrier_areas", "boundaries",
     "service_lines", "service_areas", "buildings",
     "network_islands", "network",
@@ -17,7 +17,7 @@ LAYER_ORDER = (
 )
 
 # Layers added unticked: detail a planner turns on when needed (the rejects have no single geometry type).
-HIDDEN_LAYERS = frozenset({"access_points", "adjacency", "candidates", "service_lines", "buildings", "network_islands", "rejects"})
+HIDDEN_LAYERS = frozenset({"access_points", "adjacency", "candidates", "protected_land", "service_lines", "buildings", "network_islands", "rejects"})
 
 # Tables of the GeoPackage that are not map layers.
 NOT_LAYERS = frozenset({"layer_styles"})

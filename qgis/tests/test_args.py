@@ -40,6 +40,21 @@ class BuildArgvTest(unittest.TestCase):
                                     "--open-gates", "gates.txt", "--categories", "kindergarten,elderly_care", "-k", "2",
                                     "--no-derived-land", "--out", "o", "--format", "gpkg"])
 
+    def test_hills_and_walkers_are_coverage_options(self):
+        values = {"DEM": "/data/dem.tif", "WALKER": "elderly", "WALKER_COMPARE": False}
+        argv = build_argv("lc", "coverage", OSM_ONLY, values, "o")
+        self.assertEqual(argv[3:], ["coverage", "--osm", "data/x.osm.pbf", "--dem", "/data/dem.tif", "--walker", "elderly", "--out", "o", "--format", "gpkg"])
+        argv = build_argv("lc", "plan", OSM_ONLY, {"WALKER": "adult", "WALKER_COMPARE": True}, "o")
+        self.assertEqual(argv[3:], ["plan", "--osm", "data/x.osm.pbf", "--walker-compare", "--out", "o"])
+        self.assertNotIn("--dem", build_argv("lc", "bundles", OSM_ONLY, values, "o"))
+        with self.assertRaises(ValueError):
+            build_argv("lc", "coverage", OSM_ONLY, {"WALKER": "runner"}, "o")
+
+    def test_protected_land_is_a_layer_flag(self):
+        inputs = Inputs(osm="x.pbf", layers={"--protected-land": "p.gpkg|layername=protected_land"}, survey=None, profile=None, crs=None, input_coords="wgs84")
+        argv = build_argv("lc", "plan", inputs, {}, "o")
+        self.assertEqual(argv[3:], ["plan", "--osm", "x.pbf", "--protected-land", "p.gpkg|layername=protected_land", "--out", "o"])
+
     def test_extract_takes_no_stage_options(self):
         argv = build_argv("lc", "extract", OSM_ONLY, {"K": 9, "MIN_POP": 1.0, "ACCESS": "boundary"}, "o")
         self.assertEqual(argv[3:], ["extract", "--osm", "data/x.osm.pbf", "--out", "o", "--format", "gpkg"])

@@ -7,8 +7,8 @@ from lifecircle.outputs import HIDDEN_LAYERS, display_name, ordered_layers
 
 # The tables of a real plan's lifecircle.gpkg, in the order the engine wrote them.
 PLAN_TABLES = ["network", "network_islands", "estates", "facilities", "facility_footprints", "service_areas", "service_lines",
-               "bundles", "sites", "bundle_sites", "candidates", "adjacency", "idle_land", "gates", "barriers", "barrier_areas",
-               "access_points", "rejects", "layer_styles"]
+               "bundles", "sites", "bundle_sites", "candidates", "adjacency", "lift_candidates", "idle_land", "protected_land", "gates",
+               "barriers", "barrier_areas", "access_points", "rejects", "layer_styles"]
 
 
 class OrderTest(unittest.TestCase):
@@ -19,6 +19,9 @@ class OrderTest(unittest.TestCase):
         self.assertNotIn("layer_styles", order)
         self.assertEqual(len(order), len(PLAN_TABLES) - 1)
         self.assertLess(order.index("estates"), order.index("service_areas"))
+        # Lift candidates (buildings) drawn over their estates; protected land under the candidates it rules out.
+        self.assertLess(order.index("lift_candidates"), order.index("estates"))
+        self.assertLess(order.index("candidates"), order.index("protected_land"))
 
     def test_an_unknown_layer_goes_above_the_network(self):
         order = ordered_layers(["network", "zzz_new", "estates", "aaa_new"])

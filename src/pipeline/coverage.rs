@@ -44,6 +44,10 @@ pub fn run_coverage(loaded: &mut Loaded, opts: &CoverageOptions) -> Result<Cover
     if let Some(dem) = &opts.dem {
         loaded.provenance.record_input("dem", dem)?;
     }
+    if run.straight_line_detour.is_none() {
+        let compared = if opts.walker_compare { " + elderly, wheelchair" } else { "" };
+        loaded.provenance.walker = Some(format!("{}{compared}", opts.walker.as_str()));
+    }
     for (stage, seconds) in &run.timings_s {
         tracing::debug!(stage, seconds, "coverage stage");
     }
