@@ -236,3 +236,28 @@ fn a_facility_of_two_categories_survives_the_loop() {
     let rejects = std::fs::read_to_string(d("again/rejects.geojson")).unwrap_or_default();
     assert!(!rejects.contains("duplicate id"), "{rejects}");
 }
+
+/// `plan --layers` on what `extract` wrote keeps what the extract knew of its OpenStreetMap file (its
+/// `extract.json`): the place in the default title and the ways cut at the edge in the data-quality
+/// findings, as `plan --osm` has them; without that file the title falls back to the folder's name.
+#[test]
+fn a_plan_on_an_extract_folder_keeps_the_place_and_the_clipped_ways() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |name: &str| dir.path().join(name);
+    let osm = data("data/nanjing-xuanwu-2021.osm.pbf");
+    run(&["extract"], &["--osm"], &osm, &d("xuanwu-extract")).unwrap();
+    run(&["plan"], &["--osm"], &osm, &d("plan_osm")).unwrap();
+    run(&["plan"], &["--layers"], &d("xuanwu-extract"), &d("plan_layers")).unwrap();
+    let summary = |name: &str| -> Json { serde_json::from_str(&std::fs::read_to_string(d(name).join("summary.json")).unwrap()).unwrap() };
+    let (from_osm, from_layers) = (summary("plan_osm"), summary("plan_layers"));
+    assert_eq!(from_osm["title"], "玄武区 社区生活圈评估与老旧小区改造片区规划");
+    assert_eq!(from_layers["title"], from_osm["title"]);
+    assert_eq!(from_osm["data_quality"]["ways_clipped_at_edge"], 0);
+    assert_eq!(from_layers["data_quality"]["ways_clipped_at_edge"], from_osm["data_quality"]["ways_clipped_at_edge"]);
+    // The same layers without their extract.json: nothing is known of an OpenStreetMap file.
+    std::fs::remove_file(d("xuanwu-extract/extract.json")).unwrap();
+    run(&["plan"], &["--layers"], &d("xuanwu-extract"), &d("plan_bare")).unwrap();
+    let bare = summary("plan_bare");
+    assert_eq!(bare["title"], "xuanwu-extract 社区生活圈评估与老旧小区改造片区规划");
+    assert!(bare["data_quality"]["ways_clipped_at_edge"].is_null(), "{}", bare["data_quality"]);
+}

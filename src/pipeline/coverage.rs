@@ -61,7 +61,7 @@ pub fn coverage(input: &InputSpec, out: &OutputSpec, opts: &CoverageOptions) -> 
     prepare_output(out)?;
     let mut loaded = load(input)?;
     let run = run_coverage(&mut loaded, opts)?;
-    crate::report::data_quality::data_quality(&loaded.dataset, &loaded.profile, &loaded.layer_reads, &run, loaded.osm_stats.as_ref().map(|s| s.ways_clipped)).warn();
+    crate::report::data_quality::data_quality(&loaded.dataset, &loaded.profile, &loaded.layer_reads, &run, loaded.ways_clipped()).warn();
     let layers = coverage::layers::coverage_layers(&run, &loaded.dataset, &loaded.profile, loaded.crs)?.into_vec();
     let csv = coverage::summary::summary_csv(&run.summary)?;
     let stage = atomic::StagingFolder::create(&out.dir)?;

@@ -157,6 +157,41 @@ pub struct Loaded {
     pub layer_reads: Vec<LayerRead>,
     /// How this run was made (version, command line, profile, input checksums, CRS, date).
     pub provenance: Provenance,
+    /// With `--layers` (and no `--osm`): what `lifecircle extract` recorded of the OpenStreetMap extract
+    /// the layers came from, in the `extract.json` beside them.
+    pub layers_origin: Option<LayersOrigin>,
+}
+
+/// What a `--layers` folder's `extract.json` says of the OpenStreetMap extract it was made from (its
+/// `osm` member): the place it names and the ways cut at its edge, for the plan's default title and its
+/// data-quality findings, as if the extract had been read again.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+pub struct LayersOrigin {
+    pub place: Option<crate::read::osm::PlaceName>,
+    pub ways_clipped: Option<usize>,
+}
+
+impl LayersOrigin {
+    /// The `osm` member of `extract.json` in the `--layers` folder (or beside the `--layers` file); `None`
+    /// when there is none or it cannot be read (the layers may come from elsewhere).
+    pub fn of_layers(layers: &Path) -> Option<LayersOrigin> {
+        let folder = if layers.is_dir() { layers } else { layers.parent()? };
+        let text = std::fs::read_to_string(folder.join("extract.json")).ok()?;
+        let mut summary: serde_json::Value = serde_json::from_str(&text).ok()?;
+        serde_json::from_value(summary.get_mut("osm")?.take()).ok()
+    }
+}
+
+impl Loaded {
+    /// The place the data names: the OpenStreetMap extract's, or the one its `--layers` came from.
+    pub fn place(&self) -> Option<&crate::read::osm::PlaceName> {
+        self.osm_stats.as_ref().and_then(|s| s.place.as_ref()).or_else(|| self.layers_origin.as_ref().and_then(|o| o.place.as_ref()))
+    }
+
+    /// Ways cut at the edge of the OpenStreetMap extract (read now, or behind `--layers`).
+    pub fn ways_clipped(&self) -> Option<usize> {
+        self.osm_stats.as_ref().map(|s| s.ways_clipped).or_else(|| self.layers_origin.as_ref().and_then(|o| o.ways_clipped))
+    }
 }
 
 /// The extent of the dataset's estates, ways and facilities in WGS 84 lon/lat (the corners of its extent in
@@ -307,5 +342,6 @@ pub fn load(spec: &InputSpec) -> Result<Loaded> {
         population::estimate_population(&mut dataset.estates, &dataset.buildings, &profile.population);
     }
     let provenance = Provenance::of_run(spec, &profile.name, &crs.name())?;
-    Ok(Loaded { dataset, crs, profile, osm_stats, survey, layer_reads, provenance })
+    let layers_origin = if osm_stats.is_none() { spec.layers.as_deref().and_then(LayersOrigin::of_layers) } else { None };
+    Ok(Loaded { dataset, crs, profile, osm_stats, survey, layer_reads, provenance, layers_origin })
 }

@@ -142,7 +142,7 @@ impl PlanRun<'_> {
     fn analyse_and_write(&self, mut stages: Stages, stage: atomic::StagingFolder, network_written: impl FnOnce() -> Result<NetworkWritten>) -> Result<PlanSummary> {
         let (loaded, sd) = (self.loaded, &self.paths.dir);
         stages.start("bundles");
-        let data_quality = crate::report::data_quality::data_quality(&loaded.dataset, &loaded.profile, &loaded.layer_reads, self.coverage, loaded.osm_stats.as_ref().map(|s| s.ways_clipped));
+        let data_quality = crate::report::data_quality::data_quality(&loaded.dataset, &loaded.profile, &loaded.layer_reads, self.coverage, loaded.ways_clipped());
         data_quality.warn();
         let failing = failing_must_have(loaded, self.coverage);
         let bundle_run = bundle::run_bundles(&loaded.dataset, &self.opts.bundle, Some(&failing))?;

@@ -23,9 +23,9 @@ pub(crate) fn plan_title(asked: Option<&str>, input: &InputSpec, loaded: &Loaded
 }
 
 /// The place a plan is about, for its default title: the place the OpenStreetMap extract names (in `lang`
-/// when tagged so), else the input file's name without its extensions (`nanjing-xuanwu-2021`).
+/// when tagged so; with `--layers`, the extract the layers were made from), else the input file's name without its extensions (`nanjing-xuanwu-2021`).
 pub(crate) fn place_name(input: &InputSpec, loaded: &Loaded, lang: Lang) -> String {
-    if let Some(place) = loaded.osm_stats.as_ref().and_then(|s| s.place.as_ref()) {
+    if let Some(place) = loaded.place() {
         return place.in_lang(lang).to_string();
     }
     let source = input.osm.as_ref().or(input.estates.as_ref()).or(input.layers.as_ref());

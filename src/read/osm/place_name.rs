@@ -23,7 +23,7 @@ use crate::lang::Lang;
 use serde::Serialize;
 
 /// A place's name, in the variants the data has.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct PlaceName {
     /// `name`.
     pub name: String,
