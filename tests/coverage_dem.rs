@@ -572,3 +572,34 @@ fn the_cli_writes_effort_walk_and_climb_fields_with_a_dem_only() {
     assert!(!std::fs::read_to_string(flat.join("coverage.json")).unwrap().contains("\"dem\""));
     assert!(!std::fs::read_to_string(flat.join("network.geojson")).unwrap().contains("slope_factor"));
 }
+
+/// `plan --dem`: the report's map and the printed map show the slope map (the network graded by its
+/// slope factor, the QGIS style's classes and words); without a DEM neither has it.
+#[test]
+fn a_plan_on_a_dem_draws_the_slope_map_in_the_report_and_the_printed_map() {
+    let dir = tempfile::tempdir().unwrap();
+    // Xuanwu flat west of 668,000 E, then rising 10 % eastwards (round-trip factor of the 8-12 % class).
+    let dem = dir.path().join("xuanwu.tif");
+    write_dem(&dem, 32650, 664_000.0, 3_544_000.0, 10.0, 800, |x, _| Some(20.0 + 0.1 * (x - 668_000.0).max(0.0)));
+    let plan = |out: &Path, extra: &[&std::ffi::OsStr]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_lifecircle"))
+            .args(["plan", "--quiet", "--osm", concat!(env!("CARGO_MANIFEST_DIR"), "/data/nanjing-xuanwu-2021.osm.pbf"), "--out"])
+            .arg(out)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    let hill = dir.path().join("hill");
+    plan(&hill, &["--dem".as_ref(), dem.as_os_str()]);
+    let report = std::fs::read_to_string(hill.join("report.html")).unwrap();
+    let svg = std::fs::read_to_string(hill.join("coverage_map.svg")).unwrap();
+    for class in ["坡度折算 相当于 0 – 5 %", "坡度折算 相当于 8 – 12 %"] {
+        assert!(report.contains(class), "report legend lacks {class}");
+        assert!(svg.contains(class), "printed map legend lacks {class}");
+    }
+    let flat = dir.path().join("flat");
+    plan(&flat, &[]);
+    assert!(!std::fs::read_to_string(flat.join("report.html")).unwrap().contains("坡度折算"));
+    assert!(!std::fs::read_to_string(flat.join("coverage_map.svg")).unwrap().contains("坡度折算"));
+}

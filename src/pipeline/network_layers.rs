@@ -34,6 +34,8 @@ pub(crate) struct NetworkWritten {
     pub files: Vec<PathBuf>,
     pub styles: Vec<crate::report::LayerStyle>,
     pub counts: Vec<(String, usize)>,
+    /// On a DEM, the network layer (with `slope_factor`) for the report's and the printed map's slope map.
+    pub slope_map: Option<crate::write::layer::Layer>,
 }
 
 /// Runs on a thread of its own and never uses rayon's pool: a `batch` runs plans on the pool's workers,
@@ -45,6 +47,7 @@ pub(crate) fn write_network_layers(run: &CoverageRun, data: &Dataset, crs: Worki
     let mut files = Vec::new();
     let mut styles = Vec::new();
     let mut counts = Vec::new();
+    let slope_map = run.network.graph.terrain().is_some().then(|| network.clone());
     for layer in [network, islands] {
         gpkg.write(&layer)?;
         let style = crate::report::layer_style(&layer, wording);
@@ -53,5 +56,5 @@ pub(crate) fn write_network_layers(run: &CoverageRun, data: &Dataset, crs: Worki
         counts.push((layer.name.clone(), layer.features.len()));
     }
     tracing::debug!(seconds = started.elapsed().as_secs_f64(), "network layers written");
-    Ok(NetworkWritten { gpkg, files, styles, counts })
+    Ok(NetworkWritten { gpkg, files, styles, counts, slope_map })
 }

@@ -151,12 +151,19 @@ impl PlanRun<'_> {
         stages.start("layers");
         let (layers, bundles_table, mut bundle_summary) = self.layers(&bundle_run, &sited)?;
         stages.start("network layers written");
-        let NetworkWritten { gpkg, files: network_files, styles: network_styles, counts: network_counts } = network_written()?;
+        let NetworkWritten { gpkg, files: network_files, styles: network_styles, counts: network_counts, slope_map } = network_written()?;
         stages.start("GeoPackage, GeoJSON, report and map");
         // What the report and the map show, worked out before the writers start. The walking network of a
         // whole city is left to the GeoPackage, and so is any layer too big for a browser to draw.
         let title = plan_title(self.opts.title.as_deref(), self.input, loaded, self.wording);
-        let (shown, left_out) = report_map_layers(&layers, self.wording);
+        let (mut shown, mut left_out) = report_map_layers(&layers, self.wording);
+        // On a DEM, the network graded by its slope factor (the slope map) under everything else.
+        if let Some(network) = &slope_map {
+            match crate::pipeline::plan_report::fits_report_map(network, self.wording) {
+                Ok(()) => shown.insert(0, network),
+                Err(line) => left_out.push(line),
+            }
+        }
         bundle_summary.layers = layer_counts(&layers);
         bundle_summary.layers.extend(network_counts);
         let report = report_summary(PlanFigures {

@@ -38,18 +38,27 @@ pub(crate) fn place_name(input: &InputSpec, loaded: &Loaded, lang: Lang) -> Stri
 /// bundles, sites, idle land) and,
 /// for those left out because they exceed [`REPORT_MAP_MAX_VERTICES`], a line saying so.
 pub(crate) fn report_map_layers<'a>(layers: &'a [Layer], wording: &Wording) -> (Vec<&'a Layer>, Vec<String>) {
-    use geo::CoordsIter;
     let mut shown = Vec::new();
     let mut left_out = Vec::new();
     for l in layers.iter().filter(|l| matches!(l.name.as_str(), "estates" | "facilities" | "facility_footprints" | "service_areas" | "service_lines" | "bundles" | "sites" | "bundle_sites" | "idle_land")) {
-        let vertices: usize = l.features.iter().filter_map(|f| f.geometry.as_ref()).map(|g| g.coords_count()).sum();
-        if vertices > REPORT_MAP_MAX_VERTICES {
-            left_out.push(wording.tr_with("report.figures.left_out_layer", &[("layer", &wording.layer_title(&l.name)), ("features", &l.features.len()), ("vertices", &vertices)]));
-        } else {
-            shown.push(l);
+        match fits_report_map(l, wording) {
+            Ok(()) => shown.push(l),
+            Err(line) => left_out.push(line),
         }
     }
     (shown, left_out)
+}
+
+/// Whether a layer is small enough for the report's and the printed map ([`REPORT_MAP_MAX_VERTICES`]);
+/// else the line saying it was left out.
+pub(crate) fn fits_report_map(l: &Layer, wording: &Wording) -> Result<(), String> {
+    use geo::CoordsIter;
+    let vertices: usize = l.features.iter().filter_map(|f| f.geometry.as_ref()).map(|g| g.coords_count()).sum();
+    if vertices > REPORT_MAP_MAX_VERTICES {
+        Err(wording.tr_with("report.figures.left_out_layer", &[("layer", &wording.layer_title(&l.name)), ("features", &l.features.len()), ("vertices", &vertices)]))
+    } else {
+        Ok(())
+    }
 }
 
 /// The figures of a plan the report shows.

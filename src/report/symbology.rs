@@ -8,7 +8,9 @@
 //! - bundles: thick purple outline, no fill, labelled `bundle_id`;
 //! - sites: red star, labelled `category #rank` with the category's name;
 //! - facilities: a dot coloured by `category`; facility footprints: a translucent area of the same colour;
-//! - network: thin grey lines; idle land: brown hatching; other layers: a plain blue symbol.
+//! - network: thin grey lines; with a DEM (`slope_factor`), the slope map: coloured by the class of its
+//!   round-trip slope factor ([`palette::SLOPE_CLASSES`]); idle land: brown hatching; other layers: a plain
+//!   blue symbol.
 //!
 //! Legend labels, labels and titles are in the language of the [`Wording`]; a category shows its name from
 //! the profile (幼儿园), never its key.
@@ -200,6 +202,17 @@ pub fn layer_symbology(layer: &Layer, wording: &Wording) -> LayerSymbology {
             GeometryKind::Polygon => single(Symbol::area(Some(palette::SITE_FILL.with_alpha(120)), palette::SITE_FILL, 2.0), wording.tr("legend.site")),
             _ => single(Symbol::dot(palette::SITE_FILL, Marker::Star, 9.0), wording.tr("legend.site")),
         },
+        LayerRole::Network if has("slope_factor") => {
+            // The slope map: classes of the round-trip slope factor, flattest first (as the QGIS style).
+            let mut classes = Classes::new();
+            for f in &layer.features {
+                let factor = number(layer, f, "slope_factor").unwrap_or(1.0);
+                let class = palette::SLOPE_CLASSES.iter().position(|c| factor < c.upper).unwrap_or(palette::SLOPE_CLASSES.len() - 1);
+                let c = &palette::SLOPE_CLASSES[class];
+                classes.push(class, || wording.tr_with("legend.slope_class", &[("range", &c.label)]), || Symbol::line(c.colour, if class == 0 { 0.6 } else { 1.6 }));
+            }
+            classes.finish()
+        }
         LayerRole::Network => single(Symbol::line(palette::NETWORK_GREY, 0.6), wording.tr("legend.walkable_way")),
         LayerRole::IdleLand => single(Symbol { hatch: Some(palette::IDLE_LAND_HATCH), ..Symbol::area(None, palette::IDLE_LAND_HATCH, 1.2) }, wording.tr("legend.idle_land")),
         LayerRole::ServiceAreas | LayerRole::ServiceLines | LayerRole::Facilities | LayerRole::FacilityFootprints | LayerRole::Other => {
@@ -375,6 +388,24 @@ mod tests {
         assert_eq!(o.title, "未采用的要素");
         assert_eq!(layer_symbology(&Layer::new("planner_notes", GeometryKind::Point, &[]), &zh()).title, "planner_notes", "a layer the catalogue does not know keeps its name");
         assert_eq!(o.feature_symbol, vec![0]);
+    }
+
+    #[test]
+    fn on_a_dem_the_network_is_the_slope_map() {
+        let mut network = Layer::new("network", GeometryKind::Line, &[("edge", FieldType::Int), ("slope_factor", FieldType::Real)]);
+        // Flat, 8-12 % (round-trip factor 1.2), flat again, steeper than 12 %, 5-8 %.
+        for (i, factor) in [1.0, 1.2, 1.01, 1.5, 1.05].into_iter().enumerate() {
+            network.push(None, vec![Value::Int(i as i64), Value::Real(factor)]);
+        }
+        let s = layer_symbology(&network, &zh());
+        let labels: Vec<&str> = s.legend.iter().map(|e| e.label.as_str()).collect();
+        assert_eq!(labels, vec!["坡度折算 相当于 0 – 5 %", "坡度折算 相当于 5 – 8 %", "坡度折算 相当于 8 – 12 %", "坡度折算 相当于 > 12 %"]);
+        let colour = |feature: usize| s.symbols[s.feature_symbol[feature]].stroke.unwrap();
+        assert_eq!([colour(0), colour(1), colour(2), colour(3), colour(4)], [0, 2, 0, 3, 1].map(|c| palette::SLOPE_CLASSES[c].colour));
+        // Without a DEM: the grey walkable ways.
+        let mut flat = Layer::new("network", GeometryKind::Line, &[("edge", FieldType::Int)]);
+        flat.push(None, vec![Value::Int(0)]);
+        assert_eq!(layer_symbology(&flat, &zh()).symbols[0].stroke, Some(palette::NETWORK_GREY));
     }
 
     #[test]
