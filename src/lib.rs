@@ -6,6 +6,7 @@
 //! [`pipeline`] glues the stages for each subcommand; the flags live in [`cli`].
 
 pub mod bundle;
+pub mod calendar;
 pub mod cli;
 pub mod coverage;
 pub mod crs;

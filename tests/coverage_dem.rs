@@ -12,6 +12,7 @@
 //! - a hole of no-data: its edges count flat and are counted in the summary's `dem` block;
 //! - without `--dem` the run is what it was (no `walk_m_K`, no `dem` block).
 
+mod oracle;
 use gdal::DriverManager;
 use geo_types::{Coord, LineString, Point};
 use lifecircle::coverage::{CoverageOptions, CoverageRun, DistanceEngine, run_coverage};
@@ -22,8 +23,6 @@ use lifecircle::profile::Profile;
 use lifecircle::rng::SplitMix64;
 use lifecircle::testing::dem::write_dem;
 use lifecircle::testing::{estate, square};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::path::{Path, PathBuf};
 
 /// The grid's south-west corner, in UTM 49N (EPSG:32649), near Chongqing.
@@ -132,27 +131,7 @@ impl Oracle {
     }
 
     fn dijkstra(&self, starts: &[(usize, f64)]) -> Vec<f64> {
-        let mut dist = vec![f64::INFINITY; self.adjacency.len()];
-        let mut heap = BinaryHeap::new();
-        for &(n, d) in starts {
-            if d < dist[n] {
-                dist[n] = d;
-                heap.push(Reverse((d.to_bits(), n)));
-            }
-        }
-        while let Some(Reverse((bits, n))) = heap.pop() {
-            let d = f64::from_bits(bits);
-            if d > dist[n] {
-                continue;
-            }
-            for &(m, w) in &self.adjacency[n] {
-                if d + w < dist[m] {
-                    dist[m] = d + w;
-                    heap.push(Reverse(((d + w).to_bits(), m)));
-                }
-            }
-        }
-        dist
+        oracle::dijkstra(&self.adjacency, starts)
     }
 
     /// Effort distance at a point of an edge.

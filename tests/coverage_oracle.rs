@@ -8,6 +8,7 @@
 //! (estate access points, facility entrances) so that those become ordinary nodes, and runs an unbounded
 //! Dijkstra with a binary heap per estate.
 
+mod oracle;
 use geo::{Distance, Euclidean, Length};
 use geo_types::{Coord, LineString, MultiPolygon, Point};
 use lifecircle::coverage::{CoverageOptions, CoverageRun, DistanceEngine, run_coverage};
@@ -19,8 +20,6 @@ use lifecircle::network::service_area::reached_intervals;
 use lifecircle::profile::Profile;
 use lifecircle::rng::SplitMix64;
 use lifecircle::testing::{estate, square};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 fn c(x: f64, y: f64) -> Coord<f64> {
     Coord { x, y }
@@ -110,29 +109,9 @@ impl SplitGraph {
         (SplitGraph { adjacency, positions }, ids)
     }
 
-    /// Textbook Dijkstra from several (node, start distance) pairs, no bound.
+    /// Textbook Dijkstra ([`oracle::dijkstra`]) from several (node, start distance) pairs, no bound.
     fn dijkstra(&self, starts: &[(usize, f64)]) -> Vec<f64> {
-        let mut dist = vec![f64::INFINITY; self.adjacency.len()];
-        let mut heap = BinaryHeap::new();
-        for &(n, d) in starts {
-            if d < dist[n] {
-                dist[n] = d;
-                heap.push(Reverse((d.to_bits(), n)));
-            }
-        }
-        while let Some(Reverse((bits, n))) = heap.pop() {
-            let d = f64::from_bits(bits);
-            if d > dist[n] {
-                continue;
-            }
-            for &(m, w) in &self.adjacency[n] {
-                if d + w < dist[m] {
-                    dist[m] = d + w;
-                    heap.push(Reverse(((d + w).to_bits(), m)));
-                }
-            }
-        }
-        dist
+        oracle::dijkstra(&self.adjacency, starts)
     }
 
     /// Distance at a point of a walking-graph edge, given node distances.

@@ -104,7 +104,8 @@ fn unreadable_survey_is_an_input_error_naming_the_file() {
 
 // ---- Excel and OpenDocument workbooks ----
 
-use lifecircle::read::survey::{current_year, parse_survey, DroppedCell, SurveyTable};
+use lifecircle::calendar::current_year;
+use lifecircle::read::survey::{parse_survey, DroppedCell, SurveyTable};
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook};
 
 /// A built year after this one: 2030 when the test was written in 2026.

@@ -12,7 +12,8 @@
 //! - [`validity`]: the fast simple-ring check and `geo`'s OGC validation, repairing what fails;
 //! - [`rings`]: the rings of polygons and the finite-coordinates check;
 //! - [`rect`]: bounding rectangles grown, contained, apart;
-//! - [`wkb`]: Well-Known Binary, the exchange format with GDAL's readers and writers.
+//! - [`wkb`]: Well-Known Binary, the exchange format with GDAL's readers and writers, and the Simple
+//!   Features type names.
 
 pub mod buffer;
 pub mod make_valid;

@@ -283,6 +283,20 @@ pub fn encode(g: &Geometry<f64>, out: &mut Vec<u8>) {
     }
 }
 
+/// The OGC Simple Features type name of a geometry, as WKB, GeoJSON and GeoParquet spell it (a `geo`
+/// line, rectangle or triangle is written as the LineString or Polygon it stands for).
+pub fn simple_feature_type(g: &Geometry<f64>) -> &'static str {
+    match g {
+        Geometry::Point(_) => "Point",
+        Geometry::Line(_) | Geometry::LineString(_) => "LineString",
+        Geometry::Polygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => "Polygon",
+        Geometry::MultiPoint(_) => "MultiPoint",
+        Geometry::MultiLineString(_) => "MultiLineString",
+        Geometry::MultiPolygon(_) => "MultiPolygon",
+        Geometry::GeometryCollection(_) => "GeometryCollection",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -619,25 +619,6 @@ fn parse_number(v: &str, units: &[char]) -> std::result::Result<f64, String> {
     }
 }
 
-/// The current year by the system clock (UTC), from the days since 1970-01-01 by the civil-from-days
-/// algorithm (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms"): 2026-12-02 → 2026. A clock
-/// before 1970 gives 1970.
-pub fn current_year() -> i32 {
-    let days = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400) as i64;
-    year_of_unix_day(days)
-}
-
-/// The proleptic Gregorian year of a day counted from 1970-01-01 (day 0).
-fn year_of_unix_day(days: i64) -> i32 {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month_is_jan_or_feb = mp >= 10;
-    (yoe + era * 400 + i64::from(month_is_jan_or_feb)) as i32
-}
 
 /// The year of a date written `1988-06-01`, `1988/6/1` or `1988年6月` (as a date cell of a workbook or
 /// its CSV export reads).
@@ -649,7 +630,7 @@ fn year_of_date(v: &str) -> Option<&str> {
 
 /// A year such as `1988`, `1988年`, `1988.0` or a date (`1988-06-01`), between 1800 and the current year.
 fn parse_year(v: &str) -> std::result::Result<i32, String> {
-    let this_year = current_year();
+    let this_year = crate::calendar::current_year();
     let y = parse_number(year_of_date(v.trim()).unwrap_or(v), &['年']).map_err(|_| format!("`{v}` is not a year"))?;
     if y.fract() != 0.0 || y < 1800.0 {
         return Err(format!("`{v}` is not a year between 1800 and {this_year}"));
@@ -935,6 +916,7 @@ mod tests {
 
     #[test]
     fn years_dates_and_the_current_year() {
+        use crate::calendar::{current_year, year_of_unix_day};
         // Hand-worked: day 0 is 1970-01-01, day 365 is 1971-01-01; 2026-01-01 is 56 × 365 + 14 leap days
         // (1972 to 2024) = day 20_454.
         assert_eq!([0, 364, 365, 20_453, 20_454, -1].map(year_of_unix_day), [1970, 1970, 1971, 2025, 2026, 1969]);

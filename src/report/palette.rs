@@ -68,9 +68,10 @@ impl Rgba {
     }
 }
 
-/// One class of the coverage score ramp: `lower <= score < upper` (the last class includes 1.0).
+/// One class of a graduated colour ramp (the coverage score, the slope factor): `lower <= value < upper`
+/// (the last class includes its upper bound), drawn in `colour`, its range written `label`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ScoreClass {
+pub struct RampClass {
     pub lower: f64,
     pub upper: f64,
     pub colour: Rgba,
@@ -78,12 +79,12 @@ pub struct ScoreClass {
 }
 
 /// The five score classes, RdYlGn 5-class.
-pub const SCORE_CLASSES: [ScoreClass; 5] = [
-    ScoreClass { lower: 0.0, upper: 0.2, colour: Rgba::opaque(215, 25, 28), label: "0.0 – <0.2" },
-    ScoreClass { lower: 0.2, upper: 0.4, colour: Rgba::opaque(253, 174, 97), label: "0.2 – <0.4" },
-    ScoreClass { lower: 0.4, upper: 0.6, colour: Rgba::opaque(255, 255, 191), label: "0.4 – <0.6" },
-    ScoreClass { lower: 0.6, upper: 0.8, colour: Rgba::opaque(166, 217, 106), label: "0.6 – <0.8" },
-    ScoreClass { lower: 0.8, upper: 1.0, colour: Rgba::opaque(26, 150, 65), label: "0.8 – 1.0" },
+pub const SCORE_CLASSES: [RampClass; 5] = [
+    RampClass { lower: 0.0, upper: 0.2, colour: Rgba::opaque(215, 25, 28), label: "0.0 – <0.2" },
+    RampClass { lower: 0.2, upper: 0.4, colour: Rgba::opaque(253, 174, 97), label: "0.2 – <0.4" },
+    RampClass { lower: 0.4, upper: 0.6, colour: Rgba::opaque(255, 255, 191), label: "0.4 – <0.6" },
+    RampClass { lower: 0.6, upper: 0.8, colour: Rgba::opaque(166, 217, 106), label: "0.6 – <0.8" },
+    RampClass { lower: 0.8, upper: 1.0, colour: Rgba::opaque(26, 150, 65), label: "0.8 – 1.0" },
 ];
 
 /// Estates without a score (no residents, or not analysed).
@@ -135,25 +136,15 @@ pub const SITE_FILL: Rgba = Rgba::opaque(174, 1, 126);
 /// The walking network (darker than the grey of estates without a score).
 pub const NETWORK_GREY: Rgba = Rgba::opaque(130, 130, 130);
 
-/// A class of the network's round-trip slope factor (`slope_factor` = effort / length with `--dem`),
-/// named by the constant slope that has that factor.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SlopeClass {
-    pub lower: f64,
-    pub upper: f64,
-    pub colour: Rgba,
-    /// The slope range, e.g. `5 – 8 %`.
-    pub label: &'static str,
-}
-
-/// The slope map's classes: factor bounds are the round-trip factors of 5 %, 8 % (the 1:12 ramp) and 12 %
-/// (`(f(s) + f(−s)) / 2`, [`crate::network::terrain::round_trip_factor`]: 1.0154, 1.1278, 1.2972), so a
-/// class reads as "as hard as a constant slope of …"; grey (flat) → yellow → orange → red.
-pub const SLOPE_CLASSES: [SlopeClass; 4] = [
-    SlopeClass { lower: 0.0, upper: 1.0154, colour: Rgba::opaque(150, 150, 150), label: "0 – 5 %" },
-    SlopeClass { lower: 1.0154, upper: 1.1278, colour: Rgba::opaque(254, 204, 92), label: "5 – 8 %" },
-    SlopeClass { lower: 1.1278, upper: 1.2972, colour: Rgba::opaque(240, 59, 32), label: "8 – 12 %" },
-    SlopeClass { lower: 1.2972, upper: 1000.0, colour: Rgba::opaque(128, 0, 38), label: "> 12 %" },
+/// The slope map's classes of the network's round-trip slope factor (`slope_factor` = effort / length
+/// with `--dem`), each named by the constant slope that has that factor: factor bounds are the round-trip
+/// factors of 5 %, 8 % (the 1:12 ramp) and 12 % (`(f(s) + f(−s)) / 2`,
+/// [`crate::network::terrain::round_trip_factor`]: 1.0154, 1.1278, 1.2972), so a class reads as "as hard as a constant slope of …"; grey (flat) → yellow → orange → red.
+pub const SLOPE_CLASSES: [RampClass; 4] = [
+    RampClass { lower: 0.0, upper: 1.0154, colour: Rgba::opaque(150, 150, 150), label: "0 – 5 %" },
+    RampClass { lower: 1.0154, upper: 1.1278, colour: Rgba::opaque(254, 204, 92), label: "5 – 8 %" },
+    RampClass { lower: 1.1278, upper: 1.2972, colour: Rgba::opaque(240, 59, 32), label: "8 – 12 %" },
+    RampClass { lower: 1.2972, upper: 1000.0, colour: Rgba::opaque(128, 0, 38), label: "> 12 %" },
 ];
 /// Idle land / candidate parcels: hatch colour.
 pub const IDLE_LAND_HATCH: Rgba = Rgba::opaque(140, 81, 10);

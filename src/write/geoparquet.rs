@@ -32,7 +32,6 @@ use crate::geometry::wkb;
 use crate::write::atomic;
 use crate::write::layer::{FieldType, Layer, Value};
 use geo::BoundingRect;
-use geo_types::Geometry;
 use parquet::basic::{Compression, LogicalType, Repetition, Type as PhysicalType};
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int64Type};
 use parquet::file::metadata::KeyValue;
@@ -48,24 +47,12 @@ pub const ROWS_PER_GROUP: usize = 65_536;
 /// The name of the geometry column.
 pub const GEOMETRY_COLUMN: &str = "geometry";
 
-/// The GeoParquet type name of a geometry (GeoParquet 1.0 §geometry_types).
-fn geometry_type_name(g: &Geometry<f64>) -> &'static str {
-    match g {
-        Geometry::Point(_) => "Point",
-        Geometry::Line(_) | Geometry::LineString(_) => "LineString",
-        Geometry::Polygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => "Polygon",
-        Geometry::MultiPoint(_) => "MultiPoint",
-        Geometry::MultiLineString(_) => "MultiLineString",
-        Geometry::MultiPolygon(_) => "MultiPolygon",
-        Geometry::GeometryCollection(_) => "GeometryCollection",
-    }
-}
 
 /// The `geo` file metadata of a layer: version, primary column, WKB encoding, the geometry types present
 /// (sorted) and the bounding box; no `crs` (OGC:CRS84).
 pub fn geo_metadata(layer: &Layer) -> serde_json::Value {
     let geometries = || layer.features.iter().filter_map(|f| f.geometry.as_ref());
-    let types: std::collections::BTreeSet<&str> = geometries().map(geometry_type_name).collect();
+    let types: std::collections::BTreeSet<&str> = geometries().map(crate::geometry::wkb::simple_feature_type).collect();
     let bbox = geometries().filter_map(|g| g.bounding_rect()).reduce(|a, b| {
         geo_types::Rect::new(
             geo_types::Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
@@ -184,7 +171,7 @@ fn present<T>(value: &Value, defined: &mut Vec<i16>, get: impl Fn(&Value) -> Opt
 mod tests {
     use super::*;
     use crate::write::layer::GeometryKind;
-    use geo_types::{MultiPolygon, polygon};
+    use geo_types::{Geometry, MultiPolygon, polygon};
     use parquet::file::reader::{FileReader, SerializedFileReader};
     use parquet::record::Field;
 

@@ -261,8 +261,8 @@ impl<'a> Builder<'a> {
                 }
                 let built_year = number_value(f.properties.get("built_year")).map_err(|e| (format!("built_year: {e}"), Shaped::Polygons(polygon.clone())))?;
                 let built_year = match built_year {
-                    Some(y) if y.fract() == 0.0 && (1800.0..=f64::from(current_year())).contains(&y) => Some(y as i32),
-                    Some(y) => return Err((format!("built_year {y} is not a year between 1800 and {} (the current year)", current_year()), Shaped::Polygons(polygon))),
+                    Some(y) if y.fract() == 0.0 && (1800.0..=f64::from(crate::calendar::current_year())).contains(&y) => Some(y as i32),
+                    Some(y) => return Err((format!("built_year {y} is not a year between 1800 and {} (the current year)", crate::calendar::current_year()), Shaped::Polygons(polygon))),
                     None => None,
                 };
                 let survey = survey_attributes(f).map_err(|e| (e, Shaped::Polygons(polygon.clone())))?;
@@ -409,24 +409,6 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// The current calendar year (UTC), from the system clock: the latest plausible `built_year`. Days since
-/// 1970-01-01 to a civil date by Howard Hinnant's `civil_from_days` algorithm.
-pub fn current_year() -> i32 {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    year_of_unix_day((secs / 86_400) as i64)
-}
-
-/// The proleptic Gregorian year of day `days` since 1970-01-01 (`civil_from_days`).
-pub fn year_of_unix_day(days: i64) -> i32 {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(month <= 2)) as i32
-}
 
 /// The survey attributes an estates layer may carry (as `extract` writes them, or a planner's own columns):
 /// `consent_share`, `consulted_share`, `agree_share` (0..=1), `previously_funded`, `to_be_demolished`
@@ -450,12 +432,12 @@ fn survey_attributes(f: &RawFeature) -> std::result::Result<SurveyAttributes, St
 mod year_tests {
     #[test]
     fn years_of_unix_days() {
-        assert_eq!(super::year_of_unix_day(0), 1970);
-        assert_eq!(super::year_of_unix_day(365), 1971);
-        assert_eq!(super::year_of_unix_day(10_956), 1999); // 1999-12-31
-        assert_eq!(super::year_of_unix_day(10_957), 2000); // 2000-01-01
-        assert_eq!(super::year_of_unix_day(20_454), 2026); // 2026-01-01
-        assert_eq!(super::year_of_unix_day(20_453), 2025);
-        assert!(super::current_year() >= 2025);
+        assert_eq!(crate::calendar::year_of_unix_day(0), 1970);
+        assert_eq!(crate::calendar::year_of_unix_day(365), 1971);
+        assert_eq!(crate::calendar::year_of_unix_day(10_956), 1999); // 1999-12-31
+        assert_eq!(crate::calendar::year_of_unix_day(10_957), 2000); // 2000-01-01
+        assert_eq!(crate::calendar::year_of_unix_day(20_454), 2026); // 2026-01-01
+        assert_eq!(crate::calendar::year_of_unix_day(20_453), 2025);
+        assert!(crate::calendar::current_year() >= 2025);
     }
 }

@@ -146,7 +146,7 @@ fn checked_polygons(g: &Geometry<f64>, parts: Vec<Polygon<f64>>) -> std::result:
 /// Turn a projected geometry into what the layer kind needs.
 fn shape(kind: LayerKind, g: Geometry<f64>) -> Shaping {
     let wrong = |g: &Geometry<f64>| {
-        reject_geometry(format!("wrong geometry type: {} where the {} layer needs {}", type_name(g), kind.name(), kind.geometry_wanted()), Some(g.clone()))
+        reject_geometry(format!("wrong geometry type: {} where the {} layer needs {}", crate::geometry::wkb::simple_feature_type(g), kind.name(), kind.geometry_wanted()), Some(g.clone()))
     };
     let polygons = |g: &Geometry<f64>| match polygons_of(g) {
         Some(parts) => checked_polygons(g, parts),
@@ -193,14 +193,3 @@ fn shape(kind: LayerKind, g: Geometry<f64>) -> Shaping {
     }
 }
 
-fn type_name(g: &Geometry<f64>) -> &'static str {
-    match g {
-        Geometry::Point(_) => "Point",
-        Geometry::Line(_) | Geometry::LineString(_) => "LineString",
-        Geometry::Polygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => "Polygon",
-        Geometry::MultiPoint(_) => "MultiPoint",
-        Geometry::MultiLineString(_) => "MultiLineString",
-        Geometry::MultiPolygon(_) => "MultiPolygon",
-        Geometry::GeometryCollection(_) => "GeometryCollection",
-    }
-}
