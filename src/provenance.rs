@@ -103,12 +103,27 @@ impl Provenance {
     }
 
     /// Record an input file the analysis options name rather than the data flags (`--dem`), with its
-    /// size and checksum, once.
+    /// size and checksum, once. A raster can be gigabytes and a `batch` records it for every area: its
+    /// checksum is taken once per process, again only if the file's size or modification time changed.
     pub fn record_input(&mut self, role: &str, path: &Path) -> Result<()> {
         if self.inputs.iter().any(|i| i.role == role && Path::new(&i.path) == path) {
             return Ok(());
         }
-        let (size_bytes, sha256) = file_sha256(path)?;
+        type Taken = std::collections::HashMap<PathBuf, (u64, Option<std::time::SystemTime>, String)>;
+        static TAKEN: std::sync::OnceLock<std::sync::Mutex<Taken>> = std::sync::OnceLock::new();
+        let stamp = std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()));
+        let taken = TAKEN.get_or_init(Default::default);
+        let known = taken.lock().ok().and_then(|t| t.get(path).filter(|(size, modified, _)| Some((*size, *modified)) == stamp).map(|(size, _, sha)| (*size, sha.clone())));
+        let (size_bytes, sha256) = match known {
+            Some(known) => known,
+            None => {
+                let (size, sha) = file_sha256(path)?;
+                if let (Ok(mut t), Some((_, modified))) = (taken.lock(), stamp) {
+                    t.insert(path.to_path_buf(), (size, modified, sha.clone()));
+                }
+                (size, sha)
+            }
+        };
         self.inputs.push(InputFile { role: role.to_string(), path: path.display().to_string(), size_bytes, sha256 });
         Ok(())
     }
@@ -232,6 +247,27 @@ pub fn utc_date_time(seconds: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_recorded_input_is_hashed_once_and_again_when_it_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let dem = dir.path().join("dem.tif");
+        std::fs::write(&dem, b"abc").unwrap();
+        let mut first = Provenance::default();
+        first.record_input("dem", &dem).unwrap();
+        first.record_input("dem", &dem).unwrap();
+        assert_eq!(first.inputs.len(), 1, "recorded once");
+        assert_eq!((first.inputs[0].size_bytes, first.inputs[0].sha256.as_str()), (3, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+        // Another run's provenance (a batch's next area) gets the same record.
+        let mut second = Provenance::default();
+        second.record_input("dem", &dem).unwrap();
+        assert_eq!(second.inputs, first.inputs);
+        // A changed file is hashed again, never served stale.
+        std::fs::write(&dem, b"abcd").unwrap();
+        let mut third = Provenance::default();
+        third.record_input("dem", &dem).unwrap();
+        assert_eq!((third.inputs[0].size_bytes, third.inputs[0].sha256.clone()), (4, sha256_hex(b"abcd")));
+    }
 
     #[test]
     fn dates_by_hand() {
