@@ -8,7 +8,9 @@
 //! `--engine facility` uses the per-category multi-source search instead of the per-estate searches.
 //! `--dem-cell METRES` writes a hilly DEM of that cell size over the city (GeoTIFF, EPSG:32650, slopes up
 //! to about 12 %) and runs coverage twice in the same process, without and with `--dem`, printing the
-//! ratio (issue 17: a DEM must not change the order of magnitude).
+//! ratio (issue 17: a DEM must not change the order of magnitude); `--dem-path FILE` keeps that DEM in FILE
+//! and reuses it when it exists (a city-wide 1 m raster takes minutes to write).
+//! `LIFECIRCLE_LOG=lifecircle=debug` prints the library's log (the steps of each stage).
 //! Peak memory: run the built binary under `/usr/bin/time -v` (see BENCHMARKS.md). Timings are printed,
 //! never asserted.
 
@@ -23,6 +25,9 @@ fn arg<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> T {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Ok(filter) = std::env::var("LIFECIRCLE_LOG") {
+        tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter)).with_writer(std::io::stderr).init();
+    }
     let params = GridCityParams {
         columns: arg(&args, "--columns", 1000),
         rows: arg(&args, "--rows", 1000),
@@ -62,6 +67,9 @@ fn main() {
         let plain = run_coverage(&data, &profile, &opts).expect("coverage without a DEM");
         let s = start.elapsed().as_secs_f64();
         println!("without DEM: run_coverage {s:.2} s ({} edges)", plain.network.graph.edges.len());
+        for (stage, s) in &plain.timings_s {
+            println!("  {stage:<28} {s:>7.2} s");
+        }
         drop(plain);
         baseline_s = Some(s);
         // The city's extent, and a DEM over it with a 200 m margin: rolling hills (±40 m, wavelengths of
@@ -74,16 +82,21 @@ fn main() {
         }
         let side = (x1 - x0).max(y1 - y0) + 400.0;
         let cells = (side / dem_cell).ceil() as usize;
-        let path = _dem_dir.path().join("hills.tif");
+        let kept: String = arg(&args, "--dem-path", String::new());
+        let path = if kept.is_empty() { _dem_dir.path().join("hills.tif") } else { std::path::PathBuf::from(kept) };
         let start = Instant::now();
-        lifecircle::testing::dem::write_dem(&path, 32650, x0 - 200.0, y0 - 200.0, dem_cell, cells, |x, y| {
-            let (u, v) = (x - x0, y - y0);
-            let rolling = 40.0 * (u / 2000.0).sin() * (v / 3000.0).cos();
-            let (hx, hy) = ((u / 6000.0).fract() - 0.5, (v / 6000.0).fract() - 0.5);
-            let hill = (60.0 * (1.0 - 6000.0 * hx.hypot(hy) / 800.0)).max(0.0);
-            Some(100.0 + rolling + hill)
-        });
-        println!("DEM written: {cells} x {cells} cells of {dem_cell} m ({:.0} MB) in {:.1} s", (cells * cells * 4) as f64 / 1e6, start.elapsed().as_secs_f64());
+        if path.exists() {
+            println!("DEM reused: {}", path.display());
+        } else {
+            lifecircle::testing::dem::write_dem(&path, 32650, x0 - 200.0, y0 - 200.0, dem_cell, cells, |x, y| {
+                let (u, v) = (x - x0, y - y0);
+                let rolling = 40.0 * (u / 2000.0).sin() * (v / 3000.0).cos();
+                let (hx, hy) = ((u / 6000.0).fract() - 0.5, (v / 6000.0).fract() - 0.5);
+                let hill = (60.0 * (1.0 - 6000.0 * hx.hypot(hy) / 800.0)).max(0.0);
+                Some(100.0 + rolling + hill)
+            });
+            println!("DEM written: {cells} x {cells} cells of {dem_cell} m ({:.0} MB) in {:.1} s", (cells * cells * 4) as f64 / 1e6, start.elapsed().as_secs_f64());
+        }
         opts.dem = Some(path);
         opts.working_crs = Some(lifecircle::crs::WorkingCrs { epsg: 32650 });
     }

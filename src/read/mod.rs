@@ -6,6 +6,7 @@
 
 pub mod gdal_vector;
 pub mod dem;
+pub(crate) mod dem_mapped;
 pub mod geojson;
 pub mod layer_options;
 pub mod name_match;

@@ -11,7 +11,7 @@
 //! ```
 
 use gdal::DriverManager;
-use gdal::raster::Buffer;
+use gdal::raster::{Buffer, RasterCreationOptions};
 use gdal::spatial_ref::SpatialRef;
 use std::path::Path;
 
@@ -19,22 +19,36 @@ use std::path::Path;
 pub const NO_DATA: f64 = -9999.0;
 
 /// Write `cells` × `cells` cells of `cell` CRS units, north-up, south-west corner at (x0, y0) in EPSG
-/// `epsg`; `z(x, y)` at each cell centre, `None` for no-data. Panics on failure (tests only).
+/// `epsg`; `z(x, y)` at each cell centre, `None` for no-data. GDAL's default layout (uncompressed strips).
+/// Panics on failure (tests only).
 pub fn write_dem(path: &Path, epsg: u32, x0: f64, y0: f64, cell: f64, cells: usize, z: impl Fn(f64, f64) -> Option<f64>) {
+    write_dem_with(path, epsg, x0, y0, cell, cells, &[], z)
+}
+
+/// [`write_dem`] with GeoTIFF creation options (`COMPRESS=DEFLATE`, `TILED=YES` ...). Rows are written in
+/// bands of about 16 million cells, so a city-wide 1 m raster does not need its
+/// size in memory.
+#[allow(clippy::too_many_arguments)]
+pub fn write_dem_with(path: &Path, epsg: u32, x0: f64, y0: f64, cell: f64, cells: usize, options: &[&str], z: impl Fn(f64, f64) -> Option<f64>) {
     let driver = DriverManager::get_driver_by_name("GTiff").expect("GDAL's GTiff driver");
-    let mut ds = driver.create_with_band_type::<f32, _>(path, cells, cells, 1).expect("create the GeoTIFF");
+    let options = RasterCreationOptions::from_iter(options.iter().copied().chain(["BIGTIFF=IF_SAFER"]));
+    let mut ds = driver.create_with_band_type_with_options::<f32, _>(path, cells, cells, 1, &options).expect("create the GeoTIFF");
     let top = y0 + cell * cells as f64;
     ds.set_geo_transform(&[x0, cell, 0.0, top, 0.0, -cell]).expect("geotransform");
     ds.set_spatial_ref(&SpatialRef::from_epsg(epsg).expect("EPSG code")).expect("CRS");
-    let mut data = Vec::with_capacity(cells * cells);
-    for row in 0..cells {
-        for col in 0..cells {
-            let (x, y) = (x0 + (col as f64 + 0.5) * cell, top - (row as f64 + 0.5) * cell);
-            data.push(z(x, y).unwrap_or(NO_DATA) as f32);
-        }
-    }
     let mut band = ds.rasterband(1).expect("band 1");
     band.set_no_data_value(Some(NO_DATA)).expect("no-data value");
-    let mut buffer = Buffer::new((cells, cells), data);
-    band.write((0, 0), (cells, cells), &mut buffer).expect("write the cells");
+    let rows_per_band = (16_000_000 / cells).max(1);
+    for first in (0..cells).step_by(rows_per_band) {
+        let rows = rows_per_band.min(cells - first);
+        let mut data = vec![0f32; rows * cells];
+        data.chunks_mut(cells).enumerate().for_each(|(r, line)| {
+            let y = top - ((first + r) as f64 + 0.5) * cell;
+            for (col, v) in line.iter_mut().enumerate() {
+                *v = z(x0 + (col as f64 + 0.5) * cell, y).unwrap_or(NO_DATA) as f32;
+            }
+        });
+        let mut buffer = Buffer::new((cells, rows), data);
+        band.write((0, first as isize), (cells, rows), &mut buffer).expect("write the cells");
+    }
 }
