@@ -97,6 +97,26 @@ fn the_older_walker_goes_round_steps_only_when_it_costs_less_than_the_steps_fact
 }
 
 #[test]
+fn on_a_dem_the_steps_factor_multiplies_the_effort() {
+    // Flat ground: effort = length, so the older walker's choices are those without a DEM.
+    let dir = tempfile::tempdir().unwrap();
+    let flat = dir.path().join("flat.tif");
+    write_dem(&flat, UTM.epsg, X0 - 300.5, Y0 - 300.5, 1.0, 601, |_, _| Some(100.0));
+    assert_eq!(school_m(&run(&steps_district(Some(30.0)), Walker::Elderly, Some(&flat))), Some(OFFSETS + 200.0 + 110.0));
+    assert_eq!(school_m(&run(&steps_district(Some(60.0)), Walker::Elderly, Some(&flat))), Some(OFFSETS + 200.0 + 150.0));
+    // A 5 % plane rising east (under the older walker's 8 %): every 10 m piece costs round_trip(0.05) per
+    // metre, and the 50 m of steps 3 times that.
+    let tilted = dir.path().join("tilted.tif");
+    write_dem(&tilted, UTM.epsg, X0 - 300.5, Y0 - 300.5, 1.0, 601, |x, _| Some(100.0 + 0.05 * (x - X0)));
+    let data = steps_district(None);
+    let adult = school_m(&run(&data, Walker::Adult, Some(&tilted))).unwrap();
+    let elderly = school_m(&run(&data, Walker::Elderly, Some(&tilted))).unwrap();
+    let per_m = round_trip(0.05);
+    assert!((adult - (OFFSETS + 250.0 * per_m)).abs() < 1e-6, "{adult}");
+    assert!((elderly - (OFFSETS + (200.0 + 3.0 * 50.0) * per_m)).abs() < 1e-6, "{elderly}");
+}
+
+#[test]
 fn the_wheelchair_never_takes_steps() {
     // Round even when the detour is long; without one, the school cannot be reached.
     assert_eq!(school_m(&run(&steps_district(Some(60.0)), Walker::Wheelchair, None)), Some(OFFSETS + 200.0 + 170.0));

@@ -311,14 +311,19 @@ impl NetworkMaker<'_> {
                     terrain = terrain.select(&keep);
                 }
             }
-            network.graph.set_terrain(terrain);
-        }
-        let factors: Vec<f64> = network.graph.edges.iter().map(|e| self.ways.get(e.way as usize).map_or(1.0, |w| walker.way_factor(self.rules, &w.tags))).collect();
-        if factors.iter().any(|&f| f != 1.0) {
+            let factors = self.way_factors(&network);
+            network.graph.set_terrain(terrain, factors.as_deref());
+        } else if let Some(factors) = self.way_factors(&network) {
             let costs: Vec<f64> = network.graph.edges.iter().zip(&factors).map(|(e, f)| e.cost_m * f).collect();
             network.graph.set_costs(&costs);
         }
         Ok(network)
+    }
+
+    /// The walker's factor of each edge's way (steps for the elderly ...), `None` when all are 1.
+    fn way_factors(&self, network: &WalkNetwork) -> Option<Vec<f64>> {
+        let factors: Vec<f64> = network.graph.edges.iter().map(|e| self.ways.get(e.way as usize).map_or(1.0, |w| self.walker.way_factor(self.rules, &w.tags))).collect();
+        factors.iter().any(|&f| f != 1.0).then_some(factors)
     }
 }
 

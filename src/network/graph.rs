@@ -248,10 +248,11 @@ impl WalkGraph {
         self.build_adjacency();
     }
 
-    /// Walk on terrain: every edge costs its effort length from now on (profiles in edge order).
-    pub fn set_terrain(&mut self, terrain: Terrain) {
+    /// Walk on terrain: every edge costs its effort length from now on (profiles in edge order), times the
+    /// walker's factor of its way when given (one adjacency build for both).
+    pub fn set_terrain(&mut self, terrain: Terrain, factors: Option<&[f64]>) {
         for (i, e) in self.edges.iter_mut().enumerate() {
-            e.cost_m = terrain.effort_m(i as u32);
+            e.cost_m = terrain.effort_m(i as u32) * factors.map_or(1.0, |f| f[i]);
         }
         self.terrain = Some(Box::new(terrain));
         self.build_adjacency();

@@ -46,6 +46,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Cells per tile side.
 const TILE: usize = 256;
 
+/// Above this many cells (a 10 km square at 1 m), a DEM read through GDAL earns a hint in the log.
+const LARGE_RASTER_CELLS: usize = 100_000_000;
+
 /// An opened elevation raster.
 pub struct Dem {
     path: PathBuf,
@@ -123,6 +126,9 @@ impl Dem {
         }
         let mapped = MappedBand::open(path, &dataset);
         tracing::debug!(dem = %path.display(), mapped = ?mapped, "DEM opened");
+        if mapped.is_none() && width * height > LARGE_RASTER_CELLS {
+            tracing::info!(dem = %path.display(), cells = width * height, "a large DEM that is not an uncompressed GeoTIFF is read through GDAL block by block, nearly whole under a city's streets; `gdal_translate -co COMPRESS=NONE -co TILED=YES -co BIGTIFF=IF_SAFER` makes a copy read in place, much faster");
+        }
         Ok(Dem { path: path.to_path_buf(), dataset, crs, epsg, grid: Grid { inverse, width, height }, no_data, scale, offset, mapped })
     }
 
