@@ -11,11 +11,14 @@
 //! - [`make_valid`]: GEOS `MakeValid`, one method (`STRUCTURE`) for OpenStreetMap and planners' layers;
 //! - [`validity`]: the fast simple-ring check and `geo`'s OGC validation, repairing what fails;
 //! - [`rings`]: the rings of polygons and the finite-coordinates check;
+//! - [`from_positions`]: polygons and lines built from positions as a reader finds them, with the Simple
+//!   Features checks (closed rings of 4 positions or more, finite coordinates) that name what is wrong;
 //! - [`rect`]: bounding rectangles grown, contained, apart;
 //! - [`wkb`]: Well-Known Binary, the exchange format with GDAL's readers and writers, and the Simple
 //!   Features type names.
 
 pub mod buffer;
+pub mod from_positions;
 pub mod make_valid;
 pub mod ogr;
 pub mod overlay;

@@ -16,7 +16,7 @@
 //! assert_eq!(wkb::decode(&bytes).unwrap(), square);
 //! ```
 
-use crate::read::raw_layer::{check_finite, line_from_coords, polygon_from_rings};
+use crate::geometry::from_positions::{check_finite, line_from_coords, polygon_from_rings};
 use geo_types::{Coord, Geometry, GeometryCollection, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 
 struct Reader<'a> {

@@ -8,7 +8,8 @@
 //! with `geometry: None` and the reason, to be rejected later. The writer is [`crate::write::geojson`].
 
 use crate::error::{Error, Result};
-use crate::read::raw_layer::{line_from_coords, polygon_from_rings, RawFeature, RawLayer, SourceCrs};
+use crate::geometry::from_positions::{check_finite, line_from_coords, polygon_from_rings};
+use crate::read::raw_layer::{RawFeature, RawLayer, SourceCrs};
 use geo_types::{Coord, Geometry, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
 use serde::Deserialize;
 use serde_json::Value as Json;
@@ -220,12 +221,12 @@ pub fn geometry_from_json(g: &Json) -> std::result::Result<Geometry<f64>, String
                 return Err(empty());
             }
             let p = position(c)?;
-            crate::read::raw_layer::check_finite(&[p])?;
+            check_finite(&[p])?;
             Geometry::Point(Point(p))
         }
         "MultiPoint" => {
             let ps = positions(c)?;
-            crate::read::raw_layer::check_finite(&ps)?;
+            check_finite(&ps)?;
             Geometry::MultiPoint(MultiPoint(ps.into_iter().map(Point).collect()))
         }
         "LineString" => Geometry::LineString(line_from_coords(positions(c)?)?),
