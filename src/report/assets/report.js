@@ -177,22 +177,40 @@
   const labelledLayers = layers.slice().sort((a, b) => labelPriority(a) - labelPriority(b));
   function drawLabel(feature, text) {
     const s = feature.shape;
-    let anchor;
-    if (s.points.length) {
-      const [x, y] = toScreen(s.points[0]);
-      anchor = [x + 10, y - 8];
-      ctx.textAlign = "left";
-    } else {
-      const b = feature.bounds;
-      anchor = toScreen([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]);
-      ctx.textAlign = "center";
-    }
+    const [w, h] = size();
     ctx.font = "bold 13px " + FONT;
     // Sites sharing a point have one label of several lines, read downwards.
-    const lines = text.split("\n");
-    const width = Math.max(...lines.map(line => ctx.measureText(line).width));
-    const left = ctx.textAlign === "center" ? anchor[0] - width / 2 : anchor[0];
-    const box = [left - 2, anchor[1] - 13, left + width + 2, anchor[1] + 16 * (lines.length - 1) + 4];
+    let lines = text.split("\n");
+    const widest = ls => Math.max(...ls.map(line => ctx.measureText(line).width));
+    let width = widest(lines);
+    // A point's label stands to its right, or to its left where the right runs off the map; a label too
+    // long for either side (the categories of one shared site, joined by " · ") breaks into one line per
+    // part. An area's label is centred, moved inside the map where it would be cut; a label of several
+    // lines moves up rather than run off the bottom.
+    let anchor;
+    let left;
+    if (s.points.length) {
+      const [x, y] = toScreen(s.points[0]);
+      const fits = wd => x + 10 + wd + 2 <= w || x - 10 - wd >= 2;
+      if (!fits(width) && text.includes(" · ")) {
+        lines = lines.flatMap(line => line.split(" · "));
+        width = widest(lines);
+      }
+      const right = x + 10 + width + 2 <= w || x - 10 - width < 2;
+      ctx.textAlign = "left";
+      left = right ? Math.min(x + 10, w - width - 2) : x - 10 - width;
+      left = Math.max(2, left);
+      anchor = [left, y - 8];
+    } else {
+      const b = feature.bounds;
+      const [x, y] = toScreen([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]);
+      left = Math.max(2, Math.min(x - width / 2, w - width - 2));
+      ctx.textAlign = "left";
+      anchor = [left, y];
+    }
+    const height = 16 * (lines.length - 1);
+    anchor[1] = Math.max(15, Math.min(anchor[1], h - height - 6));
+    const box = [left - 2, anchor[1] - 13, left + width + 2, anchor[1] + height + 4];
     if (placedLabels.some(b => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) return;
     placedLabels.push(box);
     ctx.lineWidth = 3;
