@@ -140,8 +140,8 @@ def read_estates(gpkg):
     return rows
 
 
-def compare_distances(a, b):
-    """(estates compared, distances compared, [differences])."""
+def compare_distances(a, b, tolerance_m=1e-6):
+    """(estates compared, distances compared, [differences beyond `tolerance_m`])."""
     differences = []
     n = 0
     for estate_id in sorted(set(a) | set(b)):
@@ -151,7 +151,7 @@ def compare_distances(a, b):
         for field in sorted(set(a[estate_id]) | set(b[estate_id])):
             x, y = a[estate_id].get(field), b[estate_id].get(field)
             n += 1
-            if (x is None) != (y is None) or (x is not None and not math.isclose(x, y, abs_tol=1e-6)):
+            if (x is None) != (y is None) or (x is not None and not math.isclose(x, y, abs_tol=tolerance_m)):
                 differences.append(f"{estate_id}.{field}: {x} vs {y}")
     return len(set(a) & set(b)), n, differences
 
@@ -529,6 +529,14 @@ def check_other_algorithms(checks, processing, osm, work):
         valid = group is not None and all(n.layer().isValid() for n in group.findLayers())
         checks.check(f"lifecircle:{algorithm_id} on the OSM file", valid and expected in tables and os.path.isfile(result.get("GEOPACKAGE") or ""),
                      f"{len(tables)} layers: {', '.join(tables)}")
+    # The extract's folder read back (EXTRACT_DIR → --layers): the same distances as from the OSM file, within
+    # the 1 cm of the README's round-trip promise (coordinates go through WGS84 and back).
+    out = os.path.join(work, "plugin-coverage-extract-dir")
+    result = processing.run("lifecircle:coverage", {"EXTRACT_DIR": os.path.join(work, "plugin-extract-osm"), "OUTPUT": out}, feedback=Feedback())
+    estates, n, differences = compare_distances(read_estates(os.path.join(work, "plugin-coverage-osm", "lifecircle.gpkg")),
+                                                read_estates(result.get("GEOPACKAGE") or ""), tolerance_m=0.01)
+    checks.check("lifecircle:coverage on the extract folder = on the OSM file", estates > 0 and n > 0 and not differences,
+                 f"{estates} estates, {n} distances; {differences[:3]}")
 
 
 class UrlCatcher:

@@ -169,6 +169,9 @@ fn round_trip(osm: &str, search: &str, formats: bool, min_distances: usize) {
         assert!(same_coverage("coverage gpkg", &d("coverage_osm"), &d("coverage_gpkg")) >= min_distances);
         run(&["bundle"], &["--layers"], &d("extract_gpkg/lifecircle.gpkg"), &d("bundle_gpkg")).unwrap();
         same_bundles("bundle gpkg", &d("bundle_osm"), &d("bundle_gpkg"));
+        // The folder itself (what the QGIS plugin's extract writes): its lifecircle.gpkg is read.
+        run(&["coverage"], &["--layers"], &d("extract_gpkg"), &d("coverage_gpkg_folder")).unwrap();
+        assert!(same_coverage("coverage gpkg folder", &d("coverage_osm"), &d("coverage_gpkg_folder")) >= min_distances);
         to_shapefiles(&d("extract"), &d("extract_shp"));
         run(&["coverage"], &["--layers"], &d("extract_shp"), &d("coverage_shp")).unwrap();
         assert!(same_coverage("coverage shapefile", &d("coverage_osm"), &d("coverage_shp")) >= min_distances);

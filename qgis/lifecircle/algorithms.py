@@ -66,6 +66,7 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
     """One lifecircle subcommand as a Processing algorithm."""
 
     OSM = "OSM"
+    EXTRACT_DIR = "EXTRACT_DIR"
     SURVEY = "SURVEY"
     PROFILE = "PROFILE"
     CRS = "CRS"
@@ -106,6 +107,8 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(QgsProcessingParameterFile(
             self.OSM, self.tr("param.OSM"), behavior=QgsProcessingParameterFile.File,
             fileFilter="OpenStreetMap PBF (*.osm.pbf *.pbf)", optional=True))
+        self.addParameter(QgsProcessingParameterFile(
+            self.EXTRACT_DIR, self.tr("param.EXTRACT_DIR"), behavior=QgsProcessingParameterFile.Folder, optional=True))
         for layer in LAYER_INPUTS:
             label = self.tr(f"layer.{layer.param}")
             types = [_GEOMETRY_TYPES[g] for g in layer.geometries]
@@ -174,9 +177,12 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
 
     def checkParameterValues(self, parameters, context):
         has_osm = bool(self.parameterAsFile(parameters, self.OSM, context))
+        extract_dir = self.parameterAsFile(parameters, self.EXTRACT_DIR, context)
         has_layer = any(parameters.get(layer.param) not in (None, "") for layer in LAYER_INPUTS)
-        if not has_osm and not has_layer:
+        if not has_osm and not extract_dir and not has_layer:
             return False, self.tr("msg.no_input")
+        if extract_dir and not os.path.isdir(extract_dir):
+            return False, self.tr("msg.extract_dir_missing", path=extract_dir)
         return super().checkParameterValues(parameters, context)
 
     # --- values ---------------------------------------------------------------------------------------------
@@ -334,6 +340,7 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
         profile_path = self._profile_with_thresholds(parameters, context, feedback, work)
         return args.Inputs(
             osm=self.parameterAsFile(parameters, self.OSM, context) or None,
+            extract_dir=self.parameterAsFile(parameters, self.EXTRACT_DIR, context) or None,
             layers=layer_args,
             survey=survey,
             profile=profile_path,

@@ -114,15 +114,20 @@ def option_arguments(option, value):
     return [option.flag, str(value)]
 
 
-# What the engine reads, resolved to files: `layers` maps a CLI flag (`--estates`) to `FILE|layername=NAME`.
-Inputs = namedtuple("Inputs", "osm layers survey profile crs input_coords")
+# What the engine reads, resolved to files: `layers` maps a CLI flag (`--estates`) to `FILE|layername=NAME`;
+# `extract_dir` is a folder (or .gpkg) that `lifecircle extract` wrote, read back with `--layers` (the
+# layer flags replace its layers of their kind).
+Inputs = namedtuple("Inputs", "osm layers survey profile crs input_coords extract_dir", defaults=(None,))
 
 
 def input_arguments(inputs):
-    """The input flags of a run, in the CLI's order (`--osm`, layers, survey, profile, CRS, coordinates)."""
+    """The input flags of a run, in the CLI's order (`--osm`, `--layers`, layers, survey, profile, CRS,
+    coordinates)."""
     argv = []
     if inputs.osm:
         argv += ["--osm", inputs.osm]
+    if inputs.extract_dir:
+        argv += ["--layers", inputs.extract_dir]
     for layer in LAYER_INPUTS:
         path = inputs.layers.get(layer.flag)
         if path:
@@ -152,8 +157,8 @@ def build_argv(binary, algorithm_id, inputs, values, out_dir, lang=None):
     supports ``--lang`` (see :mod:`engine`).
     """
     algorithm = ALGORITHM_BY_ID[algorithm_id]
-    if not inputs.osm and not any(inputs.layers.values()):
-        raise ValueError("no input: give an OpenStreetMap file or at least one layer")
+    if not inputs.osm and not inputs.extract_dir and not any(inputs.layers.values()):
+        raise ValueError("no input: give an OpenStreetMap file, an extract folder or at least one layer")
     argv = [binary, "--log-format", "json", algorithm.subcommand]
     argv += input_arguments(inputs)
     for option in options_of(algorithm):

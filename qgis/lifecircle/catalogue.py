@@ -128,6 +128,10 @@ TEXTS = {
     },
     # Inputs
     "param.OSM": {"zh": "OpenStreetMap 数据（.osm.pbf）", "en": "OpenStreetMap extract (.osm.pbf)"},
+    "param.EXTRACT_DIR": {
+        "zh": "已提取的图层文件夹（“提取”算法的输出，可在 QGIS 中编辑后再用；下列图层会替换其中同类图层）",
+        "en": "Extracted layers folder (the output of Extract, as edited in QGIS; a layer given below replaces its kind)",
+    },
     "layer.ESTATES": {"zh": "小区（面）", "en": "Estates (polygons)"},
     "layer.FACILITIES": {"zh": "公共服务设施（点或面）", "en": "Facilities (points or polygons)"},
     "layer.NETWORK": {"zh": "步行路网（线）", "en": "Walking network (lines)"},
@@ -263,8 +267,12 @@ TEXTS = {
         "en": "This lifecircle version has no --lang option yet; the outputs are in the program's default language.",
     },
     "msg.no_input": {
-        "zh": "没有输入数据：请给出 OpenStreetMap 文件，或至少一个图层（如小区、设施、路网）。",
-        "en": "No input: give an OpenStreetMap file, or at least one layer (estates, facilities, network ...).",
+        "zh": "没有输入数据：请给出 OpenStreetMap 文件、已提取的图层文件夹，或至少一个图层（如小区、设施、路网）。",
+        "en": "No input: give an OpenStreetMap file, an extracted layers folder, or at least one layer (estates, facilities, network ...).",
+    },
+    "msg.extract_dir_missing": {
+        "zh": "已提取的图层文件夹“{path}”不存在：请选择“提取”算法写出的输出文件夹。",
+        "en": "The extracted layers folder \"{path}\" does not exist: choose the output folder that Extract wrote.",
     },
     "msg.layer_ref": {"zh": "图层“{name}”", "en": "layer \"{name}\""},
     "msg.layer_unreadable": {"zh": "无法读取图层“{layer}”。", "en": "The layer \"{layer}\" cannot be read."},

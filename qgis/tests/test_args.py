@@ -55,6 +55,15 @@ class BuildArgvTest(unittest.TestCase):
         argv = build_argv("lc", "plan", inputs, {}, "o")
         self.assertEqual(argv[3:], ["plan", "--osm", "x.pbf", "--protected-land", "p.gpkg|layername=protected_land", "--out", "o"])
 
+    def test_an_extract_folder_is_read_back_with_layers_and_a_layer_given_replaces_its_kind(self):
+        inputs = Inputs(osm=None, layers={"--estates": "edited.gpkg|layername=estates"}, survey=None, profile=None, crs=None,
+                        input_coords="wgs84", extract_dir="/work/extract")
+        argv = build_argv("lc", "plan", inputs, {}, "o")
+        self.assertEqual(argv[3:], ["plan", "--layers", "/work/extract", "--estates", "edited.gpkg|layername=estates", "--out", "o"])
+        # The folder alone is an input.
+        alone = Inputs(None, {}, None, None, None, "wgs84", "/work/extract")
+        self.assertEqual(build_argv("lc", "coverage", alone, {}, "o")[3:], ["coverage", "--layers", "/work/extract", "--out", "o", "--format", "gpkg"])
+
     def test_extract_takes_no_stage_options(self):
         argv = build_argv("lc", "extract", OSM_ONLY, {"K": 9, "MIN_POP": 1.0, "ACCESS": "boundary"}, "o")
         self.assertEqual(argv[3:], ["extract", "--osm", "data/x.osm.pbf", "--out", "o", "--format", "gpkg"])
@@ -134,6 +143,7 @@ class AgainstTheEngineTest(unittest.TestCase):
 
         for layer in LAYER_INPUTS:
             self.arg_attribute(layer.flag)
+        self.arg_attribute("--layers")  # the extract folder (Inputs.extract_dir)
 
     def test_categories_are_the_embedded_profiles_in_order(self):
         with open(PROFILE, "rb") as f:

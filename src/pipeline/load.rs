@@ -116,14 +116,27 @@ fn extract_layer_names(kind: LayerKind) -> &'static [&'static str] {
     }
 }
 
+/// Extensions of the layer files an `extract` folder may hold, in the order they are looked for.
+const LAYER_FILE_EXTENSIONS: [&str; 5] = ["geojson", "gpkg", "shp", "fgb", "json"];
+
+/// The GeoPackage `extract --format gpkg` writes in its folder, holding every layer as a table.
+const EXTRACT_GEOPACKAGE: &str = "lifecircle.gpkg";
+
 /// The layers of `kind` in an `extract` output (a folder of `NAME.geojson` / `.gpkg` / `.shp` / `.fgb`
-/// files, or one GeoPackage holding tables of those names); absent layers are skipped.
+/// files, a folder holding the `lifecircle.gpkg` that `extract --format gpkg` writes, or one GeoPackage
+/// holding tables of those names); absent layers are skipped.
 fn extract_layers_of_kind(place: &Path, kind: LayerKind) -> Result<Vec<LayerSource>> {
     let names = extract_layer_names(kind);
     let mut found: Vec<(&str, PathBuf)> = Vec::new();
+    let holds_layer_files = |dir: &Path| {
+        LayerKind::ALL.iter().flat_map(|&k| extract_layer_names(k)).any(|name| LAYER_FILE_EXTENSIONS.iter().any(|ext| dir.join(format!("{name}.{ext}")).is_file()))
+    };
+    if place.is_dir() && !holds_layer_files(place) && place.join(EXTRACT_GEOPACKAGE).is_file() {
+        return extract_layers_of_kind(&place.join(EXTRACT_GEOPACKAGE), kind);
+    }
     if place.is_dir() {
         for name in names {
-            let file = ["geojson", "gpkg", "shp", "fgb", "json"].iter().map(|ext| place.join(format!("{name}.{ext}"))).find(|p| p.is_file());
+            let file = LAYER_FILE_EXTENSIONS.iter().map(|ext| place.join(format!("{name}.{ext}"))).find(|p| p.is_file());
             if let Some(file) = file {
                 found.push((name, file));
             }
