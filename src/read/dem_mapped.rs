@@ -252,6 +252,33 @@ mod tests {
     }
 
     #[test]
+    fn band_one_of_a_band_interleaved_raster_is_mapped_and_a_pixel_interleaved_one_left_to_gdal() {
+        for (interleave, mapped_expected) in [("BAND", true), ("PIXEL", false)] {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("two.tif");
+            let driver = DriverManager::get_driver_by_name("GTiff").unwrap();
+            let options = RasterCreationOptions::from_iter([format!("INTERLEAVE={interleave}").as_str(), "TILED=YES", "BLOCKXSIZE=16", "BLOCKYSIZE=16"]);
+            let mut ds = driver.create_with_band_type_with_options::<f32, _>(&path, 20, 18, 2, &options).unwrap();
+            ds.set_geo_transform(&[0.0, 1.0, 0.0, 0.0, 0.0, -1.0]).unwrap();
+            for b in [1usize, 2] {
+                let data: Vec<f32> = (0..18 * 20).map(|k| (k * b) as f32 + 0.5).collect();
+                ds.rasterband(b).unwrap().write((0, 0), (20, 18), &mut Buffer::new((20, 18), data)).unwrap();
+            }
+            drop(ds);
+            let ds = Dataset::open(&path).unwrap();
+            let mapped = MappedBand::open(&path, &ds);
+            assert_eq!(mapped.is_some(), mapped_expected, "INTERLEAVE={interleave}");
+            if let Some(m) = mapped {
+                for j in 0..18 {
+                    for i in 0..20 {
+                        assert_eq!(m.cell(i, j), (j * 20 + i) as f64 + 0.5, "band 1, cell ({i}, {j})");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn compressed_big_endian_and_sparse_rasters_are_left_to_gdal() {
         assert_eq!(same_as_gdal::<f32>(&["COMPRESS=DEFLATE"], 20, 20), None);
         assert_eq!(same_as_gdal::<f32>(&["COMPRESS=LZW", "TILED=YES"], 20, 20), None);
