@@ -87,12 +87,13 @@ impl InputSpec {
             (LayerKind::ProtectedLand, &self.protected_land),
         ];
         let mut sources = Vec::new();
+        let extract = self.layers.as_deref().map(extract_place);
         for (kind, path) in explicit {
             match path {
                 Some(p) => sources.push(LayerSource { kind, path: p.clone(), skip_area_points: false, explicit: true }),
                 None => {
-                    if let Some(dir) = &self.layers {
-                        sources.extend(extract_layers_of_kind(dir, kind)?);
+                    if let Some(place) = &extract {
+                        sources.extend(extract_layers_of_kind(place, kind)?);
                     }
                 }
             }
@@ -122,18 +123,21 @@ const LAYER_FILE_EXTENSIONS: [&str; 5] = ["geojson", "gpkg", "shp", "fgb", "json
 /// The GeoPackage `extract --format gpkg` writes in its folder, holding every layer as a table.
 const EXTRACT_GEOPACKAGE: &str = "lifecircle.gpkg";
 
-/// The layers of `kind` in an `extract` output (a folder of `NAME.geojson` / `.gpkg` / `.shp` / `.fgb`
-/// files, a folder holding the `lifecircle.gpkg` that `extract --format gpkg` writes, or one GeoPackage
-/// holding tables of those names); absent layers are skipped.
+/// Where the layers of a `--layers` place are: the place itself (a folder of layer files, or a
+/// GeoPackage), or the `lifecircle.gpkg` that `extract --format gpkg` writes in a folder holding no layer
+/// files. Settled once for all layer kinds.
+fn extract_place(place: &Path) -> PathBuf {
+    let holds_layer_files =
+        || LayerKind::ALL.iter().flat_map(|&k| extract_layer_names(k)).any(|name| LAYER_FILE_EXTENSIONS.iter().any(|ext| place.join(format!("{name}.{ext}")).is_file()));
+    let geopackage = place.join(EXTRACT_GEOPACKAGE);
+    if place.is_dir() && geopackage.is_file() && !holds_layer_files() { geopackage } else { place.to_path_buf() }
+}
+
+/// The layers of `kind` in an `extract` output ([`extract_place`]: a folder of `NAME.geojson` / `.gpkg` /
+/// `.shp` / `.fgb` files, or one GeoPackage holding tables of those names); absent layers are skipped.
 fn extract_layers_of_kind(place: &Path, kind: LayerKind) -> Result<Vec<LayerSource>> {
     let names = extract_layer_names(kind);
     let mut found: Vec<(&str, PathBuf)> = Vec::new();
-    let holds_layer_files = |dir: &Path| {
-        LayerKind::ALL.iter().flat_map(|&k| extract_layer_names(k)).any(|name| LAYER_FILE_EXTENSIONS.iter().any(|ext| dir.join(format!("{name}.{ext}")).is_file()))
-    };
-    if place.is_dir() && !holds_layer_files(place) && place.join(EXTRACT_GEOPACKAGE).is_file() {
-        return extract_layers_of_kind(&place.join(EXTRACT_GEOPACKAGE), kind);
-    }
     if place.is_dir() {
         for name in names {
             let file = LAYER_FILE_EXTENSIONS.iter().map(|ext| place.join(format!("{name}.{ext}"))).find(|p| p.is_file());

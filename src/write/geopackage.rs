@@ -41,7 +41,7 @@ fn declared_geometry_type(layer: &Layer) -> Result<OGRwkbGeometryType::Type> {
     use OGRwkbGeometryType::*;
     let geometries = || layer.features.iter().filter_map(|f| f.geometry.as_ref());
     let wrong = |i: usize, g: &Geometry<f64>| {
-        Error::Internal(format!("layer {} declares {:?} geometries but feature {i} is {}", layer.name, layer.geometry, geometry_name(g)))
+        Error::Internal(format!("layer {} declares {:?} geometries but feature {i} is a {}", layer.name, layer.geometry, wkb::simple_feature_type(g)))
     };
     let check = |ok: fn(&Geometry<f64>) -> bool| -> Result<()> {
         for (i, f) in layer.features.iter().enumerate() {
@@ -69,18 +69,6 @@ fn declared_geometry_type(layer: &Layer) -> Result<OGRwkbGeometryType::Type> {
             if layer.features.is_empty() || geometries().any(|g| matches!(g, Geometry::MultiPolygon(_))) { wkbMultiPolygon } else { wkbPolygon }
         }
     })
-}
-
-fn geometry_name(g: &Geometry<f64>) -> &'static str {
-    match g {
-        Geometry::Point(_) => "a Point",
-        Geometry::Line(_) | Geometry::LineString(_) => "a LineString",
-        Geometry::Polygon(_) | Geometry::Rect(_) | Geometry::Triangle(_) => "a Polygon",
-        Geometry::MultiPoint(_) => "a MultiPoint",
-        Geometry::MultiLineString(_) => "a MultiLineString",
-        Geometry::MultiPolygon(_) => "a MultiPolygon",
-        Geometry::GeometryCollection(_) => "a GeometryCollection",
-    }
 }
 
 /// A geometry in the layer's declared type (singles promoted to multi when the layer is multi).

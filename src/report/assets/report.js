@@ -187,29 +187,28 @@
     // long for either side (the categories of one shared site, joined by " · ") breaks into one line per
     // part. An area's label is centred, moved inside the map where it would be cut; a label of several
     // lines moves up rather than run off the bottom.
-    let anchor;
+    let x;
+    let y;
     let left;
     if (s.points.length) {
-      const [x, y] = toScreen(s.points[0]);
-      const fits = wd => x + 10 + wd + 2 <= w || x - 10 - wd >= 2;
-      if (!fits(width) && text.includes(" · ")) {
+      [x, y] = toScreen(s.points[0]);
+      y -= 8;
+      const fitsRight = wd => x + 10 + wd + 2 <= w;
+      const fitsLeft = wd => x - 10 - wd >= 2;
+      if (!fitsRight(width) && !fitsLeft(width) && text.includes(" · ")) {
         lines = lines.flatMap(line => line.split(" · "));
         width = widest(lines);
       }
-      const right = x + 10 + width + 2 <= w || x - 10 - width < 2;
-      ctx.textAlign = "left";
-      left = right ? Math.min(x + 10, w - width - 2) : x - 10 - width;
-      left = Math.max(2, left);
-      anchor = [left, y - 8];
+      left = fitsRight(width) || !fitsLeft(width) ? Math.min(x + 10, w - width - 2) : x - 10 - width;
     } else {
       const b = feature.bounds;
-      const [x, y] = toScreen([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]);
-      left = Math.max(2, Math.min(x - width / 2, w - width - 2));
-      ctx.textAlign = "left";
-      anchor = [left, y];
+      [x, y] = toScreen([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]);
+      left = Math.min(x - width / 2, w - width - 2);
     }
+    left = Math.max(2, left);
+    ctx.textAlign = "left";
     const height = 16 * (lines.length - 1);
-    anchor[1] = Math.max(15, Math.min(anchor[1], h - height - 6));
+    const anchor = [left, Math.max(15, Math.min(y, h - height - 6))];
     const box = [left - 2, anchor[1] - 13, left + width + 2, anchor[1] + height + 4];
     if (placedLabels.some(b => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) return;
     placedLabels.push(box);
