@@ -35,6 +35,7 @@
 //! ```
 
 use crate::geometry::ogr::OgrGeometry;
+use crate::index::SpatialIndex;
 use crate::model::{Estate, EstateSource, Way};
 use crate::profile::Profile;
 use geo::{Area, BoundingRect, Intersects};
@@ -62,13 +63,14 @@ pub fn split_into_blocks(estates: Vec<Estate>, ways: &[Way], profile: &Profile) 
                 && !tag("foot").is_some_and(|a| private.iter().any(|p| p == a))
         })
         .collect();
+    let street_index = SpatialIndex::new(&streets);
     let mut out = Vec::with_capacity(estates.len());
     for e in estates {
         if e.source != EstateSource::OsmLanduse {
             out.push(e);
             continue;
         }
-        match blocks_of(&e, &streets, profile.estates.block_min_area_m2) {
+        match blocks_of(&e, &street_index, profile.estates.block_min_area_m2) {
             Ok(Some(pieces)) => {
                 for (n, polygon) in pieces.into_iter().enumerate() {
                     let mut block = Estate::unpopulated(format!("{}-b{}", e.id, n + 1), e.name.clone(), polygon, e.source);
@@ -91,11 +93,15 @@ pub fn split_into_blocks(estates: Vec<Estate>, ways: &[Way], profile: &Profile) 
 
 /// The blocks of one area (two or more, ordered by lower-left corner), or `None` when the streets do not
 /// split it.
-fn blocks_of(e: &Estate, streets: &[&Way], min_area_m2: f64) -> Result<Option<Vec<MultiPolygon<f64>>>, String> {
+/// The streets are found through their R-tree (an area is met by a handful of the city's streets), in their
+/// order in the layer.
+fn blocks_of(e: &Estate, streets: &SpatialIndex<&Way>, min_area_m2: f64) -> Result<Option<Vec<MultiPolygon<f64>>>, String> {
     let Some(bbox) = e.polygon.bounding_rect() else { return Ok(None) };
     let crossing: Vec<_> = streets
-        .iter()
-        .filter(|w| w.line.bounding_rect().is_some_and(|b| b.intersects(&bbox)) && w.line.intersects(&e.polygon))
+        .envelope_intersecting(&bbox)
+        .into_iter()
+        .map(|i| streets.items()[i])
+        .filter(|w| w.line.intersects(&e.polygon))
         .map(|w| w.line.clone())
         .collect();
     if crossing.is_empty() {

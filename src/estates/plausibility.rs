@@ -29,17 +29,22 @@
 //! ```
 
 use crate::geometry::ogr::OgrGeometry;
+use crate::index::SpatialIndex;
 use crate::model::{Estate, ProtectedArea};
 use crate::profile::EstateRules;
 use geo::{Area, BoundingRect, Intersects};
+use geo_types::MultiPolygon;
 
 /// Note every estate more than half of whose area lies in grounds whose housing is not an old estate
-/// (the first such area in file order). A GEOS failure on one pair skips that pair, with a warning.
+/// (the first such area in file order; the areas meeting an estate are found through their R-tree). A GEOS
+/// failure on one pair skips that pair, with a warning.
 pub fn note_grounds(estates: &mut [Estate], grounds: &[ProtectedArea]) {
     let grounds: Vec<&ProtectedArea> = grounds.iter().filter(|g| g.housing_not_estate).collect();
     if grounds.is_empty() {
         return;
     }
+    let shapes: Vec<&MultiPolygon<f64>> = grounds.iter().map(|g| &g.polygon).collect();
+    let index = SpatialIndex::new(&shapes);
     for e in estates {
         let Some(bbox) = e.polygon.bounding_rect() else { continue };
         let area = e.polygon.unsigned_area();
@@ -48,9 +53,8 @@ pub fn note_grounds(estates: &mut [Estate], grounds: &[ProtectedArea]) {
             let b = OgrGeometry::from_geo(&g.polygon)?;
             Ok(a.intersection(&b)?.polygons()?.iter().map(|p| p.unsigned_area()).sum())
         };
-        let found = grounds.iter().find(|g| {
-            g.polygon.bounding_rect().is_some_and(|b| b.intersects(&bbox))
-                && g.polygon.intersects(&e.polygon)
+        let found = index.envelope_intersecting(&bbox).into_iter().map(|i| grounds[i]).find(|g| {
+            g.polygon.intersects(&e.polygon)
                 && match inside(g) {
                     Ok(shared) => shared > 0.5 * area,
                     Err(err) => {

@@ -81,17 +81,17 @@ pub fn explicit_candidates(parcels: &[Parcel]) -> Vec<Candidate> {
 pub fn outside_protected_land(data: &Dataset, candidates: Vec<Candidate>) -> Result<Vec<(Candidate, Option<String>)>> {
     use super::obstacles::{Obstacle, ObstacleShape};
     use geo::Intersects;
+    let protected: Vec<&crate::model::ProtectedArea> = data.protected_land.iter().filter(|p| p.protected).collect();
+    let shapes: Vec<&MultiPolygon<f64>> = protected.iter().map(|p| &p.polygon).collect();
+    let index = crate::index::SpatialIndex::new(&shapes);
     let mut out = Vec::with_capacity(candidates.len());
     for c in candidates {
         let Some(bbox) = c.polygon.bounding_rect() else {
             out.push((c, None));
             continue;
         };
-        let meeting: Vec<&crate::model::ProtectedArea> = data
-            .protected_land
-            .iter()
-            .filter(|p| p.protected && p.polygon.bounding_rect().is_some_and(|b| b.intersects(&bbox)) && p.polygon.intersects(&c.polygon))
-            .collect();
+        let meeting: Vec<&crate::model::ProtectedArea> =
+            index.envelope_intersecting(&bbox).into_iter().map(|i| protected[i]).filter(|p| p.polygon.intersects(&c.polygon)).collect();
         if meeting.is_empty() {
             out.push((c, None));
             continue;
