@@ -123,10 +123,18 @@ fn a_site_never_falls_in_protected_land() {
     let lawn = run.candidates.iter().find(|c| c.candidate.id == "parcel:w120").unwrap();
     assert!(lawn.fits.is_empty());
     assert_eq!(lawn.excluded.as_deref(), Some("protected_land: lies in park w121 (leisure=park)"));
+    // Every category is refused with that reason.
+    let lawn_why = lawn.why_not(&profile);
+    assert_eq!(lawn_why.len(), profile.categories.len());
+    assert!(lawn_why.iter().all(|(_, r)| r == "protected_land: lies in park w121 (leisure=park)"), "{lawn_why:?}");
     let open_lawn = run.candidates.iter().find(|c| c.candidate.id == "parcel:w141").unwrap();
-    assert!(open_lawn.fits.contains(&"park".to_string()) && open_lawn.fits.contains(&"fitness".to_string()), "{:?}", open_lawn.why_not);
-    let why = open_lawn.why_not.iter().find(|(k, _)| k == "kindergarten").map(|(_, r)| r.as_str()).unwrap();
-    assert!(why.starts_with("origin_not_allowed"), "{why}");
+    assert!(open_lawn.fits.contains(&"park".to_string()) && open_lawn.fits.contains(&"fitness".to_string()), "{:?}", open_lawn.why_not(&profile));
+    let open_lawn_why = open_lawn.why_not(&profile);
+    let why = open_lawn_why.iter().find(|(k, _)| k == "kindergarten").map(|(_, r)| r.as_str()).unwrap();
+    assert_eq!(why, "origin_not_allowed: the profile lets this category use no osm:landuse=grass land");
+    // A category is either in `fits` or has a reason, never both.
+    assert_eq!(open_lawn.fits.len() + open_lawn_why.len(), profile.categories.len());
+    assert!(open_lawn_why.iter().all(|(k, _)| !open_lawn.fits.contains(k)));
 
     // The control: without protected land, derived open land reaches into the classes that nothing else
     // keeps free (woods, forest, square, cemetery, heritage, campus, military).

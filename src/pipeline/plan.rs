@@ -248,7 +248,7 @@ impl PlanRun<'_> {
             bundle_layers.bundles,
             siting::layers::sites_layer(&sited.run.sites, crs)?,
             siting::layers::bundle_sites_layer(&sited.bundle_sites, crs)?,
-            siting::layers::candidates_layer(&sited.run.candidates, crs)?,
+            siting::layers::candidates_layer(&sited.run.candidates, &loaded.profile, crs)?,
             bundle_layers.adjacency,
             bundle_layers.lift_candidates,
             model_layers::idle_land_layer(&loaded.dataset.parcels, crs)?,

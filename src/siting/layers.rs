@@ -20,16 +20,17 @@ use super::{BundleSites, CandidateFit, Site};
 use crate::write::wgs84::to_wgs84_all;
 use crate::crs::WorkingCrs;
 use crate::error::{Error, Result};
+use crate::profile::Profile;
 use crate::write::layer::{FieldType, GeometryKind, Layer, Value};
 use geo_types::{Geometry, Point};
 
 /// The `why_not` text of a candidate.
-pub fn why_not_text(c: &CandidateFit) -> String {
-    c.why_not.iter().map(|(k, r)| format!("{k}: {r}")).collect::<Vec<_>>().join("; ")
+pub fn why_not_text(c: &CandidateFit, profile: &Profile) -> String {
+    c.why_not(profile).iter().map(|(k, r)| format!("{k}: {r}")).collect::<Vec<_>>().join("; ")
 }
 
 /// The `candidates` layer.
-pub fn candidates_layer(candidates: &[CandidateFit], crs: WorkingCrs) -> Result<Layer> {
+pub fn candidates_layer(candidates: &[CandidateFit], profile: &Profile, crs: WorkingCrs) -> Result<Layer> {
     let mut layer = Layer::new(
         "candidates",
         GeometryKind::Polygon,
@@ -54,7 +55,7 @@ pub fn candidates_layer(candidates: &[CandidateFit], crs: WorkingCrs) -> Result<
                 Value::from(c.candidate.area_m2),
                 Value::from(c.candidate.max_inscribed_diameter_m()),
                 Value::from(c.fits.clone()),
-                Value::from(why_not_text(c)),
+                Value::from(why_not_text(c, profile)),
                 Value::from(c.access.map(|a| a.snap.offset_m)),
                 Value::from(c.excluded.clone()),
             ],

@@ -96,14 +96,57 @@ impl Default for SitingOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CandidateFit {
     pub candidate: Candidate,
-    /// Profile categories that fit, in profile order.
+    /// Profile categories that fit, in profile order. Why the others do not is worked out when asked
+    /// ([`CandidateFit::why_not`]): kept per candidate, the reasons were most of a city's siting memory
+    /// (850,000 pieces of open land × 14 categories × two strings).
     pub fits: Vec<String>,
-    /// Per category that does not fit, the reason (in profile order).
-    pub why_not: Vec<(String, String)>,
     /// Where a facility at the inscribed circle's centre meets the network; `None` when it cannot.
     pub access: Option<AccessPoint>,
     /// Why the candidate hosts no category at all (`protected_land: park w12 (leisure=park)`), if so.
     pub excluded: Option<String>,
+}
+
+/// Why a candidate cannot host a category (the text is [`CandidateFit::why_not`]'s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Misfit {
+    /// The candidate hosts nothing ([`CandidateFit::excluded`]).
+    Excluded,
+    /// The profile lets the category use no land of the candidate's origin.
+    OriginNotAllowed,
+    /// Smaller or narrower than the category's land need ([`fit::misfit_reason`]).
+    TooSmall,
+}
+
+/// Why `candidate` (with `excluded` when it hosts nothing) cannot host category `c`; `None` when it fits.
+pub fn misfit(c: &crate::profile::Category, siting: &crate::profile::SitingRules, candidate: &Candidate, excluded: bool) -> Option<Misfit> {
+    if excluded {
+        Some(Misfit::Excluded)
+    } else if !c.may_use_origin(siting, &candidate.origin) {
+        Some(Misfit::OriginNotAllowed)
+    } else {
+        fit::misfit_reason(c, candidate.area_m2, candidate.max_inscribed_diameter_m()).map(|_| Misfit::TooSmall)
+    }
+}
+
+impl CandidateFit {
+    /// Per profile category that does not fit (in profile order), its key and the reason:
+    /// `protected_land: ...` (the `excluded` reason), `origin_not_allowed: ...`, or the size shortfall
+    /// (`area 400 m² < 2000 m² and widest disc 20.0 m < 30.0 m`).
+    pub fn why_not(&self, profile: &Profile) -> Vec<(String, String)> {
+        let candidate = &self.candidate;
+        profile
+            .categories
+            .iter()
+            .filter_map(|c| {
+                let reason = match misfit(c, &profile.siting, candidate, self.excluded.is_some())? {
+                    Misfit::Excluded => self.excluded.clone().unwrap_or_default(),
+                    Misfit::OriginNotAllowed => format!("origin_not_allowed: the profile lets this category use no {} land", candidate.origin),
+                    Misfit::TooSmall => fit::misfit_reason(c, candidate.area_m2, candidate.max_inscribed_diameter_m()).unwrap_or_default(),
+                };
+                Some((c.key.clone(), reason))
+            })
+            .collect()
+    }
 }
 
 /// One recommended site.
@@ -273,26 +316,10 @@ pub fn plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categorie
     let measured: Vec<(CandidateFit, Vec<bool>)> = all
         .into_par_iter()
         .map(|(candidate, excluded)| {
-            let d = candidate.max_inscribed_diameter_m();
-            let mut fits = Vec::new();
-            let mut why_not = Vec::new();
-            let mut flags = Vec::with_capacity(profile.categories.len());
-            for c in &profile.categories {
-                let reason = match &excluded {
-                    Some(r) => Some(r.clone()),
-                    None if !c.may_use_origin(&profile.siting, &candidate.origin) => {
-                        Some(format!("origin_not_allowed: the profile lets this category use no {} land", candidate.origin))
-                    }
-                    None => fit::misfit_reason(c, candidate.area_m2, d),
-                };
-                flags.push(reason.is_none());
-                match reason {
-                    None => fits.push(c.key.clone()),
-                    Some(r) => why_not.push((c.key.clone(), r)),
-                }
-            }
+            let flags: Vec<bool> = profile.categories.iter().map(|c| misfit(c, &profile.siting, &candidate, excluded.is_some()).is_none()).collect();
+            let fits = profile.categories.iter().zip(&flags).filter(|(_, f)| **f).map(|(c, _)| c.key.clone()).collect();
             let access = candidate.circle.and_then(|c| snap_point(ctx, c.centre, AccessKind::Point));
-            (CandidateFit { candidate, fits, why_not, access, excluded }, flags)
+            (CandidateFit { candidate, fits, access, excluded }, flags)
         })
         .collect();
     let (candidates, fits): (Vec<CandidateFit>, Vec<Vec<bool>>) = measured.into_iter().unzip();
