@@ -4,6 +4,14 @@
     bench_vs_pandana.py export  LC_OUT WORK          # untimed: lifecircle's graph and facilities -> CSV
     bench_vs_pandana.py run     WORK RADIUS_M         # the timed pandana process
     bench_vs_pandana.py compare LC_OUT WORK RADIUS_M  # distances side by side -> JSON on stdout
+    bench_vs_pandana.py pyrosm  FILE.osm.pbf RADIUS_M # whole process on a real extract: pyrosm + pandana
+
+`pyrosm` is the whole-process reference on a real extract (issue 19: Porto): pyrosm reads the PBF (walking
+network, the facilities of the default profile's categories by their OSM tags, the residential areas),
+pyproj projects them to the extract's UTM zone, pandana builds its contraction hierarchy, and for every
+category the distance from each residential area's nearest network node to the nearest facility is asked.
+It makes no service-area polygons (pandana has none) and its network rules differ from lifecircle's, so
+only its time is compared, not its distances.
 
 `export` gives pandana exactly the walking graph lifecircle used (`network.geojson`: public edges, `u`, `v`,
 `length_m`) and the facilities lifecircle read (`facilities.geojson`), so both sides search the same network
@@ -162,6 +170,76 @@ def run(work, radius_m):
     }))
 
 
+# The default profile's categories (data/profiles/gb50180.toml) by their plain `key=value` OSM tags (the
+# conditional rules, `amenity=school & isced:level=1`, are folded into their main tag).
+PYROSM_CATEGORIES = {
+    "kindergarten": [("amenity", "kindergarten")],
+    "nursery": [("amenity", "childcare")],
+    "elderly_care": [("amenity", "social_facility"), ("amenity", "nursing_home")],
+    "health_station": [("amenity", "clinic"), ("amenity", "doctors"), ("healthcare", "clinic"), ("healthcare", "centre")],
+    "community_service": [("amenity", "community_centre"), ("amenity", "social_centre"), ("office", "government")],
+    "fitness": [("leisure", "fitness_station"), ("leisure", "playground"), ("leisure", "pitch")],
+    "convenience": [("shop", "convenience"), ("shop", "chemist"), ("amenity", "pharmacy")],
+    "primary_school": [("amenity", "school")],
+    "vegetable_market": [("amenity", "marketplace"), ("shop", "greengrocer"), ("shop", "supermarket")],
+    "park": [("leisure", "park"), ("leisure", "garden")],
+    "sports": [("leisure", "sports_centre"), ("leisure", "stadium")],
+    "middle_school": [("amenity", "school")],
+    "health_center": [("amenity", "hospital"), ("healthcare", "hospital")],
+    "culture": [("amenity", "arts_centre"), ("amenity", "library"), ("amenity", "community_centre")],
+    "bus_stop": [("highway", "bus_stop"), ("public_transport", "platform")],
+}
+
+
+def pyrosm_run(pbf, radius_m):
+    import pandana
+    import pyrosm
+
+    t0 = time.perf_counter()
+    osm = pyrosm.OSM(pbf)
+    nodes, edges = osm.get_network(network_type="walking", nodes=True)
+    t_network = time.perf_counter()
+    wanted = {}
+    for rules in PYROSM_CATEGORIES.values():
+        for key, value in rules:
+            wanted.setdefault(key, set()).add(value)
+    pois = osm.get_pois(custom_filter={k: sorted(v) for k, v in wanted.items()})
+    estates = osm.get_landuse(custom_filter={"landuse": ["residential"]})
+    t_read = time.perf_counter()
+    lon0, lat0 = float(nodes["lon"].mean()), float(nodes["lat"].mean())
+    utm = f"EPSG:{32600 + int((lon0 + 180) // 6) + 1 if lat0 >= 0 else 32700 + int((lon0 + 180) // 6) + 1}"
+    to_utm = Transformer.from_crs("EPSG:4326", utm, always_xy=True)
+    nx, ny = to_utm.transform(nodes["lon"].to_numpy(), nodes["lat"].to_numpy())
+    node_xy = pd.DataFrame({"x": nx, "y": ny}, index=nodes["id"].to_numpy())
+    points = pois.geometry.representative_point()
+    px, py = to_utm.transform(points.x.to_numpy(), points.y.to_numpy())
+    centres = estates.geometry.representative_point()
+    ex, ey = to_utm.transform(centres.x.to_numpy(), centres.y.to_numpy())
+    t_project = time.perf_counter()
+    net = pandana.Network(node_xy["x"], node_xy["y"], edges["u"], edges["v"], edges[["length"]], twoway=True)
+    net.precompute(radius_m)
+    t_build = time.perf_counter()
+    estate_nodes = net.get_node_ids(pd.Series(ex), pd.Series(ey))
+    found = {}
+    for category, rules in PYROSM_CATEGORIES.items():
+        mask = np.zeros(len(pois), dtype=bool)
+        for key, value in rules:
+            if key in pois.columns:
+                mask |= (pois[key] == value).to_numpy()
+        if not mask.any():
+            continue
+        net.set_pois(category=category, maxdist=radius_m, maxitems=1, x_col=pd.Series(px[mask]), y_col=pd.Series(py[mask]))
+        nearest = net.nearest_pois(distance=radius_m, category=category, num_pois=1)
+        found[category] = int((nearest[1].reindex(estate_nodes.to_numpy()) < radius_m).sum())
+    t_query = time.perf_counter()
+    print(json.dumps({
+        "network_s": round(t_network - t0, 3), "pois_and_landuse_s": round(t_read - t_network, 3),
+        "project_s": round(t_project - t_read, 3), "build_precompute_s": round(t_build - t_project, 3),
+        "queries_s": round(t_query - t_build, 3), "nodes": len(nodes), "edges": len(edges), "pois": len(pois),
+        "estates": len(estates), "categories": len(found), "estates_within_radius": found,
+    }))
+
+
 def compare(lc_out, work, radius_m):
     from sklearn.neighbors import KDTree
 
@@ -251,5 +329,7 @@ if __name__ == "__main__":
         run(sys.argv[2], float(sys.argv[3]))
     elif cmd == "compare" and len(sys.argv) == 5:
         compare(sys.argv[2], sys.argv[3], float(sys.argv[4]))
+    elif cmd == "pyrosm" and len(sys.argv) == 4:
+        pyrosm_run(sys.argv[2], float(sys.argv[3]))
     else:
         sys.exit(__doc__)
