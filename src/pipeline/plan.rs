@@ -147,9 +147,9 @@ impl PlanRun<'_> {
         let failing = failing_must_have(loaded, self.coverage);
         let bundle_run = bundle::run_bundles(&loaded.dataset, &self.opts.bundle, Some(&failing))?;
         stages.start("sites");
-        let sited = self.site(&bundle_run)?;
+        let mut sited = self.site(&bundle_run)?;
         stages.start("layers");
-        let (layers, bundles_table, mut bundle_summary) = self.layers(&bundle_run, &sited)?;
+        let (layers, bundles_table, mut bundle_summary) = self.layers(&bundle_run, &mut sited)?;
         stages.start("network layers written");
         let NetworkWritten { gpkg, files: network_files, styles: network_styles, counts: network_counts, slope_map } = network_written()?;
         stages.start("GeoPackage, GeoJSON, report and map");
@@ -233,7 +233,10 @@ impl PlanRun<'_> {
 
     /// Every layer of the plan but the network's, in the GeoPackage's order; the bundles table for
     /// `bundles.csv` and the bundle summary.
-    fn layers(&self, bundle_run: &BundleRun, sited: &Sited) -> Result<(Vec<Layer>, Layer, BundleSummary)> {
+    ///
+    /// The candidates move into their layer (nothing after reads them: the report counts sites), so a
+    /// city's open land is not held twice while the files are written.
+    fn layers(&self, bundle_run: &BundleRun, sited: &mut Sited) -> Result<(Vec<Layer>, Layer, BundleSummary)> {
         let (loaded, crs) = (self.loaded, self.loaded.crs);
         let cov = coverage::layers::analysis_layers(self.coverage, &loaded.dataset, &loaded.profile, crs)?;
         let BundleOutputs { layers: bundle_layers, table, summary } = bundle_outputs(loaded, bundle_run)?;
@@ -248,7 +251,7 @@ impl PlanRun<'_> {
             bundle_layers.bundles,
             siting::layers::sites_layer(&sited.run.sites, crs)?,
             siting::layers::bundle_sites_layer(&sited.bundle_sites, crs)?,
-            siting::layers::candidates_layer(&sited.run.candidates, &loaded.profile, crs)?,
+            siting::layers::candidates_layer(std::mem::take(&mut sited.run.candidates), &loaded.profile, crs)?,
             bundle_layers.adjacency,
             bundle_layers.lift_candidates,
             model_layers::idle_land_layer(&loaded.dataset.parcels, crs)?,

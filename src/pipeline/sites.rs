@@ -31,9 +31,9 @@ pub fn sites(input: &InputSpec, out: &OutputSpec, coverage_opts: &CoverageOption
     let mut loaded = load(input)?;
     let run = run_coverage(&mut loaded, coverage_opts)?;
     let started = Instant::now();
-    let siting = siting::run_siting(&loaded.dataset, &loaded.profile, &run, opts)?;
+    let mut siting = siting::run_siting(&loaded.dataset, &loaded.profile, &run, opts)?;
     tracing::info!(candidates = siting.candidates.len(), sites = siting.sites.len(), seconds = started.elapsed().as_secs_f64(), "sites chosen");
-    let layers = vec![siting::layers::candidates_layer(&siting.candidates, &loaded.profile, loaded.crs)?, siting::layers::sites_layer(&siting.sites, loaded.crs)?];
+    let layers = vec![siting::layers::candidates_layer(std::mem::take(&mut siting.candidates), &loaded.profile, loaded.crs)?, siting::layers::sites_layer(&siting.sites, loaded.crs)?];
     let stage = atomic::StagingFolder::create(&out.dir)?;
     let mut files = write_run_outputs(stage.path(), out, &loaded, &layers, &[])?;
     files.push(write_text_file(stage.path(), "sites.csv", &siting::layers::sites_csv(&siting.sites)?)?);

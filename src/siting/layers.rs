@@ -29,8 +29,9 @@ pub fn why_not_text(c: &CandidateFit, profile: &Profile) -> String {
     c.why_not(profile).iter().map(|(k, r)| format!("{k}: {r}")).collect::<Vec<_>>().join("; ")
 }
 
-/// The `candidates` layer.
-pub fn candidates_layer(candidates: &[CandidateFit], profile: &Profile, crs: WorkingCrs) -> Result<Layer> {
+/// The `candidates` layer. It takes the candidates: a city's open land is hundreds of thousands of
+/// polygons, moved into the layer (and turned to WGS 84 there) rather than held twice.
+pub fn candidates_layer(candidates: Vec<CandidateFit>, profile: &Profile, crs: WorkingCrs) -> Result<Layer> {
     let mut layer = Layer::new(
         "candidates",
         GeometryKind::Polygon,
@@ -45,21 +46,25 @@ pub fn candidates_layer(candidates: &[CandidateFit], profile: &Profile, crs: Wor
             ("excluded", FieldType::Text),
         ],
     );
-    let geoms = to_wgs84_all(crs, "candidates", candidates.iter().map(|c| Some(Geometry::MultiPolygon(c.candidate.polygon.clone()))).collect())?;
-    for (c, g) in candidates.iter().zip(geoms) {
-        layer.push(
-            g,
-            vec![
-                Value::from(c.candidate.id.as_str()),
-                Value::from(c.candidate.origin.as_str()),
-                Value::from(c.candidate.area_m2),
-                Value::from(c.candidate.max_inscribed_diameter_m()),
-                Value::from(c.fits.clone()),
-                Value::from(why_not_text(c, profile)),
-                Value::from(c.access.map(|a| a.snap.offset_m)),
-                Value::from(c.excluded.clone()),
-            ],
-        );
+    let mut rows = Vec::with_capacity(candidates.len());
+    let mut geometries = Vec::with_capacity(candidates.len());
+    for c in candidates {
+        let why_not = why_not_text(&c, profile);
+        let diameter_m = c.candidate.max_inscribed_diameter_m();
+        rows.push(vec![
+            Value::from(c.candidate.id),
+            Value::from(c.candidate.origin),
+            Value::from(c.candidate.area_m2),
+            Value::from(diameter_m),
+            Value::from(c.fits),
+            Value::from(why_not),
+            Value::from(c.access.map(|a| a.snap.offset_m)),
+            Value::from(c.excluded),
+        ]);
+        geometries.push(Some(Geometry::MultiPolygon(c.candidate.polygon)));
+    }
+    for (g, row) in to_wgs84_all(crs, "candidates", geometries)?.into_iter().zip(rows) {
+        layer.push(g, row);
     }
     Ok(layer)
 }
