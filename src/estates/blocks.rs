@@ -38,7 +38,7 @@ use crate::geometry::ogr::OgrGeometry;
 use crate::index::SpatialIndex;
 use crate::model::{Estate, EstateSource, Way};
 use crate::profile::Profile;
-use geo::{Area, BoundingRect, Intersects};
+use geo::{Area, BoundingRect};
 use geo_types::{Geometry, MultiLineString, MultiPolygon, Polygon};
 
 /// Half the width of the cut a street makes through a residential area, metres: enough to part the
@@ -96,14 +96,7 @@ pub fn split_into_blocks(estates: Vec<Estate>, ways: &[Way], profile: &Profile) 
 /// The streets are found through their R-tree (an area is met by a handful of the city's streets), in their
 /// order in the layer.
 fn blocks_of(e: &Estate, streets: &SpatialIndex<&Way>, min_area_m2: f64) -> Result<Option<Vec<MultiPolygon<f64>>>, String> {
-    let Some(bbox) = e.polygon.bounding_rect() else { return Ok(None) };
-    let crossing: Vec<_> = streets
-        .envelope_intersecting(&bbox)
-        .into_iter()
-        .map(|i| streets.items()[i])
-        .filter(|w| w.line.intersects(&e.polygon))
-        .map(|w| w.line.clone())
-        .collect();
+    let crossing: Vec<_> = streets.intersecting(&Geometry::MultiPolygon(e.polygon.clone())).into_iter().map(|i| streets.items()[i].line.clone()).collect();
     if crossing.is_empty() {
         return Ok(None);
     }

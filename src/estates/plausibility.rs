@@ -32,8 +32,8 @@ use crate::geometry::ogr::OgrGeometry;
 use crate::index::SpatialIndex;
 use crate::model::{Estate, ProtectedArea};
 use crate::profile::EstateRules;
-use geo::{Area, BoundingRect, Intersects};
-use geo_types::MultiPolygon;
+use geo::Area;
+use geo_types::{Geometry, MultiPolygon};
 
 /// Note every estate more than half of whose area lies in grounds whose housing is not an old estate
 /// (the first such area in file order; the areas meeting an estate are found through their R-tree). A GEOS
@@ -46,16 +46,14 @@ pub fn note_grounds(estates: &mut [Estate], grounds: &[ProtectedArea]) {
     let shapes: Vec<&MultiPolygon<f64>> = grounds.iter().map(|g| &g.polygon).collect();
     let index = SpatialIndex::new(&shapes);
     for e in estates {
-        let Some(bbox) = e.polygon.bounding_rect() else { continue };
         let area = e.polygon.unsigned_area();
         let inside = |g: &ProtectedArea| -> Result<f64, crate::geometry::ogr::GeosError> {
             let a = OgrGeometry::from_geo(&e.polygon)?;
             let b = OgrGeometry::from_geo(&g.polygon)?;
             Ok(a.intersection(&b)?.polygons()?.iter().map(|p| p.unsigned_area()).sum())
         };
-        let found = index.envelope_intersecting(&bbox).into_iter().map(|i| grounds[i]).find(|g| {
-            g.polygon.intersects(&e.polygon)
-                && match inside(g) {
+        let found = index.intersecting(&Geometry::MultiPolygon(e.polygon.clone())).into_iter().map(|i| grounds[i]).find(|g| {
+            match inside(g) {
                     Ok(shared) => shared > 0.5 * area,
                     Err(err) => {
                         tracing::warn!("estate {} and grounds {}: GEOS intersection failed ({err}); not compared", e.id, g.id);

@@ -80,18 +80,12 @@ pub fn explicit_candidates(parcels: &[Parcel]) -> Vec<Candidate> {
 /// (`protected_land: park w12 (leisure=park)`), so it stays in the `candidates` layer.
 pub fn outside_protected_land(data: &Dataset, candidates: Vec<Candidate>) -> Result<Vec<(Candidate, Option<String>)>> {
     use super::obstacles::{Obstacle, ObstacleShape};
-    use geo::Intersects;
     let protected: Vec<&crate::model::ProtectedArea> = data.protected_land.iter().filter(|p| p.protected).collect();
     let shapes: Vec<&MultiPolygon<f64>> = protected.iter().map(|p| &p.polygon).collect();
     let index = crate::index::SpatialIndex::new(&shapes);
     let mut out = Vec::with_capacity(candidates.len());
     for c in candidates {
-        let Some(bbox) = c.polygon.bounding_rect() else {
-            out.push((c, None));
-            continue;
-        };
-        let meeting: Vec<&crate::model::ProtectedArea> =
-            index.envelope_intersecting(&bbox).into_iter().map(|i| protected[i]).filter(|p| p.polygon.intersects(&c.polygon)).collect();
+        let meeting: Vec<&crate::model::ProtectedArea> = index.intersecting(&Geometry::MultiPolygon(c.polygon.clone())).into_iter().map(|i| protected[i]).collect();
         if meeting.is_empty() {
             out.push((c, None));
             continue;

@@ -151,16 +151,32 @@ pub fn largest_inscribed_circle(polygon: &MultiPolygon<f64>, precision_m: f64) -
     polygon.0.iter().filter_map(|p| polygon_inscribed_circle(p, precision_m)).max_by(|a, b| a.radius_m.total_cmp(&b.radius_m))
 }
 
-/// Why a parcel cannot host a category's facility; `None` when it fits.
+/// Where a parcel falls short of a category's land need: its area, its widest disc, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shortfall {
+    pub area: bool,
+    pub width: bool,
+}
+
+/// How a parcel falls short of a category's land need (area ≥ `land_min_area_m2`, a disc of diameter
+/// `land_min_width_m` inside); `None` when it fits. Nothing is allocated: the fit test of every candidate
+/// and category asks this.
+pub fn shortfall(category: &Category, area_m2: f64, inscribed_diameter_m: f64) -> Option<Shortfall> {
+    let s = Shortfall { area: area_m2 < category.land_min_area_m2, width: inscribed_diameter_m < category.land_min_width_m };
+    (s.area || s.width).then_some(s)
+}
+
+/// Why a parcel cannot host a category's facility, in words ([`shortfall`]); `None` when it fits.
 pub fn misfit_reason(category: &Category, area_m2: f64, inscribed_diameter_m: f64) -> Option<String> {
+    let s = shortfall(category, area_m2, inscribed_diameter_m)?;
     let mut reasons = Vec::new();
-    if area_m2 < category.land_min_area_m2 {
+    if s.area {
         reasons.push(format!("area {area_m2:.0} m² < {:.0} m²", category.land_min_area_m2));
     }
-    if inscribed_diameter_m < category.land_min_width_m {
+    if s.width {
         reasons.push(format!("widest disc {inscribed_diameter_m:.1} m < {:.1} m", category.land_min_width_m));
     }
-    (!reasons.is_empty()).then(|| reasons.join(" and "))
+    Some(reasons.join(" and "))
 }
 
 #[cfg(test)]
@@ -211,5 +227,20 @@ mod tests {
         assert!((c.diameter_m() - 30.0).abs() < 0.02 && c.centre.x > 100.0);
         let flat = polygon![(x: 0.0, y: 0.0), (x: 10.0, y: 0.0), (x: 20.0, y: 0.0)];
         assert_eq!(polygon_inscribed_circle(&flat, 0.01), None);
+    }
+
+    #[test]
+    fn shortfall_names_what_is_short_and_the_reason_says_it() {
+        let profile = crate::profile::Profile::default_profile();
+        let mut c = profile.categories[0].clone();
+        (c.land_min_area_m2, c.land_min_width_m) = (2000.0, 30.0);
+        assert_eq!(shortfall(&c, 2000.0, 30.0), None);
+        assert_eq!(misfit_reason(&c, 2000.0, 30.0), None);
+        assert_eq!(shortfall(&c, 1999.0, 30.0), Some(Shortfall { area: true, width: false }));
+        assert_eq!(misfit_reason(&c, 1999.0, 30.0).as_deref(), Some("area 1999 m² < 2000 m²"));
+        assert_eq!(shortfall(&c, 5000.0, 12.34), Some(Shortfall { area: false, width: true }));
+        assert_eq!(misfit_reason(&c, 5000.0, 12.34).as_deref(), Some("widest disc 12.3 m < 30.0 m"));
+        assert_eq!(shortfall(&c, 400.0, 20.0), Some(Shortfall { area: true, width: true }));
+        assert_eq!(misfit_reason(&c, 400.0, 20.0).as_deref(), Some("area 400 m² < 2000 m² and widest disc 20.0 m < 30.0 m"));
     }
 }

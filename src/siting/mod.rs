@@ -98,7 +98,7 @@ pub struct CandidateFit {
     pub candidate: Candidate,
     /// Profile categories that fit, in profile order. Why the others do not is worked out when asked
     /// ([`CandidateFit::why_not`]): kept per candidate, the reasons were most of a city's siting memory
-    /// (850,000 pieces of open land × 14 categories × two strings).
+    /// (850,000 pieces of open land × up to 15 categories × two strings).
     pub fits: Vec<String>,
     /// Where a facility at the inscribed circle's centre meets the network; `None` when it cannot.
     pub access: Option<AccessPoint>,
@@ -113,7 +113,7 @@ pub enum Misfit {
     Excluded,
     /// The profile lets the category use no land of the candidate's origin.
     OriginNotAllowed,
-    /// Smaller or narrower than the category's land need ([`fit::misfit_reason`]).
+    /// Smaller or narrower than the category's land need ([`fit::shortfall`]).
     TooSmall,
 }
 
@@ -124,7 +124,7 @@ pub fn misfit(c: &crate::profile::Category, siting: &crate::profile::SitingRules
     } else if !c.may_use_origin(siting, &candidate.origin) {
         Some(Misfit::OriginNotAllowed)
     } else {
-        fit::misfit_reason(c, candidate.area_m2, candidate.max_inscribed_diameter_m()).map(|_| Misfit::TooSmall)
+        fit::shortfall(c, candidate.area_m2, candidate.max_inscribed_diameter_m()).map(|_| Misfit::TooSmall)
     }
 }
 
