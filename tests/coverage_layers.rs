@@ -122,3 +122,28 @@ fn service_area_layers_follow_the_option_and_are_always_there() {
         assert_eq!(names, ["estates", "facilities", "facility_footprints", "access_points", "service_areas", "service_lines", "network", "network_islands"]);
     }
 }
+
+#[test]
+fn the_network_layer_made_in_parts_is_the_whole_layer() {
+    // `plan` makes the network layer a part at a time (never holding a city's millions of edges): the
+    // parts, in order, must be the layer made whole, whatever the part size.
+    use lifecircle::coverage::layers::{network_layer_part, network_layers, shown_network};
+    use lifecircle::write::wgs84::to_wgs84_here;
+    let profile = Profile::default_profile();
+    let data = grid_city(&GridCityParams { columns: 9, rows: 7, estates: 10, facilities: 10, ..GridCityParams::default() }, &["kindergarten"]);
+    let run = run_coverage(&data, &profile, &CoverageOptions::default()).unwrap();
+    let crs = WorkingCrs { epsg: 32650 };
+    let (whole, _) = network_layers(&run, &data, crs).unwrap();
+    let edges = shown_network(&run).graph.edges.len();
+    assert_eq!(whole.features.len(), edges);
+    assert!(edges > 40, "{edges} edges");
+    for part_edges in [1, 7, 40, edges, edges + 5] {
+        let mut joined = Vec::new();
+        for start in (0..edges).step_by(part_edges) {
+            let part = network_layer_part(shown_network(&run), &data, crs, to_wgs84_here, start..(start + part_edges).min(edges)).unwrap();
+            assert_eq!((&part.name, &part.fields), (&whole.name, &whole.fields));
+            joined.extend(part.features);
+        }
+        assert_eq!(joined, whole.features, "parts of {part_edges} edges");
+    }
+}

@@ -76,7 +76,22 @@ fn push_all_with(layer: &mut Layer, crs: WorkingCrs, rows: Vec<(Option<Geometry<
     Ok(())
 }
 
+/// Edges per part of the `network` layer when it is made and written a part at a time
+/// ([`network_layer_part`]): a city's 2 million edges held whole as a layer were 0.7 GB.
+pub const NETWORK_PART_EDGES: usize = 1 << 16;
+
 fn network_layer(network: &WalkNetwork, data: &Dataset, crs: WorkingCrs, convert: Conversion) -> Result<Layer> {
+    network_layer_part(network, data, crs, convert, 0..network.graph.edges.len())
+}
+
+/// The network shown in the `network` layer: the scenario's when there is one.
+pub fn shown_network(run: &CoverageRun) -> &WalkNetwork {
+    run.scenario.as_ref().and_then(|s| s.network.as_ref()).unwrap_or(&run.network)
+}
+
+/// The rows of the `network` layer for the edges `edges` (indices into the graph's edges), converted to
+/// WGS 84 by `convert`; the parts of consecutive ranges, in order, are the whole layer.
+pub fn network_layer_part(network: &WalkNetwork, data: &Dataset, crs: WorkingCrs, convert: Conversion, edges: std::ops::Range<usize>) -> Result<Layer> {
     let mut layer = Layer::new(
         "network",
         GeometryKind::Line,
@@ -96,12 +111,10 @@ fn network_layer(network: &WalkNetwork, data: &Dataset, crs: WorkingCrs, convert
     if terrain.is_some() {
         layer.add_fields(&[("effort_m", FieldType::Real), ("slope_factor", FieldType::Real)]);
     }
-    let rows = network
-        .graph
-        .edges
+    let rows = network.graph.edges[edges.clone()]
         .iter()
-        .enumerate()
-        .map(|(i, e)| {
+        .zip(edges)
+        .map(|(e, i)| {
             let access = match e.access {
                 PieceAccess::Public => "public".to_string(),
                 PieceAccess::Compound(_) => "compound".to_string(),
@@ -170,14 +183,13 @@ pub fn network_layers(run: &CoverageRun, data: &Dataset, crs: WorkingCrs) -> Res
     network_layers_with(run, data, crs, to_wgs84_all)
 }
 
-/// [`network_layers`] converted on the calling thread ([`to_wgs84_here`]): for a writer thread of its own.
-pub fn network_layers_on_this_thread(run: &CoverageRun, data: &Dataset, crs: WorkingCrs) -> Result<(Layer, Layer)> {
-    network_layers_with(run, data, crs, to_wgs84_here)
+fn network_layers_with(run: &CoverageRun, data: &Dataset, crs: WorkingCrs, convert: Conversion) -> Result<(Layer, Layer)> {
+    Ok((network_layer(shown_network(run), data, crs, convert)?, islands_layer(&run.network, crs, convert)?))
 }
 
-fn network_layers_with(run: &CoverageRun, data: &Dataset, crs: WorkingCrs, convert: Conversion) -> Result<(Layer, Layer)> {
-    let shown = run.scenario.as_ref().and_then(|s| s.network.as_ref()).unwrap_or(&run.network);
-    Ok((network_layer(shown, data, crs, convert)?, islands_layer(&run.network, crs, convert)?))
+/// The `network_islands` layer, converted on the calling thread ([`to_wgs84_here`]).
+pub fn islands_layer_on_this_thread(run: &CoverageRun, crs: WorkingCrs) -> Result<Layer> {
+    islands_layer(&run.network, crs, to_wgs84_here)
 }
 
 /// The coverage layers but the network's two.

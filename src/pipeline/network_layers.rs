@@ -1,15 +1,19 @@
 //! `plan`'s network writer: once coverage is known, a thread of its own converts the walking network's
 //! layers (`network`, `network_islands`: a city's millions of edges) to WGS84 and writes them first into the
 //! staged GeoPackage (GDAL's GeoPackage writer is serial) and as GeoJSON with their QGIS styles, while
-//! bundles and sites are worked out; the layers are dropped once written and the open GeoPackage is handed
-//! back for the other layers.
+//! bundles and sites are worked out. The `network` layer is made and written a part at a time and never
+//! held whole; the open GeoPackage is handed back for the other layers.
 
 use crate::coverage::{self, CoverageRun};
 use crate::crs::WorkingCrs;
 use crate::error::Result;
 use crate::model::Dataset;
 use crate::pipeline::outputs::write_geojson_with_style;
+use crate::coverage::layers::NETWORK_PART_EDGES;
+use crate::write::geojson::GeoJsonStream;
 use crate::write::geopackage;
+use crate::write::layer::Layer;
+use crate::write::wgs84::to_wgs84_here;
 use std::path::{Path, PathBuf};
 
 /// Where `plan` writes in its staging folder.
@@ -40,21 +44,46 @@ pub(crate) struct NetworkWritten {
 
 /// Runs on a thread of its own and never uses rayon's pool: a `batch` runs plans on the pool's workers,
 /// which wait for this thread, so it must never wait for them.
+///
+/// The `network` layer is made, written and dropped [`NETWORK_PART_EDGES`] edges at a time (a city's
+/// 2 million edges held whole were 0.7 GB at the plan's peak); it is made whole only when it decides the
+/// GeoPackage's CRS (`--out-crs cgcs2000`: the zone of its centre).
 pub(crate) fn write_network_layers(run: &CoverageRun, data: &Dataset, crs: WorkingCrs, paths: &PlanPaths, wording: &crate::report::Wording) -> Result<NetworkWritten> {
     let started = std::time::Instant::now();
-    let (network, islands) = coverage::layers::network_layers_on_this_thread(run, data, crs)?;
     let mut gpkg = geopackage::GeoPackageWriter::create(&paths.gpkg)?.with_out_crs(paths.out_crs);
-    let mut files = Vec::new();
-    let mut styles = Vec::new();
-    let mut counts = Vec::new();
-    let slope_map = run.network.graph.terrain().is_some().then(|| network.clone());
-    for layer in [network, islands] {
-        gpkg.write(&layer)?;
-        let style = crate::report::layer_style(&layer, wording);
-        files.extend(write_geojson_with_style(&paths.geojson_dir, &layer, &style)?);
-        styles.push(style);
-        counts.push((layer.name.clone(), layer.features.len()));
-    }
+    let network = coverage::layers::shown_network(run);
+    let edges = network.graph.edges.len();
+    let part_edges = if gpkg.crs_follows_next_table() { edges.max(1) } else { NETWORK_PART_EDGES };
+    let on_terrain = network.graph.terrain().is_some();
+    let part = |start: usize| coverage::layers::network_layer_part(network, data, crs, to_wgs84_here, start..(start + part_edges).min(edges));
+    // The first part gives the layer's name, fields and style.
+    let first = part(0)?;
+    let style = crate::report::layer_style(&first, wording);
+    let path = paths.geojson_dir.join(format!("{}.geojson", first.name));
+    let mut geojson = GeoJsonStream::create(&path, &first.name)?;
+    // On a DEM the report's slope map draws the whole network layer: it is kept.
+    let mut slope_map = on_terrain.then(|| Layer { name: first.name.clone(), geometry: first.geometry, fields: first.fields.clone(), features: Vec::with_capacity(edges) });
+    let name = first.name.clone();
+    let mut written = |layer: Layer| -> Result<Layer> {
+        geojson.write(&layer)?;
+        if let Some(map) = slope_map.as_mut() {
+            map.features.extend(layer.features.iter().cloned());
+        }
+        Ok(layer)
+    };
+    let parts = std::iter::once(Ok(first)).chain((part_edges..edges).step_by(part_edges).map(part)).map(|p| p.and_then(&mut written));
+    gpkg.write_parts(edges, parts)?;
+    geojson.finish()?;
+    let mut files = vec![path.clone()];
+    files.extend(style.qml.as_deref().map(|q| crate::report::styles::write_qml_text_beside(&path, q)).transpose()?);
+    let mut styles = vec![style];
+    let mut counts = vec![(name, edges)];
+    let islands = coverage::layers::islands_layer_on_this_thread(run, crs)?;
+    gpkg.write(&islands)?;
+    let style = crate::report::layer_style(&islands, wording);
+    files.extend(write_geojson_with_style(&paths.geojson_dir, &islands, &style)?);
+    styles.push(style);
+    counts.push((islands.name.clone(), islands.features.len()));
     tracing::debug!(seconds = started.elapsed().as_secs_f64(), "network layers written");
     Ok(NetworkWritten { gpkg, files, styles, counts, slope_map })
 }

@@ -47,10 +47,25 @@ pub fn write_geojson(path: &Path, layer: &Layer) -> Result<()> {
 /// Stream a layer as GeoJSON to any writer. A geometry with a non-finite coordinate is an
 /// `InvalidData` error (the model never holds one; it would be a bug upstream).
 pub fn write_geojson_to<W: Write>(w: &mut W, layer: &Layer) -> std::io::Result<()> {
+    write_collection_start(w, &layer.name)?;
+    write_features(w, layer, 0)?;
+    write_collection_end(w)
+}
+
+fn write_collection_start<W: Write>(w: &mut W, name: &str) -> std::io::Result<()> {
     w.write_all(b"{\"type\":\"FeatureCollection\",\"name\":")?;
-    write_json_string(w, &layer.name)?;
-    w.write_all(b",\"features\":[")?;
+    write_json_string(w, name)?;
+    w.write_all(b",\"features\":[")
+}
+
+fn write_collection_end<W: Write>(w: &mut W) -> std::io::Result<()> {
+    w.write_all(b"\n]}\n")
+}
+
+/// The features of `layer`, the first being feature number `first` of the collection (errors name it).
+fn write_features<W: Write>(w: &mut W, layer: &Layer, first: usize) -> std::io::Result<()> {
     for (i, feature) in layer.features.iter().enumerate() {
+        let i = first + i;
         w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
         w.write_all(b"{\"type\":\"Feature\",\"properties\":{")?;
         for (j, (field, value)) in layer.fields.iter().zip(&feature.values).enumerate() {
@@ -74,7 +89,52 @@ pub fn write_geojson_to<W: Write>(w: &mut W, layer: &Layer) -> std::io::Result<(
         }
         w.write_all(b"}")?;
     }
-    w.write_all(b"\n]}\n")
+    Ok(())
+}
+
+/// A GeoJSON file written part by part (a city's walking network, millions of features, is made and
+/// written a slice at a time rather than held whole): the parts are layers with the same name and fields,
+/// their features written in the order given. Written under a temporary name and renamed into place by
+/// [`GeoJsonStream::finish`]; dropped unfinished, it leaves nothing behind.
+pub struct GeoJsonStream {
+    path: std::path::PathBuf,
+    staged: atomic::StagedPath,
+    writer: std::io::BufWriter<std::fs::File>,
+    written: usize,
+}
+
+impl GeoJsonStream {
+    /// Start the collection `name` at `path`.
+    pub fn create(path: &Path, name: &str) -> Result<GeoJsonStream> {
+        let staged = atomic::StagedPath::begin(path, "")?;
+        let file = std::fs::File::create(staged.temp()).map_err(|e| Error::output(path, format!("cannot create {}: {e}", staged.temp().display())))?;
+        let mut stream = GeoJsonStream { path: path.to_path_buf(), staged, writer: std::io::BufWriter::with_capacity(1 << 20, file), written: 0 };
+        write_collection_start(&mut stream.writer, name).map_err(|e| Error::output(path, e))?;
+        Ok(stream)
+    }
+
+    /// Append the features of `part`.
+    pub fn write(&mut self, part: &Layer) -> Result<()> {
+        write_features(&mut self.writer, part, self.written).map_err(|e| self.failed(e))?;
+        self.written += part.features.len();
+        Ok(())
+    }
+
+    /// Close the collection and rename the file into place.
+    pub fn finish(mut self) -> Result<()> {
+        write_collection_end(&mut self.writer).map_err(|e| self.failed(e))?;
+        let GeoJsonStream { path, staged, writer, .. } = self;
+        writer.into_inner().map_err(|e| Error::output(&path, e.error().to_string()))?;
+        staged.commit()
+    }
+
+    fn failed(&self, e: std::io::Error) -> Error {
+        if e.kind() == std::io::ErrorKind::InvalidData {
+            Error::Internal(format!("writing {}: {e}", self.path.display()))
+        } else {
+            Error::output(&self.path, e)
+        }
+    }
 }
 
 fn write_json_string<W: Write>(w: &mut W, s: &str) -> std::io::Result<()> {
@@ -309,5 +369,33 @@ mod tests {
         let err = write_geojson_to(&mut Vec::new(), &layer).unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
         assert!(err.to_string().contains("feature 0"));
+    }
+
+    #[test]
+    fn a_stream_of_parts_writes_the_bytes_of_the_whole_layer() {
+        let mut whole = Layer::new("network", GeometryKind::Line, &[("edge", FieldType::Int), ("name", FieldType::Text)]);
+        for i in 0..7 {
+            whole.push(Some(Geometry::LineString(LineString::from(vec![(118.0 + i as f64, 32.0), (118.5, 32.5)]))), vec![Value::from(i as usize), Value::from(format!("路{i}"))]);
+        }
+        let part = |range: std::ops::Range<usize>| Layer { features: whole.features[range].to_vec(), ..whole.clone() };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("network.geojson");
+        let mut stream = GeoJsonStream::create(&path, "network").unwrap();
+        for range in [0..3, 3..3, 3..7] {
+            stream.write(&part(range)).unwrap();
+        }
+        // Nothing is in place before the stream is finished.
+        assert!(!path.exists());
+        stream.finish().unwrap();
+        let mut want = Vec::new();
+        write_geojson_to(&mut want, &whole).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), want);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file remains");
+        // Dropped unfinished, a stream leaves nothing.
+        let other = dir.path().join("other.geojson");
+        let mut stream = GeoJsonStream::create(&other, "network").unwrap();
+        stream.write(&part(0..2)).unwrap();
+        drop(stream);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

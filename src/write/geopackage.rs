@@ -138,32 +138,37 @@ fn set_value(feature: &mut gdal::vector::Feature, index: usize, value: &Value) -
 /// for a city's 2 million network edges). QGIS draws such a layer without it and builds one on request.
 pub const GPKG_SPATIAL_INDEX_MAX_FEATURES: usize = 250_000;
 
-fn write_layer(dataset: &mut Dataset, layer: &Layer, srs: &SpatialRef, output: &Path) -> Result<()> {
-    let declared = declared_geometry_type(layer)?;
-    let internal = |what: &str, e: String| Error::Internal(format!("writing layer {} to {}: {what}: {e}", layer.name, output.display()));
-    let has_fid_field = layer.fields.iter().any(|f| f.name.eq_ignore_ascii_case("fid"));
+/// Create the table of `schema` (its name and fields; `features` rows will follow) declared as `declared`.
+fn create_table(dataset: &mut Dataset, schema: &Layer, features: usize, declared: OGRwkbGeometryType::Type, srs: &SpatialRef, output: &Path) -> Result<()> {
+    let internal = |what: &str, e: String| Error::Internal(format!("writing layer {} to {}: {what}: {e}", schema.name, output.display()));
+    let has_fid_field = schema.fields.iter().any(|f| f.name.eq_ignore_ascii_case("fid"));
     let mut options: Vec<&str> = if has_fid_field { vec!["FID=lc_fid"] } else { vec!["FID=fid"] };
-    if layer.features.len() > GPKG_SPATIAL_INDEX_MAX_FEATURES {
+    if features > GPKG_SPATIAL_INDEX_MAX_FEATURES {
         options.push("SPATIAL_INDEX=NO");
         tracing::info!(
-            layer = %layer.name,
-            features = layer.features.len(),
+            layer = %schema.name,
+            features,
             "no spatial index in the GeoPackage for this large layer; QGIS: Layer Properties > Source > Create spatial index"
         );
     }
-    {
-        let created = dataset
-            .create_layer(LayerOptions {
-                name: &layer.name,
-                srs: if declared == OGRwkbGeometryType::wkbNone { None } else { Some(srs) },
-                ty: declared,
-                options: Some(&options),
-            })
-            .map_err(|e| Error::output(output, format!("cannot create layer {}: {}", layer.name, describe(&e))))?;
-        for field in &layer.fields {
-            create_field(&created, &field.name, field.ty).map_err(|e| internal("field", e))?;
-        }
+    let created = dataset
+        .create_layer(LayerOptions {
+            name: &schema.name,
+            srs: if declared == OGRwkbGeometryType::wkbNone { None } else { Some(srs) },
+            ty: declared,
+            options: Some(&options),
+        })
+        .map_err(|e| Error::output(output, format!("cannot create layer {}: {}", schema.name, describe(&e))))?;
+    for field in &schema.fields {
+        create_field(&created, &field.name, field.ty).map_err(|e| internal("field", e))?;
     }
+    Ok(())
+}
+
+/// Insert the features of `layer` into its table (declared `declared`), in one transaction; the first
+/// is row `first` of the table (errors name rows by their number in the table).
+fn insert_features(dataset: &mut Dataset, layer: &Layer, declared: OGRwkbGeometryType::Type, first: usize, output: &Path) -> Result<()> {
+    let internal = |what: &str, e: String| Error::Internal(format!("writing layer {} to {}: {what}: {e}", layer.name, output.display()));
     let transaction = dataset.start_transaction().map_err(|e| Error::output(output, describe(&e)))?;
     {
         let target = transaction.layer_by_name(&layer.name).map_err(|e| internal("reopening the layer", describe(&e)))?;
@@ -174,6 +179,7 @@ fn write_layer(dataset: &mut Dataset, layer: &Layer, srs: &SpatialRef, output: &
             .collect::<Result<_>>()?;
         let mut wkb_buffer = Vec::new();
         for (n, row) in layer.features.iter().enumerate() {
+            let n = first + n;
             let mut feature = gdal::vector::Feature::new(target.defn()).map_err(|e| internal("feature", describe(&e)))?;
             for (value, &index) in row.values.iter().zip(&indexes) {
                 set_value(&mut feature, index, value).map_err(|e| internal(&format!("feature {n} field {index}"), describe(&e)))?;
@@ -188,6 +194,25 @@ fn write_layer(dataset: &mut Dataset, layer: &Layer, srs: &SpatialRef, output: &
         }
     }
     transaction.commit().map_err(|e| Error::output(output, format!("layer {}: {}", layer.name, describe(&e))))
+}
+
+/// Whether features whose own type is `part` can go into a table declared `table` (the same type, or a
+/// single type into its multi, promoted).
+fn fits_table(part: OGRwkbGeometryType::Type, table: OGRwkbGeometryType::Type) -> bool {
+    use OGRwkbGeometryType::*;
+    part == table || matches!((part, table), (x, y) if (x, y) == (wkbPoint, wkbMultiPoint) || (x, y) == (wkbLineString, wkbMultiLineString) || (x, y) == (wkbPolygon, wkbMultiPolygon))
+}
+
+/// A copy of `layer` with its geometries converted from WGS 84 to EPSG:`code` (`--out-crs`).
+fn projected(layer: &Layer, code: u32) -> Result<Layer> {
+    let mut copy = layer.clone();
+    let to = format!("EPSG:{code}");
+    for (n, f) in copy.features.iter_mut().enumerate() {
+        if let Some(g) = f.geometry.as_mut() {
+            Transformer::with_cached("EPSG:4326", &to, |t| t.geometry(g))?.map_err(|e| Error::Internal(format!("layer {} feature {n}: cannot convert to {to}: {e}", layer.name)))?;
+        }
+    }
+    Ok(copy)
 }
 
 /// Write layers (geometries in WGS 84 lon/lat) into one GeoPackage, one table each, atomically.
@@ -253,50 +278,78 @@ impl GeoPackageWriter {
 
     /// Write one layer (geometries in WGS 84 lon/lat) as a table of its own.
     pub fn write(&mut self, layer: &Layer) -> Result<()> {
-        if !self.names.insert(layer.name.to_lowercase()) {
-            return Err(Error::Internal(format!("two layers are named `{}` for {}", layer.name, self.path.display())));
-        }
-        let projected;
-        let (layer, epsg) = match self.out_crs {
-            None => (layer, self.native_epsg.unwrap_or(4326)),
-            Some(out) => {
-                if self.out_epsg.is_none() {
-                    let centre = layer.features.iter().filter_map(|f| f.geometry.as_ref()).filter_map(geo::BoundingRect::bounding_rect).reduce(|a, b| {
-                        geo_types::Rect::new(
-                            geo_types::Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
-                            geo_types::Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
-                        )
-                    });
-                    match (out, centre) {
-                        (OutCrs::Epsg(code), _) => self.out_epsg = Some(code),
-                        (_, Some(r)) => {
-                            let code = out.epsg_for(r.center());
-                            tracing::info!("--out-crs: the GeoPackage is written in EPSG:{code}, the CGCS2000 3° Gauss-Krüger zone of the data's centre {:.4}, {:.4}", r.center().x, r.center().y);
-                            self.out_epsg = Some(code);
-                        }
-                        (_, None) => {}
+        self.write_parts(layer.features.len(), std::iter::once(Ok(layer)))
+    }
+
+    /// Whether the next table written decides the CRS of the file (`--out-crs cgcs2000`, not resolved
+    /// yet: the zone of its centre). Then [`GeoPackageWriter::write_parts`] must get it in one part.
+    pub fn crs_follows_next_table(&self) -> bool {
+        self.native_epsg.is_none() && self.out_epsg.is_none() && matches!(self.out_crs, Some(out) if !matches!(out, OutCrs::Epsg(_)))
+    }
+
+    /// Write one layer handed over in parts (layers with the same name, geometry kind and fields, made one
+    /// after the other, `features` rows in all; at least one part, which may be empty) as one table, so a
+    /// layer of millions of rows is never held whole. Each part is inserted in a transaction of its own.
+    /// The first part decides the table's geometry type (single or multi; a later part needing another is
+    /// an internal error) and, when [`GeoPackageWriter::crs_follows_next_table`], the file's CRS.
+    pub fn write_parts<L: std::borrow::Borrow<Layer>>(&mut self, features: usize, parts: impl IntoIterator<Item = Result<L>>) -> Result<()> {
+        let mut table: Option<OGRwkbGeometryType::Type> = None;
+        let mut first = 0;
+        for part in parts {
+            let part = part?;
+            let part = part.borrow();
+            let declared = declared_geometry_type(part)?;
+            let declared = match table {
+                None => {
+                    if !self.names.insert(part.name.to_lowercase()) {
+                        return Err(Error::Internal(format!("two layers are named `{}` for {}", part.name, self.path.display())));
                     }
+                    self.resolve_out_crs(part);
+                    let epsg = self.epsg();
+                    let mut srs = SpatialRef::from_epsg(epsg).map_err(|e| Error::Internal(format!("EPSG:{epsg}: {}", describe(&e))))?;
+                    srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
+                    create_table(&mut self.dataset, part, features, declared, &srs, &self.path)?;
+                    table = Some(declared);
+                    declared
                 }
-                match self.out_epsg {
-                    Some(code) => {
-                        let mut copy = layer.clone();
-                        let to = format!("EPSG:{code}");
-                        for (n, f) in copy.features.iter_mut().enumerate() {
-                            if let Some(g) = f.geometry.as_mut() {
-                                Transformer::with_cached("EPSG:4326", &to, |t| t.geometry(g))?
-                                    .map_err(|e| Error::Internal(format!("layer {} feature {n}: cannot convert to {to}: {e}", layer.name)))?;
-                            }
-                        }
-                        projected = copy;
-                        (&projected, code)
-                    }
-                    None => (layer, 4326),
+                Some(t) if part.features.is_empty() || fits_table(declared, t) => t,
+                Some(t) => {
+                    return Err(Error::Internal(format!("layer {}: a part needs {declared:?} geometries in a table declared {t:?}", part.name)));
                 }
+            };
+            match self.out_epsg.filter(|_| self.native_epsg.is_none()) {
+                Some(code) => insert_features(&mut self.dataset, &projected(part, code)?, declared, first, &self.path)?,
+                None => insert_features(&mut self.dataset, part, declared, first, &self.path)?,
             }
-        };
-        let mut srs = SpatialRef::from_epsg(epsg).map_err(|e| Error::Internal(format!("EPSG:{epsg}: {}", describe(&e))))?;
-        srs.set_axis_mapping_strategy(AxisMappingStrategy::TraditionalGisOrder);
-        write_layer(&mut self.dataset, layer, &srs, &self.path)
+            first += part.features.len();
+        }
+        match table {
+            Some(_) => Ok(()),
+            None => Err(Error::Internal(format!("a layer in parts for {} came with no part", self.path.display()))),
+        }
+    }
+
+    /// Settle `--out-crs` from the first layer with geometry (`cgcs2000`: the zone of its centre).
+    fn resolve_out_crs(&mut self, layer: &Layer) {
+        let Some(out) = self.out_crs else { return };
+        if self.out_epsg.is_some() {
+            return;
+        }
+        let centre = layer.features.iter().filter_map(|f| f.geometry.as_ref()).filter_map(geo::BoundingRect::bounding_rect).reduce(|a, b| {
+            geo_types::Rect::new(
+                geo_types::Coord { x: a.min().x.min(b.min().x), y: a.min().y.min(b.min().y) },
+                geo_types::Coord { x: a.max().x.max(b.max().x), y: a.max().y.max(b.max().y) },
+            )
+        });
+        match (out, centre) {
+            (OutCrs::Epsg(code), _) => self.out_epsg = Some(code),
+            (_, Some(r)) => {
+                let code = out.epsg_for(r.center());
+                tracing::info!("--out-crs: the GeoPackage is written in EPSG:{code}, the CGCS2000 3° Gauss-Krüger zone of the data's centre {:.4}, {:.4}", r.center().x, r.center().y);
+                self.out_epsg = Some(code);
+            }
+            (_, None) => {}
+        }
     }
 
     /// Close the file and rename it into place.
@@ -405,5 +458,51 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         let dup = vec![Layer::new("a", GeometryKind::None, &[]), Layer::new("A", GeometryKind::None, &[])];
         assert!(write_geopackage(&path, &dup).is_err());
+    }
+
+    /// `n` line features with every field type, numbered from `from`.
+    fn numbered_lines(from: usize, n: usize) -> Layer {
+        let mut l = Layer::new("network", GeometryKind::Line, &[("edge", FieldType::Int), ("length_m", FieldType::Real), ("way_id", FieldType::Text), ("ok", FieldType::Bool)]);
+        for i in from..from + n {
+            let x = 118.0 + i as f64 * 1e-4;
+            l.push(Some(Geometry::LineString(line_string![(x: x, y: 32.0), (x: x + 1e-4, y: 32.001)])), vec![Value::from(i), Value::Real(i as f64 * 1.5), Value::from(format!("w{i}")), Value::Bool(i % 2 == 0)]);
+        }
+        l
+    }
+
+    #[test]
+    fn a_layer_written_in_parts_equals_the_layer_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let (whole, parted) = (dir.path().join("whole.gpkg"), dir.path().join("parted.gpkg"));
+        write_geopackage(&whole, &[numbered_lines(0, 10)]).unwrap();
+        let mut writer = GeoPackageWriter::create(&parted).unwrap();
+        // Parts of 4, 0 and 6 features: an empty part changes nothing.
+        writer.write_parts(10, [numbered_lines(0, 4), numbered_lines(4, 0), numbered_lines(4, 6)].map(Ok)).unwrap();
+        writer.finish().unwrap();
+        let read = |p: &Path| read_vector(Path::new(&format!("{}|layername=network", p.display()))).unwrap().features;
+        let (a, b) = (read(&whole), read(&parted));
+        assert_eq!(a.len(), 10);
+        assert_eq!(a, b);
+        assert_eq!(b[7].properties["way_id"], "w7");
+        assert_eq!(b[7].properties["edge"], 7);
+    }
+
+    #[test]
+    fn parts_must_agree_on_the_geometry_type_and_come_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut multi = numbered_lines(1, 1);
+        multi.features[0].geometry = Some(Geometry::MultiLineString(MultiLineString(vec![line_string![(x: 118.0, y: 32.0), (x: 118.1, y: 32.1)]])));
+        let mut writer = GeoPackageWriter::create(&dir.path().join("a.gpkg")).unwrap();
+        // A first part of single lines declares a LineString table: a multi line later cannot go in.
+        let err = writer.write_parts(2, [numbered_lines(0, 1), multi.clone()].map(Ok)).unwrap_err();
+        assert!(matches!(err, Error::Internal(ref m) if m.contains("part")), "{err}");
+        // The other way round, the single line is promoted into the multi table.
+        let mut multi_first = multi;
+        multi_first.name = "network2".into();
+        let mut single = numbered_lines(0, 1);
+        single.name = "network2".into();
+        writer.write_parts(2, [multi_first, single].map(Ok)).unwrap();
+        let none: [Result<Layer>; 0] = [];
+        assert!(matches!(writer.write_parts(0, none), Err(Error::Internal(_))));
     }
 }
