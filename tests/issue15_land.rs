@@ -109,8 +109,8 @@ fn a_site_never_falls_in_protected_land() {
         data.protected_land.iter().filter(|p| p.protected && overlap_m2(&p.polygon, mp) > 1.0).map(|p| format!("{} {}", p.class, p.id)).collect()
     };
     for c in &run.candidates {
-        if !c.fits.is_empty() {
-            assert!(protected(&c.candidate.polygon).is_empty(), "{} fits {:?} but lies in {:?}", c.candidate.id, c.fits, protected(&c.candidate.polygon));
+        if !c.fits(&profile).is_empty() {
+            assert!(protected(&c.candidate.polygon).is_empty(), "{} fits {:?} but lies in {:?}", c.candidate.id, c.fits(&profile), protected(&c.candidate.polygon));
         }
     }
     for s in &run.sites {
@@ -121,20 +121,20 @@ fn a_site_never_falls_in_protected_land() {
     // The lawn in the park is a candidate excluded with its reason; the lawn outside any park may host a
     // park or fitness ground, never a kindergarten.
     let lawn = run.candidates.iter().find(|c| c.candidate.id == "parcel:w120").unwrap();
-    assert!(lawn.fits.is_empty());
+    assert!(lawn.fits(&profile).is_empty());
     assert_eq!(lawn.excluded.as_deref(), Some("protected_land: lies in park w121 (leisure=park)"));
     // Every category is refused with that reason.
     let lawn_why = lawn.why_not(&profile);
     assert_eq!(lawn_why.len(), profile.categories.len());
     assert!(lawn_why.iter().all(|(_, r)| r == "protected_land: lies in park w121 (leisure=park)"), "{lawn_why:?}");
     let open_lawn = run.candidates.iter().find(|c| c.candidate.id == "parcel:w141").unwrap();
-    assert!(open_lawn.fits.contains(&"park".to_string()) && open_lawn.fits.contains(&"fitness".to_string()), "{:?}", open_lawn.why_not(&profile));
+    assert!(open_lawn.fits(&profile).contains(&"park".to_string()) && open_lawn.fits(&profile).contains(&"fitness".to_string()), "{:?}", open_lawn.why_not(&profile));
     let open_lawn_why = open_lawn.why_not(&profile);
     let why = open_lawn_why.iter().find(|(k, _)| k == "kindergarten").map(|(_, r)| r.as_str()).unwrap();
     assert_eq!(why, "origin_not_allowed: the profile lets this category use no osm:landuse=grass land");
     // A category is either in `fits` or has a reason, never both.
-    assert_eq!(open_lawn.fits.len() + open_lawn_why.len(), profile.categories.len());
-    assert!(open_lawn_why.iter().all(|(k, _)| !open_lawn.fits.contains(k)));
+    assert_eq!(open_lawn.fits(&profile).len() + open_lawn_why.len(), profile.categories.len());
+    assert!(open_lawn_why.iter().all(|(k, _)| !open_lawn.fits(&profile).contains(k)));
 
     // The control: without protected land, derived open land reaches into the classes that nothing else
     // keeps free (woods, forest, square, cemetery, heritage, campus, military).
@@ -208,10 +208,10 @@ fn on_a_real_extract_sites_keep_off_protected_land_and_shared_parcels_fit() {
     let run = run_siting(&data, &profile, &coverage, &SitingOptions::default()).unwrap();
     assert!(run.sites.len() >= 5, "{} sites", run.sites.len());
     let index: Vec<_> = data.protected_land.iter().filter(|p| p.protected).collect();
-    for c in run.candidates.iter().filter(|c| !c.fits.is_empty()) {
+    for c in run.candidates.iter().filter(|c| !c.fits(&profile).is_empty()) {
         for p in &index {
             let overlap = overlap_m2(&p.polygon, &c.candidate.polygon);
-            assert!(overlap <= 1.0, "{} hosts {:?} but overlaps {} {} by {overlap:.1} m²", c.candidate.id, c.fits, p.class, p.id);
+            assert!(overlap <= 1.0, "{} hosts {:?} but overlaps {} {} by {overlap:.1} m²", c.candidate.id, c.fits(&profile), p.class, p.id);
         }
     }
     for s in &run.sites {
@@ -276,4 +276,41 @@ fn a_planners_protected_land_layer_keeps_sites_off_it() {
     }
     let written: Value = serde_json::from_str(&std::fs::read_to_string(out.join("geojson/protected_land.geojson")).unwrap()).unwrap();
     assert!(written["features"].as_array().unwrap().iter().any(|f| f["properties"]["protected_id"] == "RL1" && f["properties"]["class"] == "red_line"));
+}
+
+#[test]
+fn the_candidates_layer_made_in_parts_is_the_whole_layer() {
+    // `plan` writes a city's candidates a part at a time (never holding 850,000 rows): the parts, in
+    // order, must be the layer made whole, whatever the part size; the words are made from the profile.
+    use lifecircle::crs::WorkingCrs;
+    use lifecircle::siting::layers::{candidates_layer, candidates_layer_parted};
+    use lifecircle::write::layer::Value;
+    let (data, profile) = loaded();
+    let coverage = run_coverage(&data, &profile, &CoverageOptions::default()).unwrap();
+    let run = run_siting(&data, &profile, &coverage, &SitingOptions::default()).unwrap();
+    let n = run.candidates.len();
+    assert!(n > 3, "{n} candidates");
+    let crs = WorkingCrs::parse("EPSG:32650").unwrap();
+    let whole = candidates_layer(run.candidates.clone(), &profile, crs).unwrap();
+    assert_eq!(whole.features.len(), n);
+    // Words per candidate: the fits and why_not of every candidate name every profile category once.
+    let (fits_i, why_i) = (whole.field_index("fits").unwrap(), whole.field_index("why_not").unwrap());
+    for (f, c) in whole.features.iter().zip(&run.candidates) {
+        let Value::TextList(fits) = &f.values[fits_i] else { panic!("fits {:?}", f.values[fits_i]) };
+        assert_eq!(fits, &c.fits(&profile));
+        let why = c.why_not(&profile);
+        assert_eq!(fits.len() + why.len(), profile.categories.len(), "{}", c.candidate.id);
+        assert_eq!(f.values[why_i], if why.is_empty() { Value::Text(String::new()) } else { Value::Text(lifecircle::siting::layers::why_not_text(c, &profile)) });
+    }
+    for rows in [1, 3, n - 1, n, n + 4] {
+        let parted = candidates_layer_parted(run.candidates.clone(), &profile, crs).unwrap().with_part_rows(rows);
+        assert_eq!((parted.features, &parted.schema.fields, &parted.schema.name), (n, &whole.fields, &whole.name));
+        let parts: Vec<_> = parted.parts().map(|p| p.unwrap()).collect();
+        assert_eq!(parts.len(), n.div_ceil(rows));
+        let joined: Vec<_> = parts.into_iter().flat_map(|p| p.features).collect();
+        assert_eq!(joined, whole.features, "parts of {rows} rows");
+    }
+    // No candidates: one empty part, so the table is still made.
+    let empty = candidates_layer_parted(Vec::new(), &profile, crs).unwrap();
+    assert_eq!(empty.parts().map(|p| p.unwrap().features.len()).collect::<Vec<_>>(), vec![0]);
 }

@@ -76,7 +76,7 @@ fn street_instance_matches_the_hand_worked_optimum() {
     assert_eq!(run.sites[1].cumulative_population_share, Some(1.0));
     // The small parcel does not fit, and says why.
     let small = run.candidates.iter().find(|c| c.candidate.id == "parcel:p1000").unwrap();
-    assert!(small.fits.is_empty());
+    assert!(small.fits(&profile).is_empty());
     assert_eq!(small.why_not(&profile), vec![("kindergarten".to_string(), "area 400 m² < 2000 m² and widest disc 20.0 m < 30.0 m".to_string())]);
     // Coverage after: all 6,500 residents covered.
     let k = run.coverage_after.categories.get("kindergarten").unwrap();

@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::pipeline::load::Loaded;
 use crate::read::survey;
-use crate::write::layer::Layer;
+use crate::write::layer::{Layer, OutputLayer};
 use crate::write::{atomic, csv_table, geojson, geopackage, model_layers, rejects};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -155,6 +155,11 @@ pub(crate) fn layer_counts(layers: &[Layer]) -> BTreeMap<String, usize> {
     layers.iter().filter(|l| l.name != "rejects").map(|l| (l.name.clone(), l.features.len())).collect()
 }
 
+/// [`layer_counts`] of layers whole or parted.
+pub(crate) fn output_layer_counts(layers: &[OutputLayer<'_>]) -> BTreeMap<String, usize> {
+    layers.iter().filter(|l| l.schema().name != "rejects").map(|l| (l.schema().name.clone(), l.len())).collect()
+}
+
 /// The paths files will have once the stage is committed into `out`.
 pub(crate) fn final_paths(stage: &Path, out: &Path, files: &[PathBuf]) -> Vec<String> {
     files.iter().map(|p| out.join(p.strip_prefix(stage).unwrap_or(p)).display().to_string()).collect()
@@ -165,6 +170,22 @@ pub(crate) fn final_paths(stage: &Path, out: &Path, files: &[PathBuf]) -> Vec<St
 pub(crate) fn write_geojson_with_style(geojson_dir: &Path, layer: &Layer, style: &crate::report::LayerStyle) -> Result<Vec<PathBuf>> {
     let path = geojson_dir.join(format!("{}.geojson", layer.name));
     geojson::write_geojson(&path, layer)?;
+    let style = style.qml.as_deref().map(|q| crate::report::styles::write_qml_text_beside(&path, q)).transpose()?;
+    Ok(std::iter::once(path).chain(style).collect())
+}
+
+/// [`write_geojson_with_style`] for a layer whole or made a part at a time ([`OutputLayer`]).
+pub(crate) fn write_output_geojson_with_style(geojson_dir: &Path, layer: &OutputLayer<'_>, style: &crate::report::LayerStyle) -> Result<Vec<PathBuf>> {
+    let parted = match layer {
+        OutputLayer::Whole(l) => return write_geojson_with_style(geojson_dir, l, style),
+        OutputLayer::Parted(p) => p,
+    };
+    let path = geojson_dir.join(format!("{}.geojson", parted.schema.name));
+    let mut stream = geojson::GeoJsonStream::create(&path, &parted.schema.name)?;
+    for part in parted.parts() {
+        stream.write(&part?)?;
+    }
+    stream.finish()?;
     let style = style.qml.as_deref().map(|q| crate::report::styles::write_qml_text_beside(&path, q)).transpose()?;
     Ok(std::iter::once(path).chain(style).collect())
 }

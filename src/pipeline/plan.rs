@@ -17,14 +17,14 @@ use crate::pipeline::coverage::{failing_must_have, run_coverage};
 use crate::pipeline::load::{InputSpec, Loaded, load};
 use crate::pipeline::network_layers::{NetworkWritten, PlanPaths, write_network_layers};
 use crate::pipeline::outputs::{
-    OutputSpec, commit_run, final_paths, layer_counts, prepare_output, write_geojson_with_style, write_json_file, write_survey_report, write_text_file,
+    OutputSpec, commit_run, final_paths, output_layer_counts, prepare_output, write_json_file, write_output_geojson_with_style, write_survey_report, write_text_file,
 };
 use crate::pipeline::plan_report::{PlanFigures, plan_title, report_map_layers, report_summary};
 use crate::pipeline::stages::Stages;
 use crate::report::map::CoverageMapFiles;
 use crate::report::summary::ReportSummary;
 use crate::siting::{self, BundleSites, SitingOptions, SitingRun};
-use crate::write::layer::Layer;
+use crate::write::layer::{Layer, OutputLayer};
 use crate::write::geopackage::GeoPackageWriter;
 use crate::write::{atomic, csv_table, model_layers};
 use crate::report::{LayerStyle, Wording};
@@ -137,7 +137,7 @@ struct SideBySide {
     map: Result<CoverageMapFiles>,
 }
 
-impl PlanRun<'_> {
+impl<'a> PlanRun<'a> {
     /// Bundles, sites and every output but the network layers, which `network_written` hands over.
     fn analyse_and_write(&self, mut stages: Stages, stage: atomic::StagingFolder, network_written: impl FnOnce() -> Result<NetworkWritten>) -> Result<PlanSummary> {
         let (loaded, sd) = (self.loaded, &self.paths.dir);
@@ -149,7 +149,7 @@ impl PlanRun<'_> {
         stages.start("sites");
         let mut sited = self.site(&bundle_run)?;
         stages.start("layers");
-        let (layers, bundles_table, mut bundle_summary) = self.layers(&bundle_run, &mut sited)?;
+        let (mut layers, bundles_table, mut bundle_summary) = self.layers(&bundle_run, &mut sited)?;
         stages.start("network layers written");
         let NetworkWritten { gpkg, files: network_files, styles: network_styles, counts: network_counts, slope_map } = network_written()?;
         stages.start("GeoPackage, GeoJSON, report and map");
@@ -164,7 +164,7 @@ impl PlanRun<'_> {
                 Err(line) => left_out.push(line),
             }
         }
-        bundle_summary.layers = layer_counts(&layers);
+        bundle_summary.layers = output_layer_counts(&layers);
         bundle_summary.layers.extend(network_counts);
         let report = report_summary(PlanFigures {
             loaded,
@@ -183,8 +183,11 @@ impl PlanRun<'_> {
         let mut files = vec![self.paths.gpkg.clone()];
         files.extend(network_files);
         files.extend(written.geojson?.into_iter().flatten());
+        // The GeoPackage and GeoJSON hold every layer now: only the workbook's stay (a city's candidates
+        // are half a gigabyte, and the workbook of its estates another third).
+        layers.retain(|l| crate::write::xlsx::reads_layer(&l.schema().name));
         files.extend(self.write_tables(&sited.run, &bundles_table)?);
-        files.push(crate::write::xlsx::write_plan_workbook_with_about(sd, self.out.lang, &loaded.profile, &layers.iter().collect::<Vec<_>>(), &report.data_quality, Some(&loaded.provenance))?);
+        files.push(crate::write::xlsx::write_plan_workbook_with_about(sd, self.out.lang, &loaded.profile, &layers.iter().filter_map(OutputLayer::whole).collect::<Vec<_>>(), &report.data_quality, Some(&loaded.provenance))?);
         written.report?;
         let map = written.map?;
         files.extend([sd.join("report.html"), map.svg, map.png]);
@@ -236,31 +239,32 @@ impl PlanRun<'_> {
     ///
     /// The candidates move into their layer (nothing after reads them: the report counts sites), so a
     /// city's open land is not held twice while the files are written.
-    fn layers(&self, bundle_run: &BundleRun, sited: &mut Sited) -> Result<(Vec<Layer>, Layer, BundleSummary)> {
+    fn layers(&self, bundle_run: &BundleRun, sited: &mut Sited) -> Result<(Vec<OutputLayer<'a>>, Layer, BundleSummary)> {
         let (loaded, crs) = (self.loaded, self.loaded.crs);
         let cov = coverage::layers::analysis_layers(self.coverage, &loaded.dataset, &loaded.profile, crs)?;
         let BundleOutputs { layers: bundle_layers, table, summary } = bundle_outputs(loaded, bundle_run)?;
         let mut estates = cov.estates;
         estates.join_fields(&bundle_layers.estates, "estate_id");
+        let whole = |l: Layer| OutputLayer::Whole(l);
         let layers = vec![
-            estates,
-            cov.facilities,
-            cov.facility_footprints,
-            cov.service_areas,
-            cov.service_lines,
-            bundle_layers.bundles,
-            siting::layers::sites_layer(&sited.run.sites, crs)?,
-            siting::layers::bundle_sites_layer(&sited.bundle_sites, crs)?,
-            siting::layers::candidates_layer(std::mem::take(&mut sited.run.candidates), &loaded.profile, crs)?,
-            bundle_layers.adjacency,
-            bundle_layers.lift_candidates,
-            model_layers::idle_land_layer(&loaded.dataset.parcels, crs)?,
-            model_layers::protected_land_layer(&loaded.dataset.protected_land, crs)?,
-            model_layers::gates_layer(&loaded.dataset.gates, crs)?,
-            model_layers::barriers_layer(&loaded.dataset.barriers, crs)?,
-            model_layers::barrier_areas_layer(&loaded.dataset.barriers, crs)?,
-            cov.access_points,
-            model_layers::rejects_layer(&loaded.dataset.rejects, Some(crs)),
+            whole(estates),
+            whole(cov.facilities),
+            whole(cov.facility_footprints),
+            whole(cov.service_areas),
+            whole(cov.service_lines),
+            whole(bundle_layers.bundles),
+            whole(siting::layers::sites_layer(&sited.run.sites, crs)?),
+            whole(siting::layers::bundle_sites_layer(&sited.bundle_sites, crs)?),
+            OutputLayer::Parted(siting::layers::candidates_layer_parted(std::mem::take(&mut sited.run.candidates), &self.loaded.profile, crs)?),
+            whole(bundle_layers.adjacency),
+            whole(bundle_layers.lift_candidates),
+            whole(model_layers::idle_land_layer(&loaded.dataset.parcels, crs)?),
+            whole(model_layers::protected_land_layer(&loaded.dataset.protected_land, crs)?),
+            whole(model_layers::gates_layer(&loaded.dataset.gates, crs)?),
+            whole(model_layers::barriers_layer(&loaded.dataset.barriers, crs)?),
+            whole(model_layers::barrier_areas_layer(&loaded.dataset.barriers, crs)?),
+            whole(cov.access_points),
+            whole(model_layers::rejects_layer(&loaded.dataset.rejects, Some(crs))),
         ];
         Ok((layers, table, summary))
     }
@@ -269,17 +273,17 @@ impl PlanRun<'_> {
     /// HTML report and the printable map are independent files: written side by side, they take the time of
     /// the slowest instead of the sum. The printed map shows the plan's sites; each bundle's own are in the
     /// report's table and the GeoPackage.
-    fn write_side_by_side(&self, layers: &[Layer], mut gpkg: GeoPackageWriter, network_styles: Vec<LayerStyle>, shown: &[&Layer], report: &ReportSummary, title: &str) -> SideBySide {
+    fn write_side_by_side(&self, layers: &[OutputLayer<'a>], mut gpkg: GeoPackageWriter, network_styles: Vec<LayerStyle>, shown: &[&Layer], report: &ReportSummary, title: &str) -> SideBySide {
         let sd = &self.paths.dir;
         let mapped: Vec<&Layer> = shown.iter().copied().filter(|l| l.name != "bundle_sites").collect();
         let writers_started = std::time::Instant::now();
         // Each layer's QGIS style, made once for its `.qml` file and the GeoPackage.
-        let styles: Vec<LayerStyle> = layers.par_iter().map(|l| crate::report::layer_style(l, self.wording)).collect();
+        let styles: Vec<LayerStyle> = layers.par_iter().map(|l| crate::report::layer_style(l.schema(), self.wording)).collect();
         let (gpkg_written, (geojson_written, (report_written, map))) = rayon::join(
             || -> Result<()> {
                 let started = std::time::Instant::now();
                 for layer in layers {
-                    gpkg.write(layer)?;
+                    gpkg.write_output(layer)?;
                 }
                 gpkg.finish()?;
                 crate::report::store_layer_styles(&self.paths.gpkg, network_styles.iter().chain(&styles))?;
@@ -290,7 +294,7 @@ impl PlanRun<'_> {
             || {
                 rayon::join(
                     || -> Result<Vec<Vec<PathBuf>>> {
-                        layers.par_iter().zip(&styles).map(|(layer, style)| write_geojson_with_style(&self.paths.geojson_dir, layer, style)).collect()
+                        layers.par_iter().zip(&styles).map(|(layer, style)| write_output_geojson_with_style(&self.paths.geojson_dir, layer, style)).collect()
                     },
                     || {
                         rayon::join(

@@ -9,7 +9,7 @@ use crate::lang::Lang;
 use crate::report::Wording;
 use crate::report::summary::{ReportSummary, WalkerLossRow};
 use crate::siting::SitingRun;
-use crate::write::layer::Layer;
+use crate::write::layer::{Layer, OutputLayer};
 use std::collections::BTreeMap;
 
 /// The most vertices a layer may have to be drawn in `report.html` and the printable map. A browser draws
@@ -35,12 +35,12 @@ pub(crate) fn place_name(input: &InputSpec, loaded: &Loaded, lang: Lang) -> Stri
 }
 
 /// The layers the report's maps draw (estates, facilities and their footprints, service areas and lines,
-/// bundles, sites, idle land) and,
+/// bundles, sites, idle land; layers made a part at a time are never drawn) and,
 /// for those left out because they exceed [`REPORT_MAP_MAX_VERTICES`], a line saying so.
-pub(crate) fn report_map_layers<'a>(layers: &'a [Layer], wording: &Wording) -> (Vec<&'a Layer>, Vec<String>) {
+pub(crate) fn report_map_layers<'a>(layers: &'a [OutputLayer<'_>], wording: &Wording) -> (Vec<&'a Layer>, Vec<String>) {
     let mut shown = Vec::new();
     let mut left_out = Vec::new();
-    for l in layers.iter().filter(|l| matches!(l.name.as_str(), "estates" | "facilities" | "facility_footprints" | "service_areas" | "service_lines" | "bundles" | "sites" | "bundle_sites" | "idle_land")) {
+    for l in layers.iter().filter_map(OutputLayer::whole).filter(|l| matches!(l.name.as_str(), "estates" | "facilities" | "facility_footprints" | "service_areas" | "service_lines" | "bundles" | "sites" | "bundle_sites" | "idle_land")) {
         match fits_report_map(l, wording) {
             Ok(()) => shown.push(l),
             Err(line) => left_out.push(line),

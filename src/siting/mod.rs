@@ -96,10 +96,6 @@ impl Default for SitingOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CandidateFit {
     pub candidate: Candidate,
-    /// Profile categories that fit, in profile order. Why the others do not is worked out when asked
-    /// ([`CandidateFit::why_not`]): kept per candidate, the reasons were most of a city's siting memory
-    /// (850,000 pieces of open land × up to 15 categories × two strings).
-    pub fits: Vec<String>,
     /// Where a facility at the inscribed circle's centre meets the network; `None` when it cannot.
     pub access: Option<AccessPoint>,
     /// Why the candidate hosts no category at all (`protected_land: park w12 (leisure=park)`), if so.
@@ -129,6 +125,13 @@ pub fn misfit(c: &crate::profile::Category, siting: &crate::profile::SitingRules
 }
 
 impl CandidateFit {
+    /// The keys of the profile categories the candidate can host, in profile order. Worked out when asked,
+    /// as [`CandidateFit::why_not`] is: kept per candidate, the keys and the reasons were most of a city's
+    /// siting memory (850,000 pieces of open land × up to 15 categories).
+    pub fn fits(&self, profile: &Profile) -> Vec<String> {
+        profile.categories.iter().filter(|c| misfit(c, &profile.siting, &self.candidate, self.excluded.is_some()).is_none()).map(|c| c.key.clone()).collect()
+    }
+
     /// Per profile category that does not fit (in profile order), its key and the reason:
     /// `protected_land: ...` (the `excluded` reason), `origin_not_allowed: ...`, or the size shortfall
     /// (`area 400 m² < 2000 m² and widest disc 20.0 m < 30.0 m`).
@@ -313,16 +316,20 @@ pub fn plan(data: &Dataset, profile: &Profile, coverage: &CoverageRun, categorie
     // The coverage run's rules, so a `--max-snap` override holds for new sites as for existing facilities.
     let started = std::time::Instant::now();
     let ctx = coverage.network.context(&coverage.rules);
-    let measured: Vec<(CandidateFit, Vec<bool>)> = all
+    // Flags first, then the candidates moved into their verdicts: no third copy of a city's candidates
+    // (an unzip of (verdict, flags) pairs held both, 0.2 GB more at the peak for 850,000 pieces). The
+    // category keys and reasons are words for the layer, made when it is written.
+    let fits: Vec<Vec<bool>> = all
+        .par_iter()
+        .map(|(candidate, excluded)| profile.categories.iter().map(|c| misfit(c, &profile.siting, candidate, excluded.is_some()).is_none()).collect())
+        .collect();
+    let candidates: Vec<CandidateFit> = all
         .into_par_iter()
         .map(|(candidate, excluded)| {
-            let flags: Vec<bool> = profile.categories.iter().map(|c| misfit(c, &profile.siting, &candidate, excluded.is_some()).is_none()).collect();
-            let fits = profile.categories.iter().zip(&flags).filter(|(_, f)| **f).map(|(c, _)| c.key.clone()).collect();
             let access = candidate.circle.and_then(|c| snap_point(ctx, c.centre, AccessKind::Point));
-            (CandidateFit { candidate, fits, access, excluded }, flags)
+            CandidateFit { candidate, access, excluded }
         })
         .collect();
-    let (candidates, fits): (Vec<CandidateFit>, Vec<Vec<bool>>) = measured.into_iter().unzip();
     tracing::debug!(candidates = candidates.len(), seconds = started.elapsed().as_secs_f64(), "candidates measured and snapped");
     let started = std::time::Instant::now();
     let reach = categories

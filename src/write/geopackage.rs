@@ -281,6 +281,14 @@ impl GeoPackageWriter {
         self.write_parts(layer.features.len(), std::iter::once(Ok(layer)))
     }
 
+    /// Write a layer whole or a part at a time ([`OutputLayer`]).
+    pub fn write_output(&mut self, layer: &crate::write::layer::OutputLayer<'_>) -> Result<()> {
+        match layer {
+            crate::write::layer::OutputLayer::Whole(l) => self.write(l),
+            crate::write::layer::OutputLayer::Parted(p) => self.write_parts(p.features, p.parts()),
+        }
+    }
+
     /// Whether the next table written decides the CRS of the file (`--out-crs cgcs2000`, not resolved
     /// yet: the zone of its centre). Then [`GeoPackageWriter::write_parts`] must get it in one part.
     pub fn crs_follows_next_table(&self) -> bool {

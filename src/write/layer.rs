@@ -121,6 +121,76 @@ impl Layer {
     }
 }
 
+/// Rows per part of a [`PartedLayer`].
+pub const PART_ROWS: usize = 1 << 16;
+
+/// The rows of a range of a [`PartedLayer`].
+pub type MakePart<'a> = Box<dyn Fn(std::ops::Range<usize>) -> crate::error::Result<Layer> + Send + Sync + 'a>;
+
+/// A layer made a part at a time while it is written, never held whole (a city's candidates: 850,000
+/// polygons with their verdicts, half a gigabyte as rows). `schema` gives its name, geometry kind and
+/// fields (no rows); the parts of consecutive ranges of [`PART_ROWS`], in order, are its `features` rows.
+pub struct PartedLayer<'a> {
+    pub schema: Layer,
+    pub features: usize,
+    part_rows: usize,
+    make: MakePart<'a>,
+}
+
+impl<'a> PartedLayer<'a> {
+    /// `make(range)` must give the rows `range`, with the schema's name, geometry kind and fields.
+    pub fn new(schema: Layer, features: usize, make: MakePart<'a>) -> PartedLayer<'a> {
+        PartedLayer { schema, features, part_rows: PART_ROWS, make }
+    }
+
+    /// Parts of `rows` rows (at least 1) instead of [`PART_ROWS`].
+    pub fn with_part_rows(mut self, rows: usize) -> PartedLayer<'a> {
+        self.part_rows = rows.max(1);
+        self
+    }
+
+    /// The parts, in order; at least one (a layer without rows is one empty part).
+    pub fn parts(&self) -> impl Iterator<Item = crate::error::Result<Layer>> + '_ {
+        (0..self.features.max(1)).step_by(self.part_rows).map(move |start| (self.make)(start..(start + self.part_rows).min(self.features)))
+    }
+}
+
+/// A layer to write: whole, or made a part at a time ([`PartedLayer`]).
+pub enum OutputLayer<'a> {
+    Whole(Layer),
+    Parted(PartedLayer<'a>),
+}
+
+impl OutputLayer<'_> {
+    /// The whole layer, or a parted one's schema (name, geometry kind and fields, no rows).
+    pub fn schema(&self) -> &Layer {
+        match self {
+            OutputLayer::Whole(l) => l,
+            OutputLayer::Parted(p) => &p.schema,
+        }
+    }
+
+    /// The layer when it is held whole.
+    pub fn whole(&self) -> Option<&Layer> {
+        match self {
+            OutputLayer::Whole(l) => Some(l),
+            OutputLayer::Parted(_) => None,
+        }
+    }
+
+    /// Its number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            OutputLayer::Whole(l) => l.features.len(),
+            OutputLayer::Parted(p) => p.features,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// `x` with a negative zero made positive (IEEE 754: −0 + +0 = +0; every other value, NaN included, is
 /// unchanged). A sum of signed terms or a product by a negative factor can give −0.0 (`bundled_population:
 /// -0.0`), which a planner reads as a sign of trouble: every writer stores numbers through this.

@@ -33,6 +33,12 @@ pub fn workbook_file_name(lang: Lang) -> &'static str {
 pub const SHEETS: [(&str, &str); 4] =
     [("xlsx.sheet.bundles", "bundles"), ("xlsx.sheet.estates", "estates"), ("xlsx.sheet.sites", "sites"), ("xlsx.sheet.quality", "rejects")];
 
+/// Whether the workbook reads the layer `name` (a sheet's, or `bundle_sites` for the bundles' recommended
+/// sites): `plan` drops the others before the workbook is made.
+pub fn reads_layer(name: &str) -> bool {
+    name == "bundle_sites" || SHEETS.iter().any(|(_, layer)| *layer == name)
+}
+
 /// Prefixes of the per-category fields of the estates layer and the catalogue key of their header.
 const PER_CATEGORY: [(&str, &str); 10] = [
     ("dist_", "xlsx.per_category.dist"),
@@ -269,7 +275,9 @@ pub fn plan_workbook_with_about(path: &Path, lang: Lang, profile: &Profile, laye
         sheet.set_column_width(1, 100.0).map_err(fail)?;
     }
     for (sheet_key, layer_name) in SHEETS {
-        let sheet = workbook.add_worksheet();
+        // "Low memory" sheets: rows go to a temporary file as they are written (shared strings stay), so a
+        // city's estates sheet (20,000 rows of a hundred columns) is not held as cells.
+        let sheet = workbook.add_worksheet_with_low_memory().map_err(|e| xlsx_error(path, e))?;
         if sheet_key == SHEETS[0].0 {
             sheet.set_active(true);
         }
