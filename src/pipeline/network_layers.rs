@@ -8,7 +8,7 @@ use crate::coverage::{self, CoverageRun};
 use crate::crs::WorkingCrs;
 use crate::error::Result;
 use crate::model::Dataset;
-use crate::pipeline::outputs::write_geojson_with_style;
+use crate::pipeline::outputs::{geojson_and_style, geojson_path, write_geojson_with_style};
 use crate::coverage::layers::NETWORK_PART_EDGES;
 use crate::write::geojson::GeoJsonStream;
 use crate::write::geopackage;
@@ -59,8 +59,7 @@ pub(crate) fn write_network_layers(run: &CoverageRun, data: &Dataset, crs: Worki
     // The first part gives the layer's name, fields and style.
     let first = part(0)?;
     let style = crate::report::layer_style(&first, wording);
-    let path = paths.geojson_dir.join(format!("{}.geojson", first.name));
-    let mut geojson = GeoJsonStream::create(&path, &first.name)?;
+    let mut geojson = GeoJsonStream::create(&geojson_path(&paths.geojson_dir, &first.name), &first.name)?;
     // On a DEM the report's slope map draws the whole network layer: it is kept.
     let mut slope_map = on_terrain.then(|| Layer { name: first.name.clone(), geometry: first.geometry, fields: first.fields.clone(), features: Vec::with_capacity(edges) });
     let name = first.name.clone();
@@ -73,9 +72,7 @@ pub(crate) fn write_network_layers(run: &CoverageRun, data: &Dataset, crs: Worki
     };
     let parts = std::iter::once(Ok(first)).chain((part_edges..edges).step_by(part_edges).map(part)).map(|p| p.and_then(&mut written));
     gpkg.write_parts(edges, parts)?;
-    geojson.finish()?;
-    let mut files = vec![path.clone()];
-    files.extend(style.qml.as_deref().map(|q| crate::report::styles::write_qml_text_beside(&path, q)).transpose()?);
+    let mut files = geojson_and_style(&paths.geojson_dir, &name, &style, |_| geojson.finish())?;
     let mut styles = vec![style];
     let mut counts = vec![(name, edges)];
     let islands = coverage::layers::islands_layer_on_this_thread(run, crs)?;

@@ -168,10 +168,7 @@ pub(crate) fn final_paths(stage: &Path, out: &Path, files: &[PathBuf]) -> Vec<St
 /// Write a layer's GeoJSON copy and its `.qml` style (made once by the caller, who also stores it in the
 /// GeoPackage) beside it; returns the files written.
 pub(crate) fn write_geojson_with_style(geojson_dir: &Path, layer: &Layer, style: &crate::report::LayerStyle) -> Result<Vec<PathBuf>> {
-    let path = geojson_dir.join(format!("{}.geojson", layer.name));
-    geojson::write_geojson(&path, layer)?;
-    let style = style.qml.as_deref().map(|q| crate::report::styles::write_qml_text_beside(&path, q)).transpose()?;
-    Ok(std::iter::once(path).chain(style).collect())
+    geojson_and_style(geojson_dir, &layer.name, style, |path| geojson::write_geojson(path, layer))
 }
 
 /// [`write_geojson_with_style`] for a layer whole or made a part at a time ([`OutputLayer`]).
@@ -180,12 +177,25 @@ pub(crate) fn write_output_geojson_with_style(geojson_dir: &Path, layer: &Output
         OutputLayer::Whole(l) => return write_geojson_with_style(geojson_dir, l, style),
         OutputLayer::Parted(p) => p,
     };
-    let path = geojson_dir.join(format!("{}.geojson", parted.schema.name));
-    let mut stream = geojson::GeoJsonStream::create(&path, &parted.schema.name)?;
-    for part in parted.parts() {
-        stream.write(&part?)?;
-    }
-    stream.finish()?;
+    geojson_and_style(geojson_dir, &parted.schema.name, style, |path| {
+        let mut stream = geojson::GeoJsonStream::create(path, &parted.schema.name)?;
+        for part in parted.parts() {
+            stream.write(&part?)?;
+        }
+        stream.finish()
+    })
+}
+
+/// The path of layer `name`'s GeoJSON copy in `geojson_dir`.
+pub(crate) fn geojson_path(geojson_dir: &Path, name: &str) -> PathBuf {
+    geojson_dir.join(format!("{name}.geojson"))
+}
+
+/// Layer `name`'s GeoJSON copy, written by `write` at [`geojson_path`], and its `.qml` style beside it;
+/// returns the files written.
+pub(crate) fn geojson_and_style(geojson_dir: &Path, name: &str, style: &crate::report::LayerStyle, write: impl FnOnce(&Path) -> Result<()>) -> Result<Vec<PathBuf>> {
+    let path = geojson_path(geojson_dir, name);
+    write(&path)?;
     let style = style.qml.as_deref().map(|q| crate::report::styles::write_qml_text_beside(&path, q)).transpose()?;
     Ok(std::iter::once(path).chain(style).collect())
 }
