@@ -102,13 +102,19 @@ pub fn write_run_outputs(stage: &Path, out: &OutputSpec, loaded: &Loaded, map_la
     let wording = crate::report::Wording::new(lang, &loaded.profile);
     let mut files = match format {
         OutputFormat::GeoPackage => {
-            let mut all = map_layers.to_vec();
-            all.push(model_layers::rejects_layer(&loaded.dataset.rejects, Some(loaded.crs)));
-            let files = write_layers(&staged_out, &all)?;
-            let styles: Vec<crate::report::LayerStyle> = all.iter().map(|l| crate::report::layer_style(l, &wording)).collect();
-            crate::report::store_layer_styles(&stage.join("lifecircle.gpkg"), &styles)?;
-            crate::write::geopackage::store_provenance(&stage.join("lifecircle.gpkg"), &loaded.provenance)?;
-            files
+            // The layers and then the rejects, written one after the other (not copied into one list: a
+            // city's network layer alone is millions of rows).
+            let rejects = model_layers::rejects_layer(&loaded.dataset.rejects, Some(loaded.crs));
+            let path = stage.join("lifecircle.gpkg");
+            let mut writer = geopackage::GeoPackageWriter::create(&path)?.with_out_crs(out.out_crs);
+            for layer in map_layers.iter().chain([&rejects]) {
+                writer.write(layer)?;
+            }
+            writer.finish()?;
+            let styles: Vec<crate::report::LayerStyle> = map_layers.iter().chain([&rejects]).map(|l| crate::report::layer_style(l, &wording)).collect();
+            crate::report::store_layer_styles(&path, &styles)?;
+            crate::write::geopackage::store_provenance(&path, &loaded.provenance)?;
+            vec![path]
         }
         OutputFormat::GeoJson => {
             let mut files = write_layers(&staged_out, map_layers)?;
