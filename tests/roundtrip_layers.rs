@@ -160,6 +160,10 @@ fn round_trip(osm: &str, search: &str, formats: bool, min_distances: usize) {
     run(&["bundle"], &["--layers"], &d("extract"), &d("bundle_layers")).unwrap();
     same_bundles("bundle geojson", &d("bundle_osm"), &d("bundle_layers"));
     run(&["sites", "--search", search], &["--osm"], &osm, &d("sites_osm")).unwrap();
+    // sites.json counts the candidates the layer holds (it once counted them after they had moved into it: 0).
+    let sites_json: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d("sites_osm").join("sites.json")).unwrap()).unwrap();
+    let candidates: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d("sites_osm").join("candidates.geojson")).unwrap()).unwrap();
+    assert_eq!(sites_json["candidates"].as_u64(), Some(candidates["features"].as_array().unwrap().len() as u64), "{}", osm.display());
     run(&["sites", "--search", search], &["--layers"], &d("extract"), &d("sites_layers")).unwrap();
     same_sites("sites geojson", &d("sites_osm"), &d("sites_layers"));
 

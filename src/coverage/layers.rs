@@ -78,7 +78,7 @@ fn push_all_with(layer: &mut Layer, crs: WorkingCrs, rows: Vec<(Option<Geometry<
 
 /// Edges per part of the `network` layer when it is made and written a part at a time
 /// ([`network_layer_part`]): a city's 2 million edges held whole as a layer were 0.7 GB.
-pub const NETWORK_PART_EDGES: usize = 1 << 16;
+pub const NETWORK_PART_EDGES: usize = crate::write::layer::PART_ROWS;
 
 fn network_layer(network: &WalkNetwork, data: &Dataset, crs: WorkingCrs, convert: Conversion) -> Result<Layer> {
     network_layer_part(network, data, crs, convert, 0..network.graph.edges.len())
@@ -143,7 +143,8 @@ pub fn network_layer_part(network: &WalkNetwork, data: &Dataset, crs: WorkingCrs
     Ok(layer)
 }
 
-fn islands_layer(network: &WalkNetwork, crs: WorkingCrs, convert: Conversion) -> Result<Layer> {
+/// The `network_islands` layer, converted by `convert`.
+pub fn islands_layer(network: &WalkNetwork, crs: WorkingCrs, convert: Conversion) -> Result<Layer> {
     let mut layer = Layer::new(
         "network_islands",
         GeometryKind::Line,

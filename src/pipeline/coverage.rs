@@ -7,8 +7,9 @@
 use crate::coverage::{self, CoverageOptions, CoverageRun};
 use crate::error::{Error, Result};
 use crate::pipeline::load::{InputSpec, Loaded, load};
-use crate::pipeline::outputs::{OutputSpec, commit_run, layer_counts, prepare_output, write_json_file, write_json_with_provenance, write_run_outputs, write_text_file};
+use crate::pipeline::outputs::{OutputSpec, commit_run, output_layer_counts, prepare_output, write_json_file, write_json_with_provenance, write_run_outputs, write_text_file};
 use crate::write::atomic;
+use crate::write::layer::{OutputLayer, PartedLayer};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -62,7 +63,7 @@ pub fn coverage(input: &InputSpec, out: &OutputSpec, opts: &CoverageOptions) -> 
     let mut loaded = load(input)?;
     let run = run_coverage(&mut loaded, opts)?;
     crate::report::data_quality::data_quality(&loaded.dataset, &loaded.profile, &loaded.layer_reads, &run, loaded.ways_clipped()).warn();
-    let layers = coverage::layers::coverage_layers(&run, &loaded.dataset, &loaded.profile, loaded.crs)?.into_vec();
+    let layers = coverage_output_layers(&run, &loaded)?;
     let csv = coverage::summary::summary_csv(&run.summary)?;
     let stage = atomic::StagingFolder::create(&out.dir)?;
     let mut files = write_run_outputs(stage.path(), out, &loaded, &layers, &[])?;
@@ -73,5 +74,27 @@ pub fn coverage(input: &InputSpec, out: &OutputSpec, opts: &CoverageOptions) -> 
     // coverage.json last: its presence says the run completed.
     files.push(write_json_with_provenance(stage.path(), "coverage.json", &run.summary, &loaded.provenance)?);
     let files = commit_run(stage, &files)?;
-    Ok(CoverageFiles { layers: layer_counts(&layers), files: files.iter().map(|p| p.display().to_string()).collect() })
+    Ok(CoverageFiles { layers: output_layer_counts(&layers), files: files.iter().map(|p| p.display().to_string()).collect() })
+}
+
+/// The coverage layers in writing order, the `network` layer made a part at a time as it is written (a
+/// city's millions of edges never held whole).
+fn coverage_output_layers<'a>(run: &'a CoverageRun, loaded: &'a Loaded) -> Result<Vec<OutputLayer<'a>>> {
+    use coverage::layers::{analysis_layers, islands_layer, network_layer_part, shown_network};
+    let (data, crs) = (&loaded.dataset, loaded.crs);
+    let a = analysis_layers(run, data, &loaded.profile, crs)?;
+    let network = shown_network(run);
+    let part = move |edges: std::ops::Range<usize>| network_layer_part(network, data, crs, crate::write::wgs84::to_wgs84_all, edges);
+    let parted = PartedLayer::new(part(0..0)?, network.graph.edges.len(), Box::new(part));
+    let whole = OutputLayer::Whole;
+    Ok(vec![
+        whole(a.estates),
+        whole(a.facilities),
+        whole(a.facility_footprints),
+        whole(a.access_points),
+        whole(a.service_areas),
+        whole(a.service_lines),
+        OutputLayer::Parted(parted),
+        whole(islands_layer(&run.network, crs, crate::write::wgs84::to_wgs84_all)?),
+    ])
 }

@@ -4,9 +4,9 @@
 
 use crate::error::Result;
 use crate::pipeline::load::{InputSpec, load};
-use crate::pipeline::outputs::{OutputSpec, commit_run, final_paths, layer_counts, prepare_output, write_json_with_provenance, write_run_outputs};
+use crate::pipeline::outputs::{OutputSpec, commit_run, final_paths, output_layer_counts, prepare_output, write_json_with_provenance, write_run_outputs};
 use crate::read::osm::ExtractStats;
-use crate::write::layer::Layer;
+use crate::write::layer::OutputLayer;
 use crate::write::{atomic, model_layers};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -34,11 +34,11 @@ pub fn extract(input: &InputSpec, out: &OutputSpec) -> Result<ExtractSummary> {
     // Everything is written into a staging folder first and moved into `out` only when all is written:
     // a run that fails half-way (a full disk) leaves no partial set of layers behind.
     let stage = atomic::StagingFolder::create(&out.dir)?;
-    let layers: Vec<Layer> = model_layers::dataset_layers(&loaded.dataset, loaded.crs)?.into_iter().filter(|l| l.name != "rejects").collect();
+    let layers: Vec<OutputLayer<'_>> = model_layers::dataset_layers(&loaded.dataset, loaded.crs)?.into_iter().filter(|l| l.name != "rejects").map(OutputLayer::Whole).collect();
     let mut files = write_run_outputs(stage.path(), out, &loaded, &layers, &[])?;
     let summary = ExtractSummary {
         crs: loaded.crs.name(),
-        layers: layer_counts(&layers),
+        layers: output_layer_counts(&layers),
         rejects: loaded.dataset.rejects.len(),
         estimated_population: loaded.dataset.estates.iter().map(|e| e.population).sum(),
         osm: loaded.osm_stats.clone(),

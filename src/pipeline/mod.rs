@@ -30,7 +30,7 @@ pub use bundle::{BundleSummary, bundle};
 pub use coverage::{CoverageFiles, coverage, failing_must_have, run_coverage};
 pub use extract::{ExtractSummary, extract};
 pub use load::{InputSpec, Loaded, load};
-pub use outputs::{OutputFormat, OutputSpec, prepare_output, write_json, write_layers, write_run_outputs};
+pub use outputs::{OutputFormat, OutputSpec, prepare_output, write_json, write_run_outputs};
 pub use plan::{PlanOptions, PlanSummary, plan, plan_loaded};
 pub use plan_report::REPORT_MAP_MAX_VERTICES;
 pub use sites::{SitesSummary, sites};

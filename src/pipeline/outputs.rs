@@ -45,25 +45,6 @@ pub fn prepare_output(out: &OutputSpec) -> Result<()> {
     Ok(())
 }
 
-/// Write layers in the chosen format; returns the paths written.
-pub fn write_layers(out: &OutputSpec, layers: &[Layer]) -> Result<Vec<PathBuf>> {
-    match out.format {
-        OutputFormat::GeoJson => layers
-            .iter()
-            .map(|layer| {
-                let path = out.dir.join(format!("{}.geojson", layer.name));
-                geojson::write_geojson(&path, layer)?;
-                Ok(path)
-            })
-            .collect(),
-        OutputFormat::GeoPackage => {
-            let path = out.dir.join("lifecircle.gpkg");
-            geopackage::write_geopackage_in(&path, layers, out.out_crs)?;
-            Ok(vec![path])
-        }
-    }
-}
-
 /// Write a value as pretty JSON, atomically.
 pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let mut tree = serde_json::to_value(value).map_err(|e| Error::Internal(format!("serialising {}: {e}", path.display())))?;
@@ -96,9 +77,8 @@ pub fn drop_negative_zeros(value: &mut serde_json::Value) {
 /// added here (a GeoPackage table, or `rejects.geojson` with `rejects.csv` for unlocated rejects). Every
 /// layer gets its QGIS style in `lang` (legend, field aliases): stored in the GeoPackage, or a `.qml`
 /// beside each GeoJSON file.
-pub fn write_run_outputs(stage: &Path, out: &OutputSpec, loaded: &Loaded, map_layers: &[Layer], tables: &[(&str, &Layer)]) -> Result<Vec<PathBuf>> {
+pub fn write_run_outputs(stage: &Path, out: &OutputSpec, loaded: &Loaded, map_layers: &[OutputLayer<'_>], tables: &[(&str, &Layer)]) -> Result<Vec<PathBuf>> {
     let (format, lang) = (out.format, out.lang);
-    let staged_out = OutputSpec { dir: stage.to_path_buf(), format, lang, out_crs: out.out_crs };
     let wording = crate::report::Wording::new(lang, &loaded.profile);
     let mut files = match format {
         OutputFormat::GeoPackage => {
@@ -107,21 +87,27 @@ pub fn write_run_outputs(stage: &Path, out: &OutputSpec, loaded: &Loaded, map_la
             let rejects = model_layers::rejects_layer(&loaded.dataset.rejects, Some(loaded.crs));
             let path = stage.join("lifecircle.gpkg");
             let mut writer = geopackage::GeoPackageWriter::create(&path)?.with_out_crs(out.out_crs);
-            for layer in map_layers.iter().chain([&rejects]) {
-                writer.write(layer)?;
+            for layer in map_layers {
+                writer.write_output(layer)?;
             }
+            writer.write(&rejects)?;
             writer.finish()?;
-            let styles: Vec<crate::report::LayerStyle> = map_layers.iter().chain([&rejects]).map(|l| crate::report::layer_style(l, &wording)).collect();
+            let styles: Vec<crate::report::LayerStyle> = map_layers.iter().map(OutputLayer::schema).chain([&rejects]).map(|l| crate::report::layer_style(l, &wording)).collect();
             crate::report::store_layer_styles(&path, &styles)?;
             crate::write::geopackage::store_provenance(&path, &loaded.provenance)?;
             vec![path]
         }
         OutputFormat::GeoJson => {
-            let mut files = write_layers(&staged_out, map_layers)?;
+            let mut files = Vec::new();
+            for layer in map_layers {
+                let path = geojson_path(stage, &layer.schema().name);
+                write_output_geojson(&path, layer)?;
+                files.push(path);
+            }
             let rejects_files = rejects::write_rejects(stage, &loaded.dataset.rejects, Some(loaded.crs))?;
             // The rejects' style (aliases) from the layer's fields: the layer itself is written above.
             let rejects_schema = model_layers::rejects_layer(&[], Some(loaded.crs));
-            for layer in map_layers.iter().chain(rejects_files.iter().any(|f| f.ends_with("rejects.geojson")).then_some(&rejects_schema)) {
+            for layer in map_layers.iter().map(OutputLayer::schema).chain(rejects_files.iter().any(|f| f.ends_with("rejects.geojson")).then_some(&rejects_schema)) {
                 files.extend(crate::report::write_qml_beside(&stage.join(format!("{}.geojson", layer.name)), layer, &wording)?);
             }
             files.extend(rejects_files);
@@ -156,12 +142,7 @@ pub(crate) fn commit_run(stage: atomic::StagingFolder, files: &[PathBuf]) -> Res
     stage.commit_superseding(files, &OCCASIONAL_OUTPUTS)
 }
 
-/// Features per layer, rejects left out.
-pub(crate) fn layer_counts(layers: &[Layer]) -> BTreeMap<String, usize> {
-    layers.iter().filter(|l| l.name != "rejects").map(|l| (l.name.clone(), l.features.len())).collect()
-}
-
-/// [`layer_counts`] of layers whole or parted.
+/// Rows per layer (whole or parted), rejects left out.
 pub(crate) fn output_layer_counts(layers: &[OutputLayer<'_>]) -> BTreeMap<String, usize> {
     layers.iter().filter(|l| l.schema().name != "rejects").map(|l| (l.schema().name.clone(), l.len())).collect()
 }
@@ -179,17 +160,21 @@ pub(crate) fn write_geojson_with_style(geojson_dir: &Path, layer: &Layer, style:
 
 /// [`write_geojson_with_style`] for a layer whole or made a part at a time ([`OutputLayer`]).
 pub(crate) fn write_output_geojson_with_style(geojson_dir: &Path, layer: &OutputLayer<'_>, style: &crate::report::LayerStyle) -> Result<Vec<PathBuf>> {
-    let parted = match layer {
-        OutputLayer::Whole(l) => return write_geojson_with_style(geojson_dir, l, style),
-        OutputLayer::Parted(p) => p,
-    };
-    geojson_and_style(geojson_dir, &parted.schema.name, style, |path| {
-        let mut stream = geojson::GeoJsonStream::create(path, &parted.schema.name)?;
-        for part in parted.parts() {
-            stream.write(&part?)?;
+    geojson_and_style(geojson_dir, &layer.schema().name, style, |path| write_output_geojson(path, layer))
+}
+
+/// A layer whole or made a part at a time ([`OutputLayer`]) as a GeoJSON file at `path`, atomically.
+pub(crate) fn write_output_geojson(path: &Path, layer: &OutputLayer<'_>) -> Result<()> {
+    match layer {
+        OutputLayer::Whole(l) => geojson::write_geojson(path, l),
+        OutputLayer::Parted(parted) => {
+            let mut stream = geojson::GeoJsonStream::create(path, &parted.schema.name)?;
+            for part in parted.parts() {
+                stream.write(&part?)?;
+            }
+            stream.finish()
         }
-        stream.finish()
-    })
+    }
 }
 
 /// The path of layer `name`'s GeoJSON copy in `geojson_dir`.

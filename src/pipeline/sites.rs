@@ -11,6 +11,7 @@ use crate::pipeline::load::{InputSpec, load};
 use crate::pipeline::outputs::{OutputSpec, commit_run, final_paths, prepare_output, write_json_file, write_json_with_provenance, write_run_outputs, write_text_file};
 use crate::siting::{self, SitingOptions};
 use crate::write::atomic;
+use crate::write::layer::OutputLayer;
 use serde::Serialize;
 use std::time::Instant;
 
@@ -33,7 +34,11 @@ pub fn sites(input: &InputSpec, out: &OutputSpec, coverage_opts: &CoverageOption
     let started = Instant::now();
     let mut siting = siting::run_siting(&loaded.dataset, &loaded.profile, &run, opts)?;
     tracing::info!(candidates = siting.candidates.len(), sites = siting.sites.len(), seconds = started.elapsed().as_secs_f64(), "sites chosen");
-    let layers = vec![siting::layers::candidates_layer(std::mem::take(&mut siting.candidates), &loaded.profile, loaded.crs)?, siting::layers::sites_layer(&siting.sites, loaded.crs)?];
+    let candidates = siting.candidates.len();
+    let layers = vec![
+        OutputLayer::Parted(siting::layers::candidates_layer_parted(std::mem::take(&mut siting.candidates), &loaded.profile, loaded.crs)?),
+        OutputLayer::Whole(siting::layers::sites_layer(&siting.sites, loaded.crs)?),
+    ];
     let stage = atomic::StagingFolder::create(&out.dir)?;
     let mut files = write_run_outputs(stage.path(), out, &loaded, &layers, &[])?;
     files.push(write_text_file(stage.path(), "sites.csv", &siting::layers::sites_csv(&siting.sites)?)?);
@@ -41,7 +46,7 @@ pub fn sites(input: &InputSpec, out: &OutputSpec, coverage_opts: &CoverageOption
     files.push(write_json_file(stage.path(), "coverage_after.json", &siting.coverage_after)?);
     let summary = SitesSummary {
         categories: siting.categories.clone(),
-        candidates: siting.candidates.len(),
+        candidates,
         sites: siting.sites.len(),
         objective: siting.objective.clone(),
         files: final_paths(stage.path(), &out.dir, &files),

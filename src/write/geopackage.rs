@@ -290,7 +290,7 @@ impl GeoPackageWriter {
     }
 
     /// Whether the next table written decides the CRS of the file (`--out-crs cgcs2000`, not resolved
-    /// yet: the zone of its centre). Then [`GeoPackageWriter::write_parts`] must get it in one part.
+    /// yet: the zone of its centre). Then [`GeoPackageWriter::write_parts`] joins its parts before writing.
     pub fn crs_follows_next_table(&self) -> bool {
         self.native_epsg.is_none() && self.out_epsg.is_none() && matches!(self.out_crs, Some(out) if !matches!(out, OutCrs::Epsg(_)))
     }
@@ -299,8 +299,27 @@ impl GeoPackageWriter {
     /// after the other, `features` rows in all; at least one part, which may be empty) as one table, so a
     /// layer of millions of rows is never held whole. Each part is inserted in a transaction of its own.
     /// The first part decides the table's geometry type (single or multi; a later part needing another is
-    /// an internal error) and, when [`GeoPackageWriter::crs_follows_next_table`], the file's CRS.
+    /// an internal error). When [`GeoPackageWriter::crs_follows_next_table`], the parts are joined first
+    /// and the whole layer decides the file's CRS.
     pub fn write_parts<L: std::borrow::Borrow<Layer>>(&mut self, features: usize, parts: impl IntoIterator<Item = Result<L>>) -> Result<()> {
+        if self.crs_follows_next_table() {
+            // The CRS is the zone of the whole layer's centre: the parts are joined first (rare: only
+            // when no earlier table had geometry).
+            let mut whole: Option<Layer> = None;
+            for part in parts {
+                let part = part?;
+                match whole.as_mut() {
+                    None => whole = Some(part.borrow().clone()),
+                    Some(w) => w.features.extend(part.borrow().features.iter().cloned()),
+                }
+            }
+            return self.write_parts_as_given(features, whole.map(Ok));
+        }
+        self.write_parts_as_given(features, parts)
+    }
+
+    /// [`GeoPackageWriter::write_parts`] without joining the parts.
+    fn write_parts_as_given<L: std::borrow::Borrow<Layer>>(&mut self, features: usize, parts: impl IntoIterator<Item = Result<L>>) -> Result<()> {
         let mut table: Option<OGRwkbGeometryType::Type> = None;
         let mut first = 0;
         for part in parts {
@@ -512,5 +531,29 @@ mod tests {
         writer.write_parts(2, [multi_first, single].map(Ok)).unwrap();
         let none: [Result<Layer>; 0] = [];
         assert!(matches!(writer.write_parts(0, none), Err(Error::Internal(_))));
+    }
+
+    #[test]
+    fn a_parted_layer_that_decides_the_crs_is_judged_whole() {
+        // `--out-crs cgcs2000`: the zone is the one of the first table's centre. The first part lies in
+        // the 117° E zone (EPSG:4548) but the whole layer's centre, 119° E, in the 120° E zone (EPSG:4549).
+        let line = |x0: f64, x1: f64| Geometry::LineString(line_string![(x: x0, y: 32.0), (x: x1, y: 32.1)]);
+        let part = |g: Geometry<f64>| {
+            let mut l = Layer::new("network", GeometryKind::Line, &[("k", FieldType::Int)]);
+            l.push(Some(g), vec![Value::Int(1)]);
+            l
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("zone.gpkg");
+        let mut writer = GeoPackageWriter::create(&path).unwrap().with_out_crs(Some(OutCrs::Cgcs2000 { zone_prefix: false }));
+        assert!(writer.crs_follows_next_table());
+        writer.write_parts(2, [part(line(117.0, 118.0)), part(line(120.0, 121.0))].map(Ok)).unwrap();
+        assert_eq!(writer.epsg(), 4549);
+        assert!(!writer.crs_follows_next_table());
+        writer.finish().unwrap();
+        let dataset = Dataset::open(&path).unwrap();
+        let layer = dataset.layer_by_name("network").unwrap();
+        assert_eq!(layer.feature_count(), 2);
+        assert_eq!(layer.spatial_ref().unwrap().auth_code().unwrap(), 4549);
     }
 }
