@@ -237,15 +237,16 @@ impl<'a> PlanRun<'a> {
     /// Every layer of the plan but the network's, in the GeoPackage's order; the bundles table for
     /// `bundles.csv` and the bundle summary.
     ///
-    /// The candidates move into their layer (nothing after reads them: the report counts sites), so a
-    /// city's open land is not held twice while the files are written.
+    /// The candidates move into their layer (nothing after reads them: the report counts sites), whose rows
+    /// are made a part at a time as the GeoPackage and GeoJSON are written ([`OutputLayer::Parted`]): a
+    /// city's open land is never held as a second, bigger table of rows.
     fn layers(&self, bundle_run: &BundleRun, sited: &mut Sited) -> Result<(Vec<OutputLayer<'a>>, Layer, BundleSummary)> {
         let (loaded, crs) = (self.loaded, self.loaded.crs);
         let cov = coverage::layers::analysis_layers(self.coverage, &loaded.dataset, &loaded.profile, crs)?;
         let BundleOutputs { layers: bundle_layers, table, summary } = bundle_outputs(loaded, bundle_run)?;
         let mut estates = cov.estates;
         estates.join_fields(&bundle_layers.estates, "estate_id");
-        let whole = |l: Layer| OutputLayer::Whole(l);
+        let whole = OutputLayer::Whole;
         let layers = vec![
             whole(estates),
             whole(cov.facilities),

@@ -281,7 +281,7 @@ impl GeoPackageWriter {
         self.write_parts(layer.features.len(), std::iter::once(Ok(layer)))
     }
 
-    /// Write a layer whole or a part at a time ([`OutputLayer`]).
+    /// Write a layer whole or a part at a time ([`OutputLayer`](crate::write::layer::OutputLayer)).
     pub fn write_output(&mut self, layer: &crate::write::layer::OutputLayer<'_>) -> Result<()> {
         match layer {
             crate::write::layer::OutputLayer::Whole(l) => self.write(l),
