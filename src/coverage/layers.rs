@@ -59,8 +59,9 @@ pub struct CoverageLayers {
 impl CoverageLayers {
     /// All layers in writing order.
     pub fn into_vec(self) -> Vec<Layer> {
-        let a = self.analysis;
-        vec![a.estates, a.facilities, a.facility_footprints, a.access_points, a.service_areas, a.service_lines, self.network, self.network_islands]
+        let mut all = self.analysis.into_vec();
+        all.extend([self.network, self.network_islands]);
+        all
     }
 }
 
@@ -202,6 +203,13 @@ pub struct AnalysisLayers {
     pub access_points: Layer,
     pub service_areas: Layer,
     pub service_lines: Layer,
+}
+
+impl AnalysisLayers {
+    /// The layers in writing order (the network's two follow them: [`CoverageLayers::into_vec`]).
+    pub fn into_vec(self) -> Vec<Layer> {
+        vec![self.estates, self.facilities, self.facility_footprints, self.access_points, self.service_areas, self.service_lines]
+    }
 }
 
 /// Build the coverage layers but the network's two ([`network_layers`]).

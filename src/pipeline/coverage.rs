@@ -86,15 +86,9 @@ fn coverage_output_layers<'a>(run: &'a CoverageRun, loaded: &'a Loaded) -> Resul
     let network = shown_network(run);
     let part = move |edges: std::ops::Range<usize>| network_layer_part(network, data, crs, crate::write::wgs84::to_wgs84_all, edges);
     let parted = PartedLayer::new(part(0..0)?, network.graph.edges.len(), Box::new(part));
-    let whole = OutputLayer::Whole;
-    Ok(vec![
-        whole(a.estates),
-        whole(a.facilities),
-        whole(a.facility_footprints),
-        whole(a.access_points),
-        whole(a.service_areas),
-        whole(a.service_lines),
-        OutputLayer::Parted(parted),
-        whole(islands_layer(&run.network, crs, crate::write::wgs84::to_wgs84_all)?),
-    ])
+    // In CoverageLayers::into_vec's order: the analysis layers, then the network's two.
+    let mut layers: Vec<OutputLayer<'a>> = a.into_vec().into_iter().map(OutputLayer::Whole).collect();
+    layers.push(OutputLayer::Parted(parted));
+    layers.push(OutputLayer::Whole(islands_layer(&run.network, crs, crate::write::wgs84::to_wgs84_all)?));
+    Ok(layers)
 }
