@@ -14,9 +14,12 @@
 //! - [`from_positions`]: polygons and lines built from positions as a reader finds them, with the Simple
 //!   Features checks (closed rings of 4 positions or more, finite coordinates) that name what is wrong;
 //! - [`rect`]: bounding rectangles grown, contained, apart;
+//! - [`boundary_distance`]: the signed distance from a point to a polygon's boundary, brute force and
+//!   through a grid of the segments, for the searches that ask it many times of one polygon;
 //! - [`wkb`]: Well-Known Binary, the exchange format with GDAL's readers and writers, and the Simple
 //!   Features type names.
 
+pub mod boundary_distance;
 pub mod buffer;
 pub mod from_positions;
 pub mod make_valid;

@@ -28,6 +28,8 @@
 //! assert_eq!(place_together(&parcel, 800.0, &[need("a"), need("b"), need("c")], &combined).unwrap().len(), 1);
 //! ```
 
+use crate::geometry::boundary_distance::BoundaryDistance;
+#[cfg(test)]
 use super::fit::signed_boundary_distance;
 use geo::BoundingRect;
 use geo_types::{Coord, MultiPolygon};
@@ -53,13 +55,20 @@ pub fn grid_step_m(r: f64, w: f64, h: f64) -> f64 {
     step.max((w * h / MAX_GRID_POINTS).sqrt())
 }
 
+#[cfg(test)]
 fn boundary_distance(parcel: &MultiPolygon<f64>, p: Coord<f64>) -> f64 {
     parcel.0.iter().map(|poly| signed_boundary_distance(poly, p)).fold(f64::NEG_INFINITY, f64::max)
 }
 
+/// The parcel's signed boundary distance (the largest over its parts), through each part's prepared
+/// [`BoundaryDistance`]: the same value as visiting every segment.
+fn prepared_distance(parts: &[BoundaryDistance<'_>], p: Coord<f64>) -> f64 {
+    parts.iter().map(|b| b.signed_distance(p)).fold(f64::NEG_INFINITY, f64::max)
+}
+
 /// The grid of candidate disc centres over a parcel: point (i, j) lies at `origin + (i, j) × step`.
 struct Grid<'a> {
-    parcel: &'a MultiPolygon<f64>,
+    parts: &'a [BoundaryDistance<'a>],
     origin: Coord<f64>,
     step: f64,
 }
@@ -80,7 +89,7 @@ impl Grid<'_> {
         if (is.1 - is.0 + 1) * (js.1 - js.0 + 1) > LEAF_POINTS {
             let centre = Coord { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 };
             let h = ((b.x - a.x).powi(2) + (b.y - a.y).powi(2)).sqrt() / 2.0 + 1e-9;
-            let d = boundary_distance(self.parcel, centre);
+            let d = prepared_distance(self.parts, centre);
             if d + h < r || best.is_some_and(|(found, _, _)| d - h > found) {
                 return;
             }
@@ -98,7 +107,7 @@ impl Grid<'_> {
                 if placed.iter().any(|(c, rc)| ((c.x - p.x).powi(2) + (c.y - p.y).powi(2)).sqrt() < r + rc) {
                     continue;
                 }
-                let inside = boundary_distance(self.parcel, p);
+                let inside = prepared_distance(self.parts, p);
                 if inside >= r && best.is_none_or(|(found, fi, fj)| inside < found || (inside == found && (i, j) < (fi, fj))) {
                     *best = Some((inside, i, j));
                 }
@@ -121,12 +130,13 @@ pub fn place_together(parcel: &MultiPolygon<f64>, parcel_area_m2: f64, needs: &[
     diameters.extend(needs.iter().filter(|n| !combined.contains(&n.key)).map(|n| n.width_m));
     diameters.sort_by(|a, b| b.total_cmp(a));
     let Some(bbox) = parcel.bounding_rect() else { return Err("the parcel has no area".into()) };
+    let parts: Vec<BoundaryDistance<'_>> = parcel.0.iter().map(BoundaryDistance::new).collect();
     let mut placed: Vec<(Coord<f64>, f64)> = Vec::new();
     for d in diameters {
         let r = d / 2.0;
         let step = grid_step_m(r, bbox.width(), bbox.height());
         let (nx, ny) = ((bbox.width() / step).floor() as usize, (bbox.height() / step).floor() as usize);
-        let grid = Grid { parcel, origin: bbox.min(), step };
+        let grid = Grid { parts: &parts, origin: bbox.min(), step };
         let mut best: Option<(f64, usize, usize)> = None;
         grid.search((0, nx), (0, ny), r, &placed, &mut best);
         match best {

@@ -13,7 +13,10 @@
 //! 3. Pop cells by that bound from a max-heap; a cell whose bound cannot beat the best by more than
 //!    `precision_m` is dropped, otherwise it updates the best and is split into four.
 //!
-//! The result is within `precision_m` of the true radius. Time O(n · cells) for n boundary vertices.
+//! The result is within `precision_m` of the true radius. Each cell's distance comes from
+//! [`BoundaryDistance`]: every segment for a small polygon, a grid of the segments from
+//! [`crate::geometry::boundary_distance::GRID_FROM_SEGMENTS`] segments, so a cell of a large parcel costs
+//! about the segments near it, with the same value.
 //!
 //! Kept rather than the `polylabel` crate because it beats it: 1.4-1.65× faster than polylabel 3.3 on
 //! Porto's 1,926 candidate parcels at the same 0.1 m precision, radius within 0.04 m (equal on 1,884,
@@ -29,7 +32,8 @@
 //! assert!((c.radius_m - 5.0).abs() < 0.01);
 //! ```
 
-use crate::network::snap::project_on_segment;
+pub use crate::geometry::boundary_distance::signed_boundary_distance;
+use crate::geometry::boundary_distance::BoundaryDistance;
 use crate::profile::Category;
 use geo::{Area, BoundingRect, Centroid};
 use geo_types::{Coord, MultiPolygon, Polygon};
@@ -48,26 +52,6 @@ impl InscribedCircle {
     }
 }
 
-/// Signed distance from `p` to the polygon's boundary: positive inside, negative outside.
-pub fn signed_boundary_distance(polygon: &Polygon<f64>, p: Coord<f64>) -> f64 {
-    let mut inside = false;
-    let mut min2 = f64::INFINITY;
-    for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
-        for seg in ring.0.windows(2) {
-            let (a, b) = (seg[0], seg[1]);
-            if (a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x {
-                inside = !inside;
-            }
-            let (_, q) = project_on_segment(p, a, b);
-            let (dx, dy) = (q.x - p.x, q.y - p.y);
-            min2 = min2.min(dx * dx + dy * dy);
-        }
-    }
-    // Squared distances compared, one square root: `hypot` per segment was a fifth of the search.
-    let min_m = min2.sqrt();
-    if inside { min_m } else { -min_m }
-}
-
 #[derive(Debug, Clone, Copy)]
 struct Cell {
     centre: Coord<f64>,
@@ -77,8 +61,8 @@ struct Cell {
 }
 
 impl Cell {
-    fn new(polygon: &Polygon<f64>, centre: Coord<f64>, half_m: f64) -> Cell {
-        let dist_m = signed_boundary_distance(polygon, centre);
+    fn new(boundary: &BoundaryDistance<'_>, centre: Coord<f64>, half_m: f64) -> Cell {
+        let dist_m = boundary.signed_distance(centre);
         Cell { centre, half_m, dist_m, bound_m: dist_m + half_m * std::f64::consts::SQRT_2 }
     }
 }
@@ -114,19 +98,20 @@ pub fn polygon_inscribed_circle(polygon: &Polygon<f64>, precision_m: f64) -> Opt
     }
     let precision_m = if precision_m > 0.0 { precision_m } else { side * 1e-3 };
     let half = side / 2.0;
+    let boundary = BoundaryDistance::new(polygon);
     let mut heap = BinaryHeap::new();
     let mut y = rect.min().y;
     while y < rect.max().y {
         let mut x = rect.min().x;
         while x < rect.max().x {
-            heap.push(Cell::new(polygon, Coord { x: x + half, y: y + half }, half));
+            heap.push(Cell::new(&boundary, Coord { x: x + half, y: y + half }, half));
             x += side;
         }
         y += side;
     }
-    let mut best = Cell::new(polygon, rect.center(), 0.0);
+    let mut best = Cell::new(&boundary, rect.center(), 0.0);
     if let Some(c) = polygon.centroid() {
-        let at_centroid = Cell::new(polygon, c.0, 0.0);
+        let at_centroid = Cell::new(&boundary, c.0, 0.0);
         if at_centroid.dist_m > best.dist_m {
             best = at_centroid;
         }
@@ -140,7 +125,7 @@ pub fn polygon_inscribed_circle(polygon: &Polygon<f64>, precision_m: f64) -> Opt
         }
         let q = cell.half_m / 2.0;
         for (dx, dy) in [(-q, -q), (q, -q), (-q, q), (q, q)] {
-            heap.push(Cell::new(polygon, Coord { x: cell.centre.x + dx, y: cell.centre.y + dy }, q));
+            heap.push(Cell::new(&boundary, Coord { x: cell.centre.x + dx, y: cell.centre.y + dy }, q));
         }
     }
     (best.dist_m > 0.0).then_some(InscribedCircle { centre: best.centre, radius_m: best.dist_m })
