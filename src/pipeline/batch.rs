@@ -150,11 +150,19 @@ pub fn subset_for_area(data: &Dataset, area: &MultiPolygon<f64>, context: &AreaC
     }
     let estates: Vec<Estate> = data.estates.iter().zip(&inside).filter(|(_, i)| **i).map(|(e, _)| e.clone()).collect();
     let facilities = keep(&data.facilities, |x| near(x));
-    let on_facility_area = |g: &Gate| {
-        facilities.iter().any(|f| match &f.geometry {
-            FacilityGeometry::Area(a) => Euclidean.distance(&g.point, a) <= 1.0,
-            FacilityGeometry::Point(_) => false,
+    // A gate within 1 m of a facility's area is its entrance: the areas through an R-tree (a city's
+    // left-out estates have thousands of gates near an area, and the area thousands of facilities).
+    let facility_areas: Vec<&MultiPolygon<f64>> = facilities
+        .iter()
+        .filter_map(|f| match &f.geometry {
+            FacilityGeometry::Area(a) => Some(a),
+            FacilityGeometry::Point(_) => None,
         })
+        .collect();
+    let area_index = crate::index::SpatialIndex::new(&facility_areas);
+    let on_facility_area = |g: &Gate| {
+        let around = crate::geometry::rect::grown(Rect::new(g.point.0, g.point.0), 1.0);
+        area_index.envelope_intersecting(&around).into_iter().any(|k| Euclidean.distance(&g.point, facility_areas[k]) <= 1.0)
     };
     let gates: Vec<Gate> = data
         .gates
