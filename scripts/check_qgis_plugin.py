@@ -332,6 +332,15 @@ def run_checks(checks, args, binary, work, profile_dir):
     n_estates, n_distances, differences = compare_distances(cli_estates, plugin_estates)
     checks.check("estates' distances equal the CLI's on the same layers", not differences and n_estates > 0,
                  f"{n_estates} estates, {n_distances} distances compared" + (f"; {len(differences)} differ: {differences[:3]}" if differences else ""))
+    # The exported layers are kept in the run's folder, and the CLI repeats the plugin's run from them.
+    kept = sorted(os.listdir(os.path.join(plugin_out, "inputs"))) if os.path.isdir(os.path.join(plugin_out, "inputs")) else []
+    rerun_out = os.path.join(work, "plugin-plan-rerun")
+    done = subprocess.run([binary, "rerun", os.path.join(plugin_out, "summary.json"), "--out", rerun_out, "--quiet"], capture_output=True, text=True)
+    rerun_estates = read_estates(os.path.join(rerun_out, "lifecircle.gpkg")) if done.returncode == 0 else {}
+    n_rerun, _, rerun_differences = compare_distances(plugin_estates, rerun_estates)
+    checks.check("exported layers kept in OUTPUT/inputs; `lifecircle rerun` repeats the plugin's plan from them",
+                 done.returncode == 0 and "estates.gpkg" in kept and n_rerun == n_estates and not rerun_differences,
+                 f"kept {kept}; rerun exit {done.returncode} {done.stderr.strip()[-200:]}; {n_rerun} estates compared")
     check_group(checks, result.get("GROUP"), os.path.join(plugin_out, "lifecircle.gpkg"))
     if args.screenshots:
         save_result_screenshot(result.get("GROUP"), os.path.join(args.screenshots, "qgis-plugin-result.png"), checks)

@@ -123,3 +123,38 @@ fn rerun_force_runs_on_changed_inputs_and_says_so() {
     assert!(notes.iter().any(|n| n.starts_with("--force:") && n.contains("x.osm.pbf (--osm) changed")), "{notes:?}");
     assert_eq!(again["provenance"]["inputs"][0]["sha256"].as_str().unwrap(), sha256sum(&dir.path().join("x.osm.pbf")));
 }
+
+/// A run made from temporary files (as the QGIS plugin exports the planner's layers) can be repeated from
+/// the copies kept in its folder's `inputs/`: the rerun reads them when the recorded files are gone, and
+/// refuses a copy that is not the file the run read.
+#[test]
+fn rerun_reads_the_kept_copies_of_gone_temporary_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/extract-cases.osm.pbf");
+    let temporary = dir.path().join("tmp-inputs");
+    std::fs::create_dir(&temporary).unwrap();
+    std::fs::copy(&data, temporary.join("x.osm.pbf")).unwrap();
+    let gone = temporary.join("x.osm.pbf").display().to_string();
+    let o = lifecircle(dir.path(), &["extract", "--quiet", "--osm", &gone, "--out", "a"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // The run's folder keeps a copy; the temporary file goes.
+    std::fs::create_dir(dir.path().join("a/inputs")).unwrap();
+    std::fs::copy(&data, dir.path().join("a/inputs/x.osm.pbf")).unwrap();
+    std::fs::remove_dir_all(&temporary).unwrap();
+    let o = lifecircle(dir.path(), &["rerun", "a/extract.json", "--out", "b"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let read = |p: &str| -> Json { serde_json::from_str(&std::fs::read_to_string(dir.path().join(p)).unwrap()).unwrap() };
+    let (first, again) = (read("a/extract.json"), read("b/extract.json"));
+    let copy = dir.path().join("a/inputs/x.osm.pbf").display().to_string();
+    let command: Vec<&str> = again["provenance"]["command_line"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(command.windows(2).any(|w| w == ["--osm", copy.as_str()]), "{command:?}");
+    assert_eq!(again["provenance"]["inputs"][0]["sha256"], first["provenance"]["inputs"][0]["sha256"]);
+    assert_eq!(again["layers"], first["layers"]);
+    assert_eq!(std::fs::read(dir.path().join("b/estates.geojson")).unwrap(), std::fs::read(dir.path().join("a/estates.geojson")).unwrap());
+    // A kept copy that is another file is not the run's input: the rerun refuses, naming the gone file.
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/self-crossing.osm.pbf"), dir.path().join("a/inputs/x.osm.pbf")).unwrap();
+    let o = lifecircle(dir.path(), &["rerun", "a/extract.json", "--out", "c"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("x.osm.pbf (--osm) is gone"), "{stderr}");
+}

@@ -257,6 +257,9 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
             shown = args.command_line_text(argv).replace(staged.path, out_dir)
             feedback.pushCommandInfo(self.tr("msg.command", command=shown))
             result = self._run(argv, feedback)
+            if not result.canceled and result.exit_code == 0:
+                # Named by the run's provenance: kept beside its outputs, found there by `lifecircle rerun`.
+                staged.keep_inputs(work)
         except BaseException:
             if staged is not None:
                 staged.discard()

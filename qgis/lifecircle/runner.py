@@ -5,6 +5,9 @@ reach the output folder only when the run succeeded.
   system); :meth:`StagedOutput.commit` moves each file into the output folder only after a successful run,
   :meth:`StagedOutput.discard` removes the whole stage after a failure or Cancel, so the output folder
   never holds a partial file;
+- :meth:`StagedOutput.keep_inputs`: the inputs the plugin exported for the run (the planner's layers, a
+  survey workbook as CSV, a profile with changed thresholds) become the run's ``inputs/`` folder, so the
+  run's provenance can be checked and ``lifecircle rerun`` finds them once the temporary folder is gone;
 - :func:`run_engine`: starts the engine in its own process group, reads standard error (the JSON log and
   the final ``error: ...`` line) and standard output line by line on reader threads, calls ``on_line`` in
   the caller's thread, and when ``is_canceled()`` turns true terminates the whole group (SIGTERM, then
@@ -52,6 +55,15 @@ class StagedOutput:
         """The files and folders the run wrote, in the order they are moved (summary.json last)."""
         names = [n for n in os.listdir(self.path) if not n.startswith(ENGINE_STAGING_PREFIX)]
         return sorted(names, key=lambda n: (n == LAST_FILE, n))
+
+    # The folder the exported inputs are kept in, inside the output folder (``lifecircle rerun`` looks there).
+    INPUTS = "inputs"
+
+    def keep_inputs(self, work):
+        """Move the exported inputs in ``work`` into the stage as ``inputs/`` (committed with the outputs);
+        nothing when ``work`` holds no file (an OSM file alone is read where it is)."""
+        if os.path.isdir(work) and os.listdir(work):
+            shutil.move(work, os.path.join(self.path, self.INPUTS))
 
     def commit(self):
         """Move every entry into the output folder (replacing what an earlier run left under the same

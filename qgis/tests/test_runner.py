@@ -63,6 +63,28 @@ class RunTest(unittest.TestCase):
         self.assertFalse(os.path.exists(staged.path))
         self.assertEqual([n for n in os.listdir(os.path.dirname(self.out)) if n.startswith(runner.STAGE_PREFIX)], [])
 
+    def test_the_exported_inputs_are_kept_as_the_runs_inputs_folder(self):
+        # An earlier run's inputs are replaced; a run from an OSM file alone (nothing exported) adds none.
+        os.makedirs(os.path.join(self.out, "inputs"))
+        with open(os.path.join(self.out, "inputs", "old.gpkg"), "w") as f:
+            f.write("an earlier run's layer")
+        work = tempfile.mkdtemp(prefix="lifecircle-qgis-inputs-")
+        with open(os.path.join(work, "estates.gpkg"), "w") as f:
+            f.write("exported layer")
+        staged, lines, result = self.run_fake("ok")
+        self.assertEqual(result.exit_code, 0)
+        staged.keep_inputs(work)
+        self.assertFalse(os.path.exists(work))
+        self.assertIn("inputs", staged.commit())
+        self.assertEqual(os.listdir(os.path.join(self.out, "inputs")), ["estates.gpkg"])
+        with open(os.path.join(self.out, "inputs", "estates.gpkg")) as f:
+            self.assertEqual(f.read(), "exported layer")
+        empty = tempfile.mkdtemp(prefix="lifecircle-qgis-inputs-")
+        staged, lines, result = self.run_fake("ok")
+        staged.keep_inputs(empty)
+        self.assertNotIn("inputs", staged.commit())
+        os.rmdir(empty)
+
     def test_bad_input_gives_exit_2_and_the_engines_message(self):
         staged, lines, result = self.run_fake("bad-input")
         self.assertEqual(result.exit_code, 2)

@@ -11,6 +11,12 @@
 //! The command line is the recorded one, with its `--out` replaced by the new folder, run in the recorded
 //! working directory (relative input paths mean what they meant then). The new run's provenance records
 //! that command line.
+//!
+//! **Kept copies.** An input that is gone from its recorded path is looked for in the run's own folder,
+//! as `inputs/<its file name>` beside the run's JSON, with the recorded size and SHA-256: the QGIS plugin
+//! exports the planner's layers (and the survey, and a profile with changed thresholds) to temporary
+//! files and keeps them there, so that a run made in QGIS can be repeated and audited. The command line
+//! then names the copy (`FILE`, `FILE|layername=x` and `--flag=FILE` spellings).
 
 use crate::error::{Error, Result};
 use crate::provenance::{self, Provenance, file_sha256};
@@ -44,10 +50,12 @@ pub fn prepare_rerun(run_json: &Path, out: &Path, force: bool) -> Result<Rerun> 
         if path.is_absolute() { path } else { working_directory.join(path) }
     };
     let mut changed = Vec::new();
+    let mut copies: Vec<(String, String)> = Vec::new();
     for input in &recorded.inputs {
         let path = resolve(&input.path);
         match file_sha256(&path) {
             Ok((size, sha)) if sha == input.sha256 && size == input.size_bytes => {}
+            Err(_) if let Some(copy) = kept_copy(run_json, input) => copies.push((input.path.clone(), copy.display().to_string())),
             Ok((size, sha)) => changed.push(format!(
                 "{} (--{}) changed since the run: it had {} bytes, SHA-256 {}; it now has {size} bytes, SHA-256 {sha}",
                 path.display(),
@@ -74,11 +82,43 @@ pub fn prepare_rerun(run_json: &Path, out: &Path, force: bool) -> Result<Rerun> 
         let all = if changed.len() > 1 { format!(" ({} inputs differ: {})", changed.len(), changed.join("; ")) } else { String::new() };
         return Err(Error::input(run_json, format!("cannot be repeated as it was: {first}{all}"), "restore the original input files, or add --force to run on the files as they are now (the new run records what differs)"));
     }
-    let args = replace_out(&recorded.command_line, out).ok_or_else(|| Error::input(run_json, "its command line has no --out", "give the JSON of a run of extract, coverage, bundle, sites or plan"))?;
+    let mut args = replace_out(&recorded.command_line, out).ok_or_else(|| Error::input(run_json, "its command line has no --out", "give the JSON of a run of extract, coverage, bundle, sites or plan"))?;
+    for (gone, copy) in &copies {
+        for a in args.iter_mut().skip(1) {
+            *a = with_path_replaced(a, gone, copy);
+        }
+        tracing::info!(recorded = %gone, copy = %copy, "input read from the run's kept copy");
+    }
     if args.get(1).is_some_and(|a| a == "batch") {
         return Err(Error::input(run_json, "records a batch run; rerun repeats one run", "rerun one area's summary.json, or run the batch again"));
     }
     Ok(Rerun { args, working_directory, changed, recorded })
+}
+
+/// The kept copy of a gone input (module doc): `inputs/<file name>` beside `run_json`, when it has the
+/// recorded size and SHA-256; as an absolute path (the rerun runs in the recorded working directory).
+fn kept_copy(run_json: &Path, input: &provenance::InputFile) -> Option<PathBuf> {
+    let name = Path::new(&input.path).file_name()?;
+    let copy = std::path::absolute(run_json.parent()?.join("inputs").join(name)).ok()?;
+    let (size, sha) = file_sha256(&copy).ok()?;
+    (size == input.size_bytes && sha == input.sha256).then_some(copy)
+}
+
+/// `arg` naming `copy` instead of `gone`: the whole argument, `gone|layername=...`, or `--flag=gone...`.
+fn with_path_replaced(arg: &str, gone: &str, copy: &str) -> String {
+    let (flag, value) = match arg.split_once('=') {
+        Some((flag, value)) if flag.starts_with("--") => (Some(flag), value),
+        _ => (None, arg),
+    };
+    let value = match value.strip_prefix(gone) {
+        Some("") => copy.to_string(),
+        Some(rest) if rest.starts_with('|') => format!("{copy}{rest}"),
+        _ => return arg.to_string(),
+    };
+    match flag {
+        Some(flag) => format!("{flag}={value}"),
+        None => value,
+    }
 }
 
 /// `args` with the value of `--out` (as `--out DIR` or `--out=DIR`) replaced by `out`; `None` without one.
@@ -110,6 +150,18 @@ fn replace_out(args: &[String], out: &Path) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kept_copy_replaces_the_gone_path_in_every_spelling() {
+        let (gone, copy) = ("/tmp/lifecircle-qgis-inputs-x/estates.gpkg", "/data/run/inputs/estates.gpkg");
+        assert_eq!(with_path_replaced(gone, gone, copy), copy);
+        assert_eq!(with_path_replaced(&format!("{gone}|layername=estates"), gone, copy), format!("{copy}|layername=estates"));
+        assert_eq!(with_path_replaced(&format!("--estates={gone}"), gone, copy), format!("--estates={copy}"));
+        // Other arguments, and paths that only begin like the gone one, stay.
+        assert_eq!(with_path_replaced("--estates", gone, copy), "--estates");
+        assert_eq!(with_path_replaced(&format!("{gone}.bak"), gone, copy), format!("{gone}.bak"));
+        assert_eq!(with_path_replaced("a=b", gone, copy), "a=b");
+    }
 
     #[test]
     fn out_is_replaced_in_both_spellings() {
