@@ -98,8 +98,26 @@ fn the_workbook_mirrors_the_plan_layers_in_chinese_and_in_english() {
     assert!(verdicts.iter().all(|v| v.is_empty() || v == "已覆盖" || v == "未覆盖"));
     assert!(verdicts.iter().any(|v| v == "已覆盖") && verdicts.iter().any(|v| v == "未覆盖"));
 
+    // Codes the catalogue names are shown by their names, as in the report: how the entries were taken,
+    // the eligibility, where the estate came from.
+    for (column, allowed) in [
+        ("出入口取法", &["小区出入口", "道路与边界交汇处", "边界上离路网最近处", "小区中心点", "无（未接入路网）"][..]),
+        ("改造资格", &["符合改造条件", "待摸底调查", "不符合改造条件"][..]),
+        ("数据来源", &["OSM 居住用地", "住宅建筑聚类", "规划图层"][..]),
+    ] {
+        let i = h.iter().position(|x| x == column).unwrap_or_else(|| panic!("小区 lacks {column}: {h:?}"));
+        let values: std::collections::BTreeSet<String> = estates.rows().skip(1).map(|r| r[i].to_string()).collect();
+        assert!(!values.is_empty() && values.iter().all(|v| allowed.contains(&v.as_str())), "{column}: {values:?}");
+    }
+
     let sites = book.worksheet_range("建议选址").unwrap();
     assert_eq!(sites.height(), count("sites") + 1);
+    // Every header of every sheet is Chinese: no field name left as it is (a field without a workbook
+    // header takes its QGIS alias).
+    for name in ["片区", "小区", "建议选址", "数据质量"] {
+        let untranslated: Vec<String> = header(&book.worksheet_range(name).unwrap()).into_iter().filter(|x| !x.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))).collect();
+        assert!(untranslated.is_empty(), "{name}: headers not in Chinese: {untranslated:?}");
+    }
     let quality = book.worksheet_range("数据质量").unwrap();
     assert_eq!(quality.height(), count("rejects") + 1);
     assert_eq!(count("rejects"), summary["rejects"].as_u64().unwrap() as usize);

@@ -4,7 +4,8 @@
 //! [`crate::report::data_quality`] per row, in plain words (or a row saying nothing was found). Headers and
 //! sheet names come from the catalogue (`[xlsx]`); per-category columns are named by the profile's display
 //! names, and category keys in cells (`gaps`, `category`) are shown by those names too (菜市场, never
-//! `vegetable_market`). The 片区 sheet adds, after the layer's fields (户数, 建筑面积, 楼栋数, 建成年代 range,
+//! `vegetable_market`), as are the codes the catalogue names (`values.<field>.<code>`: entry, eligible,
+//! source …); a field without an `[xlsx.field]` header takes its QGIS alias (`fields_of`, `fields`). The 片区 sheet adds, after the layer's fields (户数, 建筑面积, 楼栋数, 建成年代 range,
 //! 缺项 …), a column of each bundle's recommended facilities and sites (`bundle_sites`, else the plan's sites
 //! inside the bundle), as the report's bundle table words them. Header rows are frozen, columns sized to their text,
 //! numbers formatted, the score column filled with the map's classes (`palette::score_colour`) and each
@@ -68,12 +69,14 @@ enum Column {
     Distance,
 }
 
-/// The header of field `name`, and what kind of column it is.
-pub fn header(catalogue: &Catalogue, profile: &Profile, name: &str) -> String {
-    header_and_kind(catalogue, profile, name).0
+/// The header of field `name` of layer `layer`, and what kind of column it is: the catalogue's
+/// `xlsx.field.<name>`, else the field's QGIS alias (`fields_of.<layer>.<name>`, `fields.<name>`), else
+/// the name itself.
+pub fn header(catalogue: &Catalogue, profile: &Profile, layer: &str, name: &str) -> String {
+    header_and_kind(catalogue, profile, layer, name).0
 }
 
-fn header_and_kind(catalogue: &Catalogue, profile: &Profile, name: &str) -> (String, Column) {
+fn header_and_kind(catalogue: &Catalogue, profile: &Profile, layer: &str, name: &str) -> (String, Column) {
     let lang = catalogue.lang();
     for (prefix, key) in PER_CATEGORY {
         if let Some(category) = name.strip_prefix(prefix).and_then(|k| profile.categories.iter().find(|c| c.key == k)) {
@@ -85,9 +88,10 @@ fn header_and_kind(catalogue: &Catalogue, profile: &Profile, name: &str) -> (Str
             return (catalogue.tr_with(key, &[("name", &category.display_name(lang))]), kind);
         }
     }
-    let key = format!("xlsx.field.{name}");
-    let text = catalogue.tr(&key);
-    let text = if text == key { name.to_string() } else { text.to_string() };
+    let text = [format!("xlsx.field.{name}"), format!("fields_of.{layer}.{name}"), format!("fields.{name}")]
+        .iter()
+        .find_map(|key| catalogue.get(key))
+        .map_or_else(|| name.to_string(), str::to_string);
     let kind = match name {
         "score" => Column::Score,
         "gaps" | "category" | "categories" => Column::Categories,
@@ -145,7 +149,10 @@ fn write_sheet(sheet: &mut Worksheet, path: &Path, catalogue: &Catalogue, profil
     let score_base = Format::new().set_num_format("0.00");
     let covered = Format::new().set_background_color(colour(palette::SCORE_CLASSES[4].colour)).set_font_color(Color::White);
     let not_covered = Format::new().set_background_color(colour(palette::SCORE_CLASSES[0].colour)).set_font_color(Color::White);
-    let columns: Vec<(String, Column)> = layer.fields.iter().map(|f| header_and_kind(catalogue, profile, &f.name)).collect();
+    let columns: Vec<(String, Column)> = layer.fields.iter().map(|f| header_and_kind(catalogue, profile, &layer.name, &f.name)).collect();
+    // Codes the catalogue names (`values.<field>.<code>`: eligible, entry, source ...) shown by their names,
+    // as the report's tables and QGIS's pop-ups show them.
+    let named_value = |field: &str, code: &str| catalogue.get(&format!("values.{field}.{code}"));
     let mut widths: Vec<f64> = columns.iter().map(|(h, _)| text_width(h).clamp(6.0, 24.0)).collect();
     for (c, (text, _)) in columns.iter().enumerate() {
         sheet.write_with_format(0, c as u16, text.as_str(), &header_format).map_err(fail)?;
@@ -184,6 +191,11 @@ fn write_sheet(sheet: &mut Worksheet, path: &Path, catalogue: &Catalogue, profil
                     let names: Vec<String> = keys.iter().map(|k| category_name(profile, lang_of(catalogue), k)).collect();
                     let text = names.join(list_separator(lang_of(catalogue)));
                     widths[c] = widths[c].max(text_width(&text).min(48.0));
+                    sheet.write(row, col, text).map_err(fail)?;
+                }
+                (Value::Text(code), Column::Plain) if named_value(&layer.fields[c].name, code).is_some() => {
+                    let text = named_value(&layer.fields[c].name, code).unwrap_or(code);
+                    widths[c] = widths[c].max(text_width(text).min(48.0));
                     sheet.write(row, col, text).map_err(fail)?;
                 }
                 (other, _) => {
