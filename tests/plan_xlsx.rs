@@ -110,6 +110,15 @@ fn the_workbook_mirrors_the_plan_layers_in_chinese_and_in_english() {
         assert!(!values.is_empty() && values.iter().all(|v| allowed.contains(&v.as_str())), "{column}: {values:?}");
     }
 
+    // The eligibility reasons in Chinese (the field keeps the engine's English): every part of every
+    // cell, but the OSM tags quoted for an estate on other land.
+    let reason_i = h.iter().position(|x| x == "资格说明").unwrap();
+    let reasons: Vec<String> = estates.rows().skip(1).map(|r| r[reason_i].to_string()).collect();
+    assert!(reasons.iter().any(|r| r.contains("建成年代未知")), "{reasons:?}");
+    for r in &reasons {
+        assert!(r.split('；').all(|part| part.starts_with("非老旧小区") || !part.chars().any(|c| c.is_ascii_alphabetic())), "{r}");
+    }
+
     let sites = book.worksheet_range("建议选址").unwrap();
     assert_eq!(sites.height(), count("sites") + 1);
     // Every header of every sheet is Chinese: no field name left as it is (a field without a workbook

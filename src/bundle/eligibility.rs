@@ -19,6 +19,11 @@
 //! district with no survey yet still gets draft bundles, each of which reports how many of its estates
 //! still need the survey. The reason text lists every failed rule and every unknown value, `;`-joined.
 //!
+//! Each reason is a [`Reason`]: its English text is the `eligibility_reason` field's (values stay
+//! English, as field names do), and [`reason_text_in`] words a field's text in the catalogue's language
+//! for what a person reads (the workbook's 资格说明 column, the report's sentence when no estate is
+//! eligible): `居民同意比例 0.500 低于 0.667`.
+//!
 //! The built year is `Estate::built_year`, else the survey's. Shares must lie in 0..=1: anything else is
 //! an input error naming the estate. Comparisons allow 1e-9 so that 2 of 3 households (0.6666…) meet 2/3.
 //!
@@ -45,6 +50,7 @@
 
 use super::BundleOptions;
 use crate::error::{Error, Result};
+use crate::lang::Catalogue;
 use crate::model::Estate;
 
 /// The Zhifu rule's consulted share: at least 2/3 of owners consulted.
@@ -56,6 +62,131 @@ pub const ZHIFU_AGREE_SHARE: f64 = 3.0 / 4.0;
 pub const EXCLUDED_ESTATE_TYPES: [&str; 8] = ["别墅", "villa", "高档", "high-end", "high_end", "high end", "平房", "bungalow"];
 
 const SHARE_TOLERANCE: f64 = 1e-9;
+
+/// Why an estate is not (yet) eligible: a rule a known value fails, or a value not surveyed. Shares are
+/// kept as written (three decimals).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// Housing on land of another use (`education w12 (amenity=school)`).
+    NotOldEstate(String),
+    PopulationUnknown,
+    BuiltTooLate { year: i32, before: i32 },
+    BuiltYearUnknown,
+    ToBeDemolished,
+    DemolitionUnknown,
+    AlreadyFunded,
+    FundingUnknown,
+    /// The survey's estate type (villa, high-end, bungalow).
+    ExcludedType(String),
+    TypeUnknown,
+    ConsultedBelow(String),
+    ConsultedUnknown,
+    AgreeBelow(String),
+    AgreeUnknown,
+    /// The share, and the share required.
+    ConsentBelow(String, String),
+    ConsentUnknown,
+}
+
+/// The `eligibility_reason` text of an estate that meets every rule.
+pub const MEETS_EVERY_RULE: &str = "meets every rule";
+
+impl Reason {
+    /// The reason as the `eligibility_reason` field writes it (English).
+    pub fn english(&self) -> String {
+        match self {
+            Reason::NotOldEstate(grounds) => format!("not an old estate: housing in {grounds}"),
+            Reason::PopulationUnknown => "population unknown".into(),
+            Reason::BuiltTooLate { year, before } => format!("built {year}, not before {before}"),
+            Reason::BuiltYearUnknown => "built year unknown".into(),
+            Reason::ToBeDemolished => "to be demolished".into(),
+            Reason::DemolitionUnknown => "demolition plan unknown".into(),
+            Reason::AlreadyFunded => "already funded".into(),
+            Reason::FundingUnknown => "previous funding unknown".into(),
+            Reason::ExcludedType(kind) => format!("estate type {kind} (villa / high-end / bungalow) is excluded"),
+            Reason::TypeUnknown => "estate type unknown".into(),
+            Reason::ConsultedBelow(v) => format!("consulted share {v} below 2/3"),
+            Reason::ConsultedUnknown => "consulted share unknown".into(),
+            Reason::AgreeBelow(v) => format!("agree share {v} of those consulted below 3/4"),
+            Reason::AgreeUnknown => "agree share unknown".into(),
+            Reason::ConsentBelow(v, required) => format!("consent share {v} below {required}"),
+            Reason::ConsentUnknown => "consent share unknown".into(),
+        }
+    }
+
+    /// The reason [`Reason::english`] wrote; `None` for any other text.
+    pub fn parse(text: &str) -> Option<Reason> {
+        let fixed = [
+            Reason::PopulationUnknown,
+            Reason::BuiltYearUnknown,
+            Reason::ToBeDemolished,
+            Reason::DemolitionUnknown,
+            Reason::AlreadyFunded,
+            Reason::FundingUnknown,
+            Reason::TypeUnknown,
+            Reason::ConsultedUnknown,
+            Reason::AgreeUnknown,
+            Reason::ConsentUnknown,
+        ];
+        if let Some(r) = fixed.into_iter().find(|r| r.english() == text) {
+            return Some(r);
+        }
+        if let Some(grounds) = text.strip_prefix("not an old estate: housing in ") {
+            return Some(Reason::NotOldEstate(grounds.to_string()));
+        }
+        if let Some((year, before)) = text.strip_prefix("built ").and_then(|t| t.split_once(", not before ")) {
+            return Some(Reason::BuiltTooLate { year: year.parse().ok()?, before: before.parse().ok()? });
+        }
+        if let Some(kind) = text.strip_prefix("estate type ").and_then(|t| t.strip_suffix(" (villa / high-end / bungalow) is excluded")) {
+            return Some(Reason::ExcludedType(kind.to_string()));
+        }
+        if let Some(v) = text.strip_prefix("consulted share ").and_then(|t| t.strip_suffix(" below 2/3")) {
+            return Some(Reason::ConsultedBelow(v.to_string()));
+        }
+        if let Some(v) = text.strip_prefix("agree share ").and_then(|t| t.strip_suffix(" of those consulted below 3/4")) {
+            return Some(Reason::AgreeBelow(v.to_string()));
+        }
+        let (v, required) = text.strip_prefix("consent share ")?.split_once(" below ")?;
+        Some(Reason::ConsentBelow(v.to_string(), required.to_string()))
+    }
+
+    /// The reason in the catalogue's language (`eligibility.<kind>`).
+    pub fn in_language(&self, catalogue: &Catalogue) -> String {
+        let (key, values): (&str, Vec<(&str, String)>) = match self {
+            Reason::NotOldEstate(grounds) => ("not_old_estate", vec![("grounds", grounds.clone())]),
+            Reason::PopulationUnknown => ("population_unknown", vec![]),
+            Reason::BuiltTooLate { year, before } => ("built_too_late", vec![("year", year.to_string()), ("before", before.to_string())]),
+            Reason::BuiltYearUnknown => ("built_year_unknown", vec![]),
+            Reason::ToBeDemolished => ("to_be_demolished", vec![]),
+            Reason::DemolitionUnknown => ("demolition_unknown", vec![]),
+            Reason::AlreadyFunded => ("already_funded", vec![]),
+            Reason::FundingUnknown => ("funding_unknown", vec![]),
+            Reason::ExcludedType(kind) => ("excluded_type", vec![("kind", kind.clone())]),
+            Reason::TypeUnknown => ("type_unknown", vec![]),
+            Reason::ConsultedBelow(v) => ("consulted_below", vec![("share", v.clone())]),
+            Reason::ConsultedUnknown => ("consulted_unknown", vec![]),
+            Reason::AgreeBelow(v) => ("agree_below", vec![("share", v.clone())]),
+            Reason::AgreeUnknown => ("agree_unknown", vec![]),
+            Reason::ConsentBelow(v, required) => ("consent_below", vec![("share", v.clone()), ("required", required.clone())]),
+            Reason::ConsentUnknown => ("consent_unknown", vec![]),
+        };
+        let values: Vec<(&str, &dyn std::fmt::Display)> = values.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect();
+        catalogue.tr_with(&format!("eligibility.{key}"), &values)
+    }
+}
+
+/// An `eligibility_reason` field's text (reasons `;`-joined, or [`MEETS_EVERY_RULE`]) in the catalogue's
+/// language, reasons joined by `；` in Chinese; a part that is no [`Reason`] stays as it is.
+pub fn reason_text_in(text: &str, catalogue: &Catalogue) -> String {
+    if text == MEETS_EVERY_RULE {
+        return catalogue.tr("eligibility.meets_every_rule").to_string();
+    }
+    let separator = match catalogue.lang() {
+        crate::lang::Lang::Zh => "；",
+        crate::lang::Lang::En => ";",
+    };
+    text.split(';').map(|part| Reason::parse(part).map_or_else(|| part.to_string(), |r| r.in_language(catalogue))).collect::<Vec<_>>().join(separator)
+}
 
 /// The three-valued verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -84,13 +215,13 @@ impl Eligibility {
 pub struct Screening {
     pub eligibility: Eligibility,
     /// Failed rules first, then unknown values; empty when eligible.
-    pub reasons: Vec<String>,
+    pub reasons: Vec<Reason>,
 }
 
 impl Screening {
-    /// The `eligibility_reason` field: every reason `;`-joined, or `meets every rule`.
+    /// The `eligibility_reason` field: every reason `;`-joined, or [`MEETS_EVERY_RULE`].
     pub fn reason_text(&self) -> String {
-        if self.reasons.is_empty() { "meets every rule".to_string() } else { self.reasons.join(";") }
+        if self.reasons.is_empty() { MEETS_EVERY_RULE.to_string() } else { self.reasons.iter().map(Reason::english).collect::<Vec<_>>().join(";") }
     }
 }
 
@@ -117,51 +248,51 @@ pub fn screen_estate(estate: &Estate, opts: &BundleOptions) -> Result<Screening>
     let mut unknown = Vec::new();
 
     if let Some(grounds) = &estate.notes.not_old_estate {
-        failed.push(format!("not an old estate: housing in {grounds}"));
+        failed.push(Reason::NotOldEstate(grounds.clone()));
     }
     if estate.population_unknown() {
-        unknown.push("population unknown".to_string());
+        unknown.push(Reason::PopulationUnknown);
     }
     match estate.built_year.or(survey.built_year) {
-        Some(year) if year >= opts.built_before => failed.push(format!("built {year}, not before {}", opts.built_before)),
+        Some(year) if year >= opts.built_before => failed.push(Reason::BuiltTooLate { year, before: opts.built_before }),
         Some(_) => {}
-        None => unknown.push("built year unknown".to_string()),
+        None => unknown.push(Reason::BuiltYearUnknown),
     }
     match survey.to_be_demolished {
-        Some(true) => failed.push("to be demolished".to_string()),
+        Some(true) => failed.push(Reason::ToBeDemolished),
         Some(false) => {}
-        None => unknown.push("demolition plan unknown".to_string()),
+        None => unknown.push(Reason::DemolitionUnknown),
     }
     match survey.previously_funded {
-        Some(true) => failed.push("already funded".to_string()),
+        Some(true) => failed.push(Reason::AlreadyFunded),
         Some(false) => {}
-        None => unknown.push("previous funding unknown".to_string()),
+        None => unknown.push(Reason::FundingUnknown),
     }
     match survey.estate_type.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         Some(kind) => {
             let lower = kind.to_lowercase();
             if EXCLUDED_ESTATE_TYPES.iter().any(|word| lower.contains(word)) {
-                failed.push(format!("estate type {kind} (villa / high-end / bungalow) is excluded"));
+                failed.push(Reason::ExcludedType(kind.to_string()));
             }
         }
-        None => unknown.push("estate type unknown".to_string()),
+        None => unknown.push(Reason::TypeUnknown),
     }
     if opts.zhifu_rule {
         match share(estate, "consulted_share", survey.consulted_share)? {
-            Some(v) if v + SHARE_TOLERANCE < ZHIFU_CONSULTED_SHARE => failed.push(format!("consulted share {} below 2/3", format_share(v))),
+            Some(v) if v + SHARE_TOLERANCE < ZHIFU_CONSULTED_SHARE => failed.push(Reason::ConsultedBelow(format_share(v))),
             Some(_) => {}
-            None => unknown.push("consulted share unknown".to_string()),
+            None => unknown.push(Reason::ConsultedUnknown),
         }
         match share(estate, "agree_share", survey.agree_share)? {
-            Some(v) if v + SHARE_TOLERANCE < ZHIFU_AGREE_SHARE => failed.push(format!("agree share {} of those consulted below 3/4", format_share(v))),
+            Some(v) if v + SHARE_TOLERANCE < ZHIFU_AGREE_SHARE => failed.push(Reason::AgreeBelow(format_share(v))),
             Some(_) => {}
-            None => unknown.push("agree share unknown".to_string()),
+            None => unknown.push(Reason::AgreeUnknown),
         }
     } else {
         match share(estate, "consent_share", survey.consent_share)? {
-            Some(v) if v + SHARE_TOLERANCE < opts.consent => failed.push(format!("consent share {} below {}", format_share(v), format_share(opts.consent))),
+            Some(v) if v + SHARE_TOLERANCE < opts.consent => failed.push(Reason::ConsentBelow(format_share(v), format_share(opts.consent))),
             Some(_) => {}
-            None => unknown.push("consent share unknown".to_string()),
+            None => unknown.push(Reason::ConsentUnknown),
         }
     }
 
@@ -179,6 +310,47 @@ pub fn screen_estate(estate: &Estate, opts: &BundleOptions) -> Result<Screening>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn every_reason() -> Vec<Reason> {
+        vec![
+            Reason::NotOldEstate("education w12 (amenity=school)".into()),
+            Reason::PopulationUnknown,
+            Reason::BuiltTooLate { year: 2004, before: 2001 },
+            Reason::BuiltYearUnknown,
+            Reason::ToBeDemolished,
+            Reason::DemolitionUnknown,
+            Reason::AlreadyFunded,
+            Reason::FundingUnknown,
+            Reason::ExcludedType("高档 别墅, below".into()),
+            Reason::TypeUnknown,
+            Reason::ConsultedBelow("0.500".into()),
+            Reason::ConsultedUnknown,
+            Reason::AgreeBelow("0.700".into()),
+            Reason::AgreeUnknown,
+            Reason::ConsentBelow("0.500".into(), "0.667".into()),
+            Reason::ConsentUnknown,
+        ]
+    }
+
+    #[test]
+    fn every_reason_reads_back_from_its_text_and_is_worded_in_both_languages() {
+        use crate::lang::{Catalogue, Lang};
+        let (zh, en) = (Catalogue::of(Lang::Zh), Catalogue::of(Lang::En));
+        for r in every_reason() {
+            assert_eq!(Reason::parse(&r.english()), Some(r.clone()), "{r:?}");
+            // The English catalogue words it as the field does; the Chinese one in Chinese, values kept.
+            assert_eq!(r.in_language(en), r.english(), "{r:?}");
+            let chinese = r.in_language(zh);
+            assert!(!chinese.contains('{') && chinese.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{r:?}: {chinese}");
+        }
+        let field = Screening { eligibility: Eligibility::Ineligible, reasons: vec![Reason::BuiltTooLate { year: 2004, before: 2001 }, Reason::ConsentUnknown] }.reason_text();
+        assert_eq!(field, "built 2004, not before 2001;consent share unknown");
+        assert_eq!(reason_text_in(&field, zh), "2004 年建成，不属于 2001 年以前建成的小区；居民同意比例未知");
+        assert_eq!(reason_text_in(&field, en), field);
+        assert_eq!(reason_text_in(MEETS_EVERY_RULE, zh), "符合全部改造条件");
+        // A text that is no reason (written by another tool) stays as it is.
+        assert_eq!(reason_text_in("lost in the flood;to be demolished", zh), "lost in the flood；拟拆除");
+    }
     use crate::model::{PopulationSource, SurveyAttributes};
     use crate::testing::estate;
 

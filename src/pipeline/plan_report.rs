@@ -116,7 +116,9 @@ pub(crate) fn no_bundles_sentence(why: &crate::bundle::no_bundles::NoBundles, wo
     match why {
         NoBundles::NoEstates => wording.tr(&key).to_string(),
         NoBundles::NoEligibleEstates { ineligible, main_reason, main_reason_estates } => {
-            wording.tr_with(&key, &[("estates", ineligible), ("reason", main_reason), ("reason_estates", main_reason_estates)])
+            // The reason as the estates' field writes it (English), worded in the report's language.
+            let reason = crate::bundle::eligibility::reason_text_in(main_reason, crate::lang::Catalogue::of(wording.lang()));
+            wording.tr_with(&key, &[("estates", ineligible), ("reason", &reason), ("reason_estates", main_reason_estates)])
         }
         NoBundles::NeedsSurveyExcluded { needs_survey } => wording.tr_with(&key, &[("estates", needs_survey)]),
         NoBundles::TooFewResidents { candidates, candidate_population, min_pop } => {
@@ -139,4 +141,21 @@ fn walker_loss_rows(summary: &crate::coverage::summary::CoverageSummary) -> Vec<
         .iter()
         .map(|(key, _)| WalkerLossRow { category: key.clone(), elderly: of("elderly", key), wheelchair: of("wheelchair", key) })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::no_bundles::NoBundles;
+    use crate::lang::Lang;
+
+    #[test]
+    fn no_eligible_estate_names_its_main_reason_in_the_reports_language() {
+        let why = NoBundles::NoEligibleEstates { ineligible: 12, main_reason: "built 2004, not before 2001".into(), main_reason_estates: 9 };
+        assert_eq!(
+            no_bundles_sentence(&why, &Wording::default_profile(Lang::Zh)),
+            "没有形成改造片区：全部 12 个小区都不符合改造条件（最常见的原因：2004 年建成，不属于 2001 年以前建成的小区，9 个小区）。"
+        );
+        assert!(no_bundles_sentence(&why, &Wording::default_profile(Lang::En)).contains("built 2004, not before 2001"));
+    }
 }

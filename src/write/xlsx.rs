@@ -193,6 +193,11 @@ fn write_sheet(sheet: &mut Worksheet, path: &Path, catalogue: &Catalogue, profil
                     widths[c] = widths[c].max(text_width(&text).min(48.0));
                     sheet.write(row, col, text).map_err(fail)?;
                 }
+                (Value::Text(text), Column::Plain) if layer.fields[c].name == "eligibility_reason" => {
+                    let text = crate::bundle::eligibility::reason_text_in(text, catalogue);
+                    widths[c] = widths[c].max(text_width(&text).min(48.0));
+                    sheet.write(row, col, text).map_err(fail)?;
+                }
                 (Value::Text(code), Column::Plain) if named_value(&layer.fields[c].name, code).is_some() => {
                     let text = named_value(&layer.fields[c].name, code).unwrap_or(code);
                     widths[c] = widths[c].max(text_width(text).min(48.0));
