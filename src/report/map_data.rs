@@ -268,6 +268,10 @@ impl Serialize for MapData<'_> {
 /// Fields whose values are category keys (one, or a list).
 const CATEGORY_VALUED_FIELDS: [&str; 3] = ["category", "gaps", "fits"];
 
+/// The estates' eligibility reasons: worded in the report's language per distinct text of the layers
+/// ([`crate::bundle::eligibility::reason_text_in`]), the field keeping the engine's English.
+const ELIGIBILITY_REASON: &str = "eligibility_reason";
+
 /// How the pop-ups show a field's values: by the names of `value_names[kind]` (categories, tiers, and the
 /// fields whose values the catalogue names: `eligible`, `entry` …), as yes / no, or as they are.
 fn value_kind(name: &str, ty: FieldType, named: &[String]) -> String {
@@ -275,6 +279,7 @@ fn value_kind(name: &str, ty: FieldType, named: &[String]) -> String {
         _ if CATEGORY_VALUED_FIELDS.contains(&name) => "category".to_string(),
         "tier" => "tier".to_string(),
         _ if named.iter().any(|f| f == name) => name.to_string(),
+        ELIGIBILITY_REASON => ELIGIBILITY_REASON.to_string(),
         _ if ty == FieldType::Bool => "bool".to_string(),
         _ => String::new(),
     }
@@ -328,7 +333,23 @@ fn map_data_of<'a>(layers: &[&'a Layer], title: &'a str, wording: &Wording) -> M
             LayerJson { header, layer, symbology }
         })
         .collect();
-    MapData { title, lang: wording.lang().code(), extent: extent(layers), ui: ui_json(wording), value_names: value_names_json(wording), layers: layers_json }
+    let mut value_names = value_names_json(wording);
+    let catalogue = crate::lang::Catalogue::of(wording.lang());
+    let reasons: serde_json::Map<String, Json> = layers
+        .iter()
+        .filter_map(|l| Some((l, l.field_index(ELIGIBILITY_REASON)?)))
+        .flat_map(|(l, i)| l.features.iter().filter_map(move |f| match &f.values[i] {
+            crate::write::layer::Value::Text(t) => Some(t.as_str()),
+            _ => None,
+        }))
+        .collect::<std::collections::BTreeSet<&str>>()
+        .into_iter()
+        .map(|t| (t.to_string(), Json::String(crate::bundle::eligibility::reason_text_in(t, catalogue))))
+        .collect();
+    if let Json::Object(names) = &mut value_names {
+        names.insert(ELIGIBILITY_REASON.to_string(), Json::Object(reasons));
+    }
+    MapData { title, lang: wording.lang().code(), extent: extent(layers), ui: ui_json(wording), value_names, layers: layers_json }
 }
 
 /// The map's data block as JSON text, written straight from the layers (what the report embeds).
@@ -384,5 +405,18 @@ mod tests {
         assert_eq!(data["value_names"]["tier"]["15min"], "15分钟生活圈");
         assert_eq!(data["value_names"]["eligible"]["needs_survey"], "待摸底调查");
         assert_eq!((data["lang"].as_str(), data["ui"]["metres"].as_str()), (Some("zh"), Some("{value} 米")));
+    }
+
+    #[test]
+    fn eligibility_reasons_are_worded_in_the_reports_language() {
+        let mut estates = Layer::new("estates", GeometryKind::Polygon, &[("eligible", FieldType::Text), ("eligibility_reason", FieldType::Text)]);
+        estates.push(Some(Geometry::Point(point!(x: 118.5, y: 32.0))), vec![Value::from("needs_survey"), Value::from("population unknown;built year unknown")]);
+        estates.push(Some(Geometry::Point(point!(x: 118.6, y: 32.0))), vec![Value::from("yes"), Value::from("meets every rule")]);
+        let data = map_data(&[&estates], "南京", &Wording::default_profile(crate::lang::Lang::Zh));
+        assert_eq!(data["layers"][0]["value_kinds"], json!(["eligible", "eligibility_reason"]));
+        assert_eq!(data["value_names"]["eligibility_reason"]["population unknown;built year unknown"], "人口未知；建成年代未知");
+        assert_eq!(data["value_names"]["eligibility_reason"]["meets every rule"], "符合全部改造条件");
+        // The values stay the field's.
+        assert_eq!(data["layers"][0]["features"][0]["values"][1], "population unknown;built year unknown");
     }
 }
