@@ -118,6 +118,13 @@ fn the_workbook_mirrors_the_plan_layers_in_chinese_and_in_english() {
     for r in &reasons {
         assert!(r.split('；').all(|part| part.starts_with("非老旧小区") || !part.chars().any(|c| c.is_ascii_alphabetic())), "{r}");
     }
+    // Why an estate is in no bundle, likewise (Nanjing: isolated estates and too small groups).
+    let left_out_i = h.iter().position(|x| x == "未入片区原因").unwrap();
+    let left_out: Vec<String> = estates.rows().skip(1).map(|r| r[left_out_i].to_string()).filter(|r| !r.is_empty()).collect();
+    assert!(left_out.iter().any(|r| r == "孤立：没有相邻的候选小区"), "{left_out:?}");
+    for r in &left_out {
+        assert!(r.contains("非老旧小区") || !r.chars().any(|c| c.is_ascii_alphabetic()), "{r}");
+    }
 
     let sites = book.worksheet_range("建议选址").unwrap();
     assert_eq!(sites.height(), count("sites") + 1);

@@ -175,6 +175,22 @@ impl Reason {
     }
 }
 
+/// A `left_out_reason` field's text (why an estate is in no bundle: `ineligible: <reasons>`,
+/// `needs survey: <reasons>`, or a [`super::partition::LeftOut`] text) in the catalogue's language
+/// (`left_out.<key>`); any other text stays as it is.
+pub fn left_out_text_in(text: &str, catalogue: &Catalogue) -> String {
+    use super::partition::LeftOut;
+    for (prefix, key) in [("ineligible: ", "left_out.ineligible"), ("needs survey: ", "left_out.needs_survey")] {
+        if let Some(reasons) = text.strip_prefix(prefix) {
+            return catalogue.tr_with(key, &[("reasons", &reason_text_in(reasons, catalogue))]);
+        }
+    }
+    match LeftOut::ALL.into_iter().find(|l| l.as_str() == text) {
+        Some(l) => catalogue.tr(&format!("left_out.{}", l.key())).to_string(),
+        None => text.to_string(),
+    }
+}
+
 /// An `eligibility_reason` field's text (reasons `;`-joined, or [`MEETS_EVERY_RULE`]) in the catalogue's
 /// language, reasons joined by `；` in Chinese; a part that is no [`Reason`] stays as it is.
 pub fn reason_text_in(text: &str, catalogue: &Catalogue) -> String {
@@ -350,6 +366,22 @@ mod tests {
         assert_eq!(reason_text_in(MEETS_EVERY_RULE, zh), "符合全部改造条件");
         // A text that is no reason (written by another tool) stays as it is.
         assert_eq!(reason_text_in("lost in the flood;to be demolished", zh), "lost in the flood；拟拆除");
+    }
+
+    #[test]
+    fn why_an_estate_is_in_no_bundle_is_worded_in_both_languages() {
+        use super::super::partition::LeftOut;
+        use crate::lang::{Catalogue, Lang};
+        let (zh, en) = (Catalogue::of(Lang::Zh), Catalogue::of(Lang::En));
+        for l in LeftOut::ALL.into_iter().filter(|l| *l != LeftOut::NotCandidate) {
+            assert_eq!(left_out_text_in(l.as_str(), en), l.as_str());
+            let chinese = left_out_text_in(l.as_str(), zh);
+            assert!(!chinese.is_empty() && !chinese.chars().any(|c| c.is_ascii_alphabetic()), "{l:?}: {chinese}");
+        }
+        assert_eq!(left_out_text_in("ineligible: to be demolished", zh), "不符合改造条件：拟拆除");
+        assert_eq!(left_out_text_in("needs survey: demolition plan unknown;estate type unknown", zh), "待摸底调查：是否拟拆除未知；小区类型未知");
+        assert_eq!(left_out_text_in("needs survey: demolition plan unknown;estate type unknown", en), "needs survey: demolition plan unknown;estate type unknown");
+        assert_eq!(left_out_text_in("something else", zh), "something else");
     }
     use crate::model::{PopulationSource, SurveyAttributes};
     use crate::testing::estate;

@@ -268,9 +268,11 @@ impl Serialize for MapData<'_> {
 /// Fields whose values are category keys (one, or a list).
 const CATEGORY_VALUED_FIELDS: [&str; 3] = ["category", "gaps", "fits"];
 
-/// The estates' eligibility reasons: worded in the report's language per distinct text of the layers
-/// ([`crate::bundle::eligibility::reason_text_in`]), the field keeping the engine's English.
-const ELIGIBILITY_REASON: &str = "eligibility_reason";
+/// The estates' reasons, worded in the report's language per distinct text of the layers, the fields
+/// keeping the engine's English: eligibility ([`crate::bundle::eligibility::reason_text_in`]) and why an
+/// estate is in no bundle ([`crate::bundle::eligibility::left_out_text_in`]).
+const WORDED_FIELDS: [(&str, fn(&str, &crate::lang::Catalogue) -> String); 2] =
+    [("eligibility_reason", crate::bundle::eligibility::reason_text_in), ("left_out_reason", crate::bundle::eligibility::left_out_text_in)];
 
 /// How the pop-ups show a field's values: by the names of `value_names[kind]` (categories, tiers, and the
 /// fields whose values the catalogue names: `eligible`, `entry` …), as yes / no, or as they are.
@@ -279,7 +281,7 @@ fn value_kind(name: &str, ty: FieldType, named: &[String]) -> String {
         _ if CATEGORY_VALUED_FIELDS.contains(&name) => "category".to_string(),
         "tier" => "tier".to_string(),
         _ if named.iter().any(|f| f == name) => name.to_string(),
-        ELIGIBILITY_REASON => ELIGIBILITY_REASON.to_string(),
+        _ if WORDED_FIELDS.iter().any(|(f, _)| *f == name) => name.to_string(),
         _ if ty == FieldType::Bool => "bool".to_string(),
         _ => String::new(),
     }
@@ -335,19 +337,23 @@ fn map_data_of<'a>(layers: &[&'a Layer], title: &'a str, wording: &Wording) -> M
         .collect();
     let mut value_names = value_names_json(wording);
     let catalogue = crate::lang::Catalogue::of(wording.lang());
-    let reasons: serde_json::Map<String, Json> = layers
-        .iter()
-        .filter_map(|l| Some((l, l.field_index(ELIGIBILITY_REASON)?)))
-        .flat_map(|(l, i)| l.features.iter().filter_map(move |f| match &f.values[i] {
-            crate::write::layer::Value::Text(t) => Some(t.as_str()),
-            _ => None,
-        }))
-        .collect::<std::collections::BTreeSet<&str>>()
-        .into_iter()
-        .map(|t| (t.to_string(), Json::String(crate::bundle::eligibility::reason_text_in(t, catalogue))))
-        .collect();
-    if let Json::Object(names) = &mut value_names {
-        names.insert(ELIGIBILITY_REASON.to_string(), Json::Object(reasons));
+    for (field, worded) in WORDED_FIELDS {
+        let texts: serde_json::Map<String, Json> = layers
+            .iter()
+            .filter_map(|l| Some((l, l.field_index(field)?)))
+            .flat_map(|(l, i)| {
+                l.features.iter().filter_map(move |f| match &f.values[i] {
+                    crate::write::layer::Value::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+            })
+            .collect::<std::collections::BTreeSet<&str>>()
+            .into_iter()
+            .map(|t| (t.to_string(), Json::String(worded(t, catalogue))))
+            .collect();
+        if let Json::Object(names) = &mut value_names {
+            names.insert(field.to_string(), Json::Object(texts));
+        }
     }
     MapData { title, lang: wording.lang().code(), extent: extent(layers), ui: ui_json(wording), value_names, layers: layers_json }
 }
@@ -409,11 +415,12 @@ mod tests {
 
     #[test]
     fn eligibility_reasons_are_worded_in_the_reports_language() {
-        let mut estates = Layer::new("estates", GeometryKind::Polygon, &[("eligible", FieldType::Text), ("eligibility_reason", FieldType::Text)]);
-        estates.push(Some(Geometry::Point(point!(x: 118.5, y: 32.0))), vec![Value::from("needs_survey"), Value::from("population unknown;built year unknown")]);
-        estates.push(Some(Geometry::Point(point!(x: 118.6, y: 32.0))), vec![Value::from("yes"), Value::from("meets every rule")]);
+        let mut estates = Layer::new("estates", GeometryKind::Polygon, &[("eligible", FieldType::Text), ("eligibility_reason", FieldType::Text), ("left_out_reason", FieldType::Text)]);
+        estates.push(Some(Geometry::Point(point!(x: 118.5, y: 32.0))), vec![Value::from("needs_survey"), Value::from("population unknown;built year unknown"), Value::from("isolated: no adjacent candidate estate")]);
+        estates.push(Some(Geometry::Point(point!(x: 118.6, y: 32.0))), vec![Value::from("yes"), Value::from("meets every rule"), Value::Null]);
         let data = map_data(&[&estates], "南京", &Wording::default_profile(crate::lang::Lang::Zh));
-        assert_eq!(data["layers"][0]["value_kinds"], json!(["eligible", "eligibility_reason"]));
+        assert_eq!(data["layers"][0]["value_kinds"], json!(["eligible", "eligibility_reason", "left_out_reason"]));
+        assert_eq!(data["value_names"]["left_out_reason"]["isolated: no adjacent candidate estate"], "孤立：没有相邻的候选小区");
         assert_eq!(data["value_names"]["eligibility_reason"]["population unknown;built year unknown"], "人口未知；建成年代未知");
         assert_eq!(data["value_names"]["eligibility_reason"]["meets every rule"], "符合全部改造条件");
         // The values stay the field's.

@@ -193,8 +193,12 @@ fn write_sheet(sheet: &mut Worksheet, path: &Path, catalogue: &Catalogue, profil
                     widths[c] = widths[c].max(text_width(&text).min(48.0));
                     sheet.write(row, col, text).map_err(fail)?;
                 }
-                (Value::Text(text), Column::Plain) if layer.fields[c].name == "eligibility_reason" => {
-                    let text = crate::bundle::eligibility::reason_text_in(text, catalogue);
+                (Value::Text(text), Column::Plain) if matches!(layer.fields[c].name.as_str(), "eligibility_reason" | "left_out_reason") => {
+                    let text = if layer.fields[c].name == "eligibility_reason" {
+                        crate::bundle::eligibility::reason_text_in(text, catalogue)
+                    } else {
+                        crate::bundle::eligibility::left_out_text_in(text, catalogue)
+                    };
                     widths[c] = widths[c].max(text_width(&text).min(48.0));
                     sheet.write(row, col, text).map_err(fail)?;
                 }

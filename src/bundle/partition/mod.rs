@@ -147,6 +147,20 @@ impl LeftOut {
             LeftOut::WouldBreakCeiling => "would break the ceiling: every adjacent bundle is full",
         }
     }
+
+    /// Its catalogue key (`left_out.<key>`).
+    pub fn key(self) -> &'static str {
+        match self {
+            LeftOut::NotCandidate => "ineligible",
+            LeftOut::AboveCeilingAlone => "above_ceiling_alone",
+            LeftOut::Isolated => "isolated",
+            LeftOut::ComponentTooSmall => "component_too_small",
+            LeftOut::WouldBreakCeiling => "would_break_ceiling",
+        }
+    }
+
+    /// Every reason, in declaration order.
+    pub const ALL: [LeftOut; 5] = [LeftOut::NotCandidate, LeftOut::AboveCeilingAlone, LeftOut::Isolated, LeftOut::ComponentTooSmall, LeftOut::WouldBreakCeiling];
 }
 
 /// The result: bundles as sorted estate indices, ordered by (group, first estate); and for every estate
