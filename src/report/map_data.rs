@@ -268,10 +268,13 @@ impl Serialize for MapData<'_> {
 /// Fields whose values are category keys (one, or a list).
 const CATEGORY_VALUED_FIELDS: [&str; 3] = ["category", "gaps", "fits"];
 
+/// Words a field's English text in a catalogue's language.
+type WordText = fn(&str, &crate::lang::Catalogue) -> String;
+
 /// The estates' reasons, worded in the report's language per distinct text of the layers, the fields
 /// keeping the engine's English: eligibility ([`crate::bundle::eligibility::reason_text_in`]) and why an
 /// estate is in no bundle ([`crate::bundle::eligibility::left_out_text_in`]).
-const WORDED_FIELDS: [(&str, fn(&str, &crate::lang::Catalogue) -> String); 2] =
+const WORDED_FIELDS: [(&str, WordText); 2] =
     [("eligibility_reason", crate::bundle::eligibility::reason_text_in), ("left_out_reason", crate::bundle::eligibility::left_out_text_in)];
 
 /// How the pop-ups show a field's values: by the names of `value_names[kind]` (categories, tiers, and the
