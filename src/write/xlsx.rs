@@ -5,7 +5,9 @@
 //! sheet names come from the catalogue (`[xlsx]`); per-category columns are named by the profile's display
 //! names, and category keys in cells (`gaps`, `category`) are shown by those names too (菜市场, never
 //! `vegetable_market`), as are the codes the catalogue names (`values.<field>.<code>`: entry, eligible,
-//! source …); a field without an `[xlsx.field]` header takes its QGIS alias (`fields_of`, `fields`). The 片区 sheet adds, after the layer's fields (户数, 建筑面积, 楼栋数, 建成年代 range,
+//! source …) and the estates' reasons (`eligibility_reason`, `left_out_reason`, worded by
+//! [`crate::bundle::eligibility`]); a field without an `[xlsx.field]` header takes its QGIS alias
+//! (`fields_of`, `fields`). The 片区 sheet adds, after the layer's fields (户数, 建筑面积, 楼栋数, 建成年代 range,
 //! 缺项 …), a column of each bundle's recommended facilities and sites (`bundle_sites`, else the plan's sites
 //! inside the bundle), as the report's bundle table words them. Header rows are frozen, columns sized to their text,
 //! numbers formatted, the score column filled with the map's classes (`palette::score_colour`) and each
