@@ -219,7 +219,7 @@ pub struct PlanFlags {
     pub bundle: BundleFlags,
     #[command(flatten)]
     pub siting: SitingFlags,
-    /// Title of the report and the map (default: "<place> 社区生活圈评估与老旧小区改造片区规划", the place
+    /// Title of the report and the map (default: "`<place>` 社区生活圈评估与老旧小区改造片区规划", the place
     /// named in the OpenStreetMap extract, else the input file's name; in a batch, a prefix).
     #[arg(long, help_heading = "Output")]
     pub title: Option<String>,
@@ -359,7 +359,7 @@ pub struct CoverageFlags {
     /// 300/500/1000 m thresholds are then flat-equivalent metres. Example: --dem chongqing-dem.tif
     #[arg(long, value_name = "FILE", help_heading = "Coverage")]
     pub dem: Option<PathBuf>,
-    /// Who walks (rules and sources in the profile's [walkers] section).
+    /// Who walks (rules and sources in the profile's `[walkers]` section).
     #[arg(long, value_enum, default_value_t = WalkerArg::Adult, value_name = "WALKER", help_heading = "Coverage")]
     pub walker: WalkerArg,
     /// Also measure for older walkers and wheelchair users, and write per estate and category the residents

@@ -1,6 +1,6 @@
 //! GDAL's messages: GDAL reports problems through a global error handler that prints `ERROR 1: ...` on
 //! stderr; [`install_error_handler`] replaces it: failures are kept per thread and become part of our own
-//! error messages ([`describe`]), warnings go to `tracing`. Both the GDAL reader
+//! error messages (`describe`), warnings go to `tracing`. Both the GDAL reader
 //! ([`crate::read::gdal_vector`]) and the GeoPackage writer ([`crate::write::geopackage`]) use it.
 
 use gdal::errors::{CplErrType, GdalError};

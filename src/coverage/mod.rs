@@ -13,7 +13,7 @@
 //! [`DistanceEngine::FacilitySearch`]) — every result is independent of the others, so the output does
 //! not depend on the thread count → service areas (one search per category) → verdicts, scores, Ga2SFCA,
 //! summary → optional scenario on a second graph → with `--walker-compare`, the elderly and wheelchair
-//! walkers on their own networks ([`NetworkMaker`]: the walker's ways, on the DEM when `--dem` is given).
+//! walkers on their own networks (`NetworkMaker`: the walker's ways, on the DEM when `--dem` is given).
 //!
 //! ```
 //! use lifecircle::coverage::{run_coverage, CoverageOptions};

@@ -1,7 +1,7 @@
 //! Residential areas split into blocks (居住街坊) along the public streets that cross them.
 //!
 //! GB 50180-2018 (2.0.5) defines the residential block as the area enclosed by urban roads or natural
-//! boundaries, 150-250 m a side [M]; a mapped `landuse=residential` area may instead cover a whole
+//! boundaries, 150-250 m a side \[M\]; a mapped `landuse=residential` area may instead cover a whole
 //! neighbourhood of many blocks (one such polygon of 157 ha and 1,148 buildings became one "estate" of
 //! 81,280 residents). Rule:
 //! 1. the streets are the `highway=*` ways of the profile's `population.cluster_split_highways` (the same

@@ -5,7 +5,7 @@
 //!   of a `[[protected_land]]` class with `housing_not_estate` (one GEOS intersection per grounds area
 //!   meeting it) (campus: school, university, college; hospital; military; industrial) is staff
 //!   or student housing renovated by its owner unit, not an old residential estate (老旧小区) under the
-//!   renovation programme (国办发〔2020〕23号 scopes it to residential estates built before 2000 [M]). The
+//!   renovation programme (国办发〔2020〕23号 scopes it to residential estates built before 2000 \[M\]). The
 //!   estate stays (its residents count for coverage) with `notes.not_old_estate` =
 //!   `<class> <id> (<rule>)`; bundle screening makes it ineligible with that reason.
 //! - **Implausible** ([`note_implausible`]): an estate larger than `estates.plausible_max_area_m2` or with

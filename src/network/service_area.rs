@@ -181,7 +181,7 @@ pub fn service_area_polygon(lines: &MultiLineString<f64>, buffer_m: f64) -> Resu
 
 /// Buffer and dissolve through GEOS, as a cascaded union ([`cascaded_union`], Strobl's
 /// CascadedPolygonUnion, as in JTS): lines sorted along a Z-order curve of 50 m cells, buffered in
-/// groups of [`LINES_PER_GROUP`], and the pieces unioned pairwise, neighbours first, level by level. One
+/// groups of `LINES_PER_GROUP`, and the pieces unioned pairwise, neighbours first, level by level. One
 /// `GEOSBuffer` of the whole multi-line does the same, but its depth labelling walks every segment once
 /// per hole, and a street grid's reach has a hole per block: on Porto's reaches the cascade is 3–5×
 /// faster. Deterministic: the order depends only on the input.

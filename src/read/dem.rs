@@ -10,9 +10,9 @@
 //!    `⌊fx⌋ + 1` (clamped at the raster's border, where the nearest centre's value holds) and likewise
 //!    rows; the elevation is the bilinear blend of the four. A no-data or NaN value among the four
 //!    leaves the point without elevation.
-//! 3. An uncompressed GeoTIFF is read in place through a memory map ([`crate::read::dem_mapped`]): each
+//! 3. An uncompressed GeoTIFF is read in place through a memory map (`read::dem_mapped`): each
 //!    point reads its four cells where they lie in the file, points taken by band of 256 rows so that a
-//!    band's pages stay in the caches ([`blend_in_place`]); a 1 m raster under a city costs the pages its
+//!    band's pages stay in the caches (`blend_in_place`); a 1 m raster under a city costs the pages its
 //!    streets touch, not a copy of the whole raster. Any other raster: points are grouped by 256 × 256-cell tile
 //!    and GDAL reads each tile once (with the one-cell border the blend needs): memory stays one tile,
 //!    whatever the raster's size. Both give the same values; the result does not depend on the order of

@@ -4,7 +4,7 @@
 //! 1. the sum of their `land_min_area_m2` is at most the parcel's area, and
 //! 2. their footprints can be placed side by side: the categories of the profile's
 //!    `[siting] combined_building` (综合服务站: one building housing nursery, elderly care, health and
-//!    community service rooms, 《完整居住社区建设标准（试行）》 2020 [M]) share one disc of the largest of
+//!    community service rooms, 《完整居住社区建设标准（试行）》 2020 \[M\]) share one disc of the largest of
 //!    their `land_min_width_m`; every other category needs its own disc of its `land_min_width_m`; the
 //!    discs must lie inside the parcel without overlapping.
 //!

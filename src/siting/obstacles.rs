@@ -1,5 +1,5 @@
 //! Obstacles: what is not free land around the target estates, how far around each it is not free
-//! either, and the overlay that takes them out of a search area ([`subtract_obstacles`]). Both the single
+//! either, and the overlay that takes them out of a search area (`subtract_obstacles`). Both the single
 //! overlay of [`super::candidates`] and the tiles of [`super::open_land_tiles`] use it.
 //!
 //! Not free, with its clearance (the buffer distance around it):

@@ -7,20 +7,20 @@
 //! The steps, for one layer, a file each:
 //! 1. Read the file ([`read_raw_layer`]: GeoJSON by our streaming reader, anything else through GDAL).
 //! 2. Check the fields the planner named exist (a typo is an error that lists the fields there are)
-//!    ([`fields`], which also parses the values).
+//!    (`fields`, which also parses the values).
 //! 3. If the layer's CRS is geographic, check its coordinates are longitude/latitude
 //!    ([`crate::crs::detect`]: swapped or projected layers are refused; stray features rejected), and
 //!    convert GCJ-02 / BD-09 to WGS 84 when `--input-coords` says so ([`crate::crs::china`])
-//!    ([`coordinates`]).
-//! 4. Choose the working CRS if none is yet: the UTM zone of this layer's centre ([`coordinates`]).
-//! 5. Per feature, in parallel (one PROJ transformer per worker; [`geometry_checks`]): project, check the geometry type for
+//!    (`coordinates`).
+//! 4. Choose the working CRS if none is yet: the UTM zone of this layer's centre (`coordinates`).
+//! 5. Per feature, in parallel (one PROJ transformer per worker; `geometry_checks`): project, check the geometry type for
 //!    the layer kind, and for polygons: no area → reject; invalid (self-intersection, crossing rings,
 //!    overlapping parts; OGC Simple Features validity as `geo::Validation` checks it) → repaired with
 //!    GEOS `MakeValid` ([`crate::geometry::make_valid`]: the "structure" method keeps every covered area,
 //!    as for OpenStreetMap areas), rejected if no polygon remains; each repair is logged with the
 //!    feature's id and name. A hole that shares no area with its outer ring is rejected, not repaired (MakeValid
 //!    would make it a second polygon of land the planner never drew).
-//! 6. In file order ([`attributes`]): id (the id field, else the feature's own id, else its position),
+//! 6. In file order (`attributes`): id (the id field, else the feature's own id, else its position),
 //!    duplicate ids (the first wins, the others are rejected), then the attributes of the kind.
 //!
 //! Fields (defaults in brackets; when a default field is absent the Chinese alias is tried, then the
@@ -28,10 +28,10 @@
 //! `barrier_id`, `boundary_id`, `way_id`], name [`name` / `名称`], category [`category` / `类别`:
 //! a profile key, name or alias (`Profile::find_category`); several separated by `;` give one facility per category],
 //! population [`population` / `人口`], households [`households` / `户数`], and fixed names: estates
-//! `built_year`; facilities `capacity`; gates `kind` [gate], `access`; buildings `levels` (or
-//! `building:levels`), `use` (or `building`) [yes], `residential` [by the profile's building values],
-//! `elevator` (or `building:elevator`: yes/no, a mapped lift) [unknown];
-//! barriers `class` [layer]; boundaries `level` (`community`/`社区` or `street`/`街道`) [community].
+//! `built_year`; facilities `capacity`; gates `kind` \[gate\], `access`; buildings `levels` (or
+//! `building:levels`), `use` (or `building`) \[yes\], `residential` [by the profile's building values],
+//! `elevator` (or `building:elevator`: yes/no, a mapped lift) \[unknown\];
+//! barriers `class` \[layer\]; boundaries `level` (`community`/`社区` or `street`/`街道`) \[community\].
 //! Ways keep every non-null property as a tag.
 //!
 //! Population of an estate: from the population field (source `layer`), households from their field or
