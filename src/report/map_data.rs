@@ -268,15 +268,6 @@ impl Serialize for MapData<'_> {
 /// Fields whose values are category keys (one, or a list).
 const CATEGORY_VALUED_FIELDS: [&str; 3] = ["category", "gaps", "fits"];
 
-/// Words a field's English text in a catalogue's language.
-type WordText = fn(&str, &crate::lang::Catalogue) -> String;
-
-/// The estates' reasons, worded in the report's language per distinct text of the layers, the fields
-/// keeping the engine's English: eligibility ([`crate::bundle::eligibility::reason_text_in`]) and why an
-/// estate is in no bundle ([`crate::bundle::eligibility::left_out_text_in`]).
-const WORDED_FIELDS: [(&str, WordText); 2] =
-    [("eligibility_reason", crate::bundle::eligibility::reason_text_in), ("left_out_reason", crate::bundle::eligibility::left_out_text_in)];
-
 /// How the pop-ups show a field's values: by the names of `value_names[kind]` (categories, tiers, and the
 /// fields whose values the catalogue names: `eligible`, `entry` …), as yes / no, or as they are.
 fn value_kind(name: &str, ty: FieldType, named: &[String]) -> String {
@@ -284,7 +275,7 @@ fn value_kind(name: &str, ty: FieldType, named: &[String]) -> String {
         _ if CATEGORY_VALUED_FIELDS.contains(&name) => "category".to_string(),
         "tier" => "tier".to_string(),
         _ if named.iter().any(|f| f == name) => name.to_string(),
-        _ if WORDED_FIELDS.iter().any(|(f, _)| *f == name) => name.to_string(),
+        _ if crate::bundle::eligibility::wording_of(name).is_some() => name.to_string(),
         _ if ty == FieldType::Bool => "bool".to_string(),
         _ => String::new(),
     }
@@ -340,7 +331,7 @@ fn map_data_of<'a>(layers: &[&'a Layer], title: &'a str, wording: &Wording) -> M
         .collect();
     let mut value_names = value_names_json(wording);
     let catalogue = crate::lang::Catalogue::of(wording.lang());
-    for (field, worded) in WORDED_FIELDS {
+    for (field, worded) in crate::bundle::eligibility::WORDED_FIELDS {
         let texts: serde_json::Map<String, Json> = layers
             .iter()
             .filter_map(|l| Some((l, l.field_index(field)?)))

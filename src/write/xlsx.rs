@@ -152,9 +152,15 @@ fn write_sheet(sheet: &mut Worksheet, path: &Path, catalogue: &Catalogue, profil
     let covered = Format::new().set_background_color(colour(palette::SCORE_CLASSES[4].colour)).set_font_color(Color::White);
     let not_covered = Format::new().set_background_color(colour(palette::SCORE_CLASSES[0].colour)).set_font_color(Color::White);
     let columns: Vec<(String, Column)> = layer.fields.iter().map(|f| header_and_kind(catalogue, profile, &layer.name, &f.name)).collect();
-    // Codes the catalogue names (`values.<field>.<code>`: eligible, entry, source ...) shown by their names,
-    // as the report's tables and QGIS's pop-ups show them.
-    let named_value = |field: &str, code: &str| catalogue.get(&format!("values.{field}.{code}"));
+    // A text cell as a person reads it: the estates' reasons worded ([`crate::bundle::eligibility::WORDED_FIELDS`]),
+    // codes the catalogue names (`values.<field>.<code>`: eligible, entry, source ...) by their names, as
+    // the report's tables and QGIS's pop-ups show them; `None` for a text shown as it is.
+    let worded = |field: &str, text: &str| -> Option<String> {
+        match crate::bundle::eligibility::wording_of(field) {
+            Some(word) => Some(word(text, catalogue)),
+            None => catalogue.get(&format!("values.{field}.{text}")).map(str::to_string),
+        }
+    };
     let mut widths: Vec<f64> = columns.iter().map(|(h, _)| text_width(h).clamp(6.0, 24.0)).collect();
     for (c, (text, _)) in columns.iter().enumerate() {
         sheet.write_with_format(0, c as u16, text.as_str(), &header_format).map_err(fail)?;
@@ -195,18 +201,8 @@ fn write_sheet(sheet: &mut Worksheet, path: &Path, catalogue: &Catalogue, profil
                     widths[c] = widths[c].max(text_width(&text).min(48.0));
                     sheet.write(row, col, text).map_err(fail)?;
                 }
-                (Value::Text(text), Column::Plain) if matches!(layer.fields[c].name.as_str(), "eligibility_reason" | "left_out_reason") => {
-                    let text = if layer.fields[c].name == "eligibility_reason" {
-                        crate::bundle::eligibility::reason_text_in(text, catalogue)
-                    } else {
-                        crate::bundle::eligibility::left_out_text_in(text, catalogue)
-                    };
+                (Value::Text(text), Column::Plain) if let Some(text) = worded(&layer.fields[c].name, text) => {
                     widths[c] = widths[c].max(text_width(&text).min(48.0));
-                    sheet.write(row, col, text).map_err(fail)?;
-                }
-                (Value::Text(code), Column::Plain) if named_value(&layer.fields[c].name, code).is_some() => {
-                    let text = named_value(&layer.fields[c].name, code).unwrap_or(code);
-                    widths[c] = widths[c].max(text_width(text).min(48.0));
                     sheet.write(row, col, text).map_err(fail)?;
                 }
                 (other, _) => {
