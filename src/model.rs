@@ -259,9 +259,162 @@ pub struct Reject {
     /// The layer it was read for (`estates`, `facilities` ...).
     pub layer: String,
     pub source_id: String,
+    /// A [`RejectCode`], a colon and the particulars in English (`missing_nodes: 3 of its 9 nodes ...`).
     pub reason: String,
     /// In the working CRS, when the feature had a usable one.
     pub geometry: Option<Geometry<f64>>,
+}
+
+/// Why an input feature was rejected: the stable code a reject's reason starts with (`missing_nodes: ...`).
+/// The rejects layer carries it as `reason_code`, which the catalogue names for a reader
+/// (`values.reason_code.<code>` in `data/lang/*.toml`); the reason's text after the code gives the
+/// particulars (ids, values, limits) in English.
+///
+/// ```
+/// use lifecircle::model::RejectCode;
+/// let reason = RejectCode::DuplicateId.reason("id `g1` again");
+/// assert_eq!(reason, "duplicate_id: id `g1` again");
+/// assert_eq!(RejectCode::of_reason(&reason), Some(RejectCode::DuplicateId));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RejectCode {
+    // OpenStreetMap elements (the OSM reader's table of codes).
+    MissingNodes,
+    UnprojectableNode,
+    UnclosedWay,
+    DegenerateArea,
+    DegenerateLine,
+    InvalidPolygon,
+    PointNotArea,
+    GateNotNode,
+    HighwayArea,
+    NotAreaRelation,
+    MultipolygonNoWays,
+    MultipolygonMissingWay,
+    MultipolygonMissingNodes,
+    MultipolygonUnclosedRing,
+    MultipolygonDegenerateRing,
+    /// The estates step: a residential building outside every estate in too small a cluster.
+    ClusterTooSmall,
+    // Planner layers (GeoJSON, GeoPackage, Shapefile ...).
+    NoGeometry,
+    InvalidGeometry,
+    WrongGeometryType,
+    CoordinatesOutOfRange,
+    CoordinatesNotConvertible,
+    Unprojectable,
+    HoleOutsideShell,
+    DuplicateId,
+    NoCategory,
+    UnknownCategory,
+    NotHousing,
+    InvalidValue,
+    ValueOutOfRange,
+    // The walking network and the coverage run.
+    NonFiniteCoordinate,
+    NotWalkable,
+    PrivateWay,
+    Unreachable,
+}
+
+impl RejectCode {
+    /// Every code, in the order above.
+    pub const ALL: [RejectCode; 33] = [
+        RejectCode::MissingNodes,
+        RejectCode::UnprojectableNode,
+        RejectCode::UnclosedWay,
+        RejectCode::DegenerateArea,
+        RejectCode::DegenerateLine,
+        RejectCode::InvalidPolygon,
+        RejectCode::PointNotArea,
+        RejectCode::GateNotNode,
+        RejectCode::HighwayArea,
+        RejectCode::NotAreaRelation,
+        RejectCode::MultipolygonNoWays,
+        RejectCode::MultipolygonMissingWay,
+        RejectCode::MultipolygonMissingNodes,
+        RejectCode::MultipolygonUnclosedRing,
+        RejectCode::MultipolygonDegenerateRing,
+        RejectCode::ClusterTooSmall,
+        RejectCode::NoGeometry,
+        RejectCode::InvalidGeometry,
+        RejectCode::WrongGeometryType,
+        RejectCode::CoordinatesOutOfRange,
+        RejectCode::CoordinatesNotConvertible,
+        RejectCode::Unprojectable,
+        RejectCode::HoleOutsideShell,
+        RejectCode::DuplicateId,
+        RejectCode::NoCategory,
+        RejectCode::UnknownCategory,
+        RejectCode::NotHousing,
+        RejectCode::InvalidValue,
+        RejectCode::ValueOutOfRange,
+        RejectCode::NonFiniteCoordinate,
+        RejectCode::NotWalkable,
+        RejectCode::PrivateWay,
+        RejectCode::Unreachable,
+    ];
+
+    /// The code as written in outputs (`missing_nodes`).
+    pub fn key(self) -> &'static str {
+        match self {
+            RejectCode::MissingNodes => "missing_nodes",
+            RejectCode::UnprojectableNode => "unprojectable_node",
+            RejectCode::UnclosedWay => "unclosed_way",
+            RejectCode::DegenerateArea => "degenerate_area",
+            RejectCode::DegenerateLine => "degenerate_line",
+            RejectCode::InvalidPolygon => "invalid_polygon",
+            RejectCode::PointNotArea => "point_not_area",
+            RejectCode::GateNotNode => "gate_not_node",
+            RejectCode::HighwayArea => "highway_area",
+            RejectCode::NotAreaRelation => "not_area_relation",
+            RejectCode::MultipolygonNoWays => "multipolygon_no_ways",
+            RejectCode::MultipolygonMissingWay => "multipolygon_missing_way",
+            RejectCode::MultipolygonMissingNodes => "multipolygon_missing_nodes",
+            RejectCode::MultipolygonUnclosedRing => "multipolygon_unclosed_ring",
+            RejectCode::MultipolygonDegenerateRing => "multipolygon_degenerate_ring",
+            RejectCode::ClusterTooSmall => "cluster_too_small",
+            RejectCode::NoGeometry => "no_geometry",
+            RejectCode::InvalidGeometry => "invalid_geometry",
+            RejectCode::WrongGeometryType => "wrong_geometry_type",
+            RejectCode::CoordinatesOutOfRange => "coordinates_out_of_range",
+            RejectCode::CoordinatesNotConvertible => "coordinates_not_convertible",
+            RejectCode::Unprojectable => "unprojectable",
+            RejectCode::HoleOutsideShell => "hole_outside_shell",
+            RejectCode::DuplicateId => "duplicate_id",
+            RejectCode::NoCategory => "no_category",
+            RejectCode::UnknownCategory => "unknown_category",
+            RejectCode::NotHousing => "not_housing",
+            RejectCode::InvalidValue => "invalid_value",
+            RejectCode::ValueOutOfRange => "value_out_of_range",
+            RejectCode::NonFiniteCoordinate => "non_finite_coordinate",
+            RejectCode::NotWalkable => "not_walkable",
+            RejectCode::PrivateWay => "private_way",
+            RejectCode::Unreachable => "unreachable",
+        }
+    }
+
+    /// The code written as `key`, if any.
+    pub fn from_key(key: &str) -> Option<RejectCode> {
+        RejectCode::ALL.into_iter().find(|c| c.key() == key)
+    }
+
+    /// A reject's reason: the code, then the particulars (`duplicate_id: ...`).
+    pub fn reason(self, particulars: impl std::fmt::Display) -> String {
+        format!("{}: {particulars}", self.key())
+    }
+
+    /// The code a reason starts with (`None` for a reason without one).
+    pub fn of_reason(reason: &str) -> Option<RejectCode> {
+        RejectCode::from_key(reason.split_once(':')?.0)
+    }
+}
+
+impl Reject {
+    /// The code of this reject's reason ([`RejectCode::of_reason`]).
+    pub fn code(&self) -> Option<RejectCode> {
+        RejectCode::of_reason(&self.reason)
+    }
 }
 
 /// Everything read for one run, in the working CRS.
@@ -278,4 +431,34 @@ pub struct Dataset {
     /// Protected land and grounds (`[[protected_land]]`), in file order.
     pub protected_land: Vec<ProtectedArea>,
     pub rejects: Vec<Reject>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::{Catalogue, Lang};
+
+    #[test]
+    fn every_reject_code_reads_back_and_is_named_in_both_languages() {
+        let keys: std::collections::BTreeSet<&str> = RejectCode::ALL.iter().map(|c| c.key()).collect();
+        assert_eq!(keys.len(), RejectCode::ALL.len(), "two codes share a key");
+        for code in RejectCode::ALL {
+            assert_eq!(RejectCode::from_key(code.key()), Some(code));
+            // Particulars may hold colons of their own.
+            assert_eq!(RejectCode::of_reason(&code.reason("population: not a number")), Some(code));
+            for lang in [Lang::Zh, Lang::En] {
+                let name = Catalogue::of(lang).get(&format!("values.reason_code.{}", code.key()));
+                assert!(name.is_some_and(|n| !n.is_empty()), "{code:?} has no name in {lang:?}");
+            }
+        }
+        // The catalogue names no code the engine does not write.
+        let named: Vec<&str> = Catalogue::of(Lang::Zh).keys().filter_map(|k| k.strip_prefix("values.reason_code.")).collect();
+        assert_eq!(named.len(), RejectCode::ALL.len());
+        assert!(named.iter().all(|k| RejectCode::from_key(k).is_some()), "{named:?}");
+        // A reason without a known code has none.
+        assert_eq!(RejectCode::of_reason("duplicate id `g1`: kept the first"), None);
+        assert_eq!(RejectCode::of_reason("no colon at all"), None);
+        let reject = Reject { source: "a.geojson".into(), layer: "gates".into(), source_id: "7".into(), reason: RejectCode::NoGeometry.reason("none"), geometry: None };
+        assert_eq!(reject.code(), Some(RejectCode::NoGeometry));
+    }
 }

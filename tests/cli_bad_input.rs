@@ -158,7 +158,8 @@ fn check_case(case: &Case, binary: &Path, cwd: &Path) -> Vec<String> {
     problems
 }
 
-/// Every expected reject is in `rejects.geojson` with its reason.
+/// Every expected reject is in `rejects.geojson` with its reason, and every reject has a `reason_code` the
+/// engine knows (the code its reason starts with, which the catalogue names for a reader).
 fn check_rejects(case: &Case, out: &Path, problems: &mut Vec<String>) {
     let json: serde_json::Value = match std::fs::read_to_string(out.join("rejects.geojson")).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string())) {
         Ok(v) => v,
@@ -171,6 +172,13 @@ fn check_rejects(case: &Case, out: &Path, problems: &mut Vec<String>) {
         .as_array()
         .map(|fs| fs.iter().map(|f| (f["properties"]["source_id"].as_str().unwrap_or("").to_string(), f["properties"]["reason"].as_str().unwrap_or("").to_string())).collect())
         .unwrap_or_default();
+    for f in json["features"].as_array().into_iter().flatten() {
+        let code = f["properties"]["reason_code"].as_str().and_then(lifecircle::model::RejectCode::from_key);
+        let reason = f["properties"]["reason"].as_str().unwrap_or("");
+        if code.is_none_or(|c| !reason.starts_with(&format!("{}: ", c.key()))) {
+            problems.push(format!("reject without a known reason_code: {}", f["properties"]));
+        }
+    }
     for (id, reason) in &case.rejects {
         if !found.iter().any(|(fid, freason)| fid == id && freason.contains(reason.as_str())) {
             problems.push(format!("no reject `{id}` with reason containing `{reason}` (rejects: {found:?})"));

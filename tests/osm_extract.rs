@@ -86,7 +86,7 @@ fn check_invariants(x: &OsmExtract) {
     assert!(counted <= d.buildings.iter().filter(|b| b.residential).count());
     // Every rejected row names its layer and a reason with a code; the layer is one extract.json counts
     // (an output layer's name: `idle_land`, `network`, never the reader's `parcels`, `ways`).
-    assert!(d.rejects.iter().all(|r| !r.layer.is_empty() && r.reason.contains(": ")));
+    assert!(d.rejects.iter().all(|r| !r.layer.is_empty() && r.code().is_some()), "{:?}", d.rejects.iter().find(|r| r.code().is_none()));
     for r in &d.rejects {
         assert!(r.layer != "rejects" && x.stats.layers.contains_key(&r.layer), "reject {} names layer `{}`, which is no output layer", r.source_id, r.layer);
     }

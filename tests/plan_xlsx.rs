@@ -137,14 +137,22 @@ fn the_workbook_mirrors_the_plan_layers_in_chinese_and_in_english() {
     let quality = book.worksheet_range("数据质量").unwrap();
     assert_eq!(quality.height(), count("rejects") + 1);
     assert_eq!(count("rejects"), summary["rejects"].as_u64().unwrap() as usize);
-    assert!(header(&quality).iter().any(|x| x == "剔除原因"));
+    // The kind of each reject in Chinese (the catalogue's name of its reason_code), the particulars beside it.
+    let h = header(&quality);
+    let (kind_i, detail_i) = (h.iter().position(|x| x == "剔除原因类别").unwrap(), h.iter().position(|x| x == "剔除原因详情").unwrap());
+    for row in quality.rows().skip(1) {
+        let kind = row[kind_i].to_string();
+        assert!(!kind.is_empty() && !kind.chars().any(|c| c.is_ascii_alphabetic()), "a reject's kind not in Chinese: {kind} ({})", row[detail_i]);
+    }
     // The findings sheet: a header, then the report's data-quality sentences, the rejects' among them.
     let findings = book.worksheet_range("数据质量概要").unwrap();
     assert_eq!(header(&findings), ["发现的问题"]);
     let texts: Vec<String> = findings.rows().skip(1).map(|r| r[0].to_string()).collect();
     let rejects = summary["data_quality"]["rejects_total"].as_u64().unwrap();
     assert_eq!(rejects as usize, count("rejects"));
-    assert!(texts.iter().any(|t| t.starts_with(&format!("共 {rejects} 个输入要素被拒收"))), "{texts:?}");
+    let rejects_sentence = texts.iter().find(|t| t.starts_with(&format!("共 {rejects} 个输入要素被拒收"))).unwrap_or_else(|| panic!("{texts:?}"));
+    // Its kinds and layers are named in Chinese: no code such as `point_not_area` or `protected_land`.
+    assert!(!rejects_sentence.contains('_'), "{rejects_sentence}");
 
     // Every CSV the plan writes starts with the UTF-8 byte-order mark, so Excel reads its Chinese.
     let mut csvs: Vec<String> = std::fs::read_dir(&zh).unwrap().map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "csv")).map(|p| p.display().to_string()).collect();

@@ -34,7 +34,7 @@ pub mod summary;
 
 use crate::crs::WorkingCrs;
 use crate::error::{Error, Result};
-use crate::model::{Dataset, Reject, Way};
+use crate::model::{Dataset, Reject, RejectCode, Way};
 use crate::read::dem::{Dem, network_terrain};
 use std::path::PathBuf;
 use crate::network::WalkNetwork;
@@ -384,10 +384,10 @@ fn group_facilities(data: &Dataset, profile: &Profile, facility_access: &[Option
         match (index_of.get(f.category.as_str()), &facility_access[fi]) {
             (None, _) => {
                 let keys: Vec<&str> = profile.categories.iter().map(|c| c.key.as_str()).collect();
-                rejects.push(reject(format!("category `{}` is not in the profile (known: {})", f.category, keys.join(", "))));
+                rejects.push(reject(RejectCode::UnknownCategory.reason(format_args!("category `{}` is not in the profile (known: {})", f.category, keys.join(", ")))));
             }
             (Some(_), Some(a)) if a.points.is_empty() => {
-                rejects.push(reject(format!("not reachable on foot: {}", a.problem.clone().unwrap_or_default())));
+                rejects.push(reject(RejectCode::Unreachable.reason(a.problem.as_deref().unwrap_or("not reachable on foot"))));
             }
             (Some(&ci), _) => groups[ci].push(fi as u32),
         }
@@ -597,10 +597,10 @@ fn estate_rejects(data: &Dataset, access: &[Access]) -> Vec<Reject> {
             source: "estates".into(),
             layer: "estates".into(),
             source_id: e.id.clone(),
-            reason: format!(
-                "not reachable on foot: {}; the estate stays in the estates layer, counted as not covered",
-                a.problem.clone().unwrap_or_default()
-            ),
+            reason: RejectCode::Unreachable.reason(format_args!(
+                "{}; the estate stays in the estates layer, counted as not covered",
+                a.problem.as_deref().unwrap_or("not reachable on foot")
+            )),
             geometry: Some(geo_types::Geometry::MultiPolygon(e.polygon.clone())),
         })
         .collect()

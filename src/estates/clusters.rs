@@ -54,7 +54,7 @@
 use crate::geometry::rect::grown;
 use crate::geometry::rings::rings;
 use crate::index::SpatialIndex;
-use crate::model::{Building, Estate, EstateSource, Reject, Way};
+use crate::model::{Building, Estate, EstateSource, Reject, RejectCode, Way};
 use crate::profile::PopulationRules;
 use geo::{BoundingRect, ConvexHull, Intersects};
 use geo_types::{Coord, Geometry, Line, MultiPoint, MultiPolygon, Point, Rect};
@@ -157,10 +157,10 @@ pub fn cluster_estates(buildings: &[Building], estates: &[Estate], ways: &[Way],
                 source: source.to_string(),
                 layer: "estates".into(),
                 source_id: b.id.clone(),
-                reason: format!(
-                    "cluster_too_small: residential building {} stands outside every residential area and its cluster (buildings within {gap_m} m, not across a street) has {} building(s), fewer than cluster_min_buildings = {}",
+                reason: RejectCode::ClusterTooSmall.reason(format_args!(
+                    "residential building {} stands outside every residential area and its cluster (buildings within {gap_m} m, not across a street) has {} building(s), fewer than cluster_min_buildings = {}",
                     b.id, cluster_size, rules.cluster_min_buildings
-                ),
+                )),
                 geometry: Some(Geometry::MultiPolygon(b.footprint.clone())),
             }
         })

@@ -44,7 +44,7 @@
 
 use super::walk_rules::{WayAccess, classify_way};
 use crate::geometry::rings::polygon_is_finite;
-use crate::model::{Estate, Reject, Way};
+use crate::model::{Estate, Reject, RejectCode, Way};
 use crate::profile::WalkRules;
 use geo::{BoundingRect, Contains};
 use geo_types::{Coord, Geometry, Point};
@@ -110,12 +110,12 @@ impl<'a> EstateLocator<'a> {
     }
 }
 
-fn way_reject(way: &Way, reason: String) -> Reject {
+fn way_reject(way: &Way, code: RejectCode, particulars: &str) -> Reject {
     Reject {
         source: "network".into(),
         layer: "network".into(),
         source_id: way.id.clone(),
-        reason,
+        reason: code.reason(particulars),
         geometry: Some(Geometry::LineString(way.line.clone())),
     }
 }
@@ -136,7 +136,7 @@ pub fn walkable_pieces(ways: &[Way], estates: &[Estate], rules: &WalkRules) -> (
     let mut rejects = Vec::new();
     for (wi, way) in ways.iter().enumerate() {
         if way.line.0.iter().any(|c| !(c.x.is_finite() && c.y.is_finite())) {
-            rejects.push(Reject { geometry: None, ..way_reject(way, "a coordinate is not a finite number".into()) });
+            rejects.push(Reject { geometry: None, ..way_reject(way, RejectCode::NonFiniteCoordinate, "a coordinate is not a finite number") });
             continue;
         }
         let mut coords: Vec<Coord<f64>> = Vec::with_capacity(way.line.0.len());
@@ -146,12 +146,12 @@ pub fn walkable_pieces(ways: &[Way], estates: &[Estate], rules: &WalkRules) -> (
             }
         }
         if coords.len() < 2 {
-            rejects.push(way_reject(way, "fewer than two distinct vertices: not a line".into()));
+            rejects.push(way_reject(way, RejectCode::DegenerateLine, "fewer than two distinct vertices: not a line"));
             continue;
         }
         let way_index = wi as u32;
         match classify_way(&way.tags, rules) {
-            WayAccess::Excluded(reason) => rejects.push(way_reject(way, format!("not walkable: {reason}"))),
+            WayAccess::Excluded(reason) => rejects.push(way_reject(way, RejectCode::NotWalkable, &reason)),
             WayAccess::Private => {
                 // Credit each segment's length to the estate holding its midpoint.
                 let mut credit: Vec<(u32, f64)> = Vec::new();
@@ -167,7 +167,7 @@ pub fn walkable_pieces(ways: &[Way], estates: &[Estate], rules: &WalkRules) -> (
                 let owner = credit.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
                 match owner {
                     Some((e, _)) => pieces.push(WayPiece { way: way_index, coords, access: PieceAccess::Compound(e) }),
-                    None => rejects.push(way_reject(way, "private way (access/foot) outside every estate: nobody may walk it".into())),
+                    None => rejects.push(way_reject(way, RejectCode::PrivateWay, "private way (access/foot) outside every estate: nobody may walk it")),
                 }
             }
             WayAccess::Public => {

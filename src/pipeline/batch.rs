@@ -430,7 +430,7 @@ pub fn batch_areas(input: &InputSpec, areas_path: &Path, area_id_field: &str, ou
     data.append_to(&mut areas);
     // The reader keeps the first of features sharing an id and rejects the others; for areas that would
     // silently drop a candidate area, so repeats are the planner's to fix.
-    let repeated = duplicate_ids(areas.boundaries.iter().map(|b| b.id.as_str()).chain(rejected.iter().filter(|r| r.reason.starts_with("duplicate id")).map(|r| r.source_id.as_str())));
+    let repeated = duplicate_ids(areas.boundaries.iter().map(|b| b.id.as_str()).chain(rejected.iter().filter(|r| r.code() == Some(crate::model::RejectCode::DuplicateId)).map(|r| r.source_id.as_str())));
     if !repeated.is_empty() {
         return Err(Error::input(
             areas_path,

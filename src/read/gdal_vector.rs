@@ -242,7 +242,7 @@ pub fn read_vector_with(spec: &Path, options: &ReadOptions) -> Result<RawLayer> 
             raw.properties.insert(name.clone(), value);
         }
         match feature.geometry() {
-            None => raw.geometry_problem = Some("the feature has no geometry".to_string()),
+            None => {}
             Some(g) => match g.iso_wkb() {
                 Ok(bytes) => match wkb::decode(&bytes) {
                     Ok(geometry) => raw.geometry = Some(geometry),

@@ -159,7 +159,7 @@ fn feature_from_json(value: Json) -> RawFeature {
         return f;
     }
     match object.get("geometry") {
-        None | Some(Json::Null) => f.geometry_problem = Some("the feature has no geometry (null)".to_string()),
+        None | Some(Json::Null) => {}
         Some(g) => match geometry_from_json(g) {
             Ok(geometry) => f.geometry = Some(geometry),
             Err(problem) => f.geometry_problem = Some(problem),
@@ -276,7 +276,7 @@ mod tests {
         assert_eq!(f[0].id.as_deref(), Some("7"));
         assert_eq!(f[0].properties["name"], "东方小区");
         assert_eq!(f[0].geometry, Some(Geometry::Point(Point(coord! { x: 118.78, y: 32.04 }))));
-        assert!(f[1].geometry.is_none() && f[1].geometry_problem.as_deref().unwrap().contains("no geometry"));
+        assert!(f[1].geometry.is_none() && f[1].geometry_problem.is_none());
         assert!(f[2].geometry_problem.as_deref().unwrap().contains("not closed"));
         assert!(f[3].geometry_problem.as_deref().unwrap().contains("at least 2"));
         assert!(f[4].geometry_problem.as_deref().unwrap().contains("empty"));

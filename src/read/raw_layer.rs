@@ -2,8 +2,8 @@
 //! through [`crate::read::gdal_vector`]): features as read, in the file's own CRS, with their attributes as
 //! JSON values, before any domain meaning is given to them ([`crate::read::planner_layers`] does that).
 //!
-//! A feature whose geometry is missing or unusable is kept with `geometry: None` and the reason in
-//! `geometry_problem`, so that it ends in the rejects instead of vanishing. Readers build geometries with
+//! A feature whose geometry is missing or unusable is kept with `geometry: None` (and, when unusable, the
+//! reason in `geometry_problem`), so that it ends in the rejects instead of vanishing. Readers build geometries with
 //! the checks of [`crate::geometry::from_positions`].
 
 use geo::BoundingRect;

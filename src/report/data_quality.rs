@@ -5,8 +5,9 @@
 //! them, and each is a warning on stderr.
 //!
 //! The figures, each worked out from the run's own results:
-//! - `rejects`: every reject by layer and by kind of reason (the reason's text before the first `:`, with
-//!   quoted ids and numbers left out, so `duplicate id `g1`` and `duplicate id `g7`` are one kind);
+//! - `rejects`: every reject by layer and by the code its reason starts with ([`crate::model::RejectCode`],
+//!   named for a reader by the catalogue's `values.reason_code.*`; a reason without a code, which no
+//!   reader writes, is grouped by its text before the first `:`, quoted ids and numbers left out);
 //! - `layers_fully_rejected`: a planner's layer file none of whose features made it into the model
 //!   (`pipeline::load` refuses those the command cannot work without, see there);
 //! - `estates_on_islands`: estates whose every access point lies off the main walking network (component
@@ -125,7 +126,8 @@ pub fn reason_kind(reason: &str) -> String {
 pub fn data_quality(data: &Dataset, profile: &Profile, layer_reads: &[LayerRead], coverage: &CoverageRun, ways_clipped: Option<usize>) -> DataQuality {
     let mut q = DataQuality { rejects_total: data.rejects.len(), ..DataQuality::default() };
     for r in &data.rejects {
-        *q.rejects.entry(r.layer.clone()).or_default().entry(reason_kind(&r.reason)).or_insert(0) += 1;
+        let kind = r.code().map_or_else(|| reason_kind(&r.reason), |c| c.key().to_string());
+        *q.rejects.entry(r.layer.clone()).or_default().entry(kind).or_insert(0) += 1;
     }
     q.layers_fully_rejected =
         layer_reads.iter().filter(|l| l.kept == 0 && l.rejected > 0).map(|l| FullyRejected { file: l.file.clone(), layer: l.layer.clone(), rejected: l.rejected }).collect();
@@ -218,7 +220,7 @@ impl DataQuality {
                 .rejects
                 .iter()
                 .map(|(layer, kinds)| {
-                    let kinds: Vec<String> = kinds.iter().map(|(kind, n)| format!("{kind} × {n}")).collect();
+                    let kinds: Vec<String> = kinds.iter().map(|(kind, n)| format!("{} × {n}", wording.value_name("reason_code", kind))).collect();
                     wording.tr_with("data_quality.rejects_of_layer", &[("layer", &input_layer_name(wording, layer)), ("count", &kinds.len()), ("kinds", &kinds.join(wording.tr("units.list_separator")))])
                 })
                 .collect();

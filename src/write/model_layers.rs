@@ -339,11 +339,12 @@ pub fn rejects_layer(rejects: &[Reject], crs: Option<WorkingCrs>) -> Layer {
     let mut layer = Layer::new(
         "rejects",
         GeometryKind::Any,
-        &[("source", FieldType::Text), ("layer", FieldType::Text), ("source_id", FieldType::Text), ("reason", FieldType::Text)],
+        &[("source", FieldType::Text), ("layer", FieldType::Text), ("source_id", FieldType::Text), ("reason_code", FieldType::Text), ("reason", FieldType::Text)],
     );
     let geometries = to_wgs84_or_none(crs, rejects.iter().map(|r| r.geometry.clone()).collect());
     for (r, g) in rejects.iter().zip(geometries) {
-        layer.push(g, vec![text(&r.source), text(&r.layer), text(&r.source_id), text(&r.reason)]);
+        let code = r.code().map_or(Value::Null, |c| text(c.key()));
+        layer.push(g, vec![text(&r.source), text(&r.layer), text(&r.source_id), code, text(&r.reason)]);
     }
     layer
 }

@@ -7,9 +7,9 @@
 //! too, since a map cannot show those. Both go through the atomic writer.
 //!
 //! ```
-//! use lifecircle::model::Reject;
+//! use lifecircle::model::{Reject, RejectCode};
 //! let dir = tempfile::tempdir().unwrap();
-//! let rejects = vec![Reject { source: "gates.geojson".into(), layer: "gates".into(), source_id: "7".into(), reason: "the feature has no geometry".into(), geometry: None }];
+//! let rejects = vec![Reject { source: "gates.geojson".into(), layer: "gates".into(), source_id: "7".into(), reason: RejectCode::NoGeometry.reason("the feature has no geometry"), geometry: None }];
 //! let written = lifecircle::write::rejects::write_rejects(dir.path(), &rejects, None).unwrap();
 //! assert_eq!(written.len(), 2); // rejects.geojson and rejects.csv
 //! ```
@@ -39,14 +39,15 @@ pub fn write_rejects(dir: &Path, rejects: &[Reject], crs: Option<WorkingCrs>) ->
     Ok(written)
 }
 
-/// All rejects as CSV: source, layer, source_id, reason, on_map (whether `rejects.geojson` shows it).
+/// All rejects as CSV: source, layer, source_id, reason_code, reason, on_map (whether `rejects.geojson` shows it).
 fn write_rejects_csv(path: &Path, rejects: &[Reject], on_map: &[bool]) -> Result<()> {
     atomic::write_atomically(path, |w| {
         w.write_all(b"\xEF\xBB\xBF")?;
         let mut csv = csv::Writer::from_writer(w);
-        csv.write_record(["source", "layer", "source_id", "reason", "on_map"])?;
+        csv.write_record(["source", "layer", "source_id", "reason_code", "reason", "on_map"])?;
         for (r, shown) in rejects.iter().zip(on_map) {
-            csv.write_record([r.source.as_str(), r.layer.as_str(), r.source_id.as_str(), r.reason.as_str(), if *shown { "yes" } else { "no" }])?;
+            let code = r.code().map_or("", |c| c.key());
+            csv.write_record([r.source.as_str(), r.layer.as_str(), r.source_id.as_str(), code, r.reason.as_str(), if *shown { "yes" } else { "no" }])?;
         }
         csv.flush()
     })
@@ -58,7 +59,7 @@ mod tests {
     use geo_types::{point, Geometry};
 
     fn reject(id: &str, geometry: Option<Geometry<f64>>) -> Reject {
-        Reject { source: "estates.gpkg".into(), layer: "estates".into(), source_id: id.into(), reason: "duplicate id `东1`, \"kept\" the first".into(), geometry }
+        Reject { source: "estates.gpkg".into(), layer: "estates".into(), source_id: id.into(), reason: "duplicate_id: id `东1`, \"kept\" the first".into(), geometry }
     }
 
     #[test]
@@ -79,9 +80,9 @@ mod tests {
         let csv = std::fs::read_to_string(&written[1]).unwrap();
         assert_eq!(
             csv,
-            "\u{feff}source,layer,source_id,reason,on_map\n\
-             estates.gpkg,estates,a,\"duplicate id `东1`, \"\"kept\"\" the first\",yes\n\
-             estates.gpkg,estates,b,\"duplicate id `东1`, \"\"kept\"\" the first\",no\n"
+            "\u{feff}source,layer,source_id,reason_code,reason,on_map\n\
+             estates.gpkg,estates,a,duplicate_id,\"duplicate_id: id `东1`, \"\"kept\"\" the first\",yes\n\
+             estates.gpkg,estates,b,duplicate_id,\"duplicate_id: id `东1`, \"\"kept\"\" the first\",no\n"
         );
     }
 

@@ -21,6 +21,7 @@
 //! ```
 
 use geo::coordinate_position::{CoordPos, CoordinatePosition};
+use crate::model::RejectCode;
 use geo::{Area, BoundingRect};
 use geo_types::{Coord, LineString, MultiLineString, MultiPolygon, Polygon, Rect};
 use std::collections::HashMap;
@@ -51,11 +52,11 @@ fn way_list(ways: &[i64]) -> String {
 
 impl AssemblyError {
     /// A short stable code for statistics.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> RejectCode {
         match self {
-            AssemblyError::NoWays => "multipolygon_no_ways",
-            AssemblyError::UnclosedRing { .. } => "multipolygon_unclosed_ring",
-            AssemblyError::DegenerateRing { .. } => "multipolygon_degenerate_ring",
+            AssemblyError::NoWays => RejectCode::MultipolygonNoWays,
+            AssemblyError::UnclosedRing { .. } => RejectCode::MultipolygonUnclosedRing,
+            AssemblyError::DegenerateRing { .. } => RejectCode::MultipolygonDegenerateRing,
         }
     }
 
@@ -289,7 +290,7 @@ mod tests {
             }
             other => panic!("expected an unclosed ring, got {other:?}"),
         }
-        assert_eq!(err.code(), "multipolygon_unclosed_ring");
+        assert_eq!(err.code(), RejectCode::MultipolygonUnclosedRing);
         assert!(err.explain().contains("n1") && err.explain().contains("n4") && err.explain().contains("w7, w8"));
     }
 
@@ -299,6 +300,6 @@ mod tests {
         assert_eq!(assemble(&members(&flat)).unwrap_err(), AssemblyError::DegenerateRing { ways: vec![9] });
         assert_eq!(assemble(&[]).unwrap_err(), AssemblyError::NoWays);
         let single_node = vec![way(5, &[(1, 0.0, 0.0)])];
-        assert_eq!(assemble(&members(&single_node)).unwrap_err().code(), "multipolygon_degenerate_ring");
+        assert_eq!(assemble(&members(&single_node)).unwrap_err().code(), RejectCode::MultipolygonDegenerateRing);
     }
 }

@@ -5,6 +5,7 @@
 //! a relation whose member way or nodes are missing keeps the reject code and explanation.
 
 use super::classify::{Classes, Classifier};
+use crate::model::RejectCode;
 use super::pbf::{MemberKind, RawOsm, Tags, tag};
 use rayon::prelude::*;
 
@@ -80,7 +81,7 @@ pub(super) struct RelationElement<'r, 'p> {
     pub(super) tags: &'r Tags,
     pub(super) classes: Classes<'p>,
     /// The member ways, or why the relation cannot be assembled (code, explanation).
-    pub(super) members: std::result::Result<Vec<MemberNodes<'r>>, (&'static str, String)>,
+    pub(super) members: std::result::Result<Vec<MemberNodes<'r>>, (RejectCode, String)>,
 }
 
 /// Every classified element, resolved, in file id order.
@@ -134,18 +135,18 @@ pub(super) fn resolve<'r, 'p>(raw: &'r RawOsm, classifier: &Classifier<'p>) -> E
 }
 
 /// The member ways of an area relation, resolved; the first missing way or node ends it with a reject code.
-fn resolve_members<'r>(raw: &'r RawOsm, members: &[(MemberKind, i64)]) -> std::result::Result<Vec<MemberNodes<'r>>, (&'static str, String)> {
+fn resolve_members<'r>(raw: &'r RawOsm, members: &[(MemberKind, i64)]) -> std::result::Result<Vec<MemberNodes<'r>>, (RejectCode, String)> {
     let mut out = Vec::new();
     for &(kind, way_id) in members {
         if kind != MemberKind::Way {
             continue;
         }
         let Some(i) = raw.ways.find(way_id) else {
-            return Err(("multipolygon_missing_way", format!("member way w{way_id} is not in the file (the extract cut the relation)")));
+            return Err((RejectCode::MultipolygonMissingWay, format!("member way w{way_id} is not in the file (the extract cut the relation)")));
         };
         let refs = raw.ways.refs(i);
         let positions = resolve_refs(raw, refs).map_err(|m| {
-            ("multipolygon_missing_nodes", format!("member way w{way_id} refers to {} of {} nodes that are not in the file (first n{})", m.missing, m.total, m.first))
+            (RejectCode::MultipolygonMissingNodes, format!("member way w{way_id} refers to {} of {} nodes that are not in the file (first n{})", m.missing, m.total, m.first))
         })?;
         out.push(MemberNodes { way_id, refs, positions });
     }

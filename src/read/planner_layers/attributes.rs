@@ -30,7 +30,7 @@
 //! let (data, rejects) = planner_layer_from_raw(LayerKind::Gates, raw, &LayerFields::default(), &mut None, InputCoords::Wgs84, &Profile::default_profile())?;
 //! let LayerData::Gates(gates) = data else { unreachable!() };
 //! assert_eq!((gates[0].id.as_str(), gates[0].kind.as_str(), gates[0].access.as_deref()), ("g1", "gate", Some("private")));
-//! assert!(rejects[0].reason.starts_with("duplicate id `g1`: feature #0 has it too"));
+//! assert!(rejects[0].reason.starts_with("duplicate_id: id `g1`: feature #0 has it too"));
 //! # Ok::<(), lifecircle::Error>(())
 //! ```
 
@@ -39,7 +39,7 @@ use super::geometry_checks::{GeometryReject, Shaped, Shaping, reject_geometry};
 use super::{LayerData, LayerKind};
 use crate::geometry::validity;
 use crate::model::{
-    Barrier, Boundary, BoundaryLevel, Building, Estate, EstateNotes, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, ProtectedArea, Reject, SurveyAttributes, Way,
+    Barrier, Boundary, BoundaryLevel, Building, Estate, EstateNotes, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, ProtectedArea, Reject, RejectCode, SurveyAttributes, Way,
 };
 use crate::profile::{EstateVerdict, Profile, SchemeRow};
 use crate::read::raw_layer::{RawFeature, RawLayer};
@@ -74,7 +74,10 @@ pub(super) fn build(kind: LayerKind, raw: &RawLayer, fields: ResolvedFields, ear
         let outcome = match (early, shaped) {
             (Some(r), _) => Err(r),
             (None, Some(result)) => result,
-            (None, None) => Err(reject_geometry(feature.geometry_problem.clone().unwrap_or_else(|| "the feature has no geometry".to_string()), None)),
+            (None, None) => Err(match &feature.geometry_problem {
+                Some(problem) => reject_geometry(RejectCode::InvalidGeometry, problem, None),
+                None => reject_geometry(RejectCode::NoGeometry, "the feature has no geometry", None),
+            }),
         };
         match outcome {
             Err(r) => builder.reject(&id, r.reason, r.geometry),
@@ -131,13 +134,13 @@ impl<'a> Builder<'a> {
                 match self.join_facility_row(feature, &id, &shape) {
                     Ok(()) => return,
                     Err(why) => {
-                        let reason = format!("duplicate id `{id}`: feature #{first} has it too and was kept; this is feature #{} ({why})", feature.index);
+                        let reason = RejectCode::DuplicateId.reason(format_args!("id `{id}`: feature #{first} has it too and was kept; this is feature #{} ({why})", feature.index));
                         self.reject(&id, reason, Some(geometry_of(&shape)));
                         return;
                     }
                 }
             }
-            let reason = format!("duplicate id `{id}`: feature #{first} has it too and was kept; this is feature #{}", feature.index);
+            let reason = RejectCode::DuplicateId.reason(format_args!("id `{id}`: feature #{first} has it too and was kept; this is feature #{}", feature.index));
             self.reject(&id, reason, Some(geometry_of(&shape)));
             return;
         }
@@ -194,12 +197,12 @@ impl<'a> Builder<'a> {
         let value = match self.scheme_row(f) {
             None => match self.text(f, &self.fields.category) {
                 Some(value) => value,
-                None => return Err("no category".to_string()),
+                None => return Err(RejectCode::NoCategory.reason("no category")),
             },
             Some(Err(reason)) => return Err(reason),
             Some(Ok((row, code))) => match &row.category {
                 Some(key) => key.clone(),
-                None => return Err(format!("{code} is {}, no facility category of the profile", row.label)),
+                None => return Err(RejectCode::UnknownCategory.reason(format_args!("{code} is {}, no facility category of the profile", row.label))),
             },
         };
         let mut categories = Vec::new();
@@ -211,12 +214,12 @@ impl<'a> Builder<'a> {
                     }
                 }
                 None => {
-                    return Err(format!("unknown category `{part}`; accepted are the profile's keys, names and aliases, e.g. {}", self.profile.category_names_zh()));
+                    return Err(RejectCode::UnknownCategory.reason(format_args!("unknown category `{part}`; accepted are the profile's keys, names and aliases, e.g. {}", self.profile.category_names_zh())));
                 }
             }
         }
         if categories.is_empty() {
-            return Err("no category".to_string());
+            return Err(RejectCode::NoCategory.reason("no category"));
         }
         Ok(categories)
     }
@@ -228,11 +231,11 @@ impl<'a> Builder<'a> {
         let profile: &'a Profile = self.profile;
         let type_text = type_field.as_ref().and_then(|t| f.text(t)).map(|t| format!(" ({t})")).unwrap_or_default();
         let Some(code) = self.text(f, &self.fields.category) else {
-            return Some(Err(format!("no {}{type_text}", scheme.provider())));
+            return Some(Err(RejectCode::NoCategory.reason(format_args!("no {}{type_text}", scheme.provider()))));
         };
         Some(match profile.scheme.lookup(scheme, &code) {
             Some(row) => Ok((row, format!("{} {code}", scheme.provider()))),
-            None => Err(format!("unknown {} {code}{type_text}: no row of the profile's [[scheme.{}]] table matches it", scheme.provider(), scheme.as_str())),
+            None => Err(RejectCode::UnknownCategory.reason(format_args!("unknown {} {code}{type_text}: no row of the profile's [[scheme.{}]] table matches it", scheme.provider(), scheme.as_str()))),
         })
     }
 
@@ -248,21 +251,21 @@ impl<'a> Builder<'a> {
                         Some(EstateVerdict::Yes) => None,
                         Some(EstateVerdict::Villa) => Some(format!("别墅 villa ({code} {})", row.label)),
                         Some(EstateVerdict::No) | None => {
-                            return Err((format!("not housing: {code} is {}, not an estate type of the profile's [[scheme]] table", row.label), Shaped::Polygons(polygon)));
+                            return Err((RejectCode::NotHousing.reason(format_args!("{code} is {}, not an estate type of the profile's [[scheme]] table", row.label)), Shaped::Polygons(polygon)));
                         }
                     },
                 };
-                let population = number_value(self.field(f, &self.fields.population)).map_err(|e| (format!("population: {e}"), Shaped::Polygons(polygon.clone())))?;
-                let households = number_value(self.field(f, &self.fields.households)).map_err(|e| (format!("households: {e}"), Shaped::Polygons(polygon.clone())))?;
+                let population = number_value(self.field(f, &self.fields.population)).map_err(|e| (RejectCode::InvalidValue.reason(format_args!("population: {e}")), Shaped::Polygons(polygon.clone())))?;
+                let households = number_value(self.field(f, &self.fields.households)).map_err(|e| (RejectCode::InvalidValue.reason(format_args!("households: {e}")), Shaped::Polygons(polygon.clone())))?;
                 for (what, v) in [("population", population), ("households", households)] {
                     if v.is_some_and(|x| x < 0.0) {
-                        return Err((format!("{what} is negative ({})", v.unwrap_or_default()), Shaped::Polygons(polygon)));
+                        return Err((RejectCode::ValueOutOfRange.reason(format_args!("{what} is negative ({})", v.unwrap_or_default())), Shaped::Polygons(polygon)));
                     }
                 }
-                let built_year = number_value(f.properties.get("built_year")).map_err(|e| (format!("built_year: {e}"), Shaped::Polygons(polygon.clone())))?;
+                let built_year = number_value(f.properties.get("built_year")).map_err(|e| (RejectCode::InvalidValue.reason(format_args!("built_year: {e}")), Shaped::Polygons(polygon.clone())))?;
                 let built_year = match built_year {
                     Some(y) if y.fract() == 0.0 && (1800.0..=f64::from(crate::calendar::current_year())).contains(&y) => Some(y as i32),
-                    Some(y) => return Err((format!("built_year {y} is not a year between 1800 and {} (the current year)", crate::calendar::current_year()), Shaped::Polygons(polygon))),
+                    Some(y) => return Err((RejectCode::ValueOutOfRange.reason(format_args!("built_year {y} is not a year between 1800 and {} (the current year)", crate::calendar::current_year())), Shaped::Polygons(polygon))),
                     None => None,
                 };
                 let survey = survey_attributes(f).map_err(|e| (e, Shaped::Polygons(polygon.clone())))?;
@@ -295,7 +298,7 @@ impl<'a> Builder<'a> {
                 let geometry = match &shape {
                     Shaped::Point(p) => FacilityGeometry::Point(*p),
                     Shaped::Polygons(mp) => FacilityGeometry::Area(mp.clone()),
-                    _ => return Err(("wrong geometry type for a facility".to_string(), shape)),
+                    _ => return Err((RejectCode::WrongGeometryType.reason("wrong geometry type for a facility"), shape)),
                 };
                 let categories = match self.facility_categories(f) {
                     Ok(c) => c,
@@ -303,10 +306,10 @@ impl<'a> Builder<'a> {
                 };
                 let capacity = match number_value(f.properties.get("capacity")) {
                     Ok(c) => c,
-                    Err(e) => return Err((format!("capacity: {e}"), shape)),
+                    Err(e) => return Err((RejectCode::InvalidValue.reason(format_args!("capacity: {e}")), shape)),
                 };
                 if capacity.is_some_and(|c| c < 0.0) {
-                    return Err(("capacity is negative".to_string(), shape));
+                    return Err((RejectCode::ValueOutOfRange.reason("capacity is negative"), shape));
                 }
                 if let LayerData::Facilities(v) = &mut self.data {
                     let positions = self.facility_rows.entry(id.to_string()).or_default();
@@ -327,20 +330,20 @@ impl<'a> Builder<'a> {
                 let levels_value = f.properties.get("levels").or_else(|| f.properties.get("building:levels"));
                 let levels = match number_value(levels_value) {
                     Ok(Some(l)) if l > 0.0 => Some(l),
-                    Ok(Some(l)) => return Err((format!("levels is {l}; a building has at least one level"), Shaped::Polygons(footprint))),
+                    Ok(Some(l)) => return Err((RejectCode::ValueOutOfRange.reason(format_args!("levels is {l}; a building has at least one level")), Shaped::Polygons(footprint))),
                     Ok(None) => None,
-                    Err(e) => return Err((format!("levels: {e}"), Shaped::Polygons(footprint))),
+                    Err(e) => return Err((RejectCode::InvalidValue.reason(format_args!("levels: {e}")), Shaped::Polygons(footprint))),
                 };
                 let use_ = f.text("use").or_else(|| f.text("building")).unwrap_or_else(|| "yes".to_string());
                 let rules = &self.profile.population;
                 let residential = match bool_value(f.properties.get("residential")) {
                     Ok(Some(r)) => r,
                     Ok(None) => rules.residential_building_values.contains(&use_) || rules.untyped_building_values.contains(&use_),
-                    Err(e) => return Err((format!("residential: {e}"), Shaped::Polygons(footprint))),
+                    Err(e) => return Err((RejectCode::InvalidValue.reason(format_args!("residential: {e}")), Shaped::Polygons(footprint))),
                 };
                 let lift = match bool_value(f.properties.get("elevator").or_else(|| f.properties.get("building:elevator"))) {
                     Ok(l) => l,
-                    Err(e) => return Err((format!("elevator: {e}"), Shaped::Polygons(footprint))),
+                    Err(e) => return Err((RejectCode::InvalidValue.reason(format_args!("elevator: {e}")), Shaped::Polygons(footprint))),
                 };
                 if let LayerData::Buildings(v) = &mut self.data {
                     v.push(Building { id: id.to_string(), footprint, levels, use_, residential, lift });
@@ -361,14 +364,14 @@ impl<'a> Builder<'a> {
                 let level = match f.text("level").map(|l| l.to_lowercase()).as_deref() {
                     None | Some("community") | Some("社区") | Some("居委会") => BoundaryLevel::Community,
                     Some("street") | Some("街道") | Some("subdistrict") => BoundaryLevel::Street,
-                    Some(other) => return Err((format!("level `{other}` is neither community (社区) nor street (街道)"), Shaped::Polygons(polygon))),
+                    Some(other) => return Err((RejectCode::InvalidValue.reason(format_args!("level `{other}` is neither community (社区) nor street (街道)")), Shaped::Polygons(polygon))),
                 };
                 if let LayerData::Boundaries(v) = &mut self.data {
                     v.push(Boundary { id: id.to_string(), name, level, polygon });
                 }
             }
             (LayerKind::ProtectedLand, Shaped::Polygons(polygon)) => {
-                let flag = |field: &str, default: bool| bool_value(f.properties.get(field)).map(|v| v.unwrap_or(default)).map_err(|e| format!("{field}: {e}"));
+                let flag = |field: &str, default: bool| bool_value(f.properties.get(field)).map(|v| v.unwrap_or(default)).map_err(|e| RejectCode::InvalidValue.reason(format_args!("{field}: {e}")));
                 let (protected, housing_not_estate) = match (flag("protected", true), flag("housing_not_estate", false)) {
                     (Ok(p), Ok(h)) => (p, h),
                     (Err(e), _) | (_, Err(e)) => return Err((e, Shaped::Polygons(polygon))),
@@ -403,7 +406,7 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            (_, shape) => return Err(("wrong geometry type".to_string(), shape)),
+            (_, shape) => return Err((RejectCode::WrongGeometryType.reason("wrong geometry type"), shape)),
         }
         Ok(())
     }
@@ -416,14 +419,14 @@ impl<'a> Builder<'a> {
 fn survey_attributes(f: &RawFeature) -> std::result::Result<SurveyAttributes, String> {
     let mut survey = SurveyAttributes::default();
     for (field, slot) in [("consent_share", &mut survey.consent_share), ("consulted_share", &mut survey.consulted_share), ("agree_share", &mut survey.agree_share)] {
-        let share = number_value(f.properties.get(field)).map_err(|e| format!("{field}: {e}"))?;
+        let share = number_value(f.properties.get(field)).map_err(|e| RejectCode::InvalidValue.reason(format_args!("{field}: {e}")))?;
         if share.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
-            return Err(format!("{field} {} is not a share between 0 and 1", share.unwrap_or_default()));
+            return Err(RejectCode::ValueOutOfRange.reason(format_args!("{field} {} is not a share between 0 and 1", share.unwrap_or_default())));
         }
         *slot = share;
     }
-    survey.previously_funded = bool_value(f.properties.get("previously_funded")).map_err(|e| format!("previously_funded: {e}"))?;
-    survey.to_be_demolished = bool_value(f.properties.get("to_be_demolished")).map_err(|e| format!("to_be_demolished: {e}"))?;
+    survey.previously_funded = bool_value(f.properties.get("previously_funded")).map_err(|e| RejectCode::InvalidValue.reason(format_args!("previously_funded: {e}")))?;
+    survey.to_be_demolished = bool_value(f.properties.get("to_be_demolished")).map_err(|e| RejectCode::InvalidValue.reason(format_args!("to_be_demolished: {e}")))?;
     survey.estate_type = f.text("estate_type");
     Ok(survey)
 }

@@ -18,6 +18,7 @@ use super::geometry_checks::{GeometryReject, reject_geometry};
 use crate::crs::china::{self, InputCoords};
 use crate::crs::{Transformer, WorkingCrs, detect};
 use crate::error::{Error, Result};
+use crate::model::RejectCode;
 use crate::read::raw_layer::{RawLayer, SourceCrs};
 use geo::BoundingRect;
 use geo_types::{Coord, Geometry};
@@ -51,7 +52,7 @@ pub(super) fn checked_coordinates(raw: &RawLayer, input_coords: InputCoords) -> 
         let boxes: Vec<_> = geometries.iter().map(|g| g.as_ref().and_then(|g| g.bounding_rect())).collect();
         for i in detect::check_claimed_lon_lat(path, &claim, &boxes)? {
             let r = boxes[i].map(|b| format!(" (x {:.6}..{:.6}, y {:.6}..{:.6})", b.min().x, b.max().x, b.min().y, b.max().y)).unwrap_or_default();
-            early_rejects[i] = Some(reject_geometry(format!("coordinates out of the longitude/latitude range{r}: latitude and longitude swapped?"), None));
+            early_rejects[i] = Some(reject_geometry(RejectCode::CoordinatesOutOfRange, format_args!("coordinates out of the longitude/latitude range{r}: latitude and longitude swapped?"), None));
             geometries[i] = None;
         }
     }
@@ -63,7 +64,7 @@ pub(super) fn checked_coordinates(raw: &RawLayer, input_coords: InputCoords) -> 
                 inside += 1;
             }
             if let Err(e) = china::geometry_to_wgs84(geometry, input_coords) {
-                early_rejects[i] = Some(reject_geometry(format!("cannot convert from {input_coords}: {e}"), None));
+                early_rejects[i] = Some(reject_geometry(RejectCode::CoordinatesNotConvertible, format_args!("cannot convert from {input_coords}: {e}"), None));
                 *g = None;
             }
         }

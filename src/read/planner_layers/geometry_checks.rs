@@ -19,6 +19,7 @@ use super::LayerKind;
 use crate::crs::{Transformer, WorkingCrs};
 use crate::error::{Error, Result};
 use crate::geometry::make_valid::make_valid;
+use crate::model::RejectCode;
 use crate::read::raw_layer::RawLayer;
 use geo::{Area, Euclidean, Length, Validation};
 use geo_types::{Geometry, LineString, MultiPolygon, Point, Polygon};
@@ -49,8 +50,8 @@ pub(super) fn projected_shapes(kind: LayerKind, raw: &RawLayer, geometries: Vec<
         .map(|g| {
             let mut g = g?;
             match Transformer::with_cached(&source_definition, &working.name(), |t| t.geometry(&mut g)) {
-                Err(_) => return Some(Err(reject_geometry("PROJ transformer could not be created on a worker thread", None))),
-                Ok(Err(e)) => return Some(Err(reject_geometry(format!("coordinates cannot be projected to {}: {e}", working.name()), None))),
+                Err(_) => return Some(Err(reject_geometry(RejectCode::Unprojectable, "PROJ transformer could not be created on a worker thread", None))),
+                Ok(Err(e)) => return Some(Err(reject_geometry(RejectCode::Unprojectable, format_args!("coordinates cannot be projected to {}: {e}", working.name()), None))),
                 Ok(Ok(())) => {}
             }
             Some(shape(kind, g))
@@ -72,8 +73,8 @@ pub(super) struct GeometryReject {
     pub geometry: Option<Geometry<f64>>,
 }
 
-pub(super) fn reject_geometry(reason: impl Into<String>, geometry: Option<Geometry<f64>>) -> GeometryReject {
-    GeometryReject { reason: reason.into(), geometry }
+pub(super) fn reject_geometry(code: RejectCode, particulars: impl std::fmt::Display, geometry: Option<Geometry<f64>>) -> GeometryReject {
+    GeometryReject { reason: code.reason(particulars), geometry }
 }
 
 /// Polygons of a geometry: `None` when it holds anything else.
@@ -111,7 +112,7 @@ fn hole_outside_shell(parts: &[Polygon<f64>]) -> Option<String> {
             if !shared_area && hole.unsigned_area() > 0.0 {
                 let part = if parts.len() > 1 { format!(" of part {}", k + 1) } else { String::new() };
                 return Some(format!(
-                    "hole outside its shell: inner ring {}{part} lies outside the polygon's outer ring; a hole must lie inside the area it cuts out (move the ring or delete it)",
+                    "inner ring {}{part} lies outside the polygon's outer ring; a hole must lie inside the area it cuts out (move the ring or delete it)",
                     j + 1
                 ));
             }
@@ -124,10 +125,10 @@ fn hole_outside_shell(parts: &[Polygon<f64>]) -> Option<String> {
 /// repaired, why they were invalid.
 fn checked_polygons(g: &Geometry<f64>, parts: Vec<Polygon<f64>>) -> std::result::Result<(MultiPolygon<f64>, Option<String>), GeometryReject> {
     if let Some(problem) = hole_outside_shell(&parts) {
-        return Err(reject_geometry(problem, Some(g.clone())));
+        return Err(reject_geometry(RejectCode::HoleOutsideShell, problem, Some(g.clone())));
     }
     let mp = MultiPolygon(parts);
-    let no_area = |area_m2: f64| reject_geometry(format!("the polygon has no area ({area_m2:.3} m²): it collapses to a line or a point"), Some(g.clone()));
+    let no_area = |area_m2: f64| reject_geometry(RejectCode::DegenerateArea, format_args!("the polygon has no area ({area_m2:.3} m²): it collapses to a line or a point"), Some(g.clone()));
     match mp.check_validation() {
         Ok(()) => {
             let area_m2 = mp.unsigned_area();
@@ -137,8 +138,8 @@ fn checked_polygons(g: &Geometry<f64>, parts: Vec<Polygon<f64>>) -> std::result:
         Err(problem) => match make_valid(&mp) {
             Ok(fixed) if fixed.0.is_empty() || !has_area(&fixed) => Err(no_area(fixed.unsigned_area())),
             Ok(fixed) if fixed.is_valid() => Ok((fixed, Some(problem.to_string()))),
-            Ok(_) => Err(reject_geometry(format!("invalid polygon ({problem}) that GEOS MakeValid could not repair"), Some(g.clone()))),
-            Err(e) => Err(reject_geometry(format!("invalid polygon ({problem}); repairing it failed: {e}"), Some(g.clone()))),
+            Ok(_) => Err(reject_geometry(RejectCode::InvalidPolygon, format_args!("invalid polygon ({problem}) that GEOS MakeValid could not repair"), Some(g.clone()))),
+            Err(e) => Err(reject_geometry(RejectCode::InvalidPolygon, format_args!("invalid polygon ({problem}); repairing it failed: {e}"), Some(g.clone()))),
         },
     }
 }
@@ -146,7 +147,7 @@ fn checked_polygons(g: &Geometry<f64>, parts: Vec<Polygon<f64>>) -> std::result:
 /// Turn a projected geometry into what the layer kind needs.
 fn shape(kind: LayerKind, g: Geometry<f64>) -> Shaping {
     let wrong = |g: &Geometry<f64>| {
-        reject_geometry(format!("wrong geometry type: {} where the {} layer needs {}", crate::geometry::wkb::simple_feature_type(g), kind.name(), kind.geometry_wanted()), Some(g.clone()))
+        reject_geometry(RejectCode::WrongGeometryType, format_args!("{} where the {} layer needs {}", crate::geometry::wkb::simple_feature_type(g), kind.name(), kind.geometry_wanted()), Some(g.clone()))
     };
     let polygons = |g: &Geometry<f64>| match polygons_of(g) {
         Some(parts) => checked_polygons(g, parts),
@@ -174,7 +175,7 @@ fn shape(kind: LayerKind, g: Geometry<f64>) -> Shaping {
                 _ => return Err(wrong(&g)),
             };
             if lines.iter().any(|l| Euclidean.length(l) <= 0.0) {
-                return Err(reject_geometry("a line has zero length (all its positions are the same)", Some(g)));
+                return Err(reject_geometry(RejectCode::DegenerateLine, "a line has zero length (all its positions are the same)", Some(g)));
             }
             Ok((Shaped::Lines(lines), None))
         }
@@ -186,7 +187,7 @@ fn shape(kind: LayerKind, g: Geometry<f64>) -> Shaping {
                     Geometry::Line(l) => Euclidean.length(l),
                     _ => 0.0,
                 };
-                if length > 0.0 { Ok((Shaped::Barrier(g), None)) } else { Err(reject_geometry("the line has zero length", Some(g))) }
+                if length > 0.0 { Ok((Shaped::Barrier(g), None)) } else { Err(reject_geometry(RejectCode::DegenerateLine, "the line has zero length", Some(g))) }
             }
             _ => polygons(&g).map(|(mp, repaired)| (Shaped::Barrier(Geometry::MultiPolygon(mp)), repaired)),
         },

@@ -447,7 +447,7 @@ mod tests {
         assert_eq!(pairs, [("s1", "primary_school"), ("s1", "middle_school"), ("s2", "kindergarten"), ("s2", "elderly_care")]);
         let reasons: Vec<&str> = rejects.iter().map(|r| r.reason.as_str()).collect();
         assert_eq!(reasons.len(), 2, "{reasons:?}");
-        assert!(reasons[0].starts_with("duplicate id `s1`: feature #0 has it too and was kept; this is feature #2") && reasons[0].contains("middle_school"), "{reasons:?}");
+        assert!(reasons[0].starts_with("duplicate_id: id `s1`: feature #0 has it too and was kept; this is feature #2") && reasons[0].contains("middle_school"), "{reasons:?}");
         assert!(reasons[1].contains("this is feature #3") && reasons[1].contains("different geometry"), "{reasons:?}");
     }
 
@@ -482,9 +482,9 @@ mod tests {
         assert!((10_000.0..11_000.0).contains(&area), "{area}");
         let reasons: Vec<(String, String)> = rejects.iter().map(|r| (r.source_id.clone(), r.reason.clone())).collect();
         assert_eq!(reasons.len(), 5, "{reasons:?}");
-        assert!(reasons[0].0 == "e1" && reasons[0].1.contains("duplicate id `e1`"), "{reasons:?}");
-        assert!(reasons[1].0 == "e4" && reasons[1].1.contains("negative"));
-        assert!(reasons[2].0 == "e5" && reasons[2].1.contains("wrong geometry type: Point"));
+        assert!(reasons[0].0 == "e1" && reasons[0].1.starts_with("duplicate_id: id `e1`"), "{reasons:?}");
+        assert!(reasons[1].0 == "e4" && reasons[1].1.starts_with("value_out_of_range: ") && reasons[1].1.contains("negative"));
+        assert!(reasons[2].0 == "e5" && reasons[2].1.starts_with("wrong_geometry_type: Point where"));
         assert!(reasons[3].0 == "e6" && reasons[3].1.contains("no geometry") && rejects[3].geometry.is_none());
         assert!(reasons[4].0 == "e7" && reasons[4].1.contains("no area"), "{reasons:?}");
         assert!(rejects.iter().all(|r| r.source == "layer.geojson" && r.layer == "estates"));
@@ -534,9 +534,9 @@ mod tests {
         let reasons: Vec<(&str, &str)> = rejects.iter().map(|r| (r.source_id.as_str(), r.reason.as_str())).collect();
         assert_eq!(reasons.len(), 2, "{reasons:?}");
         assert_eq!(reasons[0].0, "out");
-        assert!(reasons[0].1.starts_with("hole outside its shell: inner ring 1 lies outside"), "{}", reasons[0].1);
+        assert!(reasons[0].1.starts_with("hole_outside_shell: inner ring 1 lies outside"), "{}", reasons[0].1);
         assert_eq!(reasons[1].0, "multi");
-        assert!(reasons[1].1.starts_with("hole outside its shell: inner ring 1 of part 2 lies outside"), "{}", reasons[1].1);
+        assert!(reasons[1].1.starts_with("hole_outside_shell: inner ring 1 of part 2 lies outside"), "{}", reasons[1].1);
         assert!(rejects[0].geometry.is_some(), "the reject keeps the drawing to show on the map");
     }
 
