@@ -19,7 +19,10 @@ For every layer of each GeoPackage and every `*.geojson` of each folder it check
   style's labels, and the label expression evaluates on the features;
 - with `--lang zh`, every alias and legend label is Chinese (holds a CJK character) and none, nor any
   label drawn, shows a category key; with `--lang en`, none holds a CJK character. A GeoPackage's `gpkg_data_columns`
-  titles must equal the aliases too.
+  titles must equal the aliases too;
+- shows coded values by their names: every field the style gives a `ValueMap` widget (`eligible`,
+  `reason_code`, `category` ...) has that widget in QGIS (`editorWidgetSetup`), and QGIS's own formatter
+  shows each value of the layer as the style's name for it (`yes` -> 符合改造条件; in Chinese with `--lang zh`).
 
 Prints one line per layer and `N passed, M failed`; exits 0 when all passed, 1 when any failed, 2 on bad
 arguments or when QGIS cannot be imported.
@@ -86,6 +89,41 @@ CATEGORY_KEYS = ("kindergarten", "nursery", "elderly_care", "health_station", "c
                  "vegetable_market", "park", "sports", "middle_school", "health_center", "culture", "bus_stop")
 
 
+def value_maps_from_qml(qml_text):
+    """{field: {value: name}} of the style's ValueMap widgets."""
+    maps = {}
+    for field in ET.fromstring(qml_text).iter("field"):
+        widget = field.find("editWidget")
+        if widget is None or widget.get("type") != "ValueMap":
+            continue
+        maps[field.get("name")] = {o.get("value"): o.get("name") for o in widget.iter("Option") if o.get("type") == "QString"}
+    return maps
+
+
+def check_value_maps(layer, qml_text, lang):
+    """Problems with how QGIS shows the coded fields the style maps to names."""
+    problems = []
+    registry = QgsApplication.fieldFormatterRegistry()
+    fields = layer.fields()
+    for name, expected in value_maps_from_qml(qml_text).items():
+        i = fields.indexOf(name)
+        if i < 0:
+            problems.append(f"the style maps the values of {name}, which the layer lacks")
+            continue
+        setup = layer.editorWidgetSetup(i)
+        if setup.type() != "ValueMap":
+            problems.append(f"field {name}: QGIS uses widget {setup.type()!r}, the style gives ValueMap")
+            continue
+        formatter = registry.fieldFormatter("ValueMap")
+        for value in sorted({f[name] for f in layer.getFeatures() if f[name] not in (None, "")} if layer.featureCount() < 50000 else []):
+            shown = formatter.representValue(layer, i, setup.config(), None, value)
+            if shown != expected.get(value):
+                problems.append(f"field {name}: QGIS shows {value!r} as {shown!r}, the style names it {expected.get(value)!r}")
+            elif lang == "zh" and not has_cjk(shown) and shown != value:
+                problems.append(f"field {name}: {value!r} is shown as {shown!r}, not Chinese")
+    return problems
+
+
 def check_words(layer, qml_text, lang, titles):
     """Problems with the aliases and legend labels QGIS shows for a styled layer."""
     problems = []
@@ -119,6 +157,7 @@ def check_words(layer, qml_text, lang, titles):
                 break
             if lang == "zh" and any(k in text for k in CATEGORY_KEYS):
                 problems.append(f"label {text!r} shows a category key")
+    problems += check_value_maps(layer, qml_text, lang)
     words = [a for n, a in shown.items() if n != "fid"] + legend
     if lang == "zh":
         problems += [f"{w!r} is not Chinese" for w in words if w and not has_cjk(w)]

@@ -17,13 +17,16 @@
 //! Every word is in the language of the [`Wording`]: legend labels (a category by its name from the profile,
 //! a tier as `5分钟生活圈（300 米）`), labels (an expression that shows a category's name, not its key) and
 //! the field aliases (`<aliases>`: 小区名称, 到幼儿园距离(米) …) that QGIS's attribute table, identify
-//! panel and forms show instead of the ASCII field names. [`layer_style`] also gives the layer's title and
+//! panel and forms show instead of the ASCII field names, and the names of coded values (a `ValueMap`
+//! widget per coded field, [`value_map`]: `eligible` = `yes` shown as 符合改造条件, `category` =
+//! `kindergarten` as 幼儿园). [`layer_style`] also gives the layer's title and
 //! aliases for the GeoPackage's own tables ([`crate::report::gpkg_styles`]).
 //!
 //! The document follows the structure QGIS 3.22 itself writes (`QgsMapLayer::exportNamedStyle`): a `<qgis>`
 //! root with `styleCategories="Symbology|Labeling|Fields"` (Fields carries the aliases) and `labelsEnabled`, a `<renderer-v2>` (`singleSymbol`,
 //! `RuleRenderer` or `categorizedSymbol`) whose symbols hold symbol layers with their properties in
-//! `<Option type="Map">`, an optional simple `<labeling>`, `<aliases>` (one `<alias field index name>` per
+//! `<Option type="Map">`, an optional simple `<labeling>`, `<fieldConfiguration>` (the value maps),
+//! `<aliases>` (one `<alias field index name>` per
 //! field, as `QgsVectorLayer::readSymbology` reads them) and `<layerGeometryType>` (0 point, 1 line,
 //! 2 polygon), which QGIS checks before it applies a style. Attributes left out take QGIS's defaults.
 //! No DOCTYPE is written (QGIS does not need it).
@@ -292,6 +295,7 @@ pub fn qml_for_layer(layer: &Layer, wording: &Wording) -> Option<String> {
     if let Some(label) = &label {
         label.xml(&mut qml);
     }
+    value_maps_xml(layer, wording, &mut qml);
     aliases_xml(layer, wording, &mut qml);
     if let Some(t) = geometry_type {
         let _ = writeln!(qml, "  <layerGeometryType>{t}</layerGeometryType>");
@@ -346,6 +350,50 @@ fn site_label_expression(category: &str, wording: &Wording) -> String {
         parts.push(qgis_literal(rest));
     }
     format!("concat({})", parts.join(", "))
+}
+
+/// The value names QGIS shows for a field's codes, as (value, name) pairs: the catalogue's
+/// `values.<field>.*` (`eligible` = `needs_survey` → 待摸底调查, `reason_code` = `point_not_area` →
+/// 应为面要素却标为点), only when every value of the field in the layer has a name (QGIS would show any
+/// other value in brackets: the rejects' `source` holds file names); for `category`, the profile's
+/// category names, a value that is no key shown as it is. `None` for a layer without rows (a layer written
+/// a part at a time is styled before its rows exist).
+pub fn value_map(layer: &Layer, field: &str, wording: &Wording) -> Option<Vec<(String, String)>> {
+    let values = distinct_texts(layer, field);
+    if values.is_empty() {
+        return None;
+    }
+    let names: Vec<(String, String)> = if field == "category" {
+        let names: Vec<(String, String)> = values.iter().map(|k| (k.clone(), wording.category_name(k))).collect();
+        if names.iter().all(|(k, name)| k == name) {
+            return None;
+        }
+        names
+    } else {
+        wording.value_names(field)
+    };
+    let named = |v: &String| names.iter().any(|(k, _)| k == v);
+    (!names.is_empty() && values.iter().all(named)).then_some(names)
+}
+
+/// `<fieldConfiguration>`: a `ValueMap` edit widget for every field with a [`value_map`], so that QGIS's
+/// attribute table, identify panel and forms show 符合改造条件 where the field holds `yes`, as QGIS writes
+/// the widget (its config's `map` a list of one-entry maps, name → value).
+fn value_maps_xml(layer: &Layer, wording: &Wording, out: &mut String) {
+    let maps: Vec<(&str, Vec<(String, String)>)> = layer.fields.iter().filter_map(|f| Some((f.name.as_str(), value_map(layer, &f.name, wording)?))).collect();
+    if maps.is_empty() {
+        return;
+    }
+    out.push_str("  <fieldConfiguration>\n");
+    for (field, names) in maps {
+        let _ = writeln!(out, r#"    <field name="{}" configurationFlags="None">"#, xml_text(field));
+        out.push_str("      <editWidget type=\"ValueMap\">\n        <config>\n          <Option type=\"Map\">\n            <Option name=\"map\" type=\"List\">\n");
+        for (value, name) in names {
+            let _ = writeln!(out, r#"              <Option type="Map"><Option name="{}" value="{}" type="QString"/></Option>"#, xml_text(&name), xml_text(&value));
+        }
+        out.push_str("            </Option>\n          </Option>\n        </config>\n      </editWidget>\n    </field>\n");
+    }
+    out.push_str("  </fieldConfiguration>\n");
 }
 
 /// `<aliases>`: one `<alias>` per field that has one, as QGIS writes them.
@@ -631,6 +679,34 @@ mod tests {
         assert_eq!(style.aliases, vec![("site_id".to_string(), "Site id".to_string()), ("category".to_string(), "Category".to_string())]);
         assert!(style.qml.unwrap().contains(r#"<alias field="category" index="1" name="Category"/>"#));
         assert_eq!(layer_style(&Layer::new("t", GeometryKind::None, &[]), &zh()).qml, None);
+    }
+
+    #[test]
+    fn coded_fields_get_a_value_map_of_their_names_when_every_value_has_one() {
+        let mut estates = Layer::new("estates", GeometryKind::Polygon, &[("eligible", FieldType::Text), ("name", FieldType::Text)]);
+        for (e, n) in [("yes", "东方小区"), ("needs_survey", "南苑"), ("yes", "西园")] {
+            estates.push(None, vec![e.into(), n.into()]);
+        }
+        let qml = qml_for_layer(&estates, &zh()).unwrap();
+        let doc = parse(&qml);
+        let widget = doc.descendants().find(|n| n.has_tag_name("field") && n.attribute("name") == Some("eligible")).unwrap();
+        assert_eq!(widget.descendants().find(|n| n.has_tag_name("editWidget")).unwrap().attribute("type"), Some("ValueMap"));
+        let pairs: Vec<(&str, &str)> = widget.descendants().filter(|n| n.attribute("type") == Some("QString")).map(|n| (n.attribute("value").unwrap(), n.attribute("name").unwrap())).collect();
+        assert_eq!(pairs, [("needs_survey", "待摸底调查"), ("no", "不符合改造条件"), ("yes", "符合改造条件")]);
+        assert!(!doc.descendants().any(|n| n.has_tag_name("field") && n.attribute("name") == Some("name")), "a free-text field has no map");
+        // The rejects: the reason's code is named; the source (a file name) is not a code.
+        let mut rejects = Layer::new("rejects", GeometryKind::Any, &[("source", FieldType::Text), ("reason_code", FieldType::Text)]);
+        rejects.push(None, vec!["a.geojson".into(), "point_not_area".into()]);
+        let en = qml_for_layer(&rejects, &Wording::default_profile(Lang::En)).unwrap();
+        let mapped: Vec<String> = parse(&en).descendants().filter(|n| n.has_tag_name("field")).map(|n| n.attribute("name").unwrap().to_string()).collect();
+        assert_eq!(mapped, ["reason_code"]);
+        assert!(en.contains(r#"<Option name="mapped as a point, needs an area" value="point_not_area" type="QString"/>"#), "{en}");
+        // A layer without rows (styled before its parts are written) and a category the profile lacks.
+        assert!(!qml_for_layer(&Layer::new("estates", GeometryKind::Polygon, &[("eligible", FieldType::Text)]), &zh()).unwrap().contains("fieldConfiguration"));
+        let mut sites = Layer::new("sites", GeometryKind::Point, &[("category", FieldType::Text)]);
+        sites.push(None, vec!["kindergarten".into()]);
+        sites.push(None, vec!["bakery".into()]);
+        assert_eq!(value_map(&sites, "category", &zh()).unwrap(), [("bakery".to_string(), "bakery".to_string()), ("kindergarten".to_string(), "幼儿园".to_string())]);
     }
 
     #[test]
