@@ -355,16 +355,21 @@ fn site_label_expression(category: &str, wording: &Wording) -> String {
 /// The value names QGIS shows for a field's codes, as (value, name) pairs: the catalogue's
 /// `values.<field>.*` (`eligible` = `needs_survey` → 待摸底调查, `reason_code` = `point_not_area` →
 /// 应为面要素却标为点), only when every value of the field in the layer has a name (QGIS would show any
-/// other value in brackets: the rejects' `source` holds file names); for `category`, the profile's
-/// category names, a value that is no key shown as it is. `None` for a layer without rows (a layer written
+/// other value in brackets: the rejects' `source` holds file names); for `category` and `tier`, the
+/// profile's category names and the life-circle names (5分钟生活圈), a value that is no key shown as it is. `None` for a layer without rows (a layer written
 /// a part at a time is styled before its rows exist).
 pub fn value_map(layer: &Layer, field: &str, wording: &Wording) -> Option<Vec<(String, String)>> {
     let values = distinct_texts(layer, field);
     if values.is_empty() {
         return None;
     }
-    let names: Vec<(String, String)> = if field == "category" {
-        let names: Vec<(String, String)> = values.iter().map(|k| (k.clone(), wording.category_name(k))).collect();
+    let by_name: Option<fn(&Wording, &str) -> String> = match field {
+        "category" => Some(Wording::category_name),
+        "tier" => Some(Wording::tier_name),
+        _ => None,
+    };
+    let names: Vec<(String, String)> = if let Some(name_of) = by_name {
+        let names: Vec<(String, String)> = values.iter().map(|k| (k.clone(), name_of(wording, k))).collect();
         if names.iter().all(|(k, name)| k == name) {
             return None;
         }
@@ -707,6 +712,9 @@ mod tests {
         sites.push(None, vec!["kindergarten".into()]);
         sites.push(None, vec!["bakery".into()]);
         assert_eq!(value_map(&sites, "category", &zh()).unwrap(), [("bakery".to_string(), "bakery".to_string()), ("kindergarten".to_string(), "幼儿园".to_string())]);
+        let mut areas = Layer::new("service_areas", GeometryKind::Polygon, &[("tier", FieldType::Text)]);
+        areas.push(None, vec!["5min".into()]);
+        assert_eq!(value_map(&areas, "tier", &zh()).unwrap(), [("5min".to_string(), "5分钟生活圈".to_string())]);
     }
 
     #[test]
