@@ -127,6 +127,10 @@ fn the_workbook_mirrors_the_plan_layers_in_chinese_and_in_english() {
     }
 
     let sites = book.worksheet_range("建议选址").unwrap();
+    // Where a site's land comes from, worded (the field keeps `derived:open_land`, `osm:<rule>`).
+    let origin_i = header(&sites).iter().position(|x| x == "候选用地来源").unwrap();
+    let origins: Vec<String> = sites.rows().skip(1).map(|r| r[origin_i].to_string()).collect();
+    assert!(!origins.is_empty() && origins.iter().all(|o| o.starts_with("推算的闲置用地") || o.starts_with("OSM 闲置用地（") || o == "规划图层中的闲置用地"), "{origins:?}");
     assert_eq!(sites.height(), count("sites") + 1);
     // Every header of every sheet is Chinese: no field name left as it is (a field without a workbook
     // header takes its QGIS alias).

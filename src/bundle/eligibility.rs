@@ -175,19 +175,6 @@ impl Reason {
     }
 }
 
-/// Words a field's English text in a catalogue's language.
-pub type WordText = fn(&str, &Catalogue) -> String;
-
-/// The estates' fields whose English text is worded for a person (the workbook's columns, the report's
-/// pop-ups), the fields keeping the engine's English: eligibility ([`reason_text_in`]) and why an estate
-/// is in no bundle ([`left_out_text_in`]).
-pub const WORDED_FIELDS: [(&str, WordText); 2] = [("eligibility_reason", reason_text_in), ("left_out_reason", left_out_text_in)];
-
-/// How `field`'s values are worded for a person, when [`WORDED_FIELDS`] words them.
-pub fn wording_of(field: &str) -> Option<WordText> {
-    WORDED_FIELDS.iter().find(|(f, _)| *f == field).map(|(_, w)| *w)
-}
-
 /// A `left_out_reason` field's text (why an estate is in no bundle: `ineligible: <reasons>`,
 /// `needs survey: <reasons>`, or a [`super::partition::LeftOut`] text) in the catalogue's language
 /// (`left_out.<key>`); any other text stays as it is.

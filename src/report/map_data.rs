@@ -275,7 +275,7 @@ fn value_kind(name: &str, ty: FieldType, named: &[String]) -> String {
         _ if CATEGORY_VALUED_FIELDS.contains(&name) => "category".to_string(),
         "tier" => "tier".to_string(),
         _ if named.iter().any(|f| f == name) => name.to_string(),
-        _ if crate::bundle::eligibility::wording_of(name).is_some() => name.to_string(),
+        _ if crate::report::worded_fields::wording_of(name).is_some() => name.to_string(),
         _ if ty == FieldType::Bool => "bool".to_string(),
         _ => String::new(),
     }
@@ -331,7 +331,7 @@ fn map_data_of<'a>(layers: &[&'a Layer], title: &'a str, wording: &Wording) -> M
         .collect();
     let mut value_names = value_names_json(wording);
     let catalogue = crate::lang::Catalogue::of(wording.lang());
-    for (field, worded) in crate::bundle::eligibility::WORDED_FIELDS {
+    for (field, worded) in crate::report::worded_fields::WORDED_FIELDS {
         let texts: serde_json::Map<String, Json> = layers
             .iter()
             .filter_map(|l| Some((l, l.field_index(field)?)))

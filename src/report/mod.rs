@@ -45,6 +45,7 @@ pub mod raster;
 pub mod styles;
 pub mod summary;
 pub mod symbology;
+pub mod worded_fields;
 pub mod wording;
 
 pub use gpkg_styles::{read_layer_styles, store_layer_styles, store_styles_in_geopackage};

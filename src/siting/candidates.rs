@@ -154,11 +154,38 @@ fn measured_open_land(pieces: Vec<Polygon<f64>>, min_area_m2: f64) -> Vec<Candid
         .collect()
 }
 
+/// A candidate's `origin` (or a site's `candidate_origin`) in the catalogue's language
+/// (`siting_origin.*`): `derived:open_land`, `layer`, or an OSM rule (`osm:landuse=grass`, or the bare
+/// rule as the idle-land layer writes it); any other text stays as it is.
+pub fn origin_text_in(text: &str, catalogue: &crate::lang::Catalogue) -> String {
+    match text {
+        DERIVED_ORIGIN => catalogue.tr("siting_origin.open_land").to_string(),
+        "layer" => catalogue.tr("siting_origin.layer").to_string(),
+        _ => match text.strip_prefix("osm:").or_else(|| text.contains('=').then_some(text)) {
+            Some(rule) => catalogue.tr_with("siting_origin.osm", &[("rule", &rule)]),
+            None => text.to_string(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Building, Way};
     use crate::testing::{estate, square};
+
+    #[test]
+    fn origins_are_worded_in_both_languages_and_other_text_stays() {
+        use crate::lang::{Catalogue, Lang};
+        let (zh, en) = (Catalogue::of(Lang::Zh), Catalogue::of(Lang::En));
+        assert_eq!(origin_text_in(DERIVED_ORIGIN, zh), "推算的闲置用地（小区周边建筑、道路以外的用地）");
+        assert_eq!(origin_text_in("layer", zh), "规划图层中的闲置用地");
+        assert_eq!(origin_text_in("osm:landuse=grass", zh), "OSM 闲置用地（landuse=grass）");
+        // The idle-land layer writes the rule without the prefix.
+        assert_eq!(origin_text_in("landuse=brownfield", zh), "OSM 闲置用地（landuse=brownfield）");
+        assert_eq!(origin_text_in("osm:landuse=grass", en), "OSM idle land (landuse=grass)");
+        assert_eq!(origin_text_in("a surveyor's note", zh), "a surveyor's note");
+    }
     use geo::{Contains, Distance, Euclidean};
     use geo_types::{Coord, LineString, polygon};
 

@@ -152,11 +152,11 @@ fn write_sheet(sheet: &mut Worksheet, path: &Path, catalogue: &Catalogue, profil
     let covered = Format::new().set_background_color(colour(palette::SCORE_CLASSES[4].colour)).set_font_color(Color::White);
     let not_covered = Format::new().set_background_color(colour(palette::SCORE_CLASSES[0].colour)).set_font_color(Color::White);
     let columns: Vec<(String, Column)> = layer.fields.iter().map(|f| header_and_kind(catalogue, profile, &layer.name, &f.name)).collect();
-    // A text cell as a person reads it: the estates' reasons worded ([`crate::bundle::eligibility::WORDED_FIELDS`]),
+    // A text cell as a person reads it: the estates' reasons and the sites' land origins worded ([`crate::report::worded_fields`]),
     // codes the catalogue names (`values.<field>.<code>`: eligible, entry, source ...) by their names, as
     // the report's tables and QGIS's pop-ups show them; `None` for a text shown as it is.
     let worded = |field: &str, text: &str| -> Option<String> {
-        match crate::bundle::eligibility::wording_of(field) {
+        match crate::report::worded_fields::wording_of(field) {
             Some(word) => Some(word(text, catalogue)),
             None => catalogue.get(&format!("values.{field}.{text}")).map(str::to_string),
         }

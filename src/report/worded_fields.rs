@@ -1,0 +1,31 @@
+//! The fields whose English text is worded for a person where a person reads it (the workbook's cells, the
+//! report's pop-ups), while the field itself keeps the engine's English for filters and scripts: an
+//! estate's eligibility reasons ([`crate::bundle::eligibility::reason_text_in`]), why it is in no bundle
+//! ([`crate::bundle::eligibility::left_out_text_in`]), and where a siting candidate's land comes from
+//! ([`crate::siting::candidates::origin_text_in`]).
+//!
+//! ```
+//! use lifecircle::lang::{Catalogue, Lang};
+//! use lifecircle::report::worded_fields::wording_of;
+//! let word = wording_of("candidate_origin").unwrap();
+//! assert_eq!(word("derived:open_land", Catalogue::of(Lang::Zh)), "推算的闲置用地（小区周边建筑、道路以外的用地）");
+//! assert!(wording_of("name").is_none());
+//! ```
+
+use crate::lang::Catalogue;
+
+/// Words a field's English text in a catalogue's language.
+pub type WordText = fn(&str, &Catalogue) -> String;
+
+/// Every worded field and how it is worded.
+pub const WORDED_FIELDS: [(&str, WordText); 4] = [
+    ("eligibility_reason", crate::bundle::eligibility::reason_text_in),
+    ("left_out_reason", crate::bundle::eligibility::left_out_text_in),
+    ("candidate_origin", crate::siting::candidates::origin_text_in),
+    ("origin", crate::siting::candidates::origin_text_in),
+];
+
+/// How `field`'s values are worded for a person, when [`WORDED_FIELDS`] words them.
+pub fn wording_of(field: &str) -> Option<WordText> {
+    WORDED_FIELDS.iter().find(|(f, _)| *f == field).map(|(_, w)| *w)
+}
