@@ -9,12 +9,14 @@ planner would from the Processing toolbox or a script.
 Needs Debian's python3-qgis (QGIS 3.22, with the Processing plugin) and /usr/bin/python3. Checks:
 - install: the zip unpacked into the fresh profile's python/plugins as "Install from ZIP" does, the plugin
   loaded and started by QGIS's own plugin loader; metadata version = the engine's `--version`;
-- provider "lifecircle" lists plan, coverage, bundles, sites, extract, each with OSM and OUTPUT, field
+- provider "lifecircle" lists plan, coverage, bundles, sites, extract (and rerun), each with OSM and OUTPUT, field
   drop-downs bound to their layer; the interface follows the language setting (zh, en);
 - plan on project layers: `lifecircle extract` writes the layers of the OSM file, they are loaded into the
   project, `processing.run("lifecircle:plan", ...)` runs on them and the estates' distances equal those
   of the CLI's own plan on the same layers; the group of layers is in the project, top to bottom as
-  intended, each valid and styled as lifecircle's stored style says; progress reached 100;
+  intended, each valid and styled as lifecircle's stored style says; progress reached 100; the exported
+  layers are kept in OUTPUT/inputs, and both `lifecircle rerun` and `processing.run("lifecircle:rerun", ...)`
+  repeat the plan from them with the same distances;
 - field drop-downs: coverage on an estates layer whose fields have Chinese names, picked for id, name and
   population, gives the same distances; "selected features only" sends only the selection;
 - a survey workbook (.xlsx, Chinese headers) is converted and joined; a 5-minute threshold set in the
@@ -251,10 +253,15 @@ def run_checks(checks, args, binary, work, profile_dir):
     provider = registry.providerById("lifecircle")
     provider.refreshAlgorithms()
     ids = sorted(a.id() for a in provider.algorithms()) if provider else []
-    checks.check("provider lists the five algorithms", provider is not None and provider.name() == "lifecircle 社区生活圈"
-                 and ids == ["lifecircle:bundles", "lifecircle:coverage", "lifecircle:extract", "lifecircle:plan", "lifecircle:sites"], ", ".join(ids))
+    checks.check("provider lists the six algorithms", provider is not None and provider.name() == "lifecircle 社区生活圈"
+                 and ids == ["lifecircle:bundles", "lifecircle:coverage", "lifecircle:extract", "lifecircle:plan", "lifecircle:rerun", "lifecircle:sites"], ", ".join(ids))
     problems = []
     for alg in provider.algorithms():
+        if alg.id() == "lifecircle:rerun":
+            names = [p.name() for p in alg.parameterDefinitions()]
+            if names[:3] != ["RUN", "FORCE", "OUTPUT"] or alg.displayName() != "重复运行":
+                problems.append(f"rerun has {names}, named {alg.displayName()}")
+            continue
         names = [p.name() for p in alg.parameterDefinitions()]
         if "OSM" not in names or "OUTPUT" not in names:
             problems.append(f"{alg.id()} lacks OSM or OUTPUT")
@@ -341,6 +348,17 @@ def run_checks(checks, args, binary, work, profile_dir):
     checks.check("exported layers kept in OUTPUT/inputs; `lifecircle rerun` repeats the plugin's plan from them",
                  done.returncode == 0 and "estates.gpkg" in kept and n_rerun == n_estates and not rerun_differences,
                  f"kept {kept}; rerun exit {done.returncode} {done.stderr.strip()[-200:]}; {n_rerun} estates compared")
+    # The same from the toolbox: lifecircle:rerun on the plugin's summary.json.
+    feedback = Feedback()
+    FEEDBACKS["rerun"] = feedback
+    again_out = os.path.join(work, "plugin-plan-rerun-in-qgis")
+    again = processing.run("lifecircle:rerun", {"RUN": os.path.join(plugin_out, "summary.json"), "OUTPUT": again_out}, feedback=feedback)
+    again_estates = read_estates(os.path.join(again_out, "lifecircle.gpkg")) if os.path.isfile(os.path.join(again_out, "lifecircle.gpkg")) else {}
+    n_again, _, again_differences = compare_distances(plugin_estates, again_estates)
+    checks.check("lifecircle:rerun repeats the plugin's plan: same distances, report, progress from the log, group added",
+                 again.get("OUTPUT") == again_out and n_again == n_estates and not again_differences and os.path.isfile(again.get("REPORT") or "")
+                 and any(0 < p < 100 for p in feedback.progress) and project_group(again.get("GROUP")) is not None,
+                 f"{n_again} estates compared, {len(again_differences)} differ; group {again.get('GROUP')}")
     check_group(checks, result.get("GROUP"), os.path.join(plugin_out, "lifecircle.gpkg"))
     if args.screenshots:
         save_result_screenshot(result.get("GROUP"), os.path.join(args.screenshots, "qgis-plugin-result.png"), checks)

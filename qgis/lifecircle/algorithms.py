@@ -1,6 +1,7 @@
 """The five Processing algorithms (plan, coverage, bundles, sites, extract): one class, configured by the
 algorithm's entry in :data:`args.ALGORITHMS`, so every algorithm offers the same inputs and the options
-of the stages it runs.
+of the stages it runs; and :class:`RerunAlgorithm`, which repeats an earlier run from its JSON
+(``lifecircle rerun``: the recorded command, its inputs checked against their recorded SHA-256).
 
 A run: find and check the engine → write the project's layers to a temporary GeoPackage (and a survey
 workbook to CSV, and the thresholds into a copy of the profile) → run the engine into a staging folder
@@ -256,7 +257,7 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
                 raise QgsProcessingException(str(e)) from None
             shown = args.command_line_text(argv).replace(staged.path, out_dir)
             feedback.pushCommandInfo(self.tr("msg.command", command=shown))
-            result = self._run(argv, feedback)
+            result = self._run(argv, feedback, self.spec.subcommand)
             if not result.canceled and result.exit_code == 0:
                 # Named by the run's provenance: kept beside its outputs, found there by `lifecircle rerun`.
                 staged.keep_inputs(work)
@@ -379,9 +380,11 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
             text = text.replace(temporary, known)
         return text.strip()
 
-    def _run(self, argv, feedback):
-        progress = log.Progress(self.spec.subcommand)
-        feedback.setProgressText(self.tr(progress.stage))
+    def _run(self, argv, feedback, subcommand):
+        """Run the engine, its log driving the progress bar (when ``subcommand`` has milestones) and the log."""
+        progress = log.Progress(subcommand) if subcommand in log.MILESTONES else None
+        if progress is not None:
+            feedback.setProgressText(self.tr(progress.stage))
 
         def on_line(stream, text):
             if stream == "stdout":
@@ -400,6 +403,8 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
                 feedback.pushConsoleInfo(line)
             else:
                 feedback.pushInfo(line)
+            if progress is None:
+                return
             stage_before = progress.stage
             moved = progress.update(event)
             if moved:
@@ -423,3 +428,99 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
         if open_it and report and open_report(report):
             feedback.pushInfo(self.tr("msg.report_opened", path=report))
         return {}
+
+
+class RerunAlgorithm(LifecircleAlgorithm):
+    """``lifecircle rerun``: repeat an earlier run (a plan's summary.json, or coverage.json, bundle.json,
+    sites.json, extract.json) into a new output folder. The engine checks every recorded input against its
+    size and SHA-256 first (a run made in QGIS finds its exported layers in its ``inputs/`` folder) and
+    stops, naming the file, when one changed, unless "run anyway" is ticked."""
+
+    RUN = "RUN"
+    FORCE = "FORCE"
+    ID = "rerun"
+
+    def __init__(self, lang):
+        QgsProcessingAlgorithm.__init__(self)
+        self.spec = None
+        self.lang = lang
+        self._done = None
+        self._aliases = []
+
+    def name(self):
+        return self.ID
+
+    def displayName(self):
+        return self.tr("alg.rerun.name")
+
+    def shortHelpString(self):
+        return self.tr("alg.rerun.help")
+
+    def createInstance(self):
+        return RerunAlgorithm(self.lang)
+
+    def initAlgorithm(self, config=None):
+        self.addParameter(QgsProcessingParameterFile(
+            self.RUN, self.tr("param.RUN"), behavior=QgsProcessingParameterFile.File, fileFilter="JSON (*.json)"))
+        self.addParameter(QgsProcessingParameterBoolean(self.FORCE, self.tr("param.FORCE"), defaultValue=False))
+        self.addParameter(QgsProcessingParameterFolderDestination(self.OUTPUT, self.tr("param.OUTPUT")))
+        self.addParameter(QgsProcessingParameterBoolean(self.LOAD_LAYERS, self.tr("param.LOAD_LAYERS"), defaultValue=True))
+        self.addParameter(QgsProcessingParameterBoolean(self.OPEN_REPORT, self.tr("param.OPEN_REPORT"), defaultValue=False))
+        self.addOutput(QgsProcessingOutputFile(self.REPORT, self.tr("output.REPORT")))
+        self.addOutput(QgsProcessingOutputFile(self.GEOPACKAGE, self.tr("output.GEOPACKAGE")))
+        self.addOutput(QgsProcessingOutputString(self.GROUP, self.tr("output.GROUP")))
+
+    def checkParameterValues(self, parameters, context):
+        run_json = self.parameterAsFile(parameters, self.RUN, context)
+        if not run_json or not os.path.isfile(run_json):
+            return False, self.tr("msg.run_missing", path=run_json or "")
+        return QgsProcessingAlgorithm.checkParameterValues(self, parameters, context)
+
+    def processAlgorithm(self, parameters, context, feedback):
+        self._done = None
+        self._aliases = []
+        try:
+            binary = engine.locate(binary_path())
+            version = engine.check(binary)
+        except engine.EngineError as e:
+            raise QgsProcessingException(self.tr(e.key, **e.values)) from None
+        feedback.pushInfo(self.tr("msg.engine_found", path=binary, version=engine.version_text(version)))
+        if not engine.supports_subcommand(binary, "rerun"):
+            raise QgsProcessingException(self.tr("msg.no_rerun"))
+        run_json = self.parameterAsFile(parameters, self.RUN, context)
+        out_dir = os.path.abspath(self.parameterAsFileOutput(parameters, self.OUTPUT, context))
+        subcommand = args.recorded_subcommand(run_json)
+        staged = runner.StagedOutput(out_dir)
+        self._aliases.append((staged.path, out_dir))
+        try:
+            argv = args.rerun_argv(binary, run_json, staged.path, self.parameterAsBoolean(parameters, self.FORCE, context))
+            feedback.pushCommandInfo(self.tr("msg.command", command=args.command_line_text(argv).replace(staged.path, out_dir)))
+            result = self._run(argv, feedback, subcommand)
+        except BaseException:
+            staged.discard()
+            raise
+        if result.canceled:
+            staged.discard()
+            raise QgsProcessingException(self.tr("msg.canceled"))
+        if result.exit_code != 0:
+            staged.discard()
+            message = "\n".join(line[len("error:"):].strip() if line.lower().startswith("error:") else line for line in result.error_lines)
+            message = self._readable(message) or self.tr("msg.no_message")
+            if result.exit_code == 2:
+                raise QgsProcessingException(self.tr("msg.failed_input", message=message))
+            raise QgsProcessingException(self.tr("msg.failed_internal", code=result.exit_code, message=message))
+        moved = staged.commit()
+        feedback.pushInfo(self.tr("msg.written", out=out_dir, files=", ".join(moved)))
+        feedback.setProgress(100)
+        gpkg = os.path.join(out_dir, "lifecircle.gpkg")
+        report = os.path.join(out_dir, "report.html")
+        group = self.tr("msg.group_name", algorithm=self.displayName(), name=os.path.basename(out_dir.rstrip(os.sep)) or out_dir)
+        load = self.parameterAsBoolean(parameters, self.LOAD_LAYERS, context)
+        open_report = os.path.isfile(report) and self.parameterAsBoolean(parameters, self.OPEN_REPORT, context)
+        self._done = (gpkg, group, report, load, open_report)
+        return {
+            self.OUTPUT: out_dir,
+            self.GEOPACKAGE: gpkg if os.path.isfile(gpkg) else None,
+            self.REPORT: report if os.path.isfile(report) else None,
+            self.GROUP: group if load else None,
+        }

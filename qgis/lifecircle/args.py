@@ -173,6 +173,33 @@ def build_argv(binary, algorithm_id, inputs, values, out_dir, lang=None):
     return argv
 
 
+# The subcommands a run's JSON can record (`lifecircle rerun` repeats any of them).
+RUN_SUBCOMMANDS = ("plan", "coverage", "bundle", "sites", "extract", "batch")
+
+
+def rerun_argv(binary, run_json, out_dir, force=False):
+    """The argument list that repeats an earlier run (its ``summary.json``, ``coverage.json`` ...) into
+    ``out_dir``, with the JSON log; ``force`` runs even when an input changed since."""
+    argv = [binary, "--log-format", "json", "rerun", os.path.abspath(run_json), "--out", out_dir]
+    if force:
+        argv.append("--force")
+    return argv
+
+
+def recorded_subcommand(run_json):
+    """The subcommand an earlier run's JSON records in its provenance (``plan`` for a summary.json), or
+    None when the file cannot be read as one (the engine then says why)."""
+    import json
+
+    try:
+        with open(run_json, encoding="utf-8") as f:
+            command = json.load(f)["provenance"]["command_line"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    words = command if isinstance(command, list) else shlex.split(str(command))
+    return next((w for w in words[1:] if w in RUN_SUBCOMMANDS), None)
+
+
 def command_line_text(argv):
     """The argument list as one command a planner can paste into a terminal (this system's quoting)."""
     if os.name == "nt":

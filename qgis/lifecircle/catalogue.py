@@ -126,6 +126,29 @@ TEXTS = {
                     "the way to check what the engine read.",
                     "the facility categories of GB 50180-2018; the OSM tag rules are in the rule profile", "extract", "extract"),
     },
+    "alg.rerun.name": {"zh": "重复运行", "en": "Repeat a run"},
+    "alg.rerun.help": {
+        "zh": "<p>按一次运行记录的来源信息（全流程的 summary.json，或 coverage.json、bundle.json、sites.json、extract.json）"
+              "在新的输出文件夹中重复这次运行：命令行、规则配置和输入文件都与当时相同。运行前逐一核对每个输入文件的大小和 SHA-256，"
+              "有文件变动或缺失时停止并指出是哪个文件；勾选“输入已变动也运行”则照常运行，并在新结果的来源信息中记下变动。"
+              "在 QGIS 中运行的结果把导出的图层保存在其 inputs 文件夹中，重复运行时会用到。</p>"
+              "<p><b>示例</b>（Python 控制台）：<code>processing.run(\"lifecircle:rerun\", {\"RUN\": \"/tmp/plan/summary.json\", "
+              "\"OUTPUT\": \"/tmp/plan-again\"})</code><br>等同于命令行：<code>lifecircle rerun /tmp/plan/summary.json --out /tmp/plan-again</code></p>",
+        "en": "<p>Repeats an earlier run from the provenance it recorded (a plan's summary.json, or coverage.json, bundle.json, "
+              "sites.json, extract.json) into a new output folder: the same command line, rule profile and input files. Every "
+              "input file's size and SHA-256 are checked first; a changed or missing file stops the run, naming it, unless "
+              "\"Run even when inputs changed\" is ticked (the new run's provenance then says what changed). A run made in QGIS "
+              "keeps the layers it exported in its inputs folder, where the repeat finds them.</p>"
+              "<p><b>Example</b> (Python console): <code>processing.run(\"lifecircle:rerun\", {\"RUN\": \"/tmp/plan/summary.json\", "
+              "\"OUTPUT\": \"/tmp/plan-again\"})</code><br>the same as the command line: <code>lifecircle rerun /tmp/plan/summary.json --out /tmp/plan-again</code></p>",
+    },
+    "param.RUN": {"zh": "要重复的运行（summary.json 等运行记录）", "en": "The run to repeat (its summary.json or other run JSON)"},
+    "param.FORCE": {"zh": "输入已变动也运行", "en": "Run even when inputs changed"},
+    "msg.run_missing": {"zh": "找不到运行记录文件：{path}", "en": "The run's JSON file does not exist: {path}"},
+    "msg.no_rerun": {
+        "zh": "所用的 lifecircle 程序没有 rerun 子命令，请更新 lifecircle。",
+        "en": "This lifecircle program has no rerun subcommand: update lifecircle.",
+    },
     # Inputs
     "param.OSM": {"zh": "OpenStreetMap 数据（.osm.pbf）", "en": "OpenStreetMap extract (.osm.pbf)"},
     "param.EXTRACT_DIR": {

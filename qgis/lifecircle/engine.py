@@ -113,3 +113,8 @@ def subcommand_help(binary, subcommand, timeout=30):
 def supports_flag(binary, subcommand, flag):
     """Whether the engine's SUBCOMMAND accepts ``flag`` (read from its --help, cached)."""
     return help_lists_flag(subcommand_help(binary, subcommand), flag)
+
+
+def supports_subcommand(binary, subcommand):
+    """Whether the engine has SUBCOMMAND (its --help succeeds; an older engine without it fails)."""
+    return subcommand_help(binary, subcommand) != ""

@@ -1,5 +1,5 @@
 """The Processing provider "lifecircle 社区生活圈" (id ``lifecircle``): registers the plugin's settings and
-the five algorithms, their texts in the interface language of the settings (re-read whenever Processing
+the six algorithms (five subcommands and rerun), their texts in the interface language of the settings (re-read whenever Processing
 refreshes its algorithms, which it does when its options dialog is closed with OK).
 """
 
@@ -9,7 +9,7 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from . import args, catalogue, settings
-from .algorithms import LifecircleAlgorithm
+from .algorithms import LifecircleAlgorithm, RerunAlgorithm
 
 
 class LifecircleProvider(QgsProcessingProvider):
@@ -47,3 +47,4 @@ class LifecircleProvider(QgsProcessingProvider):
             settings.register(lang, self.icon())  # the options dialog's texts follow the language too
         for algorithm in args.ALGORITHMS:
             self.addAlgorithm(LifecircleAlgorithm(algorithm.id, lang))
+        self.addAlgorithm(RerunAlgorithm(lang))

@@ -98,6 +98,32 @@ class BuildArgvTest(unittest.TestCase):
         text = args.command_line_text(["lifecircle", "plan", "--estates", "my data/e.gpkg|layername=estates"])
         self.assertEqual(text, "lifecircle plan --estates 'my data/e.gpkg|layername=estates'")
 
+    def test_rerun_repeats_the_json_into_the_output_folder(self):
+        run = os.path.join(os.sep, "runs", "nanjing", "summary.json")
+        self.assertEqual(args.rerun_argv("lifecircle", run, "/tmp/again"), ["lifecircle", "--log-format", "json", "rerun", run, "--out", "/tmp/again"])
+        self.assertEqual(args.rerun_argv("lifecircle", run, "/tmp/again", force=True)[-1], "--force")
+
+    def test_the_recorded_subcommand_drives_the_progress_of_a_rerun(self):
+        import json
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as work:
+            cases = {
+                "plan.json": ["/usr/bin/lifecircle", "--log-format", "json", "plan", "--osm", "plan", "--out", "x"],
+                "coverage.json": ["lifecircle", "coverage", "--osm", "a.osm.pbf", "--out", "y"],
+                "none.json": ["lifecircle", "--version"],
+            }
+            for name, command in cases.items():
+                with open(os.path.join(work, name), "w", encoding="utf-8") as f:
+                    json.dump({"provenance": {"command_line": command}}, f)
+            with open(os.path.join(work, "broken.json"), "w", encoding="utf-8") as f:
+                f.write("{not json")
+            self.assertEqual(args.recorded_subcommand(os.path.join(work, "plan.json")), "plan")
+            self.assertEqual(args.recorded_subcommand(os.path.join(work, "coverage.json")), "coverage")
+            self.assertIsNone(args.recorded_subcommand(os.path.join(work, "none.json")))
+            self.assertIsNone(args.recorded_subcommand(os.path.join(work, "broken.json")))
+            self.assertIsNone(args.recorded_subcommand(os.path.join(work, "gone.json")))
+
 
 class AgainstTheEngineTest(unittest.TestCase):
     """The plugin's flags, defaults and categories are the engine's (read from its source and profile)."""
@@ -151,6 +177,10 @@ class AgainstTheEngineTest(unittest.TestCase):
         self.assertEqual(list(args.CATEGORY_KEYS), [c["key"] for c in profile["category"]])
 
     def test_every_algorithm_runs_a_subcommand_of_the_cli(self):
+        self.assertRegex(self.source, r"\n\s*Rerun\(RerunArgs\)")
+        for subcommand in args.RUN_SUBCOMMANDS:
+            variant = subcommand.capitalize()
+            self.assertRegex(self.source, r"\n\s*" + variant + r"\(" + variant + r"Args\)", subcommand)
         for algorithm in args.ALGORITHMS:
             variant = algorithm.subcommand.capitalize()
             self.assertRegex(self.source, r"\n\s*" + variant + r"\(" + variant + r"Args\)", algorithm.id)
