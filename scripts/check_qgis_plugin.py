@@ -20,7 +20,8 @@ Needs Debian's python3-qgis (QGIS 3.22, with the Processing plugin) and /usr/bin
 - field drop-downs: coverage on an estates layer whose fields have Chinese names, picked for id, name and
   population, gives the same distances; "selected features only" sends only the selection;
 - a survey workbook (.xlsx, Chinese headers) is converted and joined; a 5-minute threshold set in the
-  dialog is applied; extract, bundles, sites and coverage run on the OSM file and add their layers; the
+  dialog is applied; extract, bundles, sites and coverage run on the OSM file and add their layers, each
+  styled as stored in its GeoPackage; the
   report opens in the (stand-in) browser when asked; `--lang` is passed only when the engine has it;
 - errors: a facilities layer without category fails with the engine's message (no traceback, no output
   folder); a missing engine names the install command;
@@ -462,18 +463,11 @@ def run_expecting_failure(processing, algorithm_id, parameters, feedback=None):
     return ""
 
 
-def check_group(checks, group_name, gpkg):
-    """The run's group: in the project, sites on top and network at the bottom, every layer valid and
-    drawn with lifecircle's stored style."""
+def style_problems(nodes, gpkg):
+    """Problems with the layers of a group: invalid, or not drawn with the style lifecircle stored in the
+    GeoPackage; and how many are styled as stored."""
     from check_qgis import actual_from_layer, expected_from_qml, gpkg_style_qml
 
-    group = project_group(group_name) if group_name else None
-    if not checks.check("group of layers added to the project", group is not None, str(group_name)):
-        return
-    nodes = group.findLayers()
-    tables = [n.layer().source().split("layername=")[-1] for n in nodes]
-    checks.check("order: sites and bundles on top, network at the bottom",
-                 tables[:3] == ["sites", "bundle_sites", "bundles"] and tables[-2:] == ["network", "rejects"], " > ".join(tables))
     problems, styled = [], 0
     for node in nodes:
         layer = node.layer()
@@ -491,6 +485,20 @@ def check_group(checks, group_name, gpkg):
             problems.append(f"{table}: style {actual} != stored {expected}")
         else:
             styled += 1
+    return problems, styled
+
+
+def check_group(checks, group_name, gpkg):
+    """The run's group: in the project, sites on top and network at the bottom, every layer valid and
+    drawn with lifecircle's stored style."""
+    group = project_group(group_name) if group_name else None
+    if not checks.check("group of layers added to the project", group is not None, str(group_name)):
+        return
+    nodes = group.findLayers()
+    tables = [n.layer().source().split("layername=")[-1] for n in nodes]
+    checks.check("order: sites and bundles on top, network at the bottom",
+                 tables[:3] == ["sites", "bundle_sites", "bundles"] and tables[-2:] == ["network", "rejects"], " > ".join(tables))
+    problems, styled = style_problems(nodes, gpkg)
     checks.check("every layer valid and styled as stored", not problems, "; ".join(problems) or f"{len(nodes)} layers, {styled} styled by lifecircle")
 
 
@@ -547,15 +555,17 @@ def check_thresholds(checks, processing, layers, work):
 
 
 def check_other_algorithms(checks, processing, osm, work):
-    """extract, bundles, sites and coverage on the OSM file: outputs written and their layers added."""
+    """extract, bundles, sites and coverage on the OSM file: outputs written and their layers added, each
+    drawn with the style lifecircle stored in its GeoPackage."""
     for algorithm_id, expected in (("extract", "estates"), ("bundles", "bundles"), ("sites", "sites"), ("coverage", "service_areas")):
         out = os.path.join(work, f"plugin-{algorithm_id}-osm")
         result = processing.run(f"lifecircle:{algorithm_id}", {"OSM": osm, "OUTPUT": out}, feedback=Feedback())
         group = project_group(result.get("GROUP") or "")
         tables = [n.layer().source().split("layername=")[-1] for n in group.findLayers()] if group else []
-        valid = group is not None and all(n.layer().isValid() for n in group.findLayers())
-        checks.check(f"lifecircle:{algorithm_id} on the OSM file", valid and expected in tables and os.path.isfile(result.get("GEOPACKAGE") or ""),
-                     f"{len(tables)} layers: {', '.join(tables)}")
+        problems, styled = style_problems(group.findLayers(), result.get("GEOPACKAGE") or "") if group else (["no group"], 0)
+        checks.check(f"lifecircle:{algorithm_id} on the OSM file, its layers styled as stored",
+                     not problems and expected in tables and os.path.isfile(result.get("GEOPACKAGE") or ""),
+                     "; ".join(problems) or f"{len(tables)} layers, {styled} styled: {', '.join(tables)}")
     # The extract's folder read back (EXTRACT_DIR → --layers): the same distances as from the OSM file, within
     # the 1 cm of the README's round-trip promise (coordinates go through WGS84 and back).
     out = os.path.join(work, "plugin-coverage-extract-dir")
