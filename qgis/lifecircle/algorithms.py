@@ -225,7 +225,9 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
         return authid
 
     # --- the run ----------------------------------------------------------------------------------------------
-    def processAlgorithm(self, parameters, context, feedback):
+    def _start(self, feedback):
+        """Forget the last run, find and check the engine (raising what to do when it is missing or too
+        old) and log which one runs; returns its path."""
         self._done = None
         self._aliases = []  # (text in the engine's messages, what the planner knows it as)
         try:
@@ -234,6 +236,10 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
         except engine.EngineError as e:
             raise QgsProcessingException(self.tr(e.key, **e.values)) from None
         feedback.pushInfo(self.tr("msg.engine_found", path=binary, version=engine.version_text(version)))
+        return binary
+
+    def processAlgorithm(self, parameters, context, feedback):
+        binary = self._start(feedback)
         lang = args.LANGUAGES[self.parameterAsEnum(parameters, self.LANGUAGE, context)]
         if not engine.supports_flag(binary, self.spec.subcommand, "--lang"):
             feedback.pushInfo(self.tr("msg.no_lang"))
@@ -267,19 +273,7 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
             raise
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        if result.canceled:
-            staged.discard()
-            raise QgsProcessingException(self.tr("msg.canceled"))
-        if result.exit_code != 0:
-            staged.discard()
-            message = "\n".join(line[len("error:"):].strip() if line.lower().startswith("error:") else line for line in result.error_lines)
-            message = self._readable(message) or self.tr("msg.no_message")
-            if result.exit_code == 2:
-                raise QgsProcessingException(self.tr("msg.failed_input", message=message))
-            raise QgsProcessingException(self.tr("msg.failed_internal", code=result.exit_code, message=message))
-        moved = staged.commit()
-        feedback.pushInfo(self.tr("msg.written", out=out_dir, files=", ".join(moved)))
-        feedback.setProgress(100)
+        self._commit_or_raise(result, staged, out_dir, feedback)
         gpkg = os.path.join(out_dir, "lifecircle.gpkg")
         group = self.tr("msg.group_name", algorithm=self.displayName(), name=self._run_name(values, out_dir))
         report = os.path.join(out_dir, "report.html") if self.spec.writes_report else None
@@ -372,6 +366,23 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
         tiers = ", ".join(f"{tier} {args.format_number(m)} m" for tier, m in thresholds.items())
         feedback.pushInfo(self.tr("msg.thresholds", tiers=tiers, path=path))
         return path
+
+    def _commit_or_raise(self, result, staged, out_dir, feedback):
+        """After the engine's run: move the staged outputs into ``out_dir``, or (Cancel, a failure) remove
+        them and raise with the engine's message, its temporary paths named as the planner knows them."""
+        if result.canceled:
+            staged.discard()
+            raise QgsProcessingException(self.tr("msg.canceled"))
+        if result.exit_code != 0:
+            staged.discard()
+            message = "\n".join(line[len("error:"):].strip() if line.lower().startswith("error:") else line for line in result.error_lines)
+            message = self._readable(message) or self.tr("msg.no_message")
+            if result.exit_code == 2:
+                raise QgsProcessingException(self.tr("msg.failed_input", message=message))
+            raise QgsProcessingException(self.tr("msg.failed_internal", code=result.exit_code, message=message))
+        moved = staged.commit()
+        feedback.pushInfo(self.tr("msg.written", out=out_dir, files=", ".join(moved)))
+        feedback.setProgress(100)
 
     def _readable(self, text):
         """An engine message with the temporary files named as the planner knows them (the project layer,
@@ -477,14 +488,7 @@ class RerunAlgorithm(LifecircleAlgorithm):
         return QgsProcessingAlgorithm.checkParameterValues(self, parameters, context)
 
     def processAlgorithm(self, parameters, context, feedback):
-        self._done = None
-        self._aliases = []
-        try:
-            binary = engine.locate(binary_path())
-            version = engine.check(binary)
-        except engine.EngineError as e:
-            raise QgsProcessingException(self.tr(e.key, **e.values)) from None
-        feedback.pushInfo(self.tr("msg.engine_found", path=binary, version=engine.version_text(version)))
+        binary = self._start(feedback)
         if not engine.supports_subcommand(binary, "rerun"):
             raise QgsProcessingException(self.tr("msg.no_rerun"))
         run_json = self.parameterAsFile(parameters, self.RUN, context)
@@ -499,19 +503,7 @@ class RerunAlgorithm(LifecircleAlgorithm):
         except BaseException:
             staged.discard()
             raise
-        if result.canceled:
-            staged.discard()
-            raise QgsProcessingException(self.tr("msg.canceled"))
-        if result.exit_code != 0:
-            staged.discard()
-            message = "\n".join(line[len("error:"):].strip() if line.lower().startswith("error:") else line for line in result.error_lines)
-            message = self._readable(message) or self.tr("msg.no_message")
-            if result.exit_code == 2:
-                raise QgsProcessingException(self.tr("msg.failed_input", message=message))
-            raise QgsProcessingException(self.tr("msg.failed_internal", code=result.exit_code, message=message))
-        moved = staged.commit()
-        feedback.pushInfo(self.tr("msg.written", out=out_dir, files=", ".join(moved)))
-        feedback.setProgress(100)
+        self._commit_or_raise(result, staged, out_dir, feedback)
         gpkg = os.path.join(out_dir, "lifecircle.gpkg")
         report = os.path.join(out_dir, "report.html")
         group = self.tr("msg.group_name", algorithm=self.displayName(), name=os.path.basename(out_dir.rstrip(os.sep)) or out_dir)
