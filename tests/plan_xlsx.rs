@@ -144,9 +144,11 @@ fn the_workbook_mirrors_the_plan_layers_in_chinese_and_in_english() {
     // The kind of each reject in Chinese (the catalogue's name of its reason_code), the particulars beside it.
     let h = header(&quality);
     let (kind_i, detail_i) = (h.iter().position(|x| x == "剔除原因类别").unwrap(), h.iter().position(|x| x == "剔除原因详情").unwrap());
+    let layer_i = h.iter().position(|x| x == "所在图层").unwrap();
     for row in quality.rows().skip(1) {
-        let kind = row[kind_i].to_string();
+        let (kind, layer) = (row[kind_i].to_string(), row[layer_i].to_string());
         assert!(!kind.is_empty() && !kind.chars().any(|c| c.is_ascii_alphabetic()), "a reject's kind not in Chinese: {kind} ({})", row[detail_i]);
+        assert!(!layer.is_empty() && !layer.chars().any(|c| c.is_ascii_alphabetic()), "a reject's layer not in Chinese: {layer}");
     }
     // The findings sheet: a header, then the report's data-quality sentences, the rejects' among them.
     let findings = book.worksheet_range("数据质量概要").unwrap();

@@ -154,11 +154,10 @@ pub fn data_quality(data: &Dataset, profile: &Profile, layer_reads: &[LayerRead]
     q
 }
 
-/// An input layer's name for a reader (`data_quality.layer.<name>`), its key when the catalogue has none.
+/// An input layer's name for a reader (`values.layer.<name>`, as the rejects' `layer` field is shown), its
+/// key when the catalogue has none.
 fn input_layer_name(wording: &Wording, layer: &str) -> String {
-    let key = format!("data_quality.layer.{layer}");
-    let name = wording.tr(&key);
-    if name == key { layer.to_string() } else { name.to_string() }
+    wording.value_name("layer", layer)
 }
 
 impl DataQuality {
