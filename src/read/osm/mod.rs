@@ -47,6 +47,9 @@
 //! | `multipolygon_*` | a member way missing or lacking nodes, a ring that does not close, a degenerate ring |
 //! | `cluster_too_small` | (the estates step) a residential building outside every estate whose cluster is too small |
 //!
+//! These are [`RejectCode`]s, as are the codes of planner layers, the walking network and the coverage run;
+//! the rejects layer carries the code as `reason_code`, named for a reader by the catalogue.
+//!
 //! ```no_run
 //! use lifecircle::read::osm::read_osm;
 //! use lifecircle::profile::Profile;
