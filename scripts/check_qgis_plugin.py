@@ -360,6 +360,22 @@ def run_checks(checks, args, binary, work, profile_dir):
                  again.get("OUTPUT") == again_out and n_again == n_estates and not again_differences and os.path.isfile(again.get("REPORT") or "")
                  and any(0 < p < 100 for p in feedback.progress) and project_group(again.get("GROUP")) is not None,
                  f"{n_again} estates compared, {len(again_differences)} differ; group {again.get('GROUP')}")
+    # A kept input changed since the run: the repeat stops with the engine's message naming the file (no
+    # traceback, no output folder); "run even when inputs changed" runs it anyway.
+    changed_run = os.path.join(work, "plugin-plan-changed-input")
+    shutil.rmtree(changed_run, ignore_errors=True)
+    shutil.copytree(plugin_out, changed_run)
+    with open(os.path.join(changed_run, "inputs", "estates.gpkg"), "ab") as f:
+        f.write(b"\0")
+    refused_out = os.path.join(work, "plugin-plan-rerun-refused")
+    message = run_expecting_failure(processing, "lifecircle:rerun", {"RUN": os.path.join(changed_run, "summary.json"), "OUTPUT": refused_out})
+    forced_out = os.path.join(work, "plugin-plan-rerun-forced")
+    forced = processing.run("lifecircle:rerun", {"RUN": os.path.join(changed_run, "summary.json"), "FORCE": True, "OUTPUT": forced_out, "LOAD_LAYERS": False},
+                            feedback=Feedback())
+    checks.check("lifecircle:rerun with a changed input: refused naming the file; FORCE runs it",
+                 "estates.gpkg" in message and "Traceback" not in message and not os.path.exists(refused_out)
+                 and os.path.isfile(forced.get("GEOPACKAGE") or ""),
+                 message[:200])
     check_group(checks, result.get("GROUP"), os.path.join(plugin_out, "lifecircle.gpkg"))
     if args.screenshots:
         save_result_screenshot(result.get("GROUP"), os.path.join(args.screenshots, "qgis-plugin-result.png"), checks)

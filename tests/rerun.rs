@@ -156,5 +156,14 @@ fn rerun_reads_the_kept_copies_of_gone_temporary_inputs() {
     let o = lifecircle(dir.path(), &["rerun", "a/extract.json", "--out", "c"]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("x.osm.pbf (--osm) is gone"), "{stderr}");
+    assert!(stderr.contains("x.osm.pbf (--osm) is gone and its kept copy") && stderr.contains("changed since the run"), "{stderr}");
+    // With --force the rerun reads that copy as it is now, and the new run's provenance says so.
+    let o = lifecircle(dir.path(), &["rerun", "a/extract.json", "--out", "d", "--force"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let forced = read("d/extract.json");
+    let command: Vec<&str> = forced["provenance"]["command_line"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(command.windows(2).any(|w| w == ["--osm", copy.as_str()]), "{command:?}");
+    assert_ne!(forced["provenance"]["inputs"][0]["sha256"], first["provenance"]["inputs"][0]["sha256"]);
+    let notes: Vec<&str> = forced["provenance"]["notes"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    assert!(notes.iter().any(|n| n.starts_with("--force:") && n.contains("its kept copy")), "{notes:?}");
 }

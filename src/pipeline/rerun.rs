@@ -16,7 +16,8 @@
 //! as `inputs/<its file name>` beside the run's JSON, with the recorded size and SHA-256: the QGIS plugin
 //! exports the planner's layers (and the survey, and a profile with changed thresholds) to temporary
 //! files and keeps them there, so that a run made in QGIS can be repeated and audited. The command line
-//! then names the copy (`FILE`, `FILE|layername=x` and `--flag=FILE` spellings).
+//! then names the copy (`FILE`, `FILE|layername=x` and `--flag=FILE` spellings). A copy that is not the
+//! file the run read (edited since) counts as a changed input: refused, or with `--force` read as it is.
 
 use crate::error::{Error, Result};
 use crate::provenance::{self, Provenance, file_sha256};
@@ -53,17 +54,30 @@ pub fn prepare_rerun(run_json: &Path, out: &Path, force: bool) -> Result<Rerun> 
     let mut copies: Vec<(String, String)> = Vec::new();
     for input in &recorded.inputs {
         let path = resolve(&input.path);
+        let role = input.role.replace('_', "-");
         match file_sha256(&path) {
             Ok((size, sha)) if sha == input.sha256 && size == input.size_bytes => {}
-            Err(_) if let Some(copy) = kept_copy(run_json, input) => copies.push((input.path.clone(), copy.display().to_string())),
+            Err(_) => match kept_copy(run_json, input) {
+                Some(KeptCopy { path: copy, matches: true, .. }) => copies.push((input.path.clone(), copy.display().to_string())),
+                // Another file under the copy's name: read only with --force, which says so.
+                Some(KeptCopy { path: copy, matches: false, size_bytes, sha256 }) => {
+                    changed.push(format!(
+                        "{} (--{role}) is gone and its kept copy {} changed since the run: it had {} bytes, SHA-256 {}; the copy has {size_bytes} bytes, SHA-256 {sha256}",
+                        path.display(),
+                        copy.display(),
+                        input.size_bytes,
+                        input.sha256
+                    ));
+                    copies.push((input.path.clone(), copy.display().to_string()));
+                }
+                None => changed.push(format!("{} (--{role}) is gone: the run read it ({} bytes, SHA-256 {})", path.display(), input.size_bytes, input.sha256)),
+            },
             Ok((size, sha)) => changed.push(format!(
-                "{} (--{}) changed since the run: it had {} bytes, SHA-256 {}; it now has {size} bytes, SHA-256 {sha}",
+                "{} (--{role}) changed since the run: it had {} bytes, SHA-256 {}; it now has {size} bytes, SHA-256 {sha}",
                 path.display(),
-                input.role.replace('_', "-"),
                 input.size_bytes,
                 input.sha256
             )),
-            Err(_) => changed.push(format!("{} (--{}) is gone: the run read it ({} bytes, SHA-256 {})", path.display(), input.role.replace('_', "-"), input.size_bytes, input.sha256)),
         }
     }
     if recorded.profile.source == "embedded" {
@@ -95,13 +109,21 @@ pub fn prepare_rerun(run_json: &Path, out: &Path, force: bool) -> Result<Rerun> 
     Ok(Rerun { args, working_directory, changed, recorded })
 }
 
-/// The kept copy of a gone input (module doc): `inputs/<file name>` beside `run_json`, when it has the
-/// recorded size and SHA-256; as an absolute path (the rerun runs in the recorded working directory).
-fn kept_copy(run_json: &Path, input: &provenance::InputFile) -> Option<PathBuf> {
+/// A file kept under a gone input's name (module doc), as an absolute path (the rerun runs in the recorded
+/// working directory), and whether it has the recorded size and SHA-256.
+struct KeptCopy {
+    path: PathBuf,
+    matches: bool,
+    size_bytes: u64,
+    sha256: String,
+}
+
+/// The kept copy of a gone input: `inputs/<file name>` beside `run_json`, when there is such a file.
+fn kept_copy(run_json: &Path, input: &provenance::InputFile) -> Option<KeptCopy> {
     let name = Path::new(&input.path).file_name()?;
-    let copy = std::path::absolute(run_json.parent()?.join("inputs").join(name)).ok()?;
-    let (size, sha) = file_sha256(&copy).ok()?;
-    (size == input.size_bytes && sha == input.sha256).then_some(copy)
+    let path = std::path::absolute(run_json.parent()?.join("inputs").join(name)).ok()?;
+    let (size_bytes, sha256) = file_sha256(&path).ok()?;
+    Some(KeptCopy { matches: size_bytes == input.size_bytes && sha256 == input.sha256, path, size_bytes, sha256 })
 }
 
 /// `arg` naming `copy` instead of `gone`: the whole argument, `gone|layername=...`, or `--flag=gone...`.
