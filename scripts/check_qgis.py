@@ -105,7 +105,15 @@ def check_value_maps(layer, qml_text, lang):
     problems = []
     registry = QgsApplication.fieldFormatterRegistry()
     fields = layer.fields()
-    for name, expected in value_maps_from_qml(qml_text).items():
+    maps = value_maps_from_qml(qml_text)
+    # The distinct values of every mapped field, in one pass over the features.
+    values = {name: set() for name in maps}
+    if maps and layer.featureCount() < 50000:
+        for feature in layer.getFeatures():
+            for name in values:
+                if fields.indexOf(name) >= 0 and feature[name] not in (None, ""):
+                    values[name].add(feature[name])
+    for name, expected in maps.items():
         i = fields.indexOf(name)
         if i < 0:
             problems.append(f"the style maps the values of {name}, which the layer lacks")
@@ -115,7 +123,7 @@ def check_value_maps(layer, qml_text, lang):
             problems.append(f"field {name}: QGIS uses widget {setup.type()!r}, the style gives ValueMap")
             continue
         formatter = registry.fieldFormatter("ValueMap")
-        for value in sorted({f[name] for f in layer.getFeatures() if f[name] not in (None, "")} if layer.featureCount() < 50000 else []):
+        for value in sorted(values[name]):
             shown = formatter.representValue(layer, i, setup.config(), None, value)
             if shown != expected.get(value):
                 problems.append(f"field {name}: QGIS shows {value!r} as {shown!r}, the style names it {expected.get(value)!r}")

@@ -351,7 +351,6 @@ def run_checks(checks, args, binary, work, profile_dir):
                  f"kept {kept}; rerun exit {done.returncode} {done.stderr.strip()[-200:]}; {n_rerun} estates compared")
     # The same from the toolbox: lifecircle:rerun on the plugin's summary.json.
     feedback = Feedback()
-    FEEDBACKS["rerun"] = feedback
     again_out = os.path.join(work, "plugin-plan-rerun-in-qgis")
     again = processing.run("lifecircle:rerun", {"RUN": os.path.join(plugin_out, "summary.json"), "OUTPUT": again_out}, feedback=feedback)
     again_estates = read_estates(os.path.join(again_out, "lifecircle.gpkg")) if os.path.isfile(os.path.join(again_out, "lifecircle.gpkg")) else {}

@@ -265,138 +265,87 @@ pub struct Reject {
     pub geometry: Option<Geometry<f64>>,
 }
 
-/// Why an input feature was rejected: the stable code a reject's reason starts with (`missing_nodes: ...`).
-/// The rejects layer carries it as `reason_code`, which the catalogue names for a reader
-/// (`values.reason_code.<code>` in `data/lang/*.toml`); the reason's text after the code gives the
-/// particulars (ids, values, limits) in English.
-///
-/// ```
-/// use lifecircle::model::RejectCode;
-/// let reason = RejectCode::DuplicateId.reason("id `g1` again");
-/// assert_eq!(reason, "duplicate_id: id `g1` again");
-/// assert_eq!(RejectCode::of_reason(&reason), Some(RejectCode::DuplicateId));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RejectCode {
-    // OpenStreetMap elements (the OSM reader's table of codes).
-    MissingNodes,
-    UnprojectableNode,
-    UnclosedWay,
-    DegenerateArea,
-    DegenerateLine,
-    InvalidPolygon,
-    PointNotArea,
-    GateNotNode,
-    HighwayArea,
-    NotAreaRelation,
-    MultipolygonNoWays,
-    MultipolygonMissingWay,
-    MultipolygonMissingNodes,
-    MultipolygonUnclosedRing,
-    MultipolygonDegenerateRing,
-    /// The estates step: a residential building outside every estate in too small a cluster.
-    ClusterTooSmall,
-    // Planner layers (GeoJSON, GeoPackage, Shapefile ...).
-    NoGeometry,
-    InvalidGeometry,
-    WrongGeometryType,
-    CoordinatesOutOfRange,
-    CoordinatesNotConvertible,
-    Unprojectable,
-    HoleOutsideShell,
-    DuplicateId,
-    NoCategory,
-    UnknownCategory,
-    NotHousing,
-    InvalidValue,
-    ValueOutOfRange,
-    // The walking network and the coverage run.
-    NonFiniteCoordinate,
-    NotWalkable,
-    PrivateWay,
-    Unreachable,
+/// The enum, its [`RejectCode::ALL`] and [`RejectCode::key`] from one list, so that no code can be
+/// missing from either.
+macro_rules! reject_codes {
+    ($(#[$enum_doc:meta])* pub enum RejectCode { $($(#[$doc:meta])* $variant:ident => $key:literal,)+ }) => {
+        $(#[$enum_doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum RejectCode {
+            $($(#[$doc])* $variant,)+
+        }
+
+        impl RejectCode {
+            /// Every code, in the order of the list.
+            pub const ALL: &[RejectCode] = &[$(RejectCode::$variant,)+];
+
+            /// The code as written in outputs (`missing_nodes`).
+            pub fn key(self) -> &'static str {
+                match self {
+                    $(RejectCode::$variant => $key,)+
+                }
+            }
+        }
+    };
+}
+
+reject_codes! {
+    /// Why an input feature was rejected: the stable code a reject's reason starts with (`missing_nodes: ...`).
+    /// The rejects layer carries it as `reason_code`, which the catalogue names for a reader
+    /// (`values.reason_code.<code>` in `data/lang/*.toml`); the reason's text after the code gives the
+    /// particulars (ids, values, limits) in English.
+    ///
+    /// ```
+    /// use lifecircle::model::RejectCode;
+    /// let reason = RejectCode::DuplicateId.reason("id `g1` again");
+    /// assert_eq!(reason, "duplicate_id: id `g1` again");
+    /// assert_eq!(RejectCode::of_reason(&reason), Some(RejectCode::DuplicateId));
+    /// ```
+    pub enum RejectCode {
+        // OpenStreetMap elements (the OSM reader's table of codes).
+        MissingNodes => "missing_nodes",
+        UnprojectableNode => "unprojectable_node",
+        UnclosedWay => "unclosed_way",
+        DegenerateArea => "degenerate_area",
+        DegenerateLine => "degenerate_line",
+        InvalidPolygon => "invalid_polygon",
+        PointNotArea => "point_not_area",
+        GateNotNode => "gate_not_node",
+        HighwayArea => "highway_area",
+        NotAreaRelation => "not_area_relation",
+        MultipolygonNoWays => "multipolygon_no_ways",
+        MultipolygonMissingWay => "multipolygon_missing_way",
+        MultipolygonMissingNodes => "multipolygon_missing_nodes",
+        MultipolygonUnclosedRing => "multipolygon_unclosed_ring",
+        MultipolygonDegenerateRing => "multipolygon_degenerate_ring",
+        /// The estates step: a residential building outside every estate in too small a cluster.
+        ClusterTooSmall => "cluster_too_small",
+        // Planner layers (GeoJSON, GeoPackage, Shapefile ...).
+        NoGeometry => "no_geometry",
+        InvalidGeometry => "invalid_geometry",
+        WrongGeometryType => "wrong_geometry_type",
+        CoordinatesOutOfRange => "coordinates_out_of_range",
+        CoordinatesNotConvertible => "coordinates_not_convertible",
+        Unprojectable => "unprojectable",
+        HoleOutsideShell => "hole_outside_shell",
+        DuplicateId => "duplicate_id",
+        NoCategory => "no_category",
+        UnknownCategory => "unknown_category",
+        NotHousing => "not_housing",
+        InvalidValue => "invalid_value",
+        ValueOutOfRange => "value_out_of_range",
+        // The walking network and the coverage run.
+        NonFiniteCoordinate => "non_finite_coordinate",
+        NotWalkable => "not_walkable",
+        PrivateWay => "private_way",
+        Unreachable => "unreachable",
+    }
 }
 
 impl RejectCode {
-    /// Every code, in the order above.
-    pub const ALL: [RejectCode; 33] = [
-        RejectCode::MissingNodes,
-        RejectCode::UnprojectableNode,
-        RejectCode::UnclosedWay,
-        RejectCode::DegenerateArea,
-        RejectCode::DegenerateLine,
-        RejectCode::InvalidPolygon,
-        RejectCode::PointNotArea,
-        RejectCode::GateNotNode,
-        RejectCode::HighwayArea,
-        RejectCode::NotAreaRelation,
-        RejectCode::MultipolygonNoWays,
-        RejectCode::MultipolygonMissingWay,
-        RejectCode::MultipolygonMissingNodes,
-        RejectCode::MultipolygonUnclosedRing,
-        RejectCode::MultipolygonDegenerateRing,
-        RejectCode::ClusterTooSmall,
-        RejectCode::NoGeometry,
-        RejectCode::InvalidGeometry,
-        RejectCode::WrongGeometryType,
-        RejectCode::CoordinatesOutOfRange,
-        RejectCode::CoordinatesNotConvertible,
-        RejectCode::Unprojectable,
-        RejectCode::HoleOutsideShell,
-        RejectCode::DuplicateId,
-        RejectCode::NoCategory,
-        RejectCode::UnknownCategory,
-        RejectCode::NotHousing,
-        RejectCode::InvalidValue,
-        RejectCode::ValueOutOfRange,
-        RejectCode::NonFiniteCoordinate,
-        RejectCode::NotWalkable,
-        RejectCode::PrivateWay,
-        RejectCode::Unreachable,
-    ];
-
-    /// The code as written in outputs (`missing_nodes`).
-    pub fn key(self) -> &'static str {
-        match self {
-            RejectCode::MissingNodes => "missing_nodes",
-            RejectCode::UnprojectableNode => "unprojectable_node",
-            RejectCode::UnclosedWay => "unclosed_way",
-            RejectCode::DegenerateArea => "degenerate_area",
-            RejectCode::DegenerateLine => "degenerate_line",
-            RejectCode::InvalidPolygon => "invalid_polygon",
-            RejectCode::PointNotArea => "point_not_area",
-            RejectCode::GateNotNode => "gate_not_node",
-            RejectCode::HighwayArea => "highway_area",
-            RejectCode::NotAreaRelation => "not_area_relation",
-            RejectCode::MultipolygonNoWays => "multipolygon_no_ways",
-            RejectCode::MultipolygonMissingWay => "multipolygon_missing_way",
-            RejectCode::MultipolygonMissingNodes => "multipolygon_missing_nodes",
-            RejectCode::MultipolygonUnclosedRing => "multipolygon_unclosed_ring",
-            RejectCode::MultipolygonDegenerateRing => "multipolygon_degenerate_ring",
-            RejectCode::ClusterTooSmall => "cluster_too_small",
-            RejectCode::NoGeometry => "no_geometry",
-            RejectCode::InvalidGeometry => "invalid_geometry",
-            RejectCode::WrongGeometryType => "wrong_geometry_type",
-            RejectCode::CoordinatesOutOfRange => "coordinates_out_of_range",
-            RejectCode::CoordinatesNotConvertible => "coordinates_not_convertible",
-            RejectCode::Unprojectable => "unprojectable",
-            RejectCode::HoleOutsideShell => "hole_outside_shell",
-            RejectCode::DuplicateId => "duplicate_id",
-            RejectCode::NoCategory => "no_category",
-            RejectCode::UnknownCategory => "unknown_category",
-            RejectCode::NotHousing => "not_housing",
-            RejectCode::InvalidValue => "invalid_value",
-            RejectCode::ValueOutOfRange => "value_out_of_range",
-            RejectCode::NonFiniteCoordinate => "non_finite_coordinate",
-            RejectCode::NotWalkable => "not_walkable",
-            RejectCode::PrivateWay => "private_way",
-            RejectCode::Unreachable => "unreachable",
-        }
-    }
-
     /// The code written as `key`, if any.
     pub fn from_key(key: &str) -> Option<RejectCode> {
-        RejectCode::ALL.into_iter().find(|c| c.key() == key)
+        RejectCode::ALL.iter().copied().find(|c| c.key() == key)
     }
 
     /// A reject's reason: the code, then the particulars (`duplicate_id: ...`).
@@ -442,7 +391,7 @@ mod tests {
     fn every_reject_code_reads_back_and_is_named_in_both_languages() {
         let keys: std::collections::BTreeSet<&str> = RejectCode::ALL.iter().map(|c| c.key()).collect();
         assert_eq!(keys.len(), RejectCode::ALL.len(), "two codes share a key");
-        for code in RejectCode::ALL {
+        for &code in RejectCode::ALL {
             assert_eq!(RejectCode::from_key(code.key()), Some(code));
             // Particulars may hold colons of their own.
             assert_eq!(RejectCode::of_reason(&code.reason("population: not a number")), Some(code));

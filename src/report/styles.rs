@@ -359,26 +359,32 @@ fn site_label_expression(category: &str, wording: &Wording) -> String {
 /// profile's category names and the life-circle names (5分钟生活圈), a value that is no key shown as it is. `None` for a layer without rows (a layer written
 /// a part at a time is styled before its rows exist).
 pub fn value_map(layer: &Layer, field: &str, wording: &Wording) -> Option<Vec<(String, String)>> {
-    let values = distinct_texts(layer, field);
-    if values.is_empty() {
-        return None;
-    }
+    // Which names, first: most fields have none, and their values need not be gathered.
     let by_name: Option<fn(&Wording, &str) -> String> = match field {
         "category" => Some(Wording::category_name),
         "tier" => Some(Wording::tier_name),
         _ => None,
     };
-    let names: Vec<(String, String)> = if let Some(name_of) = by_name {
-        let names: Vec<(String, String)> = values.iter().map(|k| (k.clone(), name_of(wording, k))).collect();
-        if names.iter().all(|(k, name)| k == name) {
-            return None;
+    let catalogue_names = if by_name.is_none() { wording.value_names(field) } else { Vec::new() };
+    if by_name.is_none() && catalogue_names.is_empty() {
+        return None;
+    }
+    let values = distinct_texts(layer, field);
+    if values.is_empty() {
+        return None;
+    }
+    let names: Vec<(String, String)> = match by_name {
+        Some(name_of) => {
+            let names: Vec<(String, String)> = values.iter().map(|k| (k.clone(), name_of(wording, k))).collect();
+            if names.iter().all(|(k, name)| k == name) {
+                return None;
+            }
+            names
         }
-        names
-    } else {
-        wording.value_names(field)
+        None => catalogue_names,
     };
     let named = |v: &String| names.iter().any(|(k, _)| k == v);
-    (!names.is_empty() && values.iter().all(named)).then_some(names)
+    values.iter().all(named).then_some(names)
 }
 
 /// `<fieldConfiguration>`: a `ValueMap` edit widget for every field with a [`value_map`], so that QGIS's
