@@ -19,7 +19,8 @@
 //! the field aliases (`<aliases>`: 小区名称, 到幼儿园距离(米) …) that QGIS's attribute table, identify
 //! panel and forms show instead of the ASCII field names, and the names of coded values (a `ValueMap`
 //! widget per coded field, [`value_map`]: `eligible` = `yes` shown as 符合改造条件, `category` =
-//! `kindergarten` as 幼儿园). [`layer_style`] also gives the layer's title and
+//! `kindergarten` as 幼儿园; each reason of a worded field, [`crate::report::worded_fields`], as its
+//! sentence: `eligibility_reason` = `meets every rule` as 符合全部改造条件). [`layer_style`] also gives the layer's title and
 //! aliases for the GeoPackage's own tables ([`crate::report::gpkg_styles`]).
 //!
 //! The document follows the structure QGIS 3.22 itself writes (`QgsMapLayer::exportNamedStyle`): a `<qgis>`
@@ -356,9 +357,13 @@ fn site_label_expression(category: &str, wording: &Wording) -> String {
 /// `values.<field>.*` (`eligible` = `needs_survey` → 待摸底调查, `reason_code` = `point_not_area` →
 /// 应为面要素却标为点), only when every value of the field in the layer has a name (QGIS would show any
 /// other value in brackets: the rejects' `source` holds file names); for `category` and `tier`, the
-/// profile's category names and the life-circle names (5分钟生活圈), a value that is no key shown as it is. `None` for a layer without rows (a layer written
+/// profile's category names and the life-circle names (5分钟生活圈), a value that is no key shown as it is;
+/// for a worded field, each text's words ([`worded_value_map`]). `None` for a layer without rows (a layer written
 /// a part at a time is styled before its rows exist).
 pub fn value_map(layer: &Layer, field: &str, wording: &Wording) -> Option<Vec<(String, String)>> {
+    if let Some(word) = crate::report::worded_fields::wording_of(field) {
+        return worded_value_map(layer, field, word, wording);
+    }
     // Which names, first: most fields have none, and their values need not be gathered.
     let by_name: Option<fn(&Wording, &str) -> String> = match field {
         "category" => Some(Wording::category_name),
@@ -385,6 +390,25 @@ pub fn value_map(layer: &Layer, field: &str, wording: &Wording) -> Option<Vec<(S
     };
     let named = |v: &String| names.iter().any(|(k, _)| k == v);
     values.iter().all(named).then_some(names)
+}
+
+/// The most distinct values a worded field's [`value_map`] lists: the style is stored with the layer, and
+/// a field with more distinct texts than this is not a short list of reasons.
+pub const MAX_WORDED_VALUES: usize = 2_000;
+
+/// A [`crate::report::worded_fields`] field's value map: each distinct text of the layer and its words in
+/// the run's language (`built 1985 after the cutoff 2000` shown as its Chinese sentence), when they are at
+/// most [`MAX_WORDED_VALUES`] and one of them reads differently.
+fn worded_value_map(layer: &Layer, field: &str, word: crate::report::worded_fields::WordText, wording: &Wording) -> Option<Vec<(String, String)>> {
+    let values = distinct_texts(layer, field);
+    if values.is_empty() || values.len() > MAX_WORDED_VALUES {
+        return None;
+    }
+    let names: Vec<(String, String)> = values.into_iter().map(|v| {
+        let name = word(&v, wording.catalogue());
+        (v, name)
+    }).collect();
+    names.iter().any(|(v, name)| v != name).then_some(names)
 }
 
 /// `<fieldConfiguration>`: a `ValueMap` edit widget for every field with a [`value_map`], so that QGIS's
@@ -721,6 +745,39 @@ mod tests {
         let mut areas = Layer::new("service_areas", GeometryKind::Polygon, &[("tier", FieldType::Text)]);
         areas.push(None, vec!["5min".into()]);
         assert_eq!(value_map(&areas, "tier", &zh()).unwrap(), [("5min".to_string(), "5分钟生活圈".to_string())]);
+    }
+
+    #[test]
+    fn worded_fields_get_a_value_map_of_each_text_in_words() {
+        use crate::bundle::eligibility::{MEETS_EVERY_RULE, Reason};
+        let ineligible = [Reason::PopulationUnknown.english(), Reason::NotOldEstate("education w12 (amenity=school)".into()).english()].join(";");
+        let mut estates = Layer::new("estates", GeometryKind::Polygon, &[("eligibility_reason", FieldType::Text)]);
+        for reason in [MEETS_EVERY_RULE, ineligible.as_str(), MEETS_EVERY_RULE] {
+            estates.push(None, vec![reason.into()]);
+        }
+        let catalogue = crate::lang::Catalogue::of(Lang::Zh);
+        let map = value_map(&estates, "eligibility_reason", &zh()).unwrap();
+        assert_eq!(map.len(), 2, "one entry per distinct text: {map:?}");
+        for (value, name) in &map {
+            assert_eq!(name, &crate::bundle::eligibility::reason_text_in(value, catalogue));
+            assert!(name.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{name}");
+        }
+        assert!(map.iter().any(|(v, n)| v == MEETS_EVERY_RULE && n == catalogue.tr("eligibility.meets_every_rule")));
+        let qml = qml_for_layer(&estates, &zh()).unwrap();
+        let widget = parse(&qml).descendants().find(|n| n.has_tag_name("field") && n.attribute("name") == Some("eligibility_reason")).map(|n| n.descendants().find(|n| n.has_tag_name("editWidget")).unwrap().attribute("type").map(str::to_string));
+        assert_eq!(widget, Some(Some("ValueMap".to_string())));
+        // Texts that read the same in the language (a surveyor's note) need no map.
+        let mut notes = Layer::new("estates", GeometryKind::Polygon, &[("eligibility_reason", FieldType::Text)]);
+        notes.push(None, vec!["a surveyor's note".into()]);
+        assert_eq!(value_map(&notes, "eligibility_reason", &zh()), None);
+        // More distinct texts than a list of reasons: no map.
+        let mut many = Layer::new("candidates", GeometryKind::Polygon, &[("origin", FieldType::Text)]);
+        for i in 0..=MAX_WORDED_VALUES {
+            many.push(None, vec![format!("osm:landuse=plot{i}").into()]);
+        }
+        assert_eq!(value_map(&many, "origin", &zh()), None);
+        many.features.truncate(MAX_WORDED_VALUES);
+        assert_eq!(value_map(&many, "origin", &zh()).map(|m| m.len()), Some(MAX_WORDED_VALUES));
     }
 
     #[test]

@@ -60,6 +60,11 @@ impl Wording {
         self.lang
     }
 
+    /// The language's catalogue.
+    pub fn catalogue(&self) -> &'static Catalogue {
+        self.catalogue
+    }
+
     /// The profile the category names come from.
     pub fn profile(&self) -> &Profile {
         &self.profile
