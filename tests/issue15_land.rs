@@ -122,16 +122,26 @@ fn a_site_never_falls_in_protected_land() {
     // park or fitness ground, never a kindergarten.
     let lawn = run.candidates.iter().find(|c| c.candidate.id == "parcel:w120").unwrap();
     assert!(lawn.fits(&profile).is_empty());
-    assert_eq!(lawn.excluded.as_deref(), Some("protected_land: lies in park w121 (leisure=park)"));
+    // The reason is a person's words, in the run's language.
+    use lifecircle::lang::Lang;
+    use lifecircle::report::Wording;
+    use lifecircle::siting::layers::{excluded_text, misfit_reasons};
+    let (en, zh) = (Wording::new(Lang::En, &profile), Wording::new(Lang::Zh, &profile));
+    let hits = lawn.excluded.as_deref().unwrap();
+    assert_eq!((hits.len(), hits[0].class.as_str(), hits[0].id.as_str(), hits[0].matched_by.as_str()), (1, "park", "w121", "leisure=park"));
+    assert_eq!(excluded_text(hits, en.catalogue()), "protected_land: lies in park w121 (leisure=park)");
+    assert_eq!(excluded_text(hits, zh.catalogue()), "位于保护用地内：公园 w121（leisure=park）");
     // Every category is refused with that reason.
-    let lawn_why = lawn.why_not(&profile);
+    let lawn_why = misfit_reasons(lawn, &en);
     assert_eq!(lawn_why.len(), profile.categories.len());
     assert!(lawn_why.iter().all(|(_, r)| r == "protected_land: lies in park w121 (leisure=park)"), "{lawn_why:?}");
     let open_lawn = run.candidates.iter().find(|c| c.candidate.id == "parcel:w141").unwrap();
-    assert!(open_lawn.fits(&profile).contains(&"park".to_string()) && open_lawn.fits(&profile).contains(&"fitness".to_string()), "{:?}", open_lawn.why_not(&profile));
-    let open_lawn_why = open_lawn.why_not(&profile);
+    assert!(open_lawn.fits(&profile).contains(&"park".to_string()) && open_lawn.fits(&profile).contains(&"fitness".to_string()), "{:?}", misfit_reasons(open_lawn, &en));
+    let open_lawn_why = misfit_reasons(open_lawn, &en);
     let why = open_lawn_why.iter().find(|(k, _)| k == "kindergarten").map(|(_, r)| r.as_str()).unwrap();
-    assert_eq!(why, "origin_not_allowed: the profile lets this category use no osm:landuse=grass land");
+    assert_eq!(why, "origin_not_allowed: the profile lets this category use no OSM idle land (landuse=grass)");
+    let zh_why = misfit_reasons(open_lawn, &zh);
+    assert_eq!(zh_why.iter().find(|(k, _)| k == "kindergarten").map(|(_, r)| r.as_str()), Some("规则不允许此类设施使用OSM 闲置用地（landuse=grass）"));
     // A category is either in `fits` or has a reason, never both.
     assert_eq!(open_lawn.fits(&profile).len() + open_lawn_why.len(), profile.categories.len());
     assert!(open_lawn_why.iter().all(|(k, _)| !open_lawn.fits(&profile).contains(k)));
@@ -291,19 +301,30 @@ fn the_candidates_layer_made_in_parts_is_the_whole_layer() {
     let n = run.candidates.len();
     assert!(n > 3, "{n} candidates");
     let crs = WorkingCrs::parse("EPSG:32650").unwrap();
-    let whole = candidates_layer(run.candidates.clone(), &profile, crs).unwrap();
+    let wording = lifecircle::report::Wording::new(lifecircle::lang::Lang::Zh, &profile);
+    let whole = candidates_layer(run.candidates.clone(), &wording, crs).unwrap();
     assert_eq!(whole.features.len(), n);
     // Words per candidate: the fits and why_not of every candidate name every profile category once.
     let (fits_i, why_i) = (whole.field_index("fits").unwrap(), whole.field_index("why_not").unwrap());
     for (f, c) in whole.features.iter().zip(&run.candidates) {
         let Value::TextList(fits) = &f.values[fits_i] else { panic!("fits {:?}", f.values[fits_i]) };
         assert_eq!(fits, &c.fits(&profile));
-        let why = c.why_not(&profile);
+        let why = c.misfits(&profile);
         assert_eq!(fits.len() + why.len(), profile.categories.len(), "{}", c.candidate.id);
-        assert_eq!(f.values[why_i], if why.is_empty() { Value::Text(String::new()) } else { Value::Text(lifecircle::siting::layers::why_not_text(c, &profile)) });
+        assert_eq!(f.values[why_i], if why.is_empty() { Value::Text(String::new()) } else { Value::Text(lifecircle::siting::layers::why_not_text(c, &wording)) });
+        // In Chinese: each category that does not fit by its name, never its key; a candidate that hosts
+        // nothing says why once.
+        let Value::Text(text) = &f.values[why_i] else { panic!() };
+        if let Some(hits) = c.excluded.as_deref() {
+            assert_eq!(text, &format!("全部设施类别：{}", lifecircle::siting::layers::excluded_text(hits, wording.catalogue())));
+            continue;
+        }
+        for (category, _) in &why {
+            assert!(text.contains(&format!("{}：", wording.category_name(&category.key))) && !text.contains(&format!("{}:", category.key)), "{text}");
+        }
     }
     for rows in [1, 3, n - 1, n, n + 4] {
-        let parted = candidates_layer_parted(run.candidates.clone(), &profile, crs).unwrap().with_part_rows(rows);
+        let parted = candidates_layer_parted(run.candidates.clone(), &wording, crs).unwrap().with_part_rows(rows);
         assert_eq!((parted.features, &parted.schema.fields, &parted.schema.name), (n, &whole.fields, &whole.name));
         let parts: Vec<_> = parted.parts().map(|p| p.unwrap()).collect();
         assert_eq!(parts.len(), n.div_ceil(rows));
@@ -311,6 +332,6 @@ fn the_candidates_layer_made_in_parts_is_the_whole_layer() {
         assert_eq!(joined, whole.features, "parts of {rows} rows");
     }
     // No candidates: one empty part, so the table is still made.
-    let empty = candidates_layer_parted(Vec::new(), &profile, crs).unwrap();
+    let empty = candidates_layer_parted(Vec::new(), &wording, crs).unwrap();
     assert_eq!(empty.parts().map(|p| p.unwrap().features.len()).collect::<Vec<_>>(), vec![0]);
 }

@@ -77,7 +77,10 @@ fn street_instance_matches_the_hand_worked_optimum() {
     // The small parcel does not fit, and says why.
     let small = run.candidates.iter().find(|c| c.candidate.id == "parcel:p1000").unwrap();
     assert!(small.fits(&profile).is_empty());
-    assert_eq!(small.why_not(&profile), vec![("kindergarten".to_string(), "area 400 m² < 2000 m² and widest disc 20.0 m < 30.0 m".to_string())]);
+    let en = lifecircle::report::Wording::new(lifecircle::lang::Lang::En, &profile);
+    assert_eq!(lifecircle::siting::layers::misfit_reasons(small, &en), vec![("kindergarten".to_string(), "area 400 m² < 2000 m² and widest disc 20.0 m < 30.0 m".to_string())]);
+    let zh = lifecircle::report::Wording::new(lifecircle::lang::Lang::Zh, &profile);
+    assert_eq!(lifecircle::siting::layers::why_not_text(small, &zh), "幼儿园：面积 400 m² < 所需 2000 m²，最大内切圆直径 20.0 m < 所需 30.0 m");
     // Coverage after: all 6,500 residents covered.
     let k = run.coverage_after.categories.get("kindergarten").unwrap();
     assert_eq!(k.population_ok, 6500.0);

@@ -153,7 +153,7 @@ impl Reason {
     /// The reason in the catalogue's language (`eligibility.<kind>`).
     pub fn in_language(&self, catalogue: &Catalogue) -> String {
         let (key, values): (&str, Vec<(&str, String)>) = match self {
-            Reason::NotOldEstate(grounds) => ("not_old_estate", vec![("grounds", grounds.clone())]),
+            Reason::NotOldEstate(grounds) => ("not_old_estate", vec![("grounds", crate::estates::plausibility::grounds_text_in(grounds, catalogue))]),
             Reason::PopulationUnknown => ("population_unknown", vec![]),
             Reason::BuiltTooLate { year, before } => ("built_too_late", vec![("year", year.to_string()), ("before", before.to_string())]),
             Reason::BuiltYearUnknown => ("built_year_unknown", vec![]),

@@ -30,6 +30,7 @@
 
 use crate::geometry::ogr::OgrGeometry;
 use crate::index::SpatialIndex;
+use crate::lang::Catalogue;
 use crate::model::{Estate, ProtectedArea};
 use crate::profile::EstateRules;
 use geo::Area;
@@ -62,7 +63,7 @@ pub fn note_grounds(estates: &mut [Estate], grounds: &[ProtectedArea]) {
                 }
         });
         if let Some(g) = found {
-            e.notes.not_old_estate = Some(format!("{} {} ({})", g.class, g.id, g.matched_by));
+            e.notes.not_old_estate = Some(grounds_text(&g.class, &g.id, &g.matched_by));
         }
     }
 }
@@ -73,11 +74,78 @@ pub fn note_implausible(estates: &mut [Estate], rules: &EstateRules) {
         let mut why = Vec::new();
         let area = e.polygon.unsigned_area();
         if area > rules.plausible_max_area_m2 {
-            why.push(format!("area {:.1} ha above {:.1} ha", area / 10_000.0, rules.plausible_max_area_m2 / 10_000.0));
+            why.push(format!("{AREA_PREFIX}{:.1} ha above {:.1} ha", area / 10_000.0, rules.plausible_max_area_m2 / 10_000.0));
         }
         if !e.population_unknown() && e.population > rules.plausible_max_residents {
-            why.push(format!("{:.0} residents above {:.0}", e.population, rules.plausible_max_residents));
+            why.push(format!("{:.0}{RESIDENTS_INFIX}{:.0}", e.population, rules.plausible_max_residents));
         }
         e.notes.implausible = (!why.is_empty()).then(|| why.join("; "));
+    }
+}
+
+const AREA_PREFIX: &str = "area ";
+const RESIDENTS_INFIX: &str = " residents above ";
+
+/// Grounds as the estates step writes them in `not_old_estate`: `<class> <id> (<rule>)`.
+pub fn grounds_text(class: &str, id: &str, rule: &str) -> String {
+    format!("{class} {id} ({rule})")
+}
+
+/// Grounds in the catalogue's words (`estate_notes.grounds`), the class by its name (`values.class.*`):
+/// `教育用地 w5（amenity=university）`; a class the catalogue does not name stays as it is.
+pub fn grounds_in(class: &str, id: &str, rule: &str, catalogue: &Catalogue) -> String {
+    let class = catalogue.get(&format!("values.class.{class}")).unwrap_or(class);
+    catalogue.tr_with("estate_notes.grounds", &[("class", &class), ("id", &id), ("rule", &rule)])
+}
+
+/// A `not_old_estate` text ([`grounds_text`]) in the catalogue's words ([`grounds_in`]); other text stays
+/// as it is.
+pub fn grounds_text_in(text: &str, catalogue: &Catalogue) -> String {
+    let parsed = text.split_once(' ').and_then(|(class, rest)| Some((class, rest.strip_suffix(')')?.rsplit_once(" (")?)));
+    match parsed {
+        Some((class, (id, rule))) => grounds_in(class, id, rule, catalogue),
+        None => text.to_string(),
+    }
+}
+
+/// An `implausible` text (`area 25.0 ha above 20.0 ha; 20000 residents above 15000`) in the catalogue's
+/// words (`estate_notes.area_above`, `estate_notes.residents_above`); a part it does not know stays.
+pub fn implausible_text_in(text: &str, catalogue: &Catalogue) -> String {
+    let part_in = |part: &str| -> Option<String> {
+        if let Some(rest) = part.strip_prefix(AREA_PREFIX) {
+            let (area, limit) = rest.strip_suffix(" ha")?.split_once(" ha above ")?;
+            return Some(catalogue.tr_with("estate_notes.area_above", &[("area", &area), ("limit", &limit)]));
+        }
+        let (residents, limit) = part.split_once(RESIDENTS_INFIX)?;
+        Some(catalogue.tr_with("estate_notes.residents_above", &[("residents", &residents), ("limit", &limit)]))
+    };
+    text.split("; ").map(|part| part_in(part).unwrap_or_else(|| part.to_string())).collect::<Vec<_>>().join(catalogue.tr("estate_notes.separator"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::Lang;
+
+    #[test]
+    fn notes_are_worded_and_english_words_are_the_notes_themselves() {
+        let (zh, en) = (Catalogue::of(Lang::Zh), Catalogue::of(Lang::En));
+        let grounds = grounds_text("military", "r7", "landuse=military");
+        assert_eq!(grounds, "military r7 (landuse=military)");
+        assert_eq!(grounds_text_in(&grounds, zh), "军事用地 r7（landuse=military）");
+        assert_eq!(grounds_text_in(&grounds, en), grounds);
+        // An id with a space and brackets, from a planner's layer, and a class the catalogue does not name.
+        assert_eq!(grounds_text_in("campus 北区 (2) (layer)", zh), "campus 北区 (2)（layer）");
+        assert_eq!(grounds_text_in("a note", zh), "a note");
+        // The implausible note as note_implausible writes it, each part worded.
+        let rules = crate::profile::Profile::default_profile().estates;
+        let mut e = crate::testing::estate("w1", crate::testing::square(0.0, 0.0, 500.0));
+        (e.population, e.population_source) = (20_000.0, crate::model::PopulationSource::Estimate);
+        let mut estates = vec![e];
+        note_implausible(&mut estates, &rules);
+        let note = estates[0].notes.implausible.clone().unwrap();
+        assert_eq!(implausible_text_in(&note, zh), "占地 25.0 公顷，超过上限 20.0 公顷；人口 20000 人，超过上限 15000 人");
+        assert_eq!(implausible_text_in(&note, en), note);
+        assert_eq!(implausible_text_in("surveyed as two compounds", zh), "surveyed as two compounds");
     }
 }

@@ -256,7 +256,7 @@ impl<'a> PlanRun<'a> {
             whole(bundle_layers.bundles),
             whole(siting::layers::sites_layer(&sited.run.sites, crs)?),
             whole(siting::layers::bundle_sites_layer(&sited.bundle_sites, crs)?),
-            OutputLayer::Parted(siting::layers::candidates_layer_parted(std::mem::take(&mut sited.run.candidates), &self.loaded.profile, crs)?),
+            OutputLayer::Parted(siting::layers::candidates_layer_parted(std::mem::take(&mut sited.run.candidates), self.wording, crs)?),
             whole(bundle_layers.adjacency),
             whole(bundle_layers.lift_candidates),
             whole(model_layers::idle_land_layer(&loaded.dataset.parcels, crs)?),

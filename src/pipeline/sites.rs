@@ -35,8 +35,10 @@ pub fn sites(input: &InputSpec, out: &OutputSpec, coverage_opts: &CoverageOption
     let mut siting = siting::run_siting(&loaded.dataset, &loaded.profile, &run, opts)?;
     tracing::info!(candidates = siting.candidates.len(), sites = siting.sites.len(), seconds = started.elapsed().as_secs_f64(), "sites chosen");
     let candidates = siting.candidates.len();
+    // The candidates' verdicts are worded in the run's language as their parts are written.
+    let wording = crate::report::Wording::new(out.lang, &loaded.profile);
     let layers = vec![
-        OutputLayer::Parted(siting::layers::candidates_layer_parted(std::mem::take(&mut siting.candidates), &loaded.profile, loaded.crs)?),
+        OutputLayer::Parted(siting::layers::candidates_layer_parted(std::mem::take(&mut siting.candidates), &wording, loaded.crs)?),
         OutputLayer::Whole(siting::layers::sites_layer(&siting.sites, loaded.crs)?),
     ];
     let stage = atomic::StagingFolder::create(&out.dir)?;

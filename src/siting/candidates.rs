@@ -76,9 +76,9 @@ pub fn explicit_candidates(parcels: &[Parcel]) -> Vec<Candidate> {
 /// Explicit candidates with protected land taken out (GB 50180-2018 keeps parks, green space and public
 /// open space as their own land use; the profile's `[[protected_land]]` classes marked protected): a
 /// candidate that meets protected areas loses the part inside them (one GEOS difference) and is measured
-/// again; one left with less than 1 m² keeps its shape and gets the reason it is excluded
-/// (`protected_land: park w12 (leisure=park)`), so it stays in the `candidates` layer.
-pub fn outside_protected_land(data: &Dataset, candidates: Vec<Candidate>) -> Result<Vec<(Candidate, Option<String>)>> {
+/// again; one left with less than 1 m² keeps its shape and gets the protected areas that exclude it
+/// (`protected_land: lies in park w12 (leisure=park)` in its layer), so it stays in the `candidates` layer.
+pub fn outside_protected_land(data: &Dataset, candidates: Vec<Candidate>) -> Result<Vec<(Candidate, Option<Vec<super::ProtectedHit>>)>> {
     use super::obstacles::{Obstacle, ObstacleShape};
     let protected: Vec<&crate::model::ProtectedArea> = data.protected_land.iter().filter(|p| p.protected).collect();
     let shapes: Vec<&MultiPolygon<f64>> = protected.iter().map(|p| &p.polygon).collect();
@@ -96,8 +96,8 @@ pub fn outside_protected_land(data: &Dataset, candidates: Vec<Candidate>) -> Res
         if rest.unsigned_area() >= 1.0 {
             out.push((Candidate::new(c.id, c.origin, rest), None));
         } else {
-            let why = meeting.iter().map(|p| format!("{} {} ({})", p.class, p.id, p.matched_by)).collect::<Vec<_>>().join(", ");
-            out.push((c, Some(format!("protected_land: lies in {why}"))));
+            let hits = meeting.iter().map(|p| super::ProtectedHit { class: p.class.clone(), id: p.id.clone(), matched_by: p.matched_by.clone() }).collect();
+            out.push((c, Some(hits)));
         }
     }
     Ok(out)

@@ -34,6 +34,7 @@
 
 pub use crate::geometry::boundary_distance::signed_boundary_distance;
 use crate::geometry::boundary_distance::BoundaryDistance;
+use crate::lang::Catalogue;
 use crate::profile::Category;
 use geo::{Area, BoundingRect, Centroid};
 use geo_types::{Coord, MultiPolygon, Polygon};
@@ -151,17 +152,17 @@ pub fn shortfall(category: &Category, area_m2: f64, inscribed_diameter_m: f64) -
     (s.area || s.width).then_some(s)
 }
 
-/// Why a parcel cannot host a category's facility, in words ([`shortfall`]); `None` when it fits.
-pub fn misfit_reason(category: &Category, area_m2: f64, inscribed_diameter_m: f64) -> Option<String> {
+/// Why a parcel cannot host a category's facility, in the catalogue's words ([`shortfall`]; `siting_misfit.*`:
+/// `area 400 m² < 2000 m² and widest disc 20.0 m < 30.0 m`); `None` when it fits.
+pub fn misfit_reason(category: &Category, area_m2: f64, inscribed_diameter_m: f64, catalogue: &Catalogue) -> Option<String> {
     let s = shortfall(category, area_m2, inscribed_diameter_m)?;
-    let mut reasons = Vec::new();
-    if s.area {
-        reasons.push(format!("area {area_m2:.0} m² < {:.0} m²", category.land_min_area_m2));
-    }
-    if s.width {
-        reasons.push(format!("widest disc {inscribed_diameter_m:.1} m < {:.1} m", category.land_min_width_m));
-    }
-    Some(reasons.join(" and "))
+    let area = || catalogue.tr_with("siting_misfit.area", &[("area", &format!("{area_m2:.0}")), ("need", &format!("{:.0}", category.land_min_area_m2))]);
+    let width = || catalogue.tr_with("siting_misfit.width", &[("width", &format!("{inscribed_diameter_m:.1}")), ("need", &format!("{:.1}", category.land_min_width_m))]);
+    Some(match (s.area, s.width) {
+        (true, true) => catalogue.tr_with("siting_misfit.both", &[("area", &area()), ("width", &width())]),
+        (true, false) => area(),
+        _ => width(),
+    })
 }
 
 #[cfg(test)]
@@ -220,12 +221,14 @@ mod tests {
         let mut c = profile.categories[0].clone();
         (c.land_min_area_m2, c.land_min_width_m) = (2000.0, 30.0);
         assert_eq!(shortfall(&c, 2000.0, 30.0), None);
-        assert_eq!(misfit_reason(&c, 2000.0, 30.0), None);
+        let (en, zh) = (Catalogue::of(crate::lang::Lang::En), Catalogue::of(crate::lang::Lang::Zh));
+        assert_eq!(misfit_reason(&c, 2000.0, 30.0, en), None);
         assert_eq!(shortfall(&c, 1999.0, 30.0), Some(Shortfall { area: true, width: false }));
-        assert_eq!(misfit_reason(&c, 1999.0, 30.0).as_deref(), Some("area 1999 m² < 2000 m²"));
+        assert_eq!(misfit_reason(&c, 1999.0, 30.0, en).as_deref(), Some("area 1999 m² < 2000 m²"));
         assert_eq!(shortfall(&c, 5000.0, 12.34), Some(Shortfall { area: false, width: true }));
-        assert_eq!(misfit_reason(&c, 5000.0, 12.34).as_deref(), Some("widest disc 12.3 m < 30.0 m"));
+        assert_eq!(misfit_reason(&c, 5000.0, 12.34, en).as_deref(), Some("widest disc 12.3 m < 30.0 m"));
         assert_eq!(shortfall(&c, 400.0, 20.0), Some(Shortfall { area: true, width: true }));
-        assert_eq!(misfit_reason(&c, 400.0, 20.0).as_deref(), Some("area 400 m² < 2000 m² and widest disc 20.0 m < 30.0 m"));
+        assert_eq!(misfit_reason(&c, 400.0, 20.0, en).as_deref(), Some("area 400 m² < 2000 m² and widest disc 20.0 m < 30.0 m"));
+        assert_eq!(misfit_reason(&c, 400.0, 20.0, zh).as_deref(), Some("面积 400 m² < 所需 2000 m²，最大内切圆直径 20.0 m < 所需 30.0 m"));
     }
 }

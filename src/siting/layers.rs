@@ -2,10 +2,11 @@
 //! [`crate::write::wgs84::to_wgs84_all`]):
 //!
 //! - `candidates` (polygons): candidate_id, origin, area_m2, max_inscribed_diameter_m, fits (TextList of
-//!   the profile categories that fit), why_not (`category: reason; ...` for those that do not),
-//!   snap_m (distance from the inscribed circle's centre to the network; null when it cannot be reached),
-//!   excluded (why the candidate hosts nothing: `protected_land: lies in park w12 (leisure=park)`; null
-//!   otherwise).
+//!   the profile categories that fit: the field for filters), why_not (for a person, in the run's
+//!   language: per category that does not fit, its name and why, [`why_not_text`]: `幼儿园：面积
+//!   400 m² < 所需 2000 m²`), snap_m (distance from the inscribed circle's centre to the network; null
+//!   when it cannot be reached), excluded (why the candidate hosts nothing, in the run's language,
+//!   [`excluded_text`]: `位于保护用地内：公园 w12（leisure=park）`; null otherwise).
 //! - `sites` (points at the inscribed circle's centre): site_id, category, rank, new_population_covered,
 //!   cumulative_population_share, area_m2, estate_ids_newly_covered (TextList), candidate_origin,
 //!   candidate_id, categories (TextList: every category sited on the same parcel, in profile order; the
@@ -16,22 +17,68 @@
 //!   candidate_id, candidate_origin, area_m2.
 //! - [`sites_csv`]: the `sites` rows as CSV, ids joined by `;`.
 
-use super::{BundleSites, CandidateFit, Site};
-use crate::write::wgs84::to_wgs84_all;
+use super::candidates::origin_text_in;
+use super::{BundleSites, CandidateFit, Misfit, ProtectedHit, Site};
 use crate::crs::WorkingCrs;
 use crate::error::{Error, Result};
-use crate::profile::Profile;
+use crate::lang::Catalogue;
+use crate::report::Wording;
+use crate::write::wgs84::to_wgs84_all;
 use crate::write::layer::{FieldType, GeometryKind, Layer, PartedLayer, Value};
 use geo_types::{Geometry, Point};
 
-/// The `why_not` text of a candidate.
-pub fn why_not_text(c: &CandidateFit, profile: &Profile) -> String {
-    c.why_not(profile).iter().map(|(k, r)| format!("{k}: {r}")).collect::<Vec<_>>().join("; ")
+/// Why a candidate hosts nothing, in the catalogue's words: the protected areas that hold it, each class
+/// by its name (`values.class.*`): `位于保护用地内：公园 w12（leisure=park）`, in English
+/// `protected_land: lies in park w12 (leisure=park)`.
+pub fn excluded_text(hits: &[ProtectedHit], catalogue: &Catalogue) -> String {
+    let areas: Vec<String> = hits
+        .iter()
+        .map(|h| crate::estates::plausibility::grounds_in(&h.class, &h.id, &h.matched_by, catalogue))
+        .collect();
+    catalogue.tr_with("siting_misfit.protected", &[("areas", &areas.join(catalogue.tr("siting_misfit.area_separator")))])
+}
+
+/// Per profile category the candidate cannot host (in profile order), its key and why, in the wording's
+/// language: the protected land that holds it ([`excluded_text`]), the origin the profile does not let
+/// the category use (`规则不允许此类设施使用OSM 闲置用地（landuse=grass）`), or the size shortfall
+/// ([`super::fit::misfit_reason`]).
+pub fn misfit_reasons(c: &CandidateFit, wording: &Wording) -> Vec<(String, String)> {
+    let catalogue = wording.catalogue();
+    let candidate = &c.candidate;
+    c.misfits(wording.profile())
+        .into_iter()
+        .map(|(category, misfit)| {
+            let reason = match misfit {
+                Misfit::Excluded => c.excluded.as_deref().map(|hits| excluded_text(hits, catalogue)).unwrap_or_default(),
+                Misfit::OriginNotAllowed => catalogue.tr_with("siting_misfit.origin_not_allowed", &[("origin", &origin_text_in(&candidate.origin, catalogue))]),
+                Misfit::TooSmall => super::fit::misfit_reason(category, candidate.area_m2, candidate.max_inscribed_diameter_m(), catalogue).unwrap_or_default(),
+            };
+            (category.key.clone(), reason)
+        })
+        .collect()
+}
+
+/// The `why_not` text of a candidate: per category it cannot host, the category's name and why
+/// ([`misfit_reasons`]): `幼儿园：面积 400 m² < 所需 2000 m²；…`; for a candidate that hosts
+/// nothing, its reason once (`全部设施类别：位于保护用地内：公园 w12（leisure=park）`).
+pub fn why_not_text(c: &CandidateFit, wording: &Wording) -> String {
+    let catalogue = wording.catalogue();
+    if let Some(hits) = c.excluded.as_deref() {
+        if wording.profile().categories.is_empty() {
+            return String::new();
+        }
+        return catalogue.tr_with("siting_misfit.category", &[("category", &catalogue.tr("siting_misfit.every_category")), ("reason", &excluded_text(hits, catalogue))]);
+    }
+    misfit_reasons(c, wording)
+        .into_iter()
+        .map(|(key, reason)| catalogue.tr_with("siting_misfit.category", &[("category", &wording.category_name(&key)), ("reason", &reason)]))
+        .collect::<Vec<_>>()
+        .join(catalogue.tr("siting_misfit.separator"))
 }
 
 /// The `candidates` layer. It takes the candidates: a city's open land is hundreds of thousands of
 /// polygons, moved into the layer (and turned to WGS 84 there) rather than held twice.
-pub fn candidates_layer(candidates: Vec<CandidateFit>, profile: &Profile, crs: WorkingCrs) -> Result<Layer> {
+pub fn candidates_layer(candidates: Vec<CandidateFit>, wording: &Wording, crs: WorkingCrs) -> Result<Layer> {
     let mut layer = Layer::new(
         "candidates",
         GeometryKind::Polygon,
@@ -49,7 +96,8 @@ pub fn candidates_layer(candidates: Vec<CandidateFit>, profile: &Profile, crs: W
     let mut rows = Vec::with_capacity(candidates.len());
     let mut geometries = Vec::with_capacity(candidates.len());
     for c in candidates {
-        let (fits, why_not) = (c.fits(profile), why_not_text(&c, profile));
+        let (fits, why_not) = (c.fits(wording.profile()), why_not_text(&c, wording));
+        let excluded = c.excluded.as_deref().map(|hits| excluded_text(hits, wording.catalogue()));
         let diameter_m = c.candidate.max_inscribed_diameter_m();
         rows.push(vec![
             Value::from(c.candidate.id),
@@ -59,7 +107,7 @@ pub fn candidates_layer(candidates: Vec<CandidateFit>, profile: &Profile, crs: W
             Value::from(fits),
             Value::from(why_not),
             Value::from(c.access.map(|a| a.snap.offset_m)),
-            Value::from(c.excluded),
+            Value::from(excluded),
         ]);
         geometries.push(Some(Geometry::MultiPolygon(c.candidate.polygon)));
     }
@@ -72,10 +120,10 @@ pub fn candidates_layer(candidates: Vec<CandidateFit>, profile: &Profile, crs: W
 /// The `candidates` layer made a part at a time as it is written ([`PartedLayer`]): a city's 850,000
 /// candidates as rows (verdicts in words, polygons in WGS 84) were half a gigabyte more at the plan's
 /// peak. The parts are [`candidates_layer`] of copies of the candidates of their range.
-pub fn candidates_layer_parted<'a>(candidates: Vec<CandidateFit>, profile: &'a Profile, crs: WorkingCrs) -> Result<PartedLayer<'a>> {
-    let schema = candidates_layer(Vec::new(), profile, crs)?;
+pub fn candidates_layer_parted<'a>(candidates: Vec<CandidateFit>, wording: &'a Wording, crs: WorkingCrs) -> Result<PartedLayer<'a>> {
+    let schema = candidates_layer(Vec::new(), wording, crs)?;
     let features = candidates.len();
-    Ok(PartedLayer::new(schema, features, Box::new(move |range| candidates_layer(candidates[range].to_vec(), profile, crs))))
+    Ok(PartedLayer::new(schema, features, Box::new(move |range| candidates_layer(candidates[range].to_vec(), wording, crs))))
 }
 
 const SITE_FIELDS: [(&str, FieldType); 10] = [

@@ -18,7 +18,7 @@
 //!   `[siting] default_candidate_origins`): a pocket park or fitness ground may use a lawn
 //!   (`osm:landuse=grass`), a kindergarten may not; the others get `origin_not_allowed` in `why_not`.
 //! - A candidate *fits* a category when its area is at least `land_min_area_m2` and a disc of diameter
-//!   `land_min_width_m` fits inside it ([`fit::misfit_reason`]).
+//!   `land_min_width_m` fits inside it ([`fit::shortfall`]).
 //! - A new facility stands at the centre of the candidate's largest inscribed circle and reaches the
 //!   network like any point facility (the distance contract of [`crate::network`]: its snapped point,
 //!   with the snap offset walked). A centre farther than `max_snap_m` from the network cannot host one.
@@ -98,11 +98,22 @@ pub struct CandidateFit {
     pub candidate: Candidate,
     /// Where a facility at the inscribed circle's centre meets the network; `None` when it cannot.
     pub access: Option<AccessPoint>,
-    /// Why the candidate hosts no category at all (`protected_land: park w12 (leisure=park)`), if so.
-    pub excluded: Option<String>,
+    /// Why the candidate hosts no category at all, if so: the protected areas that wholly hold it (its
+    /// words, `protected_land: lies in park w12 (leisure=park)`, are [`layers::excluded_text`]'s).
+    pub excluded: Option<Vec<ProtectedHit>>,
 }
 
-/// Why a candidate cannot host a category (the text is [`CandidateFit::why_not`]'s).
+/// A protected area that wholly holds a candidate ([`candidates::outside_protected_land`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtectedHit {
+    /// The profile's `[[protected_land]]` class (`park`).
+    pub class: String,
+    pub id: String,
+    /// The rule that matched it (`leisure=park`).
+    pub matched_by: String,
+}
+
+/// Why a candidate cannot host a category (in words: [`layers::misfit_reasons`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Misfit {
     /// The candidate hosts nothing ([`CandidateFit::excluded`]).
@@ -126,29 +137,16 @@ pub fn misfit(c: &crate::profile::Category, siting: &crate::profile::SitingRules
 
 impl CandidateFit {
     /// The keys of the profile categories the candidate can host, in profile order. Worked out when asked,
-    /// as [`CandidateFit::why_not`] is: kept per candidate, the keys and the reasons were most of a city's
+    /// as [`CandidateFit::misfits`] are: kept per candidate, the keys and the reasons were most of a city's
     /// siting memory (850,000 pieces of open land × up to 15 categories).
     pub fn fits(&self, profile: &Profile) -> Vec<String> {
         profile.categories.iter().filter(|c| misfit(c, &profile.siting, &self.candidate, self.excluded.is_some()).is_none()).map(|c| c.key.clone()).collect()
     }
 
-    /// Per profile category that does not fit (in profile order), its key and the reason:
-    /// `protected_land: ...` (the `excluded` reason), `origin_not_allowed: ...`, or the size shortfall
-    /// (`area 400 m² < 2000 m² and widest disc 20.0 m < 30.0 m`).
-    pub fn why_not(&self, profile: &Profile) -> Vec<(String, String)> {
-        let candidate = &self.candidate;
-        profile
-            .categories
-            .iter()
-            .filter_map(|c| {
-                let reason = match misfit(c, &profile.siting, candidate, self.excluded.is_some())? {
-                    Misfit::Excluded => self.excluded.clone().unwrap_or_default(),
-                    Misfit::OriginNotAllowed => format!("origin_not_allowed: the profile lets this category use no {} land", candidate.origin),
-                    Misfit::TooSmall => fit::misfit_reason(c, candidate.area_m2, candidate.max_inscribed_diameter_m()).unwrap_or_default(),
-                };
-                Some((c.key.clone(), reason))
-            })
-            .collect()
+    /// Per profile category that does not fit (in profile order): the category and why
+    /// ([`layers::misfit_reasons`] words them).
+    pub fn misfits<'p>(&self, profile: &'p Profile) -> Vec<(&'p crate::profile::Category, Misfit)> {
+        profile.categories.iter().filter_map(|c| Some((c, misfit(c, &profile.siting, &self.candidate, self.excluded.is_some())?))).collect()
     }
 }
 
