@@ -34,6 +34,19 @@ pub fn method_label(detour: Option<f64>) -> String {
     }
 }
 
+/// A `distance_method` text ([`method_label`]) in the catalogue's words, as the report's run table says it:
+/// `walking_network` → 沿步行路网的步行距离, `straight_line_x1.3` → 估算值：直线距离 × 1.3，没有步行路网;
+/// other text stays as it is.
+pub fn method_text_in(text: &str, catalogue: &crate::lang::Catalogue) -> String {
+    if text == method_label(None) {
+        return catalogue.tr("report.distance_network").to_string();
+    }
+    match text.strip_prefix("straight_line_x") {
+        Some(detour) if detour.parse::<f64>().is_ok() => catalogue.tr_with("report.distance_straight", &[("detour", &detour)]),
+        _ => text.to_string(),
+    }
+}
+
 /// What straight distances are measured from.
 pub enum EstateAccessShape<'a> {
     /// The estate's open gates.
@@ -179,6 +192,11 @@ mod tests {
         let d = |k: &str| rows.iter().find(|r| r.0 == k).and_then(|r| r.1).unwrap();
         assert!((d("kindergarten") - 480.0).abs() < 1e-9 && (d("park") - 180.0).abs() < 1e-9 && (d("convenience") - 60.0).abs() < 1e-9, "{rows:?}");
         assert_eq!(label, "straight_line_x1.2");
+        let (zh, en) = (crate::lang::Catalogue::of(crate::lang::Lang::Zh), crate::lang::Catalogue::of(crate::lang::Lang::En));
+        assert_eq!(method_text_in(&label, zh), "估算值：直线距离 × 1.2，没有步行路网");
+        assert_eq!(method_text_in(&label, en), "estimated, no walking network: straight line × 1.2");
+        assert_eq!(method_text_in(&method_label(None), zh), "沿步行路网的步行距离");
+        assert_eq!(method_text_in("straight_line_xfast", zh), "straight_line_xfast");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! ([`crate::bundle::eligibility::left_out_text_in`]), where a siting candidate's land comes from
 //! ([`crate::siting::candidates::origin_text_in`]), and the estates step's notes: the grounds of an estate
 //! that is not an old estate ([`crate::estates::plausibility::grounds_text_in`]) and why one is implausible
-//! ([`crate::estates::plausibility::implausible_text_in`]). QGIS shows them in words too, through a value
+//! ([`crate::estates::plausibility::implausible_text_in`]); and how distances were measured
+//! ([`crate::coverage::straight::method_text_in`]). QGIS shows them in words too, through a value
 //! map of each distinct text ([`crate::report::styles::value_map`]).
 //!
 //! ```
@@ -23,13 +24,14 @@ use crate::lang::Catalogue;
 pub type WordText = fn(&str, &Catalogue) -> String;
 
 /// Every worded field and how it is worded.
-pub const WORDED_FIELDS: [(&str, WordText); 6] = [
+pub const WORDED_FIELDS: [(&str, WordText); 7] = [
     ("eligibility_reason", crate::bundle::eligibility::reason_text_in),
     ("left_out_reason", crate::bundle::eligibility::left_out_text_in),
     ("candidate_origin", crate::siting::candidates::origin_text_in),
     ("origin", crate::siting::candidates::origin_text_in),
     ("not_old_estate", crate::estates::plausibility::grounds_text_in),
     ("implausible", crate::estates::plausibility::implausible_text_in),
+    ("distance_method", crate::coverage::straight::method_text_in),
 ];
 
 /// How `field`'s values are worded for a person, when [`WORDED_FIELDS`] words them.

@@ -258,7 +258,7 @@ mod tests {
         assert_eq!(en.yes_no(false), "no");
         assert_eq!((zh.value_name("eligible", "needs_survey"), zh.value_name("eligible", "maybe")), ("待摸底调查".to_string(), "maybe".to_string()));
         assert_eq!(en.value_names("eligible").len(), 3);
-        assert_eq!(zh.named_value_fields(), ["bundle_group", "class", "distance_method", "eligible", "entry", "group", "layer", "mapped_as", "population_source", "reason_code", "source"]);
+        assert_eq!(zh.named_value_fields(), ["bundle_group", "class", "eligible", "entry", "group", "layer", "mapped_as", "population_source", "reason_code", "source"]);
         // A tier whose categories have different thresholds shows the range.
         let mut profile = Profile::default_profile();
         profile.categories.iter_mut().find(|c| c.key == "bus_stop").unwrap().threshold_m = 500.0;
