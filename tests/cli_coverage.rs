@@ -51,3 +51,30 @@ fn coverage_with_lines_only_writes_typed_layers_and_an_empty_service_areas_table
     assert!(!areas.is_empty());
     assert_eq!(footprint_ids, areas);
 }
+
+/// Written as GeoJSON, the rejects' style names each reason code of the file (as plan's does): it was made
+/// from the rejects layer without its rows, so QGIS showed the bare codes.
+#[test]
+fn coverage_as_geojson_styles_the_rejects_with_the_names_of_their_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("coverage");
+    let o = Command::new(env!("CARGO_BIN_EXE_lifecircle"))
+        .args(["coverage", "--quiet", "--service-areas", "none", "--osm", "data/nanjing-xuanwu-2021.osm.pbf", "--out"])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary runs");
+    assert!(o.status.success(), "coverage failed: {}", String::from_utf8_lossy(&o.stderr));
+    let rejects: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("rejects.geojson")).unwrap()).unwrap();
+    let codes: std::collections::BTreeSet<String> = rejects["features"].as_array().unwrap().iter().map(|f| f["properties"]["reason_code"].as_str().unwrap().to_string()).collect();
+    assert!(codes.contains("point_not_area") && codes.len() >= 3, "{codes:?}");
+    let qml = std::fs::read_to_string(out.join("rejects.qml")).unwrap();
+    let doc = roxmltree::Document::parse(&qml).unwrap();
+    let widget = doc.descendants().find(|n| n.has_tag_name("field") && n.attribute("name") == Some("reason_code")).expect("a value map of reason_code");
+    let mapped: std::collections::BTreeMap<&str, &str> = widget.descendants().filter(|n| n.attribute("type") == Some("QString")).map(|n| (n.attribute("value").unwrap(), n.attribute("name").unwrap())).collect();
+    let zh = lifecircle::lang::Catalogue::of(lifecircle::lang::Lang::Zh);
+    for code in &codes {
+        assert_eq!(mapped.get(code.as_str()).copied(), zh.get(&format!("values.reason_code.{code}")), "{code}");
+    }
+    assert_eq!(mapped["point_not_area"], "应为面要素却标为点");
+}

@@ -331,6 +331,13 @@ fn the_candidates_layer_made_in_parts_is_the_whole_layer() {
         let joined: Vec<_> = parts.into_iter().flat_map(|p| p.features).collect();
         assert_eq!(joined, whole.features, "parts of {rows} rows");
     }
+    // Its style is made from one row per distinct origin, so QGIS names every origin in words.
+    let parted = candidates_layer_parted(run.candidates.clone(), &wording, crs).unwrap();
+    let origins: std::collections::BTreeSet<String> = run.candidates.iter().map(|c| c.candidate.origin.clone()).collect();
+    assert!(origins.len() >= 2, "{origins:?}");
+    let map = lifecircle::report::styles::value_map(parted.style_rows.as_ref().unwrap(), "origin", &wording).unwrap();
+    assert_eq!(map.iter().map(|(v, _)| v.clone()).collect::<std::collections::BTreeSet<_>>(), origins);
+    assert!(map.iter().all(|(v, name)| name == &lifecircle::siting::candidates::origin_text_in(v, wording.catalogue()) && name != v), "{map:?}");
     // No candidates: one empty part, so the table is still made.
     let empty = candidates_layer_parted(Vec::new(), &wording, crs).unwrap();
     assert_eq!(empty.parts().map(|p| p.unwrap().features.len()).collect::<Vec<_>>(), vec![0]);

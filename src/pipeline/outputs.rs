@@ -92,7 +92,7 @@ pub fn write_run_outputs(stage: &Path, out: &OutputSpec, loaded: &Loaded, map_la
             }
             writer.write(&rejects)?;
             writer.finish()?;
-            let styles: Vec<crate::report::LayerStyle> = map_layers.iter().map(OutputLayer::schema).chain([&rejects]).map(|l| crate::report::layer_style(l, &wording)).collect();
+            let styles: Vec<crate::report::LayerStyle> = map_layers.iter().map(OutputLayer::style_source).chain([&rejects]).map(|l| crate::report::layer_style(l, &wording)).collect();
             crate::report::store_layer_styles(&path, &styles)?;
             crate::write::geopackage::store_provenance(&path, &loaded.provenance)?;
             vec![path]
@@ -105,9 +105,9 @@ pub fn write_run_outputs(stage: &Path, out: &OutputSpec, loaded: &Loaded, map_la
                 files.push(path);
             }
             let rejects_files = rejects::write_rejects(stage, &loaded.dataset.rejects, Some(loaded.crs))?;
-            // The rejects' style (aliases) from the layer's fields: the layer itself is written above.
-            let rejects_schema = model_layers::rejects_layer(&[], Some(loaded.crs));
-            for layer in map_layers.iter().map(OutputLayer::schema).chain(rejects_files.iter().any(|f| f.ends_with("rejects.geojson")).then_some(&rejects_schema)) {
+            // The rejects' style (aliases, and the names of their reason codes) from the rejects as a layer.
+            let rejects_layer = model_layers::rejects_layer(&loaded.dataset.rejects, Some(loaded.crs));
+            for layer in map_layers.iter().map(OutputLayer::style_source).chain(rejects_files.iter().any(|f| f.ends_with("rejects.geojson")).then_some(&rejects_layer)) {
                 files.extend(crate::report::write_qml_beside(&stage.join(format!("{}.geojson", layer.name)), layer, &wording)?);
             }
             files.extend(rejects_files);

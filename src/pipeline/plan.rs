@@ -279,7 +279,7 @@ impl<'a> PlanRun<'a> {
         let mapped: Vec<&Layer> = shown.iter().copied().filter(|l| l.name != "bundle_sites").collect();
         let writers_started = std::time::Instant::now();
         // Each layer's QGIS style, made once for its `.qml` file and the GeoPackage.
-        let styles: Vec<LayerStyle> = layers.par_iter().map(|l| crate::report::layer_style(l.schema(), self.wording)).collect();
+        let styles: Vec<LayerStyle> = layers.par_iter().map(|l| crate::report::layer_style(l.style_source(), self.wording)).collect();
         let (gpkg_written, (geojson_written, (report_written, map))) = rayon::join(
             || -> Result<()> {
                 let started = std::time::Instant::now();

@@ -122,8 +122,18 @@ pub fn candidates_layer(candidates: Vec<CandidateFit>, wording: &Wording, crs: W
 /// peak. The parts are [`candidates_layer`] of copies of the candidates of their range.
 pub fn candidates_layer_parted<'a>(candidates: Vec<CandidateFit>, wording: &'a Wording, crs: WorkingCrs) -> Result<PartedLayer<'a>> {
     let schema = candidates_layer(Vec::new(), wording, crs)?;
+    // The style names each origin (a handful: derived open land, the profile's idle-land rules, the
+    // planner's layer), so QGIS shows them in words.
+    let mut style_rows = schema.clone();
+    if let Some(origin) = schema.field_index("origin") {
+        for o in candidates.iter().map(|c| c.candidate.origin.as_str()).collect::<std::collections::BTreeSet<_>>() {
+            let mut row = vec![Value::Null; schema.fields.len()];
+            row[origin] = Value::from(o);
+            style_rows.push(None, row);
+        }
+    }
     let features = candidates.len();
-    Ok(PartedLayer::new(schema, features, Box::new(move |range| candidates_layer(candidates[range].to_vec(), wording, crs))))
+    Ok(PartedLayer::new(schema, features, Box::new(move |range| candidates_layer(candidates[range].to_vec(), wording, crs))).with_style_rows(style_rows))
 }
 
 const SITE_FIELDS: [(&str, FieldType); 10] = [

@@ -133,6 +133,10 @@ pub type MakePart<'a> = Box<dyn Fn(std::ops::Range<usize>) -> crate::error::Resu
 pub struct PartedLayer<'a> {
     pub schema: Layer,
     pub features: usize,
+    /// The schema with rows that hold every distinct value of the fields a style names
+    /// ([`crate::report::styles::value_map`]: the candidates' `origin`), the other values null: what the
+    /// layer's style is made from, since its rows exist only while they are written.
+    pub style_rows: Option<Layer>,
     part_rows: usize,
     make: MakePart<'a>,
 }
@@ -140,7 +144,13 @@ pub struct PartedLayer<'a> {
 impl<'a> PartedLayer<'a> {
     /// `make(range)` must give the rows `range`, with the schema's name, geometry kind and fields.
     pub fn new(schema: Layer, features: usize, make: MakePart<'a>) -> PartedLayer<'a> {
-        PartedLayer { schema, features, part_rows: PART_ROWS, make }
+        PartedLayer { schema, features, style_rows: None, part_rows: PART_ROWS, make }
+    }
+
+    /// With the rows its style is made from ([`PartedLayer::style_rows`]).
+    pub fn with_style_rows(mut self, rows: Layer) -> PartedLayer<'a> {
+        self.style_rows = Some(rows);
+        self
     }
 
     /// Parts of `rows` rows (at least 1) instead of [`PART_ROWS`].
@@ -167,6 +177,15 @@ impl OutputLayer<'_> {
         match self {
             OutputLayer::Whole(l) => l,
             OutputLayer::Parted(p) => &p.schema,
+        }
+    }
+
+    /// What the layer's style is made from: the whole layer, or a parted one's [`PartedLayer::style_rows`]
+    /// (else its schema).
+    pub fn style_source(&self) -> &Layer {
+        match self {
+            OutputLayer::Whole(l) => l,
+            OutputLayer::Parted(p) => p.style_rows.as_ref().unwrap_or(&p.schema),
         }
     }
 
