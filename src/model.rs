@@ -353,6 +353,19 @@ impl RejectCode {
         format!("{}: {particulars}", self.key())
     }
 
+    /// A reason whose particulars are case `case` of the code in the catalogue's English
+    /// (`reject_particulars.<code>.<case>` in `data/lang/en.toml`) with its values, so that a reader's
+    /// language can word it ([`crate::write::reject_reasons::reason_text_in`]).
+    pub fn reason_for(self, case: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+        self.reason(self.particulars(case, values))
+    }
+
+    /// The particulars of [`RejectCode::reason_for`] alone (for readers that add the code later).
+    pub fn particulars(self, case: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
+        let english = crate::lang::Catalogue::of(crate::lang::Lang::En);
+        english.tr_with(&format!("reject_particulars.{}.{case}", self.key()), values)
+    }
+
     /// The code a reason starts with (`None` for a reason without one).
     pub fn of_reason(reason: &str) -> Option<RejectCode> {
         RejectCode::from_key(reason.split_once(':')?.0)

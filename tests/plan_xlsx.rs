@@ -149,6 +149,12 @@ fn the_workbook_mirrors_the_plan_layers_in_chinese_and_in_english() {
         let (kind, layer) = (row[kind_i].to_string(), row[layer_i].to_string());
         assert!(!kind.is_empty() && !kind.chars().any(|c| c.is_ascii_alphabetic()), "a reject's kind not in Chinese: {kind} ({})", row[detail_i]);
         assert!(!layer.is_empty() && !layer.chars().any(|c| c.is_ascii_alphabetic()), "a reject's layer not in Chinese: {layer}");
+        // The particulars of OpenStreetMap's rejects in Chinese too: ids, numbers and tags in a Chinese
+        // sentence, no English one (`member way w1 is not in the file ...`), no code in front.
+        let detail = row[detail_i].to_string();
+        assert!(detail.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)), "a reject's particulars not in Chinese: {detail}");
+        let english_words = detail.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 3 && !["highway", "area", "foot", "yes", "pedestrian", "trunk", "link", "access", "designated", "permissive", "type", "multipolygon", "boundary", "cluster", "min", "buildings"].contains(w)).count();
+        assert!(english_words == 0 && !detail.contains(": "), "English in a reject's particulars: {detail}");
     }
     // The findings sheet: a header, then the report's data-quality sentences, the rejects' among them.
     let findings = book.worksheet_range("数据质量概要").unwrap();

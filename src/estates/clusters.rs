@@ -157,10 +157,7 @@ pub fn cluster_estates(buildings: &[Building], estates: &[Estate], ways: &[Way],
                 source: source.to_string(),
                 layer: "estates".into(),
                 source_id: b.id.clone(),
-                reason: RejectCode::ClusterTooSmall.reason(format_args!(
-                    "residential building {} stands outside every residential area and its cluster (buildings within {gap_m} m, not across a street) has {} building(s), fewer than cluster_min_buildings = {}",
-                    b.id, cluster_size, rules.cluster_min_buildings
-                )),
+                reason: RejectCode::ClusterTooSmall.reason_for("building", &[("id", &b.id), ("gap", &gap_m), ("n", &cluster_size), ("min", &rules.cluster_min_buildings)]),
                 geometry: Some(Geometry::MultiPolygon(b.footprint.clone())),
             }
         })

@@ -146,7 +146,7 @@ pub fn walkable_pieces(ways: &[Way], estates: &[Estate], rules: &WalkRules) -> (
             }
         }
         if coords.len() < 2 {
-            rejects.push(way_reject(way, RejectCode::DegenerateLine, "fewer than two distinct vertices: not a line"));
+            rejects.push(way_reject(way, RejectCode::DegenerateLine, &RejectCode::DegenerateLine.particulars("vertices", &[])));
             continue;
         }
         let way_index = wi as u32;
@@ -167,7 +167,7 @@ pub fn walkable_pieces(ways: &[Way], estates: &[Estate], rules: &WalkRules) -> (
                 let owner = credit.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
                 match owner {
                     Some((e, _)) => pieces.push(WayPiece { way: way_index, coords, access: PieceAccess::Compound(e) }),
-                    None => rejects.push(way_reject(way, RejectCode::PrivateWay, "private way (access/foot) outside every estate: nobody may walk it")),
+                    None => rejects.push(way_reject(way, RejectCode::PrivateWay, &RejectCode::PrivateWay.particulars("outside", &[]))),
                 }
             }
             WayAccess::Public => {

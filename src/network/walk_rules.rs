@@ -27,6 +27,7 @@
 //! assert_eq!(classify_way(&tags(&[("highway", "trunk"), ("sidewalk", "both")]), &rules), WayAccess::Public);
 //! ```
 
+use crate::model::RejectCode;
 use crate::profile::WalkRules;
 use std::collections::BTreeMap;
 
@@ -49,18 +50,18 @@ pub fn classify_way(tags: &BTreeMap<String, String>, rules: &WalkRules) -> WayAc
     let tag = |k: &str| tags.get(k).map(String::as_str);
     let foot = tag("foot");
     if let Some(f @ ("no" | "use_sidepath")) = foot {
-        return WayAccess::Excluded(format!("foot={f}"));
+        return WayAccess::Excluded(RejectCode::NotWalkable.particulars("foot", &[("value", &f)]));
     }
     let foot_permitted = foot.is_some_and(|f| FOOT_PERMITTED.contains(&f));
     if let Some(highway) = tag("highway") {
         if rules.excluded_highways.iter().any(|h| h == highway) {
-            return WayAccess::Excluded(format!("highway={highway} is not walked"));
+            return WayAccess::Excluded(RejectCode::NotWalkable.particulars("highway", &[("highway", &highway)]));
         }
         if rules.motor_only_highways.iter().any(|h| h == highway) {
             let sidewalk = tag("sidewalk").is_some_and(|s| SIDEWALK_PRESENT.contains(&s))
                 || ["sidewalk:both", "sidewalk:left", "sidewalk:right"].iter().any(|k| tag(k) == Some("yes"));
             if !foot_permitted && !sidewalk {
-                return WayAccess::Excluded(format!("highway={highway} without foot=yes or a sidewalk tag"));
+                return WayAccess::Excluded(RejectCode::NotWalkable.particulars("no_sidewalk", &[("highway", &highway)]));
             }
         }
     }
@@ -72,7 +73,7 @@ pub fn classify_way(tags: &BTreeMap<String, String>, rules: &WalkRules) -> WayAc
         return WayAccess::Private;
     }
     if tag("access") == Some("no") {
-        return WayAccess::Excluded("access=no without foot=yes|designated|permissive".into());
+        return WayAccess::Excluded(RejectCode::NotWalkable.particulars("access_no", &[]));
     }
     WayAccess::Public
 }

@@ -5,7 +5,8 @@
 //! ([`crate::siting::candidates::origin_text_in`]), and the estates step's notes: the grounds of an estate
 //! that is not an old estate ([`crate::estates::plausibility::grounds_text_in`]) and why one is implausible
 //! ([`crate::estates::plausibility::implausible_text_in`]); and how distances were measured
-//! ([`crate::coverage::straight::method_text_in`]). QGIS shows them in words too, through a value
+//! ([`crate::coverage::straight::method_text_in`]); a reject's reason
+//! ([`crate::write::reject_reasons::reason_text_in`]). QGIS shows them in words too, through a value
 //! map of each distinct text ([`crate::report::styles::value_map`]).
 //!
 //! ```
@@ -24,7 +25,7 @@ use crate::lang::Catalogue;
 pub type WordText = fn(&str, &Catalogue) -> String;
 
 /// Every worded field and how it is worded.
-pub const WORDED_FIELDS: [(&str, WordText); 7] = [
+pub const WORDED_FIELDS: [(&str, WordText); 8] = [
     ("eligibility_reason", crate::bundle::eligibility::reason_text_in),
     ("left_out_reason", crate::bundle::eligibility::left_out_text_in),
     ("candidate_origin", crate::siting::candidates::origin_text_in),
@@ -32,6 +33,7 @@ pub const WORDED_FIELDS: [(&str, WordText); 7] = [
     ("not_old_estate", crate::estates::plausibility::grounds_text_in),
     ("implausible", crate::estates::plausibility::implausible_text_in),
     ("distance_method", crate::coverage::straight::method_text_in),
+    ("reason", crate::write::reject_reasons::reason_text_in),
 ];
 
 /// How `field`'s values are worded for a person, when [`WORDED_FIELDS`] words them.

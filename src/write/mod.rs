@@ -10,6 +10,7 @@ pub mod geoparquet;
 pub mod geopackage;
 pub mod layer;
 pub mod model_layers;
+pub mod reject_reasons;
 pub mod rejects;
 pub mod wgs84;
 pub mod xlsx;

@@ -418,7 +418,7 @@ impl Builder<'_> {
             let c = self.projected[p as usize];
             if !(c.x.is_finite() && c.y.is_finite()) {
                 let (lon, lat) = self.raw.nodes.lon_lat(p as usize);
-                return Err((RejectCode::UnprojectableNode, format!("node n{id} at lon {lon}, lat {lat} cannot be projected into the working CRS"), None));
+                return Err((RejectCode::UnprojectableNode, RejectCode::UnprojectableNode.particulars("node", &[("id", &id), ("lon", &lon), ("lat", &lat)]), None));
             }
             coords.push(c);
         }
@@ -484,7 +484,7 @@ impl Builder<'_> {
         let point = n.position.map(|p| self.projected[p as usize]).filter(|c| c.x.is_finite() && c.y.is_finite()).map(Point::from);
         let Some(point) = point else {
             let (lon, lat) = n.position.map(|p| self.raw.nodes.lon_lat(p as usize)).unwrap_or((f64::NAN, f64::NAN));
-            let failure: Failure = (RejectCode::UnprojectableNode, format!("node at lon {lon}, lat {lat} cannot be projected into the working CRS"), None);
+            let failure: Failure = (RejectCode::UnprojectableNode, RejectCode::UnprojectableNode.particulars("point", &[("lon", &lon), ("lat", &lat)]), None);
             let layers: Vec<&str> = reported_layers(c).into_iter().filter(|l| *l != "network").collect();
             return self.reject_all(&layers, &id, &failure);
         };
@@ -503,7 +503,7 @@ impl Builder<'_> {
         ];
         for (layer, wanted) in area_layers {
             if wanted {
-                out.push(self.reject(layer, &id, RejectCode::PointNotArea, "mapped as a point; this layer needs an area or a line", Some(Geometry::Point(point))));
+                out.push(self.reject(layer, &id, RejectCode::PointNotArea, &RejectCode::PointNotArea.particulars("point", &[]), Some(Geometry::Point(point))));
             }
         }
         out
@@ -544,15 +544,15 @@ impl Builder<'_> {
         let area_tagged = tag(w.tags, "area") == Some("yes");
 
         if c.gate.is_some() {
-            out.push(self.reject("gates", &id, RejectCode::GateNotNode, "a gate must be a node on a way; this is a way", Some(Geometry::LineString(line.clone()))));
+            out.push(self.reject("gates", &id, RejectCode::GateNotNode, &RejectCode::GateNotNode.particulars("way", &[]), Some(Geometry::LineString(line.clone()))));
         }
         // Lines: highways, and barriers that are linear.
         let barrier_is_area = c.barrier.as_ref().is_some_and(|(rule, _)| closed && closed_barrier_is_area(rule, w.tags));
         if let Some(highway) = &c.highway {
             if closed && area_tagged {
-                out.push(self.reject("network", &id, RejectCode::HighwayArea, &format!("highway={highway} with area=yes is an area, not a line to walk along"), Some(Geometry::LineString(line.clone()))));
+                out.push(self.reject("network", &id, RejectCode::HighwayArea, &RejectCode::HighwayArea.particulars("way", &[("highway", &highway)]), Some(Geometry::LineString(line.clone()))));
             } else if !line_ok {
-                out.push(self.reject("network", &id, RejectCode::DegenerateLine, "fewer than 2 distinct points", None));
+                out.push(self.reject("network", &id, RejectCode::DegenerateLine, &RejectCode::DegenerateLine.particulars("points", &[]), None));
             } else {
                 let tags: BTreeMap<String, String> =
                     w.tags.iter().filter(|(k, _)| WAY_TAG_KEYS.contains(k)).map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -565,7 +565,7 @@ impl Builder<'_> {
             if line_ok {
                 out.push(Out::Barrier(Barrier { id: id.clone(), geometry: Geometry::LineString(line.clone()), class: class.clone() }));
             } else {
-                out.push(self.reject("barriers", &id, RejectCode::DegenerateLine, "fewer than 2 distinct points", None));
+                out.push(self.reject("barriers", &id, RejectCode::DegenerateLine, &RejectCode::DegenerateLine.particulars("points", &[]), None));
             }
         }
         // Areas.
@@ -592,9 +592,9 @@ impl Builder<'_> {
             return out;
         }
         let area = if !ends_meet {
-            Err((RejectCode::UnclosedWay, format!("tagged as an area but its first node n{} and last node n{} differ", w.refs.first().unwrap_or(&0), w.refs.last().unwrap_or(&0)), line_ok.then(|| Geometry::LineString(line.clone()))))
+            Err((RejectCode::UnclosedWay, RejectCode::UnclosedWay.particulars("ends", &[("first", w.refs.first().unwrap_or(&0)), ("last", w.refs.last().unwrap_or(&0))]), line_ok.then(|| Geometry::LineString(line.clone()))))
         } else if line.0.len() < 4 {
-            Err((RejectCode::DegenerateArea, "fewer than 3 distinct points".to_string(), line_ok.then(|| Geometry::LineString(line.clone()))))
+            Err((RejectCode::DegenerateArea, RejectCode::DegenerateArea.particulars("points", &[]), line_ok.then(|| Geometry::LineString(line.clone()))))
         } else {
             self.checked(&id, w.tags, MultiPolygon(vec![Polygon::new(line, vec![])]), &mut out)
         };
@@ -617,7 +617,7 @@ impl Builder<'_> {
     /// area, are areas: they cannot be clipped.
     fn clipped_way(&self, w: &WayElement<'_, '_>, id: &str, layers: &[&str], m: &resolve::MissingNodes) -> Vec<Out> {
         let c = &w.classes;
-        let failure: Failure = (RejectCode::MissingNodes, format!("{} of its {} nodes are not in the file (first n{}); the extract cut this way", m.missing, m.total, m.first), None);
+        let failure: Failure = (RejectCode::MissingNodes, RejectCode::MissingNodes.particulars("cut", &[("missing", &m.missing), ("total", &m.total), ("first", &m.first)]), None);
         let closed = w.refs.len() >= 4 && w.refs.first() == w.refs.last();
         let area_tagged = tag(w.tags, "area") == Some("yes");
         let highway_line = c.highway.is_some() && !(closed && area_tagged);
@@ -658,10 +658,10 @@ impl Builder<'_> {
         let c = &r.classes;
         let mut out = Vec::new();
         if let Some(highway) = &c.highway {
-            out.push(self.reject("network", &id, RejectCode::HighwayArea, &format!("a highway={highway} relation is an area, not a line to walk along"), None));
+            out.push(self.reject("network", &id, RejectCode::HighwayArea, &RejectCode::HighwayArea.particulars("relation", &[("highway", &highway)]), None));
         }
         if c.gate.is_some() {
-            out.push(self.reject("gates", &id, RejectCode::GateNotNode, "a gate must be a node on a way; this is a relation", None));
+            out.push(self.reject("gates", &id, RejectCode::GateNotNode, &RejectCode::GateNotNode.particulars("relation", &[]), None));
         }
         let mut area_layers: Vec<&str> = Vec::new();
         for (layer, wanted) in [("estates", c.estate.is_some()), ("buildings", c.building.is_some()), ("facilities", !c.facilities.is_empty()), ("idle_land", c.parcel.is_some()), ("barriers", c.barrier.is_some()), ("protected_land", c.protected.is_some())] {
@@ -674,7 +674,7 @@ impl Builder<'_> {
         }
         if !is_area_relation(r.tags) {
             let kind = tag(r.tags, "type").unwrap_or("(none)");
-            let failure: Failure = (RejectCode::NotAreaRelation, format!("relation of type={kind}: only type=multipolygon and type=boundary relations are read as areas"), None);
+            let failure: Failure = (RejectCode::NotAreaRelation, RejectCode::NotAreaRelation.particulars("type", &[("kind", &kind)]), None);
             out.extend(self.reject_all(&area_layers, &id, &failure));
             return out;
         }

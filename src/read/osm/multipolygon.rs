@@ -63,12 +63,9 @@ impl AssemblyError {
     /// The explanation for the rejects layer.
     pub fn explain(&self) -> String {
         match self {
-            AssemblyError::NoWays => "the relation has no member ways".into(),
-            AssemblyError::UnclosedRing { ways, from_node, to_node, .. } => format!(
-                "member ways {} join into a chain from node n{from_node} to node n{to_node} that no other member closes into a ring",
-                way_list(ways)
-            ),
-            AssemblyError::DegenerateRing { ways } => format!("the ring of member ways {} has fewer than 3 distinct points or zero area", way_list(ways)),
+            AssemblyError::NoWays => self.code().particulars("none", &[]),
+            AssemblyError::UnclosedRing { ways, from_node, to_node, .. } => self.code().particulars("chain", &[("ways", &way_list(ways)), ("from", from_node), ("to", to_node)]),
+            AssemblyError::DegenerateRing { ways } => self.code().particulars("ring", &[("ways", &way_list(ways))]),
         }
     }
 

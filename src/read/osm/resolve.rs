@@ -142,11 +142,11 @@ fn resolve_members<'r>(raw: &'r RawOsm, members: &[(MemberKind, i64)]) -> std::r
             continue;
         }
         let Some(i) = raw.ways.find(way_id) else {
-            return Err((RejectCode::MultipolygonMissingWay, format!("member way w{way_id} is not in the file (the extract cut the relation)")));
+            return Err((RejectCode::MultipolygonMissingWay, RejectCode::MultipolygonMissingWay.particulars("cut", &[("way", &way_id)])));
         };
         let refs = raw.ways.refs(i);
         let positions = resolve_refs(raw, refs).map_err(|m| {
-            (RejectCode::MultipolygonMissingNodes, format!("member way w{way_id} refers to {} of {} nodes that are not in the file (first n{})", m.missing, m.total, m.first))
+            (RejectCode::MultipolygonMissingNodes, RejectCode::MultipolygonMissingNodes.particulars("cut", &[("way", &way_id), ("missing", &m.missing), ("total", &m.total), ("first", &m.first)]))
         })?;
         out.push(MemberNodes { way_id, refs, positions });
     }

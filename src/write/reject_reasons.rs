@@ -1,0 +1,118 @@
+//! A reject's reason in a person's language: the particulars after the code (`missing_nodes: 3 of its 10
+//! nodes are not in the file …`) worded from the catalogue's `[reject_particulars.<code>]` cases.
+//!
+//! A reason made with [`RejectCode::reason_for`] writes one case's English template with its values (ids,
+//! numbers, tags); [`reason_text_in`] finds the case whose English template the particulars match, takes
+//! the values back and fills the same case in the wanted language. Particulars no case matches (free
+//! text: a planner layer's value, a GDAL message) stay as they are, code included.
+//!
+//! ```
+//! use lifecircle::lang::{Catalogue, Lang};
+//! use lifecircle::model::RejectCode;
+//! use lifecircle::write::reject_reasons::reason_text_in;
+//! let reason = RejectCode::MultipolygonMissingWay.reason_for("cut", &[("way", &156068416)]);
+//! assert_eq!(reason, "multipolygon_missing_way: member way w156068416 is not in the file (the extract cut the relation)");
+//! assert_eq!(reason_text_in(&reason, Catalogue::of(Lang::Zh)), "成员路 w156068416 不在文件中（数据范围截断了该关系）");
+//! assert_eq!(reason_text_in(&reason, Catalogue::of(Lang::En)), reason);
+//! assert_eq!(reason_text_in("duplicate_id: id `g1` again", Catalogue::of(Lang::Zh)), "duplicate_id: id `g1` again");
+//! ```
+
+use crate::lang::{Catalogue, Lang};
+use crate::model::RejectCode;
+
+/// A rejects `reason` in the catalogue's language: the matched case's words (the code is its own field,
+/// `reason_code`), or the text as it is. English gives the text as it is.
+pub fn reason_text_in(text: &str, catalogue: &Catalogue) -> String {
+    if catalogue.lang() == Lang::En {
+        return text.to_string();
+    }
+    let Some(code) = RejectCode::of_reason(text) else { return text.to_string() };
+    let particulars = text[code.key().len() + 1..].trim_start();
+    let english = Catalogue::of(Lang::En);
+    let prefix = format!("reject_particulars.{}.", code.key());
+    for key in english.keys().filter(|k| k.starts_with(&prefix)) {
+        if let Some(values) = match_template(english.tr(key), particulars) {
+            let values: Vec<(&str, &dyn std::fmt::Display)> = values.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect();
+            return catalogue.tr_with(key, &values);
+        }
+    }
+    text.to_string()
+}
+
+/// The values of `template`'s `{name}` placeholders when `text` is the template filled in; `None` when it
+/// is not. A value runs to the first place the literal text after it appears (to the end for the last).
+fn match_template<'t>(template: &'t str, text: &str) -> Option<Vec<(&'t str, String)>> {
+    // Literal, then (placeholder, literal) pairs.
+    let mut pieces: Vec<(&str, &str)> = Vec::new();
+    let (first, mut rest) = match template.find('{') {
+        Some(i) => (&template[..i], &template[i..]),
+        None => (template, ""),
+    };
+    while let Some(stripped) = rest.strip_prefix('{') {
+        let close = stripped.find('}')?;
+        let name = &stripped[..close];
+        let after = &stripped[close + 1..];
+        let next = after.find('{').unwrap_or(after.len());
+        pieces.push((name, &after[..next]));
+        rest = &after[next..];
+    }
+    let mut at = text.strip_prefix(first)?;
+    let mut values = Vec::with_capacity(pieces.len());
+    for (i, (name, literal)) in pieces.iter().enumerate() {
+        let last = i + 1 == pieces.len();
+        let end = if last {
+            at.strip_suffix(literal)?.len()
+        } else if literal.is_empty() {
+            return None; // two placeholders side by side cannot be told apart
+        } else {
+            at.find(literal)?
+        };
+        values.push((*name, at[..end].to_string()));
+        at = &at[end + literal.len()..];
+    }
+    at.is_empty().then_some(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_give_back_their_values() {
+        let t = "{missing} of its {total} nodes are not in the file (first n{first}); the extract cut this way";
+        let text = "3 of its 10 nodes are not in the file (first n42); the extract cut this way";
+        assert_eq!(match_template(t, text), Some(vec![("missing", "3".to_string()), ("total", "10".to_string()), ("first", "42".to_string())]));
+        assert_eq!(match_template(t, "3 of its 10 nodes are gone"), None);
+        assert_eq!(match_template("foot={value}", "foot=no"), Some(vec![("value", "no".to_string())]));
+        assert_eq!(match_template("fewer than 2 distinct points", "fewer than 2 distinct points"), Some(vec![]));
+        assert_eq!(match_template("fewer than 2 distinct points", "fewer than 2 distinct points, twice"), None);
+        // A value holding a separator of the template: the first place the next literal appears ends it.
+        let ways = "member ways {ways} join into a chain from node n{from} to node n{to} that no other member closes into a ring";
+        let text = "member ways w7, w8 join into a chain from node n1 to node n4 that no other member closes into a ring";
+        assert_eq!(match_template(ways, text).unwrap()[0], ("ways", "w7, w8".to_string()));
+    }
+
+    /// Every case of every code: its English filled with sample values reads back to the same values, and
+    /// its Chinese holds them all; the cases of one code never match each other's text.
+    #[test]
+    fn every_case_words_its_values_in_chinese() {
+        let (en, zh) = (Catalogue::of(Lang::En), Catalogue::of(Lang::Zh));
+        let keys: Vec<&str> = en.keys().filter(|k| k.starts_with("reject_particulars.")).collect();
+        assert!(keys.len() >= 20, "{keys:?}");
+        for key in &keys {
+            let code = key.split('.').nth(1).unwrap();
+            let code = RejectCode::from_key(code).unwrap_or_else(|| panic!("{key}: no such reject code"));
+            let case = key.rsplit('.').next().unwrap();
+            let template = en.tr(key);
+            let names: Vec<&str> = template.split('{').skip(1).map(|p| p.split('}').next().unwrap()).collect();
+            let samples: Vec<(&str, String)> = names.iter().enumerate().map(|(i, n)| (*n, format!("v{i}x"))).collect();
+            let values: Vec<(&str, &dyn std::fmt::Display)> = samples.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect();
+            let reason = code.reason_for(case, &values);
+            let worded = reason_text_in(&reason, zh);
+            assert_eq!(worded, zh.tr_with(key, &values), "{key}: {reason}");
+            for (_, v) in &samples {
+                assert!(worded.contains(v.as_str()), "{key}: {worded} lacks {v}");
+            }
+        }
+    }
+}
