@@ -25,6 +25,9 @@ struct Case {
     stderr_absent: Vec<String>,
     #[serde(default)]
     rejects: Vec<(String, String)>,
+    /// (source id, words) a reject's reason reads as in Chinese (the workbook's 剔除原因详情).
+    #[serde(default)]
+    rejects_zh: Vec<(String, String)>,
     #[serde(default)]
     outputs: Vec<(String, String)>,
     #[serde(default)]
@@ -182,6 +185,13 @@ fn check_rejects(case: &Case, out: &Path, problems: &mut Vec<String>) {
     for (id, reason) in &case.rejects {
         if !found.iter().any(|(fid, freason)| fid == id && freason.contains(reason.as_str())) {
             problems.push(format!("no reject `{id}` with reason containing `{reason}` (rejects: {found:?})"));
+        }
+    }
+    let zh = lifecircle::lang::Catalogue::of(lifecircle::lang::Lang::Zh);
+    for (id, words) in &case.rejects_zh {
+        let worded: Vec<String> = found.iter().filter(|(fid, _)| fid == id).map(|(_, r)| lifecircle::write::reject_reasons::reason_text_in(r, zh)).collect();
+        if !worded.iter().any(|w| w.contains(words.as_str())) {
+            problems.push(format!("reject `{id}` does not read `{words}` in Chinese: {worded:?}"));
         }
     }
 }

@@ -30,13 +30,21 @@ pub fn reason_text_in(text: &str, catalogue: &Catalogue) -> String {
     let particulars = text[code.key().len() + 1..].trim_start();
     let english = Catalogue::of(Lang::En);
     let prefix = format!("reject_particulars.{}.", code.key());
-    for key in english.keys().filter(|k| k.starts_with(&prefix)) {
+    // The most specific case first: `… feature #3 (why)` is case `kept_why`, not `kept` with n = `3 (why)`.
+    let mut keys: Vec<&str> = english.keys().filter(|k| k.starts_with(&prefix)).collect();
+    keys.sort_by_key(|k| std::cmp::Reverse(literal_length(english.tr(k))));
+    for key in keys {
         if let Some(values) = match_template(english.tr(key), particulars) {
             let values: Vec<(&str, &dyn std::fmt::Display)> = values.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect();
             return catalogue.tr_with(key, &values);
         }
     }
     text.to_string()
+}
+
+/// The length of a template's text outside its placeholders.
+fn literal_length(template: &str) -> usize {
+    template.split('{').enumerate().map(|(i, part)| if i == 0 { part.len() } else { part.split_once('}').map_or(part.len(), |(_, rest)| rest.len()) }).sum()
 }
 
 /// The values of `template`'s `{name}` placeholders when `text` is the template filled in; `None` when it
@@ -90,6 +98,18 @@ mod tests {
         let ways = "member ways {ways} join into a chain from node n{from} to node n{to} that no other member closes into a ring";
         let text = "member ways w7, w8 join into a chain from node n1 to node n4 that no other member closes into a ring";
         assert_eq!(match_template(ways, text).unwrap()[0], ("ways", "w7, w8".to_string()));
+    }
+
+    #[test]
+    fn the_most_specific_case_wins_and_composed_messages_are_worded() {
+        let zh = Catalogue::of(Lang::Zh);
+        let plain = RejectCode::DuplicateId.reason_for("kept", &[("id", &"A"), ("first", &1), ("n", &3)]);
+        let why = RejectCode::DuplicateId.reason_for("kept_why", &[("id", &"A"), ("first", &1), ("n", &3), ("why", &"other geometry")]);
+        assert_eq!(reason_text_in(&plain, zh), "编号 `A` 重复：第 1 个要素也用此编号，已保留；此为第 3 个要素");
+        assert_eq!(reason_text_in(&why, zh), "编号 `A` 重复：第 1 个要素也用此编号，已保留；此为第 3 个要素（other geometry）");
+        // A field's value problem, as the planner-layer reader composes it (`<field>: <problem>`).
+        assert_eq!(reason_text_in("invalid_value: population: `many` is not a number", zh), "population 的值 `many` 不是数字");
+        assert_eq!(reason_text_in("invalid_value: elevator: `maybe` is not yes or no", zh), "elevator 的值 `maybe` 不是“是”或“否”");
     }
 
     /// Every case of every code: its English filled with sample values reads back to the same values, and

@@ -76,7 +76,7 @@ pub(super) fn build(kind: LayerKind, raw: &RawLayer, fields: ResolvedFields, ear
             (None, Some(result)) => result,
             (None, None) => Err(match &feature.geometry_problem {
                 Some(problem) => reject_geometry(RejectCode::InvalidGeometry, problem, None),
-                None => reject_geometry(RejectCode::NoGeometry, "the feature has no geometry", None),
+                None => reject_geometry(RejectCode::NoGeometry, RejectCode::NoGeometry.particulars("none", &[]), None),
             }),
         };
         match outcome {
@@ -134,13 +134,13 @@ impl<'a> Builder<'a> {
                 match self.join_facility_row(feature, &id, &shape) {
                     Ok(()) => return,
                     Err(why) => {
-                        let reason = RejectCode::DuplicateId.reason(format_args!("id `{id}`: feature #{first} has it too and was kept; this is feature #{} ({why})", feature.index));
+                        let reason = RejectCode::DuplicateId.reason_for("kept_why", &[("id", &id), ("first", &first), ("n", &feature.index), ("why", &why)]);
                         self.reject(&id, reason, Some(geometry_of(&shape)));
                         return;
                     }
                 }
             }
-            let reason = RejectCode::DuplicateId.reason(format_args!("id `{id}`: feature #{first} has it too and was kept; this is feature #{}", feature.index));
+            let reason = RejectCode::DuplicateId.reason_for("kept", &[("id", &id), ("first", &first), ("n", &feature.index)]);
             self.reject(&id, reason, Some(geometry_of(&shape)));
             return;
         }
@@ -197,7 +197,7 @@ impl<'a> Builder<'a> {
         let value = match self.scheme_row(f) {
             None => match self.text(f, &self.fields.category) {
                 Some(value) => value,
-                None => return Err(RejectCode::NoCategory.reason("no category")),
+                None => return Err(RejectCode::NoCategory.reason_for("none", &[])),
             },
             Some(Err(reason)) => return Err(reason),
             Some(Ok((row, code))) => match &row.category {
@@ -219,7 +219,7 @@ impl<'a> Builder<'a> {
             }
         }
         if categories.is_empty() {
-            return Err(RejectCode::NoCategory.reason("no category"));
+            return Err(RejectCode::NoCategory.reason_for("none", &[]));
         }
         Ok(categories)
     }
@@ -259,13 +259,13 @@ impl<'a> Builder<'a> {
                 let households = number_value(self.field(f, &self.fields.households)).map_err(|e| (RejectCode::InvalidValue.reason(format_args!("households: {e}")), Shaped::Polygons(polygon.clone())))?;
                 for (what, v) in [("population", population), ("households", households)] {
                     if v.is_some_and(|x| x < 0.0) {
-                        return Err((RejectCode::ValueOutOfRange.reason(format_args!("{what} is negative ({})", v.unwrap_or_default())), Shaped::Polygons(polygon)));
+                        return Err((RejectCode::ValueOutOfRange.reason_for("negative", &[("field", &what), ("value", &v.unwrap_or_default())]), Shaped::Polygons(polygon)));
                     }
                 }
                 let built_year = number_value(f.properties.get("built_year")).map_err(|e| (RejectCode::InvalidValue.reason(format_args!("built_year: {e}")), Shaped::Polygons(polygon.clone())))?;
                 let built_year = match built_year {
                     Some(y) if y.fract() == 0.0 && (1800.0..=f64::from(crate::calendar::current_year())).contains(&y) => Some(y as i32),
-                    Some(y) => return Err((RejectCode::ValueOutOfRange.reason(format_args!("built_year {y} is not a year between 1800 and {} (the current year)", crate::calendar::current_year())), Shaped::Polygons(polygon))),
+                    Some(y) => return Err((RejectCode::ValueOutOfRange.reason_for("built_year", &[("year", &y), ("current", &crate::calendar::current_year())]), Shaped::Polygons(polygon))),
                     None => None,
                 };
                 let survey = survey_attributes(f).map_err(|e| (e, Shaped::Polygons(polygon.clone())))?;
@@ -298,7 +298,7 @@ impl<'a> Builder<'a> {
                 let geometry = match &shape {
                     Shaped::Point(p) => FacilityGeometry::Point(*p),
                     Shaped::Polygons(mp) => FacilityGeometry::Area(mp.clone()),
-                    _ => return Err((RejectCode::WrongGeometryType.reason("wrong geometry type for a facility"), shape)),
+                    _ => return Err((RejectCode::WrongGeometryType.reason_for("facility", &[]), shape)),
                 };
                 let categories = match self.facility_categories(f) {
                     Ok(c) => c,
@@ -309,7 +309,7 @@ impl<'a> Builder<'a> {
                     Err(e) => return Err((RejectCode::InvalidValue.reason(format_args!("capacity: {e}")), shape)),
                 };
                 if capacity.is_some_and(|c| c < 0.0) {
-                    return Err((RejectCode::ValueOutOfRange.reason("capacity is negative"), shape));
+                    return Err((RejectCode::ValueOutOfRange.reason_for("capacity", &[]), shape));
                 }
                 if let LayerData::Facilities(v) = &mut self.data {
                     let positions = self.facility_rows.entry(id.to_string()).or_default();
@@ -330,7 +330,7 @@ impl<'a> Builder<'a> {
                 let levels_value = f.properties.get("levels").or_else(|| f.properties.get("building:levels"));
                 let levels = match number_value(levels_value) {
                     Ok(Some(l)) if l > 0.0 => Some(l),
-                    Ok(Some(l)) => return Err((RejectCode::ValueOutOfRange.reason(format_args!("levels is {l}; a building has at least one level")), Shaped::Polygons(footprint))),
+                    Ok(Some(l)) => return Err((RejectCode::ValueOutOfRange.reason_for("levels", &[("levels", &l)]), Shaped::Polygons(footprint))),
                     Ok(None) => None,
                     Err(e) => return Err((RejectCode::InvalidValue.reason(format_args!("levels: {e}")), Shaped::Polygons(footprint))),
                 };
@@ -364,7 +364,7 @@ impl<'a> Builder<'a> {
                 let level = match f.text("level").map(|l| l.to_lowercase()).as_deref() {
                     None | Some("community") | Some("社区") | Some("居委会") => BoundaryLevel::Community,
                     Some("street") | Some("街道") | Some("subdistrict") => BoundaryLevel::Street,
-                    Some(other) => return Err((RejectCode::InvalidValue.reason(format_args!("level `{other}` is neither community (社区) nor street (街道)")), Shaped::Polygons(polygon))),
+                    Some(other) => return Err((RejectCode::InvalidValue.reason_for("level", &[("value", &other)]), Shaped::Polygons(polygon))),
                 };
                 if let LayerData::Boundaries(v) = &mut self.data {
                     v.push(Boundary { id: id.to_string(), name, level, polygon });
@@ -406,7 +406,7 @@ impl<'a> Builder<'a> {
                     }
                 }
             }
-            (_, shape) => return Err((RejectCode::WrongGeometryType.reason("wrong geometry type"), shape)),
+            (_, shape) => return Err((RejectCode::WrongGeometryType.reason_for("layer", &[]), shape)),
         }
         Ok(())
     }
@@ -421,7 +421,7 @@ fn survey_attributes(f: &RawFeature) -> std::result::Result<SurveyAttributes, St
     for (field, slot) in [("consent_share", &mut survey.consent_share), ("consulted_share", &mut survey.consulted_share), ("agree_share", &mut survey.agree_share)] {
         let share = number_value(f.properties.get(field)).map_err(|e| RejectCode::InvalidValue.reason(format_args!("{field}: {e}")))?;
         if share.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
-            return Err(RejectCode::ValueOutOfRange.reason(format_args!("{field} {} is not a share between 0 and 1", share.unwrap_or_default())));
+            return Err(RejectCode::ValueOutOfRange.reason_for("share", &[("field", &field), ("value", &share.unwrap_or_default())]));
         }
         *slot = share;
     }

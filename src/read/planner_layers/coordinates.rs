@@ -52,7 +52,7 @@ pub(super) fn checked_coordinates(raw: &RawLayer, input_coords: InputCoords) -> 
         let boxes: Vec<_> = geometries.iter().map(|g| g.as_ref().and_then(|g| g.bounding_rect())).collect();
         for i in detect::check_claimed_lon_lat(path, &claim, &boxes)? {
             let r = boxes[i].map(|b| format!(" (x {:.6}..{:.6}, y {:.6}..{:.6})", b.min().x, b.max().x, b.min().y, b.max().y)).unwrap_or_default();
-            early_rejects[i] = Some(reject_geometry(RejectCode::CoordinatesOutOfRange, format_args!("coordinates out of the longitude/latitude range{r}: latitude and longitude swapped?"), None));
+            early_rejects[i] = Some(reject_geometry(RejectCode::CoordinatesOutOfRange, RejectCode::CoordinatesOutOfRange.particulars("swapped", &[("extent", &r)]), None));
             geometries[i] = None;
         }
     }
@@ -64,7 +64,7 @@ pub(super) fn checked_coordinates(raw: &RawLayer, input_coords: InputCoords) -> 
                 inside += 1;
             }
             if let Err(e) = china::geometry_to_wgs84(geometry, input_coords) {
-                early_rejects[i] = Some(reject_geometry(RejectCode::CoordinatesNotConvertible, format_args!("cannot convert from {input_coords}: {e}"), None));
+                early_rejects[i] = Some(reject_geometry(RejectCode::CoordinatesNotConvertible, RejectCode::CoordinatesNotConvertible.particulars("from", &[("coords", &input_coords), ("error", &e)]), None));
                 *g = None;
             }
         }

@@ -51,7 +51,7 @@ pub(super) fn projected_shapes(kind: LayerKind, raw: &RawLayer, geometries: Vec<
             let mut g = g?;
             match Transformer::with_cached(&source_definition, &working.name(), |t| t.geometry(&mut g)) {
                 Err(_) => return Some(Err(reject_geometry(RejectCode::Unprojectable, "PROJ transformer could not be created on a worker thread", None))),
-                Ok(Err(e)) => return Some(Err(reject_geometry(RejectCode::Unprojectable, format_args!("coordinates cannot be projected to {}: {e}", working.name()), None))),
+                Ok(Err(e)) => return Some(Err(reject_geometry(RejectCode::Unprojectable, RejectCode::Unprojectable.particulars("crs", &[("crs", &working.name()), ("error", &e)]), None))),
                 Ok(Ok(())) => {}
             }
             Some(shape(kind, g))
