@@ -97,6 +97,12 @@ fn amap_gcj02_and_cgcs2000_inputs_give_the_wgs84_estates_and_distances() {
         let reason = rejects.get(id).unwrap_or_else(|| panic!("{id} is not in the rejects"));
         assert!(words.iter().all(|w| reason.contains(w)), "{id}: {reason}");
     }
+    // As the workbook and QGIS show them in Chinese.
+    let zh = lifecircle::lang::Catalogue::of(lifecircle::lang::Lang::Zh);
+    let worded = |id: &str| lifecircle::write::reject_reasons::reason_text_in(&rejects[id], zh);
+    assert_eq!(worded("B0OTH0000"), "高德分类编码 120201（商务写字楼 (office tower)）不是规则 [[scheme]] 表中的小区类型");
+    assert!(worded("B0EAT0000").starts_with("未知的高德分类编码 050100 (餐饮服务;中餐厅;中餐厅)：规则的 [[scheme.amap]] 表中"), "{}", worded("B0EAT0000"));
+    assert_eq!(worded("B0RES0000"), format!("高德分类编码 120302（{}）不属于规则中的任何设施类别", rejects["B0RES0000"].split(" is ").nth(1).unwrap().split(',').next().unwrap()));
 }
 
 #[test]

@@ -384,7 +384,7 @@ fn group_facilities(data: &Dataset, profile: &Profile, facility_access: &[Option
         match (index_of.get(f.category.as_str()), &facility_access[fi]) {
             (None, _) => {
                 let keys: Vec<&str> = profile.categories.iter().map(|c| c.key.as_str()).collect();
-                rejects.push(reject(RejectCode::UnknownCategory.reason(format_args!("category `{}` is not in the profile (known: {})", f.category, keys.join(", ")))));
+                rejects.push(reject(RejectCode::UnknownCategory.reason_for("not_in_profile", &[("category", &f.category), ("known", &keys.join(", "))])));
             }
             (Some(_), Some(a)) if a.points.is_empty() => {
                 rejects.push(reject(RejectCode::Unreachable.reason(a.problem.as_deref().unwrap_or("not reachable on foot"))));

@@ -110,6 +110,10 @@ mod tests {
         // A field's value problem, as the planner-layer reader composes it (`<field>: <problem>`).
         assert_eq!(reason_text_in("invalid_value: population: `many` is not a number", zh), "population 的值 `many` 不是数字");
         assert_eq!(reason_text_in("invalid_value: elevator: `maybe` is not yes or no", zh), "elevator 的值 `maybe` 不是“是”或“否”");
+        // An Amap POI of a type the profile does not use, its `type` text carried along.
+        let amap = RejectCode::UnknownCategory.reason_for("amap_unknown", &[("code", &"990000 (地名地址信息)")]);
+        assert_eq!(amap, "unknown_category: unknown Amap typecode 990000 (地名地址信息): no row of the profile's [[scheme.amap]] table matches it");
+        assert_eq!(reason_text_in(&amap, zh), "未知的高德分类编码 990000 (地名地址信息)：规则的 [[scheme.amap]] 表中没有对应的行");
     }
 
     /// Every case of every code: its English filled with sample values reads back to the same values, and

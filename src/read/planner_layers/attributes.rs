@@ -41,7 +41,7 @@ use crate::geometry::validity;
 use crate::model::{
     Barrier, Boundary, BoundaryLevel, Building, Estate, EstateNotes, EstateSource, Facility, FacilityGeometry, Gate, Parcel, PopulationSource, ProtectedArea, Reject, RejectCode, SurveyAttributes, Way,
 };
-use crate::profile::{EstateVerdict, Profile, SchemeRow};
+use crate::profile::{CategoryScheme, EstateVerdict, Profile, SchemeRow};
 use crate::read::raw_layer::{RawFeature, RawLayer};
 use geo_types::Geometry;
 use serde_json::Value as Json;
@@ -200,9 +200,9 @@ impl<'a> Builder<'a> {
                 None => return Err(RejectCode::NoCategory.reason_for("none", &[])),
             },
             Some(Err(reason)) => return Err(reason),
-            Some(Ok((row, code))) => match &row.category {
+            Some(Ok((row, scheme, code))) => match &row.category {
                 Some(key) => key.clone(),
-                None => return Err(RejectCode::UnknownCategory.reason(format_args!("{code} is {}, no facility category of the profile", row.label))),
+                None => return Err(RejectCode::UnknownCategory.reason_for(&format!("{}_label", scheme.as_str()), &[("code", &code), ("label", &row.label)])),
             },
         };
         let mut categories = Vec::new();
@@ -214,7 +214,7 @@ impl<'a> Builder<'a> {
                     }
                 }
                 None => {
-                    return Err(RejectCode::UnknownCategory.reason(format_args!("unknown category `{part}`; accepted are the profile's keys, names and aliases, e.g. {}", self.profile.category_names_zh())));
+                    return Err(RejectCode::UnknownCategory.reason_for("listed", &[("category", &part), ("examples", &self.profile.category_names_zh())]));
                 }
             }
         }
@@ -224,18 +224,19 @@ impl<'a> Builder<'a> {
         Ok(categories)
     }
 
-    /// The scheme row of a feature's code when the layer has a scheme: `None` without a scheme,
-    /// `Err(reason)` for a missing or unknown code (the reason quoting the code and the `type` text).
-    fn scheme_row(&self, f: &RawFeature) -> Option<std::result::Result<(&'a SchemeRow, String), String>> {
+    /// The scheme row of a feature's code (with the scheme and the code) when the layer has a scheme: `None`
+    /// without a scheme, `Err(reason)` for a missing or unknown code (the reason quoting the code and the
+    /// `type` text).
+    fn scheme_row(&self, f: &RawFeature) -> Option<std::result::Result<(&'a SchemeRow, CategoryScheme, String), String>> {
         let (scheme, type_field) = self.fields.scheme.clone()?;
         let profile: &'a Profile = self.profile;
         let type_text = type_field.as_ref().and_then(|t| f.text(t)).map(|t| format!(" ({t})")).unwrap_or_default();
         let Some(code) = self.text(f, &self.fields.category) else {
-            return Some(Err(RejectCode::NoCategory.reason(format_args!("no {}{type_text}", scheme.provider()))));
+            return Some(Err(RejectCode::NoCategory.reason_for(scheme.as_str(), &[("type", &type_text)])));
         };
         Some(match profile.scheme.lookup(scheme, &code) {
-            Some(row) => Ok((row, format!("{} {code}", scheme.provider()))),
-            None => Err(RejectCode::UnknownCategory.reason(format_args!("unknown {} {code}{type_text}: no row of the profile's [[scheme.{}]] table matches it", scheme.provider(), scheme.as_str()))),
+            Some(row) => Ok((row, scheme, code)),
+            None => Err(RejectCode::UnknownCategory.reason_for(&format!("{}_unknown", scheme.as_str()), &[("code", &format!("{code}{type_text}"))])),
         })
     }
 
@@ -247,11 +248,11 @@ impl<'a> Builder<'a> {
                 let estate_type = match self.scheme_row(f) {
                     None => None,
                     Some(Err(reason)) => return Err((reason, Shaped::Polygons(polygon))),
-                    Some(Ok((row, code))) => match row.estate {
+                    Some(Ok((row, scheme, code))) => match row.estate {
                         Some(EstateVerdict::Yes) => None,
-                        Some(EstateVerdict::Villa) => Some(format!("别墅 villa ({code} {})", row.label)),
+                        Some(EstateVerdict::Villa) => Some(format!("别墅 villa ({} {code} {})", scheme.provider(), row.label)),
                         Some(EstateVerdict::No) | None => {
-                            return Err((RejectCode::NotHousing.reason(format_args!("{code} is {}, not an estate type of the profile's [[scheme]] table", row.label)), Shaped::Polygons(polygon)));
+                            return Err((RejectCode::NotHousing.reason_for(&format!("{}_label", scheme.as_str()), &[("code", &code), ("label", &row.label)]), Shaped::Polygons(polygon)));
                         }
                     },
                 };
