@@ -136,7 +136,7 @@ pub fn walkable_pieces(ways: &[Way], estates: &[Estate], rules: &WalkRules) -> (
     let mut rejects = Vec::new();
     for (wi, way) in ways.iter().enumerate() {
         if way.line.0.iter().any(|c| !(c.x.is_finite() && c.y.is_finite())) {
-            rejects.push(Reject { geometry: None, ..way_reject(way, RejectCode::NonFiniteCoordinate, "a coordinate is not a finite number") });
+            rejects.push(Reject { geometry: None, ..way_reject(way, RejectCode::NonFiniteCoordinate, &RejectCode::NonFiniteCoordinate.particulars("coordinate", &[])) });
             continue;
         }
         let mut coords: Vec<Coord<f64>> = Vec::with_capacity(way.line.0.len());

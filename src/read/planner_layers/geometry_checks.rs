@@ -128,7 +128,7 @@ fn checked_polygons(g: &Geometry<f64>, parts: Vec<Polygon<f64>>) -> std::result:
         return Err(reject_geometry(RejectCode::HoleOutsideShell, problem, Some(g.clone())));
     }
     let mp = MultiPolygon(parts);
-    let no_area = |area_m2: f64| reject_geometry(RejectCode::DegenerateArea, format_args!("the polygon has no area ({area_m2:.3} m²): it collapses to a line or a point"), Some(g.clone()));
+    let no_area = |area_m2: f64| reject_geometry(RejectCode::DegenerateArea, RejectCode::DegenerateArea.particulars("no_area", &[("area", &format!("{area_m2:.3}"))]), Some(g.clone()));
     match mp.check_validation() {
         Ok(()) => {
             let area_m2 = mp.unsigned_area();
@@ -175,7 +175,7 @@ fn shape(kind: LayerKind, g: Geometry<f64>) -> Shaping {
                 _ => return Err(wrong(&g)),
             };
             if lines.iter().any(|l| Euclidean.length(l) <= 0.0) {
-                return Err(reject_geometry(RejectCode::DegenerateLine, "a line has zero length (all its positions are the same)", Some(g)));
+                return Err(reject_geometry(RejectCode::DegenerateLine, RejectCode::DegenerateLine.particulars("zero_length", &[]), Some(g)));
             }
             Ok((Shaped::Lines(lines), None))
         }
