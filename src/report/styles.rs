@@ -358,7 +358,7 @@ fn site_label_expression(category: &str, wording: &Wording) -> String {
 /// 应为面要素却标为点), only when every value of the field in the layer has a name (QGIS would show any
 /// other value in brackets: the rejects' `source` holds file names); for `category` and `tier`, the
 /// profile's category names and the life-circle names (5分钟生活圈), a value that is no key shown as it is;
-/// for a worded field, each text's words ([`worded_value_map`]). `None` for a layer without rows (a layer written
+/// for a worded field, each distinct text and its words (up to [`MAX_WORDED_VALUES`]). `None` for a layer without rows (a layer written
 /// a part at a time is styled before its rows exist).
 pub fn value_map(layer: &Layer, field: &str, wording: &Wording) -> Option<Vec<(String, String)>> {
     if let Some(word) = crate::report::worded_fields::wording_of(field) {
