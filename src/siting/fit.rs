@@ -34,7 +34,7 @@
 
 pub use crate::geometry::boundary_distance::signed_boundary_distance;
 use crate::geometry::boundary_distance::BoundaryDistance;
-use crate::lang::Catalogue;
+use crate::lang::{Catalogue, Template};
 use crate::profile::Category;
 use geo::{Area, BoundingRect, Centroid};
 use geo_types::{Coord, MultiPolygon, Polygon};
@@ -155,14 +155,45 @@ pub fn shortfall(category: &Category, area_m2: f64, inscribed_diameter_m: f64) -
 /// Why a parcel cannot host a category's facility, in the catalogue's words ([`shortfall`]; `siting_misfit.*`:
 /// `area 400 m² < 2000 m² and widest disc 20.0 m < 30.0 m`); `None` when it fits.
 pub fn misfit_reason(category: &Category, area_m2: f64, inscribed_diameter_m: f64, catalogue: &Catalogue) -> Option<String> {
-    let s = shortfall(category, area_m2, inscribed_diameter_m)?;
-    let area = || catalogue.tr_with("siting_misfit.area", &[("area", &format!("{area_m2:.0}")), ("need", &format!("{:.0}", category.land_min_area_m2))]);
-    let width = || catalogue.tr_with("siting_misfit.width", &[("width", &format!("{inscribed_diameter_m:.1}")), ("need", &format!("{:.1}", category.land_min_width_m))]);
-    Some(match (s.area, s.width) {
-        (true, true) => catalogue.tr_with("siting_misfit.both", &[("area", &area()), ("width", &width())]),
-        (true, false) => area(),
-        _ => width(),
-    })
+    let mut out = String::new();
+    ShortfallWords::new(catalogue).write(&mut out, category, area_m2, inscribed_diameter_m).then_some(out)
+}
+
+/// The words of [`misfit_reason`], cut once ([`Catalogue::template`]) for the hundreds of thousands of
+/// candidates of a city's layer.
+#[derive(Debug, Clone)]
+pub struct ShortfallWords {
+    area: Template,
+    width: Template,
+    both: Template,
+}
+
+impl ShortfallWords {
+    pub fn new(catalogue: &Catalogue) -> ShortfallWords {
+        ShortfallWords { area: catalogue.template("siting_misfit.area"), width: catalogue.template("siting_misfit.width"), both: catalogue.template("siting_misfit.both") }
+    }
+
+    /// Append why a parcel cannot host `category` to `out`; `false` (nothing written) when it fits.
+    pub fn write(&self, out: &mut String, category: &Category, area_m2: f64, inscribed_diameter_m: f64) -> bool {
+        use std::fmt::Write;
+        let Some(s) = shortfall(category, area_m2, inscribed_diameter_m) else { return false };
+        let area = |out: &mut String| {
+            self.area.write_with(out, |name, out| {
+                let _ = if name == "area" { write!(out, "{area_m2:.0}") } else { write!(out, "{:.0}", category.land_min_area_m2) };
+            })
+        };
+        let width = |out: &mut String| {
+            self.width.write_with(out, |name, out| {
+                let _ = if name == "width" { write!(out, "{inscribed_diameter_m:.1}") } else { write!(out, "{:.1}", category.land_min_width_m) };
+            })
+        };
+        match (s.area, s.width) {
+            (true, true) => self.both.write_with(out, |name, out| if name == "area" { area(out) } else { width(out) }),
+            (true, false) => area(out),
+            _ => width(out),
+        }
+        true
+    }
 }
 
 #[cfg(test)]

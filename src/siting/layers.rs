@@ -38,42 +38,86 @@ pub fn excluded_text(hits: &[ProtectedHit], catalogue: &Catalogue) -> String {
     catalogue.tr_with("siting_misfit.protected", &[("areas", &areas.join(catalogue.tr("siting_misfit.area_separator")))])
 }
 
+/// The words of the candidates' verdicts in a wording's language, cut once ([`Catalogue::template`]) and
+/// used for every candidate of a layer part: a city's 850,000 candidates × 15 categories are millions of
+/// sentences.
+pub struct VerdictWords<'w> {
+    wording: &'w Wording,
+    /// The profile categories' names, in profile order.
+    names: Vec<String>,
+    shortfall: super::fit::ShortfallWords,
+    category: crate::lang::Template,
+    separator: &'static str,
+}
+
+impl<'w> VerdictWords<'w> {
+    pub fn new(wording: &'w Wording) -> VerdictWords<'w> {
+        let catalogue = wording.catalogue();
+        VerdictWords {
+            wording,
+            names: wording.profile().categories.iter().map(|c| wording.category_name(&c.key)).collect(),
+            shortfall: super::fit::ShortfallWords::new(catalogue),
+            category: catalogue.template("siting_misfit.category"),
+            separator: catalogue.tr("siting_misfit.separator"),
+        }
+    }
+
+    /// Append why candidate `c` cannot host `category`: the protected land that holds it
+    /// ([`excluded_text`]), the origin the profile does not let the category use
+    /// (`规则不允许此类设施使用OSM 闲置用地（landuse=grass）`), or the size shortfall
+    /// ([`super::fit::misfit_reason`]).
+    fn write_reason(&self, out: &mut String, c: &CandidateFit, category: &crate::profile::Category, misfit: Misfit) {
+        let catalogue = self.wording.catalogue();
+        let candidate = &c.candidate;
+        match misfit {
+            Misfit::Excluded => out.push_str(&c.excluded.as_deref().map(|hits| excluded_text(hits, catalogue)).unwrap_or_default()),
+            Misfit::OriginNotAllowed => out.push_str(&catalogue.tr_with("siting_misfit.origin_not_allowed", &[("origin", &origin_text_in(&candidate.origin, catalogue))])),
+            Misfit::TooSmall => {
+                self.shortfall.write(out, category, candidate.area_m2, candidate.max_inscribed_diameter_m());
+            }
+        }
+    }
+
+    /// The `why_not` text of a candidate: per category it cannot host, the category's name and why:
+    /// `幼儿园：面积 400 m² < 所需 2000 m²；…`; for a candidate that hosts nothing, its reason once
+    /// (`全部设施类别：位于保护用地内：公园 w12（leisure=park）`).
+    pub fn why_not(&self, c: &CandidateFit) -> String {
+        let (profile, catalogue) = (self.wording.profile(), self.wording.catalogue());
+        if let Some(hits) = c.excluded.as_deref() {
+            if profile.categories.is_empty() {
+                return String::new();
+            }
+            return catalogue.tr_with("siting_misfit.category", &[("category", &catalogue.tr("siting_misfit.every_category")), ("reason", &excluded_text(hits, catalogue))]);
+        }
+        let mut out = String::new();
+        for (i, category) in profile.categories.iter().enumerate() {
+            let Some(misfit) = super::misfit(category, &profile.siting, &c.candidate, false) else { continue };
+            if !out.is_empty() {
+                out.push_str(self.separator);
+            }
+            self.category.write_with(&mut out, |name, out| if name == "category" { out.push_str(&self.names[i]) } else { self.write_reason(out, c, category, misfit) });
+        }
+        out
+    }
+}
+
 /// Per profile category the candidate cannot host (in profile order), its key and why, in the wording's
-/// language: the protected land that holds it ([`excluded_text`]), the origin the profile does not let
-/// the category use (`规则不允许此类设施使用OSM 闲置用地（landuse=grass）`), or the size shortfall
-/// ([`super::fit::misfit_reason`]).
+/// language ([`VerdictWords`]).
 pub fn misfit_reasons(c: &CandidateFit, wording: &Wording) -> Vec<(String, String)> {
-    let catalogue = wording.catalogue();
-    let candidate = &c.candidate;
+    let words = VerdictWords::new(wording);
     c.misfits(wording.profile())
         .into_iter()
         .map(|(category, misfit)| {
-            let reason = match misfit {
-                Misfit::Excluded => c.excluded.as_deref().map(|hits| excluded_text(hits, catalogue)).unwrap_or_default(),
-                Misfit::OriginNotAllowed => catalogue.tr_with("siting_misfit.origin_not_allowed", &[("origin", &origin_text_in(&candidate.origin, catalogue))]),
-                Misfit::TooSmall => super::fit::misfit_reason(category, candidate.area_m2, candidate.max_inscribed_diameter_m(), catalogue).unwrap_or_default(),
-            };
+            let mut reason = String::new();
+            words.write_reason(&mut reason, c, category, misfit);
             (category.key.clone(), reason)
         })
         .collect()
 }
 
-/// The `why_not` text of a candidate: per category it cannot host, the category's name and why
-/// ([`misfit_reasons`]): `幼儿园：面积 400 m² < 所需 2000 m²；…`; for a candidate that hosts
-/// nothing, its reason once (`全部设施类别：位于保护用地内：公园 w12（leisure=park）`).
+/// The `why_not` text of a candidate ([`VerdictWords::why_not`]).
 pub fn why_not_text(c: &CandidateFit, wording: &Wording) -> String {
-    let catalogue = wording.catalogue();
-    if let Some(hits) = c.excluded.as_deref() {
-        if wording.profile().categories.is_empty() {
-            return String::new();
-        }
-        return catalogue.tr_with("siting_misfit.category", &[("category", &catalogue.tr("siting_misfit.every_category")), ("reason", &excluded_text(hits, catalogue))]);
-    }
-    misfit_reasons(c, wording)
-        .into_iter()
-        .map(|(key, reason)| catalogue.tr_with("siting_misfit.category", &[("category", &wording.category_name(&key)), ("reason", &reason)]))
-        .collect::<Vec<_>>()
-        .join(catalogue.tr("siting_misfit.separator"))
+    VerdictWords::new(wording).why_not(c)
 }
 
 /// The `candidates` layer. It takes the candidates: a city's open land is hundreds of thousands of
@@ -95,8 +139,9 @@ pub fn candidates_layer(candidates: Vec<CandidateFit>, wording: &Wording, crs: W
     );
     let mut rows = Vec::with_capacity(candidates.len());
     let mut geometries = Vec::with_capacity(candidates.len());
+    let words = VerdictWords::new(wording);
     for c in candidates {
-        let (fits, why_not) = (c.fits(wording.profile()), why_not_text(&c, wording));
+        let (fits, why_not) = (c.fits(wording.profile()), words.why_not(&c));
         let excluded = c.excluded.as_deref().map(|hits| excluded_text(hits, wording.catalogue()));
         let diameter_m = c.candidate.max_inscribed_diameter_m();
         rows.push(vec![
