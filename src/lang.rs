@@ -112,10 +112,14 @@ impl Catalogue {
 
     /// The string of `key` with each `{name}` replaced by its value.
     pub fn tr_with(&self, key: &str, values: &[(&str, &dyn Display)]) -> String {
-        let mut text = self.tr(key).to_string();
-        for (name, value) in values {
-            text = text.replace(&format!("{{{name}}}"), &value.to_string());
-        }
+        use std::fmt::Write;
+        let mut text = String::new();
+        self.template(key).write_with(&mut text, |name, out| {
+            let _ = match values.iter().find(|(n, _)| *n == name) {
+                Some((_, value)) => write!(out, "{value}"),
+                None => write!(out, "{{{name}}}"),
+            };
+        });
         text
     }
 
@@ -148,7 +152,8 @@ pub struct Template {
 }
 
 impl Template {
-    fn parse(text: &str) -> Template {
+    /// `text` cut at its `{name}` placeholders (a `{` without a closing `}` is text).
+    pub fn parse(text: &str) -> Template {
         let mut pieces = Vec::new();
         let mut rest = text;
         while let Some((before, after)) = rest.split_once('{').and_then(|(b, a)| Some((b, a.split_once('}')?))) {
@@ -158,6 +163,40 @@ impl Template {
         }
         pieces.push(rest.to_string());
         Template { pieces }
+    }
+
+    /// The length of the text outside the placeholders.
+    pub fn literal_len(&self) -> usize {
+        self.pieces.iter().step_by(2).map(String::len).sum()
+    }
+
+    /// The values of the placeholders when `text` is this template filled in; `None` when it is not. A
+    /// value runs to the first place the literal text after it appears (to the end for the last), so
+    /// two placeholders side by side cannot be told apart and never match.
+    ///
+    /// ```
+    /// use lifecircle::lang::{Catalogue, Lang};
+    /// let t = Catalogue::of(Lang::En).template("siting_misfit.area");
+    /// assert_eq!(t.match_text("area 400 m² < 2000 m²"), Some(vec![("area", "400".to_string()), ("need", "2000".to_string())]));
+    /// assert_eq!(t.match_text("width 400 m"), None);
+    /// ```
+    pub fn match_text(&self, text: &str) -> Option<Vec<(&str, String)>> {
+        let mut at = text.strip_prefix(self.pieces[0].as_str())?;
+        let holes = self.pieces.len() / 2;
+        let mut values = Vec::with_capacity(holes);
+        for k in 0..holes {
+            let (name, literal) = (&self.pieces[2 * k + 1], &self.pieces[2 * k + 2]);
+            let end = if k + 1 == holes {
+                at.strip_suffix(literal.as_str())?.len()
+            } else if literal.is_empty() {
+                return None;
+            } else {
+                at.find(literal.as_str())?
+            };
+            values.push((name.as_str(), at[..end].to_string()));
+            at = &at[end + literal.len()..];
+        }
+        at.is_empty().then_some(values)
     }
 
     /// Append the text to `out`, each placeholder written by `fill(name, out)`.

@@ -293,7 +293,8 @@ reject_codes! {
     /// Why an input feature was rejected: the stable code a reject's reason starts with (`missing_nodes: ...`).
     /// The rejects layer carries it as `reason_code`, which the catalogue names for a reader
     /// (`values.reason_code.<code>` in `data/lang/*.toml`); the reason's text after the code gives the
-    /// particulars (ids, values, limits) in English.
+    /// particulars (ids, values, limits) in English, written from a case of the catalogue where there is
+    /// one ([`RejectCode::reason_for`]) so that a reader's language can word it.
     ///
     /// ```
     /// use lifecircle::model::RejectCode;

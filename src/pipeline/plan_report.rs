@@ -117,7 +117,7 @@ pub(crate) fn no_bundles_sentence(why: &crate::bundle::no_bundles::NoBundles, wo
         NoBundles::NoEstates => wording.tr(&key).to_string(),
         NoBundles::NoEligibleEstates { ineligible, main_reason, main_reason_estates } => {
             // The reason as the estates' field writes it (English), worded in the report's language.
-            let reason = crate::bundle::eligibility::reason_text_in(main_reason, crate::lang::Catalogue::of(wording.lang()));
+            let reason = crate::bundle::eligibility::reason_text_in(main_reason, wording.catalogue());
             wording.tr_with(&key, &[("estates", ineligible), ("reason", &reason), ("reason_estates", main_reason_estates)])
         }
         NoBundles::NeedsSurveyExcluded { needs_survey } => wording.tr_with(&key, &[("estates", needs_survey)]),

@@ -330,7 +330,7 @@ fn map_data_of<'a>(layers: &[&'a Layer], title: &'a str, wording: &Wording) -> M
         })
         .collect();
     let mut value_names = value_names_json(wording);
-    let catalogue = crate::lang::Catalogue::of(wording.lang());
+    let catalogue = wording.catalogue();
     for (field, worded) in crate::report::worded_fields::WORDED_FIELDS {
         let texts: serde_json::Map<String, Json> = layers
             .iter()

@@ -152,15 +152,9 @@ pub fn shortfall(category: &Category, area_m2: f64, inscribed_diameter_m: f64) -
     (s.area || s.width).then_some(s)
 }
 
-/// Why a parcel cannot host a category's facility, in the catalogue's words ([`shortfall`]; `siting_misfit.*`:
-/// `area 400 m² < 2000 m² and widest disc 20.0 m < 30.0 m`); `None` when it fits.
-pub fn misfit_reason(category: &Category, area_m2: f64, inscribed_diameter_m: f64, catalogue: &Catalogue) -> Option<String> {
-    let mut out = String::new();
-    ShortfallWords::new(catalogue).write(&mut out, category, area_m2, inscribed_diameter_m).then_some(out)
-}
-
-/// The words of [`misfit_reason`], cut once ([`Catalogue::template`]) for the hundreds of thousands of
-/// candidates of a city's layer.
+/// Why a parcel cannot host a category's facility ([`shortfall`]), in the catalogue's words
+/// (`siting_misfit.*`: `area 400 m² < 2000 m² and widest disc 20.0 m < 30.0 m`), cut once
+/// ([`Catalogue::template`]) for the hundreds of thousands of candidates of a city's layer.
 #[derive(Debug, Clone)]
 pub struct ShortfallWords {
     area: Template,
@@ -253,6 +247,10 @@ mod tests {
         (c.land_min_area_m2, c.land_min_width_m) = (2000.0, 30.0);
         assert_eq!(shortfall(&c, 2000.0, 30.0), None);
         let (en, zh) = (Catalogue::of(crate::lang::Lang::En), Catalogue::of(crate::lang::Lang::Zh));
+        let misfit_reason = |c: &Category, area_m2: f64, diameter_m: f64, catalogue: &Catalogue| {
+            let mut out = String::new();
+            ShortfallWords::new(catalogue).write(&mut out, c, area_m2, diameter_m).then_some(out)
+        };
         assert_eq!(misfit_reason(&c, 2000.0, 30.0, en), None);
         assert_eq!(shortfall(&c, 1999.0, 30.0), Some(Shortfall { area: true, width: false }));
         assert_eq!(misfit_reason(&c, 1999.0, 30.0, en).as_deref(), Some("area 1999 m² < 2000 m²"));

@@ -65,7 +65,7 @@ impl<'w> VerdictWords<'w> {
     /// Append why candidate `c` cannot host `category`: the protected land that holds it
     /// ([`excluded_text`]), the origin the profile does not let the category use
     /// (`规则不允许此类设施使用OSM 闲置用地（landuse=grass）`), or the size shortfall
-    /// ([`super::fit::misfit_reason`]).
+    /// ([`super::fit::ShortfallWords`]).
     fn write_reason(&self, out: &mut String, c: &CandidateFit, category: &crate::profile::Category, misfit: Misfit) {
         let catalogue = self.wording.catalogue();
         let candidate = &c.candidate;

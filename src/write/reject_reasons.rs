@@ -17,8 +17,10 @@
 //! assert_eq!(reason_text_in("duplicate_id: id `g1` again", Catalogue::of(Lang::Zh)), "duplicate_id: id `g1` again");
 //! ```
 
-use crate::lang::{Catalogue, Lang};
+use crate::lang::{Catalogue, Lang, Template};
 use crate::model::RejectCode;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// A rejects `reason` in the catalogue's language: the matched case's words (the code is its own field,
 /// `reason_code`), or the text as it is. English gives the text as it is.
@@ -28,13 +30,8 @@ pub fn reason_text_in(text: &str, catalogue: &Catalogue) -> String {
     }
     let Some(code) = RejectCode::of_reason(text) else { return text.to_string() };
     let particulars = text[code.key().len() + 1..].trim_start();
-    let english = Catalogue::of(Lang::En);
-    let prefix = format!("reject_particulars.{}.", code.key());
-    // The most specific case first: `… feature #3 (why)` is case `kept_why`, not `kept` with n = `3 (why)`.
-    let mut keys: Vec<&str> = english.keys().filter(|k| k.starts_with(&prefix)).collect();
-    keys.sort_by_key(|k| std::cmp::Reverse(literal_length(english.tr(k))));
-    for key in keys {
-        if let Some(values) = match_template(english.tr(key), particulars) {
+    for (key, english) in cases(code) {
+        if let Some(values) = english.match_text(particulars) {
             let values: Vec<(&str, &dyn std::fmt::Display)> = values.iter().map(|(k, v)| (*k, v as &dyn std::fmt::Display)).collect();
             return catalogue.tr_with(key, &values);
         }
@@ -42,43 +39,24 @@ pub fn reason_text_in(text: &str, catalogue: &Catalogue) -> String {
     text.to_string()
 }
 
-/// The length of a template's text outside its placeholders.
-fn literal_length(template: &str) -> usize {
-    template.split('{').enumerate().map(|(i, part)| if i == 0 { part.len() } else { part.split_once('}').map_or(part.len(), |(_, rest)| rest.len()) }).sum()
-}
-
-/// The values of `template`'s `{name}` placeholders when `text` is the template filled in; `None` when it
-/// is not. A value runs to the first place the literal text after it appears (to the end for the last).
-fn match_template<'t>(template: &'t str, text: &str) -> Option<Vec<(&'t str, String)>> {
-    // Literal, then (placeholder, literal) pairs.
-    let mut pieces: Vec<(&str, &str)> = Vec::new();
-    let (first, mut rest) = match template.find('{') {
-        Some(i) => (&template[..i], &template[i..]),
-        None => (template, ""),
-    };
-    while let Some(stripped) = rest.strip_prefix('{') {
-        let close = stripped.find('}')?;
-        let name = &stripped[..close];
-        let after = &stripped[close + 1..];
-        let next = after.find('{').unwrap_or(after.len());
-        pieces.push((name, &after[..next]));
-        rest = &after[next..];
-    }
-    let mut at = text.strip_prefix(first)?;
-    let mut values = Vec::with_capacity(pieces.len());
-    for (i, (name, literal)) in pieces.iter().enumerate() {
-        let last = i + 1 == pieces.len();
-        let end = if last {
-            at.strip_suffix(literal)?.len()
-        } else if literal.is_empty() {
-            return None; // two placeholders side by side cannot be told apart
-        } else {
-            at.find(literal)?
-        };
-        values.push((*name, at[..end].to_string()));
-        at = &at[end + literal.len()..];
-    }
-    at.is_empty().then_some(values)
+/// A code's cases (catalogue key, English template), cut once per process, the most specific first:
+/// `… feature #3 (why)` is case `kept_why`, not `kept` with n = `3 (why)`.
+fn cases(code: RejectCode) -> &'static [(String, Template)] {
+    static CASES: OnceLock<BTreeMap<String, Vec<(String, Template)>>> = OnceLock::new();
+    let by_code = CASES.get_or_init(|| {
+        let english = Catalogue::of(Lang::En);
+        let mut by_code: BTreeMap<String, Vec<(String, Template)>> = BTreeMap::new();
+        for key in english.keys() {
+            if let Some((code, _case)) = key.strip_prefix("reject_particulars.").and_then(|rest| rest.split_once('.')) {
+                by_code.entry(code.to_string()).or_default().push((key.to_string(), english.template(key)));
+            }
+        }
+        for cases in by_code.values_mut() {
+            cases.sort_by_key(|(_, t)| std::cmp::Reverse(t.literal_len()));
+        }
+        by_code
+    });
+    by_code.get(code.key()).map_or(&[], Vec::as_slice)
 }
 
 #[cfg(test)]
@@ -87,17 +65,18 @@ mod tests {
 
     #[test]
     fn templates_give_back_their_values() {
+        let match_template = |template: &str, text: &str| Template::parse(template).match_text(text).map(|v| v.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Vec<_>>());
         let t = "{missing} of its {total} nodes are not in the file (first n{first}); the extract cut this way";
         let text = "3 of its 10 nodes are not in the file (first n42); the extract cut this way";
-        assert_eq!(match_template(t, text), Some(vec![("missing", "3".to_string()), ("total", "10".to_string()), ("first", "42".to_string())]));
+        assert_eq!(match_template(t, text), Some(vec![("missing".to_string(), "3".to_string()), ("total".to_string(), "10".to_string()), ("first".to_string(), "42".to_string())]));
         assert_eq!(match_template(t, "3 of its 10 nodes are gone"), None);
-        assert_eq!(match_template("foot={value}", "foot=no"), Some(vec![("value", "no".to_string())]));
+        assert_eq!(match_template("foot={value}", "foot=no"), Some(vec![("value".to_string(), "no".to_string())]));
         assert_eq!(match_template("fewer than 2 distinct points", "fewer than 2 distinct points"), Some(vec![]));
         assert_eq!(match_template("fewer than 2 distinct points", "fewer than 2 distinct points, twice"), None);
         // A value holding a separator of the template: the first place the next literal appears ends it.
         let ways = "member ways {ways} join into a chain from node n{from} to node n{to} that no other member closes into a ring";
         let text = "member ways w7, w8 join into a chain from node n1 to node n4 that no other member closes into a ring";
-        assert_eq!(match_template(ways, text).unwrap()[0], ("ways", "w7, w8".to_string()));
+        assert_eq!(match_template(ways, text).unwrap()[0], ("ways".to_string(), "w7, w8".to_string()));
     }
 
     #[test]
